@@ -1,0 +1,99 @@
+//! A provider's settings, as `[providers.<name>]` in liner.toml.
+
+use serde::{Deserialize, Serialize};
+
+/// A request rate: `requests` per `per_seconds`. With `burst` 1 (the default) requests
+/// are spaced evenly, so no window of `per_seconds` ever holds more than `requests`:
+/// the rolling-window behaviour providers such as Deezer enforce.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    pub requests: u32,
+    pub per_seconds: f64,
+    #[serde(default = "one")]
+    pub burst: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderConfig {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    pub base_url: String,
+    /// Sent on every request. MusicBrainz refuses requests without a descriptive one.
+    #[serde(default)]
+    pub user_agent: Option<String>,
+    pub rate: RateLimit,
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: f64,
+    #[serde(default = "default_retries")]
+    pub max_retries: u32,
+    /// The first backoff; each retry doubles it, up to `max_backoff_seconds`.
+    #[serde(default = "default_backoff")]
+    pub initial_backoff_seconds: f64,
+    #[serde(default = "default_max_backoff")]
+    pub max_backoff_seconds: f64,
+    #[serde(default = "default_page_size")]
+    pub page_size: u32,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_timeout() -> f64 {
+    30.0
+}
+fn default_retries() -> u32 {
+    6
+}
+fn default_backoff() -> f64 {
+    1.0
+}
+fn default_max_backoff() -> f64 {
+    30.0
+}
+fn default_page_size() -> u32 {
+    100
+}
+
+impl ProviderConfig {
+    pub fn new(base_url: &str, rate: RateLimit) -> Self {
+        ProviderConfig {
+            enabled: true,
+            base_url: base_url.to_string(),
+            user_agent: None,
+            rate,
+            timeout_seconds: default_timeout(),
+            max_retries: default_retries(),
+            initial_backoff_seconds: default_backoff(),
+            max_backoff_seconds: default_max_backoff(),
+            page_size: default_page_size(),
+        }
+    }
+
+    /// Problems a user must fix before a run, each naming the field.
+    pub fn problems(&self, provider: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let field = |f: &str| format!("providers.{provider}.{f}");
+        if url::Url::parse(&self.base_url).map(|u| !matches!(u.scheme(), "http" | "https")).unwrap_or(true) {
+            out.push(format!("{}: {:?} is not an http(s) URL", field("base_url"), self.base_url));
+        }
+        if self.rate.requests == 0 || self.rate.burst == 0 || !(self.rate.per_seconds > 0.0) {
+            out.push(format!("{}: requests, burst and per_seconds must be above zero", field("rate")));
+        }
+        if !(self.timeout_seconds > 0.0) {
+            out.push(format!("{}: must be above zero", field("timeout_seconds")));
+        }
+        if !(self.initial_backoff_seconds >= 0.0) || self.max_backoff_seconds < self.initial_backoff_seconds {
+            out.push(format!("{}: must be at least initial_backoff_seconds", field("max_backoff_seconds")));
+        }
+        if self.page_size == 0 || self.page_size > 100 {
+            out.push(format!("{}: must be 1 to 100", field("page_size")));
+        }
+        out
+    }
+}

@@ -1,0 +1,249 @@
+//! The HTTP stack every provider goes through: a governor rate limiter, retries with
+//! exponential backoff and jitter that honour Retry-After, and a provider's own test
+//! for errors that arrive inside a 200 body.
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use rand::Rng;
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use tracing::{Instrument, debug, warn};
+
+use crate::config::ProviderConfig;
+use crate::request::{Request, strip_credentials};
+
+/// What a provider's body says about a response the status line calls fine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyVerdict {
+    Ok,
+    /// Throttled or failing in a way worth retrying (Deezer's quota error, code 4).
+    Retry(String),
+}
+
+pub type BodyCheck = fn(&str) -> BodyVerdict;
+
+/// One response, as it lands in the raw lake.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub provider: &'static str,
+    pub resource: &'static str,
+    pub request_key: String,
+    /// Without credentials.
+    pub url: String,
+    pub status: u16,
+    pub fetched_at: DateTime<Utc>,
+    pub body: String,
+    pub attempts: u32,
+}
+
+/// A request that failed for good: after every retry, or with a status not worth retrying.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{provider} {request_key}: {reason} (after {attempts} attempt(s))")]
+pub struct FetchError {
+    pub provider: &'static str,
+    pub request_key: String,
+    pub reason: String,
+    pub attempts: u32,
+}
+
+pub struct HttpStack {
+    provider: &'static str,
+    base: url::Url,
+    client: reqwest::Client,
+    limiter: DefaultDirectRateLimiter,
+    config: ProviderConfig,
+    body_check: BodyCheck,
+}
+
+enum Attempt {
+    Done(u16, String),
+    Retry { reason: String, after: Option<Duration> },
+    Fail(String),
+}
+
+impl HttpStack {
+    pub fn new(provider: &'static str, config: &ProviderConfig, body_check: BodyCheck) -> anyhow::Result<Self> {
+        let base = url::Url::parse(config.base_url.trim_end_matches('/'))
+            .with_context(|| format!("providers.{provider}.base_url: {:?} is not a URL", config.base_url))?;
+        let mut builder = reqwest::Client::builder().timeout(Duration::from_secs_f64(config.timeout_seconds));
+        if let Some(ua) = &config.user_agent {
+            builder = builder.user_agent(ua.clone());
+        }
+        let client = builder.build().context("building the HTTP client")?;
+        let period = Duration::from_secs_f64(config.rate.per_seconds / config.rate.requests.max(1) as f64);
+        let quota = Quota::with_period(period)
+            .with_context(|| format!("providers.{provider}.rate: the period between requests is zero"))?
+            .allow_burst(NonZeroU32::new(config.rate.burst.max(1)).expect("burst above zero"));
+        Ok(HttpStack {
+            provider,
+            base,
+            client,
+            limiter: RateLimiter::direct(quota),
+            config: config.clone(),
+            body_check,
+        })
+    }
+
+    pub fn provider(&self) -> &'static str {
+        self.provider
+    }
+
+    pub fn page_size(&self) -> u32 {
+        self.config.page_size
+    }
+
+    pub fn url(&self, request: &Request) -> url::Url {
+        let mut url = self.base.clone();
+        let path = format!("{}{}", self.base.path().trim_end_matches('/'), request.path);
+        url.set_path(&path);
+        if !request.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(&request.query);
+        }
+        url
+    }
+
+    /// Sends the request within the provider's rate, retrying what is worth retrying.
+    pub async fn get(&self, request: &Request) -> Result<Fetched, FetchError> {
+        let url = self.url(request);
+        let key = request.key();
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            self.limiter.until_ready().await;
+            let span = tracing::debug_span!("request", provider = self.provider, resource = request.resource, attempt);
+            let outcome = async {
+                debug!(key = %key, "sending");
+                self.attempt(&url).await
+            }
+            .instrument(span)
+            .await;
+            match outcome {
+                Attempt::Done(status, body) => {
+                    return Ok(Fetched {
+                        provider: self.provider,
+                        resource: request.resource,
+                        request_key: key,
+                        url: strip_credentials(&url),
+                        status,
+                        fetched_at: Utc::now(),
+                        body,
+                        attempts: attempt,
+                    });
+                }
+                Attempt::Fail(reason) => {
+                    return Err(FetchError { provider: self.provider, request_key: key, reason, attempts: attempt });
+                }
+                Attempt::Retry { reason, after } => {
+                    if attempt > self.config.max_retries {
+                        return Err(FetchError { provider: self.provider, request_key: key, reason, attempts: attempt });
+                    }
+                    let wait = after.unwrap_or_else(|| self.backoff(attempt));
+                    warn!(provider = self.provider, resource = request.resource, attempt, "{reason}; retrying in {:.1?}", wait);
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    async fn attempt(&self, url: &url::Url) -> Attempt {
+        let response = match self.client.get(url.clone()).send().await {
+            Ok(r) => r,
+            Err(e) => return Attempt::Retry { reason: describe(&e), after: None },
+        };
+        let status = response.status();
+        let retry_after = retry_after(response.headers());
+        let body = match response.text().await {
+            Ok(b) => b,
+            Err(e) => return Attempt::Retry { reason: format!("reading the body: {}", describe(&e)), after: None },
+        };
+        if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+            return Attempt::Retry { reason: format!("HTTP {}", status.as_u16()), after: retry_after };
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            return Attempt::Fail(format!("HTTP 401: {}", snippet(&body)));
+        }
+        if status.is_success() {
+            if let BodyVerdict::Retry(reason) = (self.body_check)(&body) {
+                return Attempt::Retry { reason, after: retry_after };
+            }
+        }
+        // Other statuses (404 and the like) are answers: they land, and staging skips them.
+        Attempt::Done(status.as_u16(), body)
+    }
+
+    /// 1, 2, 4, 8 ... times the initial backoff, capped, with up to half of it as jitter
+    /// so that clients that failed together do not retry together.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let base = self.config.initial_backoff_seconds * 2f64.powi(attempt.saturating_sub(1).min(30) as i32);
+        let capped = base.min(self.config.max_backoff_seconds);
+        let jitter = rand::rng().random_range(0.5..=1.0);
+        Duration::from_secs_f64(capped * jitter)
+    }
+}
+
+/// Retry-After in seconds or as an HTTP date.
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(v).ok()?;
+    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or_default())
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    // reqwest's Display includes the URL, which may carry credentials.
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else if e.is_body() || e.is_decode() {
+        "broken body"
+    } else {
+        "request failed"
+    };
+    let mut source = std::error::Error::source(e);
+    let mut detail = String::new();
+    while let Some(s) = source {
+        detail = s.to_string();
+        source = s.source();
+    }
+    if detail.is_empty() { kind.to_string() } else { format!("{kind}: {detail}") }
+}
+
+fn snippet(body: &str) -> String {
+    body.chars().take(200).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
+        let later = std::time::SystemTime::now() + Duration::from_secs(120);
+        h.insert(RETRY_AFTER, HeaderValue::from_str(&httpdate::fmt_http_date(later)).unwrap());
+        let d = retry_after(&h).unwrap();
+        assert!(d > Duration::from_secs(110) && d <= Duration::from_secs(120), "{d:?}");
+    }
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let mut c = ProviderConfig::new("http://127.0.0.1:1", crate::config::RateLimit { requests: 1, per_seconds: 1.0, burst: 1 });
+        c.initial_backoff_seconds = 1.0;
+        c.max_backoff_seconds = 30.0;
+        let s = HttpStack::new("test", &c, |_| BodyVerdict::Ok).unwrap();
+        for (attempt, full) in [(1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (6, 30.0), (12, 30.0)] {
+            let d = s.backoff(attempt).as_secs_f64();
+            assert!(d >= full * 0.5 && d <= full, "attempt {attempt}: {d}");
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! liner-extract: turns intent (the followed artists) into requests, sends them through
+//! one HTTP stack per provider, and lands every response in the raw lake.
+
+pub mod config;
+pub mod http;
+pub mod job;
+pub mod lake;
+pub mod providers;
+pub mod request;
+
+pub use config::{ProviderConfig, RateLimit};
+pub use job::{ExtractJob, ExtractReport, ProviderReport, run};
+pub use providers::{Provider, Resource};
+
+/// Every resource of every provider, in the order `liner resources` lists them.
+pub fn resources() -> Vec<Resource> {
+    Provider::ALL.iter().flat_map(|p| p.resources().iter().copied()).collect()
+}

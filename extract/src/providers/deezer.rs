@@ -1,0 +1,108 @@
+//! Deezer: artist search, the artist's albums, each album and its tracks (the tracks
+//! endpoint carries the ISRCs). Errors come inside 200 bodies: the quota error is
+//! retried, "no data" is an answer.
+
+use serde_json::Value;
+
+use super::Resource;
+use crate::config::{ProviderConfig, RateLimit};
+use crate::http::BodyVerdict;
+use crate::job::Fetcher;
+use crate::request::Request;
+
+pub const RESOURCES: &[Resource] = &[
+    Resource { provider: "deezer", name: "artist_search", endpoint: "GET /search/artist?q=<name>" },
+    Resource { provider: "deezer", name: "artist_albums", endpoint: "GET /artist/<id>/albums" },
+    Resource { provider: "deezer", name: "albums", endpoint: "GET /album/<id>" },
+    Resource { provider: "deezer", name: "album_tracks", endpoint: "GET /album/<id>/tracks" },
+];
+
+/// Deezer's error codes worth another try: quota exceeded, and "service busy".
+const RETRY_CODES: &[i64] = &[4, 700];
+
+pub fn default_config() -> ProviderConfig {
+    // 50 requests per 5 s per IP, counted over a rolling window.
+    ProviderConfig::new("https://api.deezer.com", RateLimit { requests: 50, per_seconds: 5.0, burst: 1 })
+}
+
+pub fn body_check(body: &str) -> BodyVerdict {
+    if body.trim().is_empty() {
+        return BodyVerdict::Retry("empty body (Deezer sends these while it blocks a client)".into());
+    }
+    let Ok(v) = serde_json::from_str::<Value>(body) else { return BodyVerdict::Ok };
+    let code = v["error"]["code"].as_i64();
+    match code {
+        Some(c) if RETRY_CODES.contains(&c) => {
+            BodyVerdict::Retry(format!("Deezer error {c}: {}", v["error"]["message"].as_str().unwrap_or("")))
+        }
+        _ => BodyVerdict::Ok,
+    }
+}
+
+/// Names compared the way a person would: case and accents aside.
+fn same_name(a: &str, b: &str) -> bool {
+    let norm = |s: &str| deunicode::deunicode(s).to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
+    norm(a) == norm(b)
+}
+
+pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
+    let Some(artist_id) = resolve(f, name).await else { return };
+    let albums = pages(f, "artist_albums", &format!("/artist/{artist_id}/albums")).await;
+    for album in albums {
+        let Some(id) = album["id"].as_u64() else { continue };
+        f.fetch(Request::new("albums", format!("/album/{id}"))).await;
+        pages(f, "album_tracks", &format!("/album/{id}/tracks")).await;
+    }
+}
+
+async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<u64> {
+    let body = f.fetch(Request::new("artist_search", "/search/artist").param("q", name).param("limit", 10)).await?;
+    let found = body["data"].as_array()?.iter().find(|a| a["name"].as_str().is_some_and(|n| same_name(n, name)));
+    match found.and_then(|a| a["id"].as_u64()) {
+        Some(id) => Some(id),
+        None => {
+            f.unmatched(name);
+            None
+        }
+    }
+}
+
+/// Every item of a paged list, following `index` until `total` is reached.
+async fn pages(f: &Fetcher<'_>, resource: &'static str, path: &str) -> Vec<Value> {
+    let limit = f.page_size() as u64;
+    let mut items = Vec::new();
+    let mut index = 0u64;
+    loop {
+        let request = Request::new(resource, path).param("index", index).param("limit", limit);
+        let Some(body) = f.fetch(request).await else { return items };
+        let data = body["data"].as_array().cloned().unwrap_or_default();
+        let total = body["total"].as_u64().unwrap_or(0);
+        index += data.len() as u64;
+        let done = data.is_empty() || index >= total || body.get("next").is_none();
+        items.extend(data);
+        if done {
+            return items;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_quota_error_is_retried_and_no_data_is_an_answer() {
+        let quota = r#"{"error":{"type":"Exception","message":"Quota limit exceeded","code":4}}"#;
+        assert!(matches!(body_check(quota), BodyVerdict::Retry(_)));
+        assert!(matches!(body_check(""), BodyVerdict::Retry(_)));
+        let no_data = r#"{"error":{"type":"DataException","message":"no data","code":800}}"#;
+        assert_eq!(body_check(no_data), BodyVerdict::Ok);
+        assert_eq!(body_check(r#"{"id": 302127}"#), BodyVerdict::Ok);
+    }
+
+    #[test]
+    fn names_match_across_case_and_accents() {
+        assert!(same_name("Bjork Gomez", "Björk Gómez"));
+        assert!(!same_name("Bjork", "Bjorn"));
+    }
+}

@@ -1,0 +1,158 @@
+//! liner-sim: the music providers' HTTP APIs, simulated on loopback.
+//!
+//! One server on 127.0.0.1 serves every simulated provider under its own prefix
+//! (`/musicbrainz/ws/2/...`, `/deezer/...`), in the response shapes of the real APIs
+//! (see shared/fixtures/real), with their rate limits enforced the way the real ones
+//! enforce them. The catalog behind it is generated from a seed, so every test knows
+//! the ground truth of what is the same thing across providers.
+
+pub mod catalog;
+mod deezer;
+mod limits;
+mod musicbrainz;
+mod search;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+
+pub use catalog::{Catalog, Quality, Truth, score};
+pub use limits::RollingWindow;
+
+/// What to simulate.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub seed: u64,
+    /// Catalog size, in main artists (each has a discography of a few albums).
+    pub artists: usize,
+    /// MusicBrainz answers 503 to requests beyond this many per second.
+    pub musicbrainz_per_second: u32,
+    /// Deezer answers its quota error (with HTTP 200) beyond this many per window.
+    pub deezer_requests: u32,
+    pub deezer_window: Duration,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            seed: 42,
+            artists: 50,
+            musicbrainz_per_second: 1,
+            deezer_requests: 50,
+            deezer_window: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Counts per provider, for tests that check behaviour over the wire.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProviderStats {
+    pub requests: u64,
+    /// Requests refused for going over the provider's rate limit.
+    pub over_limit: u64,
+}
+
+pub(crate) struct Shared {
+    pub catalog: Catalog,
+    pub musicbrainz_limit: Mutex<RollingWindow>,
+    pub deezer_limit: Mutex<RollingWindow>,
+    pub stats: Mutex<BTreeMap<&'static str, ProviderStats>>,
+}
+
+impl Shared {
+    pub fn count(&self, provider: &'static str, over_limit: bool) {
+        let mut stats = self.stats.lock().expect("stats lock");
+        let s = stats.entry(provider).or_default();
+        s.requests += 1;
+        s.over_limit += over_limit as u64;
+    }
+}
+
+/// A running simulator. It stops when dropped.
+pub struct Sim {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Sim {
+    /// Generates the catalog and serves it on a free port of 127.0.0.1, from a thread
+    /// of its own, so sync tests, async code and the binary can all use it.
+    pub fn start(config: SimConfig) -> anyhow::Result<Sim> {
+        let shared = Arc::new(Shared {
+            catalog: Catalog::generate(config.seed, config.artists),
+            musicbrainz_limit: Mutex::new(RollingWindow::new(config.musicbrainz_per_second, Duration::from_secs(1))),
+            deezer_limit: Mutex::new(RollingWindow::new(config.deezer_requests, config.deezer_window)),
+            stats: Mutex::new(BTreeMap::new()),
+        });
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding the simulator to 127.0.0.1")?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let app = Router::new()
+            .nest("/musicbrainz/ws/2", musicbrainz::routes())
+            .nest("/deezer", deezer::routes())
+            .with_state(shared.clone());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new().name("liner-sim".into()).spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("simulator runtime");
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("simulator listener");
+                let _ = axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = rx.await;
+                    })
+                    .await;
+            });
+        })?;
+        Ok(Sim { addr, shared, shutdown: Some(tx), thread: Some(thread) })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL that stands in for a provider's real one (`https://api.deezer.com`,
+    /// `https://musicbrainz.org/ws/2`).
+    pub fn base_url(&self, provider: &str) -> String {
+        match provider {
+            "musicbrainz" => format!("http://{}/musicbrainz/ws/2", self.addr),
+            other => format!("http://{}/{other}", self.addr),
+        }
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.shared.catalog
+    }
+
+    pub fn stats(&self, provider: &str) -> ProviderStats {
+        self.shared.stats.lock().expect("stats lock").get(provider).cloned().unwrap_or_default()
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Reads `index`/`limit` (Deezer) or `offset`/`limit` (MusicBrainz) with the
+/// provider's default and maximum page size.
+pub(crate) fn page(params: &BTreeMap<String, String>, offset_key: &str, default: usize, max: usize) -> (usize, usize) {
+    let offset = params.get(offset_key).and_then(|v| v.parse().ok()).unwrap_or(0);
+    let limit = params.get("limit").and_then(|v| v.parse().ok()).unwrap_or(default).clamp(1, max);
+    (offset, limit)
+}

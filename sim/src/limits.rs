@@ -1,0 +1,63 @@
+//! Rate limits as the providers enforce them: a count of requests over a rolling
+//! window, not a token bucket.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+/// At most `limit` admitted requests in any window of `period`.
+///
+/// A small grace (2% of the window, at least 20 ms) absorbs the scheduling jitter
+/// between a client's clock and ours: a client that spaces requests exactly at the
+/// limit must not be refused because its request arrived a millisecond early.
+#[derive(Debug)]
+pub struct RollingWindow {
+    limit: usize,
+    window: Duration,
+    admitted: VecDeque<Instant>,
+}
+
+impl RollingWindow {
+    pub fn new(limit: u32, period: Duration) -> Self {
+        let grace = (period / 50).max(Duration::from_millis(20));
+        RollingWindow { limit: limit.max(1) as usize, window: period.saturating_sub(grace), admitted: VecDeque::new() }
+    }
+
+    /// Whether a request arriving now is within the limit. Refused requests do not
+    /// count against the window.
+    pub fn admit(&mut self, now: Instant) -> bool {
+        while self.admitted.front().is_some_and(|&t| now.duration_since(t) >= self.window) {
+            self.admitted.pop_front();
+        }
+        if self.admitted.len() >= self.limit {
+            return false;
+        }
+        self.admitted.push_back(now);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_the_request_past_the_limit_and_admits_again_when_the_window_moves() {
+        let mut w = RollingWindow::new(3, Duration::from_secs(1));
+        let t0 = Instant::now();
+        assert!(w.admit(t0));
+        assert!(w.admit(t0 + Duration::from_millis(100)));
+        assert!(w.admit(t0 + Duration::from_millis(200)));
+        assert!(!w.admit(t0 + Duration::from_millis(300)));
+        assert!(w.admit(t0 + Duration::from_millis(1000)));
+        assert!(!w.admit(t0 + Duration::from_millis(1050)));
+    }
+
+    #[test]
+    fn one_per_second_tolerates_a_millisecond_of_jitter() {
+        let mut w = RollingWindow::new(1, Duration::from_secs(1));
+        let t0 = Instant::now();
+        assert!(w.admit(t0));
+        assert!(w.admit(t0 + Duration::from_millis(999)));
+        assert!(!w.admit(t0 + Duration::from_millis(1500)));
+    }
+}

@@ -1,0 +1,33 @@
+-- model: staging.deezer_tracks
+-- key: track_id
+-- assert: not_null(album_id, title)
+-- One row per Deezer track, from GET /album/<id>/tracks (the listing that carries ISRCs).
+-- The album id is not in the body, only in the request.
+with pages as (
+    select
+        body,
+        fetched_at,
+        regexp_extract(request_key, '/album/([0-9]+)/tracks', 1)::bigint as album_id
+    from raw.deezer_album_tracks
+    where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
+),
+tracks as (
+    select album_id, unnest(json_extract(body, '$.data[*]')) as t, fetched_at
+    from pages
+)
+select
+    (t ->> 'id')::bigint as track_id,
+    album_id,
+    (t ->> 'disk_number')::integer as disk_number,
+    (t ->> 'track_position')::integer as position,
+    t ->> 'title' as title,
+    t ->> 'title_short' as title_short,
+    nullif(t ->> 'title_version', '') as title_version,
+    nullif(t ->> 'isrc', '') as isrc_raw,
+    norm_isrc(t ->> 'isrc') as isrc,
+    (t ->> 'duration')::integer as duration_s,
+    json_extract_string(t, '$.artist.name') as artist_name,
+    (t ->> 'rank')::bigint as rank,
+    fetched_at
+from tracks
+qualify row_number() over (partition by t ->> 'id' order by fetched_at desc) = 1

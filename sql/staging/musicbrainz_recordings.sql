@@ -1,0 +1,30 @@
+-- model: staging.musicbrainz_recordings
+-- key: recording_id
+-- assert: not_null(title)
+-- One row per recording from recording lookups and searches (`recordings` array),
+-- such as the search by ISRC.
+with pages as (
+    select body, fetched_at
+    from raw.musicbrainz_recordings
+    where status = 200 and json_valid(body)
+),
+recordings as (
+    select
+        unnest(case when json_exists(body, '$.recordings') then json_extract(body, '$.recordings[*]') else [body::json] end) as r,
+        fetched_at
+    from pages
+)
+select
+    r ->> 'id' as recording_id,
+    r ->> 'title' as title,
+    nullif(r ->> 'disambiguation', '') as disambiguation,
+    array_to_string(
+        list_transform(json_extract(r, '$."artist-credit"[*]'), lambda c: (c ->> 'name') || coalesce(c ->> 'joinphrase', '')),
+        ''
+    ) as artist_credit,
+    (r ->> 'length')::bigint as length_ms,
+    nullif(r ->> 'first-release-date', '') as first_release_date,
+    json_extract_string(r, '$.isrcs[*]') as isrcs_raw,
+    fetched_at
+from recordings
+qualify row_number() over (partition by r ->> 'id' order by fetched_at desc) = 1

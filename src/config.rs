@@ -1,0 +1,214 @@
+//! liner.toml, with `LINER_...` environment overrides (a `.env` file counts as the
+//! environment). Relative paths are relative to the folder of the config file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use liner_extract::{Provider, ProviderConfig};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub paths: Paths,
+    pub providers: BTreeMap<String, ProviderConfig>,
+    pub load: LoadConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Paths {
+    /// Raw lake, warehouse, state and the embedded app database live here.
+    pub data_dir: PathBuf,
+    /// The SQL models. Unset: the models shipped with liner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sql_dir: Option<PathBuf>,
+    /// The schedules. Unset: the schedules shipped with liner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedules_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadConfig {
+    /// The app database. A path (or `sqlite://path`) is SQLite.
+    pub target: String,
+    /// Warehouse tables to load, as `schema.table`.
+    pub tables: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            paths: Paths { data_dir: PathBuf::from("data"), sql_dir: None, schedules_dir: None },
+            providers: Provider::ALL.iter().map(|p| (p.name().to_string(), p.default_config())).collect(),
+            load: LoadConfig {
+                target: "data/app.sqlite".into(),
+                tables: ["canonical.release_groups", "canonical.releases", "canonical.tracks", "canonical.links"]
+                    .map(String::from)
+                    .to_vec(),
+            },
+        }
+    }
+}
+
+/// Where the configuration came from, for `config show`.
+pub struct Loaded {
+    pub config: Config,
+    pub file: Option<PathBuf>,
+    /// The folder relative paths are resolved against.
+    pub root: PathBuf,
+}
+
+pub fn load(path: Option<&Path>) -> anyhow::Result<Loaded> {
+    let _ = dotenvy::dotenv();
+    let explicit = path.is_some();
+    let path = path.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("liner.toml"));
+    let file = if path.exists() {
+        Some(path.clone())
+    } else if explicit {
+        anyhow::bail!("config file {} does not exist", path.display());
+    } else {
+        None
+    };
+    let mut figment = Figment::from(Serialized::defaults(Config::default()));
+    if let Some(f) = &file {
+        figment = figment.merge(Toml::file(f));
+    }
+    let config: Config = figment
+        // LINER_CONFIG names the file itself; it is not a setting.
+        .merge(Env::prefixed("LINER_").filter(|k| !k.as_str().eq_ignore_ascii_case("config")).split("__"))
+        .extract()
+        .map_err(|e| anyhow::anyhow!("{}", describe(&e)))
+        .with_context(|| format!("reading the configuration{}", file.as_ref().map(|f| format!(" from {}", f.display())).unwrap_or_default()))?;
+    let root = file
+        .as_ref()
+        .and_then(|f| f.parent().map(Path::to_path_buf))
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| PathBuf::from("."));
+    Ok(Loaded { config, file, root })
+}
+
+fn describe(e: &figment::Error) -> String {
+    e.clone().into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+}
+
+impl Loaded {
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() { p.to_path_buf() } else { self.root.join(p) }
+    }
+    pub fn data_dir(&self) -> PathBuf {
+        self.resolve(&self.config.paths.data_dir)
+    }
+    pub fn lake_root(&self) -> PathBuf {
+        self.data_dir().join("raw")
+    }
+    pub fn warehouse(&self) -> PathBuf {
+        self.data_dir().join("warehouse.duckdb")
+    }
+    pub fn state_db(&self) -> PathBuf {
+        self.data_dir().join("state.sqlite")
+    }
+    pub fn sql_dir(&self) -> PathBuf {
+        match &self.config.paths.sql_dir {
+            Some(p) => self.resolve(p),
+            None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/sql")),
+        }
+    }
+    pub fn schedules_dir(&self) -> PathBuf {
+        match &self.config.paths.schedules_dir {
+            Some(p) => self.resolve(p),
+            None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/schedules")),
+        }
+    }
+
+    /// The SQLite file the load stage writes.
+    pub fn sqlite_target(&self) -> anyhow::Result<PathBuf> {
+        let t = self.config.load.target.trim();
+        let path = t.strip_prefix("sqlite://").unwrap_or(t);
+        if path.contains("://") {
+            anyhow::bail!("load.target: {t:?} is not a SQLite path; only SQLite is supported as a target so far");
+        }
+        Ok(self.resolve(Path::new(path)))
+    }
+
+    /// The configured providers, known and enabled, in liner's order.
+    pub fn providers(&self) -> Vec<(Provider, ProviderConfig)> {
+        Provider::ALL
+            .iter()
+            .filter_map(|p| self.config.providers.get(p.name()).filter(|c| c.enabled).map(|c| (*p, c.clone())))
+            .collect()
+    }
+
+    /// Every problem with the configuration, each naming the field.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (name, c) in &self.config.providers {
+            match Provider::parse(name) {
+                None => out.push(format!(
+                    "providers.{name}: unknown provider (known: {})",
+                    Provider::ALL.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
+                )),
+                Some(p) if c.enabled => out.extend(p.problems(c)),
+                Some(_) => {}
+            }
+        }
+        if let Err(e) = self.sqlite_target() {
+            out.push(e.to_string());
+        }
+        for t in &self.config.load.tables {
+            if t.split_once('.').is_none_or(|(s, n)| !matches!(s, "canonical" | "marts") || n.is_empty()) {
+                out.push(format!("load.tables: {t:?} is not a canonical.* or marts.* table"));
+            }
+        }
+        let sql = self.sql_dir();
+        if !sql.is_dir() {
+            out.push(format!("paths.sql_dir: {} is not a folder", sql.display()));
+        }
+        if let Err(e) = crate::schedules::load_dir(&self.schedules_dir()) {
+            out.push(format!("{e:#}"));
+        }
+        out
+    }
+
+    /// The configuration as TOML, with anything that looks like a secret masked.
+    pub fn show(&self) -> anyhow::Result<String> {
+        let mut value = toml::Value::try_from(&self.config)?;
+        mask(&mut value);
+        Ok(toml::to_string_pretty(&value)?)
+    }
+}
+
+fn is_secret(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    ["token", "secret", "password", "api_key", "private_key"].iter().any(|s| k.contains(s)) || k == "key"
+}
+
+fn mask(v: &mut toml::Value) {
+    if let toml::Value::Table(t) = v {
+        for (k, v) in t.iter_mut() {
+            if is_secret(k) && v.is_str() {
+                *v = toml::Value::String("****".into());
+            } else {
+                mask(v);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_masked_wherever_they_sit() {
+        let mut v: toml::Value = toml::from_str("[a]\napi_key = 'k1'\nname = 'x'\n[a.b]\nclient_secret = 's'\ntoken = 't'").unwrap();
+        mask(&mut v);
+        let s = toml::to_string(&v).unwrap();
+        assert!(!s.contains("k1") && !s.contains("'s'") && !s.contains("\"t\""), "{s}");
+        assert!(s.contains("name = \"x\""));
+    }
+}

@@ -1,0 +1,9 @@
+//! liner: the CLI, configuration, state and orchestration. It wires the stages
+//! (liner-extract, liner-transform, liner-load) together; they know nothing of each other.
+
+pub mod config;
+pub mod demo;
+pub mod quality;
+pub mod schedules;
+pub mod stages;
+pub mod state;

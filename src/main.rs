@@ -1,0 +1,227 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use liner::config::{self, Loaded};
+use liner::state::{State, new_run_id};
+use liner::schedules::{self, Step};
+use liner::{demo, stages};
+use liner_extract::Provider;
+
+/// liner: an ETL for music metadata. Extract from the providers, link the same
+/// release and recording across them, load one catalog into the app's database.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// The configuration file [default: ./liner.toml if present].
+    #[arg(long, global = true, env = "LINER_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The whole pipeline against the built-in simulator, into SQLite: no network needed.
+    Demo {
+        #[arg(long, default_value = "data/demo")]
+        data_dir: PathBuf,
+        /// How many artists to follow.
+        #[arg(long, default_value_t = 5)]
+        artists: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Show or check the effective configuration.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+    /// Follow an artist: the next extract fetches it from every provider.
+    Follow { artists: Vec<String> },
+    /// Stop following an artist.
+    Unfollow { artist: String },
+    /// List the followed artists.
+    Follows,
+    /// Fetch the followed artists from one provider, or all of them, into the raw lake.
+    Extract {
+        /// musicbrainz or deezer; all enabled providers when left out.
+        provider: Option<String>,
+    },
+    /// Build the warehouse from the raw lake with the SQL models.
+    Transform,
+    /// Load the canonical tables into the app's database.
+    Load,
+    /// Run a schedule's steps now (schedules/<name>.toml).
+    Run { schedule: String },
+    /// Serve the provider simulator until interrupted (for trying liner by hand).
+    Sim {
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long, default_value_t = 50)]
+        artists: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigAction {
+    /// Print the effective configuration (defaults, file, environment), secrets masked.
+    Show,
+    /// Check the configuration; exits non-zero naming each problem.
+    Validate,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn checked(path: Option<&std::path::Path>) -> anyhow::Result<Loaded> {
+    let cfg = config::load(path)?;
+    let problems = cfg.problems();
+    if !problems.is_empty() {
+        anyhow::bail!("the configuration has problems:\n  {}", problems.join("\n  "));
+    }
+    Ok(cfg)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let path = cli.config.as_deref();
+    match cli.command {
+        Command::Demo { data_dir, artists, seed } => demo::run(demo::DemoOptions { data_dir, artists, seed }).await,
+        Command::Config { action: ConfigAction::Show } => {
+            let cfg = config::load(path)?;
+            match &cfg.file {
+                Some(f) => println!("# from {} and LINER_* environment variables", f.display()),
+                None => println!("# defaults and LINER_* environment variables (no liner.toml here)"),
+            }
+            print!("{}", cfg.show()?);
+            Ok(())
+        }
+        Command::Config { action: ConfigAction::Validate } => {
+            let cfg = checked(path)?;
+            println!("configuration ok{}", cfg.file.map(|f| format!(": {}", f.display())).unwrap_or_default());
+            Ok(())
+        }
+        Command::Follow { artists } => {
+            anyhow::ensure!(!artists.is_empty(), "name at least one artist: liner follow \"<artist>\"");
+            let cfg = config::load(path)?;
+            let state = State::open(&cfg.state_db())?;
+            for a in &artists {
+                let new = state.follow(a)?;
+                println!("{} {a}", if new { "following" } else { "already following" });
+            }
+            Ok(())
+        }
+        Command::Unfollow { artist } => {
+            let cfg = config::load(path)?;
+            let state = State::open(&cfg.state_db())?;
+            anyhow::ensure!(state.unfollow(&artist)?, "{artist:?} is not followed (see `liner follows`)");
+            println!("unfollowed {artist}");
+            Ok(())
+        }
+        Command::Follows => {
+            let cfg = config::load(path)?;
+            for a in State::open(&cfg.state_db())?.follows()? {
+                println!("{a}");
+            }
+            Ok(())
+        }
+        Command::Extract { provider } => {
+            let only = match provider.as_deref() {
+                None => None,
+                Some(name) => Some(Provider::parse(name).with_context(|| {
+                    let known: Vec<_> = Provider::ALL.iter().map(|p| p.name()).collect();
+                    format!("unknown provider {name:?} (known: {})", known.join(", "))
+                })?),
+            };
+            let cfg = checked(path)?;
+            run_step(&cfg, Step::Extract(only)).await
+        }
+        Command::Transform => run_step(&checked(path)?, Step::Transform).await,
+        Command::Load => run_step(&checked(path)?, Step::Load).await,
+        Command::Run { schedule } => {
+            let cfg = checked(path)?;
+            let file = cfg.schedules_dir().join(format!("{schedule}.toml"));
+            if !file.exists() {
+                let known: Vec<String> = schedules::load_dir(&cfg.schedules_dir())?.into_iter().map(|(_, s)| s.name).collect();
+                anyhow::bail!("no schedule {schedule:?} in {} (known: {})", cfg.schedules_dir().display(), known.join(", "));
+            }
+            let steps = schedules::load_file(&file)?.steps()?;
+            for step in steps {
+                println!("== {}", step_name(step));
+                run_step(&cfg, step).await?;
+            }
+            Ok(())
+        }
+        Command::Sim { seed, artists } => {
+            let sim = liner_sim::Sim::start(liner_sim::SimConfig { seed, artists, ..Default::default() })?;
+            println!("musicbrainz base_url = \"{}\"", sim.base_url("musicbrainz"));
+            println!("deezer base_url = \"{}\"", sim.base_url("deezer"));
+            println!("artists: {}", demo::pick_artists(&sim, 10).join(", "));
+            tokio::signal::ctrl_c().await?;
+            Ok(())
+        }
+    }
+}
+
+fn step_name(step: Step) -> String {
+    match step {
+        Step::Extract(None) => "extract".into(),
+        Step::Extract(Some(p)) => format!("extract:{}", p.name()),
+        Step::Transform => "transform".into(),
+        Step::Load => "load".into(),
+    }
+}
+
+/// Runs one stage, recorded in the run history with its outcome.
+async fn run_step(cfg: &Loaded, step: Step) -> anyhow::Result<()> {
+    let state = State::open(&cfg.state_db())?;
+    let run_id = new_run_id();
+    state.start_run(&run_id, &step_name(step))?;
+    match step {
+        Step::Extract(only) => {
+            let result = stages::extract(cfg, &state, only, &run_id).await;
+            finish(&state, &run_id, &result, |r| {
+                format!("{{\"responses\": {}}}", r.providers.iter().map(|p| p.responses).sum::<u64>())
+            })?;
+            let report = result?;
+            println!("run {run_id}");
+            print!("{}", stages::describe_extract(&report));
+        }
+        Step::Transform => {
+            let result = stages::transform(cfg, &run_id);
+            finish(&state, &run_id, &result, |r| format!("{{\"models\": {}}}", r.models.len()))?;
+            let report = result?;
+            print!("{}", stages::describe_transform(&report));
+            println!("warehouse: {}", report.warehouse.display());
+        }
+        Step::Load => {
+            let result = stages::load(cfg);
+            finish(&state, &run_id, &result, |r| format!("{{\"changed\": {}}}", r.iter().map(|t| t.changed()).sum::<u64>()))?;
+            print!("{}", stages::describe_load(&result?));
+        }
+    }
+    Ok(())
+}
+
+fn finish<T>(state: &State, run_id: &str, result: &anyhow::Result<T>, summary: impl Fn(&T) -> String) -> anyhow::Result<()> {
+    match result {
+        Ok(r) => state.finish_run(run_id, "ok", &summary(r)),
+        Err(e) => state.finish_run(run_id, "failed", &format!("{{\"error\": {:?}}}", format!("{e:#}"))),
+    }
+}

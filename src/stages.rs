@@ -1,0 +1,86 @@
+//! The three stages, wired to the configuration and the state. Each returns its
+//! report; printing is the caller's business.
+
+use std::fmt::Write as _;
+
+use anyhow::Context;
+use liner_extract::{ExtractJob, ExtractReport, Provider};
+use liner_load::TableLoad;
+use liner_transform::{BuildOptions, BuildReport, RawSource};
+
+use crate::config::Loaded;
+use crate::state::State;
+
+pub async fn extract(cfg: &Loaded, state: &State, only: Option<Provider>, run_id: &str) -> anyhow::Result<ExtractReport> {
+    let artists = state.follows()?;
+    if artists.is_empty() {
+        anyhow::bail!("no artists are followed: add one with `liner follow \"<artist>\"`");
+    }
+    let providers: Vec<_> = cfg.providers().into_iter().filter(|(p, _)| only.is_none_or(|o| o == *p)).collect();
+    if providers.is_empty() {
+        anyhow::bail!("no enabled provider to extract from{}", only.map(|p| format!(" (is {} disabled?)", p.name())).unwrap_or_default());
+    }
+    let job = ExtractJob { run_id: run_id.to_string(), lake_root: cfg.lake_root(), providers, artists };
+    liner_extract::run(job).await
+}
+
+pub fn transform(cfg: &Loaded, run_id: &str) -> anyhow::Result<BuildReport> {
+    let sources = liner_extract::resources()
+        .into_iter()
+        .map(|r| RawSource { provider: r.provider.to_string(), resource: r.name.to_string() })
+        .collect();
+    let opts = BuildOptions {
+        sql_dir: cfg.sql_dir(),
+        lake_root: cfg.lake_root(),
+        warehouse: cfg.warehouse(),
+        sources,
+        run_id: run_id.to_string(),
+    };
+    liner_transform::build(&opts)
+}
+
+pub fn load(cfg: &Loaded) -> anyhow::Result<Vec<TableLoad>> {
+    let target = cfg.sqlite_target()?;
+    liner_load::load_sqlite(&cfg.warehouse(), &target, &cfg.config.load.tables)
+        .with_context(|| format!("loading into {}", target.display()))
+}
+
+pub fn describe_extract(r: &ExtractReport) -> String {
+    let mut s = String::new();
+    for p in &r.providers {
+        let _ = writeln!(s, "{:<12} {:>5} requests  {:>5} responses landed  {:>3} failures", p.provider, p.requests, p.responses, p.failures.len());
+        for f in p.failures.iter().take(5) {
+            let _ = writeln!(s, "             failed: {f}");
+        }
+        if p.failures.len() > 5 {
+            let _ = writeln!(s, "             ... and {} more", p.failures.len() - 5);
+        }
+        for a in &p.unmatched {
+            let _ = writeln!(s, "             no match for {a:?}");
+        }
+    }
+    s
+}
+
+pub fn describe_transform(r: &BuildReport) -> String {
+    let mut s = String::new();
+    for m in &r.models {
+        let _ = writeln!(s, "{:<40} {:>8} rows  {:>6} ms", m.name, m.rows, m.elapsed.as_millis());
+    }
+    s
+}
+
+pub fn describe_load(loads: &[TableLoad]) -> String {
+    let mut s = String::new();
+    for t in loads {
+        let _ = writeln!(
+            s,
+            "{:<20} {:>7} inserted {:>7} updated {:>7} deleted {:>7} unchanged",
+            t.table, t.inserted, t.updated, t.deleted, t.unchanged
+        );
+    }
+    if loads.iter().all(|t| t.changed() == 0) {
+        s.push_str("nothing changed: the app database was already up to date\n");
+    }
+    s
+}

@@ -1,0 +1,138 @@
+//! State: what cannot be rebuilt from the lake. The followed artists and the run
+//! history, in `data/state.sqlite`.
+
+use std::path::Path;
+
+use anyhow::Context;
+use rusqlite::{Connection, OptionalExtension, params};
+
+pub struct State {
+    db: Connection,
+}
+
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub run_id: String,
+    pub command: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub status: String,
+    pub summary: Option<String>,
+}
+
+impl State {
+    pub fn open(path: &Path) -> anyhow::Result<State> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let db = Connection::open(path).with_context(|| format!("opening the state database {}", path.display()))?;
+        db.pragma_update(None, "journal_mode", "WAL")?;
+        db.busy_timeout(std::time::Duration::from_secs(30))?;
+        db.execute_batch(
+            "CREATE TABLE IF NOT EXISTS follows (
+                 name TEXT PRIMARY KEY COLLATE NOCASE,
+                 added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+             );
+             CREATE TABLE IF NOT EXISTS runs (
+                 run_id TEXT PRIMARY KEY,
+                 command TEXT NOT NULL,
+                 started_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+                 finished_at TEXT,
+                 status TEXT NOT NULL DEFAULT 'running',
+                 summary TEXT
+             );",
+        )
+        .context("creating the state tables")?;
+        Ok(State { db })
+    }
+
+    /// Adds an artist; following one twice is not an error. Returns whether it was new.
+    pub fn follow(&self, name: &str) -> anyhow::Result<bool> {
+        let name = name.trim();
+        anyhow::ensure!(!name.is_empty(), "an artist name cannot be empty");
+        Ok(self.db.execute("INSERT OR IGNORE INTO follows (name) VALUES (?)", [name])? == 1)
+    }
+
+    pub fn unfollow(&self, name: &str) -> anyhow::Result<bool> {
+        Ok(self.db.execute("DELETE FROM follows WHERE name = ?", [name.trim()])? == 1)
+    }
+
+    pub fn follows(&self) -> anyhow::Result<Vec<String>> {
+        let mut stmt = self.db.prepare("SELECT name FROM follows ORDER BY rowid")?;
+        let names = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(names)
+    }
+
+    pub fn start_run(&self, run_id: &str, command: &str) -> anyhow::Result<()> {
+        self.db.execute("INSERT INTO runs (run_id, command) VALUES (?, ?)", params![run_id, command])?;
+        Ok(())
+    }
+
+    pub fn finish_run(&self, run_id: &str, status: &str, summary: &str) -> anyhow::Result<()> {
+        self.db.execute(
+            "UPDATE runs SET status = ?, summary = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE run_id = ?",
+            params![status, summary, run_id],
+        )?;
+        Ok(())
+    }
+
+    pub fn run(&self, run_id: &str) -> anyhow::Result<Option<Run>> {
+        Ok(self
+            .db
+            .query_row(
+                "SELECT run_id, command, started_at, finished_at, status, summary FROM runs WHERE run_id = ?",
+                [run_id],
+                |r| {
+                    Ok(Run {
+                        run_id: r.get(0)?,
+                        command: r.get(1)?,
+                        started_at: r.get(2)?,
+                        finished_at: r.get(3)?,
+                        status: r.get(4)?,
+                        summary: r.get(5)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+}
+
+/// A run id sorts by time and is unique enough for one machine: `20261121T235959Z-3f2a`.
+pub fn new_run_id() -> String {
+    let now = chrono::Utc::now();
+    format!("{}-{:04x}", now.format("%Y%m%dT%H%M%SZ"), rand_suffix())
+}
+
+fn rand_suffix() -> u16 {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    (nanos ^ std::process::id()) as u16
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn follows_are_kept_once_case_aside_and_can_be_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = State::open(&dir.path().join("state.sqlite")).unwrap();
+        assert!(s.follow("Daft Punk").unwrap());
+        assert!(!s.follow("daft punk ").unwrap());
+        assert!(s.follow("Björk").unwrap());
+        assert_eq!(s.follows().unwrap(), vec!["Daft Punk", "Björk"]);
+        assert!(s.unfollow("DAFT PUNK").unwrap());
+        assert_eq!(s.follows().unwrap(), vec!["Björk"]);
+        assert!(s.follow("  ").is_err());
+    }
+
+    #[test]
+    fn runs_are_recorded_with_their_outcome() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = State::open(&dir.path().join("state.sqlite")).unwrap();
+        s.start_run("r1", "extract").unwrap();
+        assert_eq!(s.run("r1").unwrap().unwrap().status, "running");
+        s.finish_run("r1", "ok", "{}").unwrap();
+        let r = s.run("r1").unwrap().unwrap();
+        assert_eq!((r.status.as_str(), r.finished_at.is_some()), ("ok", true));
+    }
+}

@@ -1,0 +1,91 @@
+//! Shared by the end-to-end tests: a simulator, a config pointing at it, and the
+//! `liner` binary run in a scratch folder.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use liner_sim::{Sim, SimConfig};
+
+pub struct Project {
+    pub dir: tempfile::TempDir,
+}
+
+impl Project {
+    /// A scratch folder with a liner.toml that points every provider at `sim`.
+    /// `extra` is appended to the file, so it lands in the `[providers.deezer]` table
+    /// unless it opens a table of its own.
+    pub fn new(sim: &Sim, musicbrainz_rate: u32, extra: &str) -> Project {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let toml = format!(
+            r#"[paths]
+data_dir = "data"
+
+[providers.musicbrainz]
+base_url = "{mb}"
+user_agent = "liner-tests/0.1 ( tests@example.invalid )"
+rate = {{ requests = {musicbrainz_rate}, per_seconds = 1.0 }}
+initial_backoff_seconds = 0.2
+page_size = 25
+
+[providers.deezer]
+base_url = "{dz}"
+initial_backoff_seconds = 0.2
+page_size = 25
+{extra}
+"#,
+            mb = sim.base_url("musicbrainz"),
+            dz = sim.base_url("deezer"),
+        );
+        std::fs::write(dir.path().join("liner.toml"), toml).expect("writing liner.toml");
+        Project { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn warehouse(&self) -> PathBuf {
+        self.path().join("data/warehouse.duckdb")
+    }
+
+    /// Runs `liner <args>` here; returns its output whatever the exit code.
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_liner"))
+            .current_dir(self.path())
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .env_remove("LINER_CONFIG")
+            .output()
+            .expect("running liner")
+    }
+
+    /// Runs `liner <args>` and fails the test, with its output, unless it succeeds.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "liner {} failed\nstdout:\n{stdout}\nstderr:\n{}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    }
+}
+
+pub fn sim(seed: u64, artists: usize, musicbrainz_per_second: u32) -> Sim {
+    Sim::start(SimConfig { seed, artists, musicbrainz_per_second, ..SimConfig::default() }).expect("starting the simulator")
+}
+
+/// Names of `n` catalog artists that no other artist shares.
+pub fn artists(sim: &Sim, n: usize) -> Vec<String> {
+    liner::demo::pick_artists(sim, n)
+}
+
+pub fn query_i64(db: &Path, sql: &str) -> i64 {
+    let conn = duckdb::Connection::open_with_flags(db, duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly).unwrap())
+        .expect("opening the warehouse");
+    conn.query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
+}

@@ -1,0 +1,86 @@
+//! Providers' rate limits, as the simulator enforces them the real way: MusicBrainz
+//! answers 503 past 1 request/s, Deezer sends its quota error in a 200 body.
+
+
+use crate::common::{Project, artists, query_i64};
+use liner_sim::{Sim, SimConfig};
+
+#[test]
+fn at_musicbrainz_default_rate_liner_is_never_refused() {
+    let sim = crate::common::sim(5, 20, 1);
+    let project = Project::new(&sim, 1, "");
+    for a in artists(&sim, 2) {
+        project.ok(&["follow", &a]);
+    }
+    let out = project.ok(&["extract", "musicbrainz"]);
+    let stats = sim.stats("musicbrainz");
+    assert!(stats.requests >= 6, "{stats:?}");
+    assert_eq!(stats.over_limit, 0, "liner went over 1 request/s:\n{out}");
+}
+
+#[test]
+fn a_client_set_faster_than_musicbrainz_allows_gets_503s_retries_and_loses_nothing() {
+    let sim = crate::common::sim(5, 20, 1);
+    let project = Project::new(&sim, 5, "");
+    let followed = artists(&sim, 2);
+    for a in &followed {
+        project.ok(&["follow", a]);
+    }
+    let out = project.ok(&["extract", "musicbrainz"]);
+    assert!(sim.stats("musicbrainz").over_limit > 0, "the simulator should have refused some requests");
+    assert!(!out.contains("failed:"), "every refused request is retried until it lands:\n{out}");
+    project.ok(&["transform"]);
+    let c = sim.catalog();
+    let expected = c
+        .releases
+        .iter()
+        .filter(|r| r.musicbrainz.is_some())
+        .filter(|r| c.albums[r.album].credits.iter().any(|cr| followed.contains(&c.artists[cr.artist].name)))
+        .count();
+    assert_eq!(query_i64(&project.warehouse(), "SELECT count(*) FROM staging.musicbrainz_releases") as usize, expected);
+}
+
+#[test]
+fn deezer_quota_errors_in_200_bodies_are_retried_and_nothing_is_lost() {
+    let sim = Sim::start(SimConfig {
+        seed: 9,
+        artists: 20,
+        deezer_requests: 10,
+        deezer_window: std::time::Duration::from_secs(1),
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let project = Project::new(&sim, 1, "rate = { requests = 40, per_seconds = 1.0 }\n");
+    let followed = artists(&sim, 2);
+    for a in &followed {
+        project.ok(&["follow", a]);
+    }
+    let out = project.ok(&["extract", "deezer"]);
+    assert!(sim.stats("deezer").over_limit > 0, "the simulator should have sent quota errors");
+    assert!(!out.contains("failed:"), "{out}");
+    project.ok(&["transform"]);
+    let c = sim.catalog();
+    let expected = c
+        .releases
+        .iter()
+        .filter(|r| r.deezer.is_some())
+        .filter(|r| c.albums[r.album].credits.iter().any(|cr| followed.contains(&c.artists[cr.artist].name)))
+        .count();
+    assert_eq!(query_i64(&project.warehouse(), "SELECT count(*) FROM staging.deezer_albums") as usize, expected);
+    assert_eq!(
+        query_i64(&project.warehouse(), "SELECT count(*) FROM raw.deezer_albums WHERE body LIKE '%Quota limit exceeded%'"),
+        0,
+        "quota errors are retried, not landed as data"
+    );
+}
+
+#[test]
+fn musicbrainz_refuses_a_request_without_a_user_agent() {
+    let sim = crate::common::sim(1, 5, 100);
+    let config = liner_extract::Provider::MusicBrainz.default_config();
+    let config = liner_extract::ProviderConfig { base_url: sim.base_url("musicbrainz"), user_agent: None, ..config };
+    let stack = liner_extract::http::HttpStack::new("musicbrainz", &config, |_| liner_extract::http::BodyVerdict::Ok).unwrap();
+    let request = liner_extract::request::Request::new("artist_search", "/artist").param("query", "x").param("fmt", "json");
+    let got = tokio::runtime::Runtime::new().unwrap().block_on(stack.get(&request)).unwrap();
+    assert_eq!(got.status, 403, "{}", got.body);
+}

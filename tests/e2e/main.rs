@@ -1,0 +1,11 @@
+//! End-to-end tests of liner against the simulator, over real HTTP on 127.0.0.1.
+//! One test binary, so DuckDB is linked once.
+
+mod common;
+
+mod config;
+mod limits;
+mod pipeline;
+mod real_fixtures;
+mod sim_shapes;
+mod warehouse;

@@ -1,0 +1,115 @@
+//! The simulator must not drift from the real APIs: every key it sends exists in the
+//! matching real response (shared/fixtures/real), nested the same way, with the same
+//! JSON type wherever both sides hold a value.
+
+
+use std::path::Path;
+
+use liner_extract::http::{BodyVerdict, HttpStack};
+use liner_extract::request::Request;
+use serde_json::Value;
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Paths where the simulated value has a key or type the real one lacks.
+fn drift(sim: &Value, real: &Value, path: &str, out: &mut Vec<String>) {
+    match (sim, real) {
+        (_, Value::Null) | (Value::Null, _) => {}
+        (Value::Object(s), Value::Object(r)) => {
+            for (k, v) in s {
+                match r.get(k) {
+                    None => out.push(format!("{path}.{k}: not in the real response")),
+                    Some(rv) => drift(v, rv, &format!("{path}.{k}"), out),
+                }
+            }
+        }
+        (Value::Array(s), Value::Array(r)) => {
+            if let (Some(s0), Some(r0)) = (s.first(), r.first()) {
+                drift(s0, r0, &format!("{path}[0]"), out);
+            }
+        }
+        (s, r) if kind(s) != kind(r) => out.push(format!("{path}: {} here, {} in the real response", kind(s), kind(r))),
+        _ => {}
+    }
+}
+
+fn real(file: &str) -> Value {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real").join(file);
+    serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap()
+}
+
+fn get(sim: &liner_sim::Sim, provider: &'static str, request: Request) -> Value {
+    let mut config = liner_extract::Provider::parse(provider).unwrap().default_config();
+    config.base_url = sim.base_url(provider);
+    config.user_agent = Some("liner-tests/0.1 ( tests@example.invalid )".into());
+    config.rate.requests = 100;
+    let stack = HttpStack::new(provider, &config, |_| BodyVerdict::Ok).unwrap();
+    let fetched = tokio::runtime::Runtime::new().unwrap().block_on(stack.get(&request)).unwrap();
+    assert_eq!(fetched.status, 200, "{}", fetched.body);
+    serde_json::from_str(&fetched.body).unwrap()
+}
+
+#[test]
+fn simulated_responses_have_the_real_shapes() {
+    let sim = crate::common::sim(3, 10, 100);
+    let c = sim.catalog();
+    let release = c.releases.iter().find(|r| r.musicbrainz.is_some() && r.deezer.is_some()).expect("a release on both");
+    let dz = release.deezer.as_ref().unwrap();
+    let mb = release.musicbrainz.as_ref().unwrap();
+    let artist = &c.artists[c.albums[release.album].credits[0].artist];
+
+    let checks = [
+        (
+            "deezer /album/{id}",
+            get(&sim, "deezer", Request::new("albums", format!("/album/{}", dz.id))),
+            real("deezer/album_302127_discovery.json"),
+        ),
+        (
+            "deezer /album/{id}/tracks",
+            get(&sim, "deezer", Request::new("album_tracks", format!("/album/{}/tracks", dz.id))),
+            real("deezer/album_302127_tracks_discovery.json"),
+        ),
+        (
+            "musicbrainz /release/{mbid}",
+            get(
+                &sim,
+                "musicbrainz",
+                Request::new("releases", format!("/release/{}", mb.mbid))
+                    .param("inc", "recordings+isrcs+artist-credits+labels+release-groups")
+                    .param("fmt", "json"),
+            ),
+            real("musicbrainz/release_c9d52105_meteora_lookup.json"),
+        ),
+        (
+            "musicbrainz /artist/{mbid}",
+            get(&sim, "musicbrainz", Request::new("artists", format!("/artist/{}", artist.mbid)).param("fmt", "json")),
+            real("musicbrainz/artist_db92a151_rick-astley.json"),
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (what, sim_body, real_body) in &checks {
+        let mut out = Vec::new();
+        drift(sim_body, real_body, "", &mut out);
+        problems.extend(out.into_iter().map(|p| format!("{what}: {p}")));
+    }
+    assert!(problems.is_empty(), "the simulator drifted from the real APIs:\n{}", problems.join("\n"));
+
+    // Deezer's search lists share the album list's shape.
+    let search = real("deezer/search_album_q-daft-punk.json");
+    let albums = get(&sim, "deezer", Request::new("artist_albums", format!("/artist/{}/albums", artist.deezer_id)));
+    let mut out = Vec::new();
+    drift(&albums["data"][0], &search["data"][0], "/artist/{id}/albums data[0]", &mut out);
+    // An artist's album list carries these two; search hits do not.
+    let allowed = ["fans", "release_date"];
+    out.retain(|p| !allowed.iter().any(|a| p.contains(&format!(".{a}:"))));
+    assert!(out.is_empty(), "{out:?}");
+}

@@ -1,0 +1,11 @@
+//! liner-transform: the model runner over DuckDB, and the Rust models and functions
+//! the SQL models call.
+
+pub mod model;
+pub mod normalize;
+pub mod plan;
+pub mod udf;
+pub mod warehouse;
+
+pub use model::{Assertion, Model};
+pub use warehouse::{BuildOptions, BuildReport, BuiltModel, RawSource, build};

@@ -1,0 +1,265 @@
+//! A SQL model: one SELECT in a file, with a header of comments that names it, its
+//! key and its assertions. Its dependencies are the layer-qualified names it reads.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+/// The warehouse schemas, in build order. A name `<layer>.<table>` in a model's SQL is
+/// a reference to another model (or, for `raw`, to a lake view).
+pub const LAYERS: &[&str] = &["raw", "staging", "canonical", "marts"];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Assertion {
+    Unique(Vec<String>),
+    NotNull(Vec<String>),
+}
+
+impl std::fmt::Display for Assertion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Assertion::Unique(c) => write!(f, "unique({})", c.join(", ")),
+            Assertion::NotNull(c) => write!(f, "not_null({})", c.join(", ")),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// `schema.table`.
+    pub name: String,
+    pub path: PathBuf,
+    pub sql: String,
+    pub key: Vec<String>,
+    pub assertions: Vec<Assertion>,
+    /// Layer-qualified names the SQL reads, in order of first appearance.
+    pub refs: Vec<String>,
+}
+
+impl Model {
+    pub fn schema(&self) -> &str {
+        self.name.split_once('.').map_or("", |(s, _)| s)
+    }
+
+    /// Parses a model file. The name comes from `-- model:`, or else from the folder
+    /// and file name (`sql/staging/deezer_albums.sql` is `staging.deezer_albums`).
+    pub fn parse(path: &Path, text: &str) -> anyhow::Result<Model> {
+        let mut name = None;
+        let mut key = Vec::new();
+        let mut assertions = Vec::new();
+        for line in text.lines().map(str::trim) {
+            if line.is_empty() {
+                continue;
+            }
+            let Some(comment) = line.strip_prefix("--") else { break };
+            let Some((field, value)) = comment.split_once(':') else { continue };
+            let value = value.trim();
+            match field.trim() {
+                "model" => name = Some(value.to_string()),
+                "key" => key = split_list(value),
+                "assert" => assertions.extend(parse_assertions(value).with_context(|| format!("{}: -- assert:", path.display()))?),
+                _ => {}
+            }
+        }
+        let name = match name {
+            Some(n) => n,
+            None => {
+                let layer = path.parent().and_then(Path::file_name).and_then(|s| s.to_str()).unwrap_or("");
+                let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                format!("{layer}.{stem}")
+            }
+        };
+        match name.split_once('.') {
+            Some((schema, table)) if LAYERS.contains(&schema) && schema != "raw" && is_identifier(table) => {}
+            _ => bail!(
+                "{}: model name {name:?} must be <layer>.<table> with layer one of staging, canonical, marts",
+                path.display()
+            ),
+        }
+        let sql = text.trim().trim_end_matches(';').trim_end().to_string();
+        let refs = references(&sql);
+        if !key.is_empty() {
+            assertions.insert(0, Assertion::NotNull(key.clone()));
+            assertions.insert(0, Assertion::Unique(key.clone()));
+        }
+        Ok(Model { name, path: path.to_path_buf(), sql, key, assertions, refs })
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_string).collect()
+}
+
+/// `unique(a, b), not_null(c)`.
+fn parse_assertions(s: &str) -> anyhow::Result<Vec<Assertion>> {
+    let mut out = Vec::new();
+    let mut rest = s.trim();
+    while !rest.is_empty() {
+        let open = rest.find('(').with_context(|| format!("expected name(columns) at {rest:?}"))?;
+        let close = rest.find(')').with_context(|| format!("unclosed parenthesis in {rest:?}"))?;
+        let (kind, columns) = (rest[..open].trim(), split_list(&rest[open + 1..close]));
+        if columns.is_empty() || !columns.iter().all(|c| is_identifier(c)) {
+            bail!("{kind}: expected column names, got {:?}", &rest[open + 1..close]);
+        }
+        out.push(match kind {
+            "unique" => Assertion::Unique(columns),
+            "not_null" => Assertion::NotNull(columns),
+            other => bail!("unknown assertion {other:?} (known: unique, not_null)"),
+        });
+        rest = rest[close + 1..].trim_start().trim_start_matches(',').trim_start();
+    }
+    Ok(out)
+}
+
+/// The `<layer>.<name>` identifiers in SQL, outside comments and string literals.
+pub fn references(sql: &str) -> Vec<String> {
+    let code = strip_comments_and_strings(sql);
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    let bytes = code.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c.is_ascii_alphabetic() || c == b'_' {
+            let start = i;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'.') {
+                i += 1;
+            }
+            let preceded_by_dot = start > 0 && bytes[start - 1] == b'.';
+            let word = &code[start..i];
+            let parts: Vec<&str> = word.split('.').collect();
+            if !preceded_by_dot && parts.len() == 2 && LAYERS.contains(&parts[0].to_ascii_lowercase().as_str()) && !parts[1].is_empty() {
+                let name = format!("{}.{}", parts[0].to_ascii_lowercase(), parts[1].to_ascii_lowercase());
+                if seen.insert(name.clone()) {
+                    out.push(name);
+                }
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn strip_comments_and_strings(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '-' if chars.peek() == Some(&'-') => {
+                for n in chars.by_ref() {
+                    if n == '\n' {
+                        break;
+                    }
+                }
+                out.push('\n');
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut prev = ' ';
+                for n in chars.by_ref() {
+                    if prev == '*' && n == '/' {
+                        break;
+                    }
+                    prev = n;
+                }
+                out.push(' ');
+            }
+            '\'' => {
+                // '' inside a literal is an escaped quote: the loop sees it as two literals.
+                for n in chars.by_ref() {
+                    if n == '\'' {
+                        break;
+                    }
+                }
+                out.push_str("''");
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Every `*.sql` file below `dir`, parsed, in path order.
+pub fn load_dir(dir: &Path) -> anyhow::Result<Vec<Model>> {
+    let mut paths = Vec::new();
+    collect_sql(dir, &mut paths).with_context(|| format!("reading the models in {}", dir.display()))?;
+    paths.sort();
+    let mut models: Vec<Model> = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let model = Model::parse(&path, &text)?;
+        if let Some(other) = models.iter().find(|m| m.name == model.name) {
+            bail!("{} and {} both define the model {}", other.path.display(), path.display(), model.name);
+        }
+        models.push(model);
+    }
+    Ok(models)
+}
+
+fn collect_sql(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_sql(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "sql") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_header_names_the_model_its_key_and_assertions() {
+        let sql = "-- model: canonical.releases\n-- key: release_id\n-- assert: not_null(title), unique(gtin, title)\n\
+                   select * from staging.deezer_albums d join staging.musicbrainz_releases m on m.gtin = d.gtin;\n";
+        let m = Model::parse(Path::new("sql/canonical/releases.sql"), sql).unwrap();
+        assert_eq!(m.name, "canonical.releases");
+        assert_eq!(m.key, vec!["release_id"]);
+        assert_eq!(
+            m.assertions,
+            vec![
+                Assertion::Unique(vec!["release_id".into()]),
+                Assertion::NotNull(vec!["release_id".into()]),
+                Assertion::NotNull(vec!["title".into()]),
+                Assertion::Unique(vec!["gtin".into(), "title".into()]),
+            ]
+        );
+        assert_eq!(m.refs, vec!["staging.deezer_albums", "staging.musicbrainz_releases"]);
+        assert!(!m.sql.ends_with(';'));
+    }
+
+    #[test]
+    fn without_a_header_the_name_comes_from_folder_and_file() {
+        let m = Model::parse(Path::new("sql/staging/deezer_albums.sql"), "select 1 as x").unwrap();
+        assert_eq!(m.name, "staging.deezer_albums");
+        assert!(m.key.is_empty() && m.assertions.is_empty() && m.refs.is_empty());
+    }
+
+    #[test]
+    fn names_in_comments_strings_and_aliases_are_not_references() {
+        let sql = "-- reads staging.old\nselect s.title, 'canonical.fake' as t, body->>'$.staging.x' /* marts.y */\n\
+                   from raw.deezer_albums s, CANONICAL.Links l";
+        assert_eq!(references(sql), vec!["raw.deezer_albums", "canonical.links"]);
+    }
+
+    #[test]
+    fn bad_headers_are_errors_that_name_the_file() {
+        let e = Model::parse(Path::new("sql/x/bad.sql"), "select 1").unwrap_err().to_string();
+        assert!(e.contains("sql/x/bad.sql") && e.contains("x.bad"), "{e}");
+        let e = Model::parse(Path::new("sql/staging/a.sql"), "-- assert: unique(id), distinct(x)\nselect 1")
+            .unwrap_err();
+        let msg = format!("{e:#}");
+        assert!(msg.contains("sql/staging/a.sql") && msg.contains("distinct"), "{msg}");
+    }
+}

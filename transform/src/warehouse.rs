@@ -1,0 +1,203 @@
+//! Building the warehouse: raw views over the lake, then every model in dependency
+//! order, each checked against its assertions, all into a new file that is renamed
+//! over the old one. Readers of the old file are never blocked and never see a
+//! half-built warehouse.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use duckdb::Connection;
+use tracing::info;
+
+use crate::model::{Assertion, LAYERS, Model};
+use crate::{plan, udf};
+
+/// A lake resource that becomes the view `raw.<provider>_<resource>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawSource {
+    pub provider: String,
+    pub resource: String,
+}
+
+impl RawSource {
+    pub fn view(&self) -> String {
+        format!("raw.{}_{}", self.provider, self.resource)
+    }
+}
+
+/// The columns of every raw file (see liner-extract's lake writer), for empty views.
+pub const RAW_COLUMNS: &[(&str, &str)] = &[
+    ("run_id", "VARCHAR"),
+    ("provider", "VARCHAR"),
+    ("resource", "VARCHAR"),
+    ("request_key", "VARCHAR"),
+    ("url", "VARCHAR"),
+    ("status", "INTEGER"),
+    ("fetched_at", "TIMESTAMP"),
+    ("body", "VARCHAR"),
+    ("dt", "DATE"),
+];
+
+pub struct BuildOptions {
+    pub sql_dir: PathBuf,
+    pub lake_root: PathBuf,
+    pub warehouse: PathBuf,
+    pub sources: Vec<RawSource>,
+    pub run_id: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct BuiltModel {
+    pub name: String,
+    pub rows: u64,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    pub models: Vec<BuiltModel>,
+    pub warehouse: PathBuf,
+}
+
+pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
+    let models = crate::model::load_dir(&opts.sql_dir)?;
+    let sources: BTreeSet<String> = opts.sources.iter().map(RawSource::view).collect();
+    let order = plan::order(&models, &sources)?;
+
+    let building = sibling(&opts.warehouse, "building");
+    remove_db_files(&building)?;
+    if let Some(dir) = opts.warehouse.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let result = build_into(&building, opts, &models, &order);
+    let built = match result {
+        Ok(built) => built,
+        Err(e) => {
+            let _ = remove_db_files(&building);
+            return Err(e);
+        }
+    };
+    std::fs::rename(&building, &opts.warehouse)
+        .with_context(|| format!("moving the new warehouse into place at {}", opts.warehouse.display()))?;
+    Ok(BuildReport { models: built, warehouse: opts.warehouse.clone() })
+}
+
+fn build_into(path: &Path, opts: &BuildOptions, models: &[Model], order: &[usize]) -> anyhow::Result<Vec<BuiltModel>> {
+    let db = Connection::open(path).with_context(|| format!("creating {}", path.display()))?;
+    udf::register(&db).context("registering liner's SQL functions")?;
+    for layer in LAYERS.iter().chain(&["meta"]) {
+        db.execute_batch(&format!("CREATE SCHEMA {layer}"))?;
+    }
+    for source in &opts.sources {
+        create_raw_view(&db, &opts.lake_root, source)?;
+    }
+    let mut built = Vec::new();
+    for &i in order {
+        built.push(build_model(&db, &models[i])?);
+    }
+    // Load targets read each model's key from here, so they need not know the SQL files.
+    db.execute_batch(
+        "CREATE TABLE meta.models (name VARCHAR PRIMARY KEY, path VARCHAR, key VARCHAR, rows BIGINT, \
+         elapsed_ms BIGINT, built_at TIMESTAMP, run_id VARCHAR)",
+    )?;
+    let mut insert = db.prepare("INSERT INTO meta.models VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?)")?;
+    for (m, b) in order.iter().map(|&i| &models[i]).zip(&built) {
+        insert.execute(duckdb::params![
+            m.name,
+            m.path.to_string_lossy(),
+            m.key.join(","),
+            b.rows as i64,
+            b.elapsed.as_millis() as i64,
+            opts.run_id
+        ])?;
+    }
+    drop(insert);
+    db.execute_batch("CHECKPOINT")?;
+    drop(db);
+    Ok(built)
+}
+
+fn create_raw_view(db: &Connection, lake_root: &Path, source: &RawSource) -> anyhow::Result<()> {
+    let dir = lake_root.join(&source.provider).join(&source.resource);
+    let has_files = std::fs::read_dir(&dir)
+        .map(|days| {
+            days.flatten().any(|d| {
+                std::fs::read_dir(d.path())
+                    .map(|files| files.flatten().any(|f| f.file_name().to_string_lossy().ends_with(".parquet")))
+                    .unwrap_or(false)
+            })
+        })
+        .unwrap_or(false);
+    let select = if has_files {
+        let glob = dir.join("*").join("*.parquet");
+        let glob = std::path::absolute(&glob).unwrap_or(glob);
+        format!(
+            "SELECT * FROM read_parquet('{}', hive_partitioning = true)",
+            glob.to_string_lossy().replace('\'', "''")
+        )
+    } else {
+        // Nothing landed yet: an empty view with the same columns, so models still build.
+        let cols: Vec<String> = RAW_COLUMNS.iter().map(|(n, t)| format!("NULL::{t} AS {n}")).collect();
+        format!("SELECT {} WHERE false", cols.join(", "))
+    };
+    db.execute_batch(&format!("CREATE VIEW {} AS {select}", source.view()))
+        .with_context(|| format!("creating the view {} over {}", source.view(), dir.display()))
+}
+
+fn build_model(db: &Connection, m: &Model) -> anyhow::Result<BuiltModel> {
+    let started = Instant::now();
+    db.execute_batch(&format!("CREATE TABLE {} AS\n{}", m.name, m.sql))
+        .with_context(|| format!("{}: model {} failed", m.path.display(), m.name))?;
+    let rows: i64 = db.query_row(&format!("SELECT count(*) FROM {}", m.name), [], |r| r.get(0))?;
+    for a in &m.assertions {
+        check(db, m, a)?;
+    }
+    let elapsed = started.elapsed();
+    info!(model = %m.name, rows, ms = elapsed.as_millis() as u64, "built");
+    Ok(BuiltModel { name: m.name.clone(), rows: rows as u64, elapsed })
+}
+
+fn check(db: &Connection, m: &Model, a: &Assertion) -> anyhow::Result<()> {
+    let (sql, what) = match a {
+        Assertion::Unique(cols) => {
+            let c = cols.join(", ");
+            (
+                format!("SELECT count(*), any_value(concat_ws(', ', {c})) FROM (SELECT {c} FROM {} GROUP BY ALL HAVING count(*) > 1)", m.name),
+                "duplicated value(s)",
+            )
+        }
+        Assertion::NotNull(cols) => {
+            let any_null = cols.iter().map(|c| format!("{c} IS NULL")).collect::<Vec<_>>().join(" OR ");
+            (format!("SELECT count(*), NULL FROM {} WHERE {any_null}", m.name), "row(s) with nulls")
+        }
+    };
+    let (failing, example): (i64, Option<String>) = db
+        .query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .with_context(|| format!("{}: checking {a} on {}", m.path.display(), m.name))?;
+    if failing > 0 {
+        let example = example.map(|e| format!(", for example {e:?}")).unwrap_or_default();
+        bail!("{}: assertion {a} failed on {}: {failing} {what}{example}", m.path.display(), m.name);
+    }
+    Ok(())
+}
+
+/// `warehouse.duckdb` -> `warehouse.duckdb.<suffix>`, in the same folder so the
+/// rename is atomic.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(format!(".{suffix}"));
+    PathBuf::from(s)
+}
+
+fn remove_db_files(path: &Path) -> anyhow::Result<()> {
+    for p in [path.to_path_buf(), sibling(path, "wal")] {
+        match std::fs::remove_file(&p) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("removing the leftover {}", p.display())),
+        }
+    }
+    Ok(())
+}
