@@ -22,7 +22,13 @@ pub fn pick_artists(sim: &Sim, n: usize) -> Vec<String> {
     let artists = &sim.catalog().artists;
     artists
         .iter()
-        .filter(|a| artists.iter().filter(|b| b.name.eq_ignore_ascii_case(&a.name)).count() == 1)
+        .filter(|a| {
+            artists
+                .iter()
+                .filter(|b| b.name.eq_ignore_ascii_case(&a.name))
+                .count()
+                == 1
+        })
         .take(n)
         .map(|a| a.name.clone())
         .collect()
@@ -37,14 +43,30 @@ pub fn config_for(sim: &Sim, data_dir: PathBuf) -> Loaded {
         provider.base_url = sim.base_url(name);
     }
     if let Some(mb) = config.providers.get_mut("musicbrainz") {
-        mb.user_agent = Some(format!("liner-demo/{} ( https://example.invalid/liner-demo )", env!("CARGO_PKG_VERSION")));
+        mb.user_agent = Some(format!(
+            "liner-demo/{} ( https://example.invalid/liner-demo )",
+            env!("CARGO_PKG_VERSION")
+        ));
     }
-    Loaded { config, file: None, root: PathBuf::from(".") }
+    Loaded {
+        config,
+        file: None,
+        root: PathBuf::from("."),
+    }
 }
 
 pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
-    let sim = Sim::start(SimConfig { seed: opts.seed, ..SimConfig::default() }).context("starting the simulator")?;
-    println!("simulator: MusicBrainz and Deezer on http://{} (seed {}, {} releases)", sim.addr(), opts.seed, sim.catalog().releases.len());
+    let sim = Sim::start(SimConfig {
+        seed: opts.seed,
+        ..SimConfig::default()
+    })
+    .context("starting the simulator")?;
+    println!(
+        "simulator: MusicBrainz and Deezer on http://{} (seed {}, {} releases)",
+        sim.addr(),
+        opts.seed,
+        sim.catalog().releases.len()
+    );
     let cfg = config_for(&sim, opts.data_dir.clone());
     let state = State::open(&cfg.state_db())?;
     let artists = pick_artists(&sim, opts.artists);
@@ -69,7 +91,14 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     println!("\n== links against the simulator's ground truth (exact identifiers only)");
     println!("releases by GTIN:  {}", q.releases);
     println!("recordings by ISRC: {}", q.tracks);
-    state.finish_run(&run_id, "ok", &format!("{{\"release_links\": {}, \"track_links\": {}}}", q.releases.found, q.tracks.found))?;
+    state.finish_run(
+        &run_id,
+        "ok",
+        &format!(
+            "{{\"release_links\": {}, \"track_links\": {}}}",
+            q.releases.found, q.tracks.found
+        ),
+    )?;
 
     let wh = cfg.warehouse();
     println!("\n== files");
@@ -77,8 +106,16 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     println!("warehouse   {}", wh.display());
     println!("app db      {}", cfg.sqlite_target()?.display());
     println!("state       {}", cfg.state_db().display());
-    println!("\nOpen the warehouse with DuckDB 2.x (read-only, so a run can replace it meanwhile):");
-    println!("  duckdb -readonly {} \"select entity, method, count(*) from canonical.links group by all\"", wh.display());
-    println!("  python -c \"import duckdb; print(duckdb.connect('{}', read_only=True).sql('from canonical.releases limit 5'))\"", wh.display());
+    println!(
+        "\nOpen the warehouse with DuckDB 2.x (read-only, so a run can replace it meanwhile):"
+    );
+    println!(
+        "  duckdb -readonly {} \"select entity, method, count(*) from canonical.links group by all\"",
+        wh.display()
+    );
+    println!(
+        "  python -c \"import duckdb; print(duckdb.connect('{}', read_only=True).sql('from canonical.releases limit 5'))\"",
+        wh.display()
+    );
     Ok(())
 }

@@ -4,8 +4,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use liner::config::{self, Loaded};
-use liner::state::{State, new_run_id};
 use liner::schedules::{self, Step};
+use liner::state::{State, new_run_id};
 use liner::{demo, stages};
 use liner_extract::Provider;
 
@@ -76,7 +76,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -94,7 +95,10 @@ fn checked(path: Option<&std::path::Path>) -> anyhow::Result<Loaded> {
     let cfg = config::load(path)?;
     let problems = cfg.problems();
     if !problems.is_empty() {
-        anyhow::bail!("the configuration has problems:\n  {}", problems.join("\n  "));
+        anyhow::bail!(
+            "the configuration has problems:\n  {}",
+            problems.join("\n  ")
+        );
     }
     Ok(cfg)
 }
@@ -102,35 +106,70 @@ fn checked(path: Option<&std::path::Path>) -> anyhow::Result<Loaded> {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let path = cli.config.as_deref();
     match cli.command {
-        Command::Demo { data_dir, artists, seed } => demo::run(demo::DemoOptions { data_dir, artists, seed }).await,
-        Command::Config { action: ConfigAction::Show } => {
+        Command::Demo {
+            data_dir,
+            artists,
+            seed,
+        } => {
+            demo::run(demo::DemoOptions {
+                data_dir,
+                artists,
+                seed,
+            })
+            .await
+        }
+        Command::Config {
+            action: ConfigAction::Show,
+        } => {
             let cfg = config::load(path)?;
             match &cfg.file {
                 Some(f) => println!("# from {} and LINER_* environment variables", f.display()),
-                None => println!("# defaults and LINER_* environment variables (no liner.toml here)"),
+                None => {
+                    println!("# defaults and LINER_* environment variables (no liner.toml here)")
+                }
             }
             print!("{}", cfg.show()?);
             Ok(())
         }
-        Command::Config { action: ConfigAction::Validate } => {
+        Command::Config {
+            action: ConfigAction::Validate,
+        } => {
             let cfg = checked(path)?;
-            println!("configuration ok{}", cfg.file.map(|f| format!(": {}", f.display())).unwrap_or_default());
+            println!(
+                "configuration ok{}",
+                cfg.file
+                    .map(|f| format!(": {}", f.display()))
+                    .unwrap_or_default()
+            );
             Ok(())
         }
         Command::Follow { artists } => {
-            anyhow::ensure!(!artists.is_empty(), "name at least one artist: liner follow \"<artist>\"");
+            anyhow::ensure!(
+                !artists.is_empty(),
+                "name at least one artist: liner follow \"<artist>\""
+            );
             let cfg = config::load(path)?;
             let state = State::open(&cfg.state_db())?;
             for a in &artists {
                 let new = state.follow(a)?;
-                println!("{} {a}", if new { "following" } else { "already following" });
+                println!(
+                    "{} {a}",
+                    if new {
+                        "following"
+                    } else {
+                        "already following"
+                    }
+                );
             }
             Ok(())
         }
         Command::Unfollow { artist } => {
             let cfg = config::load(path)?;
             let state = State::open(&cfg.state_db())?;
-            anyhow::ensure!(state.unfollow(&artist)?, "{artist:?} is not followed (see `liner follows`)");
+            anyhow::ensure!(
+                state.unfollow(&artist)?,
+                "{artist:?} is not followed (see `liner follows`)"
+            );
             println!("unfollowed {artist}");
             Ok(())
         }
@@ -158,8 +197,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let cfg = checked(path)?;
             let file = cfg.schedules_dir().join(format!("{schedule}.toml"));
             if !file.exists() {
-                let known: Vec<String> = schedules::load_dir(&cfg.schedules_dir())?.into_iter().map(|(_, s)| s.name).collect();
-                anyhow::bail!("no schedule {schedule:?} in {} (known: {})", cfg.schedules_dir().display(), known.join(", "));
+                let known: Vec<String> = schedules::load_dir(&cfg.schedules_dir())?
+                    .into_iter()
+                    .map(|(_, s)| s.name)
+                    .collect();
+                anyhow::bail!(
+                    "no schedule {schedule:?} in {} (known: {})",
+                    cfg.schedules_dir().display(),
+                    known.join(", ")
+                );
             }
             let steps = schedules::load_file(&file)?.steps()?;
             for step in steps {
@@ -169,7 +215,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Sim { seed, artists } => {
-            let sim = liner_sim::Sim::start(liner_sim::SimConfig { seed, artists, ..Default::default() })?;
+            let sim = liner_sim::Sim::start(liner_sim::SimConfig {
+                seed,
+                artists,
+                ..Default::default()
+            })?;
             println!("musicbrainz base_url = \"{}\"", sim.base_url("musicbrainz"));
             println!("deezer base_url = \"{}\"", sim.base_url("deezer"));
             println!("artists: {}", demo::pick_artists(&sim, 10).join(", "));
@@ -197,7 +247,10 @@ async fn run_step(cfg: &Loaded, step: Step) -> anyhow::Result<()> {
         Step::Extract(only) => {
             let result = stages::extract(cfg, &state, only, &run_id).await;
             finish(&state, &run_id, &result, |r| {
-                format!("{{\"responses\": {}}}", r.providers.iter().map(|p| p.responses).sum::<u64>())
+                format!(
+                    "{{\"responses\": {}}}",
+                    r.providers.iter().map(|p| p.responses).sum::<u64>()
+                )
             })?;
             let report = result?;
             println!("run {run_id}");
@@ -205,23 +258,39 @@ async fn run_step(cfg: &Loaded, step: Step) -> anyhow::Result<()> {
         }
         Step::Transform => {
             let result = stages::transform(cfg, &run_id);
-            finish(&state, &run_id, &result, |r| format!("{{\"models\": {}}}", r.models.len()))?;
+            finish(&state, &run_id, &result, |r| {
+                format!("{{\"models\": {}}}", r.models.len())
+            })?;
             let report = result?;
             print!("{}", stages::describe_transform(&report));
             println!("warehouse: {}", report.warehouse.display());
         }
         Step::Load => {
             let result = stages::load(cfg);
-            finish(&state, &run_id, &result, |r| format!("{{\"changed\": {}}}", r.iter().map(|t| t.changed()).sum::<u64>()))?;
+            finish(&state, &run_id, &result, |r| {
+                format!(
+                    "{{\"changed\": {}}}",
+                    r.iter().map(|t| t.changed()).sum::<u64>()
+                )
+            })?;
             print!("{}", stages::describe_load(&result?));
         }
     }
     Ok(())
 }
 
-fn finish<T>(state: &State, run_id: &str, result: &anyhow::Result<T>, summary: impl Fn(&T) -> String) -> anyhow::Result<()> {
+fn finish<T>(
+    state: &State,
+    run_id: &str,
+    result: &anyhow::Result<T>,
+    summary: impl Fn(&T) -> String,
+) -> anyhow::Result<()> {
     match result {
         Ok(r) => state.finish_run(run_id, "ok", &summary(r)),
-        Err(e) => state.finish_run(run_id, "failed", &format!("{{\"error\": {:?}}}", format!("{e:#}"))),
+        Err(e) => state.finish_run(
+            run_id,
+            "failed",
+            &format!("{{\"error\": {:?}}}", format!("{e:#}")),
+        ),
     }
 }

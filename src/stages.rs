@@ -11,32 +11,66 @@ use liner_transform::{BuildOptions, BuildReport, RawSource};
 use crate::config::Loaded;
 use crate::state::State;
 
-pub async fn extract(cfg: &Loaded, state: &State, only: Option<Provider>, run_id: &str) -> anyhow::Result<ExtractReport> {
+pub async fn extract(
+    cfg: &Loaded,
+    state: &State,
+    only: Option<Provider>,
+    run_id: &str,
+) -> anyhow::Result<ExtractReport> {
     let artists = state.follows()?;
     if artists.is_empty() {
         anyhow::bail!("no artists are followed: add one with `liner follow \"<artist>\"`");
     }
-    let providers: Vec<_> = cfg.providers().into_iter().filter(|(p, _)| only.is_none_or(|o| o == *p)).collect();
+    let providers: Vec<_> = cfg
+        .providers()
+        .into_iter()
+        .filter(|(p, _)| only.is_none_or(|o| o == *p))
+        .collect();
     if providers.is_empty() {
-        anyhow::bail!("no enabled provider to extract from{}", only.map(|p| format!(" (is {} disabled?)", p.name())).unwrap_or_default());
+        anyhow::bail!(
+            "no enabled provider to extract from{}",
+            only.map(|p| format!(" (is {} disabled?)", p.name()))
+                .unwrap_or_default()
+        );
     }
-    let job = ExtractJob { run_id: run_id.to_string(), lake_root: cfg.lake_root(), providers, artists };
+    let job = ExtractJob {
+        run_id: run_id.to_string(),
+        lake_root: cfg.lake_root(),
+        providers,
+        artists,
+    };
     liner_extract::run(job).await
 }
 
 pub fn transform(cfg: &Loaded, run_id: &str) -> anyhow::Result<BuildReport> {
-    let sources = liner_extract::resources()
-        .into_iter()
-        .map(|r| RawSource { provider: r.provider.to_string(), resource: r.name.to_string() })
-        .collect();
     let opts = BuildOptions {
         sql_dir: cfg.sql_dir(),
         lake_root: cfg.lake_root(),
         warehouse: cfg.warehouse(),
-        sources,
+        sources: raw_sources(),
+        raw_columns: raw_columns(),
         run_id: run_id.to_string(),
     };
     liner_transform::build(&opts)
+}
+
+/// Every resource liner-extract can land, as the raw views liner-transform creates.
+pub fn raw_sources() -> Vec<RawSource> {
+    liner_extract::resources()
+        .into_iter()
+        .map(|r| RawSource {
+            provider: r.provider.to_string(),
+            resource: r.name.to_string(),
+        })
+        .collect()
+}
+
+/// The lake's columns as liner-extract writes them, for liner-transform to read.
+pub fn raw_columns() -> Vec<(String, String)> {
+    liner_extract::lake::RAW_COLUMNS
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect()
 }
 
 pub fn load(cfg: &Loaded) -> anyhow::Result<Vec<TableLoad>> {
@@ -48,7 +82,14 @@ pub fn load(cfg: &Loaded) -> anyhow::Result<Vec<TableLoad>> {
 pub fn describe_extract(r: &ExtractReport) -> String {
     let mut s = String::new();
     for p in &r.providers {
-        let _ = writeln!(s, "{:<12} {:>5} requests  {:>5} responses landed  {:>3} failures", p.provider, p.requests, p.responses, p.failures.len());
+        let _ = writeln!(
+            s,
+            "{:<12} {:>5} requests  {:>5} responses landed  {:>3} failures",
+            p.provider,
+            p.requests,
+            p.responses,
+            p.failures.len()
+        );
         for f in p.failures.iter().take(5) {
             let _ = writeln!(s, "             failed: {f}");
         }
@@ -65,7 +106,13 @@ pub fn describe_extract(r: &ExtractReport) -> String {
 pub fn describe_transform(r: &BuildReport) -> String {
     let mut s = String::new();
     for m in &r.models {
-        let _ = writeln!(s, "{:<40} {:>8} rows  {:>6} ms", m.name, m.rows, m.elapsed.as_millis());
+        let _ = writeln!(
+            s,
+            "{:<40} {:>8} rows  {:>6} ms",
+            m.name,
+            m.rows,
+            m.elapsed.as_millis()
+        );
     }
     s
 }

@@ -79,17 +79,32 @@ impl ProviderConfig {
     pub fn problems(&self, provider: &str) -> Vec<String> {
         let mut out = Vec::new();
         let field = |f: &str| format!("providers.{provider}.{f}");
-        if url::Url::parse(&self.base_url).map(|u| !matches!(u.scheme(), "http" | "https")).unwrap_or(true) {
-            out.push(format!("{}: {:?} is not an http(s) URL", field("base_url"), self.base_url));
+        if url::Url::parse(&self.base_url)
+            .map(|u| !matches!(u.scheme(), "http" | "https"))
+            .unwrap_or(true)
+        {
+            out.push(format!(
+                "{}: {:?} is not an http(s) URL",
+                field("base_url"),
+                self.base_url
+            ));
         }
         if self.rate.requests == 0 || self.rate.burst == 0 || !(self.rate.per_seconds > 0.0) {
-            out.push(format!("{}: requests, burst and per_seconds must be above zero", field("rate")));
+            out.push(format!(
+                "{}: requests, burst and per_seconds must be above zero",
+                field("rate")
+            ));
         }
         if !(self.timeout_seconds > 0.0) {
             out.push(format!("{}: must be above zero", field("timeout_seconds")));
         }
-        if !(self.initial_backoff_seconds >= 0.0) || self.max_backoff_seconds < self.initial_backoff_seconds {
-            out.push(format!("{}: must be at least initial_backoff_seconds", field("max_backoff_seconds")));
+        if !(self.initial_backoff_seconds >= 0.0)
+            || self.max_backoff_seconds < self.initial_backoff_seconds
+        {
+            out.push(format!(
+                "{}: must be at least initial_backoff_seconds",
+                field("max_backoff_seconds")
+            ));
         }
         if self.page_size == 0 || self.page_size > 100 {
             out.push(format!("{}: must be 1 to 100", field("page_size")));

@@ -158,14 +158,62 @@ pub struct Truth {
 }
 
 const FIRST: &[&str] = &[
-    "Ana", "José", "Björk", "Zoë", "Léa", "Mikael", "Søren", "Chloé", "Renée", "Ólafur", "Anaïs",
-    "Nina", "Marcus", "Aaliyah", "Kenji", "Fatoumata", "Dmitri", "Lucía", "Tomás", "Ines", "Jack",
-    "Emily", "Noah", "Grace", "Omar", "Yuki", "Priya", "Sam", "Maya", "Leo",
+    "Ana",
+    "José",
+    "Björk",
+    "Zoë",
+    "Léa",
+    "Mikael",
+    "Søren",
+    "Chloé",
+    "Renée",
+    "Ólafur",
+    "Anaïs",
+    "Nina",
+    "Marcus",
+    "Aaliyah",
+    "Kenji",
+    "Fatoumata",
+    "Dmitri",
+    "Lucía",
+    "Tomás",
+    "Ines",
+    "Jack",
+    "Emily",
+    "Noah",
+    "Grace",
+    "Omar",
+    "Yuki",
+    "Priya",
+    "Sam",
+    "Maya",
+    "Leo",
 ];
 const LAST: &[&str] = &[
-    "Gómez", "Müller", "Nørgaard", "Dubois", "Arnalds", "Silva", "Okafor", "Tanaka", "Novak",
-    "Brown", "Smith", "Diallo", "Kowalski", "Rossi", "Walker", "Hughes", "Nakamura", "Ferreira",
-    "O'Brien", "Lindqvist", "Park", "Santos", "Reyes", "Kim",
+    "Gómez",
+    "Müller",
+    "Nørgaard",
+    "Dubois",
+    "Arnalds",
+    "Silva",
+    "Okafor",
+    "Tanaka",
+    "Novak",
+    "Brown",
+    "Smith",
+    "Diallo",
+    "Kowalski",
+    "Rossi",
+    "Walker",
+    "Hughes",
+    "Nakamura",
+    "Ferreira",
+    "O'Brien",
+    "Lindqvist",
+    "Park",
+    "Santos",
+    "Reyes",
+    "Kim",
 ];
 const ADJ: &[&str] = &[
     "Electric", "Silent", "Golden", "Broken", "Velvet", "Neon", "Midnight", "Crystal", "Wild",
@@ -173,9 +221,26 @@ const ADJ: &[&str] = &[
     "Sweet", "Dead", "Young", "Happy", "Strange", "Red",
 ];
 const NOUN: &[&str] = &[
-    "Hearts", "Wolves", "Rivers", "Machines", "Ghosts", "Tigers", "Lights", "Horses", "Kings",
-    "Shadows", "Birds", "Stars", "Dreamers", "Saints", "Lovers", "Strangers", "Giants", "Keys",
-    "Mountains", "Echoes",
+    "Hearts",
+    "Wolves",
+    "Rivers",
+    "Machines",
+    "Ghosts",
+    "Tigers",
+    "Lights",
+    "Horses",
+    "Kings",
+    "Shadows",
+    "Birds",
+    "Stars",
+    "Dreamers",
+    "Saints",
+    "Lovers",
+    "Strangers",
+    "Giants",
+    "Keys",
+    "Mountains",
+    "Echoes",
 ];
 const WORD: &[&str] = &[
     "Love", "Night", "Fire", "Summer", "Rain", "Heart", "Time", "Home", "Dream", "Light", "Road",
@@ -184,12 +249,36 @@ const WORD: &[&str] = &[
 ];
 /// Titles that many artists use: the same title by different artists is common.
 const COMMON_TITLES: &[&str] = &[
-    "Greatest Hits", "Live", "Love Songs", "Home", "Forever", "Intro", "Paradise", "Unplugged",
-    "The Collection", "Tonight", "Hello", "Stay", "Runaway", "Closer", "Rain", "Interlude",
+    "Greatest Hits",
+    "Live",
+    "Love Songs",
+    "Home",
+    "Forever",
+    "Intro",
+    "Paradise",
+    "Unplugged",
+    "The Collection",
+    "Tonight",
+    "Hello",
+    "Stay",
+    "Runaway",
+    "Closer",
+    "Rain",
+    "Interlude",
 ];
 const LABELS: &[&str] = &[
-    "Parlophone", "Warner Records", "Sub Pop", "XL Recordings", "Island Records", "Domino",
-    "Columbia", "Ninja Tune", "Matador", "4AD", "Because Music", "Universal Music Group",
+    "Parlophone",
+    "Warner Records",
+    "Sub Pop",
+    "XL Recordings",
+    "Island Records",
+    "Domino",
+    "Columbia",
+    "Ninja Tune",
+    "Matador",
+    "4AD",
+    "Because Music",
+    "Universal Music Group",
 ];
 const COUNTRIES: &[&str] = &["US", "GB", "DE", "FR", "XW", "XE", "JP", "SE"];
 const ISRC_COUNTRIES: &[&str] = &["US", "GB", "DE", "FR", "SE", "NL", "QM", "QZ"];
@@ -247,10 +336,12 @@ impl Catalog {
 
     /// Releases in which the artist is credited.
     pub fn releases_of(&self, artist: ArtistIdx) -> impl Iterator<Item = (usize, &Release)> {
-        self.releases
-            .iter()
-            .enumerate()
-            .filter(move |(_, r)| self.albums[r.album].credits.iter().any(|c| c.artist == artist))
+        self.releases.iter().enumerate().filter(move |(_, r)| {
+            self.albums[r.album]
+                .credits
+                .iter()
+                .any(|c| c.artist == artist)
+        })
     }
 
     pub fn albums_of(&self, artist: ArtistIdx) -> impl Iterator<Item = (usize, &Album)> {
@@ -262,13 +353,18 @@ impl Catalog {
 
     /// The credit as one string, the way MusicBrainz writes it.
     pub fn credit_name(&self, credits: &[Credit]) -> String {
-        credits.iter().map(|c| format!("{}{}", self.artists[c.artist].name, c.join)).collect()
+        credits
+            .iter()
+            .map(|c| format!("{}{}", self.artists[c.artist].name, c.join))
+            .collect()
     }
 
     pub fn truth(&self) -> Truth {
         let mut truth = Truth::default();
         for r in &self.releases {
-            let (Some(mb), Some(dz)) = (&r.musicbrainz, &r.deezer) else { continue };
+            let (Some(mb), Some(dz)) = (&r.musicbrainz, &r.deezer) else {
+                continue;
+            };
             truth.release_pairs.push((mb.mbid.clone(), dz.id));
         }
         let mut deezer_tracks_of: Vec<Vec<u64>> = vec![Vec::new(); self.recordings.len()];
@@ -290,7 +386,9 @@ impl Catalog {
                 continue;
             }
             for t in tracks {
-                truth.track_pairs.push((self.recordings[rec].mbid.clone(), t));
+                truth
+                    .track_pairs
+                    .push((self.recordings[rec].mbid.clone(), t));
             }
         }
         truth
@@ -347,12 +445,32 @@ impl Generator {
             }
         };
         // Homonyms exist: a second artist with the same name gets a disambiguation.
-        let homonyms = self.catalog.artists.iter().filter(|a| a.name == name).count();
-        let disambiguation = if homonyms > 0 { format!("{} band", self.pick(COUNTRIES)) } else { String::new() };
-        let deezer_name = if self.chance(NOISE.deezer_strips_diacritics) { strip_diacritics(&name) } else { name.clone() };
+        let homonyms = self
+            .catalog
+            .artists
+            .iter()
+            .filter(|a| a.name == name)
+            .count();
+        let disambiguation = if homonyms > 0 {
+            format!("{} band", self.pick(COUNTRIES))
+        } else {
+            String::new()
+        };
+        let deezer_name = if self.chance(NOISE.deezer_strips_diacritics) {
+            strip_diacritics(&name)
+        } else {
+            name.clone()
+        };
         let mbid = self.uuid();
         let deezer_id = self.deezer_id();
-        self.catalog.artists.push(Artist { name, sort_name, mbid, deezer_id, deezer_name, disambiguation });
+        self.catalog.artists.push(Artist {
+            name,
+            sort_name,
+            mbid,
+            deezer_id,
+            deezer_name,
+            disambiguation,
+        });
         self.catalog.artists.len() - 1
     }
 
@@ -370,7 +488,9 @@ impl Generator {
     fn isrc(&mut self) -> String {
         self.next_isrc += 1;
         let cc = self.pick(ISRC_COUNTRIES);
-        let registrant: String = (0..3).map(|_| (b'A' + self.rng.random_range(0..26)) as char).collect();
+        let registrant: String = (0..3)
+            .map(|_| (b'A' + self.rng.random_range(0..26)) as char)
+            .collect();
         // The year and designation count up, so no two recordings share an ISRC
         // (up to three million of them) whatever the random country and registrant.
         let year = 70 + (self.next_isrc / 100_000) % 30;
@@ -381,23 +501,48 @@ impl Generator {
     fn gtin(&mut self, country: &str) -> String {
         self.next_gtin += 1;
         let body = if country == "US" {
-            format!("{:011}", 60_000_000_000u64 + self.next_gtin * 7919 % 10_000_000_000)
+            format!(
+                "{:011}",
+                60_000_000_000u64 + self.next_gtin * 7919 % 10_000_000_000
+            )
         } else {
-            format!("{:012}", 500_000_000_000u64 + self.next_gtin * 7919 % 100_000_000_000)
+            format!(
+                "{:012}",
+                500_000_000_000u64 + self.next_gtin * 7919 % 100_000_000_000
+            )
         };
         format!("{body}{}", gtin_check_digit(&body))
     }
 
-    fn recording(&mut self, title: String, credits: Vec<Credit>, featured: Vec<ArtistIdx>, version: &str) -> RecordingIdx {
+    fn recording(
+        &mut self,
+        title: String,
+        credits: Vec<Credit>,
+        featured: Vec<ArtistIdx>,
+        version: &str,
+    ) -> RecordingIdx {
         let mut isrcs = vec![self.isrc()];
         if self.chance(NOISE.second_isrc) {
             isrcs.push(self.isrc());
         }
-        let musicbrainz_isrcs = if self.chance(NOISE.mb_isrc_missing) { Vec::new() } else { isrcs.clone() };
+        let musicbrainz_isrcs = if self.chance(NOISE.mb_isrc_missing) {
+            Vec::new()
+        } else {
+            isrcs.clone()
+        };
         let length_ms = self.rng.random_range(95_000..420_000);
         let mbid = self.uuid();
         let version = version.to_string();
-        self.catalog.recordings.push(Recording { title, credits, featured, isrcs, musicbrainz_isrcs, length_ms, mbid, version });
+        self.catalog.recordings.push(Recording {
+            title,
+            credits,
+            featured,
+            isrcs,
+            musicbrainz_isrcs,
+            length_ms,
+            mbid,
+            version,
+        });
         self.catalog.recordings.len() - 1
     }
 
@@ -405,9 +550,21 @@ impl Generator {
         if self.chance(0.08) && main_artists > 1 {
             let other = (artist + self.rng.random_range(1..main_artists)) % main_artists;
             let join = if self.chance(0.5) { " & " } else { ", " };
-            vec![Credit { artist, join: join.into() }, Credit { artist: other, join: String::new() }]
+            vec![
+                Credit {
+                    artist,
+                    join: join.into(),
+                },
+                Credit {
+                    artist: other,
+                    join: String::new(),
+                },
+            ]
         } else {
-            vec![Credit { artist, join: String::new() }]
+            vec![Credit {
+                artist,
+                join: String::new(),
+            }]
         }
     }
 
@@ -420,9 +577,17 @@ impl Generator {
             year += self.rng.random_range(1..4);
             let credits = self.credits_for_album(artist, main_artists);
             let title = self.title(&artist_name);
-            let kind = if self.chance(0.12) { AlbumKind::Ep } else { AlbumKind::Album };
+            let kind = if self.chance(0.12) {
+                AlbumKind::Ep
+            } else {
+                AlbumKind::Album
+            };
             let album = self.album(title, credits.clone(), kind, year);
-            let n_tracks = if kind == AlbumKind::Ep { self.rng.random_range(3..=6) } else { self.rng.random_range(7..=15) };
+            let n_tracks = if kind == AlbumKind::Ep {
+                self.rng.random_range(3..=6)
+            } else {
+                self.rng.random_range(7..=15)
+            };
             let mut tracks = Vec::new();
             for i in 0..n_tracks {
                 let title = if i == 0 && self.chance(0.3) {
@@ -453,7 +618,9 @@ impl Generator {
                 let mut deluxe = tracks.clone();
                 for k in 0..self.rng.random_range(2..=5) {
                     let version = if k % 2 == 0 { "Demo" } else { "Live" };
-                    let base = self.catalog.recordings[tracks[k % tracks.len()]].title.clone();
+                    let base = self.catalog.recordings[tracks[k % tracks.len()]]
+                        .title
+                        .clone();
                     deluxe.push(self.recording(base, credits.clone(), vec![], version));
                 }
                 let y = year + self.rng.random_range(0..3);
@@ -461,7 +628,10 @@ impl Generator {
             }
             if self.chance(0.15) {
                 // A remaster is new audio: new recordings with new ISRCs.
-                let y = year + *[10, 15, 20, 25].choose(&mut self.rng).expect("anniversaries");
+                let y = year
+                    + *[10, 15, 20, 25]
+                        .choose(&mut self.rng)
+                        .expect("anniversaries");
                 let remastered: Vec<RecordingIdx> = tracks
                     .iter()
                     .map(|&t| {
@@ -469,7 +639,11 @@ impl Generator {
                         self.recording(r.title, r.credits, r.featured, &format!("{y} Remaster"))
                     })
                     .collect();
-                let edition = if self.chance(0.5) { Edition::Remaster(y as u16) } else { Edition::Anniversary((y - year) as u16) };
+                let edition = if self.chance(0.5) {
+                    Edition::Remaster(y as u16)
+                } else {
+                    Edition::Anniversary((y - year) as u16)
+                };
                 self.release(album, edition, y, remastered);
             }
             if self.chance(0.05) {
@@ -480,8 +654,15 @@ impl Generator {
         // A compilation of earlier recordings, with their ISRCs.
         if hits.len() >= 3 && self.chance(0.3) {
             year += 1;
-            let title = if self.chance(0.5) { "Greatest Hits".to_string() } else { format!("The Best of {artist_name}") };
-            let credits = vec![Credit { artist, join: String::new() }];
+            let title = if self.chance(0.5) {
+                "Greatest Hits".to_string()
+            } else {
+                format!("The Best of {artist_name}")
+            };
+            let credits = vec![Credit {
+                artist,
+                join: String::new(),
+            }];
             let album = self.album(title, credits, AlbumKind::Compilation, year);
             self.release(album, Edition::Original, year, hits);
         }
@@ -490,28 +671,52 @@ impl Generator {
     fn album(&mut self, title: String, credits: Vec<Credit>, kind: AlbumKind, year: i32) -> usize {
         let mbid = self.uuid();
         let first_release_date = self.date(year);
-        self.catalog.albums.push(Album { title, credits, kind, mbid, first_release_date });
+        self.catalog.albums.push(Album {
+            title,
+            credits,
+            kind,
+            mbid,
+            first_release_date,
+        });
         self.catalog.albums.len() - 1
     }
 
     fn date(&mut self, year: i32) -> String {
-        format!("{year}-{:02}-{:02}", self.rng.random_range(1..=12), self.rng.random_range(1..=28))
+        format!(
+            "{year}-{:02}-{:02}",
+            self.rng.random_range(1..=12),
+            self.rng.random_range(1..=28)
+        )
     }
 
     fn release(&mut self, album: usize, edition: Edition, year: i32, tracks: Vec<RecordingIdx>) {
         let country = *COUNTRIES.choose(&mut self.rng).expect("countries");
-        let gtin = if year < 1985 && self.chance(0.5) { None } else { Some(self.gtin(country)) };
+        let gtin = if year < 1985 && self.chance(0.5) {
+            None
+        } else {
+            Some(self.gtin(country))
+        };
         let label = self.pick(LABELS).to_string();
-        let catalog_number = format!("{}{}", &label[..3].to_uppercase(), self.rng.random_range(1000..99999));
+        let catalog_number = format!(
+            "{}{}",
+            &label[..3].to_uppercase(),
+            self.rng.random_range(1000..99999)
+        );
         let date = self.date(year);
 
         let one_side = self.chance(NOISE.only_on_one_side);
         let on_musicbrainz = !one_side || self.chance(0.5);
         let on_deezer = (!one_side || !on_musicbrainz) && gtin.is_some();
 
-        let musicbrainz = on_musicbrainz.then(|| self.musicbrainz_release(&gtin, &edition, tracks.len()));
+        let musicbrainz =
+            on_musicbrainz.then(|| self.musicbrainz_release(&gtin, &edition, tracks.len()));
         let deezer = if on_deezer {
-            Some(self.deezer_album(album, &edition, gtin.as_deref().expect("deezer albums have a UPC"), &tracks))
+            Some(self.deezer_album(
+                album,
+                &edition,
+                gtin.as_deref().expect("deezer albums have a UPC"),
+                &tracks,
+            ))
         } else {
             None
         };
@@ -529,7 +734,12 @@ impl Generator {
         });
     }
 
-    fn musicbrainz_release(&mut self, gtin: &Option<String>, edition: &Edition, n_tracks: usize) -> MbRelease {
+    fn musicbrainz_release(
+        &mut self,
+        gtin: &Option<String>,
+        edition: &Edition,
+        n_tracks: usize,
+    ) -> MbRelease {
         let barcode = match gtin {
             None => {
                 if self.chance(0.5) {
@@ -550,10 +760,21 @@ impl Generator {
             Edition::Anniversary(n) => format!("{n}th anniversary edition"),
         };
         let track_mbids = (0..n_tracks).map(|_| self.uuid()).collect();
-        MbRelease { mbid: self.uuid(), barcode, disambiguation, track_mbids }
+        MbRelease {
+            mbid: self.uuid(),
+            barcode,
+            disambiguation,
+            track_mbids,
+        }
     }
 
-    fn deezer_album(&mut self, album: usize, edition: &Edition, gtin: &str, tracks: &[RecordingIdx]) -> DeezerAlbum {
+    fn deezer_album(
+        &mut self,
+        album: usize,
+        edition: &Edition,
+        gtin: &str,
+        tracks: &[RecordingIdx],
+    ) -> DeezerAlbum {
         let base = self.catalog.albums[album].title.clone();
         let title = match edition {
             Edition::Original => base,
@@ -572,28 +793,57 @@ impl Generator {
             Edition::Expanded => format!("{base} (Expanded Edition)"),
             Edition::Anniversary(n) => format!("{base} ({n}th Anniversary Edition)"),
         };
-        let upc = if gtin.len() == 12 && self.chance(NOISE.deezer_upc_padded) { format!("0{gtin}") } else { gtin.to_string() };
+        let upc = if gtin.len() == 12 && self.chance(NOISE.deezer_upc_padded) {
+            format!("0{gtin}")
+        } else {
+            gtin.to_string()
+        };
         let tracks = tracks
             .iter()
             .map(|&rec| {
                 let r = &self.catalog.recordings[rec];
                 let mut title = r.title.clone();
                 if !r.featured.is_empty() {
-                    let names: Vec<&str> = r.featured.iter().map(|&a| self.catalog.artists[a].name.as_str()).collect();
+                    let names: Vec<&str> = r
+                        .featured
+                        .iter()
+                        .map(|&a| self.catalog.artists[a].name.as_str())
+                        .collect();
                     title = format!("{title} (feat. {})", names.join(" & "));
                 }
-                let title_version = if r.version.is_empty() { String::new() } else { format!("({})", r.version) };
+                let title_version = if r.version.is_empty() {
+                    String::new()
+                } else {
+                    format!("({})", r.version)
+                };
                 let isrc = r.isrcs.last().cloned().unwrap_or_default();
                 (rec, title, title_version, isrc)
             })
             .collect::<Vec<_>>()
             .into_iter()
             .map(|(recording, title, title_version, isrc)| {
-                let isrc = if self.chance(NOISE.deezer_isrc_missing) { String::new() } else { isrc };
-                DeezerTrack { id: self.deezer_id(), recording, title, title_version, isrc, rank: self.rng.random_range(1000..999_999) }
+                let isrc = if self.chance(NOISE.deezer_isrc_missing) {
+                    String::new()
+                } else {
+                    isrc
+                };
+                DeezerTrack {
+                    id: self.deezer_id(),
+                    recording,
+                    title,
+                    title_version,
+                    isrc,
+                    rank: self.rng.random_range(1000..999_999),
+                }
             })
             .collect();
-        DeezerAlbum { id: self.deezer_id(), title, upc, tracks, fans: self.rng.random_range(10..500_000) }
+        DeezerAlbum {
+            id: self.deezer_id(),
+            title,
+            upc,
+            tracks,
+            fans: self.rng.random_range(10..500_000),
+        }
     }
 }
 
@@ -648,7 +898,10 @@ mod tests {
         let b = Catalog::generate(7, 20);
         assert_eq!(a.releases.len(), b.releases.len());
         assert_eq!(a.truth().track_pairs, b.truth().track_pairs);
-        assert_ne!(Catalog::generate(8, 20).truth().track_pairs, a.truth().track_pairs);
+        assert_ne!(
+            Catalog::generate(8, 20).truth().track_pairs,
+            a.truth().track_pairs
+        );
     }
 
     #[test]
@@ -664,14 +917,29 @@ mod tests {
     fn the_catalog_keeps_the_hard_cases() {
         let c = Catalog::generate(3, 200);
         let titles: Vec<&str> = c.albums.iter().map(|a| a.title.as_str()).collect();
-        let shared = COMMON_TITLES.iter().filter(|t| titles.iter().filter(|x| x == t).count() > 1).count();
+        let shared = COMMON_TITLES
+            .iter()
+            .filter(|t| titles.iter().filter(|x| x == t).count() > 1)
+            .count();
         assert!(shared > 3, "the same title by different artists");
-        assert!(c.releases.iter().any(|r| r.edition == Edition::Deluxe && r.deezer.is_some()));
+        assert!(
+            c.releases
+                .iter()
+                .any(|r| r.edition == Edition::Deluxe && r.deezer.is_some())
+        );
         assert!(c.recordings.iter().any(|r| !r.featured.is_empty()));
         assert!(c.recordings.iter().any(|r| r.isrcs.len() > 1));
         assert!(c.albums.iter().any(|a| a.credits.len() > 1));
-        assert!(c.releases.iter().any(|r| r.musicbrainz.as_ref().is_some_and(|m| m.barcode.as_deref() == Some(""))));
-        assert!(c.releases.iter().any(|r| r.deezer.as_ref().is_some_and(|d| d.upc.len() == 13 && d.upc.starts_with('0'))));
+        assert!(c.releases.iter().any(|r| {
+            r.musicbrainz
+                .as_ref()
+                .is_some_and(|m| m.barcode.as_deref() == Some(""))
+        }));
+        assert!(c.releases.iter().any(|r| {
+            r.deezer
+                .as_ref()
+                .is_some_and(|d| d.upc.len() == 13 && d.upc.starts_with('0'))
+        }));
         assert!(c.artists.iter().any(|a| a.name != a.deezer_name));
     }
 }
@@ -689,10 +957,18 @@ pub struct Quality {
 
 impl Quality {
     pub fn precision(&self) -> f64 {
-        if self.found == 0 { 1.0 } else { self.correct as f64 / self.found as f64 }
+        if self.found == 0 {
+            1.0
+        } else {
+            self.correct as f64 / self.found as f64
+        }
     }
     pub fn recall(&self) -> f64 {
-        if self.expected == 0 { 1.0 } else { self.correct as f64 / self.expected as f64 }
+        if self.expected == 0 {
+            1.0
+        } else {
+            self.correct as f64 / self.expected as f64
+        }
     }
 }
 

@@ -37,17 +37,35 @@ fn no_data() -> Response {
 }
 
 fn gate(shared: &Shared) -> Option<Response> {
-    let over = !shared.deezer_limit.lock().expect("limit lock").admit(Instant::now());
+    let over = !shared
+        .deezer_limit
+        .lock()
+        .expect("limit lock")
+        .admit(Instant::now());
     shared.count("deezer", over);
     over.then(|| error("Exception", "Quota limit exceeded", 4))
 }
 
 /// Deezer's `next`: the full URL of the following page, absent on the last one.
-fn paged(headers: &HeaderMap, path: &str, extra: &str, data: Vec<Value>, total: usize, index: usize, limit: usize) -> Response {
+fn paged(
+    headers: &HeaderMap,
+    path: &str,
+    extra: &str,
+    data: Vec<Value>,
+    total: usize,
+    index: usize,
+    limit: usize,
+) -> Response {
     let mut body = json!({ "data": data, "total": total });
     if index + limit < total {
-        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
-        body["next"] = json!(format!("http://{host}/deezer{path}?{extra}index={}&limit={limit}", index + limit));
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1");
+        body["next"] = json!(format!(
+            "http://{host}/deezer{path}?{extra}index={}&limit={limit}",
+            index + limit
+        ));
     }
     Json(body).into_response()
 }
@@ -83,7 +101,11 @@ fn album_summary(c: &Catalog, r: &Release) -> Value {
 
 fn track_json(c: &Catalog, t: &DeezerTrack, position: usize, with_isrc: bool) -> Value {
     let rec = &c.recordings[t.recording];
-    let title = if t.title_version.is_empty() { t.title.clone() } else { format!("{} {}", t.title, t.title_version) };
+    let title = if t.title_version.is_empty() {
+        t.title.clone()
+    } else {
+        format!("{} {}", t.title, t.title_version)
+    };
     let mut v = json!({
         "id": t.id, "readable": true, "title": title, "title_short": t.title, "title_version": t.title_version,
         "link": format!("https://www.deezer.com/track/{}", t.id), "duration": rec.length_ms.div_ceil(1000),
@@ -99,6 +121,16 @@ fn track_json(c: &Catalog, t: &DeezerTrack, position: usize, with_isrc: bool) ->
     v
 }
 
+/// The artist as an album names it: fewer fields than a search hit has.
+fn album_artist(c: &Catalog, idx: usize) -> Value {
+    let mut a = artist_full(c, idx);
+    let obj = a.as_object_mut().expect("object");
+    for k in ["link", "nb_album", "nb_fan", "radio"] {
+        obj.remove(k);
+    }
+    a
+}
+
 fn album_full(c: &Catalog, r: &Release) -> Value {
     let d = r.deezer.as_ref().expect("a Deezer album");
     let album = &c.albums[r.album];
@@ -108,18 +140,31 @@ fn album_full(c: &Catalog, r: &Release) -> Value {
         .iter()
         .map(|cr| {
             let mut a = artist_full(c, cr.artist);
-            a["role"] = json!("Main");
+            let obj = a.as_object_mut().expect("object");
+            obj.remove("nb_album");
+            obj.remove("nb_fan");
+            obj.insert("share".into(), obj["link"].clone());
+            obj.insert("role".into(), json!("Main"));
             a
         })
         .collect();
-    let duration: u32 = d.tracks.iter().map(|t| c.recordings[t.recording].length_ms / 1000).sum();
-    let tracks: Vec<Value> = d.tracks.iter().enumerate().map(|(i, t)| track_json(c, t, i + 1, false)).collect();
+    let duration: u32 = d
+        .tracks
+        .iter()
+        .map(|t| c.recordings[t.recording].length_ms / 1000)
+        .sum();
+    let tracks: Vec<Value> = d
+        .tracks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| track_json(c, t, i + 1, false))
+        .collect();
     let extra = json!({
         "upc": d.upc, "share": format!("https://www.deezer.com/album/{}", d.id),
         "genres": { "data": [{ "id": 113, "name": "Dance", "picture": "https://api.deezer.com/genre/113/image", "type": "genre" }] },
         "label": r.label, "nb_tracks": d.tracks.len(), "duration": duration, "rating": 0, "available": true,
         "explicit_content_lyrics": 0, "explicit_content_cover": 0, "contributors": contributors,
-        "artist": artist_full(c, album.credits[0].artist), "tracks": { "data": tracks },
+        "artist": album_artist(c, album.credits[0].artist), "tracks": { "data": tracks },
     });
     for (k, x) in extra.as_object().expect("object") {
         v[k] = x.clone();
@@ -131,17 +176,25 @@ fn album_full(c: &Catalog, r: &Release) -> Value {
 
 fn find_album<'c>(c: &'c Catalog, id: &str) -> Option<&'c Release> {
     if let Some(upc) = id.strip_prefix("upc:") {
-        return c.releases.iter().find(|r| r.deezer.as_ref().is_some_and(|d| d.upc == upc));
+        return c
+            .releases
+            .iter()
+            .find(|r| r.deezer.as_ref().is_some_and(|d| d.upc == upc));
     }
     let id: u64 = id.parse().ok()?;
-    c.releases.iter().find(|r| r.deezer.as_ref().is_some_and(|d| d.id == id))
+    c.releases
+        .iter()
+        .find(|r| r.deezer.as_ref().is_some_and(|d| d.id == id))
 }
 
 async fn search_artist(State(s): St, headers: HeaderMap, Query(p): Params) -> Response {
     if let Some(r) = gate(&s) {
         return r;
     }
-    let q = p.get("q").map(|q| search::lucene_value(q)).unwrap_or_default();
+    let q = p
+        .get("q")
+        .map(|q| search::lucene_value(q))
+        .unwrap_or_default();
     let mut hits: Vec<(u32, usize)> = s
         .catalog
         .artists
@@ -152,23 +205,62 @@ async fn search_artist(State(s): St, headers: HeaderMap, Query(p): Params) -> Re
         .collect();
     hits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let (index, limit) = page(&p, "index", 25, 100);
-    let data = hits.iter().skip(index).take(limit).map(|&(_, i)| artist_full(&s.catalog, i)).collect();
+    let data = hits
+        .iter()
+        .skip(index)
+        .take(limit)
+        .map(|&(_, i)| artist_full(&s.catalog, i))
+        .collect();
     let extra = format!("q={}&", q.replace(' ', "%20"));
-    paged(&headers, "/search/artist", &extra, data, hits.len(), index, limit)
+    paged(
+        &headers,
+        "/search/artist",
+        &extra,
+        data,
+        hits.len(),
+        index,
+        limit,
+    )
 }
 
-async fn artist_albums(State(s): St, headers: HeaderMap, Path(id): Path<String>, Query(p): Params) -> Response {
+async fn artist_albums(
+    State(s): St,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(p): Params,
+) -> Response {
     if let Some(r) = gate(&s) {
         return r;
     }
     let c = &s.catalog;
-    let Some(artist) = id.parse::<u64>().ok().and_then(|id| c.artists.iter().position(|a| a.deezer_id == id)) else {
+    let Some(artist) = id
+        .parse::<u64>()
+        .ok()
+        .and_then(|id| c.artists.iter().position(|a| a.deezer_id == id))
+    else {
         return no_data();
     };
-    let albums: Vec<&Release> = c.releases_of(artist).map(|(_, r)| r).filter(|r| r.deezer.is_some()).collect();
+    let albums: Vec<&Release> = c
+        .releases_of(artist)
+        .map(|(_, r)| r)
+        .filter(|r| r.deezer.is_some())
+        .collect();
     let (index, limit) = page(&p, "index", 25, 100);
-    let data = albums.iter().skip(index).take(limit).map(|r| album_summary(c, r)).collect();
-    paged(&headers, &format!("/artist/{id}/albums"), "", data, albums.len(), index, limit)
+    let data = albums
+        .iter()
+        .skip(index)
+        .take(limit)
+        .map(|r| album_summary(c, r))
+        .collect();
+    paged(
+        &headers,
+        &format!("/artist/{id}/albums"),
+        "",
+        data,
+        albums.len(),
+        index,
+        limit,
+    )
 }
 
 async fn album(State(s): St, Path(id): Path<String>) -> Response {
@@ -181,11 +273,18 @@ async fn album(State(s): St, Path(id): Path<String>) -> Response {
     }
 }
 
-async fn album_tracks(State(s): St, headers: HeaderMap, Path(id): Path<String>, Query(p): Params) -> Response {
+async fn album_tracks(
+    State(s): St,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(p): Params,
+) -> Response {
     if let Some(r) = gate(&s) {
         return r;
     }
-    let Some(r) = find_album(&s.catalog, &id) else { return no_data() };
+    let Some(r) = find_album(&s.catalog, &id) else {
+        return no_data();
+    };
     let d = r.deezer.as_ref().expect("a Deezer album");
     let (index, limit) = page(&p, "index", 25, 100);
     let data = d
@@ -196,7 +295,15 @@ async fn album_tracks(State(s): St, headers: HeaderMap, Path(id): Path<String>, 
         .take(limit)
         .map(|(i, t)| track_json(&s.catalog, t, i + 1, true))
         .collect();
-    paged(&headers, &format!("/album/{id}/tracks"), "", data, d.tracks.len(), index, limit)
+    paged(
+        &headers,
+        &format!("/album/{id}/tracks"),
+        "",
+        data,
+        d.tracks.len(),
+        index,
+        limit,
+    )
 }
 
 async fn track(State(s): St, Path(id): Path<String>) -> Response {

@@ -7,7 +7,7 @@ with pages as (
     select
         body,
         fetched_at,
-        regexp_extract(request_key, '/album/([0-9]+)/tracks', 1)::bigint as album_id
+        try_cast(regexp_extract(request_key, '/album/([0-9]+)/tracks', 1) as bigint) as album_id
     from raw.deezer_album_tracks
     where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
 ),
@@ -16,18 +16,18 @@ tracks as (
     from pages
 )
 select
-    (t ->> 'id')::bigint as track_id,
+    try_cast(t ->> 'id' as bigint) as track_id,
     album_id,
-    (t ->> 'disk_number')::integer as disk_number,
-    (t ->> 'track_position')::integer as position,
+    try_cast(t ->> 'disk_number' as integer) as disk_number,
+    try_cast(t ->> 'track_position' as integer) as position,
     t ->> 'title' as title,
     t ->> 'title_short' as title_short,
     nullif(t ->> 'title_version', '') as title_version,
     nullif(t ->> 'isrc', '') as isrc_raw,
     norm_isrc(t ->> 'isrc') as isrc,
-    (t ->> 'duration')::integer as duration_s,
+    try_cast(t ->> 'duration' as integer) as duration_s,
     json_extract_string(t, '$.artist.name') as artist_name,
-    (t ->> 'rank')::bigint as rank,
+    try_cast(t ->> 'rank' as bigint) as rank,
     fetched_at
 from tracks
 qualify row_number() over (partition by t ->> 'id' order by fetched_at desc) = 1

@@ -13,7 +13,7 @@ hits as (
     where status = 200 and json_valid(body)
 ),
 artists as (
-    select a, fetched_at, (a ->> 'score')::integer as score from hits
+    select a, fetched_at, try_cast(a ->> 'score' as integer) as score from hits
     union all
     select a, fetched_at, score from lookups
 )

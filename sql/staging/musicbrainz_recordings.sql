@@ -22,7 +22,7 @@ select
         list_transform(json_extract(r, '$."artist-credit"[*]'), lambda c: (c ->> 'name') || coalesce(c ->> 'joinphrase', '')),
         ''
     ) as artist_credit,
-    (r ->> 'length')::bigint as length_ms,
+    try_cast(r ->> 'length' as bigint) as length_ms,
     nullif(r ->> 'first-release-date', '') as first_release_date,
     json_extract_string(r, '$.isrcs[*]') as isrcs_raw,
     fetched_at

@@ -11,9 +11,15 @@ use duckdb::vscalar::{ArrowFunctionSignature, VArrowScalar};
 
 use crate::normalize;
 
-fn map_strings(input: RecordBatch, f: fn(&str) -> Option<String>) -> Result<Arc<dyn Array>, Box<dyn std::error::Error>> {
+fn map_strings(
+    input: RecordBatch,
+    f: fn(&str) -> Option<String>,
+) -> Result<Arc<dyn Array>, Box<dyn std::error::Error>> {
     let column = cast(input.column(0), &DataType::Utf8)?;
-    let strings = column.as_any().downcast_ref::<StringArray>().ok_or("expected a string column")?;
+    let strings = column
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .ok_or("expected a string column")?;
     let out: StringArray = strings.iter().map(|v| v.and_then(f)).collect();
     Ok(Arc::new(out))
 }
@@ -26,7 +32,10 @@ impl VArrowScalar for NormGtin {
         map_strings(input, normalize::gtin14)
     }
     fn signatures() -> Vec<ArrowFunctionSignature> {
-        vec![ArrowFunctionSignature::exact(vec![DataType::Utf8], DataType::Utf8)]
+        vec![ArrowFunctionSignature::exact(
+            vec![DataType::Utf8],
+            DataType::Utf8,
+        )]
     }
 }
 
@@ -38,7 +47,10 @@ impl VArrowScalar for NormIsrc {
         map_strings(input, normalize::isrc)
     }
     fn signatures() -> Vec<ArrowFunctionSignature> {
-        vec![ArrowFunctionSignature::exact(vec![DataType::Utf8], DataType::Utf8)]
+        vec![ArrowFunctionSignature::exact(
+            vec![DataType::Utf8],
+            DataType::Utf8,
+        )]
     }
 }
 

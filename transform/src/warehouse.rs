@@ -27,24 +27,14 @@ impl RawSource {
     }
 }
 
-/// The columns of every raw file (see liner-extract's lake writer), for empty views.
-pub const RAW_COLUMNS: &[(&str, &str)] = &[
-    ("run_id", "VARCHAR"),
-    ("provider", "VARCHAR"),
-    ("resource", "VARCHAR"),
-    ("request_key", "VARCHAR"),
-    ("url", "VARCHAR"),
-    ("status", "INTEGER"),
-    ("fetched_at", "TIMESTAMP"),
-    ("body", "VARCHAR"),
-    ("dt", "DATE"),
-];
-
 pub struct BuildOptions {
     pub sql_dir: PathBuf,
     pub lake_root: PathBuf,
     pub warehouse: PathBuf,
     pub sources: Vec<RawSource>,
+    /// The columns (name, DuckDB type) of the lake's files, which the writer defines:
+    /// a resource with nothing landed yet becomes an empty view of them.
+    pub raw_columns: Vec<(String, String)>,
     pub run_id: String,
 }
 
@@ -79,19 +69,31 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
             return Err(e);
         }
     };
-    std::fs::rename(&building, &opts.warehouse)
-        .with_context(|| format!("moving the new warehouse into place at {}", opts.warehouse.display()))?;
-    Ok(BuildReport { models: built, warehouse: opts.warehouse.clone() })
+    std::fs::rename(&building, &opts.warehouse).with_context(|| {
+        format!(
+            "moving the new warehouse into place at {}",
+            opts.warehouse.display()
+        )
+    })?;
+    Ok(BuildReport {
+        models: built,
+        warehouse: opts.warehouse.clone(),
+    })
 }
 
-fn build_into(path: &Path, opts: &BuildOptions, models: &[Model], order: &[usize]) -> anyhow::Result<Vec<BuiltModel>> {
+fn build_into(
+    path: &Path,
+    opts: &BuildOptions,
+    models: &[Model],
+    order: &[usize],
+) -> anyhow::Result<Vec<BuiltModel>> {
     let db = Connection::open(path).with_context(|| format!("creating {}", path.display()))?;
     udf::register(&db).context("registering liner's SQL functions")?;
     for layer in LAYERS.iter().chain(&["meta"]) {
         db.execute_batch(&format!("CREATE SCHEMA {layer}"))?;
     }
     for source in &opts.sources {
-        create_raw_view(&db, &opts.lake_root, source)?;
+        create_raw_view(&db, &opts.lake_root, source, &opts.raw_columns)?;
     }
     let mut built = Vec::new();
     for &i in order {
@@ -102,7 +104,8 @@ fn build_into(path: &Path, opts: &BuildOptions, models: &[Model], order: &[usize
         "CREATE TABLE meta.models (name VARCHAR PRIMARY KEY, path VARCHAR, key VARCHAR, rows BIGINT, \
          elapsed_ms BIGINT, built_at TIMESTAMP, run_id VARCHAR)",
     )?;
-    let mut insert = db.prepare("INSERT INTO meta.models VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?)")?;
+    let mut insert =
+        db.prepare("INSERT INTO meta.models VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?)")?;
     for (m, b) in order.iter().map(|&i| &models[i]).zip(&built) {
         insert.execute(duckdb::params![
             m.name,
@@ -119,13 +122,22 @@ fn build_into(path: &Path, opts: &BuildOptions, models: &[Model], order: &[usize
     Ok(built)
 }
 
-fn create_raw_view(db: &Connection, lake_root: &Path, source: &RawSource) -> anyhow::Result<()> {
+fn create_raw_view(
+    db: &Connection,
+    lake_root: &Path,
+    source: &RawSource,
+    columns: &[(String, String)],
+) -> anyhow::Result<()> {
     let dir = lake_root.join(&source.provider).join(&source.resource);
     let has_files = std::fs::read_dir(&dir)
         .map(|days| {
             days.flatten().any(|d| {
                 std::fs::read_dir(d.path())
-                    .map(|files| files.flatten().any(|f| f.file_name().to_string_lossy().ends_with(".parquet")))
+                    .map(|files| {
+                        files
+                            .flatten()
+                            .any(|f| f.file_name().to_string_lossy().ends_with(".parquet"))
+                    })
                     .unwrap_or(false)
             })
         })
@@ -138,8 +150,14 @@ fn create_raw_view(db: &Connection, lake_root: &Path, source: &RawSource) -> any
             glob.to_string_lossy().replace('\'', "''")
         )
     } else {
-        // Nothing landed yet: an empty view with the same columns, so models still build.
-        let cols: Vec<String> = RAW_COLUMNS.iter().map(|(n, t)| format!("NULL::{t} AS {n}")).collect();
+        // Nothing landed yet: an empty view with the same columns (and the `dt` of the
+        // partition folders), so models still build.
+        let cols: Vec<String> = columns
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .chain([("dt", "DATE")])
+            .map(|(n, t)| format!("NULL::{t} AS {n}"))
+            .collect();
         format!("SELECT {} WHERE false", cols.join(", "))
     };
     db.execute_batch(&format!("CREATE VIEW {} AS {select}", source.view()))
@@ -150,13 +168,19 @@ fn build_model(db: &Connection, m: &Model) -> anyhow::Result<BuiltModel> {
     let started = Instant::now();
     db.execute_batch(&format!("CREATE TABLE {} AS\n{}", m.name, m.sql))
         .with_context(|| format!("{}: model {} failed", m.path.display(), m.name))?;
-    let rows: i64 = db.query_row(&format!("SELECT count(*) FROM {}", m.name), [], |r| r.get(0))?;
+    let rows: i64 = db.query_row(&format!("SELECT count(*) FROM {}", m.name), [], |r| {
+        r.get(0)
+    })?;
     for a in &m.assertions {
         check(db, m, a)?;
     }
     let elapsed = started.elapsed();
     info!(model = %m.name, rows, ms = elapsed.as_millis() as u64, "built");
-    Ok(BuiltModel { name: m.name.clone(), rows: rows as u64, elapsed })
+    Ok(BuiltModel {
+        name: m.name.clone(),
+        rows: rows as u64,
+        elapsed,
+    })
 }
 
 fn check(db: &Connection, m: &Model, a: &Assertion) -> anyhow::Result<()> {
@@ -164,21 +188,40 @@ fn check(db: &Connection, m: &Model, a: &Assertion) -> anyhow::Result<()> {
         Assertion::Unique(cols) => {
             let c = cols.join(", ");
             (
-                format!("SELECT count(*), any_value(concat_ws(', ', {c})) FROM (SELECT {c} FROM {} GROUP BY ALL HAVING count(*) > 1)", m.name),
+                format!(
+                    "SELECT count(*), any_value(concat_ws(', ', {c})) FROM (SELECT {c} FROM {} GROUP BY ALL HAVING count(*) > 1)",
+                    m.name
+                ),
                 "duplicated value(s)",
             )
         }
         Assertion::NotNull(cols) => {
-            let any_null = cols.iter().map(|c| format!("{c} IS NULL")).collect::<Vec<_>>().join(" OR ");
-            (format!("SELECT count(*), NULL FROM {} WHERE {any_null}", m.name), "row(s) with nulls")
+            let any_null = cols
+                .iter()
+                .map(|c| format!("{c} IS NULL"))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            (
+                format!(
+                    "SELECT count(*), NULL::VARCHAR FROM {} WHERE {any_null}",
+                    m.name
+                ),
+                "row(s) with nulls",
+            )
         }
     };
     let (failing, example): (i64, Option<String>) = db
         .query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?)))
         .with_context(|| format!("{}: checking {a} on {}", m.path.display(), m.name))?;
     if failing > 0 {
-        let example = example.map(|e| format!(", for example {e:?}")).unwrap_or_default();
-        bail!("{}: assertion {a} failed on {}: {failing} {what}{example}", m.path.display(), m.name);
+        let example = example
+            .map(|e| format!(", for example {e:?}"))
+            .unwrap_or_default();
+        bail!(
+            "{}: assertion {a} failed on {}: {failing} {what}{example}",
+            m.path.display(),
+            m.name
+        );
     }
     Ok(())
 }
@@ -196,8 +239,99 @@ fn remove_db_files(path: &Path) -> anyhow::Result<()> {
         match std::fs::remove_file(&p) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e).with_context(|| format!("removing the leftover {}", p.display())),
+            Err(e) => {
+                return Err(e).with_context(|| format!("removing the leftover {}", p.display()));
+            }
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project(models: &[(&str, &str)]) -> (tempfile::TempDir, BuildOptions) {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, sql) in models {
+            let p = dir.path().join("sql").join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, sql).unwrap();
+        }
+        let opts = BuildOptions {
+            sql_dir: dir.path().join("sql"),
+            lake_root: dir.path().join("raw"),
+            warehouse: dir.path().join("warehouse.duckdb"),
+            sources: vec![RawSource {
+                provider: "deezer".into(),
+                resource: "albums".into(),
+            }],
+            raw_columns: vec![
+                ("status".into(), "INTEGER".into()),
+                ("body".into(), "VARCHAR".into()),
+            ],
+            run_id: "test".into(),
+        };
+        (dir, opts)
+    }
+
+    #[test]
+    fn builds_models_in_order_over_an_empty_lake_and_records_them() {
+        let (_dir, opts) = project(&[
+            (
+                "canonical/b.sql",
+                "-- key: id\nselect id, n * 2 as n2 from staging.a",
+            ),
+            (
+                "staging/a.sql",
+                "-- key: id\nselect * from (values (1, 10), (2, 20)) t(id, n)",
+            ),
+            (
+                "staging/c.sql",
+                "select count(*) as albums from raw.deezer_albums",
+            ),
+        ]);
+        let report = build(&opts).unwrap();
+        let names: Vec<&str> = report.models.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["staging.a", "canonical.b", "staging.c"]);
+        let db = Connection::open(&opts.warehouse).unwrap();
+        let (n2, keys): (i64, String) = db
+            .query_row(
+                "SELECT (SELECT sum(n2) FROM canonical.b), (SELECT string_agg(name || '=' || key, ' ' ORDER BY name) FROM meta.models)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(n2, 60);
+        assert_eq!(keys, "canonical.b=id staging.a=id staging.c=");
+    }
+
+    #[test]
+    fn a_failed_assertion_names_the_file_the_assertion_and_an_example() {
+        for (sql, says) in [
+            (
+                "-- key: id\nselect * from (values (1), (1), (2)) t(id)",
+                "unique(id) failed on staging.a: 1 duplicated value(s), for example \"1\"",
+            ),
+            (
+                "-- assert: not_null(name)\nselect * from (values (1, 'x'), (2, null)) t(id, name)",
+                "not_null(name) failed on staging.a: 1 row(s) with nulls",
+            ),
+        ] {
+            let (_dir, opts) = project(&[("staging/a.sql", sql)]);
+            let e = format!("{:#}", build(&opts).unwrap_err());
+            assert!(e.contains("staging/a.sql") && e.contains(says), "{e}");
+            assert!(
+                !opts.warehouse.exists(),
+                "nothing is swapped in after a failure"
+            );
+        }
+    }
+
+    #[test]
+    fn an_sql_error_names_the_file() {
+        let (_dir, opts) = project(&[("staging/a.sql", "select nope from raw.deezer_albums")]);
+        let e = format!("{:#}", build(&opts).unwrap_err());
+        assert!(e.contains("staging/a.sql") && e.contains("nope"), "{e}");
+    }
 }
