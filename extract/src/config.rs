@@ -41,6 +41,11 @@ pub struct ProviderConfig {
     pub page_size: u32,
 }
 
+/// Above zero and finite (NaN is neither).
+fn positive(x: f64) -> bool {
+    x > 0.0 && x.is_finite()
+}
+
 fn yes() -> bool {
     true
 }
@@ -89,18 +94,18 @@ impl ProviderConfig {
                 self.base_url
             ));
         }
-        if self.rate.requests == 0 || self.rate.burst == 0 || !(self.rate.per_seconds > 0.0) {
+        if self.rate.requests == 0 || self.rate.burst == 0 || !positive(self.rate.per_seconds) {
             out.push(format!(
                 "{}: requests, burst and per_seconds must be above zero",
                 field("rate")
             ));
         }
-        if !(self.timeout_seconds > 0.0) {
+        if !positive(self.timeout_seconds) {
             out.push(format!("{}: must be above zero", field("timeout_seconds")));
         }
-        if !(self.initial_backoff_seconds >= 0.0)
-            || self.max_backoff_seconds < self.initial_backoff_seconds
-        {
+        let backoff_ok =
+            self.initial_backoff_seconds == 0.0 || positive(self.initial_backoff_seconds);
+        if !backoff_ok || self.max_backoff_seconds < self.initial_backoff_seconds {
             out.push(format!(
                 "{}: must be at least initial_backoff_seconds",
                 field("max_backoff_seconds")

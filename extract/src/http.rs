@@ -215,13 +215,13 @@ impl HttpStack {
         if status == StatusCode::UNAUTHORIZED {
             return Attempt::Fail(format!("HTTP 401: {}", snippet(&body)));
         }
-        if status.is_success() {
-            if let BodyVerdict::Retry(reason) = (self.body_check)(&body) {
-                return Attempt::Retry {
-                    reason,
-                    after: retry_after,
-                };
-            }
+        if status.is_success()
+            && let BodyVerdict::Retry(reason) = (self.body_check)(&body)
+        {
+            return Attempt::Retry {
+                reason,
+                after: retry_after,
+            };
         }
         // Other statuses (404 and the like) are answers: they land, and staging skips them.
         Attempt::Done(status.as_u16(), body)
