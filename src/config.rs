@@ -43,25 +43,13 @@ pub struct LoadConfig {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            paths: Paths {
-                data_dir: PathBuf::from("data"),
-                sql_dir: None,
-                schedules_dir: None,
-            },
-            providers: Provider::ALL
-                .iter()
-                .map(|p| (p.name().to_string(), p.default_config()))
-                .collect(),
+            paths: Paths { data_dir: PathBuf::from("data"), sql_dir: None, schedules_dir: None },
+            providers: Provider::ALL.iter().map(|p| (p.name().to_string(), p.default_config())).collect(),
             load: LoadConfig {
                 target: "data/app.sqlite".into(),
-                tables: [
-                    "canonical.release_groups",
-                    "canonical.releases",
-                    "canonical.tracks",
-                    "canonical.links",
-                ]
-                .map(String::from)
-                .to_vec(),
+                tables: ["canonical.release_groups", "canonical.releases", "canonical.tracks", "canonical.links"]
+                    .map(String::from)
+                    .to_vec(),
             },
         }
     }
@@ -78,9 +66,7 @@ pub struct Loaded {
 pub fn load(path: Option<&Path>) -> anyhow::Result<Loaded> {
     let _ = dotenvy::dotenv();
     let explicit = path.is_some();
-    let path = path
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("liner.toml"));
+    let path = path.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("liner.toml"));
     let file = if path.exists() {
         Some(path.clone())
     } else if explicit {
@@ -94,19 +80,13 @@ pub fn load(path: Option<&Path>) -> anyhow::Result<Loaded> {
     }
     let config: Config = figment
         // LINER_CONFIG names the file itself; it is not a setting.
-        .merge(
-            Env::prefixed("LINER_")
-                .filter(|k| !k.as_str().eq_ignore_ascii_case("config"))
-                .split("__"),
-        )
+        .merge(Env::prefixed("LINER_").filter(|k| !k.as_str().eq_ignore_ascii_case("config")).split("__"))
         .extract()
         .map_err(|e| anyhow::anyhow!("{}", describe(&e)))
         .with_context(|| {
             format!(
                 "reading the configuration{}",
-                file.as_ref()
-                    .map(|f| format!(" from {}", f.display()))
-                    .unwrap_or_default()
+                file.as_ref().map(|f| format!(" from {}", f.display())).unwrap_or_default()
             )
         })?;
     let root = file
@@ -118,20 +98,12 @@ pub fn load(path: Option<&Path>) -> anyhow::Result<Loaded> {
 }
 
 fn describe(e: &figment::Error) -> String {
-    e.clone()
-        .into_iter()
-        .map(|e| e.to_string())
-        .collect::<Vec<_>>()
-        .join("; ")
+    e.clone().into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
 }
 
 impl Loaded {
     pub fn resolve(&self, p: &Path) -> PathBuf {
-        if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            self.root.join(p)
-        }
+        if p.is_absolute() { p.to_path_buf() } else { self.root.join(p) }
     }
     pub fn data_dir(&self) -> PathBuf {
         self.resolve(&self.config.paths.data_dir)
@@ -163,9 +135,7 @@ impl Loaded {
         let t = self.config.load.target.trim();
         let path = t.strip_prefix("sqlite://").unwrap_or(t);
         if path.contains("://") {
-            anyhow::bail!(
-                "load.target: {t:?} is not a SQLite path; only SQLite is supported as a target so far"
-            );
+            anyhow::bail!("load.target: {t:?} is not a SQLite path; only SQLite is supported as a target so far");
         }
         Ok(self.resolve(Path::new(path)))
     }
@@ -174,13 +144,7 @@ impl Loaded {
     pub fn providers(&self) -> Vec<(Provider, ProviderConfig)> {
         Provider::ALL
             .iter()
-            .filter_map(|p| {
-                self.config
-                    .providers
-                    .get(p.name())
-                    .filter(|c| c.enabled)
-                    .map(|c| (*p, c.clone()))
-            })
+            .filter_map(|p| self.config.providers.get(p.name()).filter(|c| c.enabled).map(|c| (*p, c.clone())))
             .collect()
     }
 
@@ -191,11 +155,7 @@ impl Loaded {
             match Provider::parse(name) {
                 None => out.push(format!(
                     "providers.{name}: unknown provider (known: {})",
-                    Provider::ALL
-                        .iter()
-                        .map(|p| p.name())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    Provider::ALL.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
                 )),
                 Some(p) if c.enabled => out.extend(p.problems(c)),
                 Some(_) => {}
@@ -205,12 +165,8 @@ impl Loaded {
             out.push(e.to_string());
         }
         for t in &self.config.load.tables {
-            if t.split_once('.')
-                .is_none_or(|(s, n)| !matches!(s, "canonical" | "marts") || n.is_empty())
-            {
-                out.push(format!(
-                    "load.tables: {t:?} is not a canonical.* or marts.* table"
-                ));
+            if t.split_once('.').is_none_or(|(s, n)| !matches!(s, "canonical" | "marts") || n.is_empty()) {
+                out.push(format!("load.tables: {t:?} is not a canonical.* or marts.* table"));
             }
         }
         let sql = self.sql_dir();
@@ -233,10 +189,7 @@ impl Loaded {
 
 fn is_secret(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    ["token", "secret", "password", "api_key", "private_key"]
-        .iter()
-        .any(|s| k.contains(s))
-        || k == "key"
+    ["token", "secret", "password", "api_key", "private_key"].iter().any(|s| k.contains(s)) || k == "key"
 }
 
 fn mask(v: &mut toml::Value) {
@@ -257,16 +210,11 @@ mod tests {
 
     #[test]
     fn secrets_are_masked_wherever_they_sit() {
-        let mut v: toml::Value = toml::from_str(
-            "[a]\napi_key = 'k1'\nname = 'x'\n[a.b]\nclient_secret = 's'\ntoken = 't'",
-        )
-        .unwrap();
+        let mut v: toml::Value =
+            toml::from_str("[a]\napi_key = 'k1'\nname = 'x'\n[a.b]\nclient_secret = 's'\ntoken = 't'").unwrap();
         mask(&mut v);
         let s = toml::to_string(&v).unwrap();
-        assert!(
-            !s.contains("k1") && !s.contains("'s'") && !s.contains("\"t\""),
-            "{s}"
-        );
+        assert!(!s.contains("k1") && !s.contains("'s'") && !s.contains("\"t\""), "{s}");
         assert!(s.contains("name = \"x\""));
     }
 }

@@ -22,13 +22,7 @@ pub fn pick_artists(sim: &Sim, n: usize) -> Vec<String> {
     let artists = &sim.catalog().artists;
     artists
         .iter()
-        .filter(|a| {
-            artists
-                .iter()
-                .filter(|b| b.name.eq_ignore_ascii_case(&a.name))
-                .count()
-                == 1
-        })
+        .filter(|a| artists.iter().filter(|b| b.name.eq_ignore_ascii_case(&a.name)).count() == 1)
         .take(n)
         .map(|a| a.name.clone())
         .collect()
@@ -43,24 +37,14 @@ pub fn config_for(sim: &Sim, data_dir: PathBuf) -> Loaded {
         provider.base_url = sim.base_url(name);
     }
     if let Some(mb) = config.providers.get_mut("musicbrainz") {
-        mb.user_agent = Some(format!(
-            "liner-demo/{} ( https://example.invalid/liner-demo )",
-            env!("CARGO_PKG_VERSION")
-        ));
+        mb.user_agent =
+            Some(format!("liner-demo/{} ( https://example.invalid/liner-demo )", env!("CARGO_PKG_VERSION")));
     }
-    Loaded {
-        config,
-        file: None,
-        root: PathBuf::from("."),
-    }
+    Loaded { config, file: None, root: PathBuf::from(".") }
 }
 
 pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
-    let sim = Sim::start(SimConfig {
-        seed: opts.seed,
-        ..SimConfig::default()
-    })
-    .context("starting the simulator")?;
+    let sim = Sim::start(SimConfig { seed: opts.seed, ..SimConfig::default() }).context("starting the simulator")?;
     println!(
         "simulator: MusicBrainz and Deezer on http://{} (seed {}, {} releases)",
         sim.addr(),
@@ -94,10 +78,7 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     state.finish_run(
         &run_id,
         "ok",
-        &format!(
-            "{{\"release_links\": {}, \"track_links\": {}}}",
-            q.releases.found, q.tracks.found
-        ),
+        &format!("{{\"release_links\": {}, \"track_links\": {}}}", q.releases.found, q.tracks.found),
     )?;
 
     let wh = cfg.warehouse();
@@ -106,9 +87,7 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     println!("warehouse   {}", wh.display());
     println!("app db      {}", cfg.sqlite_target()?.display());
     println!("state       {}", cfg.state_db().display());
-    println!(
-        "\nOpen the warehouse with DuckDB 2.x (read-only, so a run can replace it meanwhile):"
-    );
+    println!("\nOpen the warehouse with DuckDB 2.x (read-only, so a run can replace it meanwhile):");
     println!(
         "  duckdb -readonly {} \"select entity, method, count(*) from canonical.links group by all\"",
         wh.display()

@@ -95,10 +95,7 @@ fn checked(path: Option<&std::path::Path>) -> anyhow::Result<Loaded> {
     let cfg = config::load(path)?;
     let problems = cfg.problems();
     if !problems.is_empty() {
-        anyhow::bail!(
-            "the configuration has problems:\n  {}",
-            problems.join("\n  ")
-        );
+        anyhow::bail!("the configuration has problems:\n  {}", problems.join("\n  "));
     }
     Ok(cfg)
 }
@@ -106,21 +103,8 @@ fn checked(path: Option<&std::path::Path>) -> anyhow::Result<Loaded> {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let path = cli.config.as_deref();
     match cli.command {
-        Command::Demo {
-            data_dir,
-            artists,
-            seed,
-        } => {
-            demo::run(demo::DemoOptions {
-                data_dir,
-                artists,
-                seed,
-            })
-            .await
-        }
-        Command::Config {
-            action: ConfigAction::Show,
-        } => {
+        Command::Demo { data_dir, artists, seed } => demo::run(demo::DemoOptions { data_dir, artists, seed }).await,
+        Command::Config { action: ConfigAction::Show } => {
             let cfg = config::load(path)?;
             match &cfg.file {
                 Some(f) => println!("# from {} and LINER_* environment variables", f.display()),
@@ -131,45 +115,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", cfg.show()?);
             Ok(())
         }
-        Command::Config {
-            action: ConfigAction::Validate,
-        } => {
+        Command::Config { action: ConfigAction::Validate } => {
             let cfg = checked(path)?;
-            println!(
-                "configuration ok{}",
-                cfg.file
-                    .map(|f| format!(": {}", f.display()))
-                    .unwrap_or_default()
-            );
+            println!("configuration ok{}", cfg.file.map(|f| format!(": {}", f.display())).unwrap_or_default());
             Ok(())
         }
         Command::Follow { artists } => {
-            anyhow::ensure!(
-                !artists.is_empty(),
-                "name at least one artist: liner follow \"<artist>\""
-            );
+            anyhow::ensure!(!artists.is_empty(), "name at least one artist: liner follow \"<artist>\"");
             let cfg = config::load(path)?;
             let state = State::open(&cfg.state_db())?;
             for a in &artists {
                 let new = state.follow(a)?;
-                println!(
-                    "{} {a}",
-                    if new {
-                        "following"
-                    } else {
-                        "already following"
-                    }
-                );
+                println!("{} {a}", if new { "following" } else { "already following" });
             }
             Ok(())
         }
         Command::Unfollow { artist } => {
             let cfg = config::load(path)?;
             let state = State::open(&cfg.state_db())?;
-            anyhow::ensure!(
-                state.unfollow(&artist)?,
-                "{artist:?} is not followed (see `liner follows`)"
-            );
+            anyhow::ensure!(state.unfollow(&artist)?, "{artist:?} is not followed (see `liner follows`)");
             println!("unfollowed {artist}");
             Ok(())
         }
@@ -197,10 +161,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let cfg = checked(path)?;
             let file = cfg.schedules_dir().join(format!("{schedule}.toml"));
             if !file.exists() {
-                let known: Vec<String> = schedules::load_dir(&cfg.schedules_dir())?
-                    .into_iter()
-                    .map(|(_, s)| s.name)
-                    .collect();
+                let known: Vec<String> =
+                    schedules::load_dir(&cfg.schedules_dir())?.into_iter().map(|(_, s)| s.name).collect();
                 anyhow::bail!(
                     "no schedule {schedule:?} in {} (known: {})",
                     cfg.schedules_dir().display(),
@@ -215,11 +177,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Sim { seed, artists } => {
-            let sim = liner_sim::Sim::start(liner_sim::SimConfig {
-                seed,
-                artists,
-                ..Default::default()
-            })?;
+            let sim = liner_sim::Sim::start(liner_sim::SimConfig { seed, artists, ..Default::default() })?;
             println!("musicbrainz base_url = \"{}\"", sim.base_url("musicbrainz"));
             println!("deezer base_url = \"{}\"", sim.base_url("deezer"));
             println!("artists: {}", demo::pick_artists(&sim, 10).join(", "));
@@ -247,10 +205,7 @@ async fn run_step(cfg: &Loaded, step: Step) -> anyhow::Result<()> {
         Step::Extract(only) => {
             let result = stages::extract(cfg, &state, only, &run_id).await;
             finish(&state, &run_id, &result, |r| {
-                format!(
-                    "{{\"responses\": {}}}",
-                    r.providers.iter().map(|p| p.responses).sum::<u64>()
-                )
+                format!("{{\"responses\": {}}}", r.providers.iter().map(|p| p.responses).sum::<u64>())
             })?;
             let report = result?;
             println!("run {run_id}");
@@ -258,9 +213,7 @@ async fn run_step(cfg: &Loaded, step: Step) -> anyhow::Result<()> {
         }
         Step::Transform => {
             let result = stages::transform(cfg, &run_id);
-            finish(&state, &run_id, &result, |r| {
-                format!("{{\"models\": {}}}", r.models.len())
-            })?;
+            finish(&state, &run_id, &result, |r| format!("{{\"models\": {}}}", r.models.len()))?;
             let report = result?;
             print!("{}", stages::describe_transform(&report));
             println!("warehouse: {}", report.warehouse.display());
@@ -268,10 +221,7 @@ async fn run_step(cfg: &Loaded, step: Step) -> anyhow::Result<()> {
         Step::Load => {
             let result = stages::load(cfg);
             finish(&state, &run_id, &result, |r| {
-                format!(
-                    "{{\"changed\": {}}}",
-                    r.iter().map(|t| t.changed()).sum::<u64>()
-                )
+                format!("{{\"changed\": {}}}", r.iter().map(|t| t.changed()).sum::<u64>())
             })?;
             print!("{}", stages::describe_load(&result?));
         }
@@ -287,10 +237,6 @@ fn finish<T>(
 ) -> anyhow::Result<()> {
     match result {
         Ok(r) => state.finish_run(run_id, "ok", &summary(r)),
-        Err(e) => state.finish_run(
-            run_id,
-            "failed",
-            &format!("{{\"error\": {:?}}}", format!("{e:#}")),
-        ),
+        Err(e) => state.finish_run(run_id, "failed", &format!("{{\"error\": {:?}}}", format!("{e:#}"))),
     }
 }

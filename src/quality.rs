@@ -15,12 +15,8 @@ pub struct LinkQuality {
 }
 
 fn strings(db: &Connection, sql: &str) -> anyhow::Result<Vec<String>> {
-    let mut stmt = db
-        .prepare(sql)
-        .with_context(|| format!("querying the warehouse: {sql}"))?;
-    let rows = stmt
-        .query_map([], |r| r.get::<_, String>(0))?
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut stmt = db.prepare(sql).with_context(|| format!("querying the warehouse: {sql}"))?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
@@ -30,42 +26,26 @@ fn pairs(db: &Connection, entity: &str) -> anyhow::Result<Vec<(String, u64)>> {
          WHERE entity = ? AND left_provider = 'musicbrainz' AND right_provider = 'deezer'",
     )?;
     let rows = stmt
-        .query_map([entity], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?
+        .query_map([entity], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(l, r)| r.parse().ok().map(|r| (l, r)))
-        .collect())
+    Ok(rows.into_iter().filter_map(|(l, r)| r.parse().ok().map(|r| (l, r))).collect())
 }
 
 pub fn measure(warehouse: &Path, truth: &Truth) -> anyhow::Result<LinkQuality> {
-    let db = Connection::open_with_flags(
-        warehouse,
-        Config::default().access_mode(AccessMode::ReadOnly)?,
-    )
-    .with_context(|| format!("opening {}", warehouse.display()))?;
+    let db = Connection::open_with_flags(warehouse, Config::default().access_mode(AccessMode::ReadOnly)?)
+        .with_context(|| format!("opening {}", warehouse.display()))?;
     let mb_releases: HashSet<String> =
-        strings(&db, "SELECT release_id FROM staging.musicbrainz_releases")?
-            .into_iter()
-            .collect();
-    let dz_albums: HashSet<u64> =
-        strings(&db, "SELECT album_id::VARCHAR FROM staging.deezer_albums")?
-            .into_iter()
-            .filter_map(|s| s.parse().ok())
-            .collect();
-    let mb_recordings: HashSet<String> = strings(
-        &db,
-        "SELECT DISTINCT recording_id FROM staging.musicbrainz_tracks",
-    )?
-    .into_iter()
-    .collect();
-    let dz_tracks: HashSet<u64> =
-        strings(&db, "SELECT track_id::VARCHAR FROM staging.deezer_tracks")?
-            .into_iter()
-            .filter_map(|s| s.parse().ok())
-            .collect();
+        strings(&db, "SELECT release_id FROM staging.musicbrainz_releases")?.into_iter().collect();
+    let dz_albums: HashSet<u64> = strings(&db, "SELECT album_id::VARCHAR FROM staging.deezer_albums")?
+        .into_iter()
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    let mb_recordings: HashSet<String> =
+        strings(&db, "SELECT DISTINCT recording_id FROM staging.musicbrainz_tracks")?.into_iter().collect();
+    let dz_tracks: HashSet<u64> = strings(&db, "SELECT track_id::VARCHAR FROM staging.deezer_tracks")?
+        .into_iter()
+        .filter_map(|s| s.parse().ok())
+        .collect();
     Ok(LinkQuality {
         releases: score(&truth.release_pairs, &pairs(&db, "release")?, |l, r| {
             mb_releases.contains(l) && dz_albums.contains(r)

@@ -35,30 +35,23 @@ impl Step {
             None if s == "extract" => Ok(Step::Extract(None)),
             None if s == "transform" => Ok(Step::Transform),
             None if s == "load" => Ok(Step::Load),
-            Some(("extract", p)) => Provider::parse(p)
-                .map(|p| Step::Extract(Some(p)))
-                .ok_or_else(|| format!("unknown provider {p:?}")),
-            _ => Err(format!(
-                "unknown step {s:?} (steps: extract, extract:<provider>, transform, load)"
-            )),
+            Some(("extract", p)) => {
+                Provider::parse(p).map(|p| Step::Extract(Some(p))).ok_or_else(|| format!("unknown provider {p:?}"))
+            }
+            _ => Err(format!("unknown step {s:?} (steps: extract, extract:<provider>, transform, load)")),
         }
     }
 }
 
 impl Schedule {
     pub fn steps(&self) -> anyhow::Result<Vec<Step>> {
-        self.steps
-            .iter()
-            .map(|s| Step::parse(s).map_err(anyhow::Error::msg))
-            .collect()
+        self.steps.iter().map(|s| Step::parse(s).map_err(anyhow::Error::msg)).collect()
     }
 }
 
 pub fn load_file(path: &Path) -> anyhow::Result<Schedule> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let s: Schedule =
-        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let s: Schedule = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     let fields = s.cron.split_whitespace().count();
     if !(5..=6).contains(&fields) {
         bail!(
@@ -68,10 +61,7 @@ pub fn load_file(path: &Path) -> anyhow::Result<Schedule> {
         );
     }
     if s.steps.is_empty() {
-        bail!(
-            "{}: steps: a schedule needs at least one step",
-            path.display()
-        );
+        bail!("{}: steps: a schedule needs at least one step", path.display());
     }
     for step in &s.steps {
         Step::parse(step).map_err(|e| anyhow::anyhow!("{}: steps: {e}", path.display()))?;
@@ -82,19 +72,14 @@ pub fn load_file(path: &Path) -> anyhow::Result<Schedule> {
 /// Every schedule in `dir`, checked.
 pub fn load_dir(dir: &Path) -> anyhow::Result<Vec<(PathBuf, Schedule)>> {
     let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(entries) => entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-            .collect(),
+        Ok(entries) => {
+            entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "toml")).collect()
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(e).with_context(|| format!("reading {}", dir.display())),
     };
     paths.sort();
-    paths
-        .into_iter()
-        .map(|p| load_file(&p).map(|s| (p, s)))
-        .collect()
+    paths.into_iter().map(|p| load_file(&p).map(|s| (p, s))).collect()
 }
 
 #[cfg(test)]
@@ -114,14 +99,8 @@ mod tests {
         let p = dir.path().join("bad.toml");
         for (text, says) in [
             ("name = 'x'\ncron = '0 3 * *'\nsteps = ['load']", "cron"),
-            (
-                "name = 'x'\ncron = '0 3 * * *'\nsteps = ['extract:spotifyy']",
-                "steps",
-            ),
-            (
-                "name = 'x'\ncron = '0 3 * * *'\nsteps = ['load']\nretries = 2",
-                "retries",
-            ),
+            ("name = 'x'\ncron = '0 3 * * *'\nsteps = ['extract:spotifyy']", "steps"),
+            ("name = 'x'\ncron = '0 3 * * *'\nsteps = ['load']\nretries = 2", "retries"),
         ] {
             std::fs::write(&p, text).unwrap();
             let e = load_file(&p).unwrap_err().to_string();

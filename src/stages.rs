@@ -21,24 +21,14 @@ pub async fn extract(
     if artists.is_empty() {
         anyhow::bail!("no artists are followed: add one with `liner follow \"<artist>\"`");
     }
-    let providers: Vec<_> = cfg
-        .providers()
-        .into_iter()
-        .filter(|(p, _)| only.is_none_or(|o| o == *p))
-        .collect();
+    let providers: Vec<_> = cfg.providers().into_iter().filter(|(p, _)| only.is_none_or(|o| o == *p)).collect();
     if providers.is_empty() {
         anyhow::bail!(
             "no enabled provider to extract from{}",
-            only.map(|p| format!(" (is {} disabled?)", p.name()))
-                .unwrap_or_default()
+            only.map(|p| format!(" (is {} disabled?)", p.name())).unwrap_or_default()
         );
     }
-    let job = ExtractJob {
-        run_id: run_id.to_string(),
-        lake_root: cfg.lake_root(),
-        providers,
-        artists,
-    };
+    let job = ExtractJob { run_id: run_id.to_string(), lake_root: cfg.lake_root(), providers, artists };
     liner_extract::run(job).await
 }
 
@@ -58,19 +48,13 @@ pub fn transform(cfg: &Loaded, run_id: &str) -> anyhow::Result<BuildReport> {
 pub fn raw_sources() -> Vec<RawSource> {
     liner_extract::resources()
         .into_iter()
-        .map(|r| RawSource {
-            provider: r.provider.to_string(),
-            resource: r.name.to_string(),
-        })
+        .map(|r| RawSource { provider: r.provider.to_string(), resource: r.name.to_string() })
         .collect()
 }
 
 /// The lake's columns as liner-extract writes them, for liner-transform to read.
 pub fn raw_columns() -> Vec<(String, String)> {
-    liner_extract::lake::RAW_COLUMNS
-        .iter()
-        .map(|(n, t)| (n.to_string(), t.to_string()))
-        .collect()
+    liner_extract::lake::RAW_COLUMNS.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect()
 }
 
 pub fn load(cfg: &Loaded) -> anyhow::Result<Vec<TableLoad>> {
@@ -106,13 +90,7 @@ pub fn describe_extract(r: &ExtractReport) -> String {
 pub fn describe_transform(r: &BuildReport) -> String {
     let mut s = String::new();
     for m in &r.models {
-        let _ = writeln!(
-            s,
-            "{:<40} {:>8} rows  {:>6} ms",
-            m.name,
-            m.rows,
-            m.elapsed.as_millis()
-        );
+        let _ = writeln!(s, "{:<40} {:>8} rows  {:>6} ms", m.name, m.rows, m.elapsed.as_millis());
     }
     s
 }

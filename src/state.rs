@@ -25,8 +25,7 @@ impl State {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
-        let db = Connection::open(path)
-            .with_context(|| format!("opening the state database {}", path.display()))?;
+        let db = Connection::open(path).with_context(|| format!("opening the state database {}", path.display()))?;
         db.pragma_update(None, "journal_mode", "WAL")?;
         db.busy_timeout(std::time::Duration::from_secs(30))?;
         db.execute_batch(
@@ -51,32 +50,21 @@ impl State {
     pub fn follow(&self, name: &str) -> anyhow::Result<bool> {
         let name = name.trim();
         anyhow::ensure!(!name.is_empty(), "an artist name cannot be empty");
-        Ok(self
-            .db
-            .execute("INSERT OR IGNORE INTO follows (name) VALUES (?)", [name])?
-            == 1)
+        Ok(self.db.execute("INSERT OR IGNORE INTO follows (name) VALUES (?)", [name])? == 1)
     }
 
     pub fn unfollow(&self, name: &str) -> anyhow::Result<bool> {
-        Ok(self
-            .db
-            .execute("DELETE FROM follows WHERE name = ?", [name.trim()])?
-            == 1)
+        Ok(self.db.execute("DELETE FROM follows WHERE name = ?", [name.trim()])? == 1)
     }
 
     pub fn follows(&self) -> anyhow::Result<Vec<String>> {
         let mut stmt = self.db.prepare("SELECT name FROM follows ORDER BY rowid")?;
-        let names = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let names = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
         Ok(names)
     }
 
     pub fn start_run(&self, run_id: &str, command: &str) -> anyhow::Result<()> {
-        self.db.execute(
-            "INSERT INTO runs (run_id, command) VALUES (?, ?)",
-            params![run_id, command],
-        )?;
+        self.db.execute("INSERT INTO runs (run_id, command) VALUES (?, ?)", params![run_id, command])?;
         Ok(())
     }
 
@@ -116,10 +104,8 @@ pub fn new_run_id() -> String {
 }
 
 fn rand_suffix() -> u16 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     (nanos ^ std::process::id()) as u16
 }
 

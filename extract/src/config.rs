@@ -84,32 +84,18 @@ impl ProviderConfig {
     pub fn problems(&self, provider: &str) -> Vec<String> {
         let mut out = Vec::new();
         let field = |f: &str| format!("providers.{provider}.{f}");
-        if url::Url::parse(&self.base_url)
-            .map(|u| !matches!(u.scheme(), "http" | "https"))
-            .unwrap_or(true)
-        {
-            out.push(format!(
-                "{}: {:?} is not an http(s) URL",
-                field("base_url"),
-                self.base_url
-            ));
+        if url::Url::parse(&self.base_url).map(|u| !matches!(u.scheme(), "http" | "https")).unwrap_or(true) {
+            out.push(format!("{}: {:?} is not an http(s) URL", field("base_url"), self.base_url));
         }
         if self.rate.requests == 0 || self.rate.burst == 0 || !positive(self.rate.per_seconds) {
-            out.push(format!(
-                "{}: requests, burst and per_seconds must be above zero",
-                field("rate")
-            ));
+            out.push(format!("{}: requests, burst and per_seconds must be above zero", field("rate")));
         }
         if !positive(self.timeout_seconds) {
             out.push(format!("{}: must be above zero", field("timeout_seconds")));
         }
-        let backoff_ok =
-            self.initial_backoff_seconds == 0.0 || positive(self.initial_backoff_seconds);
+        let backoff_ok = self.initial_backoff_seconds == 0.0 || positive(self.initial_backoff_seconds);
         if !backoff_ok || self.max_backoff_seconds < self.initial_backoff_seconds {
-            out.push(format!(
-                "{}: must be at least initial_backoff_seconds",
-                field("max_backoff_seconds")
-            ));
+            out.push(format!("{}: must be at least initial_backoff_seconds", field("max_backoff_seconds")));
         }
         if self.page_size == 0 || self.page_size > 100 {
             out.push(format!("{}: must be 1 to 100", field("page_size")));

@@ -61,37 +61,22 @@ pub struct HttpStack {
 
 enum Attempt {
     Done(u16, String),
-    Retry {
-        reason: String,
-        after: Option<Duration>,
-    },
+    Retry { reason: String, after: Option<Duration> },
     Fail(String),
 }
 
 impl HttpStack {
-    pub fn new(
-        provider: &'static str,
-        config: &ProviderConfig,
-        body_check: BodyCheck,
-    ) -> anyhow::Result<Self> {
-        let base = url::Url::parse(config.base_url.trim_end_matches('/')).with_context(|| {
-            format!(
-                "providers.{provider}.base_url: {:?} is not a URL",
-                config.base_url
-            )
-        })?;
-        let mut builder =
-            reqwest::Client::builder().timeout(Duration::from_secs_f64(config.timeout_seconds));
+    pub fn new(provider: &'static str, config: &ProviderConfig, body_check: BodyCheck) -> anyhow::Result<Self> {
+        let base = url::Url::parse(config.base_url.trim_end_matches('/'))
+            .with_context(|| format!("providers.{provider}.base_url: {:?} is not a URL", config.base_url))?;
+        let mut builder = reqwest::Client::builder().timeout(Duration::from_secs_f64(config.timeout_seconds));
         if let Some(ua) = &config.user_agent {
             builder = builder.user_agent(ua.clone());
         }
         let client = builder.build().context("building the HTTP client")?;
-        let period =
-            Duration::from_secs_f64(config.rate.per_seconds / config.rate.requests.max(1) as f64);
+        let period = Duration::from_secs_f64(config.rate.per_seconds / config.rate.requests.max(1) as f64);
         let quota = Quota::with_period(period)
-            .with_context(|| {
-                format!("providers.{provider}.rate: the period between requests is zero")
-            })?
+            .with_context(|| format!("providers.{provider}.rate: the period between requests is zero"))?
             .allow_burst(NonZeroU32::new(config.rate.burst.max(1)).expect("burst above zero"));
         Ok(HttpStack {
             provider,
@@ -129,12 +114,7 @@ impl HttpStack {
         loop {
             attempt += 1;
             self.limiter.until_ready().await;
-            let span = tracing::debug_span!(
-                "request",
-                provider = self.provider,
-                resource = request.resource,
-                attempt
-            );
+            let span = tracing::debug_span!("request", provider = self.provider, resource = request.resource, attempt);
             let outcome = async {
                 debug!(key = %key, "sending");
                 self.attempt(&url).await
@@ -155,12 +135,7 @@ impl HttpStack {
                     });
                 }
                 Attempt::Fail(reason) => {
-                    return Err(FetchError {
-                        provider: self.provider,
-                        request_key: key,
-                        reason,
-                        attempts: attempt,
-                    });
+                    return Err(FetchError { provider: self.provider, request_key: key, reason, attempts: attempt });
                 }
                 Attempt::Retry { reason, after } => {
                     if attempt > self.config.max_retries {
@@ -189,10 +164,7 @@ impl HttpStack {
         let response = match self.client.get(url.clone()).send().await {
             Ok(r) => r,
             Err(e) => {
-                return Attempt::Retry {
-                    reason: describe(&e),
-                    after: None,
-                };
+                return Attempt::Retry { reason: describe(&e), after: None };
             }
         };
         let status = response.status();
@@ -200,17 +172,11 @@ impl HttpStack {
         let body = match response.text().await {
             Ok(b) => b,
             Err(e) => {
-                return Attempt::Retry {
-                    reason: format!("reading the body: {}", describe(&e)),
-                    after: None,
-                };
+                return Attempt::Retry { reason: format!("reading the body: {}", describe(&e)), after: None };
             }
         };
         if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-            return Attempt::Retry {
-                reason: format!("HTTP {}", status.as_u16()),
-                after: retry_after,
-            };
+            return Attempt::Retry { reason: format!("HTTP {}", status.as_u16()), after: retry_after };
         }
         if status == StatusCode::UNAUTHORIZED {
             return Attempt::Fail(format!("HTTP 401: {}", snippet(&body)));
@@ -218,10 +184,7 @@ impl HttpStack {
         if status.is_success()
             && let BodyVerdict::Retry(reason) = (self.body_check)(&body)
         {
-            return Attempt::Retry {
-                reason,
-                after: retry_after,
-            };
+            return Attempt::Retry { reason, after: retry_after };
         }
         // Other statuses (404 and the like) are answers: they land, and staging skips them.
         Attempt::Done(status.as_u16(), body)
@@ -230,8 +193,7 @@ impl HttpStack {
     /// 1, 2, 4, 8 ... times the initial backoff, capped, with up to half of it as jitter
     /// so that clients that failed together do not retry together.
     fn backoff(&self, attempt: u32) -> Duration {
-        let base = self.config.initial_backoff_seconds
-            * 2f64.powi(attempt.saturating_sub(1).min(30) as i32);
+        let base = self.config.initial_backoff_seconds * 2f64.powi(attempt.saturating_sub(1).min(30) as i32);
         let capped = base.min(self.config.max_backoff_seconds);
         let jitter = rand::rng().random_range(0.5..=1.0);
         Duration::from_secs_f64(capped * jitter)
@@ -245,10 +207,7 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     let when = httpdate::parse_http_date(v).ok()?;
-    Some(
-        when.duration_since(std::time::SystemTime::now())
-            .unwrap_or_default(),
-    )
+    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or_default())
 }
 
 fn describe(e: &reqwest::Error) -> String {
@@ -268,11 +227,7 @@ fn describe(e: &reqwest::Error) -> String {
         detail = s.to_string();
         source = s.source();
     }
-    if detail.is_empty() {
-        kind.to_string()
-    } else {
-        format!("{kind}: {detail}")
-    }
+    if detail.is_empty() { kind.to_string() } else { format!("{kind}: {detail}") }
 }
 
 fn snippet(body: &str) -> String {
@@ -290,38 +245,21 @@ mod tests {
         h.insert(RETRY_AFTER, HeaderValue::from_static("7"));
         assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
         let later = std::time::SystemTime::now() + Duration::from_secs(120);
-        h.insert(
-            RETRY_AFTER,
-            HeaderValue::from_str(&httpdate::fmt_http_date(later)).unwrap(),
-        );
+        h.insert(RETRY_AFTER, HeaderValue::from_str(&httpdate::fmt_http_date(later)).unwrap());
         let d = retry_after(&h).unwrap();
-        assert!(
-            d > Duration::from_secs(110) && d <= Duration::from_secs(120),
-            "{d:?}"
-        );
+        assert!(d > Duration::from_secs(110) && d <= Duration::from_secs(120), "{d:?}");
     }
 
     #[test]
     fn backoff_doubles_and_is_capped() {
         let mut c = ProviderConfig::new(
             "http://127.0.0.1:1",
-            crate::config::RateLimit {
-                requests: 1,
-                per_seconds: 1.0,
-                burst: 1,
-            },
+            crate::config::RateLimit { requests: 1, per_seconds: 1.0, burst: 1 },
         );
         c.initial_backoff_seconds = 1.0;
         c.max_backoff_seconds = 30.0;
         let s = HttpStack::new("test", &c, |_| BodyVerdict::Ok).unwrap();
-        for (attempt, full) in [
-            (1, 1.0),
-            (2, 2.0),
-            (3, 4.0),
-            (4, 8.0),
-            (6, 30.0),
-            (12, 30.0),
-        ] {
+        for (attempt, full) in [(1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (6, 30.0), (12, 30.0)] {
             let d = s.backoff(attempt).as_secs_f64();
             assert!(d >= full * 0.5 && d <= full, "attempt {attempt}: {d}");
         }

@@ -65,10 +65,7 @@ impl Fetcher<'_> {
                     Ok(v) if status == 200 => Some(v),
                     Ok(_) => None,
                     Err(e) => {
-                        self.failed(format!(
-                            "{}: malformed JSON from the provider: {e}",
-                            request.key()
-                        ));
+                        self.failed(format!("{}: malformed JSON from the provider: {e}", request.key()));
                         None
                     }
                 }
@@ -95,23 +92,12 @@ impl Fetcher<'_> {
 
     pub fn failed(&self, reason: String) {
         warn!(provider = self.http.provider(), "{reason}");
-        self.report
-            .lock()
-            .expect("report lock")
-            .failures
-            .push(reason);
+        self.report.lock().expect("report lock").failures.push(reason);
     }
 
     pub fn unmatched(&self, artist: &str) {
-        warn!(
-            provider = self.http.provider(),
-            "no match for the followed artist {artist:?}"
-        );
-        self.report
-            .lock()
-            .expect("report lock")
-            .unmatched
-            .push(artist.to_string());
+        warn!(provider = self.http.provider(), "no match for the followed artist {artist:?}");
+        self.report.lock().expect("report lock").unmatched.push(artist.to_string());
     }
 }
 
@@ -125,41 +111,23 @@ pub async fn run(job: ExtractJob) -> anyhow::Result<ExtractReport> {
             anyhow::bail!("invalid provider settings:\n  {}", problems.join("\n  "));
         }
         let http = HttpStack::new(provider.name(), config, provider.body_check())?;
-        let report = ProviderReport {
-            provider: provider.name(),
-            ..Default::default()
-        };
-        fetchers.push((
-            *provider,
-            Fetcher {
-                http,
-                lake: &lake,
-                report: Mutex::new(report),
-            },
-        ));
+        let report = ProviderReport { provider: provider.name(), ..Default::default() };
+        fetchers.push((*provider, Fetcher { http, lake: &lake, report: Mutex::new(report) }));
     }
     let artists = &job.artists;
     let syncs = fetchers.iter().map(|(provider, fetcher)| async move {
         for artist in artists {
             info!(provider = provider.name(), artist = %artist, "syncing");
             match provider {
-                Provider::MusicBrainz => {
-                    crate::providers::musicbrainz::sync_artist(fetcher, artist).await
-                }
+                Provider::MusicBrainz => crate::providers::musicbrainz::sync_artist(fetcher, artist).await,
                 Provider::Deezer => crate::providers::deezer::sync_artist(fetcher, artist).await,
             }
         }
     });
     futures::future::join_all(syncs).await;
 
-    let providers = fetchers
-        .into_iter()
-        .map(|(_, f)| f.report.into_inner().expect("report lock"))
-        .collect();
+    let providers = fetchers.into_iter().map(|(_, f)| f.report.into_inner().expect("report lock")).collect();
     let mut lake = lake.into_inner().expect("lake lock");
     lake.flush().context("landing the last responses")?;
-    Ok(ExtractReport {
-        providers,
-        files: lake.files().to_vec(),
-    })
+    Ok(ExtractReport { providers, files: lake.files().to_vec() })
 }

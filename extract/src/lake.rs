@@ -90,10 +90,7 @@ impl LakeWriter {
         // A batch that spans midnight goes to two partitions.
         let mut by_day: BTreeMap<String, Vec<Fetched>> = BTreeMap::new();
         for r in rows {
-            by_day
-                .entry(r.fetched_at.format("%Y-%m-%d").to_string())
-                .or_default()
-                .push(r);
+            by_day.entry(r.fetched_at.format("%Y-%m-%d").to_string()).or_default().push(r);
         }
         for (day, rows) in by_day {
             self.write_file(key, &day, &rows)?;
@@ -101,17 +98,8 @@ impl LakeWriter {
         Ok(())
     }
 
-    fn write_file(
-        &mut self,
-        (provider, resource): (&str, &str),
-        day: &str,
-        rows: &[Fetched],
-    ) -> anyhow::Result<()> {
-        let dir = self
-            .root
-            .join(provider)
-            .join(resource)
-            .join(format!("dt={day}"));
+    fn write_file(&mut self, (provider, resource): (&str, &str), day: &str, rows: &[Fetched]) -> anyhow::Result<()> {
+        let dir = self.root.join(provider).join(resource).join(format!("dt={day}"));
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         self.seq += 1;
         let name = format!("{}-{:05}.parquet", self.run_id, self.seq);
@@ -136,13 +124,11 @@ impl LakeWriter {
         }
         let select: Vec<String> = RAW_COLUMNS
             .iter()
-            .map(|(name, ty)| {
-                if *ty == "TIMESTAMP" {
-                    format!("{name}::TIMESTAMP AS {name}")
-                } else {
-                    name.to_string()
-                }
-            })
+            .map(
+                |(name, ty)| {
+                    if *ty == "TIMESTAMP" { format!("{name}::TIMESTAMP AS {name}") } else { name.to_string() }
+                },
+            )
             .collect();
         self.db
             .execute_batch(&format!(
@@ -151,8 +137,7 @@ impl LakeWriter {
                 sql_string(&tmp.to_string_lossy())
             ))
             .with_context(|| format!("writing {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path)
-            .with_context(|| format!("renaming {} into place", tmp.display()))?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("renaming {} into place", tmp.display()))?;
         self.landed += rows.len() as u64;
         self.files.push(path);
         Ok(())
@@ -189,21 +174,13 @@ mod tests {
         for n in 0..(BATCH_ROWS + 3) {
             lake.land(fetched("albums", n)).unwrap();
         }
-        assert_eq!(
-            lake.landed(),
-            BATCH_ROWS as u64,
-            "a full batch is written at once"
-        );
+        assert_eq!(lake.landed(), BATCH_ROWS as u64, "a full batch is written at once");
         lake.land(fetched("album_tracks", 1)).unwrap();
         lake.flush().unwrap();
         assert_eq!(lake.landed(), BATCH_ROWS as u64 + 4);
         assert_eq!(lake.files().len(), 3);
         for f in lake.files() {
-            let rel = f
-                .strip_prefix(dir.path())
-                .unwrap()
-                .to_string_lossy()
-                .to_string();
+            let rel = f.strip_prefix(dir.path()).unwrap().to_string_lossy().to_string();
             assert!(rel.starts_with("deezer/album"), "{rel}");
             assert!(rel.contains("/dt=") && rel.ends_with(".parquet"), "{rel}");
         }
@@ -219,14 +196,8 @@ mod tests {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .unwrap();
-        assert_eq!(
-            (n, titles),
-            ((BATCH_ROWS + 3) as i64, (BATCH_ROWS + 3) as i64)
-        );
-        let leftovers = walk(dir.path())
-            .into_iter()
-            .filter(|p| p.to_string_lossy().ends_with(".tmp"))
-            .count();
+        assert_eq!((n, titles), ((BATCH_ROWS + 3) as i64, (BATCH_ROWS + 3) as i64));
+        let leftovers = walk(dir.path()).into_iter().filter(|p| p.to_string_lossy().ends_with(".tmp")).count();
         assert_eq!(leftovers, 0, "no temporary files remain");
     }
 
@@ -234,11 +205,7 @@ mod tests {
         let mut out = Vec::new();
         for e in std::fs::read_dir(p).unwrap() {
             let path = e.unwrap().path();
-            if path.is_dir() {
-                out.extend(walk(&path))
-            } else {
-                out.push(path)
-            }
+            if path.is_dir() { out.extend(walk(&path)) } else { out.push(path) }
         }
         out
     }

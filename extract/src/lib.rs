@@ -14,8 +14,5 @@ pub use providers::{Provider, Resource};
 
 /// Every resource of every provider, in the order `liner resources` lists them.
 pub fn resources() -> Vec<Resource> {
-    Provider::ALL
-        .iter()
-        .flat_map(|p| p.resources().iter().copied())
-        .collect()
+    Provider::ALL.iter().flat_map(|p| p.resources().iter().copied()).collect()
 }

@@ -1,14 +1,7 @@
 //! A request to a provider, and the key that names it in the raw lake.
 
 /// Query parameters that carry credentials: never stored, never part of a key.
-const SECRET_PARAMS: &[&str] = &[
-    "api_key",
-    "key",
-    "token",
-    "access_token",
-    "client_secret",
-    "secret",
-];
+const SECRET_PARAMS: &[&str] = &["api_key", "key", "token", "access_token", "client_secret", "secret"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
@@ -21,11 +14,7 @@ pub struct Request {
 
 impl Request {
     pub fn new(resource: &'static str, path: impl Into<String>) -> Self {
-        Request {
-            resource,
-            path: path.into(),
-            query: Vec::new(),
-        }
+        Request { resource, path: path.into(), query: Vec::new() }
     }
 
     pub fn param(mut self, name: &str, value: impl ToString) -> Self {
@@ -75,23 +64,15 @@ mod tests {
 
     #[test]
     fn keys_ignore_parameter_order_format_and_credentials() {
-        let a = Request::new("releases", "/release")
-            .param("artist", "x")
-            .param("offset", 0)
-            .param("fmt", "json");
-        let b = Request::new("releases", "/release")
-            .param("offset", 0)
-            .param("api_key", "s3cret")
-            .param("artist", "x");
+        let a = Request::new("releases", "/release").param("artist", "x").param("offset", 0).param("fmt", "json");
+        let b = Request::new("releases", "/release").param("offset", 0).param("api_key", "s3cret").param("artist", "x");
         assert_eq!(a.key(), b.key());
         assert_eq!(a.key(), "releases:/release?artist=x&offset=0");
     }
 
     #[test]
     fn stored_urls_carry_no_credentials() {
-        let u =
-            url::Url::parse("https://user:pw@ws.example/2.0/?method=x&api_key=s3cret&format=json")
-                .unwrap();
+        let u = url::Url::parse("https://user:pw@ws.example/2.0/?method=x&api_key=s3cret&format=json").unwrap();
         let s = strip_credentials(&u);
         assert!(!s.contains("s3cret") && !s.contains("pw"), "{s}");
         assert!(s.contains("method=x"));

@@ -10,23 +10,18 @@ use rusqlite::types::Value as Sql;
 use crate::TableLoad;
 use crate::warehouse::{self, ColumnKind, TableSpec, quote};
 
-pub fn load(
-    warehouse_path: &Path,
-    target: &Path,
-    tables: &[String],
-) -> anyhow::Result<Vec<TableLoad>> {
+pub fn load(warehouse_path: &Path, target: &Path, tables: &[String]) -> anyhow::Result<Vec<TableLoad>> {
     let wh = warehouse::open(warehouse_path)?;
     if let Some(dir) = target.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let mut app = rusqlite::Connection::open(target)
-        .with_context(|| format!("opening {}", target.display()))?;
+    let mut app = rusqlite::Connection::open(target).with_context(|| format!("opening {}", target.display()))?;
     app.pragma_update(None, "journal_mode", "WAL")?;
     let mut out = Vec::new();
     for source in tables {
         let spec = warehouse::table_spec(&wh, source)?;
-        let load = merge_table(&wh, &mut app, &spec)
-            .with_context(|| format!("loading {source} into {}", target.display()))?;
+        let load =
+            merge_table(&wh, &mut app, &spec).with_context(|| format!("loading {source} into {}", target.display()))?;
         out.push(load);
     }
     Ok(out)
@@ -46,11 +41,8 @@ fn ensure_table(app: &rusqlite::Connection, spec: &TableSpec) -> anyhow::Result<
         .query_map([], |r| Ok((r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
         .collect::<Result<_, _>>()?;
     if existing.is_empty() {
-        let cols: Vec<String> = spec
-            .columns
-            .iter()
-            .map(|c| format!("{} {}", quote(&c.name), sqlite_type(c.kind)))
-            .collect();
+        let cols: Vec<String> =
+            spec.columns.iter().map(|c| format!("{} {}", quote(&c.name), sqlite_type(c.kind))).collect();
         let key: Vec<String> = spec.key.iter().map(|k| quote(k)).collect();
         app.execute_batch(&format!(
             "CREATE TABLE {} ({}, PRIMARY KEY ({}))",
@@ -79,11 +71,7 @@ fn ensure_table(app: &rusqlite::Connection, spec: &TableSpec) -> anyhow::Result<
     Ok(())
 }
 
-fn merge_table(
-    wh: &duckdb::Connection,
-    app: &mut rusqlite::Connection,
-    spec: &TableSpec,
-) -> anyhow::Result<TableLoad> {
+fn merge_table(wh: &duckdb::Connection, app: &mut rusqlite::Connection, spec: &TableSpec) -> anyhow::Result<TableLoad> {
     let tx = app.transaction()?;
     ensure_table(&tx, spec)?;
     let target = quote(&spec.target);
@@ -95,9 +83,7 @@ fn merge_table(
     ))?;
     {
         let placeholders = vec!["?"; cols.len()].join(", ");
-        let mut insert = tx.prepare(&format!(
-            "INSERT INTO temp.{incoming} VALUES ({placeholders})"
-        ))?;
+        let mut insert = tx.prepare(&format!("INSERT INTO temp.{incoming} VALUES ({placeholders})"))?;
         let mut stmt = wh.prepare(&warehouse::select_sql(spec))?;
         let mut rows = stmt.query([])?;
         let mut values: Vec<Sql> = Vec::with_capacity(cols.len());
@@ -105,16 +91,10 @@ fn merge_table(
             values.clear();
             for (i, c) in spec.columns.iter().enumerate() {
                 values.push(match c.kind {
-                    ColumnKind::Integer => row
-                        .get::<_, Option<i64>>(i)?
-                        .map_or(Sql::Null, Sql::Integer),
+                    ColumnKind::Integer => row.get::<_, Option<i64>>(i)?.map_or(Sql::Null, Sql::Integer),
                     ColumnKind::Real => row.get::<_, Option<f64>>(i)?.map_or(Sql::Null, Sql::Real),
-                    ColumnKind::Boolean => row
-                        .get::<_, Option<bool>>(i)?
-                        .map_or(Sql::Null, |b| Sql::Integer(b as i64)),
-                    ColumnKind::Text => row
-                        .get::<_, Option<String>>(i)?
-                        .map_or(Sql::Null, Sql::Text),
+                    ColumnKind::Boolean => row.get::<_, Option<bool>>(i)?.map_or(Sql::Null, |b| Sql::Integer(b as i64)),
+                    ColumnKind::Text => row.get::<_, Option<String>>(i)?.map_or(Sql::Null, Sql::Text),
                 });
             }
             insert.execute(rusqlite::params_from_iter(values.iter()))?;
@@ -122,11 +102,7 @@ fn merge_table(
     }
 
     let on_key = |a: &str, b: &str| -> String {
-        spec.key
-            .iter()
-            .map(|k| format!("{a}.{q} = {b}.{q}", q = quote(k)))
-            .collect::<Vec<_>>()
-            .join(" AND ")
+        spec.key.iter().map(|k| format!("{a}.{q} = {b}.{q}", q = quote(k))).collect::<Vec<_>>().join(" AND ")
     };
     let differs = spec
         .columns
@@ -134,15 +110,9 @@ fn merge_table(
         .filter(|c| !spec.key.contains(&c.name))
         .map(|c| format!("t.{q} IS NOT i.{q}", q = quote(&c.name)))
         .collect::<Vec<_>>();
-    let differs = if differs.is_empty() {
-        "0".to_string()
-    } else {
-        differs.join(" OR ")
-    };
-    let count = |sql: String| -> rusqlite::Result<u64> {
-        tx.query_row(&sql, [], |r| r.get::<_, i64>(0))
-            .map(|n| n as u64)
-    };
+    let differs = if differs.is_empty() { "0".to_string() } else { differs.join(" OR ") };
+    let count =
+        |sql: String| -> rusqlite::Result<u64> { tx.query_row(&sql, [], |r| r.get::<_, i64>(0)).map(|n| n as u64) };
     let total_in = count(format!("SELECT count(*) FROM temp.{incoming}"))?;
     let inserted = count(format!(
         "SELECT count(*) FROM temp.{incoming} i WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {})",
@@ -159,7 +129,10 @@ fn merge_table(
 
     if deleted > 0 {
         tx.execute(
-            &format!("DELETE FROM {target} AS t WHERE NOT EXISTS (SELECT 1 FROM temp.{incoming} i WHERE {})", on_key("t", "i")),
+            &format!(
+                "DELETE FROM {target} AS t WHERE NOT EXISTS (SELECT 1 FROM temp.{incoming} i WHERE {})",
+                on_key("t", "i")
+            ),
             [],
         )?;
     }
@@ -180,11 +153,7 @@ fn merge_table(
                 .filter(|c| !spec.key.contains(&c.name))
                 .map(|c| format!("{target}.{q} IS NOT excluded.{q}", q = quote(&c.name)))
                 .collect();
-            format!(
-                "DO UPDATE SET {} WHERE {}",
-                set.join(", "),
-                changed.join(" OR ")
-            )
+            format!("DO UPDATE SET {} WHERE {}", set.join(", "), changed.join(" OR "))
         };
         tx.execute(
             &format!(
@@ -196,13 +165,7 @@ fn merge_table(
     }
     tx.execute_batch(&format!("DROP TABLE temp.{incoming}"))?;
     tx.commit()?;
-    Ok(TableLoad {
-        table: spec.target.clone(),
-        inserted,
-        updated,
-        deleted,
-        unchanged: total_in - inserted - updated,
-    })
+    Ok(TableLoad { table: spec.target.clone(), inserted, updated, deleted, unchanged: total_in - inserted - updated })
 }
 
 #[cfg(test)]
@@ -234,15 +197,7 @@ mod tests {
             "('a', 'A', 10, 0.5, '2001-03-07'), ('b', 'B', NULL, NULL, NULL), ('c', 'C', 3, 1.0, NULL)",
         );
         let first = load(&v1, &app, &tables).unwrap();
-        assert_eq!(
-            (
-                first[0].inserted,
-                first[0].updated,
-                first[0].deleted,
-                first[0].unchanged
-            ),
-            (3, 0, 0, 0)
-        );
+        assert_eq!((first[0].inserted, first[0].updated, first[0].deleted, first[0].unchanged), (3, 0, 0, 0));
         let again = load(&v1, &app, &tables).unwrap();
         assert_eq!(again[0].changed(), 0, "{again:?}");
         assert_eq!(again[0].unchanged, 3);
@@ -253,15 +208,7 @@ mod tests {
             "('a', 'A', 11, 0.5, '2001-03-07'), ('b', 'B', NULL, NULL, NULL), ('d', 'D', 1, 2.0, NULL)",
         );
         let second = load(&v2, &app, &tables).unwrap();
-        assert_eq!(
-            (
-                second[0].inserted,
-                second[0].updated,
-                second[0].deleted,
-                second[0].unchanged
-            ),
-            (1, 1, 1, 1)
-        );
+        assert_eq!((second[0].inserted, second[0].updated, second[0].deleted, second[0].unchanged), (1, 1, 1, 1));
         let db = rusqlite::Connection::open(&app).unwrap();
         let rows: Vec<(String, Option<i64>, Option<String>)> = db
             .prepare("SELECT release_id, track_count, released FROM releases ORDER BY 1")
@@ -287,10 +234,7 @@ mod tests {
         let tables = vec!["canonical.releases".to_string()];
         let v1 = warehouse(dir.path(), "v1", "('a', 'A', 10, 0.5, NULL)");
         load(&v1, &app, &tables).unwrap();
-        rusqlite::Connection::open(&app)
-            .unwrap()
-            .execute_batch("ALTER TABLE releases DROP COLUMN score")
-            .unwrap();
+        rusqlite::Connection::open(&app).unwrap().execute_batch("ALTER TABLE releases DROP COLUMN score").unwrap();
         let e = format!("{:#}", load(&v1, &app, &tables).unwrap_err());
         assert!(e.contains("releases") && e.contains("score"), "{e}");
     }

@@ -34,35 +34,21 @@ pub struct TableSpec {
 /// A read-only connection: loading never writes the warehouse.
 pub fn open(path: &Path) -> anyhow::Result<Connection> {
     if !path.exists() {
-        bail!(
-            "no warehouse at {}: run `liner transform` first",
-            path.display()
-        );
+        bail!("no warehouse at {}: run `liner transform` first", path.display());
     }
     let config = Config::default().access_mode(AccessMode::ReadOnly)?;
-    Connection::open_with_flags(path, config)
-        .with_context(|| format!("opening the warehouse {}", path.display()))
+    Connection::open_with_flags(path, config).with_context(|| format!("opening the warehouse {}", path.display()))
 }
 
 pub fn table_spec(db: &Connection, source: &str) -> anyhow::Result<TableSpec> {
     let Some((schema, table)) = source.split_once('.') else {
         bail!("load table {source:?}: name it as <schema>.<table>, such as canonical.releases");
     };
-    let key: Option<String> = db
-        .query_row(
-            "SELECT key FROM meta.models WHERE name = ?",
-            [source],
-            |r| r.get(0),
-        )
-        .ok();
+    let key: Option<String> = db.query_row("SELECT key FROM meta.models WHERE name = ?", [source], |r| r.get(0)).ok();
     let Some(key) = key else {
         bail!("load table {source:?}: the warehouse has no such model (see meta.models)");
     };
-    let key: Vec<String> = key
-        .split(',')
-        .filter(|k| !k.is_empty())
-        .map(str::to_string)
-        .collect();
+    let key: Vec<String> = key.split(',').filter(|k| !k.is_empty()).map(str::to_string).collect();
     if key.is_empty() {
         bail!("load table {source}: its model declares no `-- key:`, so rows cannot be merged");
     }
@@ -73,25 +59,15 @@ pub fn table_spec(db: &Connection, source: &str) -> anyhow::Result<TableSpec> {
     let columns = stmt
         .query_map([schema, table], |r| {
             let (name, ty): (String, String) = (r.get(0)?, r.get(1)?);
-            Ok(Column {
-                name,
-                kind: kind_of(&ty),
-            })
+            Ok(Column { name, kind: kind_of(&ty) })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(TableSpec {
-        source: source.to_string(),
-        target: table.to_string(),
-        columns,
-        key,
-    })
+    Ok(TableSpec { source: source.to_string(), target: table.to_string(), columns, key })
 }
 
 fn kind_of(duckdb_type: &str) -> ColumnKind {
     match duckdb_type {
-        "TINYINT" | "SMALLINT" | "INTEGER" | "BIGINT" | "UTINYINT" | "USMALLINT" | "UINTEGER" => {
-            ColumnKind::Integer
-        }
+        "TINYINT" | "SMALLINT" | "INTEGER" | "BIGINT" | "UTINYINT" | "USMALLINT" | "UINTEGER" => ColumnKind::Integer,
         "FLOAT" | "DOUBLE" => ColumnKind::Real,
         t if t.starts_with("DECIMAL") => ColumnKind::Real,
         "BOOLEAN" => ColumnKind::Boolean,

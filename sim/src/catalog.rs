@@ -216,9 +216,9 @@ const LAST: &[&str] = &[
     "Kim",
 ];
 const ADJ: &[&str] = &[
-    "Electric", "Silent", "Golden", "Broken", "Velvet", "Neon", "Midnight", "Crystal", "Wild",
-    "Hollow", "Burning", "Paper", "Northern", "Lonely", "Cosmic", "Blue", "Black", "Little",
-    "Sweet", "Dead", "Young", "Happy", "Strange", "Red",
+    "Electric", "Silent", "Golden", "Broken", "Velvet", "Neon", "Midnight", "Crystal", "Wild", "Hollow", "Burning",
+    "Paper", "Northern", "Lonely", "Cosmic", "Blue", "Black", "Little", "Sweet", "Dead", "Young", "Happy", "Strange",
+    "Red",
 ];
 const NOUN: &[&str] = &[
     "Hearts",
@@ -243,9 +243,9 @@ const NOUN: &[&str] = &[
     "Echoes",
 ];
 const WORD: &[&str] = &[
-    "Love", "Night", "Fire", "Summer", "Rain", "Heart", "Time", "Home", "Dream", "Light", "Road",
-    "Gold", "Ocean", "City", "Sky", "Storm", "Wave", "Kingdom", "Garden", "Mirror", "Tonight",
-    "Forever", "Heaven", "Youth", "Paradise", "Stranger", "Echo", "Shadow",
+    "Love", "Night", "Fire", "Summer", "Rain", "Heart", "Time", "Home", "Dream", "Light", "Road", "Gold", "Ocean",
+    "City", "Sky", "Storm", "Wave", "Kingdom", "Garden", "Mirror", "Tonight", "Forever", "Heaven", "Youth", "Paradise",
+    "Stranger", "Echo", "Shadow",
 ];
 /// Titles that many artists use: the same title by different artists is common.
 const COMMON_TITLES: &[&str] = &[
@@ -336,27 +336,19 @@ impl Catalog {
 
     /// Releases in which the artist is credited.
     pub fn releases_of(&self, artist: ArtistIdx) -> impl Iterator<Item = (usize, &Release)> {
-        self.releases.iter().enumerate().filter(move |(_, r)| {
-            self.albums[r.album]
-                .credits
-                .iter()
-                .any(|c| c.artist == artist)
-        })
+        self.releases
+            .iter()
+            .enumerate()
+            .filter(move |(_, r)| self.albums[r.album].credits.iter().any(|c| c.artist == artist))
     }
 
     pub fn albums_of(&self, artist: ArtistIdx) -> impl Iterator<Item = (usize, &Album)> {
-        self.albums
-            .iter()
-            .enumerate()
-            .filter(move |(_, a)| a.credits.iter().any(|c| c.artist == artist))
+        self.albums.iter().enumerate().filter(move |(_, a)| a.credits.iter().any(|c| c.artist == artist))
     }
 
     /// The credit as one string, the way MusicBrainz writes it.
     pub fn credit_name(&self, credits: &[Credit]) -> String {
-        credits
-            .iter()
-            .map(|c| format!("{}{}", self.artists[c.artist].name, c.join))
-            .collect()
+        credits.iter().map(|c| format!("{}{}", self.artists[c.artist].name, c.join)).collect()
     }
 
     pub fn truth(&self) -> Truth {
@@ -386,9 +378,7 @@ impl Catalog {
                 continue;
             }
             for t in tracks {
-                truth
-                    .track_pairs
-                    .push((self.recordings[rec].mbid.clone(), t));
+                truth.track_pairs.push((self.recordings[rec].mbid.clone(), t));
             }
         }
         truth
@@ -445,32 +435,13 @@ impl Generator {
             }
         };
         // Homonyms exist: a second artist with the same name gets a disambiguation.
-        let homonyms = self
-            .catalog
-            .artists
-            .iter()
-            .filter(|a| a.name == name)
-            .count();
-        let disambiguation = if homonyms > 0 {
-            format!("{} band", self.pick(COUNTRIES))
-        } else {
-            String::new()
-        };
-        let deezer_name = if self.chance(NOISE.deezer_strips_diacritics) {
-            strip_diacritics(&name)
-        } else {
-            name.clone()
-        };
+        let homonyms = self.catalog.artists.iter().filter(|a| a.name == name).count();
+        let disambiguation = if homonyms > 0 { format!("{} band", self.pick(COUNTRIES)) } else { String::new() };
+        let deezer_name =
+            if self.chance(NOISE.deezer_strips_diacritics) { strip_diacritics(&name) } else { name.clone() };
         let mbid = self.uuid();
         let deezer_id = self.deezer_id();
-        self.catalog.artists.push(Artist {
-            name,
-            sort_name,
-            mbid,
-            deezer_id,
-            deezer_name,
-            disambiguation,
-        });
+        self.catalog.artists.push(Artist { name, sort_name, mbid, deezer_id, deezer_name, disambiguation });
         self.catalog.artists.len() - 1
     }
 
@@ -488,9 +459,7 @@ impl Generator {
     fn isrc(&mut self) -> String {
         self.next_isrc += 1;
         let cc = self.pick(ISRC_COUNTRIES);
-        let registrant: String = (0..3)
-            .map(|_| (b'A' + self.rng.random_range(0..26)) as char)
-            .collect();
+        let registrant: String = (0..3).map(|_| (b'A' + self.rng.random_range(0..26)) as char).collect();
         // The year and designation count up, so no two recordings share an ISRC
         // (up to three million of them) whatever the random country and registrant.
         let year = 70 + (self.next_isrc / 100_000) % 30;
@@ -501,15 +470,9 @@ impl Generator {
     fn gtin(&mut self, country: &str) -> String {
         self.next_gtin += 1;
         let body = if country == "US" {
-            format!(
-                "{:011}",
-                60_000_000_000u64 + self.next_gtin * 7919 % 10_000_000_000
-            )
+            format!("{:011}", 60_000_000_000u64 + self.next_gtin * 7919 % 10_000_000_000)
         } else {
-            format!(
-                "{:012}",
-                500_000_000_000u64 + self.next_gtin * 7919 % 100_000_000_000
-            )
+            format!("{:012}", 500_000_000_000u64 + self.next_gtin * 7919 % 100_000_000_000)
         };
         format!("{body}{}", gtin_check_digit(&body))
     }
@@ -525,11 +488,7 @@ impl Generator {
         if self.chance(NOISE.second_isrc) {
             isrcs.push(self.isrc());
         }
-        let musicbrainz_isrcs = if self.chance(NOISE.mb_isrc_missing) {
-            Vec::new()
-        } else {
-            isrcs.clone()
-        };
+        let musicbrainz_isrcs = if self.chance(NOISE.mb_isrc_missing) { Vec::new() } else { isrcs.clone() };
         let length_ms = self.rng.random_range(95_000..420_000);
         let mbid = self.uuid();
         let version = version.to_string();
@@ -550,21 +509,9 @@ impl Generator {
         if self.chance(0.08) && main_artists > 1 {
             let other = (artist + self.rng.random_range(1..main_artists)) % main_artists;
             let join = if self.chance(0.5) { " & " } else { ", " };
-            vec![
-                Credit {
-                    artist,
-                    join: join.into(),
-                },
-                Credit {
-                    artist: other,
-                    join: String::new(),
-                },
-            ]
+            vec![Credit { artist, join: join.into() }, Credit { artist: other, join: String::new() }]
         } else {
-            vec![Credit {
-                artist,
-                join: String::new(),
-            }]
+            vec![Credit { artist, join: String::new() }]
         }
     }
 
@@ -577,17 +524,10 @@ impl Generator {
             year += self.rng.random_range(1..4);
             let credits = self.credits_for_album(artist, main_artists);
             let title = self.title(&artist_name);
-            let kind = if self.chance(0.12) {
-                AlbumKind::Ep
-            } else {
-                AlbumKind::Album
-            };
+            let kind = if self.chance(0.12) { AlbumKind::Ep } else { AlbumKind::Album };
             let album = self.album(title, credits.clone(), kind, year);
-            let n_tracks = if kind == AlbumKind::Ep {
-                self.rng.random_range(3..=6)
-            } else {
-                self.rng.random_range(7..=15)
-            };
+            let n_tracks =
+                if kind == AlbumKind::Ep { self.rng.random_range(3..=6) } else { self.rng.random_range(7..=15) };
             let mut tracks = Vec::new();
             for i in 0..n_tracks {
                 let title = if i == 0 && self.chance(0.3) {
@@ -618,9 +558,7 @@ impl Generator {
                 let mut deluxe = tracks.clone();
                 for k in 0..self.rng.random_range(2..=5) {
                     let version = if k % 2 == 0 { "Demo" } else { "Live" };
-                    let base = self.catalog.recordings[tracks[k % tracks.len()]]
-                        .title
-                        .clone();
+                    let base = self.catalog.recordings[tracks[k % tracks.len()]].title.clone();
                     deluxe.push(self.recording(base, credits.clone(), vec![], version));
                 }
                 let y = year + self.rng.random_range(0..3);
@@ -628,10 +566,7 @@ impl Generator {
             }
             if self.chance(0.15) {
                 // A remaster is new audio: new recordings with new ISRCs.
-                let y = year
-                    + *[10, 15, 20, 25]
-                        .choose(&mut self.rng)
-                        .expect("anniversaries");
+                let y = year + *[10, 15, 20, 25].choose(&mut self.rng).expect("anniversaries");
                 let remastered: Vec<RecordingIdx> = tracks
                     .iter()
                     .map(|&t| {
@@ -654,15 +589,9 @@ impl Generator {
         // A compilation of earlier recordings, with their ISRCs.
         if hits.len() >= 3 && self.chance(0.3) {
             year += 1;
-            let title = if self.chance(0.5) {
-                "Greatest Hits".to_string()
-            } else {
-                format!("The Best of {artist_name}")
-            };
-            let credits = vec![Credit {
-                artist,
-                join: String::new(),
-            }];
+            let title =
+                if self.chance(0.5) { "Greatest Hits".to_string() } else { format!("The Best of {artist_name}") };
+            let credits = vec![Credit { artist, join: String::new() }];
             let album = self.album(title, credits, AlbumKind::Compilation, year);
             self.release(album, Edition::Original, year, hits);
         }
@@ -671,52 +600,28 @@ impl Generator {
     fn album(&mut self, title: String, credits: Vec<Credit>, kind: AlbumKind, year: i32) -> usize {
         let mbid = self.uuid();
         let first_release_date = self.date(year);
-        self.catalog.albums.push(Album {
-            title,
-            credits,
-            kind,
-            mbid,
-            first_release_date,
-        });
+        self.catalog.albums.push(Album { title, credits, kind, mbid, first_release_date });
         self.catalog.albums.len() - 1
     }
 
     fn date(&mut self, year: i32) -> String {
-        format!(
-            "{year}-{:02}-{:02}",
-            self.rng.random_range(1..=12),
-            self.rng.random_range(1..=28)
-        )
+        format!("{year}-{:02}-{:02}", self.rng.random_range(1..=12), self.rng.random_range(1..=28))
     }
 
     fn release(&mut self, album: usize, edition: Edition, year: i32, tracks: Vec<RecordingIdx>) {
         let country = *COUNTRIES.choose(&mut self.rng).expect("countries");
-        let gtin = if year < 1985 && self.chance(0.5) {
-            None
-        } else {
-            Some(self.gtin(country))
-        };
+        let gtin = if year < 1985 && self.chance(0.5) { None } else { Some(self.gtin(country)) };
         let label = self.pick(LABELS).to_string();
-        let catalog_number = format!(
-            "{}{}",
-            &label[..3].to_uppercase(),
-            self.rng.random_range(1000..99999)
-        );
+        let catalog_number = format!("{}{}", &label[..3].to_uppercase(), self.rng.random_range(1000..99999));
         let date = self.date(year);
 
         let one_side = self.chance(NOISE.only_on_one_side);
         let on_musicbrainz = !one_side || self.chance(0.5);
         let on_deezer = (!one_side || !on_musicbrainz) && gtin.is_some();
 
-        let musicbrainz =
-            on_musicbrainz.then(|| self.musicbrainz_release(&gtin, &edition, tracks.len()));
+        let musicbrainz = on_musicbrainz.then(|| self.musicbrainz_release(&gtin, &edition, tracks.len()));
         let deezer = if on_deezer {
-            Some(self.deezer_album(
-                album,
-                &edition,
-                gtin.as_deref().expect("deezer albums have a UPC"),
-                &tracks,
-            ))
+            Some(self.deezer_album(album, &edition, gtin.as_deref().expect("deezer albums have a UPC"), &tracks))
         } else {
             None
         };
@@ -734,12 +639,7 @@ impl Generator {
         });
     }
 
-    fn musicbrainz_release(
-        &mut self,
-        gtin: &Option<String>,
-        edition: &Edition,
-        n_tracks: usize,
-    ) -> MbRelease {
+    fn musicbrainz_release(&mut self, gtin: &Option<String>, edition: &Edition, n_tracks: usize) -> MbRelease {
         let barcode = match gtin {
             None => {
                 if self.chance(0.5) {
@@ -760,21 +660,10 @@ impl Generator {
             Edition::Anniversary(n) => format!("{n}th anniversary edition"),
         };
         let track_mbids = (0..n_tracks).map(|_| self.uuid()).collect();
-        MbRelease {
-            mbid: self.uuid(),
-            barcode,
-            disambiguation,
-            track_mbids,
-        }
+        MbRelease { mbid: self.uuid(), barcode, disambiguation, track_mbids }
     }
 
-    fn deezer_album(
-        &mut self,
-        album: usize,
-        edition: &Edition,
-        gtin: &str,
-        tracks: &[RecordingIdx],
-    ) -> DeezerAlbum {
+    fn deezer_album(&mut self, album: usize, edition: &Edition, gtin: &str, tracks: &[RecordingIdx]) -> DeezerAlbum {
         let base = self.catalog.albums[album].title.clone();
         let title = match edition {
             Edition::Original => base,
@@ -804,29 +693,17 @@ impl Generator {
                 let r = &self.catalog.recordings[rec];
                 let mut title = r.title.clone();
                 if !r.featured.is_empty() {
-                    let names: Vec<&str> = r
-                        .featured
-                        .iter()
-                        .map(|&a| self.catalog.artists[a].name.as_str())
-                        .collect();
+                    let names: Vec<&str> = r.featured.iter().map(|&a| self.catalog.artists[a].name.as_str()).collect();
                     title = format!("{title} (feat. {})", names.join(" & "));
                 }
-                let title_version = if r.version.is_empty() {
-                    String::new()
-                } else {
-                    format!("({})", r.version)
-                };
+                let title_version = if r.version.is_empty() { String::new() } else { format!("({})", r.version) };
                 let isrc = r.isrcs.last().cloned().unwrap_or_default();
                 (rec, title, title_version, isrc)
             })
             .collect::<Vec<_>>()
             .into_iter()
             .map(|(recording, title, title_version, isrc)| {
-                let isrc = if self.chance(NOISE.deezer_isrc_missing) {
-                    String::new()
-                } else {
-                    isrc
-                };
+                let isrc = if self.chance(NOISE.deezer_isrc_missing) { String::new() } else { isrc };
                 DeezerTrack {
                     id: self.deezer_id(),
                     recording,
@@ -837,13 +714,7 @@ impl Generator {
                 }
             })
             .collect();
-        DeezerAlbum {
-            id: self.deezer_id(),
-            title,
-            upc,
-            tracks,
-            fans: self.rng.random_range(10..500_000),
-        }
+        DeezerAlbum { id: self.deezer_id(), title, upc, tracks, fans: self.rng.random_range(10..500_000) }
     }
 }
 
@@ -898,10 +769,7 @@ mod tests {
         let b = Catalog::generate(7, 20);
         assert_eq!(a.releases.len(), b.releases.len());
         assert_eq!(a.truth().track_pairs, b.truth().track_pairs);
-        assert_ne!(
-            Catalog::generate(8, 20).truth().track_pairs,
-            a.truth().track_pairs
-        );
+        assert_ne!(Catalog::generate(8, 20).truth().track_pairs, a.truth().track_pairs);
     }
 
     #[test]
@@ -917,29 +785,20 @@ mod tests {
     fn the_catalog_keeps_the_hard_cases() {
         let c = Catalog::generate(3, 200);
         let titles: Vec<&str> = c.albums.iter().map(|a| a.title.as_str()).collect();
-        let shared = COMMON_TITLES
-            .iter()
-            .filter(|t| titles.iter().filter(|x| x == t).count() > 1)
-            .count();
+        let shared = COMMON_TITLES.iter().filter(|t| titles.iter().filter(|x| x == t).count() > 1).count();
         assert!(shared > 3, "the same title by different artists");
-        assert!(
-            c.releases
-                .iter()
-                .any(|r| r.edition == Edition::Deluxe && r.deezer.is_some())
-        );
+        assert!(c.releases.iter().any(|r| r.edition == Edition::Deluxe && r.deezer.is_some()));
         assert!(c.recordings.iter().any(|r| !r.featured.is_empty()));
         assert!(c.recordings.iter().any(|r| r.isrcs.len() > 1));
         assert!(c.albums.iter().any(|a| a.credits.len() > 1));
-        assert!(c.releases.iter().any(|r| {
-            r.musicbrainz
-                .as_ref()
-                .is_some_and(|m| m.barcode.as_deref() == Some(""))
-        }));
-        assert!(c.releases.iter().any(|r| {
-            r.deezer
-                .as_ref()
-                .is_some_and(|d| d.upc.len() == 13 && d.upc.starts_with('0'))
-        }));
+        assert!(
+            c.releases.iter().any(|r| { r.musicbrainz.as_ref().is_some_and(|m| m.barcode.as_deref() == Some("")) })
+        );
+        assert!(
+            c.releases
+                .iter()
+                .any(|r| { r.deezer.as_ref().is_some_and(|d| d.upc.len() == 13 && d.upc.starts_with('0')) })
+        );
         assert!(c.artists.iter().any(|a| a.name != a.deezer_name));
     }
 }
@@ -957,18 +816,10 @@ pub struct Quality {
 
 impl Quality {
     pub fn precision(&self) -> f64 {
-        if self.found == 0 {
-            1.0
-        } else {
-            self.correct as f64 / self.found as f64
-        }
+        if self.found == 0 { 1.0 } else { self.correct as f64 / self.found as f64 }
     }
     pub fn recall(&self) -> f64 {
-        if self.expected == 0 {
-            1.0
-        } else {
-            self.correct as f64 / self.expected as f64
-        }
+        if self.expected == 0 { 1.0 } else { self.correct as f64 / self.expected as f64 }
     }
 }
 

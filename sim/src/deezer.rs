@@ -37,11 +37,7 @@ fn no_data() -> Response {
 }
 
 fn gate(shared: &Shared) -> Option<Response> {
-    let over = !shared
-        .deezer_limit
-        .lock()
-        .expect("limit lock")
-        .admit(Instant::now());
+    let over = !shared.deezer_limit.lock().expect("limit lock").admit(Instant::now());
     shared.count("deezer", over);
     over.then(|| error("Exception", "Quota limit exceeded", 4))
 }
@@ -58,14 +54,8 @@ fn paged(
 ) -> Response {
     let mut body = json!({ "data": data, "total": total });
     if index + limit < total {
-        let host = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("127.0.0.1");
-        body["next"] = json!(format!(
-            "http://{host}/deezer{path}?{extra}index={}&limit={limit}",
-            index + limit
-        ));
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+        body["next"] = json!(format!("http://{host}/deezer{path}?{extra}index={}&limit={limit}", index + limit));
     }
     Json(body).into_response()
 }
@@ -101,11 +91,7 @@ fn album_summary(c: &Catalog, r: &Release) -> Value {
 
 fn track_json(c: &Catalog, t: &DeezerTrack, position: usize, with_isrc: bool) -> Value {
     let rec = &c.recordings[t.recording];
-    let title = if t.title_version.is_empty() {
-        t.title.clone()
-    } else {
-        format!("{} {}", t.title, t.title_version)
-    };
+    let title = if t.title_version.is_empty() { t.title.clone() } else { format!("{} {}", t.title, t.title_version) };
     let mut v = json!({
         "id": t.id, "readable": true, "title": title, "title_short": t.title, "title_version": t.title_version,
         "link": format!("https://www.deezer.com/track/{}", t.id), "duration": rec.length_ms.div_ceil(1000),
@@ -148,17 +134,8 @@ fn album_full(c: &Catalog, r: &Release) -> Value {
             a
         })
         .collect();
-    let duration: u32 = d
-        .tracks
-        .iter()
-        .map(|t| c.recordings[t.recording].length_ms / 1000)
-        .sum();
-    let tracks: Vec<Value> = d
-        .tracks
-        .iter()
-        .enumerate()
-        .map(|(i, t)| track_json(c, t, i + 1, false))
-        .collect();
+    let duration: u32 = d.tracks.iter().map(|t| c.recordings[t.recording].length_ms / 1000).sum();
+    let tracks: Vec<Value> = d.tracks.iter().enumerate().map(|(i, t)| track_json(c, t, i + 1, false)).collect();
     let extra = json!({
         "upc": d.upc, "share": format!("https://www.deezer.com/album/{}", d.id),
         "genres": { "data": [{ "id": 113, "name": "Dance", "picture": "https://api.deezer.com/genre/113/image", "type": "genre" }] },
@@ -176,25 +153,17 @@ fn album_full(c: &Catalog, r: &Release) -> Value {
 
 fn find_album<'c>(c: &'c Catalog, id: &str) -> Option<&'c Release> {
     if let Some(upc) = id.strip_prefix("upc:") {
-        return c
-            .releases
-            .iter()
-            .find(|r| r.deezer.as_ref().is_some_and(|d| d.upc == upc));
+        return c.releases.iter().find(|r| r.deezer.as_ref().is_some_and(|d| d.upc == upc));
     }
     let id: u64 = id.parse().ok()?;
-    c.releases
-        .iter()
-        .find(|r| r.deezer.as_ref().is_some_and(|d| d.id == id))
+    c.releases.iter().find(|r| r.deezer.as_ref().is_some_and(|d| d.id == id))
 }
 
 async fn search_artist(State(s): St, headers: HeaderMap, Query(p): Params) -> Response {
     if let Some(r) = gate(&s) {
         return r;
     }
-    let q = p
-        .get("q")
-        .map(|q| search::lucene_value(q))
-        .unwrap_or_default();
+    let q = p.get("q").map(|q| search::lucene_value(q)).unwrap_or_default();
     let mut hits: Vec<(u32, usize)> = s
         .catalog
         .artists
@@ -205,62 +174,23 @@ async fn search_artist(State(s): St, headers: HeaderMap, Query(p): Params) -> Re
         .collect();
     hits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let (index, limit) = page(&p, "index", 25, 100);
-    let data = hits
-        .iter()
-        .skip(index)
-        .take(limit)
-        .map(|&(_, i)| artist_full(&s.catalog, i))
-        .collect();
+    let data = hits.iter().skip(index).take(limit).map(|&(_, i)| artist_full(&s.catalog, i)).collect();
     let extra = format!("q={}&", q.replace(' ', "%20"));
-    paged(
-        &headers,
-        "/search/artist",
-        &extra,
-        data,
-        hits.len(),
-        index,
-        limit,
-    )
+    paged(&headers, "/search/artist", &extra, data, hits.len(), index, limit)
 }
 
-async fn artist_albums(
-    State(s): St,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Query(p): Params,
-) -> Response {
+async fn artist_albums(State(s): St, headers: HeaderMap, Path(id): Path<String>, Query(p): Params) -> Response {
     if let Some(r) = gate(&s) {
         return r;
     }
     let c = &s.catalog;
-    let Some(artist) = id
-        .parse::<u64>()
-        .ok()
-        .and_then(|id| c.artists.iter().position(|a| a.deezer_id == id))
-    else {
+    let Some(artist) = id.parse::<u64>().ok().and_then(|id| c.artists.iter().position(|a| a.deezer_id == id)) else {
         return no_data();
     };
-    let albums: Vec<&Release> = c
-        .releases_of(artist)
-        .map(|(_, r)| r)
-        .filter(|r| r.deezer.is_some())
-        .collect();
+    let albums: Vec<&Release> = c.releases_of(artist).map(|(_, r)| r).filter(|r| r.deezer.is_some()).collect();
     let (index, limit) = page(&p, "index", 25, 100);
-    let data = albums
-        .iter()
-        .skip(index)
-        .take(limit)
-        .map(|r| album_summary(c, r))
-        .collect();
-    paged(
-        &headers,
-        &format!("/artist/{id}/albums"),
-        "",
-        data,
-        albums.len(),
-        index,
-        limit,
-    )
+    let data = albums.iter().skip(index).take(limit).map(|r| album_summary(c, r)).collect();
+    paged(&headers, &format!("/artist/{id}/albums"), "", data, albums.len(), index, limit)
 }
 
 async fn album(State(s): St, Path(id): Path<String>) -> Response {
@@ -273,12 +203,7 @@ async fn album(State(s): St, Path(id): Path<String>) -> Response {
     }
 }
 
-async fn album_tracks(
-    State(s): St,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Query(p): Params,
-) -> Response {
+async fn album_tracks(State(s): St, headers: HeaderMap, Path(id): Path<String>, Query(p): Params) -> Response {
     if let Some(r) = gate(&s) {
         return r;
     }
@@ -295,15 +220,7 @@ async fn album_tracks(
         .take(limit)
         .map(|(i, t)| track_json(&s.catalog, t, i + 1, true))
         .collect();
-    paged(
-        &headers,
-        &format!("/album/{id}/tracks"),
-        "",
-        data,
-        d.tracks.len(),
-        index,
-        limit,
-    )
+    paged(&headers, &format!("/album/{id}/tracks"), "", data, d.tracks.len(), index, limit)
 }
 
 async fn track(State(s): St, Path(id): Path<String>) -> Response {

@@ -86,18 +86,11 @@ impl Sim {
     pub fn start(config: SimConfig) -> anyhow::Result<Sim> {
         let shared = Arc::new(Shared {
             catalog: Catalog::generate(config.seed, config.artists),
-            musicbrainz_limit: Mutex::new(RollingWindow::new(
-                config.musicbrainz_per_second,
-                Duration::from_secs(1),
-            )),
-            deezer_limit: Mutex::new(RollingWindow::new(
-                config.deezer_requests,
-                config.deezer_window,
-            )),
+            musicbrainz_limit: Mutex::new(RollingWindow::new(config.musicbrainz_per_second, Duration::from_secs(1))),
+            deezer_limit: Mutex::new(RollingWindow::new(config.deezer_requests, config.deezer_window)),
             stats: Mutex::new(BTreeMap::new()),
         });
-        let listener = std::net::TcpListener::bind("127.0.0.1:0")
-            .context("binding the simulator to 127.0.0.1")?;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding the simulator to 127.0.0.1")?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let app = Router::new()
@@ -105,30 +98,22 @@ impl Sim {
             .nest("/deezer", deezer::routes())
             .with_state(shared.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::Builder::new()
-            .name("liner-sim".into())
-            .spawn(move || {
-                let rt = tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                    .expect("simulator runtime");
-                rt.block_on(async move {
-                    let listener =
-                        tokio::net::TcpListener::from_std(listener).expect("simulator listener");
-                    let _ = axum::serve(listener, app)
-                        .with_graceful_shutdown(async {
-                            let _ = rx.await;
-                        })
-                        .await;
-                });
-            })?;
-        Ok(Sim {
-            addr,
-            shared,
-            shutdown: Some(tx),
-            thread: Some(thread),
-        })
+        let thread = std::thread::Builder::new().name("liner-sim".into()).spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("simulator runtime");
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("simulator listener");
+                let _ = axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = rx.await;
+                    })
+                    .await;
+            });
+        })?;
+        Ok(Sim { addr, shared, shutdown: Some(tx), thread: Some(thread) })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -149,13 +134,7 @@ impl Sim {
     }
 
     pub fn stats(&self, provider: &str) -> ProviderStats {
-        self.shared
-            .stats
-            .lock()
-            .expect("stats lock")
-            .get(provider)
-            .cloned()
-            .unwrap_or_default()
+        self.shared.stats.lock().expect("stats lock").get(provider).cloned().unwrap_or_default()
     }
 }
 
@@ -172,20 +151,8 @@ impl Drop for Sim {
 
 /// Reads `index`/`limit` (Deezer) or `offset`/`limit` (MusicBrainz) with the
 /// provider's default and maximum page size.
-pub(crate) fn page(
-    params: &BTreeMap<String, String>,
-    offset_key: &str,
-    default: usize,
-    max: usize,
-) -> (usize, usize) {
-    let offset = params
-        .get(offset_key)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let limit = params
-        .get("limit")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-        .clamp(1, max);
+pub(crate) fn page(params: &BTreeMap<String, String>, offset_key: &str, default: usize, max: usize) -> (usize, usize) {
+    let offset = params.get(offset_key).and_then(|v| v.parse().ok()).unwrap_or(0);
+    let limit = params.get("limit").and_then(|v| v.parse().ok()).unwrap_or(default).clamp(1, max);
     (offset, limit)
 }

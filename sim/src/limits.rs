@@ -19,21 +19,13 @@ pub struct RollingWindow {
 impl RollingWindow {
     pub fn new(limit: u32, period: Duration) -> Self {
         let grace = (period / 50).max(Duration::from_millis(20));
-        RollingWindow {
-            limit: limit.max(1) as usize,
-            window: period.saturating_sub(grace),
-            admitted: VecDeque::new(),
-        }
+        RollingWindow { limit: limit.max(1) as usize, window: period.saturating_sub(grace), admitted: VecDeque::new() }
     }
 
     /// Whether a request arriving now is within the limit. Refused requests do not
     /// count against the window.
     pub fn admit(&mut self, now: Instant) -> bool {
-        while self
-            .admitted
-            .front()
-            .is_some_and(|&t| now.duration_since(t) >= self.window)
-        {
+        while self.admitted.front().is_some_and(|&t| now.duration_since(t) >= self.window) {
             self.admitted.pop_front();
         }
         if self.admitted.len() >= self.limit {

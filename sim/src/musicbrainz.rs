@@ -29,21 +29,16 @@ pub fn routes() -> Router<Arc<Shared>> {
 }
 
 fn error(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "error": message, "help": "For usage, please see: https://musicbrainz.org/development/mmd" })))
+    (
+        status,
+        Json(json!({ "error": message, "help": "For usage, please see: https://musicbrainz.org/development/mmd" })),
+    )
         .into_response()
 }
 
 /// The checks every request passes before it is answered: a User-Agent, JSON, the rate.
-fn gate(
-    shared: &Shared,
-    headers: &HeaderMap,
-    params: &BTreeMap<String, String>,
-) -> Option<Response> {
-    let over = !shared
-        .musicbrainz_limit
-        .lock()
-        .expect("limit lock")
-        .admit(Instant::now());
+fn gate(shared: &Shared, headers: &HeaderMap, params: &BTreeMap<String, String>) -> Option<Response> {
+    let over = !shared.musicbrainz_limit.lock().expect("limit lock").admit(Instant::now());
     shared.count("musicbrainz", over);
     if over {
         return Some(error(
@@ -51,35 +46,20 @@ fn gate(
             "Your requests are exceeding the allowable rate limit. Please see http://wiki.musicbrainz.org/XMLWebService for more information.",
         ));
     }
-    let ua = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
     if ua.trim().is_empty() {
-        return Some(error(
-            StatusCode::FORBIDDEN,
-            "User-Agent header is required: send a meaningful one",
-        ));
+        return Some(error(StatusCode::FORBIDDEN, "User-Agent header is required: send a meaningful one"));
     }
     let wants_json = params.get("fmt").is_some_and(|f| f == "json")
-        || headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|a| a.contains("json"));
+        || headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("json"));
     if !wants_json {
-        return Some(error(
-            StatusCode::BAD_REQUEST,
-            "the simulator serves JSON only: send fmt=json",
-        ));
+        return Some(error(StatusCode::BAD_REQUEST, "the simulator serves JSON only: send fmt=json"));
     }
     None
 }
 
 fn incs(params: &BTreeMap<String, String>) -> Vec<String> {
-    params
-        .get("inc")
-        .map(|s| s.split([' ', '+']).map(str::to_string).collect())
-        .unwrap_or_default()
+    params.get("inc").map(|s| s.split([' ', '+']).map(str::to_string).collect()).unwrap_or_default()
 }
 
 fn artist_json(c: &Catalog, idx: usize) -> Value {
@@ -177,11 +157,7 @@ fn release_json(c: &Catalog, r: &Release, incs: &[String]) -> Value {
                 track
             })
             .collect();
-        let format = if album.kind == AlbumKind::Single {
-            "Digital Media"
-        } else {
-            "CD"
-        };
+        let format = if album.kind == AlbumKind::Single { "Digital Media" } else { "CD" };
         v["media"] = json!([{ "position": 1, "title": "", "format": format, "format-id": null,
             "track-count": tracks.len(), "track-offset": 0, "tracks": tracks }]);
     }
@@ -220,12 +196,7 @@ async fn artist_search(State(s): St, headers: HeaderMap, Query(p): Params) -> Re
         .into_response()
 }
 
-async fn artist_lookup(
-    State(s): St,
-    headers: HeaderMap,
-    Path(mbid): Path<String>,
-    Query(p): Params,
-) -> Response {
+async fn artist_lookup(State(s): St, headers: HeaderMap, Path(mbid): Path<String>, Query(p): Params) -> Response {
     if let Some(r) = gate(&s, &headers, &p) {
         return r;
     }
@@ -249,21 +220,11 @@ async fn release_group_browse(State(s): St, headers: HeaderMap, Query(p): Params
     let groups: Vec<usize> = s
         .catalog
         .albums_of(artist)
-        .filter(|(i, _)| {
-            s.catalog
-                .releases
-                .iter()
-                .any(|r| r.album == *i && r.musicbrainz.is_some())
-        })
+        .filter(|(i, _)| s.catalog.releases.iter().any(|r| r.album == *i && r.musicbrainz.is_some()))
         .map(|(i, _)| i)
         .collect();
     let (offset, limit) = page(&p, "offset", 25, 100);
-    let page: Vec<Value> = groups
-        .iter()
-        .skip(offset)
-        .take(limit)
-        .map(|&i| release_group_json(&s.catalog, i))
-        .collect();
+    let page: Vec<Value> = groups.iter().skip(offset).take(limit).map(|&i| release_group_json(&s.catalog, i)).collect();
     Json(json!({ "release-group-count": groups.len(), "release-group-offset": offset, "release-groups": page }))
         .into_response()
 }
@@ -277,50 +238,26 @@ async fn release_browse(State(s): St, headers: HeaderMap, Query(p): Params) -> R
         let Some(artist) = artist_idx(c, mbid) else {
             return error(StatusCode::NOT_FOUND, "Not Found");
         };
-        c.releases_of(artist)
-            .map(|(_, r)| r)
-            .filter(|r| r.musicbrainz.is_some())
-            .collect()
+        c.releases_of(artist).map(|(_, r)| r).filter(|r| r.musicbrainz.is_some()).collect()
     } else if let Some(mbid) = p.get("release-group") {
         let Some(g) = c.albums.iter().position(|a| &a.mbid == mbid) else {
             return error(StatusCode::NOT_FOUND, "Not Found");
         };
-        c.releases
-            .iter()
-            .filter(|r| r.album == g && r.musicbrainz.is_some())
-            .collect()
+        c.releases.iter().filter(|r| r.album == g && r.musicbrainz.is_some()).collect()
     } else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "browse needs artist= or release-group=",
-        );
+        return error(StatusCode::BAD_REQUEST, "browse needs artist= or release-group=");
     };
     let incs = incs(&p);
     let (offset, limit) = page(&p, "offset", 25, 100);
-    let page: Vec<Value> = releases
-        .iter()
-        .skip(offset)
-        .take(limit)
-        .map(|r| release_json(c, r, &incs))
-        .collect();
-    Json(json!({ "release-count": releases.len(), "release-offset": offset, "releases": page }))
-        .into_response()
+    let page: Vec<Value> = releases.iter().skip(offset).take(limit).map(|r| release_json(c, r, &incs)).collect();
+    Json(json!({ "release-count": releases.len(), "release-offset": offset, "releases": page })).into_response()
 }
 
-async fn release_lookup(
-    State(s): St,
-    headers: HeaderMap,
-    Path(mbid): Path<String>,
-    Query(p): Params,
-) -> Response {
+async fn release_lookup(State(s): St, headers: HeaderMap, Path(mbid): Path<String>, Query(p): Params) -> Response {
     if let Some(r) = gate(&s, &headers, &p) {
         return r;
     }
-    let found = s
-        .catalog
-        .releases
-        .iter()
-        .find(|r| r.musicbrainz.as_ref().is_some_and(|m| m.mbid == mbid));
+    let found = s.catalog.releases.iter().find(|r| r.musicbrainz.as_ref().is_some_and(|m| m.mbid == mbid));
     match found {
         Some(r) => Json(release_json(&s.catalog, r, &incs(&p))).into_response(),
         None => error(StatusCode::NOT_FOUND, "Not Found"),

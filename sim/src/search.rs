@@ -28,16 +28,7 @@ pub fn score(query: &str, name: &str) -> u32 {
 /// The value of a Lucene field query like `artist:"Daft Punk"`, or the whole query.
 pub fn lucene_value(query: &str) -> String {
     let q = query.trim();
-    let v = q
-        .split_once(':')
-        .map(|(field, v)| {
-            if field.chars().all(char::is_alphabetic) {
-                v
-            } else {
-                q
-            }
-        })
-        .unwrap_or(q);
+    let v = q.split_once(':').map(|(field, v)| if field.chars().all(char::is_alphabetic) { v } else { q }).unwrap_or(q);
     v.trim().trim_matches('"').to_string()
 }
 

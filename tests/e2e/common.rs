@@ -77,13 +77,8 @@ page_size = 25
 }
 
 pub fn sim(seed: u64, artists: usize, musicbrainz_per_second: u32) -> Sim {
-    Sim::start(SimConfig {
-        seed,
-        artists,
-        musicbrainz_per_second,
-        ..SimConfig::default()
-    })
-    .expect("starting the simulator")
+    Sim::start(SimConfig { seed, artists, musicbrainz_per_second, ..SimConfig::default() })
+        .expect("starting the simulator")
 }
 
 /// Names of `n` catalog artists that no other artist shares.
@@ -94,13 +89,10 @@ pub fn artists(sim: &Sim, n: usize) -> Vec<String> {
 pub fn query_i64(db: &Path, sql: &str) -> i64 {
     let conn = duckdb::Connection::open_with_flags(
         db,
-        duckdb::Config::default()
-            .access_mode(duckdb::AccessMode::ReadOnly)
-            .unwrap(),
+        duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly).unwrap(),
     )
     .expect("opening the warehouse");
-    conn.query_row(sql, [], |r| r.get(0))
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    conn.query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 /// The simulated releases that following `artists` fetches: those crediting one of them.
@@ -108,11 +100,6 @@ pub fn releases_of<'a>(sim: &'a Sim, artists: &[String]) -> Vec<&'a Release> {
     let c = sim.catalog();
     c.releases
         .iter()
-        .filter(|r| {
-            c.albums[r.album]
-                .credits
-                .iter()
-                .any(|cr| artists.contains(&c.artists[cr.artist].name))
-        })
+        .filter(|r| c.albums[r.album].credits.iter().any(|cr| artists.contains(&c.artists[cr.artist].name)))
         .collect()
 }

@@ -7,11 +7,7 @@ use crate::common::Project;
 fn environment_and_dotenv_override_the_file_and_show_prints_the_result() {
     let sim = crate::common::sim(1, 3, 10);
     let project = Project::new(&sim, 1, "");
-    std::fs::write(
-        project.path().join(".env"),
-        "LINER_PATHS__DATA_DIR=from-dotenv\n",
-    )
-    .unwrap();
+    std::fs::write(project.path().join(".env"), "LINER_PATHS__DATA_DIR=from-dotenv\n").unwrap();
     let out = project.ok(&["config", "show"]);
     assert!(out.contains("data_dir = \"from-dotenv\""), "{out}");
     assert!(out.contains(&sim.base_url("deezer")), "{out}");
@@ -51,31 +47,17 @@ fn validate_names_each_problem() {
             "retries = 3\n\n[providers.deezer]",
             "retries",
         ),
-        (
-            "[paths]",
-            "[load]\ntarget = \"postgres://localhost/app\"\n\n[paths]",
-            "load.target",
-        ),
+        ("[paths]", "[load]\ntarget = \"postgres://localhost/app\"\n\n[paths]", "load.target"),
     ];
     for (from, to, names) in cases {
         let project = Project::new(&sim, 1, "");
         let toml = std::fs::read_to_string(project.path().join("liner.toml")).unwrap();
-        assert!(
-            toml.contains(from),
-            "the case {from:?} does not apply to:\n{toml}"
-        );
-        std::fs::write(
-            project.path().join("liner.toml"),
-            toml.replacen(from, to, 1),
-        )
-        .unwrap();
+        assert!(toml.contains(from), "the case {from:?} does not apply to:\n{toml}");
+        std::fs::write(project.path().join("liner.toml"), toml.replacen(from, to, 1)).unwrap();
         let out = project.run(&["config", "validate"]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{to:?} should not validate");
-        assert!(
-            stderr.contains(names),
-            "the error for {to:?} should name {names}:\n{stderr}"
-        );
+        assert!(stderr.contains(names), "the error for {to:?} should name {names}:\n{stderr}");
         let out = project.run(&["extract"]);
         assert!(
             !out.status.success() && String::from_utf8_lossy(&out.stderr).contains(names),
@@ -91,10 +73,7 @@ fn bad_arguments_are_named() {
     let out = project.run(&["extract", "spotifyy"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown provider \"spotifyy\""));
     let out = project.run(&["extract"]);
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("liner follow"),
-        "no follows yet: say how to add one"
-    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("liner follow"), "no follows yet: say how to add one");
     let out = project.run(&["--config", "missing.toml", "config", "show"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.toml"));
 }

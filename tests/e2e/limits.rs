@@ -26,26 +26,11 @@ fn a_client_set_faster_than_musicbrainz_allows_gets_503s_retries_and_loses_nothi
         project.ok(&["follow", a]);
     }
     let out = project.ok(&["extract", "musicbrainz"]);
-    assert!(
-        sim.stats("musicbrainz").over_limit > 0,
-        "the simulator should have refused some requests"
-    );
-    assert!(
-        !out.contains("failed:"),
-        "every refused request is retried until it lands:\n{out}"
-    );
+    assert!(sim.stats("musicbrainz").over_limit > 0, "the simulator should have refused some requests");
+    assert!(!out.contains("failed:"), "every refused request is retried until it lands:\n{out}");
     project.ok(&["transform"]);
-    let expected = releases_of(&sim, &followed)
-        .iter()
-        .filter(|r| r.musicbrainz.is_some())
-        .count();
-    assert_eq!(
-        query_i64(
-            &project.warehouse(),
-            "SELECT count(*) FROM staging.musicbrainz_releases"
-        ) as usize,
-        expected
-    );
+    let expected = releases_of(&sim, &followed).iter().filter(|r| r.musicbrainz.is_some()).count();
+    assert_eq!(query_i64(&project.warehouse(), "SELECT count(*) FROM staging.musicbrainz_releases") as usize, expected);
 }
 
 #[test]
@@ -64,23 +49,11 @@ fn deezer_quota_errors_in_200_bodies_are_retried_and_nothing_is_lost() {
         project.ok(&["follow", a]);
     }
     let out = project.ok(&["extract", "deezer"]);
-    assert!(
-        sim.stats("deezer").over_limit > 0,
-        "the simulator should have sent quota errors"
-    );
+    assert!(sim.stats("deezer").over_limit > 0, "the simulator should have sent quota errors");
     assert!(!out.contains("failed:"), "{out}");
     project.ok(&["transform"]);
-    let expected = releases_of(&sim, &followed)
-        .iter()
-        .filter(|r| r.deezer.is_some())
-        .count();
-    assert_eq!(
-        query_i64(
-            &project.warehouse(),
-            "SELECT count(*) FROM staging.deezer_albums"
-        ) as usize,
-        expected
-    );
+    let expected = releases_of(&sim, &followed).iter().filter(|r| r.deezer.is_some()).count();
+    assert_eq!(query_i64(&project.warehouse(), "SELECT count(*) FROM staging.deezer_albums") as usize, expected);
     assert_eq!(
         query_i64(
             &project.warehouse(),
@@ -95,21 +68,11 @@ fn deezer_quota_errors_in_200_bodies_are_retried_and_nothing_is_lost() {
 fn musicbrainz_refuses_a_request_without_a_user_agent() {
     let sim = crate::common::sim(1, 5, 100);
     let config = liner_extract::Provider::MusicBrainz.default_config();
-    let config = liner_extract::ProviderConfig {
-        base_url: sim.base_url("musicbrainz"),
-        user_agent: None,
-        ..config
-    };
-    let stack = liner_extract::http::HttpStack::new("musicbrainz", &config, |_| {
-        liner_extract::http::BodyVerdict::Ok
-    })
-    .unwrap();
-    let request = liner_extract::request::Request::new("artist_search", "/artist")
-        .param("query", "x")
-        .param("fmt", "json");
-    let got = tokio::runtime::Runtime::new()
-        .unwrap()
-        .block_on(stack.get(&request))
-        .unwrap();
+    let config = liner_extract::ProviderConfig { base_url: sim.base_url("musicbrainz"), user_agent: None, ..config };
+    let stack =
+        liner_extract::http::HttpStack::new("musicbrainz", &config, |_| liner_extract::http::BodyVerdict::Ok).unwrap();
+    let request =
+        liner_extract::request::Request::new("artist_search", "/artist").param("query", "x").param("fmt", "json");
+    let got = tokio::runtime::Runtime::new().unwrap().block_on(stack.get(&request)).unwrap();
     assert_eq!(got.status, 403, "{}", got.body);
 }

@@ -16,34 +16,17 @@ fn exact_links_match_the_ground_truth_and_a_second_load_changes_nothing() {
     project.ok(&args);
 
     let out = project.ok(&["extract"]);
-    assert!(
-        out.contains("musicbrainz") && out.contains("deezer"),
-        "{out}"
-    );
-    assert_eq!(
-        sim.stats("musicbrainz").over_limit,
-        0,
-        "liner went over MusicBrainz's rate"
-    );
-    assert_eq!(
-        sim.stats("deezer").over_limit,
-        0,
-        "liner went over Deezer's quota"
-    );
-    assert!(
-        !out.contains("failed:"),
-        "no request should fail against a healthy simulator:\n{out}"
-    );
+    assert!(out.contains("musicbrainz") && out.contains("deezer"), "{out}");
+    assert_eq!(sim.stats("musicbrainz").over_limit, 0, "liner went over MusicBrainz's rate");
+    assert_eq!(sim.stats("deezer").over_limit, 0, "liner went over Deezer's quota");
+    assert!(!out.contains("failed:"), "no request should fail against a healthy simulator:\n{out}");
 
     let out = project.ok(&["transform"]);
     assert!(out.contains("canonical.links"), "{out}");
     let out = project.ok(&["load"]);
     assert!(out.contains("inserted"), "{out}");
     let again = project.ok(&["load"]);
-    assert!(
-        again.contains("nothing changed"),
-        "a second load with no new data must change nothing:\n{again}"
-    );
+    assert!(again.contains("nothing changed"), "a second load with no new data must change nothing:\n{again}");
 
     // Every link is right, and every pair whose identifiers agree is found.
     let catalog = sim.catalog();
@@ -51,22 +34,9 @@ fn exact_links_match_the_ground_truth_and_a_second_load_changes_nothing() {
     let q = liner::quality::measure(&project.warehouse(), &truth).expect("measuring");
     println!("releases by GTIN:   {}", q.releases);
     println!("recordings by ISRC: {}", q.tracks);
-    assert!(
-        q.releases.found > 20 && q.tracks.found > 200,
-        "too few links to judge: {q:?}"
-    );
-    assert_eq!(
-        q.releases.precision(),
-        1.0,
-        "a wrong release link: {}",
-        q.releases
-    );
-    assert_eq!(
-        q.tracks.precision(),
-        1.0,
-        "a wrong recording link: {}",
-        q.tracks
-    );
+    assert!(q.releases.found > 20 && q.tracks.found > 200, "too few links to judge: {q:?}");
+    assert_eq!(q.releases.precision(), 1.0, "a wrong release link: {}", q.releases);
+    assert_eq!(q.tracks.precision(), 1.0, "a wrong recording link: {}", q.tracks);
 
     // What exact identifiers can find: pairs whose barcodes (or ISRCs) agree once
     // normalized. The rest (missing or mistyped identifiers) is fuzzy linking's job.
@@ -74,22 +44,11 @@ fn exact_links_match_the_ground_truth_and_a_second_load_changes_nothing() {
     let linkable_releases = fetched
         .iter()
         .filter_map(|r| Some((r.musicbrainz.as_ref()?, r.deezer.as_ref()?)))
-        .filter(|(mb, dz)| {
-            mb.barcode
-                .as_deref()
-                .and_then(gtin14)
-                .is_some_and(|g| Some(g) == gtin14(&dz.upc))
-        })
+        .filter(|(mb, dz)| mb.barcode.as_deref().and_then(gtin14).is_some_and(|g| Some(g) == gtin14(&dz.upc)))
         .count();
-    assert_eq!(
-        q.releases.correct, linkable_releases,
-        "every release whose barcodes agree is linked"
-    );
-    let on_musicbrainz: HashSet<usize> = fetched
-        .iter()
-        .filter(|r| r.musicbrainz.is_some())
-        .flat_map(|r| r.tracks.iter().copied())
-        .collect();
+    assert_eq!(q.releases.correct, linkable_releases, "every release whose barcodes agree is linked");
+    let on_musicbrainz: HashSet<usize> =
+        fetched.iter().filter(|r| r.musicbrainz.is_some()).flat_map(|r| r.tracks.iter().copied()).collect();
     let mut linkable_tracks = HashSet::new();
     for dz in fetched.iter().filter_map(|r| r.deezer.as_ref()) {
         for t in &dz.tracks {
@@ -101,32 +60,21 @@ fn exact_links_match_the_ground_truth_and_a_second_load_changes_nothing() {
             }
         }
     }
-    assert_eq!(
-        q.tracks.correct,
-        linkable_tracks.len(),
-        "every recording whose ISRCs agree is linked"
-    );
-    assert!(
-        q.releases.recall() < 1.0,
-        "the generator must leave some barcodes missing or mistyped"
-    );
+    assert_eq!(q.tracks.correct, linkable_tracks.len(), "every recording whose ISRCs agree is linked");
+    assert!(q.releases.recall() < 1.0, "the generator must leave some barcodes missing or mistyped");
 
     // The app database holds what the warehouse holds.
     let app = rusqlite::Connection::open(project.path().join("data/app.sqlite")).unwrap();
-    let app_links: i64 = app
-        .query_row("SELECT count(*) FROM links", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(
-        app_links,
-        query_i64(&project.warehouse(), "SELECT count(*) FROM canonical.links")
-    );
+    let app_links: i64 = app.query_row("SELECT count(*) FROM links", [], |r| r.get(0)).unwrap();
+    assert_eq!(app_links, query_i64(&project.warehouse(), "SELECT count(*) FROM canonical.links"));
     let linked_release: i64 = app
-        .query_row("SELECT count(*) FROM releases WHERE musicbrainz_release_id IS NOT NULL AND deezer_album_id IS NOT NULL", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM releases WHERE musicbrainz_release_id IS NOT NULL AND deezer_album_id IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
-    assert_eq!(
-        linked_release as usize, q.releases.correct,
-        "a linked pair is one canonical release"
-    );
+    assert_eq!(linked_release as usize, q.releases.correct, "a linked pair is one canonical release");
 }
 
 #[test]
@@ -138,24 +86,12 @@ fn extracting_again_lands_more_responses_but_the_warehouse_has_no_duplicates() {
     }
     project.ok(&["extract", "deezer"]);
     project.ok(&["transform"]);
-    let albums = query_i64(
-        &project.warehouse(),
-        "SELECT count(*) FROM staging.deezer_albums",
-    );
-    let tracks = query_i64(
-        &project.warehouse(),
-        "SELECT count(*) FROM canonical.tracks",
-    );
-    let responses = query_i64(
-        &project.warehouse(),
-        "SELECT count(*) FROM raw.deezer_albums",
-    );
+    let albums = query_i64(&project.warehouse(), "SELECT count(*) FROM staging.deezer_albums");
+    let tracks = query_i64(&project.warehouse(), "SELECT count(*) FROM canonical.tracks");
+    let responses = query_i64(&project.warehouse(), "SELECT count(*) FROM raw.deezer_albums");
     assert!(albums > 0);
     assert_eq!(
-        query_i64(
-            &project.warehouse(),
-            "SELECT count(*) FROM raw.musicbrainz_releases"
-        ),
+        query_i64(&project.warehouse(), "SELECT count(*) FROM raw.musicbrainz_releases"),
         0,
         "only deezer was asked"
     );
@@ -163,25 +99,10 @@ fn extracting_again_lands_more_responses_but_the_warehouse_has_no_duplicates() {
     project.ok(&["extract", "deezer"]);
     project.ok(&["transform"]);
     assert_eq!(
-        query_i64(
-            &project.warehouse(),
-            "SELECT count(*) FROM raw.deezer_albums"
-        ),
+        query_i64(&project.warehouse(), "SELECT count(*) FROM raw.deezer_albums"),
         2 * responses,
         "raw is append-only"
     );
-    assert_eq!(
-        query_i64(
-            &project.warehouse(),
-            "SELECT count(*) FROM staging.deezer_albums"
-        ),
-        albums
-    );
-    assert_eq!(
-        query_i64(
-            &project.warehouse(),
-            "SELECT count(*) FROM canonical.tracks"
-        ),
-        tracks
-    );
+    assert_eq!(query_i64(&project.warehouse(), "SELECT count(*) FROM staging.deezer_albums"), albums);
+    assert_eq!(query_i64(&project.warehouse(), "SELECT count(*) FROM canonical.tracks"), tracks);
 }

@@ -46,12 +46,7 @@ fn land(lake: &Path) {
             "/release/c9d52105-5c20-3216-bc1b-e54918f8f688",
             "musicbrainz/release_c9d52105_meteora_lookup.json",
         ),
-        (
-            "deezer",
-            "albums",
-            "/album/302127",
-            "deezer/album_302127_discovery.json",
-        ),
+        ("deezer", "albums", "/album/302127", "deezer/album_302127_discovery.json"),
         (
             "deezer",
             "album_tracks",
@@ -61,13 +56,8 @@ fn land(lake: &Path) {
     ];
     let mut writer = LakeWriter::new(lake, "fixtures").unwrap();
     for (provider, resource, path, file) in files {
-        let body = std::fs::read_to_string(fixtures().join(file))
-            .unwrap_or_else(|e| panic!("{file}: {e}"));
-        let provider: &'static str = if *provider == "deezer" {
-            "deezer"
-        } else {
-            "musicbrainz"
-        };
+        let body = std::fs::read_to_string(fixtures().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let provider: &'static str = if *provider == "deezer" { "deezer" } else { "musicbrainz" };
         let resource: &'static str = Box::leak(resource.to_string().into_boxed_str());
         writer
             .land(Fetched {
@@ -87,10 +77,7 @@ fn land(lake: &Path) {
 
 fn strings(db: &Connection, sql: &str) -> Vec<String> {
     let mut stmt = db.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
-    stmt.query_map([], |r| r.get::<_, String>(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap).collect()
 }
 
 #[test]
@@ -118,20 +105,9 @@ fn real_responses_yield_the_identifiers_the_readme_lists() {
         ),
         ["Rick Astley"]
     );
-    let isrcs = strings(
-        &db,
-        "SELECT isrc FROM staging.musicbrainz_recording_isrcs ORDER BY isrc",
-    );
-    for expected in [
-        "GBAHS1400099",
-        "GBAHT1600302",
-        "DEUM71601954",
-        "USWB10300463",
-    ] {
-        assert!(
-            isrcs.contains(&expected.to_string()),
-            "{expected} missing from {isrcs:?}"
-        );
+    let isrcs = strings(&db, "SELECT isrc FROM staging.musicbrainz_recording_isrcs ORDER BY isrc");
+    for expected in ["GBAHS1400099", "GBAHT1600302", "DEUM71601954", "USWB10300463"] {
+        assert!(isrcs.contains(&expected.to_string()), "{expected} missing from {isrcs:?}");
     }
     assert_eq!(
         strings(
@@ -163,10 +139,7 @@ fn real_responses_yield_the_identifiers_the_readme_lists() {
 
     // Deezer
     assert_eq!(
-        strings(
-            &db,
-            "SELECT upc || ' ' || gtin || ' ' || title FROM staging.deezer_albums"
-        ),
+        strings(&db, "SELECT upc || ' ' || gtin || ' ' || title FROM staging.deezer_albums"),
         ["724384960650 00724384960650 Discovery"]
     );
     let tracks = strings(
@@ -175,21 +148,12 @@ fn real_responses_yield_the_identifiers_the_readme_lists() {
     );
     assert_eq!(tracks.len(), 14);
     assert_eq!(tracks[0], "GBDUW0000053 One More Time");
-    assert!(
-        tracks.contains(&"GBDUW0000058 Digital Love".to_string()),
-        "{tracks:?}"
-    );
-    assert!(
-        tracks.contains(&"GBDUW0000059 Harder Better Faster Stronger".to_string()),
-        "{tracks:?}"
-    );
+    assert!(tracks.contains(&"GBDUW0000058 Digital Love".to_string()), "{tracks:?}");
+    assert!(tracks.contains(&"GBDUW0000059 Harder Better Faster Stronger".to_string()), "{tracks:?}");
 
     // Canonical: the Deezer album is named by its GTIN.
     assert_eq!(
-        strings(
-            &db,
-            "SELECT release_id FROM canonical.releases WHERE deezer_album_id = 302127"
-        ),
+        strings(&db, "SELECT release_id FROM canonical.releases WHERE deezer_album_id = 302127"),
         ["gtin:00724384960650"]
     );
 }

@@ -36,34 +36,23 @@ fn drift(sim: &Value, real: &Value, path: &str, out: &mut Vec<String>) {
                 drift(s0, r0, &format!("{path}[0]"), out);
             }
         }
-        (s, r) if kind(s) != kind(r) => out.push(format!(
-            "{path}: {} here, {} in the real response",
-            kind(s),
-            kind(r)
-        )),
+        (s, r) if kind(s) != kind(r) => out.push(format!("{path}: {} here, {} in the real response", kind(s), kind(r))),
         _ => {}
     }
 }
 
 fn real(file: &str) -> Value {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures/real")
-        .join(file);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real").join(file);
     serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap()
 }
 
 fn get(sim: &liner_sim::Sim, provider: &'static str, request: Request) -> Value {
-    let mut config = liner_extract::Provider::parse(provider)
-        .unwrap()
-        .default_config();
+    let mut config = liner_extract::Provider::parse(provider).unwrap().default_config();
     config.base_url = sim.base_url(provider);
     config.user_agent = Some("liner-tests/0.1 ( tests@example.invalid )".into());
     config.rate.requests = 100;
     let stack = HttpStack::new(provider, &config, |_| BodyVerdict::Ok).unwrap();
-    let fetched = tokio::runtime::Runtime::new()
-        .unwrap()
-        .block_on(stack.get(&request))
-        .unwrap();
+    let fetched = tokio::runtime::Runtime::new().unwrap().block_on(stack.get(&request)).unwrap();
     assert_eq!(fetched.status, 200, "{}", fetched.body);
     serde_json::from_str(&fetched.body).unwrap()
 }
@@ -72,11 +61,7 @@ fn get(sim: &liner_sim::Sim, provider: &'static str, request: Request) -> Value 
 fn simulated_responses_have_the_real_shapes() {
     let sim = crate::common::sim(3, 10, 100);
     let c = sim.catalog();
-    let release = c
-        .releases
-        .iter()
-        .find(|r| r.musicbrainz.is_some() && r.deezer.is_some())
-        .expect("a release on both");
+    let release = c.releases.iter().find(|r| r.musicbrainz.is_some() && r.deezer.is_some()).expect("a release on both");
     let dz = release.deezer.as_ref().unwrap();
     let mb = release.musicbrainz.as_ref().unwrap();
     let artist = &c.artists[c.albums[release.album].credits[0].artist];
@@ -84,20 +69,12 @@ fn simulated_responses_have_the_real_shapes() {
     let checks = [
         (
             "deezer /album/{id}",
-            get(
-                &sim,
-                "deezer",
-                Request::new("albums", format!("/album/{}", dz.id)),
-            ),
+            get(&sim, "deezer", Request::new("albums", format!("/album/{}", dz.id))),
             real("deezer/album_302127_discovery.json"),
         ),
         (
             "deezer /album/{id}/tracks",
-            get(
-                &sim,
-                "deezer",
-                Request::new("album_tracks", format!("/album/{}/tracks", dz.id)),
-            ),
+            get(&sim, "deezer", Request::new("album_tracks", format!("/album/{}/tracks", dz.id))),
             real("deezer/album_302127_tracks_discovery.json"),
         ),
         (
@@ -106,21 +83,14 @@ fn simulated_responses_have_the_real_shapes() {
                 &sim,
                 "musicbrainz",
                 Request::new("releases", format!("/release/{}", mb.mbid))
-                    .param(
-                        "inc",
-                        "recordings+isrcs+artist-credits+labels+release-groups",
-                    )
+                    .param("inc", "recordings+isrcs+artist-credits+labels+release-groups")
                     .param("fmt", "json"),
             ),
             real("musicbrainz/release_c9d52105_meteora_lookup.json"),
         ),
         (
             "musicbrainz /artist/{mbid}",
-            get(
-                &sim,
-                "musicbrainz",
-                Request::new("artists", format!("/artist/{}", artist.mbid)).param("fmt", "json"),
-            ),
+            get(&sim, "musicbrainz", Request::new("artists", format!("/artist/{}", artist.mbid)).param("fmt", "json")),
             real("musicbrainz/artist_db92a151_rick-astley.json"),
         ),
     ];
@@ -130,29 +100,13 @@ fn simulated_responses_have_the_real_shapes() {
         drift(sim_body, real_body, "", &mut out);
         problems.extend(out.into_iter().map(|p| format!("{what}: {p}")));
     }
-    assert!(
-        problems.is_empty(),
-        "the simulator drifted from the real APIs:\n{}",
-        problems.join("\n")
-    );
+    assert!(problems.is_empty(), "the simulator drifted from the real APIs:\n{}", problems.join("\n"));
 
     // Deezer's search lists share the album list's shape.
     let search = real("deezer/search_album_q-daft-punk.json");
-    let albums = get(
-        &sim,
-        "deezer",
-        Request::new(
-            "artist_albums",
-            format!("/artist/{}/albums", artist.deezer_id),
-        ),
-    );
+    let albums = get(&sim, "deezer", Request::new("artist_albums", format!("/artist/{}/albums", artist.deezer_id)));
     let mut out = Vec::new();
-    drift(
-        &albums["data"][0],
-        &search["data"][0],
-        "/artist/{id}/albums data[0]",
-        &mut out,
-    );
+    drift(&albums["data"][0], &search["data"][0], "/artist/{id}/albums data[0]", &mut out);
     // An artist's album list carries these two; search hits do not.
     let allowed = ["fans", "release_date"];
     out.retain(|p| !allowed.iter().any(|a| p.contains(&format!(".{a}:"))));
@@ -169,22 +123,10 @@ fn deezer_lookups_by_isrc_and_upc_find_the_item_and_a_miss_is_an_error_body() {
         .filter_map(|r| r.deezer.as_ref())
         .find_map(|d| d.tracks.iter().find(|t| !t.isrc.is_empty()).map(|t| (d, t)))
         .expect("a Deezer track with an ISRC");
-    let found = get(
-        &sim,
-        "deezer",
-        Request::new("tracks", format!("/track/isrc:{}", track.isrc)),
-    );
+    let found = get(&sim, "deezer", Request::new("tracks", format!("/track/isrc:{}", track.isrc)));
     assert_eq!(found["isrc"], track.isrc.as_str());
-    let found = get(
-        &sim,
-        "deezer",
-        Request::new("albums", format!("/album/upc:{}", album.upc)),
-    );
+    let found = get(&sim, "deezer", Request::new("albums", format!("/album/upc:{}", album.upc)));
     assert_eq!(found["id"], album.id);
-    let miss = get(
-        &sim,
-        "deezer",
-        Request::new("albums", "/album/upc:0000000000000"),
-    );
+    let miss = get(&sim, "deezer", Request::new("albums", "/album/upc:0000000000000"));
     assert_eq!(miss["error"]["code"], 800, "{miss}");
 }

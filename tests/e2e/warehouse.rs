@@ -18,38 +18,23 @@ fn project_with_data() -> (liner_sim::Sim, Project) {
 #[test]
 fn a_reader_of_the_old_warehouse_keeps_working_while_a_run_replaces_it() {
     let (_sim, project) = project_with_data();
-    let reader = Connection::open_with_flags(
-        project.warehouse(),
-        Config::default().access_mode(AccessMode::ReadOnly).unwrap(),
-    )
-    .unwrap();
+    let reader =
+        Connection::open_with_flags(project.warehouse(), Config::default().access_mode(AccessMode::ReadOnly).unwrap())
+            .unwrap();
     let run_id = |db: &Connection| -> String {
-        db.query_row("SELECT any_value(run_id) FROM meta.models", [], |r| {
-            r.get(0)
-        })
-        .unwrap()
+        db.query_row("SELECT any_value(run_id) FROM meta.models", [], |r| r.get(0)).unwrap()
     };
     let before = run_id(&reader);
-    let releases: i64 = reader
-        .query_row("SELECT count(*) FROM canonical.releases", [], |r| r.get(0))
-        .unwrap();
+    let releases: i64 = reader.query_row("SELECT count(*) FROM canonical.releases", [], |r| r.get(0)).unwrap();
 
     project.ok(&["transform"]);
 
-    assert_eq!(
-        run_id(&reader),
-        before,
-        "the open reader still sees the warehouse it opened"
-    );
-    let still: i64 = reader
-        .query_row("SELECT count(*) FROM canonical.releases", [], |r| r.get(0))
-        .unwrap();
+    assert_eq!(run_id(&reader), before, "the open reader still sees the warehouse it opened");
+    let still: i64 = reader.query_row("SELECT count(*) FROM canonical.releases", [], |r| r.get(0)).unwrap();
     assert_eq!(still, releases);
-    let fresh = Connection::open_with_flags(
-        project.warehouse(),
-        Config::default().access_mode(AccessMode::ReadOnly).unwrap(),
-    )
-    .unwrap();
+    let fresh =
+        Connection::open_with_flags(project.warehouse(), Config::default().access_mode(AccessMode::ReadOnly).unwrap())
+            .unwrap();
     assert_ne!(run_id(&fresh), before, "a new reader sees the new build");
     let leftovers: Vec<_> = std::fs::read_dir(project.path().join("data"))
         .unwrap()
@@ -63,21 +48,12 @@ fn a_reader_of_the_old_warehouse_keeps_working_while_a_run_replaces_it() {
 fn a_failing_model_stops_the_run_names_its_file_and_leaves_the_warehouse_as_it_was() {
     let (_sim, project) = project_with_data();
     let sql = project.path().join("sql");
-    copy_dir(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sql"),
-        &sql,
-    );
+    copy_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sql"), &sql);
     let toml = std::fs::read_to_string(project.path().join("liner.toml")).unwrap();
-    std::fs::write(
-        project.path().join("liner.toml"),
-        toml.replace("[paths]\n", "[paths]\nsql_dir = \"sql\"\n"),
-    )
-    .unwrap();
-    project.ok(&["transform"]);
-    let before = std::fs::metadata(project.warehouse())
-        .unwrap()
-        .modified()
+    std::fs::write(project.path().join("liner.toml"), toml.replace("[paths]\n", "[paths]\nsql_dir = \"sql\"\n"))
         .unwrap();
+    project.ok(&["transform"]);
+    let before = std::fs::metadata(project.warehouse()).unwrap().modified().unwrap();
 
     let cases = [
         (
@@ -90,11 +66,7 @@ fn a_failing_model_stops_the_run_names_its_file_and_leaves_the_warehouse_as_it_w
             "-- model: canonical.dupes\n-- key: artist\nselect artist from canonical.releases",
             "unique(artist)",
         ),
-        (
-            "marts/orphan.sql",
-            "select * from canonical.nowhere",
-            "canonical.nowhere",
-        ),
+        ("marts/orphan.sql", "select * from canonical.nowhere", "canonical.nowhere"),
         ("marts/a.sql", "select * from marts.b", "cycle"),
     ];
     for (file, text, says) in cases {
@@ -112,10 +84,7 @@ fn a_failing_model_stops_the_run_names_its_file_and_leaves_the_warehouse_as_it_w
             "{file}: the error should name the file and say {says:?}:\n{stderr}"
         );
         assert_eq!(
-            std::fs::metadata(project.warehouse())
-                .unwrap()
-                .modified()
-                .unwrap(),
+            std::fs::metadata(project.warehouse()).unwrap().modified().unwrap(),
             before,
             "the old warehouse stays"
         );
@@ -130,10 +99,6 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     for e in std::fs::read_dir(from).unwrap() {
         let p = e.unwrap().path();
         let dest = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_dir(&p, &dest)
-        } else {
-            std::fs::copy(&p, &dest).map(|_| ()).unwrap()
-        }
+        if p.is_dir() { copy_dir(&p, &dest) } else { std::fs::copy(&p, &dest).map(|_| ()).unwrap() }
     }
 }

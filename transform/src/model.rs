@@ -62,28 +62,21 @@ impl Model {
             match field.trim() {
                 "model" => name = Some(value.to_string()),
                 "key" => key = split_list(value),
-                "assert" => assertions.extend(
-                    parse_assertions(value)
-                        .with_context(|| format!("{}: -- assert:", path.display()))?,
-                ),
+                "assert" => assertions
+                    .extend(parse_assertions(value).with_context(|| format!("{}: -- assert:", path.display()))?),
                 _ => {}
             }
         }
         let name = match name {
             Some(n) => n,
             None => {
-                let layer = path
-                    .parent()
-                    .and_then(Path::file_name)
-                    .and_then(|s| s.to_str())
-                    .unwrap_or("");
+                let layer = path.parent().and_then(Path::file_name).and_then(|s| s.to_str()).unwrap_or("");
                 let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
                 format!("{layer}.{stem}")
             }
         };
         match name.split_once('.') {
-            Some((schema, table))
-                if LAYERS.contains(&schema) && schema != "raw" && is_identifier(table) => {}
+            Some((schema, table)) if LAYERS.contains(&schema) && schema != "raw" && is_identifier(table) => {}
             _ => bail!(
                 "{}: model name {name:?} must be <layer>.<table> with layer one of staging, canonical, marts",
                 path.display()
@@ -95,31 +88,18 @@ impl Model {
             assertions.insert(0, Assertion::NotNull(key.clone()));
             assertions.insert(0, Assertion::Unique(key.clone()));
         }
-        Ok(Model {
-            name,
-            path: path.to_path_buf(),
-            sql,
-            key,
-            assertions,
-            refs,
-        })
+        Ok(Model { name, path: path.to_path_buf(), sql, key, assertions, refs })
     }
 }
 
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn split_list(s: &str) -> Vec<String> {
-    s.split(',')
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(str::to_string)
-        .collect()
+    s.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_string).collect()
 }
 
 /// `unique(a, b), not_null(c)`.
@@ -127,28 +107,18 @@ fn parse_assertions(s: &str) -> anyhow::Result<Vec<Assertion>> {
     let mut out = Vec::new();
     let mut rest = s.trim();
     while !rest.is_empty() {
-        let open = rest
-            .find('(')
-            .with_context(|| format!("expected name(columns) at {rest:?}"))?;
-        let close = rest
-            .find(')')
-            .with_context(|| format!("unclosed parenthesis in {rest:?}"))?;
+        let open = rest.find('(').with_context(|| format!("expected name(columns) at {rest:?}"))?;
+        let close = rest.find(')').with_context(|| format!("unclosed parenthesis in {rest:?}"))?;
         let (kind, columns) = (rest[..open].trim(), split_list(&rest[open + 1..close]));
         if columns.is_empty() || !columns.iter().all(|c| is_identifier(c)) {
-            bail!(
-                "{kind}: expected column names, got {:?}",
-                &rest[open + 1..close]
-            );
+            bail!("{kind}: expected column names, got {:?}", &rest[open + 1..close]);
         }
         out.push(match kind {
             "unique" => Assertion::Unique(columns),
             "not_null" => Assertion::NotNull(columns),
             other => bail!("unknown assertion {other:?} (known: unique, not_null)"),
         });
-        rest = rest[close + 1..]
-            .trim_start()
-            .trim_start_matches(',')
-            .trim_start();
+        rest = rest[close + 1..].trim_start().trim_start_matches(',').trim_start();
     }
     Ok(out)
 }
@@ -164,9 +134,7 @@ pub fn references(sql: &str) -> Vec<String> {
         let c = bytes[i];
         if c.is_ascii_alphabetic() || c == b'_' {
             let start = i;
-            while i < bytes.len()
-                && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'.')
-            {
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'.') {
                 i += 1;
             }
             let preceded_by_dot = start > 0 && bytes[start - 1] == b'.';
@@ -177,11 +145,7 @@ pub fn references(sql: &str) -> Vec<String> {
                 && LAYERS.contains(&parts[0].to_ascii_lowercase().as_str())
                 && !parts[1].is_empty()
             {
-                let name = format!(
-                    "{}.{}",
-                    parts[0].to_ascii_lowercase(),
-                    parts[1].to_ascii_lowercase()
-                );
+                let name = format!("{}.{}", parts[0].to_ascii_lowercase(), parts[1].to_ascii_lowercase());
                 if seen.insert(name.clone()) {
                     out.push(name);
                 }
@@ -235,21 +199,14 @@ fn strip_comments_and_strings(sql: &str) -> String {
 /// Every `*.sql` file below `dir`, parsed, in path order.
 pub fn load_dir(dir: &Path) -> anyhow::Result<Vec<Model>> {
     let mut paths = Vec::new();
-    collect_sql(dir, &mut paths)
-        .with_context(|| format!("reading the models in {}", dir.display()))?;
+    collect_sql(dir, &mut paths).with_context(|| format!("reading the models in {}", dir.display()))?;
     paths.sort();
     let mut models: Vec<Model> = Vec::new();
     for path in paths {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
         let model = Model::parse(&path, &text)?;
         if let Some(other) = models.iter().find(|m| m.name == model.name) {
-            bail!(
-                "{} and {} both define the model {}",
-                other.path.display(),
-                path.display(),
-                model.name
-            );
+            bail!("{} and {} both define the model {}", other.path.display(), path.display(), model.name);
         }
         models.push(model);
     }
@@ -288,10 +245,7 @@ mod tests {
                 Assertion::Unique(vec!["gtin".into(), "title".into()]),
             ]
         );
-        assert_eq!(
-            m.refs,
-            vec!["staging.deezer_albums", "staging.musicbrainz_releases"]
-        );
+        assert_eq!(m.refs, vec!["staging.deezer_albums", "staging.musicbrainz_releases"]);
         assert!(!m.sql.ends_with(';'));
     }
 
@@ -306,27 +260,16 @@ mod tests {
     fn names_in_comments_strings_and_aliases_are_not_references() {
         let sql = "-- reads staging.old\nselect s.title, 'canonical.fake' as t, body->>'$.staging.x' /* marts.y */\n\
                    from raw.deezer_albums s, CANONICAL.Links l";
-        assert_eq!(
-            references(sql),
-            vec!["raw.deezer_albums", "canonical.links"]
-        );
+        assert_eq!(references(sql), vec!["raw.deezer_albums", "canonical.links"]);
     }
 
     #[test]
     fn bad_headers_are_errors_that_name_the_file() {
-        let e = Model::parse(Path::new("sql/x/bad.sql"), "select 1")
-            .unwrap_err()
-            .to_string();
+        let e = Model::parse(Path::new("sql/x/bad.sql"), "select 1").unwrap_err().to_string();
         assert!(e.contains("sql/x/bad.sql") && e.contains("x.bad"), "{e}");
-        let e = Model::parse(
-            Path::new("sql/staging/a.sql"),
-            "-- assert: unique(id), distinct(x)\nselect 1",
-        )
-        .unwrap_err();
+        let e =
+            Model::parse(Path::new("sql/staging/a.sql"), "-- assert: unique(id), distinct(x)\nselect 1").unwrap_err();
         let msg = format!("{e:#}");
-        assert!(
-            msg.contains("sql/staging/a.sql") && msg.contains("distinct"),
-            "{msg}"
-        );
+        assert!(msg.contains("sql/staging/a.sql") && msg.contains("distinct"), "{msg}");
     }
 }

@@ -38,11 +38,7 @@ pub fn check_digit(body: &str) -> u8 {
 /// An ISRC upper-cased without separators, or `None` when it is not one:
 /// 2-letter country, 3 alphanumerics for the registrant, 2-digit year, 5 digits.
 pub fn isrc(raw: &str) -> Option<String> {
-    let s: String = raw
-        .chars()
-        .filter(|c| !matches!(c, '-' | ' ' | '.'))
-        .collect::<String>()
-        .to_ascii_uppercase();
+    let s: String = raw.chars().filter(|c| !matches!(c, '-' | ' ' | '.')).collect::<String>().to_ascii_uppercase();
     let b = s.as_bytes();
     let ok = b.len() == 12
         && b[..2].iter().all(u8::is_ascii_uppercase)

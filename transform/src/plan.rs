@@ -9,11 +9,7 @@ use crate::model::Model;
 /// Indices of `models` in dependency order. `sources` are names that exist without a
 /// model (the raw lake views). An unknown name or a cycle is an error naming the file.
 pub fn order(models: &[Model], sources: &BTreeSet<String>) -> anyhow::Result<Vec<usize>> {
-    let by_name: BTreeMap<&str, usize> = models
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.name.as_str(), i))
-        .collect();
+    let by_name: BTreeMap<&str, usize> = models.iter().enumerate().map(|(i, m)| (m.name.as_str(), i)).collect();
     let mut deps: Vec<Vec<usize>> = Vec::with_capacity(models.len());
     for m in models {
         let mut d = Vec::new();
@@ -21,11 +17,7 @@ pub fn order(models: &[Model], sources: &BTreeSet<String>) -> anyhow::Result<Vec
             if let Some(&i) = by_name.get(r.as_str()) {
                 d.push(i);
             } else if !sources.contains(r) {
-                bail!(
-                    "{}: model {} reads {r}, which is neither a model nor a raw source",
-                    m.path.display(),
-                    m.name
-                );
+                bail!("{}: model {} reads {r}, which is neither a model nor a raw source", m.path.display(), m.name);
             }
         }
         deps.push(d);
@@ -52,16 +44,8 @@ pub fn order(models: &[Model], sources: &BTreeSet<String>) -> anyhow::Result<Vec
             Mark::Done => return Ok(()),
             Mark::Open => {
                 let start = stack.iter().position(|&s| s == i).unwrap_or(0);
-                let cycle: Vec<&str> = stack[start..]
-                    .iter()
-                    .chain([&i])
-                    .map(|&s| models[s].name.as_str())
-                    .collect();
-                bail!(
-                    "{}: dependency cycle: {}",
-                    models[i].path.display(),
-                    cycle.join(" -> ")
-                );
+                let cycle: Vec<&str> = stack[start..].iter().chain([&i]).map(|&s| models[s].name.as_str()).collect();
+                bail!("{}: dependency cycle: {}", models[i].path.display(), cycle.join(" -> "));
             }
             Mark::New => {}
         }
@@ -99,24 +83,13 @@ mod tests {
     #[test]
     fn every_model_comes_after_what_it_reads() {
         let models = vec![
-            model(
-                "marts.coverage",
-                "select * from canonical.releases join canonical.links using (x)",
-            ),
-            model(
-                "canonical.links",
-                "select * from staging.a join staging.b using (x)",
-            ),
-            model(
-                "canonical.releases",
-                "select * from staging.a, canonical.links",
-            ),
+            model("marts.coverage", "select * from canonical.releases join canonical.links using (x)"),
+            model("canonical.links", "select * from staging.a join staging.b using (x)"),
+            model("canonical.releases", "select * from staging.a, canonical.links"),
             model("staging.a", "select * from raw.deezer_albums"),
             model("staging.b", "select * from raw.musicbrainz_releases"),
         ];
-        let sources = ["raw.deezer_albums", "raw.musicbrainz_releases"]
-            .map(String::from)
-            .into();
+        let sources = ["raw.deezer_albums", "raw.musicbrainz_releases"].map(String::from).into();
         let order = names(&models, &order(&models, &sources).unwrap());
         let pos = |n: &str| order.iter().position(|x| x == n).unwrap();
         assert_eq!(order.len(), 5);
@@ -135,19 +108,13 @@ mod tests {
         ];
         let e = order(&models, &BTreeSet::new()).unwrap_err().to_string();
         assert!(e.contains("sql/staging/a.sql"), "{e}");
-        assert!(
-            e.contains("staging.a -> canonical.c -> canonical.b -> staging.a"),
-            "{e}"
-        );
+        assert!(e.contains("staging.a -> canonical.c -> canonical.b -> staging.a"), "{e}");
     }
 
     #[test]
     fn an_unknown_name_is_an_error_that_names_the_file() {
         let models = vec![model("staging.a", "select * from raw.nowhere")];
         let e = order(&models, &BTreeSet::new()).unwrap_err().to_string();
-        assert!(
-            e.contains("sql/staging/a.sql") && e.contains("raw.nowhere"),
-            "{e}"
-        );
+        assert!(e.contains("sql/staging/a.sql") && e.contains("raw.nowhere"), "{e}");
     }
 }

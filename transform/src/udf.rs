@@ -16,10 +16,7 @@ fn map_strings(
     f: fn(&str) -> Option<String>,
 ) -> Result<Arc<dyn Array>, Box<dyn std::error::Error>> {
     let column = cast(input.column(0), &DataType::Utf8)?;
-    let strings = column
-        .as_any()
-        .downcast_ref::<StringArray>()
-        .ok_or("expected a string column")?;
+    let strings = column.as_any().downcast_ref::<StringArray>().ok_or("expected a string column")?;
     let out: StringArray = strings.iter().map(|v| v.and_then(f)).collect();
     Ok(Arc::new(out))
 }
@@ -32,10 +29,7 @@ impl VArrowScalar for NormGtin {
         map_strings(input, normalize::gtin14)
     }
     fn signatures() -> Vec<ArrowFunctionSignature> {
-        vec![ArrowFunctionSignature::exact(
-            vec![DataType::Utf8],
-            DataType::Utf8,
-        )]
+        vec![ArrowFunctionSignature::exact(vec![DataType::Utf8], DataType::Utf8)]
     }
 }
 
@@ -47,10 +41,7 @@ impl VArrowScalar for NormIsrc {
         map_strings(input, normalize::isrc)
     }
     fn signatures() -> Vec<ArrowFunctionSignature> {
-        vec![ArrowFunctionSignature::exact(
-            vec![DataType::Utf8],
-            DataType::Utf8,
-        )]
+        vec![ArrowFunctionSignature::exact(vec![DataType::Utf8], DataType::Utf8)]
     }
 }
 

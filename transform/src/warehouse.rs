@@ -69,24 +69,12 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
             return Err(e);
         }
     };
-    std::fs::rename(&building, &opts.warehouse).with_context(|| {
-        format!(
-            "moving the new warehouse into place at {}",
-            opts.warehouse.display()
-        )
-    })?;
-    Ok(BuildReport {
-        models: built,
-        warehouse: opts.warehouse.clone(),
-    })
+    std::fs::rename(&building, &opts.warehouse)
+        .with_context(|| format!("moving the new warehouse into place at {}", opts.warehouse.display()))?;
+    Ok(BuildReport { models: built, warehouse: opts.warehouse.clone() })
 }
 
-fn build_into(
-    path: &Path,
-    opts: &BuildOptions,
-    models: &[Model],
-    order: &[usize],
-) -> anyhow::Result<Vec<BuiltModel>> {
+fn build_into(path: &Path, opts: &BuildOptions, models: &[Model], order: &[usize]) -> anyhow::Result<Vec<BuiltModel>> {
     let db = Connection::open(path).with_context(|| format!("creating {}", path.display()))?;
     udf::register(&db).context("registering liner's SQL functions")?;
     for layer in LAYERS.iter().chain(&["meta"]) {
@@ -104,8 +92,7 @@ fn build_into(
         "CREATE TABLE meta.models (name VARCHAR PRIMARY KEY, path VARCHAR, key VARCHAR, rows BIGINT, \
          elapsed_ms BIGINT, built_at TIMESTAMP, run_id VARCHAR)",
     )?;
-    let mut insert =
-        db.prepare("INSERT INTO meta.models VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?)")?;
+    let mut insert = db.prepare("INSERT INTO meta.models VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?)")?;
     for (m, b) in order.iter().map(|&i| &models[i]).zip(&built) {
         insert.execute(duckdb::params![
             m.name,
@@ -133,11 +120,7 @@ fn create_raw_view(
         .map(|days| {
             days.flatten().any(|d| {
                 std::fs::read_dir(d.path())
-                    .map(|files| {
-                        files
-                            .flatten()
-                            .any(|f| f.file_name().to_string_lossy().ends_with(".parquet"))
-                    })
+                    .map(|files| files.flatten().any(|f| f.file_name().to_string_lossy().ends_with(".parquet")))
                     .unwrap_or(false)
             })
         })
@@ -168,19 +151,13 @@ fn build_model(db: &Connection, m: &Model) -> anyhow::Result<BuiltModel> {
     let started = Instant::now();
     db.execute_batch(&format!("CREATE TABLE {} AS\n{}", m.name, m.sql))
         .with_context(|| format!("{}: model {} failed", m.path.display(), m.name))?;
-    let rows: i64 = db.query_row(&format!("SELECT count(*) FROM {}", m.name), [], |r| {
-        r.get(0)
-    })?;
+    let rows: i64 = db.query_row(&format!("SELECT count(*) FROM {}", m.name), [], |r| r.get(0))?;
     for a in &m.assertions {
         check(db, m, a)?;
     }
     let elapsed = started.elapsed();
     info!(model = %m.name, rows, ms = elapsed.as_millis() as u64, "built");
-    Ok(BuiltModel {
-        name: m.name.clone(),
-        rows: rows as u64,
-        elapsed,
-    })
+    Ok(BuiltModel { name: m.name.clone(), rows: rows as u64, elapsed })
 }
 
 fn check(db: &Connection, m: &Model, a: &Assertion) -> anyhow::Result<()> {
@@ -196,32 +173,16 @@ fn check(db: &Connection, m: &Model, a: &Assertion) -> anyhow::Result<()> {
             )
         }
         Assertion::NotNull(cols) => {
-            let any_null = cols
-                .iter()
-                .map(|c| format!("{c} IS NULL"))
-                .collect::<Vec<_>>()
-                .join(" OR ");
-            (
-                format!(
-                    "SELECT count(*), NULL::VARCHAR FROM {} WHERE {any_null}",
-                    m.name
-                ),
-                "row(s) with nulls",
-            )
+            let any_null = cols.iter().map(|c| format!("{c} IS NULL")).collect::<Vec<_>>().join(" OR ");
+            (format!("SELECT count(*), NULL::VARCHAR FROM {} WHERE {any_null}", m.name), "row(s) with nulls")
         }
     };
     let (failing, example): (i64, Option<String>) = db
         .query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?)))
         .with_context(|| format!("{}: checking {a} on {}", m.path.display(), m.name))?;
     if failing > 0 {
-        let example = example
-            .map(|e| format!(", for example {e:?}"))
-            .unwrap_or_default();
-        bail!(
-            "{}: assertion {a} failed on {}: {failing} {what}{example}",
-            m.path.display(),
-            m.name
-        );
+        let example = example.map(|e| format!(", for example {e:?}")).unwrap_or_default();
+        bail!("{}: assertion {a} failed on {}: {failing} {what}{example}", m.path.display(), m.name);
     }
     Ok(())
 }
@@ -262,14 +223,8 @@ mod tests {
             sql_dir: dir.path().join("sql"),
             lake_root: dir.path().join("raw"),
             warehouse: dir.path().join("warehouse.duckdb"),
-            sources: vec![RawSource {
-                provider: "deezer".into(),
-                resource: "albums".into(),
-            }],
-            raw_columns: vec![
-                ("status".into(), "INTEGER".into()),
-                ("body".into(), "VARCHAR".into()),
-            ],
+            sources: vec![RawSource { provider: "deezer".into(), resource: "albums".into() }],
+            raw_columns: vec![("status".into(), "INTEGER".into()), ("body".into(), "VARCHAR".into())],
             run_id: "test".into(),
         };
         (dir, opts)
@@ -278,18 +233,9 @@ mod tests {
     #[test]
     fn builds_models_in_order_over_an_empty_lake_and_records_them() {
         let (_dir, opts) = project(&[
-            (
-                "canonical/b.sql",
-                "-- key: id\nselect id, n * 2 as n2 from staging.a",
-            ),
-            (
-                "staging/a.sql",
-                "-- key: id\nselect * from (values (1, 10), (2, 20)) t(id, n)",
-            ),
-            (
-                "staging/c.sql",
-                "select count(*) as albums from raw.deezer_albums",
-            ),
+            ("canonical/b.sql", "-- key: id\nselect id, n * 2 as n2 from staging.a"),
+            ("staging/a.sql", "-- key: id\nselect * from (values (1, 10), (2, 20)) t(id, n)"),
+            ("staging/c.sql", "select count(*) as albums from raw.deezer_albums"),
         ]);
         let report = build(&opts).unwrap();
         let names: Vec<&str> = report.models.iter().map(|m| m.name.as_str()).collect();
@@ -321,10 +267,7 @@ mod tests {
             let (_dir, opts) = project(&[("staging/a.sql", sql)]);
             let e = format!("{:#}", build(&opts).unwrap_err());
             assert!(e.contains("staging/a.sql") && e.contains(says), "{e}");
-            assert!(
-                !opts.warehouse.exists(),
-                "nothing is swapped in after a failure"
-            );
+            assert!(!opts.warehouse.exists(), "nothing is swapped in after a failure");
         }
     }
 

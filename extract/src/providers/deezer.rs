@@ -11,26 +11,10 @@ use crate::job::Fetcher;
 use crate::request::Request;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource {
-        provider: "deezer",
-        name: "artist_search",
-        endpoint: "GET /search/artist?q=<name>",
-    },
-    Resource {
-        provider: "deezer",
-        name: "artist_albums",
-        endpoint: "GET /artist/<id>/albums",
-    },
-    Resource {
-        provider: "deezer",
-        name: "albums",
-        endpoint: "GET /album/<id>",
-    },
-    Resource {
-        provider: "deezer",
-        name: "album_tracks",
-        endpoint: "GET /album/<id>/tracks",
-    },
+    Resource { provider: "deezer", name: "artist_search", endpoint: "GET /search/artist?q=<name>" },
+    Resource { provider: "deezer", name: "artist_albums", endpoint: "GET /artist/<id>/albums" },
+    Resource { provider: "deezer", name: "albums", endpoint: "GET /album/<id>" },
+    Resource { provider: "deezer", name: "album_tracks", endpoint: "GET /album/<id>/tracks" },
 ];
 
 /// Deezer's error codes worth another try: quota exceeded, and "service busy".
@@ -38,44 +22,28 @@ const RETRY_CODES: &[i64] = &[4, 700];
 
 pub fn default_config() -> ProviderConfig {
     // 50 requests per 5 s per IP, counted over a rolling window.
-    ProviderConfig::new(
-        "https://api.deezer.com",
-        RateLimit {
-            requests: 50,
-            per_seconds: 5.0,
-            burst: 1,
-        },
-    )
+    ProviderConfig::new("https://api.deezer.com", RateLimit { requests: 50, per_seconds: 5.0, burst: 1 })
 }
 
 pub fn body_check(body: &str) -> BodyVerdict {
     if body.trim().is_empty() {
-        return BodyVerdict::Retry(
-            "empty body (Deezer sends these while it blocks a client)".into(),
-        );
+        return BodyVerdict::Retry("empty body (Deezer sends these while it blocks a client)".into());
     }
     let Ok(v) = serde_json::from_str::<Value>(body) else {
         return BodyVerdict::Ok;
     };
     let code = v["error"]["code"].as_i64();
     match code {
-        Some(c) if RETRY_CODES.contains(&c) => BodyVerdict::Retry(format!(
-            "Deezer error {c}: {}",
-            v["error"]["message"].as_str().unwrap_or("")
-        )),
+        Some(c) if RETRY_CODES.contains(&c) => {
+            BodyVerdict::Retry(format!("Deezer error {c}: {}", v["error"]["message"].as_str().unwrap_or("")))
+        }
         _ => BodyVerdict::Ok,
     }
 }
 
 /// Names compared the way a person would: case and accents aside.
 fn same_name(a: &str, b: &str) -> bool {
-    let norm = |s: &str| {
-        deunicode::deunicode(s)
-            .to_lowercase()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let norm = |s: &str| deunicode::deunicode(s).to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
     norm(a) == norm(b)
 }
 
@@ -88,24 +56,14 @@ pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
         let Some(id) = album["id"].as_u64() else {
             continue;
         };
-        f.fetch(Request::new("albums", format!("/album/{id}")))
-            .await;
+        f.fetch(Request::new("albums", format!("/album/{id}"))).await;
         pages(f, "album_tracks", &format!("/album/{id}/tracks")).await;
     }
 }
 
 async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<u64> {
-    let body = f
-        .fetch(
-            Request::new("artist_search", "/search/artist")
-                .param("q", name)
-                .param("limit", 10),
-        )
-        .await?;
-    let found = body["data"]
-        .as_array()?
-        .iter()
-        .find(|a| a["name"].as_str().is_some_and(|n| same_name(n, name)));
+    let body = f.fetch(Request::new("artist_search", "/search/artist").param("q", name).param("limit", 10)).await?;
+    let found = body["data"].as_array()?.iter().find(|a| a["name"].as_str().is_some_and(|n| same_name(n, name)));
     match found.and_then(|a| a["id"].as_u64()) {
         Some(id) => Some(id),
         None => {
@@ -121,9 +79,7 @@ async fn pages(f: &Fetcher<'_>, resource: &'static str, path: &str) -> Vec<Value
     let mut items = Vec::new();
     let mut index = 0u64;
     loop {
-        let request = Request::new(resource, path)
-            .param("index", index)
-            .param("limit", limit);
+        let request = Request::new(resource, path).param("index", index).param("limit", limit);
         let Some(body) = f.fetch(request).await else {
             return items;
         };

@@ -58,12 +58,7 @@ impl Provider {
     /// Everything wrong with a provider's settings, each naming the field.
     pub fn problems(self, config: &ProviderConfig) -> Vec<String> {
         let mut out = config.problems(self.name());
-        if self == Provider::MusicBrainz
-            && config
-                .user_agent
-                .as_deref()
-                .is_none_or(|ua| ua.trim().is_empty())
-        {
+        if self == Provider::MusicBrainz && config.user_agent.as_deref().is_none_or(|ua| ua.trim().is_empty()) {
             out.push(
                 "providers.musicbrainz.user_agent: MusicBrainz refuses requests without a descriptive User-Agent, \
                  such as \"liner/0.1 ( you@example.com )\""

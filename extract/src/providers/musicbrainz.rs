@@ -7,16 +7,8 @@ use crate::job::Fetcher;
 use crate::request::Request;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource {
-        provider: "musicbrainz",
-        name: "artist_search",
-        endpoint: "GET /artist?query=artist:\"<name>\"",
-    },
-    Resource {
-        provider: "musicbrainz",
-        name: "artists",
-        endpoint: "GET /artist/<mbid> (lookup)",
-    },
+    Resource { provider: "musicbrainz", name: "artist_search", endpoint: "GET /artist?query=artist:\"<name>\"" },
+    Resource { provider: "musicbrainz", name: "artists", endpoint: "GET /artist/<mbid> (lookup)" },
     Resource {
         provider: "musicbrainz",
         name: "recordings",
@@ -41,59 +33,24 @@ const MIN_ARTIST_SCORE: i64 = 90;
 
 pub fn default_config() -> ProviderConfig {
     // About one request per second per IP; beyond it, every request gets 503.
-    ProviderConfig::new(
-        "https://musicbrainz.org/ws/2",
-        RateLimit {
-            requests: 1,
-            per_seconds: 1.0,
-            burst: 1,
-        },
-    )
+    ProviderConfig::new("https://musicbrainz.org/ws/2", RateLimit { requests: 1, per_seconds: 1.0, burst: 1 })
 }
 
 pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
     let Some(mbid) = resolve(f, name).await else {
         return;
     };
-    browse(
-        f,
-        "release_groups",
-        "/release-group",
-        "release-group",
-        &mbid,
-        None,
-    )
-    .await;
-    browse(
-        f,
-        "releases",
-        "/release",
-        "release",
-        &mbid,
-        Some(RELEASE_INC),
-    )
-    .await;
+    browse(f, "release_groups", "/release-group", "release-group", &mbid, None).await;
+    browse(f, "releases", "/release", "release", &mbid, Some(RELEASE_INC)).await;
 }
 
 async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<String> {
-    let query = format!(
-        "artist:\"{}\"",
-        name.replace('\\', "\\\\").replace('"', "\\\"")
-    );
-    let request = Request::new("artist_search", "/artist")
-        .param("query", query)
-        .param("limit", 5)
-        .param("fmt", "json");
+    let query = format!("artist:\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""));
+    let request = Request::new("artist_search", "/artist").param("query", query).param("limit", 5).param("fmt", "json");
     let body = f.fetch(request).await?;
-    let best = body["artists"]
-        .as_array()?
-        .iter()
-        .max_by_key(|a| a["score"].as_i64().unwrap_or(0))
-        .cloned();
+    let best = body["artists"].as_array()?.iter().max_by_key(|a| a["score"].as_i64().unwrap_or(0)).cloned();
     match best {
-        Some(a) if a["score"].as_i64().unwrap_or(0) >= MIN_ARTIST_SCORE => {
-            a["id"].as_str().map(str::to_string)
-        }
+        Some(a) if a["score"].as_i64().unwrap_or(0) >= MIN_ARTIST_SCORE => a["id"].as_str().map(str::to_string),
         _ => {
             f.unmatched(name);
             None
@@ -102,21 +59,12 @@ async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<String> {
 }
 
 /// Pages through a browse request until the reported count is reached.
-async fn browse(
-    f: &Fetcher<'_>,
-    resource: &'static str,
-    path: &str,
-    entity: &str,
-    artist: &str,
-    inc: Option<&str>,
-) {
+async fn browse(f: &Fetcher<'_>, resource: &'static str, path: &str, entity: &str, artist: &str, inc: Option<&str>) {
     let limit = f.page_size();
     let mut offset = 0u64;
     loop {
-        let mut request = Request::new(resource, path)
-            .param("artist", artist)
-            .param("limit", limit)
-            .param("offset", offset);
+        let mut request =
+            Request::new(resource, path).param("artist", artist).param("limit", limit).param("offset", offset);
         if let Some(inc) = inc {
             request = request.param("inc", inc);
         }
