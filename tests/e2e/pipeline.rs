@@ -106,3 +106,40 @@ fn extracting_again_lands_more_responses_but_the_warehouse_has_no_duplicates() {
     assert_eq!(query_i64(&project.warehouse(), "SELECT count(*) FROM staging.deezer_albums"), albums);
     assert_eq!(query_i64(&project.warehouse(), "SELECT count(*) FROM canonical.tracks"), tracks);
 }
+
+#[test]
+fn the_demo_runs_the_whole_pipeline_and_a_second_run_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("demo");
+    let demo = |n: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_liner"))
+            .args(["demo", "--artists", n, "--data-dir"])
+            .arg(&data)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        stdout
+    };
+    let first = demo("2");
+    for says in ["musicbrainz", "deezer", "canonical.links", "inserted", "precision 100.0%", "duckdb -readonly"] {
+        assert!(first.contains(says), "the demo should say {says:?}:\n{first}");
+    }
+    assert!(data.join("warehouse.duckdb").exists() && data.join("app.sqlite").exists());
+    let second = demo("2");
+    assert!(second.contains("nothing changed"), "{second}");
+}
+
+#[test]
+fn a_schedule_runs_its_steps_in_order() {
+    let sim = sim(13, 20, 50);
+    let project = Project::new(&sim, 50, "");
+    project.ok(&["follow", &artists(&sim, 1)[0]]);
+    let out = project.ok(&["run", "nightly"]);
+    let (e, t, l) = (out.find("== extract"), out.find("== transform"), out.find("== load"));
+    assert!(e.is_some() && e < t && t < l, "{out}");
+    assert!(query_i64(&project.warehouse(), "SELECT count(*) FROM canonical.releases") > 0);
+    let err = project.run(&["run", "hourly-nope"]);
+    let stderr = String::from_utf8_lossy(&err.stderr);
+    assert!(!err.status.success() && stderr.contains("hourly-nope") && stderr.contains("nightly"), "{stderr}");
+}

@@ -61,7 +61,7 @@ impl Provider {
         if self == Provider::MusicBrainz && config.user_agent.as_deref().is_none_or(|ua| ua.trim().is_empty()) {
             out.push(
                 "providers.musicbrainz.user_agent: MusicBrainz refuses requests without a descriptive User-Agent, \
-                 such as \"liner/0.1 ( you@example.com )\""
+                 such as \"liner/0.1 ( you@example.com )\" (or set providers.musicbrainz.enabled = false)"
                     .to_string(),
             );
         }
