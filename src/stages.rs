@@ -68,11 +68,13 @@ pub fn describe_extract(r: &ExtractReport) -> String {
     for p in &r.providers {
         let _ = writeln!(
             s,
-            "{:<12} {:>5} requests  {:>5} responses landed  {:>3} failures",
+            "{:<12} {:>5} requests ({} sent with retries)  {:>5} responses landed  {:>3} failed  breaker {}",
             p.provider,
             p.requests,
+            p.attempts,
             p.responses,
-            p.failures.len()
+            p.failures.len(),
+            p.breaker
         );
         for f in p.failures.iter().take(5) {
             let _ = writeln!(s, "             failed: {f}");

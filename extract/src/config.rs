@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::breaker::BreakerConfig;
+
 /// A request rate: `requests` per `per_seconds`. With `burst` 1 (the default) requests
 /// are spaced evenly, so no window of `per_seconds` ever holds more than `requests`:
 /// the rolling-window behaviour providers such as Deezer enforce.
@@ -28,8 +30,10 @@ pub struct ProviderConfig {
     #[serde(default)]
     pub user_agent: Option<String>,
     pub rate: RateLimit,
-    #[serde(default = "default_timeout")]
-    pub timeout_seconds: f64,
+    #[serde(default)]
+    pub timeouts: Timeouts,
+    #[serde(default)]
+    pub breaker: BreakerConfig,
     #[serde(default = "default_retries")]
     pub max_retries: u32,
     /// The first backoff; each retry doubles it, up to `max_backoff_seconds`.
@@ -46,11 +50,23 @@ fn positive(x: f64) -> bool {
     x > 0.0 && x.is_finite()
 }
 
+/// Per-request timeouts in seconds, by kind of request: searches are cheap and should
+/// answer fast; lookups can carry large documents.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Timeouts {
+    pub search: f64,
+    pub lookup: f64,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts { search: 10.0, lookup: 30.0 }
+    }
+}
+
 fn yes() -> bool {
     true
-}
-fn default_timeout() -> f64 {
-    30.0
 }
 fn default_retries() -> u32 {
     6
@@ -72,7 +88,8 @@ impl ProviderConfig {
             base_url: base_url.to_string(),
             user_agent: None,
             rate,
-            timeout_seconds: default_timeout(),
+            timeouts: Timeouts::default(),
+            breaker: BreakerConfig::default(),
             max_retries: default_retries(),
             initial_backoff_seconds: default_backoff(),
             max_backoff_seconds: default_max_backoff(),
@@ -90,8 +107,11 @@ impl ProviderConfig {
         if self.rate.requests == 0 || self.rate.burst == 0 || !positive(self.rate.per_seconds) {
             out.push(format!("{}: requests, burst and per_seconds must be above zero", field("rate")));
         }
-        if !positive(self.timeout_seconds) {
-            out.push(format!("{}: must be above zero", field("timeout_seconds")));
+        if !positive(self.timeouts.search) || !positive(self.timeouts.lookup) {
+            out.push(format!("{}: search and lookup must be above zero", field("timeouts")));
+        }
+        if self.breaker.failures == 0 || self.breaker.successes == 0 || !positive(self.breaker.open_seconds) {
+            out.push(format!("{}: failures, successes and open_seconds must be above zero", field("breaker")));
         }
         let backoff_ok = self.initial_backoff_seconds == 0.0 || positive(self.initial_backoff_seconds);
         if !backoff_ok || self.max_backoff_seconds < self.initial_backoff_seconds {

@@ -1,6 +1,7 @@
-//! The HTTP stack every provider goes through: a governor rate limiter, retries with
-//! exponential backoff and jitter that honour Retry-After, and a provider's own test
-//! for errors that arrive inside a 200 body.
+//! The HTTP stack every provider goes through: a governor rate limiter, a circuit
+//! breaker, timeouts by kind of request, retries with exponential backoff and jitter
+//! that honour Retry-After, and a provider's own test for errors that arrive inside
+//! a 200 body.
 
 use std::num::NonZeroU32;
 use std::time::Duration;
@@ -13,8 +14,9 @@ use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use tracing::{Instrument, debug, warn};
 
+use crate::breaker::Breaker;
 use crate::config::ProviderConfig;
-use crate::request::{Request, strip_credentials};
+use crate::request::{Kind, Request, strip_credentials};
 
 /// What a provider's body says about a response the status line calls fine.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,13 +57,20 @@ pub struct HttpStack {
     base: url::Url,
     client: reqwest::Client,
     limiter: DefaultDirectRateLimiter,
+    breaker: Breaker,
     config: ProviderConfig,
     body_check: BodyCheck,
 }
 
 enum Attempt {
     Done(u16, String),
-    Retry { reason: String, after: Option<Duration> },
+    /// Worth another try. `provider_failed` counts against the circuit breaker:
+    /// server errors, timeouts and broken bodies do; throttling does not.
+    Retry {
+        reason: String,
+        after: Option<Duration>,
+        provider_failed: bool,
+    },
     Fail(String),
 }
 
@@ -69,7 +78,7 @@ impl HttpStack {
     pub fn new(provider: &'static str, config: &ProviderConfig, body_check: BodyCheck) -> anyhow::Result<Self> {
         let base = url::Url::parse(config.base_url.trim_end_matches('/'))
             .with_context(|| format!("providers.{provider}.base_url: {:?} is not a URL", config.base_url))?;
-        let mut builder = reqwest::Client::builder().timeout(Duration::from_secs_f64(config.timeout_seconds));
+        let mut builder = reqwest::Client::builder();
         if let Some(ua) = &config.user_agent {
             builder = builder.user_agent(ua.clone());
         }
@@ -83,6 +92,7 @@ impl HttpStack {
             base,
             client,
             limiter: RateLimiter::direct(quota),
+            breaker: Breaker::new(config.breaker),
             config: config.clone(),
             body_check,
         })
@@ -96,6 +106,10 @@ impl HttpStack {
         self.config.page_size
     }
 
+    pub fn breaker(&self) -> &Breaker {
+        &self.breaker
+    }
+
     pub fn url(&self, request: &Request) -> url::Url {
         let mut url = self.base.clone();
         let path = format!("{}{}", self.base.path().trim_end_matches('/'), request.path);
@@ -107,22 +121,37 @@ impl HttpStack {
     }
 
     /// Sends the request within the provider's rate, retrying what is worth retrying.
+    /// While the circuit is open nothing is sent and the request fails at once.
     pub async fn get(&self, request: &Request) -> Result<Fetched, FetchError> {
         let url = self.url(request);
         let key = request.key();
+        let timeout = match request.kind() {
+            Kind::Search => self.config.timeouts.search,
+            Kind::Lookup => self.config.timeouts.lookup,
+        };
+        let fail = |reason: String, attempts: u32| FetchError {
+            provider: self.provider,
+            request_key: key.clone(),
+            reason,
+            attempts,
+        };
         let mut attempt = 0u32;
         loop {
+            if let Err(wait) = self.breaker.allow() {
+                return Err(fail(format!("circuit open after repeated failures; retry in {:.0?}", wait), attempt));
+            }
             attempt += 1;
             self.limiter.until_ready().await;
             let span = tracing::debug_span!("request", provider = self.provider, resource = request.resource, attempt);
             let outcome = async {
                 debug!(key = %key, "sending");
-                self.attempt(&url).await
+                self.attempt(&url, Duration::from_secs_f64(timeout)).await
             }
             .instrument(span)
             .await;
             match outcome {
                 Attempt::Done(status, body) => {
+                    self.breaker.success();
                     return Ok(Fetched {
                         provider: self.provider,
                         resource: request.resource,
@@ -134,25 +163,20 @@ impl HttpStack {
                         attempts: attempt,
                     });
                 }
-                Attempt::Fail(reason) => {
-                    return Err(FetchError { provider: self.provider, request_key: key, reason, attempts: attempt });
-                }
-                Attempt::Retry { reason, after } => {
-                    if attempt > self.config.max_retries {
-                        return Err(FetchError {
-                            provider: self.provider,
-                            request_key: key,
-                            reason,
-                            attempts: attempt,
-                        });
+                Attempt::Fail(reason) => return Err(fail(reason, attempt)),
+                Attempt::Retry { reason, after, provider_failed } => {
+                    if provider_failed {
+                        self.breaker.failure();
                     }
-                    let wait = after.unwrap_or_else(|| self.backoff(attempt));
+                    if attempt > self.config.max_retries {
+                        return Err(fail(reason, attempt));
+                    }
+                    let wait = after.unwrap_or_else(|| self.backoff(attempt)).min(self.max_wait());
                     warn!(
                         provider = self.provider,
                         resource = request.resource,
                         attempt,
-                        "{reason}; retrying in {:.1?}",
-                        wait
+                        "{reason}; retrying in {wait:.1?}"
                     );
                     tokio::time::sleep(wait).await;
                 }
@@ -160,31 +184,46 @@ impl HttpStack {
         }
     }
 
-    async fn attempt(&self, url: &url::Url) -> Attempt {
-        let response = match self.client.get(url.clone()).send().await {
+    /// Retry-After is honoured up to the backoff cap: a provider asking for an hour
+    /// gets the request recorded as failed instead of a run that hangs.
+    fn max_wait(&self) -> Duration {
+        Duration::from_secs_f64(self.config.max_backoff_seconds)
+    }
+
+    async fn attempt(&self, url: &url::Url, timeout: Duration) -> Attempt {
+        let response = match self.client.get(url.clone()).timeout(timeout).send().await {
             Ok(r) => r,
-            Err(e) => {
-                return Attempt::Retry { reason: describe(&e), after: None };
-            }
+            Err(e) => return Attempt::Retry { reason: describe(&e), after: None, provider_failed: true },
         };
         let status = response.status();
         let retry_after = retry_after(response.headers());
         let body = match response.text().await {
             Ok(b) => b,
             Err(e) => {
-                return Attempt::Retry { reason: format!("reading the body: {}", describe(&e)), after: None };
+                let reason = format!("reading the body: {}", describe(&e));
+                return Attempt::Retry { reason, after: None, provider_failed: true };
             }
         };
-        if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-            return Attempt::Retry { reason: format!("HTTP {}", status.as_u16()), after: retry_after };
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return Attempt::Retry { reason: "HTTP 429".into(), after: retry_after, provider_failed: false };
+        }
+        if status.is_server_error() {
+            let reason = format!("HTTP {}", status.as_u16());
+            return Attempt::Retry { reason, after: retry_after, provider_failed: true };
         }
         if status == StatusCode::UNAUTHORIZED {
             return Attempt::Fail(format!("HTTP 401: {}", snippet(&body)));
         }
-        if status.is_success()
-            && let BodyVerdict::Retry(reason) = (self.body_check)(&body)
-        {
-            return Attempt::Retry { reason, after: retry_after };
+        if status.is_success() {
+            // The provider's own reading first: Deezer's empty body while it blocks a
+            // client is throttling, not a broken response.
+            if let BodyVerdict::Retry(reason) = (self.body_check)(&body) {
+                return Attempt::Retry { reason, after: retry_after, provider_failed: false };
+            }
+            if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&body) {
+                let reason = format!("malformed JSON in a {} response: {e}", status.as_u16());
+                return Attempt::Retry { reason, after: None, provider_failed: true };
+            }
         }
         // Other statuses (404 and the like) are answers: they land, and staging skips them.
         Attempt::Done(status.as_u16(), body)

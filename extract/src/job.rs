@@ -21,17 +21,37 @@ pub struct ExtractJob {
     pub artists: Vec<String>,
 }
 
+/// A request that got no usable answer, kept so the next run asks again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub resource: &'static str,
+    pub request_key: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.request_key, self.reason)
+    }
+}
+
+/// What one provider did in a run. Every request either landed a response or failed:
+/// `requests == responses + failures.len()`.
 #[derive(Debug, Clone, Default)]
 pub struct ProviderReport {
     pub provider: &'static str,
-    /// HTTP requests sent, retries included.
+    /// Requests made (each may take several attempts).
     pub requests: u64,
+    /// HTTP requests sent, retries included.
+    pub attempts: u64,
     /// Responses landed in the lake.
     pub responses: u64,
     /// Requests that failed for good, with the reason.
-    pub failures: Vec<String>,
+    pub failures: Vec<Failure>,
     /// Followed artists the provider has no match for.
     pub unmatched: Vec<String>,
+    /// The circuit breaker at the end of the run.
+    pub breaker: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -55,44 +75,36 @@ impl Fetcher<'_> {
     /// Sends the request, lands the response, and returns its JSON when the provider
     /// answered with data. Failures are recorded in the report, never dropped.
     pub async fn fetch(&self, request: Request) -> Option<Value> {
-        let result = self.http.get(&request).await;
-        match result {
+        self.report.lock().expect("report lock").requests += 1;
+        match self.http.get(&request).await {
             Ok(fetched) => {
-                let status = fetched.status;
-                let parsed = serde_json::from_str::<Value>(&fetched.body);
-                self.landed(fetched);
-                match parsed {
-                    Ok(v) if status == 200 => Some(v),
-                    Ok(_) => None,
-                    Err(e) => {
-                        self.failed(format!("{}: malformed JSON from the provider: {e}", request.key()));
-                        None
-                    }
-                }
+                self.report.lock().expect("report lock").attempts += fetched.attempts as u64;
+                let ok = fetched.status == 200;
+                // The stack has checked that a 200 body is JSON; other statuses are
+                // answers (such as 404) that land but carry no data.
+                let parsed = if ok { serde_json::from_str::<Value>(&fetched.body).ok() } else { None };
+                self.land(fetched, request.resource);
+                parsed
             }
             Err(e) => {
-                self.report.lock().expect("report lock").requests += e.attempts as u64;
-                self.failed(e.to_string());
+                self.report.lock().expect("report lock").attempts += e.attempts as u64;
+                self.failed(request.resource, e.request_key, e.reason);
                 None
             }
         }
     }
 
-    fn landed(&self, fetched: Fetched) {
-        {
-            let mut r = self.report.lock().expect("report lock");
-            r.requests += fetched.attempts as u64;
-            r.responses += 1;
-        }
+    fn land(&self, fetched: Fetched, resource: &'static str) {
         let key = fetched.request_key.clone();
-        if let Err(e) = self.lake.lock().expect("lake lock").land(fetched) {
-            self.failed(format!("{key}: could not land the response: {e:#}"));
+        match self.lake.lock().expect("lake lock").land(fetched) {
+            Ok(()) => self.report.lock().expect("report lock").responses += 1,
+            Err(e) => self.failed(resource, key, format!("could not land the response: {e:#}")),
         }
     }
 
-    pub fn failed(&self, reason: String) {
-        warn!(provider = self.http.provider(), "{reason}");
-        self.report.lock().expect("report lock").failures.push(reason);
+    fn failed(&self, resource: &'static str, request_key: String, reason: String) {
+        warn!(provider = self.http.provider(), "{request_key}: {reason}");
+        self.report.lock().expect("report lock").failures.push(Failure { resource, request_key, reason });
     }
 
     pub fn unmatched(&self, artist: &str) {
@@ -126,7 +138,14 @@ pub async fn run(job: ExtractJob) -> anyhow::Result<ExtractReport> {
     });
     futures::future::join_all(syncs).await;
 
-    let providers = fetchers.into_iter().map(|(_, f)| f.report.into_inner().expect("report lock")).collect();
+    let providers = fetchers
+        .into_iter()
+        .map(|(_, f)| {
+            let mut report = f.report.into_inner().expect("report lock");
+            report.breaker = f.http.breaker().state().to_string();
+            report
+        })
+        .collect();
     let mut lake = lake.into_inner().expect("lake lock");
     lake.flush().context("landing the last responses")?;
     Ok(ExtractReport { providers, files: lake.files().to_vec() })

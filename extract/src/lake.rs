@@ -24,14 +24,16 @@ pub const RAW_COLUMNS: &[(&str, &str)] = &[
     ("body", "VARCHAR"),
 ];
 
-/// Rows buffered per resource before they are written out.
-const BATCH_ROWS: usize = 25;
+/// A resource's buffer is written out when it holds this many rows, or when its oldest
+/// row has waited this long: a killed run loses at most a few seconds of responses.
+const BATCH_ROWS: usize = 10;
+const BATCH_AGE: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub struct LakeWriter {
     root: PathBuf,
     run_id: String,
     seq: u32,
-    buffers: BTreeMap<(&'static str, &'static str), Vec<Fetched>>,
+    buffers: BTreeMap<(&'static str, &'static str), (std::time::Instant, Vec<Fetched>)>,
     db: Connection,
     landed: u64,
     files: Vec<PathBuf>,
@@ -56,12 +58,12 @@ impl LakeWriter {
         })
     }
 
-    /// Buffers a response; a full buffer is written out at once.
+    /// Buffers a response; a full or old buffer is written out at once.
     pub fn land(&mut self, fetched: Fetched) -> anyhow::Result<()> {
         let key = (fetched.provider, fetched.resource);
-        let buffer = self.buffers.entry(key).or_default();
+        let (opened, buffer) = self.buffers.entry(key).or_insert_with(|| (std::time::Instant::now(), Vec::new()));
         buffer.push(fetched);
-        if buffer.len() >= BATCH_ROWS {
+        if buffer.len() >= BATCH_ROWS || opened.elapsed() >= BATCH_AGE {
             self.flush_one(key)?;
         }
         Ok(())
@@ -86,7 +88,7 @@ impl LakeWriter {
     }
 
     fn flush_one(&mut self, key: (&'static str, &'static str)) -> anyhow::Result<()> {
-        let rows = self.buffers.remove(&key).unwrap_or_default();
+        let rows = self.buffers.remove(&key).map(|(_, rows)| rows).unwrap_or_default();
         // A batch that spans midnight goes to two partitions.
         let mut by_day: BTreeMap<String, Vec<Fetched>> = BTreeMap::new();
         for r in rows {

@@ -1,6 +1,7 @@
 //! liner-extract: turns intent (the followed artists) into requests, sends them through
 //! one HTTP stack per provider, and lands every response in the raw lake.
 
+pub mod breaker;
 pub mod config;
 pub mod http;
 pub mod job;
@@ -9,7 +10,7 @@ pub mod providers;
 pub mod request;
 
 pub use config::{ProviderConfig, RateLimit};
-pub use job::{ExtractJob, ExtractReport, ProviderReport, run};
+pub use job::{ExtractJob, ExtractReport, Failure, ProviderReport, run};
 pub use providers::{Provider, Resource};
 
 /// Every resource of every provider, in the order `liner resources` lists them.

@@ -3,6 +3,13 @@
 /// Query parameters that carry credentials: never stored, never part of a key.
 const SECRET_PARAMS: &[&str] = &["api_key", "key", "token", "access_token", "client_secret", "secret"];
 
+/// What a request does, which sets its timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Search,
+    Lookup,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     /// The lake resource it lands in (`releases`, `album_tracks`, ...).
@@ -15,6 +22,11 @@ pub struct Request {
 impl Request {
     pub fn new(resource: &'static str, path: impl Into<String>) -> Self {
         Request { resource, path: path.into(), query: Vec::new() }
+    }
+
+    /// Searches are the resources named `*search*`; everything else looks things up.
+    pub fn kind(&self) -> Kind {
+        if self.resource.contains("search") { Kind::Search } else { Kind::Lookup }
     }
 
     pub fn param(mut self, name: &str, value: impl ToString) -> Self {

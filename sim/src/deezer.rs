@@ -38,7 +38,9 @@ fn no_data() -> Response {
 
 fn gate(shared: &Shared) -> Option<Response> {
     let over = !shared.deezer_limit.lock().expect("limit lock").admit(Instant::now());
-    shared.count("deezer", over);
+    if over {
+        shared.count_over_limit("deezer");
+    }
     over.then(|| error("Exception", "Quota limit exceeded", 4))
 }
 

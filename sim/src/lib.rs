@@ -8,6 +8,7 @@
 
 pub mod catalog;
 mod deezer;
+pub mod faults;
 mod limits;
 mod musicbrainz;
 mod search;
@@ -21,6 +22,7 @@ use anyhow::Context;
 use axum::Router;
 
 pub use catalog::{Catalog, Quality, Truth, score};
+pub use faults::{Fault, FaultRule};
 pub use limits::RollingWindow;
 
 /// What to simulate.
@@ -54,21 +56,34 @@ pub struct ProviderStats {
     pub requests: u64,
     /// Requests refused for going over the provider's rate limit.
     pub over_limit: u64,
+    /// Requests answered with an injected fault.
+    pub faults: u64,
 }
 
 pub(crate) struct Shared {
     pub catalog: Catalog,
     pub musicbrainz_limit: Mutex<RollingWindow>,
     pub deezer_limit: Mutex<RollingWindow>,
-    pub stats: Mutex<BTreeMap<&'static str, ProviderStats>>,
+    pub stats: Mutex<BTreeMap<String, ProviderStats>>,
+    pub faults: Mutex<Vec<FaultRule>>,
 }
 
 impl Shared {
-    pub fn count(&self, provider: &'static str, over_limit: bool) {
-        let mut stats = self.stats.lock().expect("stats lock");
-        let s = stats.entry(provider).or_default();
-        s.requests += 1;
-        s.over_limit += over_limit as u64;
+    fn with_stats(&self, provider: &str, f: impl FnOnce(&mut ProviderStats)) {
+        f(self.stats.lock().expect("stats lock").entry(provider.to_string()).or_default())
+    }
+
+    /// Every request, counted once where it arrives.
+    pub fn count_request(&self, provider: &str) {
+        self.with_stats(provider, |s| s.requests += 1)
+    }
+
+    pub fn count_over_limit(&self, provider: &str) {
+        self.with_stats(provider, |s| s.over_limit += 1)
+    }
+
+    pub fn count_fault(&self, provider: &str) {
+        self.with_stats(provider, |s| s.faults += 1)
     }
 }
 
@@ -89,6 +104,7 @@ impl Sim {
             musicbrainz_limit: Mutex::new(RollingWindow::new(config.musicbrainz_per_second, Duration::from_secs(1))),
             deezer_limit: Mutex::new(RollingWindow::new(config.deezer_requests, config.deezer_window)),
             stats: Mutex::new(BTreeMap::new()),
+            faults: Mutex::new(Vec::new()),
         });
         let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding the simulator to 127.0.0.1")?;
         listener.set_nonblocking(true)?;
@@ -96,6 +112,7 @@ impl Sim {
         let app = Router::new()
             .nest("/musicbrainz/ws/2", musicbrainz::routes())
             .nest("/deezer", deezer::routes())
+            .layer(axum::middleware::from_fn_with_state(shared.clone(), faults::apply))
             .with_state(shared.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::Builder::new().name("liner-sim".into()).spawn(move || {
@@ -131,6 +148,21 @@ impl Sim {
 
     pub fn catalog(&self) -> &Catalog {
         &self.shared.catalog
+    }
+
+    /// Answers the next `times` requests to `provider` whose path contains
+    /// `path_contains` (empty: any path) with `fault`. Rules apply in the order given.
+    pub fn inject(&self, provider: &str, path_contains: &str, fault: Fault, times: u32) {
+        self.shared.faults.lock().expect("faults lock").push(FaultRule {
+            provider: provider.to_string(),
+            path_contains: path_contains.to_string(),
+            fault,
+            remaining: times,
+        });
+    }
+
+    pub fn clear_faults(&self) {
+        self.shared.faults.lock().expect("faults lock").clear();
     }
 
     pub fn stats(&self, provider: &str) -> ProviderStats {

@@ -39,7 +39,9 @@ fn error(status: StatusCode, message: &str) -> Response {
 /// The checks every request passes before it is answered: a User-Agent, JSON, the rate.
 fn gate(shared: &Shared, headers: &HeaderMap, params: &BTreeMap<String, String>) -> Option<Response> {
     let over = !shared.musicbrainz_limit.lock().expect("limit lock").admit(Instant::now());
-    shared.count("musicbrainz", over);
+    if over {
+        shared.count_over_limit("musicbrainz");
+    }
     if over {
         return Some(error(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -4,6 +4,7 @@
 mod common;
 
 mod config;
+mod faults;
 mod limits;
 mod pipeline;
 mod real_fixtures;
