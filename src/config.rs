@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use liner_extract::cache::CacheConfig;
 use liner_extract::{Provider, ProviderConfig};
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +16,8 @@ use serde::{Deserialize, Serialize};
 pub struct Config {
     pub paths: Paths,
     pub providers: BTreeMap<String, ProviderConfig>,
+    /// How long landed responses are served from the lake instead of asked again.
+    pub cache: CacheConfig,
     pub load: LoadConfig,
 }
 
@@ -45,6 +48,7 @@ impl Default for Config {
         Config {
             paths: Paths { data_dir: PathBuf::from("data"), sql_dir: None, schedules_dir: None },
             providers: Provider::ALL.iter().map(|p| (p.name().to_string(), p.default_config())).collect(),
+            cache: CacheConfig::default(),
             load: LoadConfig {
                 target: "data/app.sqlite".into(),
                 tables: ["canonical.release_groups", "canonical.releases", "canonical.tracks", "canonical.links"]

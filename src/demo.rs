@@ -62,7 +62,7 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     let run_id = new_run_id();
     state.start_run(&run_id, "demo")?;
     println!("\n== extract (MusicBrainz at 1 request/s, as the real one allows)");
-    let extracted = stages::extract(&cfg, &state, None, &run_id).await?;
+    let extracted = stages::extract(&cfg, &state, None, false, &run_id).await?;
     print!("{}", stages::describe_extract(&extracted));
     println!("\n== transform");
     let built = stages::transform(&cfg, &run_id)?;

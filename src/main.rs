@@ -48,6 +48,9 @@ enum Command {
     Extract {
         /// musicbrainz or deezer; all enabled providers when left out.
         provider: Option<String>,
+        /// Ask the providers again even for responses the lake holds fresh.
+        #[arg(long)]
+        refresh: bool,
     },
     /// Build the warehouse from the raw lake with the SQL models.
     Transform,
@@ -144,7 +147,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Extract { provider } => {
+        Command::Extract { provider, refresh } => {
             let only = match provider.as_deref() {
                 None => None,
                 Some(name) => Some(Provider::parse(name).with_context(|| {
@@ -153,10 +156,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 })?),
             };
             let cfg = checked(path)?;
-            run_step(&cfg, Step::Extract(only)).await
+            run_step(&cfg, Step::Extract(only), refresh).await
         }
-        Command::Transform => run_step(&checked(path)?, Step::Transform).await,
-        Command::Load => run_step(&checked(path)?, Step::Load).await,
+        Command::Transform => run_step(&checked(path)?, Step::Transform, false).await,
+        Command::Load => run_step(&checked(path)?, Step::Load, false).await,
         Command::Run { schedule } => {
             let cfg = checked(path)?;
             let file = cfg.schedules_dir().join(format!("{schedule}.toml"));
@@ -172,7 +175,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let steps = schedules::load_file(&file)?.steps()?;
             for step in steps {
                 println!("== {}", step_name(step));
-                run_step(&cfg, step).await?;
+                run_step(&cfg, step, false).await?;
             }
             Ok(())
         }
@@ -197,19 +200,23 @@ fn step_name(step: Step) -> String {
 }
 
 /// Runs one stage, recorded in the run history with its outcome.
-async fn run_step(cfg: &Loaded, step: Step) -> anyhow::Result<()> {
+async fn run_step(cfg: &Loaded, step: Step, refresh: bool) -> anyhow::Result<()> {
     let state = State::open(&cfg.state_db())?;
     let run_id = new_run_id();
     state.start_run(&run_id, &step_name(step))?;
     match step {
         Step::Extract(only) => {
-            let result = stages::extract(cfg, &state, only, &run_id).await;
+            let result = stages::extract(cfg, &state, only, refresh, &run_id).await;
             finish(&state, &run_id, &result, |r| {
                 format!("{{\"responses\": {}}}", r.providers.iter().map(|p| p.responses).sum::<u64>())
             })?;
             let report = result?;
             println!("run {run_id}");
             print!("{}", stages::describe_extract(&report));
+            let open = state.open_failures()?;
+            if !open.is_empty() {
+                println!("{} failed request(s) wait for the next run (state: failed_requests)", open.len());
+            }
         }
         Step::Transform => {
             let result = stages::transform(cfg, &run_id);

@@ -15,6 +15,7 @@ pub async fn extract(
     cfg: &Loaded,
     state: &State,
     only: Option<Provider>,
+    refresh: bool,
     run_id: &str,
 ) -> anyhow::Result<ExtractReport> {
     let artists = state.follows()?;
@@ -28,8 +29,20 @@ pub async fn extract(
             only.map(|p| format!(" (is {} disabled?)", p.name())).unwrap_or_default()
         );
     }
-    let job = ExtractJob { run_id: run_id.to_string(), lake_root: cfg.lake_root(), providers, artists };
-    liner_extract::run(job).await
+    let job = ExtractJob {
+        run_id: run_id.to_string(),
+        lake_root: cfg.lake_root(),
+        providers,
+        artists,
+        cache: cfg.config.cache,
+        refresh,
+    };
+    let report = liner_extract::run(job).await?;
+    for p in &report.providers {
+        state.record_failures(run_id, p.provider, &p.failures)?;
+        state.resolve_failures(p.provider, &p.landed)?;
+    }
+    Ok(report)
 }
 
 pub fn transform(cfg: &Loaded, run_id: &str) -> anyhow::Result<BuildReport> {
@@ -68,12 +81,13 @@ pub fn describe_extract(r: &ExtractReport) -> String {
     for p in &r.providers {
         let _ = writeln!(
             s,
-            "{:<12} {:>5} requests ({} sent with retries)  {:>5} responses landed  {:>3} failed  breaker {}",
+            "{:<12} {:>5} requests ({} sent with retries)  {:>5} responses landed  {:>3} failed  {:>5} from the lake  breaker {}",
             p.provider,
             p.requests,
             p.attempts,
             p.responses,
             p.failures.len(),
+            p.cache_hits,
             p.breaker
         );
         for f in p.failures.iter().take(5) {

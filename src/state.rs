@@ -33,6 +33,18 @@ impl State {
                  name TEXT PRIMARY KEY COLLATE NOCASE,
                  added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
              );
+             -- Requests that failed for good, until a later run lands them.
+             CREATE TABLE IF NOT EXISTS failed_requests (
+                 provider TEXT NOT NULL,
+                 request_key TEXT NOT NULL,
+                 resource TEXT NOT NULL,
+                 reason TEXT NOT NULL,
+                 run_id TEXT NOT NULL,
+                 failures INTEGER NOT NULL DEFAULT 1,
+                 failed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+                 resolved_at TEXT,
+                 PRIMARY KEY (provider, request_key)
+             );
              CREATE TABLE IF NOT EXISTS runs (
                  run_id TEXT PRIMARY KEY,
                  command TEXT NOT NULL,
@@ -61,6 +73,45 @@ impl State {
         let mut stmt = self.db.prepare("SELECT name FROM follows ORDER BY rowid")?;
         let names = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
         Ok(names)
+    }
+
+    pub fn record_failures(
+        &self,
+        run_id: &str,
+        provider: &str,
+        failures: &[liner_extract::Failure],
+    ) -> anyhow::Result<()> {
+        let mut stmt = self.db.prepare(
+            "INSERT INTO failed_requests (provider, request_key, resource, reason, run_id) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (provider, request_key) DO UPDATE SET
+                 reason = excluded.reason, run_id = excluded.run_id, failures = failures + 1,
+                 failed_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), resolved_at = NULL",
+        )?;
+        for f in failures {
+            stmt.execute(params![provider, f.request_key, f.resource, f.reason, run_id])?;
+        }
+        Ok(())
+    }
+
+    /// Marks earlier failures as resolved once their responses have landed.
+    pub fn resolve_failures(&self, provider: &str, landed: &[String]) -> anyhow::Result<()> {
+        let mut stmt = self.db.prepare(
+            "UPDATE failed_requests SET resolved_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+             WHERE provider = ? AND request_key = ? AND resolved_at IS NULL",
+        )?;
+        for key in landed {
+            stmt.execute(params![provider, key])?;
+        }
+        Ok(())
+    }
+
+    /// Failed requests no run has landed since: (provider, request key, reason).
+    pub fn open_failures(&self) -> anyhow::Result<Vec<(String, String, String)>> {
+        let mut stmt = self.db.prepare(
+            "SELECT provider, request_key, reason FROM failed_requests WHERE resolved_at IS NULL ORDER BY failed_at",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+        Ok(rows)
     }
 
     pub fn start_run(&self, run_id: &str, command: &str) -> anyhow::Result<()> {

@@ -5,9 +5,11 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use anyhow::Context;
+use chrono::Utc;
 use serde_json::Value;
 use tracing::{info, warn};
 
+use crate::cache::{CacheConfig, Cached, LakeCache, Ttl};
 use crate::config::ProviderConfig;
 use crate::http::{Fetched, HttpStack};
 use crate::lake::LakeWriter;
@@ -19,6 +21,9 @@ pub struct ExtractJob {
     pub lake_root: PathBuf,
     pub providers: Vec<(Provider, ProviderConfig)>,
     pub artists: Vec<String>,
+    pub cache: CacheConfig,
+    /// Ask the providers again even for what the lake holds fresh.
+    pub refresh: bool,
 }
 
 /// A request that got no usable answer, kept so the next run asks again.
@@ -35,17 +40,21 @@ impl std::fmt::Display for Failure {
     }
 }
 
-/// What one provider did in a run. Every request either landed a response or failed:
-/// `requests == responses + failures.len()`.
+/// What one provider did in a run. Every request sent either landed a response or
+/// failed: `requests == responses + failures.len()`. Cache hits were not sent.
 #[derive(Debug, Clone, Default)]
 pub struct ProviderReport {
     pub provider: &'static str,
     /// Requests made (each may take several attempts).
     pub requests: u64,
+    /// Requests answered from the lake, not sent.
+    pub cache_hits: u64,
     /// HTTP requests sent, retries included.
     pub attempts: u64,
     /// Responses landed in the lake.
     pub responses: u64,
+    /// The keys of the responses landed.
+    pub landed: Vec<String>,
     /// Requests that failed for good, with the reason.
     pub failures: Vec<Failure>,
     /// Followed artists the provider has no match for.
@@ -60,10 +69,12 @@ pub struct ExtractReport {
     pub files: Vec<PathBuf>,
 }
 
-/// What a provider's sync code talks to: its HTTP stack and the lake.
+/// What a provider's sync code talks to: its HTTP stack, the lake, and the cache.
 pub struct Fetcher<'a> {
+    provider: Provider,
     http: HttpStack,
     lake: &'a Mutex<LakeWriter>,
+    cache: Option<&'a LakeCache>,
     report: Mutex<ProviderReport>,
 }
 
@@ -75,6 +86,10 @@ impl Fetcher<'_> {
     /// Sends the request, lands the response, and returns its JSON when the provider
     /// answered with data. Failures are recorded in the report, never dropped.
     pub async fn fetch(&self, request: Request) -> Option<Value> {
+        if let Some(hit) = self.cached(&request) {
+            self.report.lock().expect("report lock").cache_hits += 1;
+            return if hit.status == 200 { serde_json::from_str(&hit.body).ok() } else { None };
+        }
         self.report.lock().expect("report lock").requests += 1;
         match self.http.get(&request).await {
             Ok(fetched) => {
@@ -94,10 +109,26 @@ impl Fetcher<'_> {
         }
     }
 
+    fn cached(&self, request: &Request) -> Option<Cached> {
+        let cache = self.cache?;
+        let ttl = self.provider.resource(request.resource).map_or(Ttl::Metadata, |r| r.ttl);
+        match cache.get(self.provider.name(), &request.key(), ttl, Utc::now()) {
+            Ok(hit) => hit,
+            Err(e) => {
+                warn!(provider = self.provider.name(), "{e:#}; asking the provider instead");
+                None
+            }
+        }
+    }
+
     fn land(&self, fetched: Fetched, resource: &'static str) {
         let key = fetched.request_key.clone();
         match self.lake.lock().expect("lake lock").land(fetched) {
-            Ok(()) => self.report.lock().expect("report lock").responses += 1,
+            Ok(()) => {
+                let mut r = self.report.lock().expect("report lock");
+                r.responses += 1;
+                r.landed.push(key);
+            }
             Err(e) => self.failed(resource, key, format!("could not land the response: {e:#}")),
         }
     }
@@ -115,6 +146,7 @@ impl Fetcher<'_> {
 
 /// Syncs every followed artist from every provider in the job, providers side by side.
 pub async fn run(job: ExtractJob) -> anyhow::Result<ExtractReport> {
+    let cache = if job.refresh { None } else { Some(LakeCache::load(&job.lake_root, job.cache)?) };
     let lake = Mutex::new(LakeWriter::new(&job.lake_root, &job.run_id)?);
     let mut fetchers = Vec::new();
     for (provider, config) in &job.providers {
@@ -124,7 +156,9 @@ pub async fn run(job: ExtractJob) -> anyhow::Result<ExtractReport> {
         }
         let http = HttpStack::new(provider.name(), config, provider.body_check())?;
         let report = ProviderReport { provider: provider.name(), ..Default::default() };
-        fetchers.push((*provider, Fetcher { http, lake: &lake, report: Mutex::new(report) }));
+        let fetcher =
+            Fetcher { provider: *provider, http, lake: &lake, cache: cache.as_ref(), report: Mutex::new(report) };
+        fetchers.push((*provider, fetcher));
     }
     let artists = &job.artists;
     let syncs = fetchers.iter().map(|(provider, fetcher)| async move {

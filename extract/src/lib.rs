@@ -2,6 +2,7 @@
 //! one HTTP stack per provider, and lands every response in the raw lake.
 
 pub mod breaker;
+pub mod cache;
 pub mod config;
 pub mod http;
 pub mod job;

@@ -3,6 +3,10 @@
 /// Query parameters that carry credentials: never stored, never part of a key.
 const SECRET_PARAMS: &[&str] = &["api_key", "key", "token", "access_token", "client_secret", "secret"];
 
+/// Query parameters that carry free-text searches: keyed by their words, so word
+/// order, case, accents and punctuation do not make a new request.
+const SEARCH_PARAMS: &[&str] = &["q", "query", "term"];
+
 /// What a request does, which sets its timeout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -35,13 +39,19 @@ impl Request {
     }
 
     /// The same request always has the same key: resource, path and the sorted
-    /// parameters, without format switches or credentials.
+    /// parameters, without format switches or credentials, search terms normalized.
     pub fn key(&self) -> String {
         let mut params: Vec<String> = self
             .query
             .iter()
             .filter(|(k, _)| k != "fmt" && !SECRET_PARAMS.contains(&k.as_str()))
-            .map(|(k, v)| format!("{k}={v}"))
+            .map(|(k, v)| {
+                if SEARCH_PARAMS.contains(&k.as_str()) {
+                    format!("{k}={}", search_words(v))
+                } else {
+                    format!("{k}={v}")
+                }
+            })
             .collect();
         params.sort();
         if params.is_empty() {
@@ -50,6 +60,16 @@ impl Request {
             format!("{}:{}?{}", self.resource, self.path, params.join("&"))
         }
     }
+}
+
+/// A search's words, folded to ASCII lower case, without punctuation, sorted:
+/// "deadmau5 - strobe", "Strobe deadmau5" and "deadmau5 strobe" are one search.
+pub fn search_words(q: &str) -> String {
+    let folded = deunicode::deunicode(q).to_lowercase();
+    let mut words: Vec<&str> = folded.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    words.sort_unstable();
+    words.dedup();
+    words.join(" ")
 }
 
 /// The URL as it may be stored: credentials in the query string removed.
@@ -80,6 +100,16 @@ mod tests {
         let b = Request::new("releases", "/release").param("offset", 0).param("api_key", "s3cret").param("artist", "x");
         assert_eq!(a.key(), b.key());
         assert_eq!(a.key(), "releases:/release?artist=x&offset=0");
+    }
+
+    #[test]
+    fn searches_with_the_same_words_have_the_same_key() {
+        let key = |q: &str| Request::new("track_search", "/search").param("q", q).param("limit", 10).key();
+        assert_eq!(key("deadmau5 - strobe"), key("Strobe deadmau5"));
+        assert_eq!(key("deadmau5 strobe"), key("Strobe deadmau5"));
+        assert_eq!(key("Björk"), key("bjork"));
+        assert_ne!(key("deadmau5 strobe"), key("deadmau5 ghosts"));
+        assert_eq!(key("deadmau5 strobe"), "track_search:/search?limit=10&q=deadmau5 strobe");
     }
 
     #[test]

@@ -132,8 +132,10 @@ fn an_expired_token_fails_the_request_with_a_clear_reason_and_the_next_run_gets_
     let (counts, stdout) = c.extract();
     assert_eq!(counts.failed, 1, "{stdout}");
     assert!(stdout.contains("HTTP 401") && stdout.contains("token expired"), "{stdout}");
-    let (again, _) = c.extract();
-    assert_eq!(again.failed, 0);
+    assert!(stdout.contains("1 failed request(s) wait for the next run"), "kept in state:\n{stdout}");
+    let (again, stdout) = c.extract();
+    assert_eq!((again.requests, again.failed), (1, 0), "the next run asks again for just that one:\n{stdout}");
+    assert!(!stdout.contains("wait for the next run"), "and it is resolved:\n{stdout}");
     c.assert_complete();
 }
 

@@ -78,7 +78,7 @@ fn exact_links_match_the_ground_truth_and_a_second_load_changes_nothing() {
 }
 
 #[test]
-fn extracting_again_lands_more_responses_but_the_warehouse_has_no_duplicates() {
+fn a_second_extract_is_served_from_the_lake_and_refresh_asks_again_without_duplicating() {
     let sim = sim(11, 30, 50);
     let project = Project::new(&sim, 50, "");
     for a in artists(&sim, 3) {
@@ -86,25 +86,66 @@ fn extracting_again_lands_more_responses_but_the_warehouse_has_no_duplicates() {
     }
     project.ok(&["extract", "deezer"]);
     project.ok(&["transform"]);
-    let albums = query_i64(&project.warehouse(), "SELECT count(*) FROM staging.deezer_albums");
-    let tracks = query_i64(&project.warehouse(), "SELECT count(*) FROM canonical.tracks");
-    let responses = query_i64(&project.warehouse(), "SELECT count(*) FROM raw.deezer_albums");
+    let wh = project.warehouse();
+    let albums = query_i64(&wh, "SELECT count(*) FROM staging.deezer_albums");
+    let tracks = query_i64(&wh, "SELECT count(*) FROM canonical.tracks");
+    let responses = query_i64(&wh, "SELECT count(*) FROM raw.deezer_albums");
     assert!(albums > 0);
-    assert_eq!(
-        query_i64(&project.warehouse(), "SELECT count(*) FROM raw.musicbrainz_releases"),
-        0,
-        "only deezer was asked"
-    );
+    assert_eq!(query_i64(&wh, "SELECT count(*) FROM raw.musicbrainz_releases"), 0, "only deezer was asked");
+
+    let sent = sim.stats("deezer").requests;
+    let out = project.ok(&["extract", "deezer"]);
+    assert_eq!(sim.stats("deezer").requests, sent, "nothing fresh in the lake is asked again:\n{out}");
+    assert!(out.contains("0 requests"), "{out}");
+
+    project.ok(&["extract", "deezer", "--refresh"]);
+    assert!(sim.stats("deezer").requests >= 2 * sent, "--refresh asks again");
+    project.ok(&["transform"]);
+    assert_eq!(query_i64(&wh, "SELECT count(*) FROM raw.deezer_albums"), 2 * responses, "raw is append-only");
+    assert_eq!(query_i64(&wh, "SELECT count(*) FROM staging.deezer_albums"), albums, "staging keeps the newest");
+    assert_eq!(query_i64(&wh, "SELECT count(*) FROM canonical.tracks"), tracks);
+}
+
+#[test]
+fn an_extract_killed_midway_resumes_without_asking_again_for_what_landed() {
+    let sim = sim(19, 30, 50);
+    let project = Project::new(&sim, 50, "rate = { requests = 20, per_seconds = 1.0 }\n");
+    let followed = artists(&sim, 4);
+    for a in &followed {
+        project.ok(&["follow", a]);
+    }
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_liner"))
+        .current_dir(project.path())
+        .args(["extract", "deezer"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    child.kill().unwrap(); // SIGKILL: no chance to flush or clean up
+    child.wait().unwrap();
+    let sent_before = sim.stats("deezer").requests;
+    assert!(sent_before > 10, "the run should have been under way");
 
     project.ok(&["extract", "deezer"]);
-    project.ok(&["transform"]);
-    assert_eq!(
-        query_i64(&project.warehouse(), "SELECT count(*) FROM raw.deezer_albums"),
-        2 * responses,
-        "raw is append-only"
-    );
-    assert_eq!(query_i64(&project.warehouse(), "SELECT count(*) FROM staging.deezer_albums"), albums);
-    assert_eq!(query_i64(&project.warehouse(), "SELECT count(*) FROM canonical.tracks"), tracks);
+    project.ok(&["transform"]); // reads every file in the lake: none is torn
+    let wh = project.warehouse();
+    let twice: i64 = ["artist_search", "artist_albums", "albums", "album_tracks"]
+        .iter()
+        .map(|r| {
+            query_i64(
+                &wh,
+                &format!(
+                    "SELECT count(*) FROM (SELECT request_key FROM raw.deezer_{r} GROUP BY 1 HAVING count(*) > 1)"
+                ),
+            )
+        })
+        .sum();
+    assert_eq!(twice, 0, "a request whose response had landed was sent again");
+    let expected: Vec<_> = releases_of(&sim, &followed).into_iter().filter_map(|r| r.deezer.as_ref()).collect();
+    assert_eq!(query_i64(&wh, "SELECT count(*) FROM staging.deezer_albums") as usize, expected.len());
+    let tracks: usize = expected.iter().map(|a| a.tracks.len()).sum();
+    assert_eq!(query_i64(&wh, "SELECT count(*) FROM staging.deezer_tracks") as usize, tracks);
 }
 
 #[test]

@@ -5,16 +5,17 @@
 use serde_json::Value;
 
 use super::Resource;
+use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::http::BodyVerdict;
 use crate::job::Fetcher;
 use crate::request::Request;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource { provider: "deezer", name: "artist_search", endpoint: "GET /search/artist?q=<name>" },
-    Resource { provider: "deezer", name: "artist_albums", endpoint: "GET /artist/<id>/albums" },
-    Resource { provider: "deezer", name: "albums", endpoint: "GET /album/<id>" },
-    Resource { provider: "deezer", name: "album_tracks", endpoint: "GET /album/<id>/tracks" },
+    Resource { provider: "deezer", name: "artist_search", endpoint: "GET /search/artist?q=<name>", ttl: Ttl::Catalog },
+    Resource { provider: "deezer", name: "artist_albums", endpoint: "GET /artist/<id>/albums", ttl: Ttl::Catalog },
+    Resource { provider: "deezer", name: "albums", endpoint: "GET /album/<id>", ttl: Ttl::Catalog },
+    Resource { provider: "deezer", name: "album_tracks", endpoint: "GET /album/<id>/tracks", ttl: Ttl::Catalog },
 ];
 
 /// Deezer's error codes worth another try: quota exceeded, and "service busy".

@@ -3,6 +3,7 @@
 pub mod deezer;
 pub mod musicbrainz;
 
+use crate::cache::Ttl;
 use crate::config::ProviderConfig;
 use crate::http::BodyCheck;
 
@@ -12,6 +13,8 @@ pub struct Resource {
     pub provider: &'static str,
     pub name: &'static str,
     pub endpoint: &'static str,
+    /// How long its responses are served from the lake before they are asked again.
+    pub ttl: Ttl,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -46,6 +49,10 @@ impl Provider {
             Provider::MusicBrainz => musicbrainz::RESOURCES,
             Provider::Deezer => deezer::RESOURCES,
         }
+    }
+
+    pub fn resource(self, name: &str) -> Option<&'static Resource> {
+        self.resources().iter().find(|r| r.name == name)
     }
 
     pub fn body_check(self) -> BodyCheck {

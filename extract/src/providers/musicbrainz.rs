@@ -2,27 +2,36 @@
 //! (with recordings, ISRCs, credits, labels and release groups) by browse.
 
 use super::Resource;
+use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::job::Fetcher;
 use crate::request::Request;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource { provider: "musicbrainz", name: "artist_search", endpoint: "GET /artist?query=artist:\"<name>\"" },
-    Resource { provider: "musicbrainz", name: "artists", endpoint: "GET /artist/<mbid> (lookup)" },
+    Resource {
+        provider: "musicbrainz",
+        name: "artist_search",
+        endpoint: "GET /artist?query=artist:\"<name>\"",
+        ttl: Ttl::Catalog,
+    },
+    Resource { provider: "musicbrainz", name: "artists", endpoint: "GET /artist/<mbid> (lookup)", ttl: Ttl::Catalog },
     Resource {
         provider: "musicbrainz",
         name: "recordings",
         endpoint: "GET /recording/<mbid> (lookup) or /recording?query=isrc:<isrc>",
+        ttl: Ttl::Metadata,
     },
     Resource {
         provider: "musicbrainz",
         name: "release_groups",
         endpoint: "GET /release-group?artist=<mbid> (browse), or /release-group/<mbid> (lookup)",
+        ttl: Ttl::Catalog,
     },
     Resource {
         provider: "musicbrainz",
         name: "releases",
         endpoint: "GET /release?artist=<mbid>&inc=recordings+isrcs+artist-credits+labels+release-groups (browse), or /release/<mbid> (lookup)",
+        ttl: Ttl::Catalog,
     },
 ];
 

@@ -1,0 +1,193 @@
+//! The response cache: the raw lake itself. A request whose key already has a fresh
+//! response in the lake is answered from there and not sent again, so a rerun (or a
+//! run after a crash) asks only for what is missing or stale.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use duckdb::Connection;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::lake::sql_string;
+
+/// How long a response stays fresh, by what it is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ttl {
+    /// Artists and albums: they change slowly.
+    Catalog,
+    /// Other metadata.
+    Metadata,
+    /// Charts and the like: always fetched anew.
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheConfig {
+    pub catalog_hours: f64,
+    pub metadata_hours: f64,
+    /// Searches that found nothing, and answers such as 404: worth asking again soon.
+    pub empty_hours: f64,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        CacheConfig { catalog_hours: 7.0 * 24.0, metadata_hours: 48.0, empty_hours: 6.0 }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    fetched_at: DateTime<Utc>,
+    file: PathBuf,
+}
+
+/// The newest landed response of every request key.
+#[derive(Debug, Default)]
+pub struct LakeCache {
+    entries: HashMap<(String, String), Entry>,
+    config: CacheConfig,
+    db: Option<std::sync::Mutex<Connection>>,
+}
+
+/// A response served from the lake.
+#[derive(Debug, Clone)]
+pub struct Cached {
+    pub status: u16,
+    pub body: String,
+}
+
+impl LakeCache {
+    /// Indexes the lake: one query over the key and time columns of every file.
+    pub fn load(lake_root: &Path, config: CacheConfig) -> anyhow::Result<LakeCache> {
+        let db = Connection::open_in_memory().context("opening DuckDB to read the lake")?;
+        let glob = lake_root.join("*").join("*").join("*").join("*.parquet");
+        let has_files = std::fs::read_dir(lake_root).map(|mut d| d.next().is_some()).unwrap_or(false);
+        let mut entries = HashMap::new();
+        if has_files {
+            let sql = format!(
+                "SELECT provider, request_key, max(fetched_at)::VARCHAR, arg_max(filename, fetched_at) \
+                 FROM read_parquet({}, filename = true) GROUP BY ALL",
+                sql_string(&glob.to_string_lossy())
+            );
+            let mut stmt = db.prepare(&sql)?;
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+            });
+            // A lake with no readable file yet has nothing to serve.
+            if let Ok(rows) = rows {
+                for row in rows {
+                    let (provider, key, at, file) = row?;
+                    let at = NaiveDateTime::parse_from_str(&at, "%Y-%m-%d %H:%M:%S%.f")
+                        .with_context(|| format!("reading the lake index: bad time {at:?}"))?
+                        .and_utc();
+                    entries.insert((provider, key), Entry { fetched_at: at, file: PathBuf::from(file) });
+                }
+            }
+        }
+        Ok(LakeCache { entries, config, db: Some(std::sync::Mutex::new(db)) })
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The landed response for `key`, if it is still fresh for its kind.
+    pub fn get(&self, provider: &str, key: &str, ttl: Ttl, now: DateTime<Utc>) -> anyhow::Result<Option<Cached>> {
+        let max_hours = match ttl {
+            Ttl::Never => return Ok(None),
+            Ttl::Catalog => self.config.catalog_hours,
+            Ttl::Metadata => self.config.metadata_hours,
+        };
+        let Some(entry) = self.entries.get(&(provider.to_string(), key.to_string())) else { return Ok(None) };
+        let age_hours = (now - entry.fetched_at).num_seconds() as f64 / 3600.0;
+        if age_hours > max_hours {
+            return Ok(None);
+        }
+        let db = self.db.as_ref().expect("cache connection").lock().expect("cache lock");
+        let (status, body): (i32, String) = db
+            .query_row(
+                &format!(
+                    "SELECT status, body FROM read_parquet({}) WHERE provider = ? AND request_key = ? \
+                     ORDER BY fetched_at DESC LIMIT 1",
+                    sql_string(&entry.file.to_string_lossy())
+                ),
+                [provider, key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .with_context(|| format!("reading the cached response for {key} from {}", entry.file.display()))?;
+        let failed_or_empty =
+            status != 200 || serde_json::from_str::<Value>(&body).map_or(true, |v| is_empty_answer(&v));
+        if failed_or_empty && age_hours > self.config.empty_hours {
+            return Ok(None);
+        }
+        Ok(Some(Cached { status: status as u16, body }))
+    }
+}
+
+/// Whether a response lists nothing: the list keys the providers use, all empty.
+pub fn is_empty_answer(v: &Value) -> bool {
+    const LISTS: &[&str] = &["data", "artists", "recordings", "releases", "release-groups", "results", "hits", "items"];
+    let lists: Vec<&Value> = LISTS.iter().filter_map(|k| v.get(k)).collect();
+    !lists.is_empty() && lists.iter().all(|l| l.as_array().is_some_and(Vec::is_empty))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::Fetched;
+    use crate::lake::LakeWriter;
+    use chrono::Duration;
+
+    fn land(root: &Path, key: &str, body: &str, status: u16, age_hours: i64) {
+        let mut lake = LakeWriter::new(root, &format!("r{age_hours}-{}", key.len())).unwrap();
+        lake.land(Fetched {
+            provider: "deezer",
+            resource: "albums",
+            request_key: key.into(),
+            url: "http://x".into(),
+            status,
+            fetched_at: Utc::now() - Duration::hours(age_hours),
+            body: body.into(),
+            attempts: 1,
+        })
+        .unwrap();
+        lake.flush().unwrap();
+    }
+
+    #[test]
+    fn serves_fresh_responses_and_lets_stale_failed_and_empty_ones_go() {
+        let dir = tempfile::tempdir().unwrap();
+        land(dir.path(), "albums:/album/1", r#"{"id": 1}"#, 200, 50);
+        land(dir.path(), "albums:/album/1", r#"{"id": 1, "newer": true}"#, 200, 1);
+        land(dir.path(), "albums:/album/2", r#"{"id": 2}"#, 200, 200);
+        land(dir.path(), "search:/search?q=x", r#"{"data": [], "total": 0}"#, 200, 7);
+        land(dir.path(), "search:/search?q=y", r#"{"data": [], "total": 0}"#, 200, 5);
+        land(dir.path(), "albums:/album/3", r#"{"error": "not found"}"#, 404, 7);
+        let cache = LakeCache::load(dir.path(), CacheConfig::default()).unwrap();
+        let now = Utc::now();
+        let get = |key: &str, ttl| cache.get("deezer", key, ttl, now).unwrap();
+        assert!(get("albums:/album/1", Ttl::Catalog).unwrap().body.contains("newer"), "the newest response");
+        assert!(get("albums:/album/1", Ttl::Metadata).is_some());
+        assert!(get("albums:/album/1", Ttl::Never).is_none(), "time-sensitive resources are never cached");
+        assert!(get("albums:/album/2", Ttl::Catalog).is_none(), "older than 7 days");
+        assert!(get("search:/search?q=x", Ttl::Catalog).is_none(), "an empty search older than 6 h");
+        assert!(get("search:/search?q=y", Ttl::Catalog).is_some());
+        assert!(get("albums:/album/3", Ttl::Catalog).is_none(), "a failed answer older than 6 h");
+        assert!(get("albums:/album/9", Ttl::Catalog).is_none());
+    }
+
+    #[test]
+    fn an_empty_lake_serves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = LakeCache::load(&dir.path().join("raw"), CacheConfig::default()).unwrap();
+        assert!(cache.is_empty());
+    }
+}
