@@ -1,6 +1,7 @@
 //! liner: the CLI, configuration, state and orchestration. It wires the stages
 //! (liner-extract, liner-transform, liner-load) together; they know nothing of each other.
 
+pub mod bench;
 pub mod config;
 pub mod demo;
 pub mod quality;

@@ -58,12 +58,26 @@ enum Command {
     Load,
     /// Run a schedule's steps now (schedules/<name>.toml).
     Run { schedule: String },
+    /// Benchmarks (against the simulator).
+    Bench {
+        #[command(subcommand)]
+        what: BenchWhat,
+    },
     /// Serve the provider simulator until interrupted (for trying liner by hand).
     Sim {
         #[arg(long, default_value_t = 42)]
         seed: u64,
         #[arg(long, default_value_t = 50)]
         artists: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchWhat {
+    /// Achieved request rate against each provider's limit, and CPU per response.
+    Extract {
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
     },
 }
 
@@ -177,6 +191,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("== {}", step_name(step));
                 run_step(&cfg, step, false).await?;
             }
+            Ok(())
+        }
+        Command::Bench { what: BenchWhat::Extract { seconds } } => {
+            let dir = std::env::temp_dir().join(format!("liner-bench-{}", std::process::id()));
+            println!("extracting from the simulator for {seconds} s at the default limits ...");
+            let rates = liner::bench::request_rate(seconds, &dir).await?;
+            println!("{:<12} {:>12} {:>12} {:>8} {:>11}", "provider", "limit/s", "achieved/s", "share", "over limit");
+            for r in &rates {
+                println!(
+                    "{:<12} {:>12.2} {:>12.2} {:>7.1}% {:>11}",
+                    r.provider,
+                    r.limit_per_second,
+                    r.achieved_per_second,
+                    100.0 * r.achieved_per_second / r.limit_per_second,
+                    r.over_limit
+                );
+            }
+            let body = liner::bench::sample_album().await?;
+            let n = 5000;
+            let cpu = liner::bench::parse_and_land(&body, n, &dir)?;
+            println!(
+                "parse + land: {:.1} µs CPU per response ({} bytes, {n} responses)",
+                cpu.as_secs_f64() * 1e6,
+                body.len()
+            );
+            let _ = std::fs::remove_dir_all(&dir);
             Ok(())
         }
         Command::Sim { seed, artists } => {
