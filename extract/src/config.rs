@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::auth::AuthConfig;
 use crate::breaker::BreakerConfig;
 
 /// A request rate: `requests` per `per_seconds`. With `burst` 1 (the default) requests
@@ -29,6 +30,10 @@ pub struct ProviderConfig {
     /// Sent on every request. MusicBrainz refuses requests without a descriptive one.
     #[serde(default)]
     pub user_agent: Option<String>,
+    /// Credentials, if the provider wants them. Put secrets in the environment
+    /// (LINER_PROVIDERS__<NAME>__AUTH__<FIELD>) or `.env`, not in liner.toml.
+    #[serde(default)]
+    pub auth: AuthConfig,
     pub rate: RateLimit,
     #[serde(default)]
     pub timeouts: Timeouts,
@@ -87,6 +92,7 @@ impl ProviderConfig {
             enabled: true,
             base_url: base_url.to_string(),
             user_agent: None,
+            auth: AuthConfig::None,
             rate,
             timeouts: Timeouts::default(),
             breaker: BreakerConfig::default(),
@@ -117,6 +123,7 @@ impl ProviderConfig {
         if !backoff_ok || self.max_backoff_seconds < self.initial_backoff_seconds {
             out.push(format!("{}: must be at least initial_backoff_seconds", field("max_backoff_seconds")));
         }
+        out.extend(self.auth.problems(&field("auth")));
         if self.page_size == 0 || self.page_size > 100 {
             out.push(format!("{}: must be 1 to 100", field("page_size")));
         }

@@ -14,6 +14,7 @@ use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use tracing::{Instrument, debug, warn};
 
+use crate::auth::Auth;
 use crate::breaker::Breaker;
 use crate::config::ProviderConfig;
 use crate::request::{Kind, Request, strip_credentials};
@@ -58,6 +59,7 @@ pub struct HttpStack {
     client: reqwest::Client,
     limiter: DefaultDirectRateLimiter,
     breaker: Breaker,
+    auth: Auth,
     config: ProviderConfig,
     body_check: BodyCheck,
 }
@@ -71,7 +73,11 @@ enum Attempt {
         after: Option<Duration>,
         provider_failed: bool,
     },
-    Fail(String),
+    /// 401: with a token source, the token is refreshed once and the request sent again.
+    Unauthorized {
+        body: String,
+        token: Option<String>,
+    },
 }
 
 impl HttpStack {
@@ -93,6 +99,7 @@ impl HttpStack {
             client,
             limiter: RateLimiter::direct(quota),
             breaker: Breaker::new(config.breaker),
+            auth: Auth::new(config.auth.clone()),
             config: config.clone(),
             body_check,
         })
@@ -108,6 +115,10 @@ impl HttpStack {
 
     pub fn breaker(&self) -> &Breaker {
         &self.breaker
+    }
+
+    pub fn auth(&self) -> &Auth {
+        &self.auth
     }
 
     pub fn url(&self, request: &Request) -> url::Url {
@@ -136,6 +147,7 @@ impl HttpStack {
             attempts,
         };
         let mut attempt = 0u32;
+        let mut refreshed = false;
         loop {
             if let Err(wait) = self.breaker.allow() {
                 return Err(fail(format!("circuit open after repeated failures; retry in {:.0?}", wait), attempt));
@@ -163,7 +175,14 @@ impl HttpStack {
                         attempts: attempt,
                     });
                 }
-                Attempt::Fail(reason) => return Err(fail(reason, attempt)),
+                Attempt::Unauthorized { body, token } => match token {
+                    Some(token) if !refreshed => {
+                        warn!(provider = self.provider, "HTTP 401: refreshing the token once");
+                        self.auth.invalidate(&token).await;
+                        refreshed = true;
+                    }
+                    _ => return Err(fail(format!("HTTP 401: {}", snippet(&body)), attempt)),
+                },
                 Attempt::Retry { reason, after, provider_failed } => {
                     if provider_failed {
                         self.breaker.failure();
@@ -191,7 +210,12 @@ impl HttpStack {
     }
 
     async fn attempt(&self, url: &url::Url, timeout: Duration) -> Attempt {
-        let response = match self.client.get(url.clone()).timeout(timeout).send().await {
+        let request = self.client.get(url.clone()).timeout(timeout);
+        let (request, token) = match self.auth.apply(&self.client, request).await {
+            Ok(r) => r,
+            Err(e) => return Attempt::Retry { reason: format!("{e:#}"), after: None, provider_failed: true },
+        };
+        let response = match request.send().await {
             Ok(r) => r,
             Err(e) => return Attempt::Retry { reason: describe(&e), after: None, provider_failed: true },
         };
@@ -212,7 +236,7 @@ impl HttpStack {
             return Attempt::Retry { reason, after: retry_after, provider_failed: true };
         }
         if status == StatusCode::UNAUTHORIZED {
-            return Attempt::Fail(format!("HTTP 401: {}", snippet(&body)));
+            return Attempt::Unauthorized { body, token };
         }
         if status.is_success() {
             // The provider's own reading first: Deezer's empty body while it blocks a

@@ -1,6 +1,7 @@
 //! liner-extract: turns intent (the followed artists) into requests, sends them through
 //! one HTTP stack per provider, and lands every response in the raw lake.
 
+pub mod auth;
 pub mod breaker;
 pub mod cache;
 pub mod config;
@@ -9,6 +10,7 @@ pub mod job;
 pub mod lake;
 pub mod providers;
 pub mod request;
+pub mod secret;
 
 pub use config::{ProviderConfig, RateLimit};
 pub use job::{ExtractJob, ExtractReport, Failure, ProviderReport, run};

@@ -6,6 +6,7 @@
 //! enforce them. The catalog behind it is generated from a seed, so every test knows
 //! the ground truth of what is the same thing across providers.
 
+mod auth;
 pub mod catalog;
 mod deezer;
 pub mod faults;
@@ -21,6 +22,7 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::Router;
 
+pub use auth::AuthConfig;
 pub use catalog::{Catalog, Quality, Truth, score};
 pub use faults::{Fault, FaultRule};
 pub use limits::RollingWindow;
@@ -36,6 +38,9 @@ pub struct SimConfig {
     /// Deezer answers its quota error (with HTTP 200) beyond this many per window.
     pub deezer_requests: u32,
     pub deezer_window: Duration,
+    /// OAuth2 client credentials at `/oauth/token`, and the providers that require a
+    /// bearer token from there.
+    pub auth: Option<AuthConfig>,
 }
 
 impl Default for SimConfig {
@@ -46,6 +51,7 @@ impl Default for SimConfig {
             musicbrainz_per_second: 1,
             deezer_requests: 50,
             deezer_window: Duration::from_secs(5),
+            auth: None,
         }
     }
 }
@@ -66,6 +72,8 @@ pub(crate) struct Shared {
     pub deezer_limit: Mutex<RollingWindow>,
     pub stats: Mutex<BTreeMap<String, ProviderStats>>,
     pub faults: Mutex<Vec<FaultRule>>,
+    pub auth: Option<AuthConfig>,
+    pub tokens: auth::Tokens,
 }
 
 impl Shared {
@@ -105,6 +113,8 @@ impl Sim {
             deezer_limit: Mutex::new(RollingWindow::new(config.deezer_requests, config.deezer_window)),
             stats: Mutex::new(BTreeMap::new()),
             faults: Mutex::new(Vec::new()),
+            auth: config.auth.clone(),
+            tokens: auth::Tokens::default(),
         });
         let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding the simulator to 127.0.0.1")?;
         listener.set_nonblocking(true)?;
@@ -112,6 +122,8 @@ impl Sim {
         let app = Router::new()
             .nest("/musicbrainz/ws/2", musicbrainz::routes())
             .nest("/deezer", deezer::routes())
+            .layer(axum::middleware::from_fn_with_state(shared.clone(), auth::require))
+            .route("/oauth/token", axum::routing::post(auth::token))
             .layer(axum::middleware::from_fn_with_state(shared.clone(), faults::apply))
             .with_state(shared.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -163,6 +175,16 @@ impl Sim {
 
     pub fn clear_faults(&self) {
         self.shared.faults.lock().expect("faults lock").clear();
+    }
+
+    /// Requests to the token endpoint so far.
+    pub fn token_requests(&self) -> u64 {
+        self.shared.tokens.requests.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The URL of the simulated OAuth2 token endpoint.
+    pub fn token_url(&self) -> String {
+        format!("http://{}/oauth/token", self.addr)
     }
 
     pub fn stats(&self, provider: &str) -> ProviderStats {

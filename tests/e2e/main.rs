@@ -3,6 +3,7 @@
 
 mod common;
 
+mod auth;
 mod config;
 mod faults;
 mod limits;
