@@ -31,6 +31,7 @@ pub async fn request_rate(seconds: u64, data_dir: &std::path::Path) -> anyhow::R
         artists: pick_artists(&sim, 300),
         cache: cfg.config.cache,
         refresh: true,
+        ledger: None,
     };
     let started = Instant::now();
     // The job has more work than the deadline allows; it is cut off mid-way on purpose.

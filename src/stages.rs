@@ -36,6 +36,7 @@ pub async fn extract(
         artists,
         cache: cfg.config.cache,
         refresh,
+        ledger: Some(std::sync::Arc::new(crate::state::StateLedger::open(&cfg.state_db())?)),
     };
     let report = liner_extract::run(job).await?;
     for p in &report.providers {
@@ -95,6 +96,9 @@ pub fn describe_extract(r: &ExtractReport) -> String {
         }
         if p.failures.len() > 5 {
             let _ = writeln!(s, "             ... and {} more", p.failures.len() - 5);
+        }
+        if let Some(q) = &p.quota_spent {
+            let _ = writeln!(s, "             {q}");
         }
         for a in &p.unmatched {
             let _ = writeln!(s, "             no match for {a:?}");

@@ -45,6 +45,14 @@ impl State {
                  resolved_at TEXT,
                  PRIMARY KEY (provider, request_key)
              );
+             -- Daily quotas spent, per provider, bucket and the provider's own day.
+             CREATE TABLE IF NOT EXISTS quota_usage (
+                 provider TEXT NOT NULL,
+                 bucket TEXT NOT NULL,
+                 day TEXT NOT NULL,
+                 used INTEGER NOT NULL,
+                 PRIMARY KEY (provider, bucket, day)
+             );
              CREATE TABLE IF NOT EXISTS runs (
                  run_id TEXT PRIMARY KEY,
                  command TEXT NOT NULL,
@@ -148,6 +156,59 @@ impl State {
     }
 }
 
+/// The daily-quota ledger in state.sqlite, on a connection of its own so the extract
+/// tasks can share it. Each spend is one IMMEDIATE transaction: two processes spending
+/// at once never overspend.
+pub struct StateLedger {
+    db: std::sync::Mutex<Connection>,
+}
+
+impl StateLedger {
+    pub fn open(path: &Path) -> anyhow::Result<StateLedger> {
+        State::open(path)?; // creates the tables
+        let db = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
+        db.busy_timeout(std::time::Duration::from_secs(30))?;
+        Ok(StateLedger { db: std::sync::Mutex::new(db) })
+    }
+
+    pub fn used(&self, provider: &str, bucket: &str, day: &str) -> anyhow::Result<u64> {
+        let db = self.db.lock().expect("ledger lock");
+        let used: Option<i64> = db
+            .query_row(
+                "SELECT used FROM quota_usage WHERE provider = ? AND bucket = ? AND day = ?",
+                params![provider, bucket, day],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(used.unwrap_or(0) as u64)
+    }
+}
+
+impl liner_extract::quota::QuotaLedger for StateLedger {
+    fn spend(&self, provider: &str, bucket: &str, day: &str, amount: u64, limit: u64) -> anyhow::Result<bool> {
+        let mut db = self.db.lock().expect("ledger lock");
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let used: i64 = tx
+            .query_row(
+                "SELECT used FROM quota_usage WHERE provider = ? AND bucket = ? AND day = ?",
+                params![provider, bucket, day],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0);
+        if used as u64 + amount > limit {
+            return Ok(false);
+        }
+        tx.execute(
+            "INSERT INTO quota_usage (provider, bucket, day, used) VALUES (?, ?, ?, ?)
+             ON CONFLICT (provider, bucket, day) DO UPDATE SET used = used + excluded.used",
+            params![provider, bucket, day, amount as i64],
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+}
+
 /// A run id sorts by time and is unique enough for one machine: `20261121T235959Z-3f2a`.
 pub fn new_run_id() -> String {
     let now = chrono::Utc::now();
@@ -175,6 +236,21 @@ mod tests {
         assert!(s.unfollow("DAFT PUNK").unwrap());
         assert_eq!(s.follows().unwrap(), vec!["Björk"]);
         assert!(s.follow("  ").is_err());
+    }
+
+    #[test]
+    fn the_ledger_spends_up_to_the_limit_per_day_and_bucket_across_connections() {
+        use liner_extract::quota::QuotaLedger;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite");
+        let (a, b) = (StateLedger::open(&path).unwrap(), StateLedger::open(&path).unwrap());
+        assert!(a.spend("youtube", "units", "2026-11-21", 6, 10).unwrap());
+        assert!(!b.spend("youtube", "units", "2026-11-21", 5, 10).unwrap(), "another connection sees the spending");
+        assert!(b.spend("youtube", "units", "2026-11-21", 4, 10).unwrap());
+        assert!(!a.spend("youtube", "units", "2026-11-21", 1, 10).unwrap());
+        assert!(a.spend("youtube", "search", "2026-11-21", 1, 100).unwrap(), "buckets are separate");
+        assert!(a.spend("youtube", "units", "2026-11-22", 1, 10).unwrap(), "a new day, a new budget");
+        assert_eq!(b.used("youtube", "units", "2026-11-21").unwrap(), 10);
     }
 
     #[test]

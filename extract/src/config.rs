@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthConfig;
 use crate::breaker::BreakerConfig;
+use crate::quota::DailyQuota;
 
 /// A request rate: `requests` per `per_seconds`. With `burst` 1 (the default) requests
 /// are spaced evenly, so no window of `per_seconds` ever holds more than `requests`:
@@ -39,6 +40,9 @@ pub struct ProviderConfig {
     pub timeouts: Timeouts,
     #[serde(default)]
     pub breaker: BreakerConfig,
+    /// A budget per day (YouTube), counted in state across runs and processes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily_quota: Option<DailyQuota>,
     #[serde(default = "default_retries")]
     pub max_retries: u32,
     /// The first backoff; each retry doubles it, up to `max_backoff_seconds`.
@@ -96,6 +100,7 @@ impl ProviderConfig {
             rate,
             timeouts: Timeouts::default(),
             breaker: BreakerConfig::default(),
+            daily_quota: None,
             max_retries: default_retries(),
             initial_backoff_seconds: default_backoff(),
             max_backoff_seconds: default_max_backoff(),
@@ -124,6 +129,9 @@ impl ProviderConfig {
             out.push(format!("{}: must be at least initial_backoff_seconds", field("max_backoff_seconds")));
         }
         out.extend(self.auth.problems(&field("auth")));
+        if let Some(q) = &self.daily_quota {
+            out.extend(q.problems(&field("daily_quota")));
+        }
         if self.page_size == 0 || self.page_size > 100 {
             out.push(format!("{}: must be 1 to 100", field("page_size")));
         }

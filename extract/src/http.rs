@@ -17,6 +17,7 @@ use tracing::{Instrument, debug, warn};
 use crate::auth::Auth;
 use crate::breaker::Breaker;
 use crate::config::ProviderConfig;
+use crate::quota::{self, Cost, Ledger};
 use crate::request::{Kind, Request, strip_credentials};
 
 /// What a provider's body says about a response the status line calls fine.
@@ -51,6 +52,8 @@ pub struct FetchError {
     pub request_key: String,
     pub reason: String,
     pub attempts: u32,
+    /// The provider's daily quota is spent: nothing more should be asked of it today.
+    pub quota_spent: bool,
 }
 
 pub struct HttpStack {
@@ -60,6 +63,7 @@ pub struct HttpStack {
     limiter: DefaultDirectRateLimiter,
     breaker: Breaker,
     auth: Auth,
+    ledger: Option<Ledger>,
     config: ProviderConfig,
     body_check: BodyCheck,
 }
@@ -100,6 +104,7 @@ impl HttpStack {
             limiter: RateLimiter::direct(quota),
             breaker: Breaker::new(config.breaker),
             auth: Auth::new(config.auth.clone()),
+            ledger: None,
             config: config.clone(),
             body_check,
         })
@@ -119,6 +124,12 @@ impl HttpStack {
 
     pub fn auth(&self) -> &Auth {
         &self.auth
+    }
+
+    /// Where this provider's daily quota (if it has one) is counted.
+    pub fn with_ledger(mut self, ledger: Option<Ledger>) -> Self {
+        self.ledger = ledger;
+        self
     }
 
     pub fn url(&self, request: &Request) -> url::Url {
@@ -145,12 +156,25 @@ impl HttpStack {
             request_key: key.clone(),
             reason,
             attempts,
+            quota_spent: false,
+        };
+        let cost = match request.kind() {
+            Kind::Search => Cost::SearchCall,
+            Kind::Lookup => Cost::Units(1),
         };
         let mut attempt = 0u32;
         let mut refreshed = false;
         loop {
             if let Err(wait) = self.breaker.allow() {
                 return Err(fail(format!("circuit open after repeated failures; retry in {:.0?}", wait), attempt));
+            }
+            // Every attempt spends quota, failed ones included, as the providers count.
+            if let (Some(quota), Some(ledger)) = (&self.config.daily_quota, &self.ledger) {
+                let spent = quota::spend(ledger.as_ref(), self.provider, quota, cost)
+                    .map_err(|e| fail(format!("counting the daily quota: {e:#}"), attempt))?;
+                if let Err(message) = spent {
+                    return Err(FetchError { quota_spent: true, ..fail(message, attempt) });
+                }
             }
             attempt += 1;
             self.limiter.until_ready().await;

@@ -14,6 +14,7 @@ use crate::config::ProviderConfig;
 use crate::http::{Fetched, HttpStack};
 use crate::lake::LakeWriter;
 use crate::providers::Provider;
+use crate::quota::Ledger;
 use crate::request::Request;
 
 pub struct ExtractJob {
@@ -24,6 +25,8 @@ pub struct ExtractJob {
     pub cache: CacheConfig,
     /// Ask the providers again even for what the lake holds fresh.
     pub refresh: bool,
+    /// Where daily quotas are counted (across runs and processes).
+    pub ledger: Option<Ledger>,
 }
 
 /// A request that got no usable answer, kept so the next run asks again.
@@ -61,6 +64,8 @@ pub struct ProviderReport {
     pub unmatched: Vec<String>,
     /// The circuit breaker at the end of the run.
     pub breaker: String,
+    /// Why the provider's steps stopped early, when its daily quota ran out.
+    pub quota_spent: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -76,6 +81,8 @@ pub struct Fetcher<'a> {
     lake: &'a Mutex<LakeWriter>,
     cache: Option<&'a LakeCache>,
     report: Mutex<ProviderReport>,
+    /// Set when the daily quota is spent: the rest of this provider's steps are skipped.
+    stopped: std::sync::atomic::AtomicBool,
 }
 
 impl Fetcher<'_> {
@@ -86,6 +93,9 @@ impl Fetcher<'_> {
     /// Sends the request, lands the response, and returns its JSON when the provider
     /// answered with data. Failures are recorded in the report, never dropped.
     pub async fn fetch(&self, request: Request) -> Option<Value> {
+        if self.stopped.load(std::sync::atomic::Ordering::Relaxed) {
+            return None;
+        }
         if let Some(hit) = self.cached(&request) {
             self.report.lock().expect("report lock").cache_hits += 1;
             return if hit.status == 200 { serde_json::from_str(&hit.body).ok() } else { None };
@@ -102,6 +112,11 @@ impl Fetcher<'_> {
                 parsed
             }
             Err(e) => {
+                if e.quota_spent {
+                    self.stopped.store(true, std::sync::atomic::Ordering::Relaxed);
+                    warn!("{}", e.reason);
+                    self.report.lock().expect("report lock").quota_spent = Some(e.reason.clone());
+                }
                 self.report.lock().expect("report lock").attempts += e.attempts as u64;
                 self.failed(request.resource, e.request_key, e.reason);
                 None
@@ -154,10 +169,16 @@ pub async fn run(job: ExtractJob) -> anyhow::Result<ExtractReport> {
         if !problems.is_empty() {
             anyhow::bail!("invalid provider settings:\n  {}", problems.join("\n  "));
         }
-        let http = HttpStack::new(provider.name(), config, provider.body_check())?;
+        let http = HttpStack::new(provider.name(), config, provider.body_check())?.with_ledger(job.ledger.clone());
         let report = ProviderReport { provider: provider.name(), ..Default::default() };
-        let fetcher =
-            Fetcher { provider: *provider, http, lake: &lake, cache: cache.as_ref(), report: Mutex::new(report) };
+        let fetcher = Fetcher {
+            provider: *provider,
+            http,
+            lake: &lake,
+            cache: cache.as_ref(),
+            report: Mutex::new(report),
+            stopped: Default::default(),
+        };
         fetchers.push((*provider, fetcher));
     }
     let artists = &job.artists;

@@ -9,6 +9,7 @@ pub mod http;
 pub mod job;
 pub mod lake;
 pub mod providers;
+pub mod quota;
 pub mod request;
 pub mod secret;
 

@@ -76,3 +76,28 @@ fn musicbrainz_refuses_a_request_without_a_user_agent() {
     let got = tokio::runtime::Runtime::new().unwrap().block_on(stack.get(&request)).unwrap();
     assert_eq!(got.status, 403, "{}", got.body);
 }
+
+#[test]
+fn a_spent_daily_quota_stops_that_provider_across_runs_and_the_rest_goes_on() {
+    let sim = crate::common::sim(29, 20, 100);
+    let project = Project::new(&sim, 100, "daily_quota = { units = 15 }\n");
+    let followed = artists(&sim, 2);
+    for a in &followed {
+        project.ok(&["follow", a]);
+    }
+    let out = project.ok(&["extract"]);
+    assert!(out.contains("daily quota (15 units)") && out.contains("is spent"), "a clear message:\n{out}");
+    assert_eq!(sim.stats("deezer").requests, 15, "not one request past the quota");
+    let mb = releases_of(&sim, &followed).iter().filter(|r| r.musicbrainz.is_some()).count();
+    project.ok(&["transform"]);
+    assert_eq!(
+        query_i64(&project.warehouse(), "SELECT count(*) FROM staging.musicbrainz_releases") as usize,
+        mb,
+        "MusicBrainz went on to the end"
+    );
+
+    // Another process, the same day: the budget is still spent.
+    let out = project.ok(&["extract", "deezer"]);
+    assert!(out.contains("is spent"), "{out}");
+    assert_eq!(sim.stats("deezer").requests, 15, "the count lives in state, not in the process");
+}
