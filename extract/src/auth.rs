@@ -1,6 +1,7 @@
 //! How a provider wants to be told who we are: a header, a query parameter, a static
-//! bearer token, or an OAuth2 client-credentials token fetched once, shared by every
-//! request, refreshed before it expires and once after a 401, never twice at once.
+//! bearer token, an OAuth2 client-credentials token, or an Apple Music developer token
+//! (an ES256 JWT minted from the `.p8` key). Tokens are made once, shared by every
+//! request, renewed before they expire and once after a 401, never twice at once.
 
 use std::time::{Duration, Instant};
 
@@ -22,6 +23,25 @@ pub enum AuthConfig {
     Bearer { token: Secret },
     /// OAuth2 client credentials (Spotify): a token from `token_url`.
     ClientCredentials { token_url: String, client_id: String, client_secret: Secret },
+    /// Apple Music: a developer token signed with the MusicKit `.p8` key (ES256).
+    AppleDeveloperToken {
+        /// The 10-character Team ID (the token's `iss`).
+        team_id: String,
+        /// The 10-character Key ID (the token's `kid`).
+        key_id: String,
+        /// The `.p8` file (PKCS#8 PEM).
+        private_key_path: std::path::PathBuf,
+        /// How long each token lives; Apple accepts at most 15,777,000 s (6 months).
+        #[serde(default = "apple_token_seconds")]
+        token_seconds: u64,
+    },
+}
+
+/// Apple's ceiling for a developer token's lifetime.
+pub const APPLE_MAX_TOKEN_SECONDS: u64 = 15_777_000;
+
+fn apple_token_seconds() -> u64 {
+    12 * 3600
 }
 
 impl AuthConfig {
@@ -42,6 +62,19 @@ impl AuthConfig {
                 }
                 if url::Url::parse(token_url).is_err() {
                     out.push(format!("{field}.token_url: {token_url:?} is not a URL"));
+                }
+                out
+            }
+            AuthConfig::AppleDeveloperToken { team_id, key_id, private_key_path, token_seconds } => {
+                let mut out = Vec::new();
+                if team_id.trim().is_empty() || key_id.trim().is_empty() {
+                    out.push(format!("{field}: team_id and key_id are required"));
+                }
+                if !private_key_path.is_file() {
+                    out.push(format!("{field}.private_key_path: {} is not a file", private_key_path.display()));
+                }
+                if *token_seconds == 0 || *token_seconds > APPLE_MAX_TOKEN_SECONDS {
+                    out.push(format!("{field}.token_seconds: must be 1 to {APPLE_MAX_TOKEN_SECONDS} (Apple's limit)"));
                 }
                 out
             }
@@ -94,7 +127,7 @@ impl Auth {
             AuthConfig::Header { name, value } => (request.header(name.as_str(), value.expose()), None),
             AuthConfig::Query { param, value } => (request.query(&[(param.as_str(), value.expose())]), None),
             AuthConfig::Bearer { token } => (request.bearer_auth(token.expose()), None),
-            AuthConfig::ClientCredentials { .. } => {
+            AuthConfig::ClientCredentials { .. } | AuthConfig::AppleDeveloperToken { .. } => {
                 let token = self.token(client).await?;
                 (request.bearer_auth(&token), Some(token))
             }
@@ -108,10 +141,41 @@ impl Auth {
         if let Some(t) = slot.as_ref().filter(|t| t.expires > Instant::now() + EXPIRY_MARGIN) {
             return Ok(t.value.clone());
         }
-        let AuthConfig::ClientCredentials { token_url, client_id, client_secret } = &self.config else {
-            anyhow::bail!("no token source configured");
-        };
         self.fetches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let token = match &self.config {
+            AuthConfig::ClientCredentials { token_url, client_id, client_secret } => {
+                client_credentials(client, token_url, client_id, client_secret).await?
+            }
+            AuthConfig::AppleDeveloperToken { team_id, key_id, private_key_path, token_seconds } => {
+                apple_developer_token(team_id, key_id, private_key_path, *token_seconds)?
+            }
+            _ => anyhow::bail!("no token source configured"),
+        };
+        *slot = Some(token.clone());
+        Ok(token.value)
+    }
+
+    /// After a 401: forgets `used` so the next request gets a new token, unless
+    /// another request has already replaced it.
+    pub async fn invalidate(&self, used: &str) {
+        let mut slot = self.token.lock().await;
+        if slot.as_ref().is_some_and(|t| t.value == used) {
+            *slot = None;
+        }
+    }
+
+    pub fn refreshes_tokens(&self) -> bool {
+        matches!(self.config, AuthConfig::ClientCredentials { .. } | AuthConfig::AppleDeveloperToken { .. })
+    }
+}
+
+async fn client_credentials(
+    client: &reqwest::Client,
+    token_url: &str,
+    client_id: &str,
+    client_secret: &Secret,
+) -> anyhow::Result<Token> {
+    {
         #[derive(Deserialize)]
         struct Answer {
             access_token: String,
@@ -132,22 +196,116 @@ impl Auth {
             );
         }
         let answer: Answer = response.json().await.with_context(|| format!("reading the token from {token_url}"))?;
-        let token =
-            Token { value: answer.access_token, expires: Instant::now() + Duration::from_secs(answer.expires_in) };
-        *slot = Some(token.clone());
-        Ok(token.value)
+        Ok(Token { value: answer.access_token, expires: Instant::now() + Duration::from_secs(answer.expires_in) })
+    }
+}
+
+/// An Apple Music developer token: header `alg: ES256, kid`, claims `iss` (team),
+/// `iat` and `exp`, signed with the `.p8` key.
+fn apple_developer_token(
+    team_id: &str,
+    key_id: &str,
+    key_path: &std::path::Path,
+    seconds: u64,
+) -> anyhow::Result<Token> {
+    #[derive(Serialize)]
+    struct Claims<'a> {
+        iss: &'a str,
+        iat: u64,
+        exp: u64,
+    }
+    let pem = std::fs::read(key_path).with_context(|| format!("reading the Apple key {}", key_path.display()))?;
+    let key = jsonwebtoken::EncodingKey::from_ec_pem(&pem)
+        .with_context(|| format!("{} is not an EC private key in PEM (a MusicKit .p8 file)", key_path.display()))?;
+    let seconds = seconds.min(APPLE_MAX_TOKEN_SECONDS);
+    let iat = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .context("the clock is before 1970")?
+        .as_secs();
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+    header.kid = Some(key_id.to_string());
+    let value = jsonwebtoken::encode(&header, &Claims { iss: team_id, iat, exp: iat + seconds }, &key)
+        .context("signing the Apple developer token")?;
+    Ok(Token { value, expires: Instant::now() + Duration::from_secs(seconds) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A throwaway P-256 key pair made for this test with openssl; it guards nothing.
+    const TEST_P8: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg1JrrnZZ+Xgv+AO6V
+wG36wRGD9y7EJ8sou0u/Pt0opXuhRANCAASBOGJz1y9Wavp+CZSeu6ymMAkWG0eu
+UME1fzmjo9+I0nDPaPFfBR7nmLwLyro5CeC3mtKvhV4CyDpeVxjSXvzr
+-----END PRIVATE KEY-----
+";
+    const TEST_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEgThic9cvVmr6fgmUnruspjAJFhtH
+rlDBNX85o6PfiNJwz2jxXwUe55i8C8q6OQngt5rSr4VeAsg6XlcY0l786w==
+-----END PUBLIC KEY-----
+";
+
+    #[derive(Deserialize)]
+    struct Claims {
+        iss: String,
+        iat: u64,
+        exp: u64,
     }
 
-    /// After a 401: forgets `used` so the next request fetches a new token, unless
-    /// another request has already replaced it.
-    pub async fn invalidate(&self, used: &str) {
-        let mut slot = self.token.lock().await;
-        if slot.as_ref().is_some_and(|t| t.value == used) {
-            *slot = None;
+    fn apple(dir: &std::path::Path, token_seconds: u64) -> AuthConfig {
+        let key = dir.join("AuthKey_ABC123DEFG.p8");
+        std::fs::write(&key, TEST_P8).unwrap();
+        AuthConfig::AppleDeveloperToken {
+            team_id: "TEAM123456".into(),
+            key_id: "ABC123DEFG".into(),
+            private_key_path: key,
+            token_seconds,
         }
     }
 
-    pub fn refreshes_tokens(&self) -> bool {
-        matches!(self.config, AuthConfig::ClientCredentials { .. })
+    #[tokio::test]
+    async fn the_apple_developer_token_is_an_es256_jwt_apple_accepts() {
+        let dir = tempfile::tempdir().unwrap();
+        let auth = Auth::new(apple(dir.path(), 3600));
+        let client = reqwest::Client::new();
+        let (_, token) = auth.apply(&client, client.get("http://127.0.0.1/")).await.unwrap();
+        let token = token.unwrap();
+        let header = jsonwebtoken::decode_header(&token).unwrap();
+        assert_eq!(header.alg, jsonwebtoken::Algorithm::ES256);
+        assert_eq!(header.kid.as_deref(), Some("ABC123DEFG"));
+        let key = jsonwebtoken::DecodingKey::from_ec_pem(TEST_PUBLIC.as_bytes()).unwrap();
+        let claims = jsonwebtoken::decode::<Claims>(
+            &token,
+            &key,
+            &jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256),
+        )
+        .expect("the signature verifies with the public key")
+        .claims;
+        assert_eq!(claims.iss, "TEAM123456");
+        assert_eq!(claims.exp - claims.iat, 3600);
+        // Shared: the next request gets the same token, not a new one.
+        let (_, again) = auth.apply(&client, client.get("http://127.0.0.1/")).await.unwrap();
+        assert_eq!(again.as_deref(), Some(token.as_str()));
+        assert_eq!(auth.token_fetches(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_token_near_its_expiry_is_minted_again() {
+        let dir = tempfile::tempdir().unwrap();
+        // 30 s of life is inside the 60 s renewal margin: every request mints anew.
+        let auth = Auth::new(apple(dir.path(), 30));
+        let client = reqwest::Client::new();
+        let _ = auth.apply(&client, client.get("http://127.0.0.1/")).await.unwrap();
+        let _ = auth.apply(&client, client.get("http://127.0.0.1/")).await.unwrap();
+        assert_eq!(auth.token_fetches(), 2);
+    }
+
+    #[test]
+    fn apple_token_lifetimes_past_six_months_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let problems = apple(dir.path(), APPLE_MAX_TOKEN_SECONDS + 1).problems("providers.apple.auth");
+        assert!(problems.iter().any(|p| p.contains("token_seconds") && p.contains("15777000")), "{problems:?}");
+        assert!(apple(dir.path(), APPLE_MAX_TOKEN_SECONDS).problems("x").is_empty());
     }
 }

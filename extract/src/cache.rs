@@ -65,28 +65,29 @@ impl LakeCache {
     pub fn load(lake_root: &Path, config: CacheConfig) -> anyhow::Result<LakeCache> {
         let db = Connection::open_in_memory().context("opening DuckDB to read the lake")?;
         let glob = lake_root.join("*").join("*").join("*").join("*.parquet");
-        let has_files = std::fs::read_dir(lake_root).map(|mut d| d.next().is_some()).unwrap_or(false);
+        let sql = format!(
+            "SELECT provider, request_key, max(fetched_at)::VARCHAR, arg_max(filename, fetched_at) \
+             FROM read_parquet({}, filename = true) GROUP BY ALL",
+            sql_string(&glob.to_string_lossy())
+        );
         let mut entries = HashMap::new();
-        if has_files {
-            let sql = format!(
-                "SELECT provider, request_key, max(fetched_at)::VARCHAR, arg_max(filename, fetched_at) \
-                 FROM read_parquet({}, filename = true) GROUP BY ALL",
-                sql_string(&glob.to_string_lossy())
-            );
-            let mut stmt = db.prepare(&sql)?;
-            let rows = stmt.query_map([], |r| {
+        let index = db.prepare(&sql).and_then(|mut stmt| {
+            stmt.query_map([], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
-            });
-            // A lake with no readable file yet has nothing to serve.
-            if let Ok(rows) = rows {
-                for row in rows {
-                    let (provider, key, at, file) = row?;
-                    let at = NaiveDateTime::parse_from_str(&at, "%Y-%m-%d %H:%M:%S%.f")
-                        .with_context(|| format!("reading the lake index: bad time {at:?}"))?
-                        .and_utc();
-                    entries.insert((provider, key), Entry { fetched_at: at, file: PathBuf::from(file) });
-                }
-            }
+            })?
+            .collect::<Result<Vec<_>, _>>()
+        });
+        let rows = match index {
+            Ok(rows) => rows,
+            // Nothing landed yet: nothing to serve.
+            Err(e) if e.to_string().contains("No files found") => Vec::new(),
+            Err(e) => return Err(e).with_context(|| format!("indexing the raw lake in {}", lake_root.display())),
+        };
+        for (provider, key, at, file) in rows {
+            let at = NaiveDateTime::parse_from_str(&at, "%Y-%m-%d %H:%M:%S%.f")
+                .with_context(|| format!("reading the lake index: bad time {at:?}"))?
+                .and_utc();
+            entries.insert((provider, key), Entry { fetched_at: at, file: PathBuf::from(file) });
         }
         Ok(LakeCache { entries, config, db: Some(std::sync::Mutex::new(db)) })
     }
@@ -189,5 +190,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = LakeCache::load(&dir.path().join("raw"), CacheConfig::default()).unwrap();
         assert!(cache.is_empty());
+        // Partition folders with nothing but a temporary file from a killed run.
+        let day = dir.path().join("raw/deezer/albums/dt=2026-11-21");
+        std::fs::create_dir_all(&day).unwrap();
+        std::fs::write(day.join(".r1-00001.parquet.tmp"), b"PAR1 torn").unwrap();
+        let cache = LakeCache::load(&dir.path().join("raw"), CacheConfig::default()).unwrap();
+        assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn a_corrupt_file_in_the_lake_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        land(dir.path(), "albums:/album/1", r#"{"id": 1}"#, 200, 1);
+        let day = std::fs::read_dir(dir.path().join("deezer/albums")).unwrap().next().unwrap().unwrap().path();
+        std::fs::write(day.join("bad.parquet"), b"not parquet").unwrap();
+        let e = format!("{:#}", LakeCache::load(dir.path(), CacheConfig::default()).unwrap_err());
+        assert!(e.contains("bad.parquet"), "{e}");
     }
 }

@@ -114,7 +114,6 @@ impl Fetcher<'_> {
             Err(e) => {
                 if e.quota_spent {
                     self.stopped.store(true, std::sync::atomic::Ordering::Relaxed);
-                    warn!("{}", e.reason);
                     self.report.lock().expect("report lock").quota_spent = Some(e.reason.clone());
                 }
                 self.report.lock().expect("report lock").attempts += e.attempts as u64;
