@@ -154,6 +154,13 @@ impl Loaded {
 
     /// Every problem with the configuration, each naming the field.
     pub fn problems(&self) -> Vec<String> {
+        let mut out = self.provider_problems();
+        out.extend(self.local_problems());
+        out
+    }
+
+    /// Problems with the provider settings: they stop an extract.
+    pub fn provider_problems(&self) -> Vec<String> {
         let mut out = Vec::new();
         for (name, c) in &self.config.providers {
             match Provider::parse(name) {
@@ -165,6 +172,13 @@ impl Loaded {
                 Some(_) => {}
             }
         }
+        out
+    }
+
+    /// Problems with what transform and load use (paths, models, load target,
+    /// schedules): those stages run without any provider settings.
+    pub fn local_problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
         if let Err(e) = self.sqlite_target() {
             out.push(e.to_string());
         }

@@ -52,6 +52,10 @@ enum Command {
         #[arg(long)]
         refresh: bool,
     },
+    /// Land recorded responses (DIR/<provider>/<resource>/*.json) as if they were fetched.
+    Ingest { dir: PathBuf },
+    /// List every provider's resources, by the names `ingest` accepts.
+    Resources,
     /// Build the warehouse from the raw lake with the SQL models.
     Transform,
     /// Load the canonical tables into the app's database.
@@ -108,13 +112,19 @@ fn main() -> ExitCode {
     }
 }
 
-fn checked(path: Option<&std::path::Path>) -> anyhow::Result<Loaded> {
+/// The configuration, refused if it has problems (all of them, or with `local_only`
+/// those a transform or load would trip over).
+fn checked_as(path: Option<&std::path::Path>, local_only: bool) -> anyhow::Result<Loaded> {
     let cfg = config::load(path)?;
-    let problems = cfg.problems();
+    let problems = if local_only { cfg.local_problems() } else { cfg.problems() };
     if !problems.is_empty() {
         anyhow::bail!("the configuration has problems:\n  {}", problems.join("\n  "));
     }
     Ok(cfg)
+}
+
+fn checked(path: Option<&std::path::Path>) -> anyhow::Result<Loaded> {
+    checked_as(path, false)
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -172,8 +182,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let cfg = checked(path)?;
             run_step(&cfg, Step::Extract(only), refresh).await
         }
-        Command::Transform => run_step(&checked(path)?, Step::Transform, false).await,
-        Command::Load => run_step(&checked(path)?, Step::Load, false).await,
+        Command::Ingest { dir } => {
+            let cfg = config::load(path)?;
+            let run_id = new_run_id();
+            let landed = liner_extract::replay::ingest(&dir, &cfg.lake_root(), &run_id)?;
+            println!(
+                "ingested {landed} responses from {} into {} (run {run_id})",
+                dir.display(),
+                cfg.lake_root().display()
+            );
+            Ok(())
+        }
+        Command::Resources => {
+            for r in liner_extract::resources() {
+                println!("{:<12} {:<16} {}", r.provider, r.name, r.endpoint);
+            }
+            Ok(())
+        }
+        Command::Transform => run_step(&checked_as(path, true)?, Step::Transform, false).await,
+        Command::Load => run_step(&checked_as(path, true)?, Step::Load, false).await,
         Command::Run { schedule } => {
             let cfg = checked(path)?;
             let file = cfg.schedules_dir().join(format!("{schedule}.toml"));

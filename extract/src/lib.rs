@@ -10,6 +10,7 @@ pub mod job;
 pub mod lake;
 pub mod providers;
 pub mod quota;
+pub mod replay;
 pub mod request;
 pub mod secret;
 

@@ -157,3 +157,38 @@ fn real_responses_yield_the_identifiers_the_readme_lists() {
         ["gtin:00724384960650"]
     );
 }
+
+#[test]
+fn liner_ingest_lands_recorded_responses_as_if_fetched() {
+    let dir = tempfile::tempdir().unwrap();
+    let recorded = dir.path().join("recorded");
+    for (from, to) in [
+        ("deezer/album_302127_discovery.json", "deezer/albums/302127.json"),
+        ("deezer/album_302127_tracks_discovery.json", "deezer/album_tracks/302127.json"),
+        (
+            "musicbrainz/release_c9d52105_meteora_lookup.json",
+            "musicbrainz/releases/c9d52105-5c20-3216-bc1b-e54918f8f688.json",
+        ),
+    ] {
+        let to = recorded.join(to);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(fixtures().join(from), to).unwrap();
+    }
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_liner"))
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(run(&["ingest", "recorded"]).contains("ingested 3 responses"));
+    run(&["transform"]);
+    let db = Connection::open(dir.path().join("data/warehouse.duckdb")).unwrap();
+    let tracks = strings(&db, "SELECT isrc FROM staging.deezer_tracks WHERE album_id = 302127 ORDER BY position");
+    assert_eq!((tracks.len(), tracks[0].as_str()), (14, "GBDUW0000053"), "the album id comes from the file name");
+    assert_eq!(strings(&db, "SELECT gtin FROM staging.musicbrainz_releases"), ["00093624844426"]);
+    let resources = run(&["resources"]);
+    assert!(resources.contains("album_tracks") && resources.contains("/album/<id>/tracks"), "{resources}");
+}
