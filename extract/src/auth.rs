@@ -175,29 +175,27 @@ async fn client_credentials(
     client_id: &str,
     client_secret: &Secret,
 ) -> anyhow::Result<Token> {
-    {
-        #[derive(Deserialize)]
-        struct Answer {
-            access_token: String,
-            expires_in: u64,
-        }
-        let response = client
-            .post(token_url)
-            .basic_auth(client_id, Some(client_secret.expose()))
-            .form(&[("grant_type", "client_credentials")])
-            .send()
-            .await
-            .map_err(|e| anyhow::anyhow!("fetching a token from {token_url}: {}", e.without_url()))?;
-        let status = response.status();
-        if !status.is_success() {
-            anyhow::bail!(
-                "fetching a token from {token_url}: HTTP {} (check client_id and client_secret)",
-                status.as_u16()
-            );
-        }
-        let answer: Answer = response.json().await.with_context(|| format!("reading the token from {token_url}"))?;
-        Ok(Token { value: answer.access_token, expires: Instant::now() + Duration::from_secs(answer.expires_in) })
+    #[derive(Deserialize)]
+    struct Answer {
+        access_token: String,
+        expires_in: u64,
     }
+    let response = client
+        .post(token_url)
+        .basic_auth(client_id, Some(client_secret.expose()))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!("fetching a token from {token_url}: {}", e.without_url()))?;
+    let status = response.status();
+    if !status.is_success() {
+        anyhow::bail!(
+            "fetching a token from {token_url}: HTTP {} (check client_id and client_secret)",
+            status.as_u16()
+        );
+    }
+    let answer: Answer = response.json().await.with_context(|| format!("reading the token from {token_url}"))?;
+    Ok(Token { value: answer.access_token, expires: Instant::now() + Duration::from_secs(answer.expires_in) })
 }
 
 /// An Apple Music developer token: header `alg: ES256, kid`, claims `iss` (team),

@@ -46,11 +46,11 @@ struct Entry {
 }
 
 /// The newest landed response of every request key.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct LakeCache {
     entries: HashMap<(String, String), Entry>,
     config: CacheConfig,
-    db: Option<std::sync::Mutex<Connection>>,
+    db: std::sync::Mutex<Connection>,
 }
 
 /// A response served from the lake.
@@ -89,7 +89,7 @@ impl LakeCache {
                 .and_utc();
             entries.insert((provider, key), Entry { fetched_at: at, file: PathBuf::from(file) });
         }
-        Ok(LakeCache { entries, config, db: Some(std::sync::Mutex::new(db)) })
+        Ok(LakeCache { entries, config, db: std::sync::Mutex::new(db) })
     }
 
     pub fn len(&self) -> usize {
@@ -112,7 +112,7 @@ impl LakeCache {
         if age_hours > max_hours {
             return Ok(None);
         }
-        let db = self.db.as_ref().expect("cache connection").lock().expect("cache lock");
+        let db = self.db.lock().expect("cache lock");
         let (status, body): (i32, String) = db
             .query_row(
                 &format!(

@@ -59,10 +59,9 @@ pub(crate) async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap)
 /// Lets a request through if its provider needs no token or it carries a live one.
 pub(crate) async fn require(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     let provider = provider_of(request.uri().path()).to_string();
-    let Some(config) = shared.auth.as_ref().filter(|c| c.providers.contains(&provider)) else {
+    if !shared.auth.as_ref().is_some_and(|c| c.providers.contains(&provider)) {
         return next.run(request).await;
-    };
-    let _ = config;
+    }
     let bearer = request
         .headers()
         .get(header::AUTHORIZATION)
