@@ -21,7 +21,7 @@ pub struct RateResult {
 /// Extracts far more than fits in `seconds` from every simulated provider at its
 /// default limit, stops at the deadline, and reads the simulator's counts.
 pub async fn request_rate(seconds: u64, data_dir: &std::path::Path) -> anyhow::Result<Vec<RateResult>> {
-    let sim = Sim::start(SimConfig { seed: 5, artists: 400, ..SimConfig::default() })?;
+    let sim = Sim::start(crate::demo::sim_config(5, 400))?;
     let cfg = config_for(&sim, data_dir.to_path_buf());
     let providers = cfg.providers();
     let job = ExtractJob {
@@ -32,6 +32,7 @@ pub async fn request_rate(seconds: u64, data_dir: &std::path::Path) -> anyhow::R
         cache: cfg.config.cache,
         refresh: true,
         ledger: None,
+        identifiers: Vec::new(),
     };
     let started = Instant::now();
     // The job has more work than the deadline allows; it is cut off mid-way on purpose.

@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
+use liner_extract::auth::AuthConfig;
+use liner_extract::secret::Secret;
 use liner_sim::{Sim, SimConfig};
 
 use crate::config::{Config, Loaded};
@@ -28,13 +30,42 @@ pub fn pick_artists(sim: &Sim, n: usize) -> Vec<String> {
         .collect()
 }
 
-/// A configuration that points every provider at the simulator.
+/// The demo's stand-in credentials: the simulator issues tokens for these.
+const DEMO_CLIENT_ID: &str = "liner-demo";
+const DEMO_CLIENT_SECRET: &str = "liner-demo-secret";
+
+/// The simulator the demo and the benchmarks run against: every provider, with the
+/// credentials `config_for` uses.
+pub fn sim_config(seed: u64, artists: usize) -> SimConfig {
+    SimConfig {
+        seed,
+        artists,
+        auth: Some(liner_sim::AuthConfig {
+            client_id: DEMO_CLIENT_ID.into(),
+            client_secret: DEMO_CLIENT_SECRET.into(),
+            token_ttl: std::time::Duration::from_secs(3600),
+            providers: vec!["spotify".into()],
+        }),
+        ..SimConfig::default()
+    }
+}
+
+/// A configuration that points every provider at the simulator, each enabled with
+/// the simulator's stand-in credentials.
 pub fn config_for(sim: &Sim, data_dir: PathBuf) -> Loaded {
     let mut config = Config::default();
     config.paths.data_dir = data_dir.clone();
     config.load.target = data_dir.join("app.sqlite").to_string_lossy().into_owned();
     for (name, provider) in config.providers.iter_mut() {
         provider.base_url = sim.base_url(name);
+        provider.enabled = true;
+    }
+    if let Some(spotify) = config.providers.get_mut("spotify") {
+        spotify.auth = AuthConfig::ClientCredentials {
+            token_url: sim.token_url(),
+            client_id: DEMO_CLIENT_ID.into(),
+            client_secret: Secret::new(DEMO_CLIENT_SECRET),
+        };
     }
     if let Some(mb) = config.providers.get_mut("musicbrainz") {
         mb.user_agent =
@@ -44,14 +75,16 @@ pub fn config_for(sim: &Sim, data_dir: PathBuf) -> Loaded {
 }
 
 pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
-    let sim = Sim::start(SimConfig { seed: opts.seed, ..SimConfig::default() }).context("starting the simulator")?;
+    let sim = Sim::start(sim_config(opts.seed, SimConfig::default().artists)).context("starting the simulator")?;
+    let cfg = config_for(&sim, opts.data_dir.clone());
+    let names: Vec<&str> = cfg.providers().iter().map(|(p, _)| p.name()).collect();
     println!(
-        "simulator: MusicBrainz and Deezer on http://{} (seed {}, {} releases)",
+        "simulator: {} on http://{} (seed {}, {} releases)",
+        names.join(", "),
         sim.addr(),
         opts.seed,
         sim.catalog().releases.len()
     );
-    let cfg = config_for(&sim, opts.data_dir.clone());
     let state = State::open(&cfg.state_db())?;
     let artists = pick_artists(&sim, opts.artists);
     for a in &artists {
@@ -62,7 +95,7 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     let run_id = new_run_id();
     state.start_run(&run_id, "demo")?;
     println!("\n== extract (MusicBrainz at 1 request/s, as the real one allows)");
-    let extracted = stages::extract(&cfg, &state, None, false, &run_id).await?;
+    let extracted = stages::extract(&cfg, &state, None, &Default::default(), &run_id).await?;
     print!("{}", stages::describe_extract(&extracted));
     println!("\n== transform");
     let built = stages::transform(&cfg, &run_id)?;

@@ -46,11 +46,17 @@ enum Command {
     Follows,
     /// Fetch the followed artists from one provider, or all of them, into the raw lake.
     Extract {
-        /// musicbrainz or deezer; all enabled providers when left out.
+        /// One provider (see `liner resources`); all enabled providers when left out.
         provider: Option<String>,
         /// Ask the providers again even for responses the lake holds fresh.
         #[arg(long)]
         refresh: bool,
+        /// Also look up the release with this barcode (UPC or EAN, any padding). Repeatable.
+        #[arg(long, value_name = "BARCODE")]
+        upc: Vec<String>,
+        /// Also look up the recordings with this ISRC. Repeatable.
+        #[arg(long, value_name = "ISRC")]
+        isrc: Vec<String>,
     },
     /// Land recorded responses (DIR/<provider>/<resource>/*.json) as if they were fetched.
     Ingest { dir: PathBuf },
@@ -171,7 +177,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Extract { provider, refresh } => {
+        Command::Extract { provider, refresh, upc, isrc } => {
             let only = match provider.as_deref() {
                 None => None,
                 Some(name) => Some(Provider::parse(name).with_context(|| {
@@ -179,8 +185,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     format!("unknown provider {name:?} (known: {})", known.join(", "))
                 })?),
             };
+            let identifiers = stages::identifiers(&upc, &isrc)?;
             let cfg = checked(path)?;
-            run_step(&cfg, Step::Extract(only), refresh).await
+            run_step(&cfg, Step::Extract(only), &stages::ExtractArgs { refresh, identifiers }).await
         }
         Command::Ingest { dir } => {
             let cfg = config::load(path)?;
@@ -199,8 +206,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Transform => run_step(&checked_as(path, true)?, Step::Transform, false).await,
-        Command::Load => run_step(&checked_as(path, true)?, Step::Load, false).await,
+        Command::Transform => run_step(&checked_as(path, true)?, Step::Transform, &Default::default()).await,
+        Command::Load => run_step(&checked_as(path, true)?, Step::Load, &Default::default()).await,
         Command::Run { schedule } => {
             let cfg = checked(path)?;
             let file = cfg.schedules_dir().join(format!("{schedule}.toml"));
@@ -216,7 +223,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let steps = schedules::load_file(&file)?.steps()?;
             for step in steps {
                 println!("== {}", step_name(step));
-                run_step(&cfg, step, false).await?;
+                run_step(&cfg, step, &Default::default()).await?;
             }
             Ok(())
         }
@@ -267,13 +274,13 @@ fn step_name(step: Step) -> String {
 }
 
 /// Runs one stage, recorded in the run history with its outcome.
-async fn run_step(cfg: &Loaded, step: Step, refresh: bool) -> anyhow::Result<()> {
+async fn run_step(cfg: &Loaded, step: Step, args: &stages::ExtractArgs) -> anyhow::Result<()> {
     let state = State::open(&cfg.state_db())?;
     let run_id = new_run_id();
     state.start_run(&run_id, &step_name(step))?;
     match step {
         Step::Extract(only) => {
-            let result = stages::extract(cfg, &state, only, refresh, &run_id).await;
+            let result = stages::extract(cfg, &state, only, args, &run_id).await;
             finish(&state, &run_id, &result, |r| {
                 format!("{{\"responses\": {}}}", r.providers.iter().map(|p| p.responses).sum::<u64>())
             })?;

@@ -4,22 +4,46 @@
 use std::fmt::Write as _;
 
 use anyhow::Context;
-use liner_extract::{ExtractJob, ExtractReport, Provider};
+use liner_extract::{ExtractJob, ExtractReport, Identifier, Provider};
 use liner_load::TableLoad;
 use liner_transform::{BuildOptions, BuildReport, RawSource};
 
 use crate::config::Loaded;
 use crate::state::State;
 
+/// What an extract is asked for beyond the followed artists.
+#[derive(Debug, Clone, Default)]
+pub struct ExtractArgs {
+    /// Ask the providers again even for responses the lake holds fresh.
+    pub refresh: bool,
+    pub identifiers: Vec<Identifier>,
+}
+
+/// Barcodes and ISRCs from the command line, checked.
+pub fn identifiers(upcs: &[String], isrcs: &[String]) -> anyhow::Result<Vec<Identifier>> {
+    let mut out = Vec::new();
+    for u in upcs {
+        let g = liner_transform::normalize::gtin14(u)
+            .with_context(|| format!("--upc {u:?}: not a barcode (8 to 14 digits with a valid check digit)"))?;
+        out.push(Identifier::Gtin(g));
+    }
+    for i in isrcs {
+        let n = liner_transform::normalize::isrc(i)
+            .with_context(|| format!("--isrc {i:?}: not an ISRC (CC-XXX-YY-NNNNN, 12 characters)"))?;
+        out.push(Identifier::Isrc(n));
+    }
+    Ok(out)
+}
+
 pub async fn extract(
     cfg: &Loaded,
     state: &State,
     only: Option<Provider>,
-    refresh: bool,
+    args: &ExtractArgs,
     run_id: &str,
 ) -> anyhow::Result<ExtractReport> {
     let artists = state.follows()?;
-    if artists.is_empty() {
+    if artists.is_empty() && args.identifiers.is_empty() {
         anyhow::bail!("no artists are followed: add one with `liner follow \"<artist>\"`");
     }
     let providers: Vec<_> = cfg.providers().into_iter().filter(|(p, _)| only.is_none_or(|o| o == *p)).collect();
@@ -35,7 +59,8 @@ pub async fn extract(
         providers,
         artists,
         cache: cfg.config.cache,
-        refresh,
+        refresh: args.refresh,
+        identifiers: args.identifiers.clone(),
         ledger: Some(std::sync::Arc::new(crate::state::StateLedger::open(&cfg.state_db())?)),
     };
     let report = liner_extract::run(job).await?;
@@ -99,6 +124,9 @@ pub fn describe_extract(r: &ExtractReport) -> String {
         }
         if let Some(q) = &p.quota_spent {
             let _ = writeln!(s, "             {q}");
+        }
+        for n in &p.notes {
+            let _ = writeln!(s, "             note: {n}");
         }
         for a in &p.unmatched {
             let _ = writeln!(s, "             no match for {a:?}");

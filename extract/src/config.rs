@@ -52,6 +52,10 @@ pub struct ProviderConfig {
     pub max_backoff_seconds: f64,
     #[serde(default = "default_page_size")]
     pub page_size: u32,
+    /// What the provider's own module reads (Spotify's market, Apple's storefront, ...),
+    /// checked by that module.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub options: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Above zero and finite (NaN is neither).
@@ -105,7 +109,32 @@ impl ProviderConfig {
             initial_backoff_seconds: default_backoff(),
             max_backoff_seconds: default_max_backoff(),
             page_size: default_page_size(),
+            options: serde_json::Map::new(),
         }
+    }
+
+    /// Disabled until the user turns it on: providers that need credentials.
+    pub fn disabled(mut self) -> Self {
+        self.enabled = false;
+        self
+    }
+
+    pub fn with_auth(mut self, auth: AuthConfig) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    pub fn with_options<T: Serialize>(mut self, options: &T) -> Self {
+        if let Ok(serde_json::Value::Object(m)) = serde_json::to_value(options) {
+            self.options = m;
+        }
+        self
+    }
+
+    /// The provider's options as its module's struct; the error names the field.
+    pub fn options<T: serde::de::DeserializeOwned>(&self, provider: &str) -> Result<T, String> {
+        serde_json::from_value(serde_json::Value::Object(self.options.clone()))
+            .map_err(|e| format!("providers.{provider}.options: {e}"))
     }
 
     /// Problems a user must fix before a run, each naming the field.

@@ -20,15 +20,27 @@ use crate::config::ProviderConfig;
 use crate::quota::{self, Cost, Ledger};
 use crate::request::{Kind, Request, strip_credentials};
 
-/// What a provider's body says about a response the status line calls fine.
+/// What a provider's body says about a response, beyond its status line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BodyVerdict {
+    /// As the status says.
     Ok,
-    /// Throttled or failing in a way worth retrying (Deezer's quota error, code 4).
+    /// Throttled or failing in a way worth retrying (Deezer's quota error, code 4,
+    /// Last.fm's error 29).
     Retry(String),
+    /// The provider's daily quota is spent (YouTube's 403 quotaExceeded): nothing more
+    /// is asked of it today.
+    QuotaSpent(String),
 }
 
-pub type BodyCheck = fn(&str) -> BodyVerdict;
+/// Reads a response's status and body the provider's way. Called for every response
+/// the stack would otherwise take as an answer (2xx and 4xx other than 401 and 429).
+pub type BodyCheck = fn(u16, &str) -> BodyVerdict;
+
+/// For providers whose status line says it all.
+pub fn status_says_it_all(_status: u16, _body: &str) -> BodyVerdict {
+    BodyVerdict::Ok
+}
 
 /// One response, as it lands in the raw lake.
 #[derive(Debug, Clone)]
@@ -82,6 +94,7 @@ enum Attempt {
         body: String,
         token: Option<String>,
     },
+    QuotaSpent(String),
 }
 
 impl HttpStack {
@@ -116,6 +129,10 @@ impl HttpStack {
 
     pub fn page_size(&self) -> u32 {
         self.config.page_size
+    }
+
+    pub fn config(&self) -> &ProviderConfig {
+        &self.config
     }
 
     pub fn breaker(&self) -> &Breaker {
@@ -199,6 +216,9 @@ impl HttpStack {
                         attempts: attempt,
                     });
                 }
+                Attempt::QuotaSpent(reason) => {
+                    return Err(FetchError { quota_spent: true, ..fail(reason, attempt) });
+                }
                 Attempt::Unauthorized { body, token } => match token {
                     Some(token) if !refreshed => {
                         warn!(provider = self.provider, "HTTP 401: refreshing the token once");
@@ -262,12 +282,14 @@ impl HttpStack {
         if status == StatusCode::UNAUTHORIZED {
             return Attempt::Unauthorized { body, token };
         }
+        // The provider's own reading first: Deezer's empty body while it blocks a client
+        // is throttling, not a broken response; YouTube's 403 may mean the day is over.
+        match (self.body_check)(status.as_u16(), &body) {
+            BodyVerdict::Ok => {}
+            BodyVerdict::Retry(reason) => return Attempt::Retry { reason, after: retry_after, provider_failed: false },
+            BodyVerdict::QuotaSpent(reason) => return Attempt::QuotaSpent(reason),
+        }
         if status.is_success() {
-            // The provider's own reading first: Deezer's empty body while it blocks a
-            // client is throttling, not a broken response.
-            if let BodyVerdict::Retry(reason) = (self.body_check)(&body) {
-                return Attempt::Retry { reason, after: retry_after, provider_failed: false };
-            }
             if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&body) {
                 let reason = format!("malformed JSON in a {} response: {e}", status.as_u16());
                 return Attempt::Retry { reason, after: None, provider_failed: true };
@@ -345,7 +367,7 @@ mod tests {
         );
         c.initial_backoff_seconds = 1.0;
         c.max_backoff_seconds = 30.0;
-        let s = HttpStack::new("test", &c, |_| BodyVerdict::Ok).unwrap();
+        let s = HttpStack::new("test", &c, status_says_it_all).unwrap();
         for (attempt, full) in [(1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (6, 30.0), (12, 30.0)] {
             let d = s.backoff(attempt).as_secs_f64();
             assert!(d >= full * 0.5 && d <= full, "attempt {attempt}: {d}");

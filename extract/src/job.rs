@@ -27,6 +27,25 @@ pub struct ExtractJob {
     pub refresh: bool,
     /// Where daily quotas are counted (across runs and processes).
     pub ledger: Option<Ledger>,
+    /// Releases and recordings to look up by identifier, whoever they are by.
+    pub identifiers: Vec<Identifier>,
+}
+
+/// An identifier every provider with such lookups can be asked about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identifier {
+    /// A release's barcode: UPC-A, EAN-13 or GTIN-14, any padding.
+    Gtin(String),
+    Isrc(String),
+}
+
+impl std::fmt::Display for Identifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Identifier::Gtin(g) => write!(f, "UPC {g}"),
+            Identifier::Isrc(i) => write!(f, "ISRC {i}"),
+        }
+    }
 }
 
 /// A request that got no usable answer, kept so the next run asks again.
@@ -66,6 +85,8 @@ pub struct ProviderReport {
     pub breaker: String,
     /// Why the provider's steps stopped early, when its daily quota ran out.
     pub quota_spent: Option<String>,
+    /// Things the user should know, each said once (an endpoint this app may not use).
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -93,23 +114,29 @@ impl Fetcher<'_> {
     /// Sends the request, lands the response, and returns its JSON when the provider
     /// answered with data. Failures are recorded in the report, never dropped.
     pub async fn fetch(&self, request: Request) -> Option<Value> {
+        match self.answer(request).await? {
+            (200, body) => body,
+            _ => None,
+        }
+    }
+
+    /// Like `fetch`, for callers that read the status of an answer such as 403 or 404:
+    /// the status and, when the body is JSON, the body. `None` when nothing landed.
+    pub async fn answer(&self, request: Request) -> Option<(u16, Option<Value>)> {
         if self.stopped.load(std::sync::atomic::Ordering::Relaxed) {
             return None;
         }
         if let Some(hit) = self.cached(&request) {
             self.report.lock().expect("report lock").cache_hits += 1;
-            return if hit.status == 200 { serde_json::from_str(&hit.body).ok() } else { None };
+            return Some((hit.status, serde_json::from_str(&hit.body).ok()));
         }
         self.report.lock().expect("report lock").requests += 1;
         match self.http.get(&request).await {
             Ok(fetched) => {
                 self.report.lock().expect("report lock").attempts += fetched.attempts as u64;
-                let ok = fetched.status == 200;
-                // The stack has checked that a 200 body is JSON; other statuses are
-                // answers (such as 404) that land but carry no data.
-                let parsed = if ok { serde_json::from_str::<Value>(&fetched.body).ok() } else { None };
-                self.land(fetched, request.resource);
-                parsed
+                let status = fetched.status;
+                let parsed = serde_json::from_str::<Value>(&fetched.body).ok();
+                self.land(fetched, request.resource).then_some((status, parsed))
             }
             Err(e) => {
                 if e.quota_spent {
@@ -135,16 +162,39 @@ impl Fetcher<'_> {
         }
     }
 
-    fn land(&self, fetched: Fetched, resource: &'static str) {
+    /// Whether the response landed.
+    fn land(&self, fetched: Fetched, resource: &'static str) -> bool {
         let key = fetched.request_key.clone();
         match self.lake.lock().expect("lake lock").land(fetched) {
             Ok(()) => {
                 let mut r = self.report.lock().expect("report lock");
                 r.responses += 1;
                 r.landed.push(key);
+                true
             }
-            Err(e) => self.failed(resource, key, format!("could not land the response: {e:#}")),
+            Err(e) => {
+                self.failed(resource, key, format!("could not land the response: {e:#}"));
+                false
+            }
         }
+    }
+
+    /// Tells the user something once per run, however often it happens.
+    pub fn note(&self, message: String) {
+        let mut r = self.report.lock().expect("report lock");
+        if !r.notes.contains(&message) {
+            warn!(provider = self.http.provider(), "{message}");
+            r.notes.push(message);
+        }
+    }
+
+    pub fn provider(&self) -> Provider {
+        self.provider
+    }
+
+    /// The provider's settings, for its options.
+    pub fn config(&self) -> &ProviderConfig {
+        self.http.config()
     }
 
     fn failed(&self, resource: &'static str, request_key: String, reason: String) {
@@ -181,13 +231,16 @@ pub async fn run(job: ExtractJob) -> anyhow::Result<ExtractReport> {
         fetchers.push((*provider, fetcher));
     }
     let artists = &job.artists;
+    let identifiers = &job.identifiers;
     let syncs = fetchers.iter().map(|(provider, fetcher)| async move {
+        provider.sync_run(fetcher).await;
         for artist in artists {
             info!(provider = provider.name(), artist = %artist, "syncing");
-            match provider {
-                Provider::MusicBrainz => crate::providers::musicbrainz::sync_artist(fetcher, artist).await,
-                Provider::Deezer => crate::providers::deezer::sync_artist(fetcher, artist).await,
-            }
+            provider.sync_artist(fetcher, artist).await;
+        }
+        for id in identifiers {
+            info!(provider = provider.name(), identifier = %id, "looking up");
+            provider.lookup(fetcher, id).await;
         }
     });
     futures::future::join_all(syncs).await;

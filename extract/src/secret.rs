@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Secret(String);
 
 impl Secret {
@@ -35,7 +35,9 @@ impl std::fmt::Display for Secret {
 
 impl Serialize for Secret {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str("****")
+        // An unset secret shows as unset: the defaults pass through serialization
+        // when the configuration is layered, and "****" would look like a value.
+        s.serialize_str(if self.0.is_empty() { "" } else { "****" })
     }
 }
 
@@ -55,5 +57,6 @@ mod tests {
         assert_eq!(format!("{s} {s:?}"), "**** Secret(****)");
         assert_eq!(serde_json::to_string(&s).unwrap(), "\"****\"");
         assert_eq!(s.expose(), "hunter2");
+        assert_eq!(serde_json::to_string(&Secret::default()).unwrap(), "\"\"", "unset stays unset");
     }
 }

@@ -13,6 +13,8 @@ pub mod faults;
 mod limits;
 mod musicbrainz;
 mod search;
+mod spotify;
+pub mod views;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -41,6 +43,20 @@ pub struct SimConfig {
     /// OAuth2 client credentials at `/oauth/token`, and the providers that require a
     /// bearer token from there.
     pub auth: Option<AuthConfig>,
+    /// The other providers' limits: (requests, window) by provider. Each provider's
+    /// module answers the way the real one does when they are exceeded.
+    pub limits: BTreeMap<String, (u32, Duration)>,
+    /// Spotify in extended-quota mode: new releases and audio features answer, and
+    /// responses carry label and popularity. Off, as for a new app in development mode.
+    pub spotify_extended: bool,
+}
+
+/// Limits close to the real ones (where published) or to what clients report.
+pub fn default_limits() -> BTreeMap<String, (u32, Duration)> {
+    [("spotify", 120, 30), ("apple_music", 20, 1), ("discogs", 60, 60)]
+        .into_iter()
+        .map(|(p, n, secs)| (p.to_string(), (n, Duration::from_secs(secs))))
+        .collect()
 }
 
 impl Default for SimConfig {
@@ -52,6 +68,8 @@ impl Default for SimConfig {
             deezer_requests: 50,
             deezer_window: Duration::from_secs(5),
             auth: None,
+            limits: default_limits(),
+            spotify_extended: false,
         }
     }
 }
@@ -74,6 +92,10 @@ pub(crate) struct Shared {
     pub faults: Mutex<Vec<FaultRule>>,
     pub auth: Option<AuthConfig>,
     pub tokens: auth::Tokens,
+    pub limits: BTreeMap<String, Mutex<RollingWindow>>,
+    /// What each further provider shows of the catalog.
+    pub views: BTreeMap<&'static str, views::View>,
+    pub spotify_extended: bool,
 }
 
 impl Shared {
@@ -93,6 +115,25 @@ impl Shared {
     pub fn count_fault(&self, provider: &str) {
         self.with_stats(provider, |s| s.faults += 1)
     }
+
+    /// Whether the provider's rate limit admits a request now; refusals are counted.
+    pub fn admit(&self, provider: &str) -> bool {
+        let Some(window) = self.limits.get(provider) else { return true };
+        let ok = window.lock().expect("limit lock").admit(std::time::Instant::now());
+        if !ok {
+            self.count_over_limit(provider);
+        }
+        ok
+    }
+
+    pub fn view(&self, provider: &str) -> &views::View {
+        self.views.get(provider).unwrap_or_else(|| panic!("no view for {provider}"))
+    }
+}
+
+/// Every further provider's profile: one line per provider.
+fn profiles() -> Vec<views::Profile> {
+    vec![spotify::profile()]
 }
 
 /// A running simulator. It stops when dropped.
@@ -107,14 +148,23 @@ impl Sim {
     /// Generates the catalog and serves it on a free port of 127.0.0.1, from a thread
     /// of its own, so sync tests, async code and the binary can all use it.
     pub fn start(config: SimConfig) -> anyhow::Result<Sim> {
+        let catalog = Catalog::generate(config.seed, config.artists);
+        let views = profiles().iter().map(|p| (p.provider, views::generate(&catalog, config.seed, p))).collect();
         let shared = Arc::new(Shared {
-            catalog: Catalog::generate(config.seed, config.artists),
+            catalog,
             musicbrainz_limit: Mutex::new(RollingWindow::new(config.musicbrainz_per_second, Duration::from_secs(1))),
             deezer_limit: Mutex::new(RollingWindow::new(config.deezer_requests, config.deezer_window)),
             stats: Mutex::new(BTreeMap::new()),
             faults: Mutex::new(Vec::new()),
             auth: config.auth.clone(),
             tokens: auth::Tokens::default(),
+            limits: config
+                .limits
+                .iter()
+                .map(|(p, &(n, w))| (p.clone(), Mutex::new(RollingWindow::new(n, w))))
+                .collect(),
+            views,
+            spotify_extended: config.spotify_extended,
         });
         let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding the simulator to 127.0.0.1")?;
         listener.set_nonblocking(true)?;
@@ -122,6 +172,7 @@ impl Sim {
         let app = Router::new()
             .nest("/musicbrainz/ws/2", musicbrainz::routes())
             .nest("/deezer", deezer::routes())
+            .nest("/spotify/v1", spotify::routes())
             .layer(axum::middleware::from_fn_with_state(shared.clone(), auth::require))
             .route("/oauth/token", axum::routing::post(auth::token))
             .layer(axum::middleware::from_fn_with_state(shared.clone(), faults::apply))
@@ -154,12 +205,18 @@ impl Sim {
     pub fn base_url(&self, provider: &str) -> String {
         match provider {
             "musicbrainz" => format!("http://{}/musicbrainz/ws/2", self.addr),
+            "spotify" => format!("http://{}/spotify/v1", self.addr),
             other => format!("http://{}/{other}", self.addr),
         }
     }
 
     pub fn catalog(&self) -> &Catalog {
         &self.shared.catalog
+    }
+
+    /// What a provider other than MusicBrainz and Deezer shows of the catalog.
+    pub fn view(&self, provider: &str) -> &views::View {
+        self.shared.view(provider)
     }
 
     /// Answers the next `times` requests to `provider` whose path contains

@@ -43,6 +43,17 @@ page_size = 25
         Project { dir }
     }
 
+    /// A scratch folder with exactly this liner.toml, MusicBrainz and Deezer off unless
+    /// `providers` turns them on.
+    pub fn only(providers: &str) -> Project {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let toml = format!(
+            "[paths]\ndata_dir = \"data\"\n\n[providers.musicbrainz]\nenabled = false\n\n[providers.deezer]\nenabled = false\n\n{providers}\n"
+        );
+        std::fs::write(dir.path().join("liner.toml"), toml).expect("writing liner.toml");
+        Project { dir }
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }

@@ -70,7 +70,7 @@ fn musicbrainz_refuses_a_request_without_a_user_agent() {
     let config = liner_extract::Provider::MusicBrainz.default_config();
     let config = liner_extract::ProviderConfig { base_url: sim.base_url("musicbrainz"), user_agent: None, ..config };
     let stack =
-        liner_extract::http::HttpStack::new("musicbrainz", &config, |_| liner_extract::http::BodyVerdict::Ok).unwrap();
+        liner_extract::http::HttpStack::new("musicbrainz", &config, liner_extract::http::status_says_it_all).unwrap();
     let request =
         liner_extract::request::Request::new("artist_search", "/artist").param("query", "x").param("fmt", "json");
     let got = tokio::runtime::Runtime::new().unwrap().block_on(stack.get(&request)).unwrap();

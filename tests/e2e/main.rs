@@ -10,4 +10,5 @@ mod limits;
 mod pipeline;
 mod real_fixtures;
 mod sim_shapes;
+mod spotify;
 mod warehouse;

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use liner_extract::http::{BodyVerdict, HttpStack};
+use liner_extract::http::HttpStack;
 use liner_extract::request::Request;
 use serde_json::Value;
 
@@ -51,7 +51,9 @@ fn get(sim: &liner_sim::Sim, provider: &'static str, request: Request) -> Value 
     config.base_url = sim.base_url(provider);
     config.user_agent = Some("liner-tests/0.1 ( tests@example.invalid )".into());
     config.rate.requests = 100;
-    let stack = HttpStack::new(provider, &config, |_| BodyVerdict::Ok).unwrap();
+    // The simulator checks no credentials unless a test asks it to.
+    config.auth = Default::default();
+    let stack = HttpStack::new(provider, &config, liner_extract::http::status_says_it_all).unwrap();
     let fetched = tokio::runtime::Runtime::new().unwrap().block_on(stack.get(&request)).unwrap();
     assert_eq!(fetched.status, 200, "{}", fetched.body);
     serde_json::from_str(&fetched.body).unwrap()
@@ -94,8 +96,33 @@ fn simulated_responses_have_the_real_shapes() {
             real("musicbrainz/artist_db92a151_rick-astley.json"),
         ),
     ];
+    let spotify = sim.view("spotify");
+    let (sp_index, sp_album) =
+        spotify.releases.iter().enumerate().find_map(|(i, l)| l.as_ref().map(|l| (i, l))).expect("a Spotify album");
+    let sp_artist = &spotify.artists[c.albums[c.releases[sp_index].album].credits[0].artist];
+    let spotify_checks = [
+        (
+            "spotify /albums/{id}",
+            get(&sim, "spotify", Request::new("albums", format!("/albums/{}", sp_album.id))),
+            real("spotify/album_5l3zEmMrOhOzG8d8s83GOL_despicable-me-2.json"),
+        ),
+        (
+            "spotify /tracks/{id}",
+            get(&sim, "spotify", Request::new("tracks", format!("/tracks/{}", sp_album.tracks[0].id))),
+            real("spotify/track_6NPVjNh8Jhru9xOmyQigds_happy.json"),
+        ),
+        (
+            "spotify /search?type=artist",
+            get(
+                &sim,
+                "spotify",
+                Request::new("artist_search", "/search").param("type", "artist").param("q", &sp_artist.name),
+            ),
+            real("spotify/search_artist_q-u2.json"),
+        ),
+    ];
     let mut problems = Vec::new();
-    for (what, sim_body, real_body) in &checks {
+    for (what, sim_body, real_body) in checks.iter().chain(&spotify_checks) {
         let mut out = Vec::new();
         drift(sim_body, real_body, "", &mut out);
         problems.extend(out.into_iter().map(|p| format!("{what}: {p}")));

@@ -4,11 +4,11 @@
 
 use serde_json::Value;
 
-use super::Resource;
+use super::{Resource, same_name};
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::http::BodyVerdict;
-use crate::job::Fetcher;
+use crate::job::{Fetcher, Identifier};
 use crate::request::Request;
 
 pub const RESOURCES: &[Resource] = &[
@@ -16,6 +16,12 @@ pub const RESOURCES: &[Resource] = &[
     Resource { provider: "deezer", name: "artist_albums", endpoint: "GET /artist/<id>/albums", ttl: Ttl::Catalog },
     Resource { provider: "deezer", name: "albums", endpoint: "GET /album/<id>", ttl: Ttl::Catalog },
     Resource { provider: "deezer", name: "album_tracks", endpoint: "GET /album/<id>/tracks", ttl: Ttl::Catalog },
+    Resource {
+        provider: "deezer",
+        name: "tracks",
+        endpoint: "GET /track/<id> or /track/isrc:<isrc>",
+        ttl: Ttl::Metadata,
+    },
 ];
 
 /// Deezer's error codes worth another try: quota exceeded, and "service busy".
@@ -26,7 +32,10 @@ pub fn default_config() -> ProviderConfig {
     ProviderConfig::new("https://api.deezer.com", RateLimit { requests: 50, per_seconds: 5.0, burst: 1 })
 }
 
-pub fn body_check(body: &str) -> BodyVerdict {
+pub fn body_check(status: u16, body: &str) -> BodyVerdict {
+    if status != 200 {
+        return BodyVerdict::Ok;
+    }
     if body.trim().is_empty() {
         return BodyVerdict::Retry("empty body (Deezer sends these while it blocks a client)".into());
     }
@@ -42,12 +51,6 @@ pub fn body_check(body: &str) -> BodyVerdict {
     }
 }
 
-/// Names compared the way a person would: case and accents aside.
-fn same_name(a: &str, b: &str) -> bool {
-    let norm = |s: &str| deunicode::deunicode(s).to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
-    norm(a) == norm(b)
-}
-
 pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
     let Some(artist_id) = resolve(f, name).await else {
         return;
@@ -59,6 +62,25 @@ pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
         };
         f.fetch(Request::new("albums", format!("/album/{id}"))).await;
         pages(f, "album_tracks", &format!("/album/{id}/tracks")).await;
+    }
+}
+
+/// Deezer's `/album/upc:<upc>` matches the stored string: the 12- and 13-digit
+/// spellings are tried in turn. `/track/isrc:<isrc>` answers with the track.
+pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
+    match id {
+        Identifier::Gtin(gtin) => {
+            for upc in super::spotify::upc_variants(gtin).into_iter().filter(|u| u.len() <= 13) {
+                let Some(album) = f.fetch(Request::new("albums", format!("/album/upc:{upc}"))).await else { return };
+                if let Some(id) = album["id"].as_u64() {
+                    pages(f, "album_tracks", &format!("/album/{id}/tracks")).await;
+                    return;
+                }
+            }
+        }
+        Identifier::Isrc(isrc) => {
+            f.fetch(Request::new("tracks", format!("/track/isrc:{}", isrc.trim().to_uppercase()))).await;
+        }
     }
 }
 
@@ -102,16 +124,10 @@ mod tests {
     #[test]
     fn the_quota_error_is_retried_and_no_data_is_an_answer() {
         let quota = r#"{"error":{"type":"Exception","message":"Quota limit exceeded","code":4}}"#;
-        assert!(matches!(body_check(quota), BodyVerdict::Retry(_)));
-        assert!(matches!(body_check(""), BodyVerdict::Retry(_)));
+        assert!(matches!(body_check(200, quota), BodyVerdict::Retry(_)));
+        assert!(matches!(body_check(200, ""), BodyVerdict::Retry(_)));
         let no_data = r#"{"error":{"type":"DataException","message":"no data","code":800}}"#;
-        assert_eq!(body_check(no_data), BodyVerdict::Ok);
-        assert_eq!(body_check(r#"{"id": 302127}"#), BodyVerdict::Ok);
-    }
-
-    #[test]
-    fn names_match_across_case_and_accents() {
-        assert!(same_name("Bjork Gomez", "Björk Gómez"));
-        assert!(!same_name("Bjork", "Bjorn"));
+        assert_eq!(body_check(200, no_data), BodyVerdict::Ok);
+        assert_eq!(body_check(200, r#"{"id": 302127}"#), BodyVerdict::Ok);
     }
 }

@@ -2,10 +2,12 @@
 
 pub mod deezer;
 pub mod musicbrainz;
+pub mod spotify;
 
 use crate::cache::Ttl;
 use crate::config::ProviderConfig;
-use crate::http::BodyCheck;
+use crate::http::{BodyCheck, status_says_it_all};
+use crate::job::{Fetcher, Identifier};
 
 /// A lake resource: what `raw.<provider>_<resource>` holds and which endpoint fills it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,15 +23,17 @@ pub struct Resource {
 pub enum Provider {
     MusicBrainz,
     Deezer,
+    Spotify,
 }
 
 impl Provider {
-    pub const ALL: &'static [Provider] = &[Provider::MusicBrainz, Provider::Deezer];
+    pub const ALL: &'static [Provider] = &[Provider::MusicBrainz, Provider::Deezer, Provider::Spotify];
 
     pub fn name(self) -> &'static str {
         match self {
             Provider::MusicBrainz => "musicbrainz",
             Provider::Deezer => "deezer",
+            Provider::Spotify => "spotify",
         }
     }
 
@@ -41,6 +45,7 @@ impl Provider {
         match self {
             Provider::MusicBrainz => musicbrainz::default_config(),
             Provider::Deezer => deezer::default_config(),
+            Provider::Spotify => spotify::default_config(),
         }
     }
 
@@ -48,6 +53,7 @@ impl Provider {
         match self {
             Provider::MusicBrainz => musicbrainz::RESOURCES,
             Provider::Deezer => deezer::RESOURCES,
+            Provider::Spotify => spotify::RESOURCES,
         }
     }
 
@@ -57,14 +63,50 @@ impl Provider {
 
     pub fn body_check(self) -> BodyCheck {
         match self {
-            Provider::MusicBrainz => |_| crate::http::BodyVerdict::Ok,
+            Provider::MusicBrainz | Provider::Spotify => status_says_it_all,
             Provider::Deezer => deezer::body_check,
+        }
+    }
+
+    /// What the provider does once per run, whoever is followed (charts, new releases).
+    pub async fn sync_run(self, f: &Fetcher<'_>) {
+        match self {
+            Provider::MusicBrainz | Provider::Deezer => {}
+            Provider::Spotify => spotify::sync_run(f).await,
+        }
+    }
+
+    /// Everything the provider has about one followed artist.
+    pub async fn sync_artist(self, f: &Fetcher<'_>, name: &str) {
+        match self {
+            Provider::MusicBrainz => musicbrainz::sync_artist(f, name).await,
+            Provider::Deezer => deezer::sync_artist(f, name).await,
+            Provider::Spotify => spotify::sync_artist(f, name).await,
+        }
+    }
+
+    /// Looks a release (by barcode) or recording (by ISRC) up and lands what it finds.
+    pub async fn lookup(self, f: &Fetcher<'_>, id: &Identifier) {
+        match self {
+            Provider::MusicBrainz => {}
+            Provider::Deezer => deezer::lookup(f, id).await,
+            Provider::Spotify => spotify::lookup(f, id).await,
+        }
+    }
+
+    /// The provider's own options, checked.
+    fn option_problems(self, config: &ProviderConfig) -> Option<String> {
+        match self {
+            Provider::MusicBrainz | Provider::Deezer => (!config.options.is_empty())
+                .then(|| format!("providers.{}.options: this provider has none", self.name())),
+            Provider::Spotify => config.options::<spotify::Options>(self.name()).err(),
         }
     }
 
     /// Everything wrong with a provider's settings, each naming the field.
     pub fn problems(self, config: &ProviderConfig) -> Vec<String> {
         let mut out = config.problems(self.name());
+        out.extend(self.option_problems(config));
         if self == Provider::MusicBrainz && config.user_agent.as_deref().is_none_or(|ua| ua.trim().is_empty()) {
             out.push(
                 "providers.musicbrainz.user_agent: MusicBrainz refuses requests without a descriptive User-Agent, \
@@ -73,5 +115,32 @@ impl Provider {
             );
         }
         out
+    }
+}
+
+/// Names compared the way a person would: case and accents aside.
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
+    let norm = |s: &str| deunicode::deunicode(s).to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
+    norm(a) == norm(b)
+}
+
+/// A Lucene-style quoted phrase (MusicBrainz, Spotify filters): quotes and backslashes escaped.
+pub(crate) fn quoted(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_across_case_and_accents() {
+        assert!(same_name("Bjork Gomez", "Björk Gómez"));
+        assert!(!same_name("Bjork", "Bjorn"));
+    }
+
+    #[test]
+    fn quoted_phrases_escape_quotes() {
+        assert_eq!(quoted(r#"Say "Hi""#), r#""Say \"Hi\"""#);
     }
 }

@@ -54,7 +54,7 @@ pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
 }
 
 async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<String> {
-    let query = format!("artist:\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""));
+    let query = format!("artist:{}", super::quoted(name));
     let request = Request::new("artist_search", "/artist").param("query", query).param("limit", 5).param("fmt", "json");
     let body = f.fetch(request).await?;
     let best = body["artists"].as_array()?.iter().max_by_key(|a| a["score"].as_i64().unwrap_or(0)).cloned();

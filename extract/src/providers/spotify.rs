@@ -1,0 +1,270 @@
+//! Spotify Web API, as a development-mode app may use it since 2026: artist search,
+//! the artist's albums (at most 10 a page, in one market), each album with its tracks
+//! paged, each track for its ISRC (album listings carry none), and lookups by UPC and
+//! ISRC through search filters. New releases and audio features are tried once a run:
+//! a dev-mode app gets 403 for them, which is said once and skipped.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{Resource, quoted, same_name};
+use crate::auth::AuthConfig;
+use crate::cache::Ttl;
+use crate::config::{ProviderConfig, RateLimit};
+use crate::job::{Fetcher, Identifier};
+use crate::request::Request;
+use crate::secret::Secret;
+
+pub const RESOURCES: &[Resource] = &[
+    Resource {
+        provider: "spotify",
+        name: "artist_search",
+        endpoint: "GET /search?type=artist&q=artist:\"<name>\"",
+        ttl: Ttl::Catalog,
+    },
+    Resource { provider: "spotify", name: "artist_albums", endpoint: "GET /artists/<id>/albums", ttl: Ttl::Catalog },
+    Resource { provider: "spotify", name: "albums", endpoint: "GET /albums/<id>", ttl: Ttl::Catalog },
+    Resource { provider: "spotify", name: "album_tracks", endpoint: "GET /albums/<id>/tracks", ttl: Ttl::Catalog },
+    Resource { provider: "spotify", name: "tracks", endpoint: "GET /tracks/<id>", ttl: Ttl::Metadata },
+    Resource {
+        provider: "spotify",
+        name: "album_search",
+        endpoint: "GET /search?type=album&q=upc:<upc>",
+        ttl: Ttl::Catalog,
+    },
+    Resource {
+        provider: "spotify",
+        name: "track_search",
+        endpoint: "GET /search?type=track&q=isrc:<isrc>",
+        ttl: Ttl::Metadata,
+    },
+    Resource { provider: "spotify", name: "new_releases", endpoint: "GET /browse/new-releases", ttl: Ttl::Never },
+    Resource { provider: "spotify", name: "audio_features", endpoint: "GET /audio-features/<id>", ttl: Ttl::Metadata },
+];
+
+/// `[providers.spotify.options]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// The market albums are listed for; without one, an album comes back once per market.
+    pub market: String,
+    /// Fetch each track for its ISRC (album listings carry none): one request per track.
+    #[serde(default = "yes")]
+    pub track_isrcs: bool,
+    /// Try `GET /browse/new-releases` once a run (extended-quota apps only since 2026).
+    #[serde(default = "yes")]
+    pub new_releases: bool,
+    /// Try audio features for each track (blocked for new and dev-mode apps since Nov 2024).
+    #[serde(default = "yes")]
+    pub audio_features: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { market: "US".into(), track_isrcs: true, new_releases: true, audio_features: true }
+    }
+}
+
+/// Spotify's page size caps since 2026: search and artist albums 10, album tracks 50.
+const SEARCH_LIMIT: u32 = 10;
+const ALBUMS_LIMIT: u32 = 10;
+const TRACKS_LIMIT: u32 = 50;
+
+pub fn default_config() -> ProviderConfig {
+    // Spotify counts over a rolling 30 s window and publishes no number; 90 per 30 s
+    // (3/s) stays well inside what development-mode apps report.
+    ProviderConfig::new("https://api.spotify.com/v1", RateLimit { requests: 90, per_seconds: 30.0, burst: 1 })
+        .with_auth(AuthConfig::ClientCredentials {
+            token_url: "https://accounts.spotify.com/api/token".into(),
+            client_id: String::new(),
+            client_secret: Secret::default(),
+        })
+        .with_options(&Options::default())
+        .disabled()
+}
+
+fn options(f: &Fetcher<'_>) -> Options {
+    f.config().options("spotify").unwrap_or_default()
+}
+
+pub async fn sync_run(f: &Fetcher<'_>) {
+    if !options(f).new_releases {
+        return;
+    }
+    let request = Request::new("new_releases", "/browse/new-releases").param("limit", 50);
+    if let Some((403, _)) = f.answer(request).await {
+        f.note(
+            "GET /browse/new-releases answered 403: development-mode apps lost it in 2026 \
+             (set options.new_releases = false to stop asking)"
+                .into(),
+        );
+    }
+}
+
+pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
+    let opts = options(f);
+    let Some(artist_id) = resolve(f, name).await else {
+        return;
+    };
+    let mut album_ids: Vec<String> = Vec::new();
+    let mut offset = 0;
+    loop {
+        let request = Request::new("artist_albums", format!("/artists/{artist_id}/albums"))
+            .param("include_groups", "album,single,compilation")
+            .param("market", &opts.market)
+            .param("limit", ALBUMS_LIMIT)
+            .param("offset", offset);
+        let Some(page) = f.fetch(request).await else { break };
+        let items = page["items"].as_array().cloned().unwrap_or_default();
+        for id in items.iter().filter_map(|a| a["id"].as_str()) {
+            if !album_ids.iter().any(|x| x == id) {
+                album_ids.push(id.to_string());
+            }
+        }
+        offset += items.len();
+        if items.is_empty() || page["next"].is_null() {
+            break;
+        }
+    }
+    let mut features = opts.audio_features;
+    for album_id in album_ids {
+        let request = Request::new("albums", format!("/albums/{album_id}")).param("market", &opts.market);
+        let Some(album) = f.fetch(request).await else { continue };
+        let mut tracks: Vec<String> = ids(&album["tracks"]["items"]);
+        let total = album["tracks"]["total"].as_u64().unwrap_or(0) as usize;
+        while tracks.len() < total {
+            let request = Request::new("album_tracks", format!("/albums/{album_id}/tracks"))
+                .param("market", &opts.market)
+                .param("limit", TRACKS_LIMIT)
+                .param("offset", tracks.len());
+            let Some(page) = f.fetch(request).await else { break };
+            let more = ids(&page["items"]);
+            if more.is_empty() {
+                break;
+            }
+            tracks.extend(more);
+        }
+        for track_id in &tracks {
+            if opts.track_isrcs {
+                f.fetch(Request::new("tracks", format!("/tracks/{track_id}")).param("market", &opts.market)).await;
+            }
+            if features {
+                let answer = f.answer(Request::new("audio_features", format!("/audio-features/{track_id}"))).await;
+                if let Some((403, _)) = answer {
+                    f.note(
+                        "GET /audio-features answered 403: apps created after Nov 2024 and development-mode \
+                         apps have no audio features (set options.audio_features = false to stop asking)"
+                            .into(),
+                    );
+                    features = false;
+                }
+            }
+        }
+    }
+}
+
+fn ids(items: &Value) -> Vec<String> {
+    items.as_array().into_iter().flatten().filter_map(|t| t["id"].as_str().map(str::to_string)).collect()
+}
+
+async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<String> {
+    let request = Request::new("artist_search", "/search")
+        .param("type", "artist")
+        .param("q", format!("artist:{}", quoted(name)))
+        .param("limit", SEARCH_LIMIT);
+    let body = f.fetch(request).await?;
+    let found = body["artists"]["items"]
+        .as_array()?
+        .iter()
+        .find(|a| a["name"].as_str().is_some_and(|n| same_name(n, name)))
+        .and_then(|a| a["id"].as_str());
+    match found {
+        Some(id) => Some(id.to_string()),
+        None => {
+            f.unmatched(name);
+            None
+        }
+    }
+}
+
+/// The spellings under which Spotify may hold a GTIN: it matches `upc:` against the
+/// string the label delivered, which may be UPC-A (12), EAN-13 or zero-padded to 14.
+pub fn upc_variants(gtin: &str) -> Vec<String> {
+    let digits: String = gtin.chars().filter(char::is_ascii_digit).collect();
+    let core = digits.trim_start_matches('0');
+    let mut out = Vec::new();
+    for width in [12, 13, 14] {
+        if core.len() <= width {
+            let v = format!("{core:0>width$}");
+            if !out.contains(&v) {
+                out.push(v);
+            }
+        }
+    }
+    out
+}
+
+pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
+    let market = options(f).market;
+    match id {
+        Identifier::Gtin(gtin) => {
+            if let Some(album_id) = album_by_upc(f, gtin).await {
+                f.fetch(Request::new("albums", format!("/albums/{album_id}")).param("market", market)).await;
+            }
+        }
+        Identifier::Isrc(isrc) => {
+            tracks_by_isrc(f, isrc).await;
+        }
+    }
+}
+
+/// The album with this GTIN, trying each spelling until one is found.
+pub async fn album_by_upc(f: &Fetcher<'_>, gtin: &str) -> Option<String> {
+    for upc in upc_variants(gtin) {
+        let request = Request::new("album_search", "/search")
+            .param("type", "album")
+            .param("q", format!("upc:{upc}"))
+            .param("limit", 1);
+        let body = f.fetch(request).await?;
+        if let Some(id) = body["albums"]["items"][0]["id"].as_str() {
+            return Some(id.to_string());
+        }
+    }
+    None
+}
+
+/// The tracks with this ISRC.
+pub async fn tracks_by_isrc(f: &Fetcher<'_>, isrc: &str) -> Vec<String> {
+    let request = Request::new("track_search", "/search")
+        .param("type", "track")
+        .param("q", format!("isrc:{}", isrc.trim().to_uppercase()))
+        .param("limit", SEARCH_LIMIT);
+    f.fetch(request).await.map(|b| ids(&b["tracks"]["items"])).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_gtin_is_tried_as_upc_a_ean_13_and_14_digits() {
+        assert_eq!(upc_variants("0602455070951"), ["602455070951", "0602455070951", "00602455070951"]);
+        assert_eq!(upc_variants("00602455070951"), ["602455070951", "0602455070951", "00602455070951"]);
+        assert_eq!(upc_variants("5099902987620"), ["5099902987620", "05099902987620"]);
+    }
+
+    #[test]
+    fn options_default_to_one_market_and_everything_tried() {
+        let c = default_config();
+        let o: Options = c.options("spotify").unwrap();
+        assert_eq!(o, Options::default());
+        assert!(!c.enabled, "Spotify needs credentials: off until configured");
+        let mut bad = c.clone();
+        bad.options.insert("markets".into(), "US".into());
+        assert!(bad.options::<Options>("spotify").unwrap_err().contains("providers.spotify.options"));
+    }
+}

@@ -1,0 +1,19 @@
+-- model: staging.spotify_artists
+-- key: artist_id
+-- assert: not_null(name)
+-- One row per Spotify artist found by search. Development-mode apps get no followers
+-- and no popularity, and genres come back empty since 2026.
+with hits as (
+    select unnest(json_extract(body, '$.artists.items[*]')) as a, fetched_at
+    from raw.spotify_artist_search
+    where status = 200 and json_valid(body)
+)
+select
+    a ->> 'id' as artist_id,
+    a ->> 'name' as name,
+    try_cast(json_extract_string(a, '$.followers.total') as bigint) as followers,
+    try_cast(a ->> 'popularity' as integer) as popularity,
+    nullif(array_to_string(json_extract_string(a, '$.genres[*]'), ', '), '') as genres,
+    fetched_at
+from hits
+qualify row_number() over (partition by a ->> 'id' order by fetched_at desc) = 1
