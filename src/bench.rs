@@ -22,7 +22,7 @@ pub struct RateResult {
 /// default limit, stops at the deadline, and reads the simulator's counts.
 pub async fn request_rate(seconds: u64, data_dir: &std::path::Path) -> anyhow::Result<Vec<RateResult>> {
     let sim = Sim::start(crate::demo::sim_config(5, 400))?;
-    let cfg = config_for(&sim, data_dir.to_path_buf());
+    let cfg = config_for(&sim, data_dir.to_path_buf())?;
     let providers = cfg.providers();
     let job = ExtractJob {
         run_id: crate::state::new_run_id(),

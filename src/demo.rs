@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use liner_extract::auth::AuthConfig;
 use liner_extract::secret::Secret;
+use liner_sim::apple_music::{AppleKey, DEMO_P8};
 use liner_sim::{Sim, SimConfig};
 
 use crate::config::{Config, Loaded};
@@ -46,13 +47,14 @@ pub fn sim_config(seed: u64, artists: usize) -> SimConfig {
             token_ttl: std::time::Duration::from_secs(3600),
             providers: vec!["spotify".into()],
         }),
+        apple_key: Some(AppleKey::demo()),
         ..SimConfig::default()
     }
 }
 
 /// A configuration that points every provider at the simulator, each enabled with
-/// the simulator's stand-in credentials.
-pub fn config_for(sim: &Sim, data_dir: PathBuf) -> Loaded {
+/// the simulator's stand-in credentials (the Apple key is written into `data_dir`).
+pub fn config_for(sim: &Sim, data_dir: PathBuf) -> anyhow::Result<Loaded> {
     let mut config = Config::default();
     config.paths.data_dir = data_dir.clone();
     config.load.target = data_dir.join("app.sqlite").to_string_lossy().into_owned();
@@ -67,16 +69,28 @@ pub fn config_for(sim: &Sim, data_dir: PathBuf) -> Loaded {
             client_secret: Secret::new(DEMO_CLIENT_SECRET),
         };
     }
+    if let Some(apple) = config.providers.get_mut("apple_music") {
+        std::fs::create_dir_all(&data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+        let key = data_dir.join("demo-AuthKey.p8");
+        std::fs::write(&key, DEMO_P8).with_context(|| format!("writing {}", key.display()))?;
+        let demo = AppleKey::demo();
+        apple.auth = AuthConfig::AppleDeveloperToken {
+            team_id: demo.team_id,
+            key_id: demo.key_id,
+            private_key_path: key,
+            token_seconds: 3600,
+        };
+    }
     if let Some(mb) = config.providers.get_mut("musicbrainz") {
         mb.user_agent =
             Some(format!("liner-demo/{} ( https://example.invalid/liner-demo )", env!("CARGO_PKG_VERSION")));
     }
-    Loaded { config, file: None, root: PathBuf::from(".") }
+    Ok(Loaded { config, file: None, root: PathBuf::from(".") })
 }
 
 pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     let sim = Sim::start(sim_config(opts.seed, SimConfig::default().artists)).context("starting the simulator")?;
-    let cfg = config_for(&sim, opts.data_dir.clone());
+    let cfg = config_for(&sim, opts.data_dir.clone())?;
     let names: Vec<&str> = cfg.providers().iter().map(|(p, _)| p.name()).collect();
     println!(
         "simulator: {} on http://{} (seed {}, {} releases)",

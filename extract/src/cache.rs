@@ -133,11 +133,25 @@ impl LakeCache {
     }
 }
 
-/// Whether a response lists nothing: the list keys the providers use, all empty.
+/// Whether a response lists nothing: the list keys the providers use, all empty,
+/// whether at the top (`data`, `results`) or one object down (Spotify's
+/// `artists.items`, Genius' `response.hits`, Apple's `results.songs.data`).
 pub fn is_empty_answer(v: &Value) -> bool {
-    const LISTS: &[&str] = &["data", "artists", "recordings", "releases", "release-groups", "results", "hits", "items"];
-    let lists: Vec<&Value> = LISTS.iter().filter_map(|k| v.get(k)).collect();
-    !lists.is_empty() && lists.iter().all(|l| l.as_array().is_some_and(Vec::is_empty))
+    const LISTS: &[&str] =
+        &["data", "artists", "recordings", "releases", "release-groups", "results", "hits", "items", "artist", "track"];
+    fn lists<'v>(v: &'v Value, depth: usize, out: &mut Vec<&'v Value>) {
+        let Some(obj) = v.as_object() else { return };
+        for (k, x) in obj {
+            if x.is_array() && LISTS.contains(&k.as_str()) {
+                out.push(x);
+            } else if x.is_object() && depth > 0 {
+                lists(x, depth - 1, out);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    lists(v, 2, &mut found);
+    !found.is_empty() && found.iter().all(|l| l.as_array().is_some_and(Vec::is_empty))
 }
 
 #[cfg(test)]
@@ -183,6 +197,18 @@ mod tests {
         assert!(get("search:/search?q=y", Ttl::Catalog).is_some());
         assert!(get("albums:/album/3", Ttl::Catalog).is_none(), "a failed answer older than 6 h");
         assert!(get("albums:/album/9", Ttl::Catalog).is_none());
+    }
+
+    #[test]
+    fn empty_searches_are_recognized_in_each_provider_shape() {
+        let empty = |s: &str| is_empty_answer(&serde_json::from_str(s).unwrap());
+        assert!(empty(r#"{"data": [], "total": 0}"#), "Deezer");
+        assert!(empty(r#"{"artists": {"items": [], "total": 0}}"#), "Spotify");
+        assert!(empty(r#"{"created": "x", "count": 0, "artists": []}"#), "MusicBrainz");
+        assert!(empty(r#"{"meta": {"status": 200}, "response": {"hits": []}}"#), "Genius");
+        assert!(!empty(r#"{"artists": {"items": [{"id": "1"}]}}"#));
+        assert!(!empty(r#"{"id": 1, "genres": {"data": []}, "tracks": {"data": [{"id": 2}]}}"#), "an album");
+        assert!(!empty(r#"{"id": 302127, "title": "Discovery"}"#), "a lookup lists nothing and is not empty");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! enforce them. The catalog behind it is generated from a seed, so every test knows
 //! the ground truth of what is the same thing across providers.
 
+pub mod apple_music;
 mod auth;
 pub mod catalog;
 mod deezer;
@@ -49,6 +50,9 @@ pub struct SimConfig {
     /// Spotify in extended-quota mode: new releases and audio features answer, and
     /// responses carry label and popularity. Off, as for a new app in development mode.
     pub spotify_extended: bool,
+    /// Apple Music answers only requests with a developer token from this key;
+    /// `None` checks no token.
+    pub apple_key: Option<apple_music::AppleKey>,
 }
 
 /// Limits close to the real ones (where published) or to what clients report.
@@ -70,6 +74,7 @@ impl Default for SimConfig {
             auth: None,
             limits: default_limits(),
             spotify_extended: false,
+            apple_key: None,
         }
     }
 }
@@ -96,6 +101,7 @@ pub(crate) struct Shared {
     /// What each further provider shows of the catalog.
     pub views: BTreeMap<&'static str, views::View>,
     pub spotify_extended: bool,
+    pub apple_key: Option<apple_music::AppleKey>,
 }
 
 impl Shared {
@@ -133,7 +139,7 @@ impl Shared {
 
 /// Every further provider's profile: one line per provider.
 fn profiles() -> Vec<views::Profile> {
-    vec![spotify::profile()]
+    vec![spotify::profile(), apple_music::profile()]
 }
 
 /// A running simulator. It stops when dropped.
@@ -165,6 +171,7 @@ impl Sim {
                 .collect(),
             views,
             spotify_extended: config.spotify_extended,
+            apple_key: config.apple_key.clone(),
         });
         let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding the simulator to 127.0.0.1")?;
         listener.set_nonblocking(true)?;
@@ -173,6 +180,7 @@ impl Sim {
             .nest("/musicbrainz/ws/2", musicbrainz::routes())
             .nest("/deezer", deezer::routes())
             .nest("/spotify/v1", spotify::routes())
+            .nest("/apple_music/v1", apple_music::routes())
             .layer(axum::middleware::from_fn_with_state(shared.clone(), auth::require))
             .route("/oauth/token", axum::routing::post(auth::token))
             .layer(axum::middleware::from_fn_with_state(shared.clone(), faults::apply))
@@ -206,6 +214,7 @@ impl Sim {
         match provider {
             "musicbrainz" => format!("http://{}/musicbrainz/ws/2", self.addr),
             "spotify" => format!("http://{}/spotify/v1", self.addr),
+            "apple_music" => format!("http://{}/apple_music/v1", self.addr),
             other => format!("http://{}/{other}", self.addr),
         }
     }

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod apple_music;
 mod auth;
 mod config;
 mod faults;

@@ -1,5 +1,6 @@
 //! One module per provider: its defaults, its resources, and how it syncs an artist.
 
+pub mod apple_music;
 pub mod deezer;
 pub mod musicbrainz;
 pub mod spotify;
@@ -24,16 +25,19 @@ pub enum Provider {
     MusicBrainz,
     Deezer,
     Spotify,
+    AppleMusic,
 }
 
 impl Provider {
-    pub const ALL: &'static [Provider] = &[Provider::MusicBrainz, Provider::Deezer, Provider::Spotify];
+    pub const ALL: &'static [Provider] =
+        &[Provider::MusicBrainz, Provider::Deezer, Provider::Spotify, Provider::AppleMusic];
 
     pub fn name(self) -> &'static str {
         match self {
             Provider::MusicBrainz => "musicbrainz",
             Provider::Deezer => "deezer",
             Provider::Spotify => "spotify",
+            Provider::AppleMusic => "apple_music",
         }
     }
 
@@ -46,6 +50,7 @@ impl Provider {
             Provider::MusicBrainz => musicbrainz::default_config(),
             Provider::Deezer => deezer::default_config(),
             Provider::Spotify => spotify::default_config(),
+            Provider::AppleMusic => apple_music::default_config(),
         }
     }
 
@@ -54,6 +59,7 @@ impl Provider {
             Provider::MusicBrainz => musicbrainz::RESOURCES,
             Provider::Deezer => deezer::RESOURCES,
             Provider::Spotify => spotify::RESOURCES,
+            Provider::AppleMusic => apple_music::RESOURCES,
         }
     }
 
@@ -63,7 +69,7 @@ impl Provider {
 
     pub fn body_check(self) -> BodyCheck {
         match self {
-            Provider::MusicBrainz | Provider::Spotify => status_says_it_all,
+            Provider::MusicBrainz | Provider::Spotify | Provider::AppleMusic => status_says_it_all,
             Provider::Deezer => deezer::body_check,
         }
     }
@@ -73,6 +79,7 @@ impl Provider {
         match self {
             Provider::MusicBrainz | Provider::Deezer => {}
             Provider::Spotify => spotify::sync_run(f).await,
+            Provider::AppleMusic => apple_music::sync_run(f).await,
         }
     }
 
@@ -82,6 +89,7 @@ impl Provider {
             Provider::MusicBrainz => musicbrainz::sync_artist(f, name).await,
             Provider::Deezer => deezer::sync_artist(f, name).await,
             Provider::Spotify => spotify::sync_artist(f, name).await,
+            Provider::AppleMusic => apple_music::sync_artist(f, name).await,
         }
     }
 
@@ -91,6 +99,7 @@ impl Provider {
             Provider::MusicBrainz => {}
             Provider::Deezer => deezer::lookup(f, id).await,
             Provider::Spotify => spotify::lookup(f, id).await,
+            Provider::AppleMusic => apple_music::lookup(f, id).await,
         }
     }
 
@@ -100,6 +109,7 @@ impl Provider {
             Provider::MusicBrainz | Provider::Deezer => (!config.options.is_empty())
                 .then(|| format!("providers.{}.options: this provider has none", self.name())),
             Provider::Spotify => config.options::<spotify::Options>(self.name()).err(),
+            Provider::AppleMusic => apple_music::option_problems(config),
         }
     }
 

@@ -1,0 +1,195 @@
+//! Apple Music API, one storefront: artist search, the artist's albums (paged by
+//! `next`), each album with its tracks, the charts once a run, and lookups by
+//! `filter[upc]` and `filter[isrc]`. Auth is the developer token (ES256 JWT).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{Resource, same_name};
+use crate::auth::AuthConfig;
+use crate::cache::Ttl;
+use crate::config::{ProviderConfig, RateLimit};
+use crate::job::{Fetcher, Identifier};
+use crate::request::Request;
+
+pub const RESOURCES: &[Resource] = &[
+    Resource {
+        provider: "apple_music",
+        name: "artist_search",
+        endpoint: "GET /catalog/{storefront}/search?types=artists&term=<name>",
+        ttl: Ttl::Catalog,
+    },
+    Resource {
+        provider: "apple_music",
+        name: "artist_albums",
+        endpoint: "GET /catalog/{storefront}/artists/<id>/albums",
+        ttl: Ttl::Catalog,
+    },
+    Resource {
+        provider: "apple_music",
+        name: "albums",
+        endpoint: "GET /catalog/{storefront}/albums/<id>",
+        ttl: Ttl::Catalog,
+    },
+    Resource {
+        provider: "apple_music",
+        name: "upc_search",
+        endpoint: "GET /catalog/{storefront}/albums?filter[upc]=<upc>",
+        ttl: Ttl::Catalog,
+    },
+    Resource {
+        provider: "apple_music",
+        name: "isrc_search",
+        endpoint: "GET /catalog/{storefront}/songs?filter[isrc]=<isrc>",
+        ttl: Ttl::Metadata,
+    },
+    Resource {
+        provider: "apple_music",
+        name: "charts",
+        endpoint: "GET /catalog/{storefront}/charts?types=albums,songs&chart=most-played",
+        ttl: Ttl::Never,
+    },
+];
+
+/// `[providers.apple_music.options]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// The storefront (`us`, `gb`, ...): ids and availability differ between them.
+    pub storefront: String,
+    /// Land the most-played albums and songs chart once a run.
+    #[serde(default = "yes")]
+    pub charts: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { storefront: "us".into(), charts: true }
+    }
+}
+
+const SEARCH_LIMIT: u32 = 25;
+const ALBUMS_LIMIT: u32 = 100;
+const CHART_LIMIT: u32 = 50;
+
+pub fn default_config() -> ProviderConfig {
+    // Apple publishes no limit; 429s clear once the rate drops. 5/s is a polite start.
+    ProviderConfig::new("https://api.music.apple.com/v1", RateLimit { requests: 5, per_seconds: 1.0, burst: 1 })
+        .with_auth(AuthConfig::AppleDeveloperToken {
+            team_id: String::new(),
+            key_id: String::new(),
+            private_key_path: "AuthKey.p8".into(),
+            token_seconds: 12 * 3600,
+        })
+        .with_options(&Options::default())
+        .disabled()
+}
+
+pub fn option_problems(config: &ProviderConfig) -> Option<String> {
+    match config.options::<Options>("apple_music") {
+        Err(e) => Some(e),
+        Ok(o) if o.storefront.len() != 2 || !o.storefront.chars().all(|c| c.is_ascii_lowercase()) => Some(format!(
+            "providers.apple_music.options.storefront: {:?} is not a two-letter storefront such as \"us\"",
+            o.storefront
+        )),
+        Ok(_) => None,
+    }
+}
+
+fn storefront(f: &Fetcher<'_>) -> String {
+    f.config().options::<Options>("apple_music").unwrap_or_default().storefront
+}
+
+pub async fn sync_run(f: &Fetcher<'_>) {
+    let opts: Options = f.config().options("apple_music").unwrap_or_default();
+    if opts.charts {
+        let request = Request::new("charts", format!("/catalog/{}/charts", opts.storefront))
+            .param("types", "albums,songs")
+            .param("chart", "most-played")
+            .param("limit", CHART_LIMIT);
+        f.fetch(request).await;
+    }
+}
+
+pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
+    let sf = storefront(f);
+    let Some(artist_id) = resolve(f, &sf, name).await else {
+        return;
+    };
+    let mut album_ids = Vec::new();
+    let mut offset = 0;
+    loop {
+        let request = Request::new("artist_albums", format!("/catalog/{sf}/artists/{artist_id}/albums"))
+            .param("limit", ALBUMS_LIMIT)
+            .param("offset", offset);
+        let Some(page) = f.fetch(request).await else { break };
+        let data = page["data"].as_array().cloned().unwrap_or_default();
+        album_ids.extend(data.iter().filter_map(|a| a["id"].as_str().map(str::to_string)));
+        offset += data.len();
+        if data.is_empty() || page.get("next").is_none_or(Value::is_null) {
+            break;
+        }
+    }
+    for id in album_ids {
+        f.fetch(Request::new("albums", format!("/catalog/{sf}/albums/{id}"))).await;
+    }
+}
+
+async fn resolve(f: &Fetcher<'_>, sf: &str, name: &str) -> Option<String> {
+    let request = Request::new("artist_search", format!("/catalog/{sf}/search"))
+        .param("types", "artists")
+        .param("term", name)
+        .param("limit", SEARCH_LIMIT);
+    let body = f.fetch(request).await?;
+    let found = body["results"]["artists"]["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|a| a["attributes"]["name"].as_str().is_some_and(|n| same_name(n, name)))
+        .and_then(|a| a["id"].as_str());
+    match found {
+        Some(id) => Some(id.to_string()),
+        None => {
+            f.unmatched(name);
+            None
+        }
+    }
+}
+
+/// `filter[upc]` matches the stored string: each spelling is tried until one hits.
+pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
+    let sf = storefront(f);
+    match id {
+        Identifier::Gtin(gtin) => {
+            for upc in super::spotify::upc_variants(gtin) {
+                let request = Request::new("upc_search", format!("/catalog/{sf}/albums")).param("filter[upc]", &upc);
+                let Some(body) = f.fetch(request).await else { return };
+                if body["data"].as_array().is_some_and(|d| !d.is_empty()) {
+                    return;
+                }
+            }
+        }
+        Identifier::Isrc(isrc) => {
+            let request = Request::new("isrc_search", format!("/catalog/{sf}/songs"))
+                .param("filter[isrc]", isrc.trim().to_uppercase());
+            f.fetch(request).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_storefront_is_two_lowercase_letters() {
+        let mut c = default_config();
+        assert_eq!(option_problems(&c), None);
+        c.options.insert("storefront".into(), "USA".into());
+        assert!(option_problems(&c).unwrap().contains("options.storefront"));
+    }
+}

@@ -1,0 +1,44 @@
+-- model: staging.apple_music_albums
+-- key: album_id
+-- assert: not_null(title)
+-- One row per Apple Music album, from album lookups, UPC lookups, an artist's album
+-- pages and the charts: all carry the full attributes. `isPrerelease` appears only on
+-- albums not out yet; where it is missing, a release date after the fetch says the same.
+with albums as (
+    select unnest(json_extract(body, '$.data[*]')) as a, fetched_at
+    from raw.apple_music_albums
+    where status = 200 and json_valid(body)
+    union all
+    select unnest(json_extract(body, '$.data[*]')), fetched_at
+    from raw.apple_music_upc_search
+    where status = 200 and json_valid(body)
+    union all
+    select unnest(json_extract(body, '$.data[*]')), fetched_at
+    from raw.apple_music_artist_albums
+    where status = 200 and json_valid(body)
+    union all
+    select unnest(json_extract(body, '$.results.albums[*].data[*]')), fetched_at
+    from raw.apple_music_charts
+    where status = 200 and json_valid(body)
+)
+select
+    a ->> 'id' as album_id,
+    json_extract_string(a, '$.attributes.name') as title,
+    json_extract_string(a, '$.attributes.artistName') as artist_name,
+    json_extract_string(a, '$.relationships.artists.data[0].id') as artist_id,
+    json_extract_string(a, '$.attributes.releaseDate') as release_date,
+    json_extract_string(a, '$.attributes.upc') as upc,
+    norm_gtin(json_extract_string(a, '$.attributes.upc')) as gtin,
+    json_extract_string(a, '$.attributes.recordLabel') as label,
+    try_cast(json_extract_string(a, '$.attributes.trackCount') as integer) as track_count,
+    try_cast(json_extract_string(a, '$.attributes.isSingle') as boolean) as is_single,
+    try_cast(json_extract_string(a, '$.attributes.isCompilation') as boolean) as is_compilation,
+    coalesce(
+        try_cast(json_extract_string(a, '$.attributes.isPrerelease') as boolean),
+        try_cast(json_extract_string(a, '$.attributes.releaseDate') as date) > fetched_at::date
+    ) as is_prerelease,
+    json_extract_string(a, '$.attributes.url') as url,
+    fetched_at
+from albums
+where a ->> 'id' is not null
+qualify row_number() over (partition by a ->> 'id' order by fetched_at desc) = 1
