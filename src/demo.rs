@@ -81,9 +81,15 @@ pub fn config_for(sim: &Sim, data_dir: PathBuf) -> anyhow::Result<Loaded> {
             token_seconds: 3600,
         };
     }
-    if let Some(mb) = config.providers.get_mut("musicbrainz") {
-        mb.user_agent =
-            Some(format!("liner-demo/{} ( https://example.invalid/liner-demo )", env!("CARGO_PKG_VERSION")));
+    let user_agent = format!("liner-demo/{} ( https://example.invalid/liner-demo )", env!("CARGO_PKG_VERSION"));
+    for name in ["musicbrainz", "discogs"] {
+        if let Some(p) = config.providers.get_mut(name) {
+            p.user_agent = Some(user_agent.clone());
+        }
+    }
+    if let Some(discogs) = config.providers.get_mut("discogs") {
+        discogs.auth =
+            AuthConfig::Header { name: "Authorization".into(), value: Secret::new("Discogs token=liner-demo") };
     }
     Ok(Loaded { config, file: None, root: PathBuf::from(".") })
 }

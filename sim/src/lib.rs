@@ -10,6 +10,7 @@ pub mod apple_music;
 mod auth;
 pub mod catalog;
 mod deezer;
+mod discogs;
 pub mod faults;
 mod limits;
 mod musicbrainz;
@@ -53,6 +54,8 @@ pub struct SimConfig {
     /// Apple Music answers only requests with a developer token from this key;
     /// `None` checks no token.
     pub apple_key: Option<apple_music::AppleKey>,
+    /// Discogs search wants `Authorization: Discogs token=<this>`; `None` takes any token.
+    pub discogs_token: Option<String>,
 }
 
 /// Limits close to the real ones (where published) or to what clients report.
@@ -75,6 +78,7 @@ impl Default for SimConfig {
             limits: default_limits(),
             spotify_extended: false,
             apple_key: None,
+            discogs_token: None,
         }
     }
 }
@@ -102,6 +106,7 @@ pub(crate) struct Shared {
     pub views: BTreeMap<&'static str, views::View>,
     pub spotify_extended: bool,
     pub apple_key: Option<apple_music::AppleKey>,
+    pub discogs_token: Option<String>,
 }
 
 impl Shared {
@@ -135,11 +140,16 @@ impl Shared {
     pub fn view(&self, provider: &str) -> &views::View {
         self.views.get(provider).unwrap_or_else(|| panic!("no view for {provider}"))
     }
+
+    /// (limit, used) of the provider's current window; (0, 0) without a limit.
+    pub fn window_use(&self, provider: &str) -> (u32, u32) {
+        self.limits.get(provider).map_or((0, 0), |w| w.lock().expect("limit lock").usage(std::time::Instant::now()))
+    }
 }
 
 /// Every further provider's profile: one line per provider.
 fn profiles() -> Vec<views::Profile> {
-    vec![spotify::profile(), apple_music::profile()]
+    vec![spotify::profile(), apple_music::profile(), discogs::profile()]
 }
 
 /// A running simulator. It stops when dropped.
@@ -172,6 +182,7 @@ impl Sim {
             views,
             spotify_extended: config.spotify_extended,
             apple_key: config.apple_key.clone(),
+            discogs_token: config.discogs_token.clone(),
         });
         let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding the simulator to 127.0.0.1")?;
         listener.set_nonblocking(true)?;
@@ -181,6 +192,7 @@ impl Sim {
             .nest("/deezer", deezer::routes())
             .nest("/spotify/v1", spotify::routes())
             .nest("/apple_music/v1", apple_music::routes())
+            .nest("/discogs", discogs::routes())
             .layer(axum::middleware::from_fn_with_state(shared.clone(), auth::require))
             .route("/oauth/token", axum::routing::post(auth::token))
             .layer(axum::middleware::from_fn_with_state(shared.clone(), faults::apply))

@@ -35,6 +35,12 @@ impl RollingWindow {
         self.admitted.push_back(now);
         true
     }
+
+    /// (limit, requests admitted in the window ending now), for rate headers.
+    pub fn usage(&self, now: Instant) -> (u32, u32) {
+        let used = self.admitted.iter().filter(|&&t| now.duration_since(t) < self.window).count();
+        (self.limit as u32, used as u32)
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod common;
 mod apple_music;
 mod auth;
 mod config;
+mod discogs;
 mod faults;
 mod limits;
 mod pipeline;

@@ -121,8 +121,15 @@ fn simulated_responses_have_the_real_shapes() {
             real("spotify/search_artist_q-u2.json"),
         ),
     ];
+    let discogs = sim.view("discogs");
+    let dg_release = discogs.releases.iter().flatten().next().expect("a Discogs release");
+    let other_checks = [(
+        "discogs /releases/{id}",
+        get(&sim, "discogs", Request::new("releases", format!("/releases/{}", dg_release.id))),
+        real("discogs/release_8604223_pink-floyd_ummagumma.json"),
+    )];
     let mut problems = Vec::new();
-    for (what, sim_body, real_body) in checks.iter().chain(&spotify_checks) {
+    for (what, sim_body, real_body) in checks.iter().chain(&spotify_checks).chain(&other_checks) {
         let mut out = Vec::new();
         drift(sim_body, real_body, "", &mut out);
         problems.extend(out.into_iter().map(|p| format!("{what}: {p}")));

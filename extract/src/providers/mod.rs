@@ -2,6 +2,7 @@
 
 pub mod apple_music;
 pub mod deezer;
+pub mod discogs;
 pub mod musicbrainz;
 pub mod spotify;
 
@@ -26,11 +27,12 @@ pub enum Provider {
     Deezer,
     Spotify,
     AppleMusic,
+    Discogs,
 }
 
 impl Provider {
     pub const ALL: &'static [Provider] =
-        &[Provider::MusicBrainz, Provider::Deezer, Provider::Spotify, Provider::AppleMusic];
+        &[Provider::MusicBrainz, Provider::Deezer, Provider::Spotify, Provider::AppleMusic, Provider::Discogs];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -38,6 +40,7 @@ impl Provider {
             Provider::Deezer => "deezer",
             Provider::Spotify => "spotify",
             Provider::AppleMusic => "apple_music",
+            Provider::Discogs => "discogs",
         }
     }
 
@@ -51,6 +54,7 @@ impl Provider {
             Provider::Deezer => deezer::default_config(),
             Provider::Spotify => spotify::default_config(),
             Provider::AppleMusic => apple_music::default_config(),
+            Provider::Discogs => discogs::default_config(),
         }
     }
 
@@ -60,6 +64,7 @@ impl Provider {
             Provider::Deezer => deezer::RESOURCES,
             Provider::Spotify => spotify::RESOURCES,
             Provider::AppleMusic => apple_music::RESOURCES,
+            Provider::Discogs => discogs::RESOURCES,
         }
     }
 
@@ -69,7 +74,7 @@ impl Provider {
 
     pub fn body_check(self) -> BodyCheck {
         match self {
-            Provider::MusicBrainz | Provider::Spotify | Provider::AppleMusic => status_says_it_all,
+            Provider::MusicBrainz | Provider::Spotify | Provider::AppleMusic | Provider::Discogs => status_says_it_all,
             Provider::Deezer => deezer::body_check,
         }
     }
@@ -77,7 +82,7 @@ impl Provider {
     /// What the provider does once per run, whoever is followed (charts, new releases).
     pub async fn sync_run(self, f: &Fetcher<'_>) {
         match self {
-            Provider::MusicBrainz | Provider::Deezer => {}
+            Provider::MusicBrainz | Provider::Deezer | Provider::Discogs => {}
             Provider::Spotify => spotify::sync_run(f).await,
             Provider::AppleMusic => apple_music::sync_run(f).await,
         }
@@ -90,6 +95,7 @@ impl Provider {
             Provider::Deezer => deezer::sync_artist(f, name).await,
             Provider::Spotify => spotify::sync_artist(f, name).await,
             Provider::AppleMusic => apple_music::sync_artist(f, name).await,
+            Provider::Discogs => discogs::sync_artist(f, name).await,
         }
     }
 
@@ -100,13 +106,14 @@ impl Provider {
             Provider::Deezer => deezer::lookup(f, id).await,
             Provider::Spotify => spotify::lookup(f, id).await,
             Provider::AppleMusic => apple_music::lookup(f, id).await,
+            Provider::Discogs => discogs::lookup(f, id).await,
         }
     }
 
     /// The provider's own options, checked.
     fn option_problems(self, config: &ProviderConfig) -> Option<String> {
         match self {
-            Provider::MusicBrainz | Provider::Deezer => (!config.options.is_empty())
+            Provider::MusicBrainz | Provider::Deezer | Provider::Discogs => (!config.options.is_empty())
                 .then(|| format!("providers.{}.options: this provider has none", self.name())),
             Provider::Spotify => config.options::<spotify::Options>(self.name()).err(),
             Provider::AppleMusic => apple_music::option_problems(config),
@@ -117,6 +124,9 @@ impl Provider {
     pub fn problems(self, config: &ProviderConfig) -> Vec<String> {
         let mut out = config.problems(self.name());
         out.extend(self.option_problems(config));
+        if self == Provider::Discogs {
+            out.extend(discogs::problems(config));
+        }
         if self == Provider::MusicBrainz && config.user_agent.as_deref().is_none_or(|ua| ua.trim().is_empty()) {
             out.push(
                 "providers.musicbrainz.user_agent: MusicBrainz refuses requests without a descriptive User-Agent, \

@@ -1,0 +1,185 @@
+//! Discogs: artist search, the artist's releases (masters expanded into their
+//! versions), each release (labels with catalog numbers, country, year, identifiers,
+//! community rating), and release search by barcode. Every request sends the
+//! descriptive User-Agent and the personal token; 55 requests a minute stays under the
+//! 60 Discogs allows over its moving window.
+
+use serde_json::Value;
+
+use super::{Resource, same_name};
+use crate::auth::AuthConfig;
+use crate::cache::Ttl;
+use crate::config::{ProviderConfig, RateLimit};
+use crate::job::{Fetcher, Identifier};
+use crate::request::Request;
+use crate::secret::Secret;
+
+pub const RESOURCES: &[Resource] = &[
+    Resource {
+        provider: "discogs",
+        name: "artist_search",
+        endpoint: "GET /database/search?type=artist&q=<name>",
+        ttl: Ttl::Catalog,
+    },
+    Resource {
+        provider: "discogs",
+        name: "artist_releases",
+        endpoint: "GET /artists/<id>/releases",
+        ttl: Ttl::Catalog,
+    },
+    Resource {
+        provider: "discogs",
+        name: "master_versions",
+        endpoint: "GET /masters/<id>/versions",
+        ttl: Ttl::Catalog,
+    },
+    Resource { provider: "discogs", name: "releases", endpoint: "GET /releases/<id>", ttl: Ttl::Catalog },
+    Resource {
+        provider: "discogs",
+        name: "release_search",
+        endpoint: "GET /database/search?type=release&barcode=<barcode>",
+        ttl: Ttl::Catalog,
+    },
+];
+
+const PER_PAGE: u32 = 100;
+
+pub fn default_config() -> ProviderConfig {
+    ProviderConfig::new("https://api.discogs.com", RateLimit { requests: 55, per_seconds: 60.0, burst: 1 })
+        .with_auth(AuthConfig::Header { name: "Authorization".into(), value: Secret::default() })
+        .disabled()
+}
+
+/// Discogs numbers homonyms: "Ana Silva (2)" is the second Ana Silva.
+fn without_number(name: &str) -> &str {
+    match name.rsplit_once(" (") {
+        Some((base, n))
+            if n.strip_suffix(')').is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit())) =>
+        {
+            base
+        }
+        _ => name,
+    }
+}
+
+pub fn problems(config: &ProviderConfig) -> Vec<String> {
+    let mut out = Vec::new();
+    if config.user_agent.as_deref().is_none_or(|ua| ua.trim().is_empty()) {
+        out.push(
+            "providers.discogs.user_agent: Discogs blocks requests without a unique, descriptive User-Agent, \
+             such as \"liner/0.1 +https://example.com/you\""
+                .to_string(),
+        );
+    }
+    if let AuthConfig::Header { value, .. } = &config.auth
+        && !value.is_empty()
+        && !value.expose().starts_with("Discogs ")
+    {
+        out.push(
+            "providers.discogs.auth.value: must read \"Discogs token=<your personal token>\" \
+             (or \"Discogs key=..., secret=...\")"
+                .to_string(),
+        );
+    }
+    out
+}
+
+pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
+    let Some(artist_id) = resolve(f, name).await else {
+        return;
+    };
+    let mut release_ids: Vec<u64> = Vec::new();
+    for item in paged(f, "artist_releases", &format!("/artists/{artist_id}/releases"), "releases").await {
+        if item["role"].as_str().is_some_and(|r| r != "Main") {
+            continue;
+        }
+        match (item["type"].as_str(), item["id"].as_u64()) {
+            (Some("master"), Some(id)) => {
+                let versions = paged(f, "master_versions", &format!("/masters/{id}/versions"), "versions").await;
+                release_ids.extend(versions.iter().filter_map(|v| v["id"].as_u64()));
+            }
+            (_, Some(id)) => release_ids.push(id),
+            _ => {}
+        }
+    }
+    release_ids.dedup();
+    for id in release_ids {
+        f.fetch(Request::new("releases", format!("/releases/{id}"))).await;
+    }
+}
+
+async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<u64> {
+    let request = Request::new("artist_search", "/database/search")
+        .param("type", "artist")
+        .param("q", name)
+        .param("per_page", 25);
+    let body = f.fetch(request).await?;
+    let found = body["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|a| a["title"].as_str().is_some_and(|t| same_name(without_number(t), name)))
+        .and_then(|a| a["id"].as_u64());
+    if found.is_none() {
+        f.unmatched(name);
+    }
+    found
+}
+
+/// Every item of a paged list (`pagination.pages`), under `key`.
+async fn paged(f: &Fetcher<'_>, resource: &'static str, path: &str, key: &str) -> Vec<Value> {
+    let mut items = Vec::new();
+    let mut page = 1u64;
+    loop {
+        let request = Request::new(resource, path).param("page", page).param("per_page", PER_PAGE);
+        let Some(body) = f.fetch(request).await else { return items };
+        items.extend(body[key].as_array().cloned().unwrap_or_default());
+        let pages = body["pagination"]["pages"].as_u64().unwrap_or(1);
+        if page >= pages {
+            return items;
+        }
+        page += 1;
+    }
+}
+
+/// Discogs searches the barcode as typed, digits only: each spelling is tried.
+pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
+    let Identifier::Gtin(gtin) = id else {
+        return; // Discogs has no ISRCs.
+    };
+    for barcode in super::spotify::upc_variants(gtin).into_iter().filter(|b| b.len() <= 13) {
+        let request =
+            Request::new("release_search", "/database/search").param("type", "release").param("barcode", &barcode);
+        let Some(body) = f.fetch(request).await else { return };
+        if let Some(id) = body["results"][0]["id"].as_u64() {
+            f.fetch(Request::new("releases", format!("/releases/{id}"))).await;
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbered_homonyms_match_the_plain_name() {
+        assert_eq!(without_number("Ana Silva (2)"), "Ana Silva");
+        assert_eq!(without_number("Love (Again)"), "Love (Again)");
+        assert_eq!(without_number("Sunn O)))"), "Sunn O)))");
+    }
+
+    #[test]
+    fn a_missing_user_agent_and_a_bare_token_are_config_errors() {
+        let mut c = default_config();
+        let p = problems(&c);
+        assert!(p.iter().any(|p| p.contains("providers.discogs.user_agent")), "{p:?}");
+        c.user_agent = Some("liner-tests/0.1 +https://example.invalid".into());
+        c.auth = AuthConfig::Header { name: "Authorization".into(), value: Secret::new("abc123") };
+        let p = problems(&c);
+        assert!(p.len() == 1 && p[0].contains("Discogs token="), "{p:?}");
+        assert!(!p[0].contains("abc123"), "the token is not repeated");
+        c.auth = AuthConfig::Header { name: "Authorization".into(), value: Secret::new("Discogs token=abc123") };
+        assert!(problems(&c).is_empty());
+    }
+}
