@@ -87,6 +87,11 @@ pub fn config_for(sim: &Sim, data_dir: PathBuf) -> anyhow::Result<Loaded> {
             p.user_agent = Some(user_agent.clone());
         }
     }
+    if let Some(lastfm) = config.providers.get_mut("lastfm") {
+        lastfm.auth = AuthConfig::Query { param: "api_key".into(), value: Secret::new("liner-demo") };
+        lastfm.options.insert("user".into(), liner_sim::lastfm::DEMO_USER.into());
+        lastfm.options.insert("max_tracks".into(), 1000.into());
+    }
     if let Some(discogs) = config.providers.get_mut("discogs") {
         discogs.auth =
             AuthConfig::Header { name: "Authorization".into(), value: Secret::new("Discogs token=liner-demo") };

@@ -12,6 +12,7 @@ pub mod catalog;
 mod deezer;
 mod discogs;
 pub mod faults;
+pub mod lastfm;
 mod limits;
 mod musicbrainz;
 mod search;
@@ -56,11 +57,13 @@ pub struct SimConfig {
     pub apple_key: Option<apple_music::AppleKey>,
     /// Discogs search wants `Authorization: Discogs token=<this>`; `None` takes any token.
     pub discogs_token: Option<String>,
+    /// Last.fm wants `api_key=<this>`; `None` takes any key.
+    pub lastfm_key: Option<String>,
 }
 
 /// Limits close to the real ones (where published) or to what clients report.
 pub fn default_limits() -> BTreeMap<String, (u32, Duration)> {
-    [("spotify", 120, 30), ("apple_music", 20, 1), ("discogs", 60, 60)]
+    [("spotify", 120, 30), ("apple_music", 20, 1), ("discogs", 60, 60), ("lastfm", 5, 1)]
         .into_iter()
         .map(|(p, n, secs)| (p.to_string(), (n, Duration::from_secs(secs))))
         .collect()
@@ -79,6 +82,7 @@ impl Default for SimConfig {
             spotify_extended: false,
             apple_key: None,
             discogs_token: None,
+            lastfm_key: None,
         }
     }
 }
@@ -107,6 +111,7 @@ pub(crate) struct Shared {
     pub spotify_extended: bool,
     pub apple_key: Option<apple_music::AppleKey>,
     pub discogs_token: Option<String>,
+    pub lastfm_key: Option<String>,
 }
 
 impl Shared {
@@ -183,6 +188,7 @@ impl Sim {
             spotify_extended: config.spotify_extended,
             apple_key: config.apple_key.clone(),
             discogs_token: config.discogs_token.clone(),
+            lastfm_key: config.lastfm_key.clone(),
         });
         let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding the simulator to 127.0.0.1")?;
         listener.set_nonblocking(true)?;
@@ -193,6 +199,7 @@ impl Sim {
             .nest("/spotify/v1", spotify::routes())
             .nest("/apple_music/v1", apple_music::routes())
             .nest("/discogs", discogs::routes())
+            .nest("/lastfm", lastfm::routes())
             .layer(axum::middleware::from_fn_with_state(shared.clone(), auth::require))
             .route("/oauth/token", axum::routing::post(auth::token))
             .layer(axum::middleware::from_fn_with_state(shared.clone(), faults::apply))
@@ -227,6 +234,7 @@ impl Sim {
             "musicbrainz" => format!("http://{}/musicbrainz/ws/2", self.addr),
             "spotify" => format!("http://{}/spotify/v1", self.addr),
             "apple_music" => format!("http://{}/apple_music/v1", self.addr),
+            "lastfm" => format!("http://{}/lastfm/2.0", self.addr),
             other => format!("http://{}/{other}", self.addr),
         }
     }

@@ -8,6 +8,7 @@ mod auth;
 mod config;
 mod discogs;
 mod faults;
+mod lastfm;
 mod limits;
 mod pipeline;
 mod real_fixtures;

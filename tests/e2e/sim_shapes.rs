@@ -123,11 +123,20 @@ fn simulated_responses_have_the_real_shapes() {
     ];
     let discogs = sim.view("discogs");
     let dg_release = discogs.releases.iter().flatten().next().expect("a Discogs release");
-    let other_checks = [(
-        "discogs /releases/{id}",
-        get(&sim, "discogs", Request::new("releases", format!("/releases/{}", dg_release.id))),
-        real("discogs/release_8604223_pink-floyd_ummagumma.json"),
-    )];
+    let lastfm_album = Request::new("albums", "/")
+        .param("method", "album.getInfo")
+        .param("artist", &artist.name)
+        .param("album", &c.albums[release.album].title)
+        .param("format", "json")
+        .param("api_key", "any");
+    let other_checks = [
+        (
+            "discogs /releases/{id}",
+            get(&sim, "discogs", Request::new("releases", format!("/releases/{}", dg_release.id))),
+            real("discogs/release_8604223_pink-floyd_ummagumma.json"),
+        ),
+        ("lastfm album.getInfo", get(&sim, "lastfm", lastfm_album), real("lastfm/album.getinfo_cher_believe.json")),
+    ];
     let mut problems = Vec::new();
     for (what, sim_body, real_body) in checks.iter().chain(&spotify_checks).chain(&other_checks) {
         let mut out = Vec::new();

@@ -3,6 +3,7 @@
 pub mod apple_music;
 pub mod deezer;
 pub mod discogs;
+pub mod lastfm;
 pub mod musicbrainz;
 pub mod spotify;
 
@@ -28,11 +29,18 @@ pub enum Provider {
     Spotify,
     AppleMusic,
     Discogs,
+    LastFm,
 }
 
 impl Provider {
-    pub const ALL: &'static [Provider] =
-        &[Provider::MusicBrainz, Provider::Deezer, Provider::Spotify, Provider::AppleMusic, Provider::Discogs];
+    pub const ALL: &'static [Provider] = &[
+        Provider::MusicBrainz,
+        Provider::Deezer,
+        Provider::Spotify,
+        Provider::AppleMusic,
+        Provider::Discogs,
+        Provider::LastFm,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -41,6 +49,7 @@ impl Provider {
             Provider::Spotify => "spotify",
             Provider::AppleMusic => "apple_music",
             Provider::Discogs => "discogs",
+            Provider::LastFm => "lastfm",
         }
     }
 
@@ -55,6 +64,7 @@ impl Provider {
             Provider::Spotify => spotify::default_config(),
             Provider::AppleMusic => apple_music::default_config(),
             Provider::Discogs => discogs::default_config(),
+            Provider::LastFm => lastfm::default_config(),
         }
     }
 
@@ -65,6 +75,7 @@ impl Provider {
             Provider::Spotify => spotify::RESOURCES,
             Provider::AppleMusic => apple_music::RESOURCES,
             Provider::Discogs => discogs::RESOURCES,
+            Provider::LastFm => lastfm::RESOURCES,
         }
     }
 
@@ -76,6 +87,7 @@ impl Provider {
         match self {
             Provider::MusicBrainz | Provider::Spotify | Provider::AppleMusic | Provider::Discogs => status_says_it_all,
             Provider::Deezer => deezer::body_check,
+            Provider::LastFm => lastfm::body_check,
         }
     }
 
@@ -85,6 +97,7 @@ impl Provider {
             Provider::MusicBrainz | Provider::Deezer | Provider::Discogs => {}
             Provider::Spotify => spotify::sync_run(f).await,
             Provider::AppleMusic => apple_music::sync_run(f).await,
+            Provider::LastFm => lastfm::sync_run(f).await,
         }
     }
 
@@ -96,6 +109,7 @@ impl Provider {
             Provider::Spotify => spotify::sync_artist(f, name).await,
             Provider::AppleMusic => apple_music::sync_artist(f, name).await,
             Provider::Discogs => discogs::sync_artist(f, name).await,
+            Provider::LastFm => lastfm::sync_artist(f, name).await,
         }
     }
 
@@ -107,6 +121,8 @@ impl Provider {
             Provider::Spotify => spotify::lookup(f, id).await,
             Provider::AppleMusic => apple_music::lookup(f, id).await,
             Provider::Discogs => discogs::lookup(f, id).await,
+            // Last.fm has no identifier lookups.
+            Provider::LastFm => {}
         }
     }
 
@@ -117,6 +133,7 @@ impl Provider {
                 .then(|| format!("providers.{}.options: this provider has none", self.name())),
             Provider::Spotify => config.options::<spotify::Options>(self.name()).err(),
             Provider::AppleMusic => apple_music::option_problems(config),
+            Provider::LastFm => lastfm::option_problems(config),
         }
     }
 

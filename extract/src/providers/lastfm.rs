@@ -1,0 +1,246 @@
+//! Last.fm: per followed artist, its top albums with `album.getInfo` (tracks, tags,
+//! listeners) and its top tracks with `track.getInfo` (tags, listeners, playcount);
+//! once a run, the global chart and (if a user is set) that user's top tracks, paged
+//! up to a maximum. Last.fm has no ISRC or UPC lookup: it is matched by name and MBID.
+//!
+//! Errors come in the body, often with HTTP 200: 29 (rate limit) and 11/16 (temporary)
+//! are retried; 10 (bad key) and 26 (suspended key) stop Last.fm for the run.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::Resource;
+use crate::auth::AuthConfig;
+use crate::cache::Ttl;
+use crate::config::{ProviderConfig, RateLimit};
+use crate::http::BodyVerdict;
+use crate::job::Fetcher;
+use crate::request::Request;
+use crate::secret::Secret;
+
+pub const RESOURCES: &[Resource] = &[
+    Resource {
+        provider: "lastfm",
+        name: "artist_top_albums",
+        endpoint: "GET /?method=artist.getTopAlbums&artist=<name>",
+        ttl: Ttl::Metadata,
+    },
+    Resource {
+        provider: "lastfm",
+        name: "albums",
+        endpoint: "GET /?method=album.getInfo&<artist+album>",
+        ttl: Ttl::Metadata,
+    },
+    Resource {
+        provider: "lastfm",
+        name: "artist_top_tracks",
+        endpoint: "GET /?method=artist.getTopTracks&artist=<name>",
+        ttl: Ttl::Metadata,
+    },
+    Resource {
+        provider: "lastfm",
+        name: "tracks",
+        endpoint: "GET /?method=track.getInfo&<artist+track>",
+        ttl: Ttl::Metadata,
+    },
+    Resource {
+        provider: "lastfm",
+        name: "user_top_tracks",
+        endpoint: "GET /?method=user.getTopTracks&user=<user>",
+        ttl: Ttl::Metadata,
+    },
+    Resource {
+        provider: "lastfm",
+        name: "chart_top_tracks",
+        endpoint: "GET /?method=chart.getTopTracks&page=<page>",
+        ttl: Ttl::Never,
+    },
+];
+
+/// `[providers.lastfm.options]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// A Last.fm user whose top tracks to land once a run (the app's listener).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// Stop paging the user's top tracks after this many.
+    #[serde(default = "default_max_tracks")]
+    pub max_tracks: u32,
+    /// `overall`, `7day`, `1month`, `3month`, `6month` or `12month`.
+    #[serde(default = "default_period")]
+    pub period: String,
+    /// How many of an artist's top tracks get `track.getInfo`.
+    #[serde(default = "default_top_tracks")]
+    pub top_tracks: u32,
+    /// Land the global top-tracks chart once a run.
+    #[serde(default = "yes")]
+    pub chart: bool,
+}
+
+fn default_max_tracks() -> u32 {
+    10_000
+}
+fn default_period() -> String {
+    "overall".into()
+}
+fn default_top_tracks() -> u32 {
+    20
+}
+fn yes() -> bool {
+    true
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            user: None,
+            max_tracks: default_max_tracks(),
+            period: default_period(),
+            top_tracks: default_top_tracks(),
+            chart: true,
+        }
+    }
+}
+
+const PERIODS: &[&str] = &["overall", "7day", "1month", "3month", "6month", "12month"];
+/// Last.fm's ceiling for `limit` on user.getTopTracks.
+const MAX_LIMIT: u32 = 1000;
+
+pub fn default_config() -> ProviderConfig {
+    // No published number; the usual figure is about 5/s per IP. 4/s leaves room.
+    ProviderConfig::new("https://ws.audioscrobbler.com/2.0", RateLimit { requests: 4, per_seconds: 1.0, burst: 1 })
+        .with_auth(AuthConfig::Query { param: "api_key".into(), value: Secret::default() })
+        .with_options(&Options::default())
+        .disabled()
+}
+
+pub fn option_problems(config: &ProviderConfig) -> Option<String> {
+    match config.options::<Options>("lastfm") {
+        Err(e) => Some(e),
+        Ok(o) if !PERIODS.contains(&o.period.as_str()) => {
+            Some(format!("providers.lastfm.options.period: {:?} is not one of {}", o.period, PERIODS.join(", ")))
+        }
+        Ok(o) if o.max_tracks == 0 => Some("providers.lastfm.options.max_tracks: must be above zero".into()),
+        Ok(_) => None,
+    }
+}
+
+pub fn body_check(_status: u16, body: &str) -> BodyVerdict {
+    let Ok(v) = serde_json::from_str::<Value>(body) else {
+        return BodyVerdict::Ok;
+    };
+    let message = || v["message"].as_str().unwrap_or("").to_string();
+    match v["error"].as_i64() {
+        Some(29) => BodyVerdict::Retry(format!("Last.fm error 29: {}", message())),
+        Some(code @ (11 | 16)) => BodyVerdict::Retry(format!("Last.fm error {code} (temporary): {}", message())),
+        Some(10) => BodyVerdict::QuotaSpent(
+            "Last.fm rejected the API key (error 10): check providers.lastfm.auth.value; Last.fm stops for this run"
+                .into(),
+        ),
+        Some(26) => {
+            BodyVerdict::QuotaSpent("Last.fm suspended the API key (error 26); Last.fm stops for this run".into())
+        }
+        _ => BodyVerdict::Ok,
+    }
+}
+
+fn call(resource: &'static str, method: &str) -> Request {
+    Request::new(resource, "/").param("method", method).param("format", "json")
+}
+
+/// A Last.fm list: one element comes as an object, none as nothing or "".
+pub fn one_or_many(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Array(items) => items.clone(),
+        Value::Object(_) => vec![v.clone()],
+        _ => Vec::new(),
+    }
+}
+
+fn options(f: &Fetcher<'_>) -> Options {
+    f.config().options("lastfm").unwrap_or_default()
+}
+
+pub async fn sync_run(f: &Fetcher<'_>) {
+    let opts = options(f);
+    if opts.chart {
+        f.fetch(call("chart_top_tracks", "chart.getTopTracks").param("page", 1).param("limit", 50)).await;
+    }
+    let Some(user) = opts.user else { return };
+    let limit = opts.max_tracks.min(MAX_LIMIT);
+    let mut landed = 0u32;
+    let mut page = 1u32;
+    while landed < opts.max_tracks {
+        let request = call("user_top_tracks", "user.getTopTracks")
+            .param("user", &user)
+            .param("period", &opts.period)
+            .param("limit", limit)
+            .param("page", page);
+        let Some(body) = f.fetch(request).await else { return };
+        let got = one_or_many(&body["toptracks"]["track"]).len() as u32;
+        landed += got;
+        let pages = body["toptracks"]["@attr"]["totalPages"].as_str().and_then(|p| p.parse().ok()).unwrap_or(1u32);
+        if got == 0 || page >= pages {
+            return;
+        }
+        page += 1;
+    }
+}
+
+pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
+    let opts = options(f);
+    let Some(top) =
+        f.fetch(call("artist_top_albums", "artist.getTopAlbums").param("artist", name).param("limit", 50)).await
+    else {
+        return;
+    };
+    if top.get("error").is_some() {
+        f.unmatched(name);
+        return;
+    }
+    for album in one_or_many(&top["topalbums"]["album"]) {
+        let Some(title) = album["name"].as_str() else { continue };
+        let artist = album["artist"]["name"].as_str().unwrap_or(name);
+        f.fetch(call("albums", "album.getInfo").param("artist", artist).param("album", title).param("autocorrect", 1))
+            .await;
+    }
+    let request =
+        call("artist_top_tracks", "artist.getTopTracks").param("artist", name).param("limit", opts.top_tracks.max(1));
+    let Some(tracks) = f.fetch(request).await else { return };
+    for track in one_or_many(&tracks["toptracks"]["track"]) {
+        let Some(title) = track["name"].as_str() else { continue };
+        let artist = track["artist"]["name"].as_str().unwrap_or(name);
+        f.fetch(call("tracks", "track.getInfo").param("artist", artist).param("track", title).param("autocorrect", 1))
+            .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_and_temporary_errors_are_retried_and_key_errors_stop() {
+        assert!(matches!(body_check(200, r#"{"error":29,"message":"Rate Limit Exceeded"}"#), BodyVerdict::Retry(_)));
+        assert!(matches!(body_check(200, r#"{"error":16,"message":"try again"}"#), BodyVerdict::Retry(_)));
+        assert!(matches!(body_check(403, r#"{"error":10,"message":"Invalid API key"}"#), BodyVerdict::QuotaSpent(_)));
+        assert_eq!(body_check(200, r#"{"error":6,"message":"Album not found"}"#), BodyVerdict::Ok, "an answer");
+        assert_eq!(body_check(200, r#"{"album":{"name":"Believe"}}"#), BodyVerdict::Ok);
+    }
+
+    #[test]
+    fn one_element_lists_are_objects() {
+        assert_eq!(one_or_many(&serde_json::json!({"name": "x"})).len(), 1);
+        assert_eq!(one_or_many(&serde_json::json!([{"name": "x"}, {"name": "y"}])).len(), 2);
+        assert!(one_or_many(&serde_json::json!("")).is_empty());
+    }
+
+    #[test]
+    fn a_period_must_be_one_last_fm_knows() {
+        let mut c = default_config();
+        assert_eq!(option_problems(&c), None);
+        c.options.insert("period".into(), "week".into());
+        assert!(option_problems(&c).unwrap().contains("options.period"));
+    }
+}
