@@ -35,6 +35,8 @@ pub enum Fault {
     ExpiredToken,
     /// HTTP 200 carrying the provider's error object.
     ErrorBody,
+    /// 403 with an HTML page, as the iTunes API refuses a client over its rate.
+    Forbidden,
 }
 
 #[derive(Debug, Clone)]
@@ -120,5 +122,6 @@ pub(crate) async fn apply(State(shared): State<Arc<Shared>>, request: Request, n
             json(StatusCode::UNAUTHORIZED, r#"{"error":{"status":401,"message":"The access token expired"}}"#)
         }
         Fault::ErrorBody => json(StatusCode::OK, error_body(&provider)),
+        Fault::Forbidden => (StatusCode::FORBIDDEN, "<html><body>403 Forbidden</body></html>").into_response(),
     }
 }

@@ -12,6 +12,7 @@ pub mod catalog;
 mod deezer;
 mod discogs;
 pub mod faults;
+mod itunes;
 pub mod lastfm;
 mod limits;
 mod musicbrainz;
@@ -63,7 +64,7 @@ pub struct SimConfig {
 
 /// Limits close to the real ones (where published) or to what clients report.
 pub fn default_limits() -> BTreeMap<String, (u32, Duration)> {
-    [("spotify", 120, 30), ("apple_music", 20, 1), ("discogs", 60, 60), ("lastfm", 5, 1)]
+    [("spotify", 120, 30), ("apple_music", 20, 1), ("discogs", 60, 60), ("lastfm", 5, 1), ("itunes", 20, 60)]
         .into_iter()
         .map(|(p, n, secs)| (p.to_string(), (n, Duration::from_secs(secs))))
         .collect()
@@ -200,6 +201,7 @@ impl Sim {
             .nest("/apple_music/v1", apple_music::routes())
             .nest("/discogs", discogs::routes())
             .nest("/lastfm", lastfm::routes())
+            .nest("/itunes", itunes::routes())
             .layer(axum::middleware::from_fn_with_state(shared.clone(), auth::require))
             .route("/oauth/token", axum::routing::post(auth::token))
             .layer(axum::middleware::from_fn_with_state(shared.clone(), faults::apply))

@@ -8,6 +8,7 @@ mod auth;
 mod config;
 mod discogs;
 mod faults;
+mod itunes;
 mod lastfm;
 mod limits;
 mod pipeline;

@@ -3,6 +3,7 @@
 pub mod apple_music;
 pub mod deezer;
 pub mod discogs;
+pub mod itunes;
 pub mod lastfm;
 pub mod musicbrainz;
 pub mod spotify;
@@ -30,6 +31,7 @@ pub enum Provider {
     AppleMusic,
     Discogs,
     LastFm,
+    ITunes,
 }
 
 impl Provider {
@@ -40,6 +42,7 @@ impl Provider {
         Provider::AppleMusic,
         Provider::Discogs,
         Provider::LastFm,
+        Provider::ITunes,
     ];
 
     pub fn name(self) -> &'static str {
@@ -50,6 +53,7 @@ impl Provider {
             Provider::AppleMusic => "apple_music",
             Provider::Discogs => "discogs",
             Provider::LastFm => "lastfm",
+            Provider::ITunes => "itunes",
         }
     }
 
@@ -65,6 +69,7 @@ impl Provider {
             Provider::AppleMusic => apple_music::default_config(),
             Provider::Discogs => discogs::default_config(),
             Provider::LastFm => lastfm::default_config(),
+            Provider::ITunes => itunes::default_config(),
         }
     }
 
@@ -76,6 +81,7 @@ impl Provider {
             Provider::AppleMusic => apple_music::RESOURCES,
             Provider::Discogs => discogs::RESOURCES,
             Provider::LastFm => lastfm::RESOURCES,
+            Provider::ITunes => itunes::RESOURCES,
         }
     }
 
@@ -88,13 +94,14 @@ impl Provider {
             Provider::MusicBrainz | Provider::Spotify | Provider::AppleMusic | Provider::Discogs => status_says_it_all,
             Provider::Deezer => deezer::body_check,
             Provider::LastFm => lastfm::body_check,
+            Provider::ITunes => itunes::body_check,
         }
     }
 
     /// What the provider does once per run, whoever is followed (charts, new releases).
     pub async fn sync_run(self, f: &Fetcher<'_>) {
         match self {
-            Provider::MusicBrainz | Provider::Deezer | Provider::Discogs => {}
+            Provider::MusicBrainz | Provider::Deezer | Provider::Discogs | Provider::ITunes => {}
             Provider::Spotify => spotify::sync_run(f).await,
             Provider::AppleMusic => apple_music::sync_run(f).await,
             Provider::LastFm => lastfm::sync_run(f).await,
@@ -110,6 +117,7 @@ impl Provider {
             Provider::AppleMusic => apple_music::sync_artist(f, name).await,
             Provider::Discogs => discogs::sync_artist(f, name).await,
             Provider::LastFm => lastfm::sync_artist(f, name).await,
+            Provider::ITunes => itunes::sync_artist(f, name).await,
         }
     }
 
@@ -123,6 +131,7 @@ impl Provider {
             Provider::Discogs => discogs::lookup(f, id).await,
             // Last.fm has no identifier lookups.
             Provider::LastFm => {}
+            Provider::ITunes => itunes::lookup(f, id).await,
         }
     }
 
@@ -134,6 +143,7 @@ impl Provider {
             Provider::Spotify => config.options::<spotify::Options>(self.name()).err(),
             Provider::AppleMusic => apple_music::option_problems(config),
             Provider::LastFm => lastfm::option_problems(config),
+            Provider::ITunes => itunes::option_problems(config),
         }
     }
 

@@ -1,0 +1,139 @@
+//! The iTunes Search API: free and keyless, about 20 calls a minute, with Apple
+//! Music's catalog ids, but no ISRCs and no UPCs in its answers. Artist search, the
+//! artist's albums, and their songs ten albums to a call; lookups by UPC. When Apple
+//! refuses a client that asks too often it answers 403 with an HTML page: retried.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{Resource, same_name};
+use crate::cache::Ttl;
+use crate::config::{ProviderConfig, RateLimit};
+use crate::http::BodyVerdict;
+use crate::job::{Fetcher, Identifier};
+use crate::request::Request;
+
+pub const RESOURCES: &[Resource] = &[
+    Resource {
+        provider: "itunes",
+        name: "artist_search",
+        endpoint: "GET /search?entity=musicArtist&term=<name>",
+        ttl: Ttl::Catalog,
+    },
+    Resource {
+        provider: "itunes",
+        name: "artist_albums",
+        endpoint: "GET /lookup?entity=album&id=<artist id>",
+        ttl: Ttl::Catalog,
+    },
+    Resource {
+        provider: "itunes",
+        name: "album_songs",
+        endpoint: "GET /lookup?entity=song&id=<collection ids, comma-separated>",
+        ttl: Ttl::Catalog,
+    },
+    Resource {
+        provider: "itunes",
+        name: "upc_lookup",
+        endpoint: "GET /lookup?entity=song&upc=<upc>",
+        ttl: Ttl::Catalog,
+    },
+];
+
+/// `[providers.itunes.options]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// The store country (`us`, `gb`, ...): prices, availability and titles differ.
+    pub country: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { country: "us".into() }
+    }
+}
+
+/// Albums per songs lookup: ten albums stay under the 200 results a lookup returns.
+const ALBUMS_PER_CALL: usize = 10;
+
+pub fn default_config() -> ProviderConfig {
+    // Apple documents "approximately 20 calls per minute".
+    ProviderConfig::new("https://itunes.apple.com", RateLimit { requests: 20, per_seconds: 60.0, burst: 1 })
+        .with_options(&Options::default())
+        .disabled()
+}
+
+pub fn option_problems(config: &ProviderConfig) -> Option<String> {
+    match config.options::<Options>("itunes") {
+        Err(e) => Some(e),
+        Ok(o) if o.country.len() != 2 || !o.country.chars().all(|c| c.is_ascii_alphabetic()) => {
+            Some(format!("providers.itunes.options.country: {:?} is not a two-letter country code", o.country))
+        }
+        Ok(_) => None,
+    }
+}
+
+pub fn body_check(status: u16, _body: &str) -> BodyVerdict {
+    if status == 403 {
+        return BodyVerdict::Retry("HTTP 403 (how the iTunes API refuses a client over its rate)".into());
+    }
+    BodyVerdict::Ok
+}
+
+fn country(f: &Fetcher<'_>) -> String {
+    f.config().options::<Options>("itunes").unwrap_or_default().country
+}
+
+pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
+    let country = country(f);
+    let request = Request::new("artist_search", "/search")
+        .param("entity", "musicArtist")
+        .param("term", name)
+        .param("country", &country)
+        .param("limit", 25);
+    let Some(found) = f.fetch(request).await else { return };
+    let artist = results(&found)
+        .find(|r| r["artistName"].as_str().is_some_and(|n| same_name(n, name)))
+        .and_then(|r| r["artistId"].as_u64());
+    let Some(artist) = artist else {
+        f.unmatched(name);
+        return;
+    };
+    let request = Request::new("artist_albums", "/lookup")
+        .param("entity", "album")
+        .param("id", artist)
+        .param("country", &country)
+        .param("limit", 200);
+    let Some(albums) = f.fetch(request).await else { return };
+    let ids: Vec<u64> = results(&albums)
+        .filter(|r| r["wrapperType"] == "collection")
+        .filter_map(|r| r["collectionId"].as_u64())
+        .collect();
+    for chunk in ids.chunks(ALBUMS_PER_CALL) {
+        let list: Vec<String> = chunk.iter().map(u64::to_string).collect();
+        let request = Request::new("album_songs", "/lookup")
+            .param("entity", "song")
+            .param("id", list.join(","))
+            .param("country", &country)
+            .param("limit", 200);
+        f.fetch(request).await;
+    }
+}
+
+fn results(body: &Value) -> impl Iterator<Item = &Value> {
+    body["results"].as_array().into_iter().flatten()
+}
+
+pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
+    let Identifier::Gtin(gtin) = id else { return };
+    let country = country(f);
+    for upc in super::spotify::upc_variants(gtin) {
+        let request =
+            Request::new("upc_lookup", "/lookup").param("entity", "song").param("upc", &upc).param("country", &country);
+        let Some(body) = f.fetch(request).await else { return };
+        if results(&body).next().is_some() {
+            return;
+        }
+    }
+}

@@ -1,0 +1,27 @@
+-- model: staging.itunes_tracks
+-- key: track_id
+-- assert: not_null(title)
+-- One row per iTunes song, from song lookups: position, disc, length, and the
+-- collection it belongs to. No ISRC: iTunes does not give one.
+with results as (
+    select unnest(json_extract(body, '$.results[*]')) as r, fetched_at
+    from raw.itunes_album_songs
+    where status = 200 and json_valid(body)
+    union all
+    select unnest(json_extract(body, '$.results[*]')), fetched_at
+    from raw.itunes_upc_lookup
+    where status = 200 and json_valid(body)
+)
+select
+    try_cast(r ->> 'trackId' as bigint) as track_id,
+    try_cast(r ->> 'collectionId' as bigint) as collection_id,
+    try_cast(r ->> 'discNumber' as integer) as disc_number,
+    try_cast(r ->> 'trackNumber' as integer) as position,
+    r ->> 'trackName' as title,
+    r ->> 'artistName' as artist_name,
+    try_cast(r ->> 'trackTimeMillis' as integer) as duration_ms,
+    try_cast(r ->> 'releaseDate' as timestamp)::date as release_date,
+    fetched_at
+from results
+where r ->> 'wrapperType' = 'track' and r ->> 'kind' = 'song'
+qualify row_number() over (partition by r ->> 'trackId' order by fetched_at desc) = 1
