@@ -26,6 +26,107 @@ pub fn routes() -> Router<Arc<Shared>> {
         .route("/album/{id}", get(album))
         .route("/album/{id}/tracks", get(album_tracks))
         .route("/track/{id}", get(track))
+        .route("/search/album", get(search_album))
+        .route("/chart/{genre}/albums", get(chart_albums))
+        .route("/chart/{genre}/tracks", get(chart_tracks))
+        .route("/editorial/{genre}/releases", get(editorial_releases))
+}
+
+/// Albums with their artist, as lists outside an artist's page show them.
+fn album_listed(c: &Catalog, r: &Release) -> Value {
+    let mut a = album_summary(c, r);
+    let d = r.deezer.as_ref().expect("a Deezer album");
+    a["nb_tracks"] = json!(d.tracks.len());
+    a["artist"] = artist_full(c, c.albums[r.album].credits[0].artist);
+    for k in ["nb_album", "nb_fan", "radio"] {
+        a["artist"].as_object_mut().expect("object").remove(k);
+    }
+    a
+}
+
+/// A stable ranking: the charts do not change while the simulator runs.
+fn charted(c: &Catalog) -> Vec<&Release> {
+    let mut listed: Vec<&Release> = c.releases.iter().filter(|r| r.deezer.is_some()).collect();
+    listed.sort_by_key(|r| std::cmp::Reverse(r.deezer.as_ref().map_or(0, |d| d.fans)));
+    listed
+}
+
+async fn search_album(State(s): St, headers: HeaderMap, Query(p): Params) -> Response {
+    if let Some(r) = gate(&s) {
+        return r;
+    }
+    let q = p.get("q").map(|q| search::lucene_value(q)).unwrap_or_default();
+    let c = &s.catalog;
+    let hits: Vec<&Release> = c
+        .releases
+        .iter()
+        .filter(|r| {
+            r.deezer.as_ref().is_some_and(|d| {
+                let artist = &c.artists[c.albums[r.album].credits[0].artist].deezer_name;
+                search::score(&q, &d.title) >= 60 || search::score(&q, artist) >= 60
+            })
+        })
+        .collect();
+    let (index, limit) = page(&p, "index", 25, 100);
+    let data = hits.iter().skip(index).take(limit).map(|r| album_listed(c, r)).collect();
+    let extra = format!("q={}&", q.replace(' ', "%20"));
+    paged(&headers, "/search/album", &extra, data, hits.len(), index, limit)
+}
+
+async fn chart_albums(State(s): St, Path(_genre): Path<u32>, Query(p): Params) -> Response {
+    if let Some(r) = gate(&s) {
+        return r;
+    }
+    let c = &s.catalog;
+    let (index, limit) = page(&p, "index", 10, 100);
+    let all = charted(c);
+    let data: Vec<Value> = all
+        .iter()
+        .enumerate()
+        .skip(index)
+        .take(limit)
+        .map(|(k, r)| {
+            let mut a = album_listed(c, r);
+            a["position"] = json!(k + 1);
+            a
+        })
+        .collect();
+    Json(json!({ "data": data, "total": all.len().min(100) })).into_response()
+}
+
+async fn chart_tracks(State(s): St, Path(_genre): Path<u32>, Query(p): Params) -> Response {
+    if let Some(r) = gate(&s) {
+        return r;
+    }
+    let c = &s.catalog;
+    let (index, limit) = page(&p, "index", 10, 100);
+    let all = charted(c);
+    let data: Vec<Value> = all
+        .iter()
+        .enumerate()
+        .skip(index)
+        .take(limit)
+        .map(|(k, r)| {
+            let d = r.deezer.as_ref().expect("a Deezer album");
+            let mut t = track_json(c, &d.tracks[0], 1, false);
+            t["position"] = json!(k + 1);
+            t["album"] = album_summary(c, r);
+            t
+        })
+        .collect();
+    Json(json!({ "data": data, "total": all.len().min(100) })).into_response()
+}
+
+async fn editorial_releases(State(s): St, Path(_genre): Path<u32>, Query(p): Params) -> Response {
+    if let Some(r) = gate(&s) {
+        return r;
+    }
+    let c = &s.catalog;
+    let mut newest: Vec<&Release> = c.releases.iter().filter(|r| r.deezer.is_some()).collect();
+    newest.sort_by(|a, b| b.date.cmp(&a.date));
+    let (index, limit) = page(&p, "index", 25, 100);
+    let data: Vec<Value> = newest.iter().skip(index).take(limit).map(|r| album_listed(c, r)).collect();
+    Json(json!({ "data": data, "total": newest.len().min(50) })).into_response()
 }
 
 fn error(kind: &str, message: &str, code: u32) -> Response {

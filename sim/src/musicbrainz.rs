@@ -26,6 +26,65 @@ pub fn routes() -> Router<Arc<Shared>> {
         .route("/release-group", get(release_group_browse))
         .route("/release", get(release_browse))
         .route("/release/{mbid}", get(release_lookup))
+        .route("/isrc/{isrc}", get(isrc_lookup))
+}
+
+/// A stable yes/no from an id: whether editors added a link, a tag, a rating.
+fn editors_did(id: &str, salt: u8, percent: u8) -> bool {
+    let h = id.bytes().fold(salt as u64 + 7, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
+    (h % 100) < percent as u64
+}
+
+fn url_relation(kind: &str, url: String, id: &str) -> Value {
+    json!({ "end": null, "source-credit": "", "target-type": "url", "target-credit": "", "attribute-ids": {},
+            "type-id": "08445ccf-7b99-4438-9f9a-fb9ac18099ee", "attributes": [],
+            "url": { "resource": url, "id": format!("{:0>8}-0000-4000-8000-000000000000", &id[..8]) },
+            "type": kind, "begin": null, "ended": false, "direction": "forward", "attribute-values": {} })
+}
+
+/// The links editors have added from a release to the stores' pages of it: some of
+/// them, as on the real site.
+fn release_relations(s: &Shared, r: &Release, mbid: &str) -> Vec<Value> {
+    let c = &s.catalog;
+    let index = c.releases.iter().position(|x| std::ptr::eq(x, r)).expect("a catalog release");
+    let mut out = Vec::new();
+    if let Some(d) = r.deezer.as_ref().filter(|_| editors_did(mbid, 1, 40)) {
+        out.push(url_relation("free streaming", format!("https://www.deezer.com/album/{}", d.id), mbid));
+    }
+    let stores = [
+        ("spotify", "free streaming", "https://open.spotify.com/album/", 45),
+        ("apple_music", "streaming", "https://music.apple.com/us/album/", 30),
+        ("discogs", "discogs", "https://www.discogs.com/release/", 50),
+    ];
+    for (k, (provider, kind, prefix, percent)) in stores.into_iter().enumerate() {
+        if let Some(l) = s
+            .views
+            .get(provider)
+            .and_then(|v| v.releases[index].as_ref())
+            .filter(|_| editors_did(mbid, 2 + k as u8, percent))
+        {
+            out.push(url_relation(kind, format!("{prefix}{}", l.id), mbid));
+        }
+    }
+    out
+}
+
+fn tags_json(id: &str) -> Value {
+    const TAGS: &[&str] = &["rock", "indie", "pop", "electronic", "alternative rock", "folk", "synth-pop"];
+    let n = (id.as_bytes()[0] % 3) as usize;
+    json!(
+        (0..n)
+            .map(|k| json!({ "name": TAGS[(id.as_bytes()[1] as usize + k) % TAGS.len()], "count": 1 + k }))
+            .collect::<Vec<_>>()
+    )
+}
+
+fn rating_json(id: &str) -> Value {
+    if editors_did(id, 9, 50) {
+        json!({ "votes-count": 1 + id.as_bytes()[2] % 9, "value": 2.5 + (id.as_bytes()[3] % 6) as f64 / 2.0 })
+    } else {
+        json!({ "votes-count": 0, "value": null })
+    }
 }
 
 fn error(status: StatusCode, message: &str) -> Response {
@@ -99,7 +158,8 @@ fn release_group_json(c: &Catalog, idx: usize) -> Value {
     })
 }
 
-fn release_json(c: &Catalog, r: &Release, incs: &[String]) -> Value {
+fn release_json(s: &Shared, r: &Release, incs: &[String]) -> Value {
+    let c = &s.catalog;
     let mb = r.musicbrainz.as_ref().expect("a MusicBrainz release");
     let album = &c.albums[r.album];
     let has = |i: &str| incs.iter().any(|x| x == i);
@@ -120,6 +180,15 @@ fn release_json(c: &Catalog, r: &Release, incs: &[String]) -> Value {
     }
     if has("release-groups") {
         v["release-group"] = release_group_json(c, r.album);
+    }
+    if has("url-rels") {
+        v["relations"] = json!(release_relations(s, r, &mb.mbid));
+    }
+    if has("tags") {
+        v["tags"] = tags_json(&mb.mbid);
+    }
+    if has("genres") {
+        v["genres"] = json!([]);
     }
     if has("recordings") {
         let tracks: Vec<Value> = r
@@ -202,10 +271,45 @@ async fn artist_lookup(State(s): St, headers: HeaderMap, Path(mbid): Path<String
     if let Some(r) = gate(&s, &headers, &p) {
         return r;
     }
-    match s.catalog.artists.iter().position(|a| a.mbid == mbid) {
-        Some(i) => Json(artist_json(&s.catalog, i)).into_response(),
-        None => error(StatusCode::NOT_FOUND, "Not Found"),
+    let Some(i) = s.catalog.artists.iter().position(|a| a.mbid == mbid) else {
+        return error(StatusCode::NOT_FOUND, "Not Found");
+    };
+    let mut a = artist_json(&s.catalog, i);
+    let incs = incs(&p);
+    if incs.iter().any(|x| x == "url-rels") {
+        let mut rels = Vec::new();
+        if editors_did(&mbid, 11, 60) {
+            rels.push(url_relation(
+                "free streaming",
+                format!("https://www.deezer.com/artist/{}", s.catalog.artists[i].deezer_id),
+                &mbid,
+            ));
+        }
+        let stores = [
+            ("spotify", "https://open.spotify.com/artist/", 60),
+            ("apple_music", "https://music.apple.com/us/artist/", 40),
+            ("discogs", "https://www.discogs.com/artist/", 70),
+        ];
+        for (k, (provider, prefix, percent)) in stores.into_iter().enumerate() {
+            if let Some(v) = s
+                .views
+                .get(provider)
+                .map(|v| &v.artists[i])
+                .filter(|v| v.known && editors_did(&mbid, 12 + k as u8, percent))
+            {
+                let kind = if provider == "discogs" { "discogs" } else { "streaming" };
+                rels.push(url_relation(kind, format!("{prefix}{}", v.id), &mbid));
+            }
+        }
+        a["relations"] = json!(rels);
     }
+    if incs.iter().any(|x| x == "tags") {
+        a["tags"] = tags_json(&mbid);
+    }
+    if incs.iter().any(|x| x == "ratings") {
+        a["rating"] = rating_json(&mbid);
+    }
+    Json(a).into_response()
 }
 
 fn artist_idx(c: &Catalog, mbid: &str) -> Option<usize> {
@@ -226,7 +330,23 @@ async fn release_group_browse(State(s): St, headers: HeaderMap, Query(p): Params
         .map(|(i, _)| i)
         .collect();
     let (offset, limit) = page(&p, "offset", 25, 100);
-    let page: Vec<Value> = groups.iter().skip(offset).take(limit).map(|&i| release_group_json(&s.catalog, i)).collect();
+    let incs = incs(&p);
+    let page: Vec<Value> = groups
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|&i| {
+            let mut g = release_group_json(&s.catalog, i);
+            let id = s.catalog.albums[i].mbid.clone();
+            if incs.iter().any(|x| x == "tags") {
+                g["tags"] = tags_json(&id);
+            }
+            if incs.iter().any(|x| x == "ratings") {
+                g["rating"] = rating_json(&id);
+            }
+            g
+        })
+        .collect();
     Json(json!({ "release-group-count": groups.len(), "release-group-offset": offset, "release-groups": page }))
         .into_response()
 }
@@ -236,6 +356,9 @@ async fn release_browse(State(s): St, headers: HeaderMap, Query(p): Params) -> R
         return r;
     }
     let c = &s.catalog;
+    if let Some(query) = p.get("query") {
+        return release_search(&s, query, &p);
+    }
     let releases: Vec<&Release> = if let Some(mbid) = p.get("artist") {
         let Some(artist) = artist_idx(c, mbid) else {
             return error(StatusCode::NOT_FOUND, "Not Found");
@@ -251,7 +374,7 @@ async fn release_browse(State(s): St, headers: HeaderMap, Query(p): Params) -> R
     };
     let incs = incs(&p);
     let (offset, limit) = page(&p, "offset", 25, 100);
-    let page: Vec<Value> = releases.iter().skip(offset).take(limit).map(|r| release_json(c, r, &incs)).collect();
+    let page: Vec<Value> = releases.iter().skip(offset).take(limit).map(|r| release_json(&s, r, &incs)).collect();
     Json(json!({ "release-count": releases.len(), "release-offset": offset, "releases": page })).into_response()
 }
 
@@ -261,7 +384,66 @@ async fn release_lookup(State(s): St, headers: HeaderMap, Path(mbid): Path<Strin
     }
     let found = s.catalog.releases.iter().find(|r| r.musicbrainz.as_ref().is_some_and(|m| m.mbid == mbid));
     match found {
-        Some(r) => Json(release_json(&s.catalog, r, &incs(&p))).into_response(),
+        Some(r) => Json(release_json(&s, r, &incs(&p))).into_response(),
         None => error(StatusCode::NOT_FOUND, "Not Found"),
     }
+}
+
+/// Release search; the simulator understands `barcode:<digits>` only, as MusicBrainz
+/// matches it: the barcode as entered.
+fn release_search(s: &Shared, query: &str, p: &BTreeMap<String, String>) -> Response {
+    let c = &s.catalog;
+    let Some(barcode) = query.trim().strip_prefix("barcode:").map(|b| b.trim().trim_matches('"')) else {
+        return error(StatusCode::BAD_REQUEST, "the simulator searches releases by barcode: only");
+    };
+    let hits: Vec<Value> = c
+        .releases
+        .iter()
+        .filter(|r| r.musicbrainz.as_ref().is_some_and(|m| m.barcode.as_deref() == Some(barcode)))
+        .map(|r| {
+            let mut v = release_json(s, r, &["artist-credits".into(), "release-groups".into(), "labels".into()]);
+            v["score"] = json!(100);
+            v
+        })
+        .collect();
+    let (offset, limit) = page(p, "offset", 25, 100);
+    let page: Vec<Value> = hits.iter().skip(offset).take(limit).cloned().collect();
+    Json(json!({ "created": "2026-11-21T00:00:00.000Z", "count": hits.len(), "offset": offset, "releases": page }))
+        .into_response()
+}
+
+/// `/isrc/<isrc>`: the recordings MusicBrainz knows under an ISRC, 404 if none.
+async fn isrc_lookup(State(s): St, headers: HeaderMap, Path(isrc): Path<String>, Query(p): Params) -> Response {
+    if let Some(r) = gate(&s, &headers, &p) {
+        return r;
+    }
+    let c = &s.catalog;
+    let isrc = isrc.to_uppercase();
+    let with_releases = incs(&p).iter().any(|i| i == "releases");
+    let recordings: Vec<Value> = c
+        .recordings
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.musicbrainz_isrcs.contains(&isrc))
+        .filter(|(i, _)| c.releases.iter().any(|r| r.musicbrainz.is_some() && r.tracks.contains(i)))
+        .map(|(i, rec)| {
+            let mut v = json!({ "id": rec.mbid, "title": rec.title, "length": rec.length_ms, "video": false,
+                                "disambiguation": rec.version.to_lowercase(), "first-release-date": c.albums[c.releases.iter().find(|r| r.tracks.contains(&i)).map_or(0, |r| r.album)].first_release_date });
+            if with_releases {
+                let releases: Vec<Value> = c
+                    .releases
+                    .iter()
+                    .filter(|r| r.tracks.contains(&i))
+                    .filter_map(|r| r.musicbrainz.as_ref().map(|m| json!({ "id": m.mbid, "title": c.albums[r.album].title, "status": "Official",
+                        "date": r.date, "country": r.country, "barcode": m.barcode, "disambiguation": m.disambiguation })))
+                    .collect();
+                v["releases"] = json!(releases);
+            }
+            v
+        })
+        .collect();
+    if recordings.is_empty() {
+        return error(StatusCode::NOT_FOUND, "Not Found");
+    }
+    Json(json!({ "isrc": isrc, "recordings": recordings })).into_response()
 }

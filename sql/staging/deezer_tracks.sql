@@ -1,8 +1,9 @@
 -- model: staging.deezer_tracks
 -- key: track_id
 -- assert: not_null(album_id, title)
--- One row per Deezer track, from GET /album/<id>/tracks (the listing that carries ISRCs).
--- The album id is not in the body, only in the request.
+-- One row per Deezer track, from GET /album/<id>/tracks (the listing that carries
+-- ISRCs; the album id is not in the body, only in the request) and from track lookups
+-- such as /track/isrc:<isrc> (which name their album).
 with pages as (
     select
         body,
@@ -14,6 +15,10 @@ with pages as (
 tracks as (
     select album_id, unnest(json_extract(body, '$.data[*]')) as t, fetched_at
     from pages
+    union all
+    select try_cast(json_extract_string(body, '$.album.id') as bigint), body::json, fetched_at
+    from raw.deezer_tracks
+    where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
 )
 select
     try_cast(t ->> 'id' as bigint) as track_id,

@@ -1,8 +1,10 @@
 -- model: staging.itunes_tracks
 -- key: track_id
 -- assert: not_null(title)
--- One row per iTunes song, from song lookups: position, disc, length, and the
--- collection it belongs to. No ISRC: iTunes does not give one.
+-- One row per iTunes track, from song lookups: position, disc, length, and the
+-- collection it belongs to. Deluxe albums carry music videos among their tracks
+-- (`kind` 'music-video'); they count in the album's trackCount. No ISRC: iTunes does
+-- not give one.
 with results as (
     select unnest(json_extract(body, '$.results[*]')) as r, fetched_at
     from raw.itunes_album_songs
@@ -14,6 +16,7 @@ with results as (
 )
 select
     try_cast(r ->> 'trackId' as bigint) as track_id,
+    r ->> 'kind' as kind,
     try_cast(r ->> 'collectionId' as bigint) as collection_id,
     try_cast(r ->> 'discNumber' as integer) as disc_number,
     try_cast(r ->> 'trackNumber' as integer) as position,
@@ -23,5 +26,5 @@ select
     try_cast(r ->> 'releaseDate' as timestamp)::date as release_date,
     fetched_at
 from results
-where r ->> 'wrapperType' = 'track' and r ->> 'kind' = 'song'
+where r ->> 'wrapperType' = 'track'
 qualify row_number() over (partition by r ->> 'trackId' order by fetched_at desc) = 1

@@ -1,21 +1,22 @@
 -- model: staging.musicbrainz_artists
 -- key: artist_id
 -- assert: not_null(name)
--- One row per artist, from lookups and from search hits (with the best score seen).
+-- One row per artist, from lookups (preferred: they carry the rating) and from search
+-- hits (with the best score seen).
 with lookups as (
-    select body::json as a, fetched_at, null::integer as score
+    select body::json as a, fetched_at, null::integer as score, 1 as whole
     from raw.musicbrainz_artists
     where status = 200 and json_valid(body)
 ),
 hits as (
-    select unnest(json_extract(body, '$.artists[*]')) as a, fetched_at, null::integer as score
+    select unnest(json_extract(body, '$.artists[*]')) as a, fetched_at
     from raw.musicbrainz_artist_search
     where status = 200 and json_valid(body)
 ),
 artists as (
-    select a, fetched_at, try_cast(a ->> 'score' as integer) as score from hits
+    select a, fetched_at, try_cast(a ->> 'score' as integer) as score, 0 as whole from hits
     union all
-    select a, fetched_at, score from lookups
+    select a, fetched_at, score, whole from lookups
 )
 select
     a ->> 'id' as artist_id,
@@ -24,7 +25,9 @@ select
     nullif(a ->> 'disambiguation', '') as disambiguation,
     a ->> 'type' as type,
     a ->> 'country' as country,
+    try_cast(json_extract_string(a, '$.rating.value') as double) as rating,
+    try_cast(json_extract_string(a, '$.rating."votes-count"') as integer) as rating_votes,
     max(score) over (partition by a ->> 'id') as best_search_score,
     fetched_at
 from artists
-qualify row_number() over (partition by a ->> 'id' order by fetched_at desc) = 1
+qualify row_number() over (partition by a ->> 'id' order by whole desc, fetched_at desc) = 1

@@ -2,10 +2,14 @@
 -- key: recording_id
 -- assert: not_null(title)
 -- One row per recording from recording lookups and searches (`recordings` array),
--- such as the search by ISRC.
+-- such as the search by ISRC, and from ISRC lookups (`/isrc/<isrc>`).
 with pages as (
     select body, fetched_at
     from raw.musicbrainz_recordings
+    where status = 200 and json_valid(body)
+    union all
+    select body, fetched_at
+    from raw.musicbrainz_isrcs
     where status = 200 and json_valid(body)
 ),
 recordings as (

@@ -1,7 +1,8 @@
 -- model: staging.musicbrainz_release_json
 -- key: release_id
--- The newest JSON of each MusicBrainz release, from browse pages (`releases` array)
--- and lookups (the release itself). The release and track models read it.
+-- The newest JSON of each MusicBrainz release, from browse pages (`releases` array),
+-- lookups (the release itself) and release-group lookups with `inc=releases` (whose
+-- releases do not name their group: it is added). The release and track models read it.
 with pages as (
     select body, fetched_at
     from raw.musicbrainz_releases
@@ -10,9 +11,18 @@ with pages as (
 releases as (
     select
         unnest(case when json_exists(body, '$.releases') then json_extract(body, '$.releases[*]') else [body::json] end) as r,
-        fetched_at
+        fetched_at,
+        1 as whole
     from pages
+    union all
+    select
+        json_merge_patch(unnest(json_extract(body, '$.releases[*]')), json_object('release-group', json_object('id', body ->> 'id'))),
+        fetched_at,
+        -- A group's list of editions lacks what a release's own page has.
+        0
+    from raw.musicbrainz_release_groups
+    where status = 200 and json_valid(body) and json_exists(body, '$.releases')
 )
 select r ->> 'id' as release_id, r, fetched_at
 from releases
-qualify row_number() over (partition by r ->> 'id' order by fetched_at desc) = 1
+qualify row_number() over (partition by r ->> 'id' order by whole desc, fetched_at desc) = 1

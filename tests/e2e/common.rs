@@ -34,6 +34,8 @@ page_size = 25
 base_url = "{dz}"
 initial_backoff_seconds = 0.2
 page_size = 25
+# Charts are asked anew every run: off, so that tests can count requests.
+options = {{ charts = false }}
 {extra}
 "#,
             mb = sim.base_url("musicbrainz"),

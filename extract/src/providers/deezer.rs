@@ -2,6 +2,7 @@
 //! endpoint carries the ISRCs). Errors come inside 200 bodies: the quota error is
 //! retried, "no data" is an answer.
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{Resource, same_name};
@@ -22,7 +23,56 @@ pub const RESOURCES: &[Resource] = &[
         endpoint: "GET /track/<id> or /track/isrc:<isrc>",
         ttl: Ttl::Metadata,
     },
+    Resource { provider: "deezer", name: "album_search", endpoint: "GET /search/album?q=<query>", ttl: Ttl::Catalog },
+    Resource { provider: "deezer", name: "chart_albums", endpoint: "GET /chart/<genre>/albums", ttl: Ttl::Never },
+    Resource { provider: "deezer", name: "chart_tracks", endpoint: "GET /chart/<genre>/tracks", ttl: Ttl::Never },
+    Resource {
+        provider: "deezer",
+        name: "editorial_releases",
+        endpoint: "GET /editorial/<genre>/releases",
+        ttl: Ttl::Never,
+    },
 ];
+
+/// `[providers.deezer.options]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// Land the album and track charts and the editorial new releases once a run.
+    #[serde(default = "yes")]
+    pub charts: bool,
+    /// The genre of the charts and releases: 0 is all genres.
+    #[serde(default)]
+    pub genre: u32,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { charts: true, genre: 0 }
+    }
+}
+
+/// Chart and editorial lists are short: one page of this many.
+const CHART_LIMIT: u32 = 100;
+
+pub async fn sync_run(f: &Fetcher<'_>) {
+    let opts: Options = f.config().options("deezer").unwrap_or_default();
+    if !opts.charts {
+        return;
+    }
+    let g = opts.genre;
+    for (resource, path) in [
+        ("chart_albums", format!("/chart/{g}/albums")),
+        ("chart_tracks", format!("/chart/{g}/tracks")),
+        ("editorial_releases", format!("/editorial/{g}/releases")),
+    ] {
+        f.fetch(Request::new(resource, path).param("limit", CHART_LIMIT)).await;
+    }
+}
 
 /// Deezer's error codes worth another try: quota exceeded, and "service busy".
 const RETRY_CODES: &[i64] = &[4, 700];
@@ -30,6 +80,7 @@ const RETRY_CODES: &[i64] = &[4, 700];
 pub fn default_config() -> ProviderConfig {
     // 50 requests per 5 s per IP, counted over a rolling window.
     ProviderConfig::new("https://api.deezer.com", RateLimit { requests: 50, per_seconds: 5.0, burst: 1 })
+        .with_options(&Options::default())
 }
 
 pub fn body_check(status: u16, body: &str) -> BodyVerdict {

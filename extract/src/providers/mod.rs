@@ -101,7 +101,8 @@ impl Provider {
     /// What the provider does once per run, whoever is followed (charts, new releases).
     pub async fn sync_run(self, f: &Fetcher<'_>) {
         match self {
-            Provider::MusicBrainz | Provider::Deezer | Provider::Discogs | Provider::ITunes => {}
+            Provider::MusicBrainz | Provider::Discogs | Provider::ITunes => {}
+            Provider::Deezer => deezer::sync_run(f).await,
             Provider::Spotify => spotify::sync_run(f).await,
             Provider::AppleMusic => apple_music::sync_run(f).await,
             Provider::LastFm => lastfm::sync_run(f).await,
@@ -124,7 +125,7 @@ impl Provider {
     /// Looks a release (by barcode) or recording (by ISRC) up and lands what it finds.
     pub async fn lookup(self, f: &Fetcher<'_>, id: &Identifier) {
         match self {
-            Provider::MusicBrainz => {}
+            Provider::MusicBrainz => musicbrainz::lookup(f, id).await,
             Provider::Deezer => deezer::lookup(f, id).await,
             Provider::Spotify => spotify::lookup(f, id).await,
             Provider::AppleMusic => apple_music::lookup(f, id).await,
@@ -138,9 +139,10 @@ impl Provider {
     /// The provider's own options, checked.
     fn option_problems(self, config: &ProviderConfig) -> Option<String> {
         match self {
-            Provider::MusicBrainz | Provider::Deezer | Provider::Discogs => (!config.options.is_empty())
+            Provider::MusicBrainz | Provider::Discogs => (!config.options.is_empty())
                 .then(|| format!("providers.{}.options: this provider has none", self.name())),
             Provider::Spotify => config.options::<spotify::Options>(self.name()).err(),
+            Provider::Deezer => config.options::<deezer::Options>(self.name()).err(),
             Provider::AppleMusic => apple_music::option_problems(config),
             Provider::LastFm => lastfm::option_problems(config),
             Provider::ITunes => itunes::option_problems(config),

@@ -4,7 +4,7 @@
 use super::Resource;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
-use crate::job::Fetcher;
+use crate::job::{Fetcher, Identifier};
 use crate::request::Request;
 
 pub const RESOURCES: &[Resource] = &[
@@ -14,7 +14,12 @@ pub const RESOURCES: &[Resource] = &[
         endpoint: "GET /artist?query=artist:\"<name>\"",
         ttl: Ttl::Catalog,
     },
-    Resource { provider: "musicbrainz", name: "artists", endpoint: "GET /artist/<mbid> (lookup)", ttl: Ttl::Catalog },
+    Resource {
+        provider: "musicbrainz",
+        name: "artists",
+        endpoint: "GET /artist/<mbid>?inc=url-rels+tags+genres+ratings (lookup)",
+        ttl: Ttl::Catalog,
+    },
     Resource {
         provider: "musicbrainz",
         name: "recordings",
@@ -30,12 +35,23 @@ pub const RESOURCES: &[Resource] = &[
     Resource {
         provider: "musicbrainz",
         name: "releases",
-        endpoint: "GET /release?artist=<mbid>&inc=recordings+isrcs+artist-credits+labels+release-groups (browse), or /release/<mbid> (lookup)",
+        endpoint: "GET /release?artist=<mbid>&inc=recordings+isrcs+artist-credits+labels+release-groups+url-rels+tags+genres (browse), or /release/<mbid> (lookup)",
         ttl: Ttl::Catalog,
     },
+    Resource {
+        provider: "musicbrainz",
+        name: "release_search",
+        endpoint: "GET /release?query=barcode:<barcode>",
+        ttl: Ttl::Catalog,
+    },
+    Resource { provider: "musicbrainz", name: "isrcs", endpoint: "GET /isrc/<isrc>?inc=releases", ttl: Ttl::Metadata },
 ];
 
-const RELEASE_INC: &str = "recordings+isrcs+artist-credits+labels+release-groups";
+/// Browse requests take relationship includes too: the links editors added from a
+/// release to its Spotify, Deezer, Apple Music and Discogs pages come at no extra cost.
+const RELEASE_INC: &str = "recordings+isrcs+artist-credits+labels+release-groups+url-rels+tags+genres";
+const RELEASE_GROUP_INC: &str = "tags+genres+ratings";
+const ARTIST_INC: &str = "url-rels+tags+genres+ratings";
 
 /// A search hit below this score is not the artist the user meant.
 const MIN_ARTIST_SCORE: i64 = 90;
@@ -49,8 +65,45 @@ pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
     let Some(mbid) = resolve(f, name).await else {
         return;
     };
-    browse(f, "release_groups", "/release-group", "release-group", &mbid, None).await;
+    f.fetch(Request::new("artists", format!("/artist/{mbid}")).param("inc", ARTIST_INC).param("fmt", "json")).await;
+    browse(f, "release_groups", "/release-group", "release-group", &mbid, Some(RELEASE_GROUP_INC)).await;
     browse(f, "releases", "/release", "release", &mbid, Some(RELEASE_INC)).await;
+}
+
+/// A barcode is searched as MusicBrainz holds it (as entered: 12 or 13 digits), then
+/// each release found is looked up whole; an ISRC's recordings come from `/isrc`.
+pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
+    match id {
+        Identifier::Gtin(gtin) => {
+            for barcode in super::spotify::upc_variants(gtin).into_iter().filter(|b| b.len() <= 13) {
+                let request = Request::new("release_search", "/release")
+                    .param("query", format!("barcode:{barcode}"))
+                    .param("fmt", "json");
+                let Some(body) = f.fetch(request).await else { return };
+                let found: Vec<String> = body["releases"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|r| r["id"].as_str().map(str::to_string))
+                    .collect();
+                for mbid in &found {
+                    let request = Request::new("releases", format!("/release/{mbid}"))
+                        .param("inc", RELEASE_INC)
+                        .param("fmt", "json");
+                    f.fetch(request).await;
+                }
+                if !found.is_empty() {
+                    return;
+                }
+            }
+        }
+        Identifier::Isrc(isrc) => {
+            let request = Request::new("isrcs", format!("/isrc/{}", isrc.trim().to_uppercase()))
+                .param("inc", "releases")
+                .param("fmt", "json");
+            f.fetch(request).await;
+        }
+    }
 }
 
 async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<String> {

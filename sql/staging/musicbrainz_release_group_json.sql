@@ -1,0 +1,20 @@
+-- model: staging.musicbrainz_release_group_json
+-- key: release_group_id
+-- The newest JSON of each MusicBrainz release group, from browse pages and lookups.
+with pages as (
+    select body, fetched_at
+    from raw.musicbrainz_release_groups
+    where status = 200 and json_valid(body)
+),
+groups as (
+    select
+        unnest(
+            case when json_exists(body, '$."release-groups"') then json_extract(body, '$."release-groups"[*]') else [body::json] end
+        ) as g,
+        fetched_at
+    from pages
+)
+select g ->> 'id' as release_group_id, g, fetched_at
+from groups
+where g ->> 'id' is not null
+qualify row_number() over (partition by g ->> 'id' order by fetched_at desc) = 1
