@@ -11,6 +11,7 @@ mod faults;
 mod itunes;
 mod lastfm;
 mod limits;
+mod lookups;
 mod pipeline;
 mod real_fixtures;
 mod sim_shapes;
