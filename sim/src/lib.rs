@@ -8,10 +8,12 @@
 
 pub mod apple_music;
 mod auth;
+mod beatport;
 pub mod catalog;
 mod deezer;
 mod discogs;
 pub mod faults;
+mod genius;
 mod itunes;
 pub mod lastfm;
 mod limits;
@@ -60,14 +62,25 @@ pub struct SimConfig {
     pub discogs_token: Option<String>,
     /// Last.fm wants `api_key=<this>`; `None` takes any key.
     pub lastfm_key: Option<String>,
+    /// Genius and Beatport want `Authorization: Bearer <this>`; `None` takes any token.
+    pub genius_token: Option<String>,
+    pub beatport_token: Option<String>,
 }
 
 /// Limits close to the real ones (where published) or to what clients report.
 pub fn default_limits() -> BTreeMap<String, (u32, Duration)> {
-    [("spotify", 120, 30), ("apple_music", 20, 1), ("discogs", 60, 60), ("lastfm", 5, 1), ("itunes", 20, 60)]
-        .into_iter()
-        .map(|(p, n, secs)| (p.to_string(), (n, Duration::from_secs(secs))))
-        .collect()
+    [
+        ("spotify", 120, 30),
+        ("apple_music", 20, 1),
+        ("discogs", 60, 60),
+        ("lastfm", 5, 1),
+        ("itunes", 20, 60),
+        ("genius", 10, 1),
+        ("beatport", 10, 1),
+    ]
+    .into_iter()
+    .map(|(p, n, secs)| (p.to_string(), (n, Duration::from_secs(secs))))
+    .collect()
 }
 
 impl Default for SimConfig {
@@ -84,6 +97,8 @@ impl Default for SimConfig {
             apple_key: None,
             discogs_token: None,
             lastfm_key: None,
+            genius_token: None,
+            beatport_token: None,
         }
     }
 }
@@ -113,6 +128,8 @@ pub(crate) struct Shared {
     pub apple_key: Option<apple_music::AppleKey>,
     pub discogs_token: Option<String>,
     pub lastfm_key: Option<String>,
+    pub genius_token: Option<String>,
+    pub beatport_token: Option<String>,
 }
 
 impl Shared {
@@ -155,7 +172,7 @@ impl Shared {
 
 /// Every further provider's profile: one line per provider.
 fn profiles() -> Vec<views::Profile> {
-    vec![spotify::profile(), apple_music::profile(), discogs::profile()]
+    vec![spotify::profile(), apple_music::profile(), discogs::profile(), genius::profile(), beatport::profile()]
 }
 
 /// A running simulator. It stops when dropped.
@@ -190,6 +207,8 @@ impl Sim {
             apple_key: config.apple_key.clone(),
             discogs_token: config.discogs_token.clone(),
             lastfm_key: config.lastfm_key.clone(),
+            genius_token: config.genius_token.clone(),
+            beatport_token: config.beatport_token.clone(),
         });
         let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding the simulator to 127.0.0.1")?;
         listener.set_nonblocking(true)?;
@@ -202,6 +221,8 @@ impl Sim {
             .nest("/discogs", discogs::routes())
             .nest("/lastfm", lastfm::routes())
             .nest("/itunes", itunes::routes())
+            .nest("/genius", genius::routes())
+            .nest("/beatport/v4", beatport::routes())
             .layer(axum::middleware::from_fn_with_state(shared.clone(), auth::require))
             .route("/oauth/token", axum::routing::post(auth::token))
             .layer(axum::middleware::from_fn_with_state(shared.clone(), faults::apply))
@@ -237,6 +258,7 @@ impl Sim {
             "spotify" => format!("http://{}/spotify/v1", self.addr),
             "apple_music" => format!("http://{}/apple_music/v1", self.addr),
             "lastfm" => format!("http://{}/lastfm/2.0", self.addr),
+            "beatport" => format!("http://{}/beatport/v4", self.addr),
             other => format!("http://{}/{other}", self.addr),
         }
     }

@@ -57,7 +57,9 @@ fn musicbrainz_finds_releases_by_barcode_and_recordings_by_isrc() {
     let release = c
         .releases
         .iter()
-        .find(|r| r.musicbrainz.as_ref().and_then(|m| m.barcode.as_deref()).is_some_and(|b| b.len() == 12) && r.gtin.is_some())
+        .find(|r| {
+            r.musicbrainz.as_ref().and_then(|m| m.barcode.as_deref()).is_some_and(|b| b.len() == 12) && r.gtin.is_some()
+        })
         .expect("a release with a 12-digit barcode");
     let mb = release.musicbrainz.as_ref().unwrap();
     // Asked for as a GTIN-14: MusicBrainz holds it as entered (12 digits).
@@ -84,16 +86,26 @@ fn deezer_charts_land_every_run_and_keep_the_newest() {
     let sim = sim(47, 30, 50);
     let project = Project::new(&sim, 50, "");
     // Turn the charts back on (the shared test config turns them off).
-    let toml = std::fs::read_to_string(project.path().join("liner.toml")).unwrap().replace("charts = false", "charts = true");
+    let toml =
+        std::fs::read_to_string(project.path().join("liner.toml")).unwrap().replace("charts = false", "charts = true");
     std::fs::write(project.path().join("liner.toml"), toml).unwrap();
     project.ok(&["follow", &artists(&sim, 1)[0]]);
     project.ok(&["extract", "deezer"]);
     let first = sim.stats("deezer").requests;
     project.ok(&["extract", "deezer"]);
-    assert_eq!(sim.stats("deezer").requests - first, 3, "the two charts and the new releases, asked again; the rest from the lake");
+    assert_eq!(
+        sim.stats("deezer").requests - first,
+        3,
+        "the two charts and the new releases, asked again; the rest from the lake"
+    );
     project.ok(&["transform"]);
     let db = project.warehouse();
     assert_eq!(query_i64(&db, "select count(*) from staging.deezer_chart_entries where list = 'chart_albums:0'"), 100);
-    assert_eq!(query_i64(&db, "select max(position) from staging.deezer_chart_entries where list = 'chart_tracks:0'"), 100);
-    assert!(query_i64(&db, "select count(*) from staging.deezer_chart_entries where list = 'editorial_releases:0'") > 0);
+    assert_eq!(
+        query_i64(&db, "select max(position) from staging.deezer_chart_entries where list = 'chart_tracks:0'"),
+        100
+    );
+    assert!(
+        query_i64(&db, "select count(*) from staging.deezer_chart_entries where list = 'editorial_releases:0'") > 0
+    );
 }

@@ -5,9 +5,11 @@ mod common;
 
 mod apple_music;
 mod auth;
+mod beatport;
 mod config;
 mod discogs;
 mod faults;
+mod genius;
 mod itunes;
 mod lastfm;
 mod limits;

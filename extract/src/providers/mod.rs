@@ -1,8 +1,10 @@
 //! One module per provider: its defaults, its resources, and how it syncs an artist.
 
 pub mod apple_music;
+pub mod beatport;
 pub mod deezer;
 pub mod discogs;
+pub mod genius;
 pub mod itunes;
 pub mod lastfm;
 pub mod musicbrainz;
@@ -32,6 +34,8 @@ pub enum Provider {
     Discogs,
     LastFm,
     ITunes,
+    Genius,
+    Beatport,
 }
 
 impl Provider {
@@ -43,6 +47,8 @@ impl Provider {
         Provider::Discogs,
         Provider::LastFm,
         Provider::ITunes,
+        Provider::Genius,
+        Provider::Beatport,
     ];
 
     pub fn name(self) -> &'static str {
@@ -54,6 +60,8 @@ impl Provider {
             Provider::Discogs => "discogs",
             Provider::LastFm => "lastfm",
             Provider::ITunes => "itunes",
+            Provider::Genius => "genius",
+            Provider::Beatport => "beatport",
         }
     }
 
@@ -70,6 +78,8 @@ impl Provider {
             Provider::Discogs => discogs::default_config(),
             Provider::LastFm => lastfm::default_config(),
             Provider::ITunes => itunes::default_config(),
+            Provider::Genius => genius::default_config(),
+            Provider::Beatport => beatport::default_config(),
         }
     }
 
@@ -82,6 +92,8 @@ impl Provider {
             Provider::Discogs => discogs::RESOURCES,
             Provider::LastFm => lastfm::RESOURCES,
             Provider::ITunes => itunes::RESOURCES,
+            Provider::Genius => genius::RESOURCES,
+            Provider::Beatport => beatport::RESOURCES,
         }
     }
 
@@ -91,7 +103,12 @@ impl Provider {
 
     pub fn body_check(self) -> BodyCheck {
         match self {
-            Provider::MusicBrainz | Provider::Spotify | Provider::AppleMusic | Provider::Discogs => status_says_it_all,
+            Provider::MusicBrainz
+            | Provider::Spotify
+            | Provider::AppleMusic
+            | Provider::Discogs
+            | Provider::Genius
+            | Provider::Beatport => status_says_it_all,
             Provider::Deezer => deezer::body_check,
             Provider::LastFm => lastfm::body_check,
             Provider::ITunes => itunes::body_check,
@@ -101,7 +118,7 @@ impl Provider {
     /// What the provider does once per run, whoever is followed (charts, new releases).
     pub async fn sync_run(self, f: &Fetcher<'_>) {
         match self {
-            Provider::MusicBrainz | Provider::Discogs | Provider::ITunes => {}
+            Provider::MusicBrainz | Provider::Discogs | Provider::ITunes | Provider::Genius | Provider::Beatport => {}
             Provider::Deezer => deezer::sync_run(f).await,
             Provider::Spotify => spotify::sync_run(f).await,
             Provider::AppleMusic => apple_music::sync_run(f).await,
@@ -119,6 +136,8 @@ impl Provider {
             Provider::Discogs => discogs::sync_artist(f, name).await,
             Provider::LastFm => lastfm::sync_artist(f, name).await,
             Provider::ITunes => itunes::sync_artist(f, name).await,
+            Provider::Genius => genius::sync_artist(f, name).await,
+            Provider::Beatport => beatport::sync_artist(f, name).await,
         }
     }
 
@@ -131,7 +150,7 @@ impl Provider {
             Provider::AppleMusic => apple_music::lookup(f, id).await,
             Provider::Discogs => discogs::lookup(f, id).await,
             // Last.fm has no identifier lookups.
-            Provider::LastFm => {}
+            Provider::LastFm | Provider::Genius | Provider::Beatport => {}
             Provider::ITunes => itunes::lookup(f, id).await,
         }
     }
@@ -139,13 +158,14 @@ impl Provider {
     /// The provider's own options, checked.
     fn option_problems(self, config: &ProviderConfig) -> Option<String> {
         match self {
-            Provider::MusicBrainz | Provider::Discogs => (!config.options.is_empty())
+            Provider::MusicBrainz | Provider::Discogs | Provider::Beatport => (!config.options.is_empty())
                 .then(|| format!("providers.{}.options: this provider has none", self.name())),
             Provider::Spotify => config.options::<spotify::Options>(self.name()).err(),
             Provider::Deezer => config.options::<deezer::Options>(self.name()).err(),
             Provider::AppleMusic => apple_music::option_problems(config),
             Provider::LastFm => lastfm::option_problems(config),
             Provider::ITunes => itunes::option_problems(config),
+            Provider::Genius => config.options::<genius::Options>(self.name()).err(),
         }
     }
 

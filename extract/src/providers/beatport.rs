@@ -1,0 +1,87 @@
+//! Beatport API v4: the artist's releases found by catalog search, each release
+//! (catalog number, label, type) and its tracks (mix name, BPM, key, genre, and the
+//! ISRC when the label gave one). Beatport gives out no API credentials: the user
+//! supplies a bearer token from their own session.
+
+use serde_json::Value;
+
+use super::{Resource, same_name};
+use crate::auth::AuthConfig;
+use crate::cache::Ttl;
+use crate::config::{ProviderConfig, RateLimit};
+use crate::job::Fetcher;
+use crate::request::Request;
+use crate::secret::Secret;
+
+pub const RESOURCES: &[Resource] = &[
+    Resource {
+        provider: "beatport",
+        name: "release_search",
+        endpoint: "GET /catalog/search/?type=releases&q=<query>",
+        ttl: Ttl::Catalog,
+    },
+    Resource { provider: "beatport", name: "releases", endpoint: "GET /catalog/releases/<id>/", ttl: Ttl::Catalog },
+    Resource {
+        provider: "beatport",
+        name: "release_tracks",
+        endpoint: "GET /catalog/releases/<id>/tracks/",
+        ttl: Ttl::Catalog,
+    },
+];
+
+const PER_PAGE: u32 = 100;
+
+pub fn default_config() -> ProviderConfig {
+    // Beatport publishes no limit.
+    ProviderConfig::new("https://api.beatport.com/v4", RateLimit { requests: 5, per_seconds: 1.0, burst: 1 })
+        .with_auth(AuthConfig::Bearer { token: Secret::default() })
+        .disabled()
+}
+
+/// Every row of a DRF-style list, following `page` while `next` is set.
+async fn all(f: &Fetcher<'_>, request: impl Fn(u32) -> Request) -> Vec<Value> {
+    let mut out = Vec::new();
+    for page in 1.. {
+        let Some(body) = f.fetch(request(page)).await else { break };
+        out.extend(body["results"].as_array().cloned().unwrap_or_default());
+        if body["next"].is_null() {
+            break;
+        }
+    }
+    out
+}
+
+pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
+    let hits = all(f, |page| {
+        Request::new("release_search", "/catalog/search/")
+            .param("type", "releases")
+            .param("q", name)
+            .param("per_page", PER_PAGE)
+            .param("page", page)
+    })
+    .await;
+    let releases: Vec<u64> = hits
+        .iter()
+        .filter(|r| {
+            r["artists"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|a| a["name"].as_str().is_some_and(|n| same_name(n, name)))
+        })
+        .filter_map(|r| r["id"].as_u64())
+        .collect();
+    if releases.is_empty() {
+        f.unmatched(name);
+        return;
+    }
+    for id in releases {
+        f.fetch(Request::new("releases", format!("/catalog/releases/{id}/"))).await;
+        all(f, |page| {
+            Request::new("release_tracks", format!("/catalog/releases/{id}/tracks/"))
+                .param("per_page", PER_PAGE)
+                .param("page", page)
+        })
+        .await;
+    }
+}

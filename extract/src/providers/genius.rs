@@ -1,0 +1,98 @@
+//! Genius: the artist found through song search, the artist's songs paged until
+//! `next_page` is null, and each song's details (release date, album, links to the
+//! song on Spotify and Apple Music). No ISRCs: Genius is matched by title and artist.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Resource, same_name};
+use crate::auth::AuthConfig;
+use crate::cache::Ttl;
+use crate::config::{ProviderConfig, RateLimit};
+use crate::job::Fetcher;
+use crate::request::Request;
+use crate::secret::Secret;
+
+pub const RESOURCES: &[Resource] = &[
+    Resource { provider: "genius", name: "song_search", endpoint: "GET /search?q=<query>", ttl: Ttl::Catalog },
+    Resource { provider: "genius", name: "artist_songs", endpoint: "GET /artists/<id>/songs", ttl: Ttl::Metadata },
+    Resource { provider: "genius", name: "songs", endpoint: "GET /songs/<id>", ttl: Ttl::Metadata },
+];
+
+/// `[providers.genius.options]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// Look each song up for its release date, album and store links: one request a song.
+    #[serde(default = "yes")]
+    pub song_details: bool,
+    /// Stop after this many songs per artist (the most popular first).
+    #[serde(default = "default_max_songs")]
+    pub max_songs: u32,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_max_songs() -> u32 {
+    200
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { song_details: true, max_songs: default_max_songs() }
+    }
+}
+
+/// Genius' ceiling for `per_page`.
+const PER_PAGE: u32 = 50;
+
+pub fn default_config() -> ProviderConfig {
+    // No published limit; lyricsgenius waits 0.2 s between calls.
+    ProviderConfig::new("https://api.genius.com", RateLimit { requests: 5, per_seconds: 1.0, burst: 1 })
+        .with_auth(AuthConfig::Bearer { token: Secret::default() })
+        .with_options(&Options::default())
+        .disabled()
+}
+
+pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
+    let opts: Options = f.config().options("genius").unwrap_or_default();
+    let Some(body) = f.fetch(Request::new("song_search", "/search").param("q", name)).await else { return };
+    let artist = body["response"]["hits"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|h| &h["result"]["primary_artist"])
+        .find(|a| a["name"].as_str().is_some_and(|n| same_name(n, name)))
+        .and_then(|a| a["id"].as_u64());
+    let Some(artist) = artist else {
+        f.unmatched(name);
+        return;
+    };
+    let mut songs: Vec<u64> = Vec::new();
+    let mut page = 1u64;
+    while songs.len() < opts.max_songs as usize {
+        let request = Request::new("artist_songs", format!("/artists/{artist}/songs"))
+            .param("per_page", PER_PAGE)
+            .param("page", page)
+            .param("sort", "popularity");
+        let Some(body) = f.fetch(request).await else { break };
+        let items = body["response"]["songs"].as_array().cloned().unwrap_or_default();
+        // An artist's list includes songs they only feature on: those are someone else's.
+        songs.extend(
+            items
+                .iter()
+                .filter(|s| s["primary_artist"]["id"].as_u64() == Some(artist))
+                .filter_map(|s| s["id"].as_u64()),
+        );
+        match body["response"]["next_page"].as_u64() {
+            Some(next) if !items.is_empty() => page = next,
+            _ => break,
+        }
+    }
+    songs.truncate(opts.max_songs as usize);
+    if opts.song_details {
+        for id in songs {
+            f.fetch(Request::new("songs", format!("/songs/{id}"))).await;
+        }
+    }
+}

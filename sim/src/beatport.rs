@@ -1,0 +1,220 @@
+//! Beatport API v4 catalog: search (releases or tracks), release, a release's tracks,
+//! track. Lists wrap their rows in `results` with `count`, `next` and `previous`;
+//! a bearer token is required (the user supplies one: Beatport hands out no client
+//! credentials).
+//!
+//! Beatport has the dance part of the catalog only; its tracks carry mix names
+//! ("Original Mix", "Extended Mix"), BPM, key and genre, and an ISRC when the label
+//! delivered one.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use rand_chacha::ChaCha8Rng;
+use serde_json::{Value, json};
+
+use crate::catalog::{Catalog, RecordingIdx, Release};
+use crate::views::{IdStyle, Listing, Profile, View};
+use crate::{Shared, search};
+
+type Params = Query<BTreeMap<String, String>>;
+type St = State<Arc<Shared>>;
+
+const API: &str = "https://api.beatport.com/v4";
+const KEYS: &[&str] = &["A Minor", "C Major", "F Minor", "G Major", "D Minor", "E♭ Major", "B Minor", "A♭ Major"];
+const GENRES: &[(u32, &str)] = &[(5, "House"), (6, "Techno"), (12, "Deep House"), (7, "Trance"), (1, "Drum & Bass")];
+const MIXES: &[&str] = &["Original Mix", "Extended Mix", "Radio Edit", "Club Mix"];
+
+pub(crate) fn profile() -> Profile {
+    Profile {
+        provider: "beatport",
+        artist_share: 0.3,
+        release_share: 0.8,
+        ids: IdStyle::Numeric { start: 3_000_000 },
+        barcode: None,
+        barcode_missing: 1.0,
+        isrc_shown: 0.7,
+        release_title,
+        track_title,
+        numbers_homonyms: false,
+    }
+}
+
+fn release_title(_: &mut ChaCha8Rng, c: &Catalog, r: &Release) -> String {
+    c.albums[r.album].title.clone()
+}
+
+fn track_title(_: &mut ChaCha8Rng, c: &Catalog, rec: RecordingIdx) -> String {
+    c.recordings[rec].title.clone()
+}
+
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/catalog/search/", get(search_catalog))
+        .route("/catalog/releases/{id}/", get(release))
+        .route("/catalog/releases/{id}/tracks/", get(release_tracks))
+        .route("/catalog/tracks/{id}/", get(track))
+}
+
+fn detail(status: StatusCode, text: &str) -> Response {
+    (status, Json(json!({ "detail": text }))).into_response()
+}
+
+fn view(s: &Shared) -> &View {
+    s.view("beatport")
+}
+
+fn gate(s: &Shared, headers: &HeaderMap) -> Option<Response> {
+    let bearer =
+        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let ok = match (&s.beatport_token, bearer) {
+        (_, None) => false,
+        (Some(want), Some(got)) => want == got,
+        (None, Some(got)) => !got.is_empty(),
+    };
+    if !ok {
+        return Some(detail(StatusCode::UNAUTHORIZED, "Authentication credentials were not provided."));
+    }
+    if !s.admit("beatport") {
+        return Some(detail(StatusCode::TOO_MANY_REQUESTS, "Request was throttled."));
+    }
+    None
+}
+
+fn artist_ref(s: &Shared, idx: usize) -> Value {
+    let a = &view(s).artists[idx];
+    let slug = a.name.to_lowercase().replace(' ', "-");
+    json!({ "id": a.id.parse::<u64>().unwrap_or(0), "name": a.name, "slug": slug, "url": format!("{API}/catalog/artists/{}/", a.id) })
+}
+
+fn label(r: &Release) -> Value {
+    json!({ "id": 10_000 + r.label.len() as u64 * 97, "name": r.label, "slug": r.label.to_lowercase().replace(' ', "-") })
+}
+
+fn release_json(s: &Shared, i: usize, l: &Listing) -> Value {
+    let c = &s.catalog;
+    let r = &c.releases[i];
+    let album = &c.albums[r.album];
+    let kind = if l.tracks.len() == 1 {
+        "Single"
+    } else if l.tracks.len() <= 6 {
+        "EP"
+    } else {
+        "Album"
+    };
+    json!({
+        "id": l.id.parse::<u64>().unwrap_or(0), "name": l.title, "slug": l.title.to_lowercase().replace(' ', "-"),
+        "artists": album.credits.iter().map(|cr| artist_ref(s, cr.artist)).collect::<Vec<_>>(), "remixers": [],
+        "catalog_number": r.catalog_number, "label": label(r), "publish_date": r.date, "new_release_date": r.date,
+        "track_count": l.tracks.len(), "type": { "id": 1, "name": kind },
+        "image": { "id": 1, "uri": "https://geo-media.beatport.com/image_size/1400x1400/x.jpg", "dynamic_uri": "https://geo-media.beatport.com/image_size/{w}x{h}/x.jpg" },
+        "url": format!("{API}/catalog/releases/{}/", l.id),
+    })
+}
+
+fn track_json(s: &Shared, i: usize, l: &Listing, k: usize) -> Value {
+    let c = &s.catalog;
+    let t = &l.tracks[k];
+    let rec = &c.recordings[t.recording];
+    let h = rec.length_ms as usize;
+    let (genre_id, genre) = GENRES[h % GENRES.len()];
+    let mix = if rec.version.is_empty() { MIXES[h / 7 % MIXES.len()].to_string() } else { rec.version.clone() };
+    let mut v = json!({
+        "id": t.id.parse::<u64>().unwrap_or(0), "name": t.title, "mix_name": mix, "slug": t.title.to_lowercase().replace(' ', "-"),
+        "artists": rec.credits.iter().map(|cr| artist_ref(s, cr.artist)).collect::<Vec<_>>(),
+        "remixers": [], "bpm": 110 + h % 40, "key": { "id": h % 24, "name": KEYS[h % KEYS.len()] },
+        "genre": { "id": genre_id, "name": genre }, "sub_genre": null, "length_ms": rec.length_ms, "number": k + 1,
+        "publish_date": c.releases[i].date,
+        "release": { "id": l.id.parse::<u64>().unwrap_or(0), "name": l.title, "image": release_json(s, i, l)["image"].clone() },
+        "url": format!("{API}/catalog/tracks/{}/", t.id),
+    });
+    if let Some(isrc) = &t.isrc {
+        v["isrc"] = json!(isrc);
+    }
+    v
+}
+
+/// A DRF-style page: `results`, `count`, `next`, `previous`, `page` as "n/m".
+fn paged(path: &str, items: Vec<Value>, page: usize, per_page: usize) -> Value {
+    let count = items.len();
+    let pages = count.div_ceil(per_page).max(1);
+    let url =
+        |p: usize| format!("{API}{path}{}page={p}&per_page={per_page}", if path.contains('?') { "&" } else { "?" });
+    let results: Vec<Value> = items.into_iter().skip((page - 1) * per_page).take(per_page).collect();
+    json!({ "results": results, "count": count, "page": format!("{page}/{pages}"), "per_page": per_page,
+            "next": if page < pages { json!(url(page + 1)) } else { Value::Null },
+            "previous": if page > 1 { json!(url(page - 1)) } else { Value::Null } })
+}
+
+fn page_of(p: &BTreeMap<String, String>) -> (usize, usize) {
+    let page = p.get("page").and_then(|v| v.parse().ok()).unwrap_or(1usize).max(1);
+    (page, p.get("per_page").and_then(|v| v.parse().ok()).unwrap_or(25usize).clamp(1, 150))
+}
+
+async fn search_catalog(State(s): St, headers: HeaderMap, Query(p): Params) -> Response {
+    if let Some(r) = gate(&s, &headers) {
+        return r;
+    }
+    let q = p.get("q").cloned().unwrap_or_default();
+    let (page, per_page) = page_of(&p);
+    let v = view(&s);
+    let c = &s.catalog;
+    let listed = || v.releases.iter().enumerate().filter_map(|(i, l)| l.as_ref().map(|l| (i, l)));
+    let by_artist_or_title = |i: usize, title: &str| {
+        let artists = c.albums[c.releases[i].album].credits.iter().map(|cr| v.artists[cr.artist].name.as_str());
+        search::score(&q, title) >= 60 || artists.into_iter().any(|a| search::score(&q, a) >= 90)
+    };
+    let kind = p.get("type").map(String::as_str).unwrap_or("tracks");
+    let items: Vec<Value> = match kind {
+        "releases" => {
+            listed().filter(|(i, l)| by_artist_or_title(*i, &l.title)).map(|(i, l)| release_json(&s, i, l)).collect()
+        }
+        "tracks" => listed()
+            .flat_map(|(i, l)| (0..l.tracks.len()).map(move |k| (i, l, k)))
+            .filter(|(i, l, k)| by_artist_or_title(*i, &l.tracks[*k].title))
+            .map(|(i, l, k)| track_json(&s, i, l, k))
+            .collect(),
+        _ => return detail(StatusCode::BAD_REQUEST, "type must be tracks or releases"),
+    };
+    Json(paged(&format!("/catalog/search/?q={}&type={kind}", q.replace(' ', "+")), items, page, per_page))
+        .into_response()
+}
+
+async fn release(State(s): St, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if let Some(r) = gate(&s, &headers) {
+        return r;
+    }
+    let v = view(&s);
+    match v.release_by_id(&id) {
+        Some(i) => Json(release_json(&s, i, v.releases[i].as_ref().expect("listed"))).into_response(),
+        None => detail(StatusCode::NOT_FOUND, "Not found."),
+    }
+}
+
+async fn release_tracks(State(s): St, headers: HeaderMap, Path(id): Path<String>, Query(p): Params) -> Response {
+    if let Some(r) = gate(&s, &headers) {
+        return r;
+    }
+    let v = view(&s);
+    let Some(i) = v.release_by_id(&id) else { return detail(StatusCode::NOT_FOUND, "Not found.") };
+    let l = v.releases[i].as_ref().expect("listed");
+    let (page, per_page) = page_of(&p);
+    let items = (0..l.tracks.len()).map(|k| track_json(&s, i, l, k)).collect();
+    Json(paged(&format!("/catalog/releases/{id}/tracks/"), items, page, per_page)).into_response()
+}
+
+async fn track(State(s): St, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if let Some(r) = gate(&s, &headers) {
+        return r;
+    }
+    let v = view(&s);
+    match v.track_by_id(&id) {
+        Some((i, k)) => Json(track_json(&s, i, v.releases[i].as_ref().expect("listed"), k)).into_response(),
+        None => detail(StatusCode::NOT_FOUND, "Not found."),
+    }
+}
