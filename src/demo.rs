@@ -92,6 +92,14 @@ pub fn config_for(sim: &Sim, data_dir: PathBuf) -> anyhow::Result<Loaded> {
         lastfm.options.insert("user".into(), liner_sim::lastfm::DEMO_USER.into());
         lastfm.options.insert("max_tracks".into(), 1000.into());
     }
+    for name in ["genius", "beatport"] {
+        if let Some(p) = config.providers.get_mut(name) {
+            p.auth = AuthConfig::Bearer { token: Secret::new("liner-demo") };
+        }
+    }
+    if let Some(youtube) = config.providers.get_mut("youtube") {
+        youtube.auth = AuthConfig::Query { param: "key".into(), value: Secret::new("liner-demo") };
+    }
     if let Some(discogs) = config.providers.get_mut("discogs") {
         discogs.auth =
             AuthConfig::Header { name: "Authorization".into(), value: Secret::new("Discogs token=liner-demo") };

@@ -289,11 +289,11 @@ impl HttpStack {
             BodyVerdict::Retry(reason) => return Attempt::Retry { reason, after: retry_after, provider_failed: false },
             BodyVerdict::QuotaSpent(reason) => return Attempt::QuotaSpent(reason),
         }
-        if status.is_success() {
-            if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&body) {
-                let reason = format!("malformed JSON in a {} response: {e}", status.as_u16());
-                return Attempt::Retry { reason, after: None, provider_failed: true };
-            }
+        if status.is_success()
+            && let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&body)
+        {
+            let reason = format!("malformed JSON in a {} response: {e}", status.as_u16());
+            return Attempt::Retry { reason, after: None, provider_failed: true };
         }
         // Other statuses (404 and the like) are answers: they land, and staging skips them.
         Attempt::Done(status.as_u16(), body)

@@ -187,8 +187,11 @@ fn tracklist(s: &Shared, i: usize, l: &Listing) -> Vec<Value> {
         }
         let ms = c.recordings[t.recording].length_ms;
         // About one in five durations is left blank.
-        let duration =
-            if (ms / 1000) % 5 == 0 { String::new() } else { format!("{}:{:02}", ms / 60_000, (ms / 1000) % 60) };
+        let duration = if (ms / 1000).is_multiple_of(5) {
+            String::new()
+        } else {
+            format!("{}:{:02}", ms / 60_000, (ms / 1000) % 60)
+        };
         let mut track = json!({ "position": position(vinyl, k, l.tracks.len()), "type_": "track", "title": t.title, "duration": duration });
         let rec = &c.recordings[t.recording];
         if !rec.featured.is_empty() {

@@ -166,10 +166,10 @@ fn song_json(s: &Shared, song: &Song, full: bool) -> Value {
                              "artist": artist_json(s, album.credits[0].artist) });
         j["release_date"] = if year_only { Value::Null } else { json!(r.date) };
         let mut media = Vec::new();
-        if let Some(sp) = s.views.get("spotify").and_then(|sv| sv.releases[song.release].as_ref()) {
-            if let Some(t) = sp.tracks.iter().find(|t| t.recording == song.recording) {
-                media.push(json!({ "native_uri": format!("spotify:track:{}", t.id), "provider": "spotify", "type": "audio", "url": format!("https://open.spotify.com/track/{}", t.id) }));
-            }
+        if let Some(sp) = s.views.get("spotify").and_then(|sv| sv.releases[song.release].as_ref())
+            && let Some(t) = sp.tracks.iter().find(|t| t.recording == song.recording)
+        {
+            media.push(json!({ "native_uri": format!("spotify:track:{}", t.id), "provider": "spotify", "type": "audio", "url": format!("https://open.spotify.com/track/{}", t.id) }));
         }
         j["media"] = json!(media);
         j["apple_music_id"] = s

@@ -130,7 +130,11 @@ async fn dispatch(State(s): St, Query(p): Params) -> Response {
             };
             let al = &c.albums[album];
             let Some(r) = original(c, album) else { return error(StatusCode::OK, 6, "Album not found") };
-            let mbid = r.musicbrainz.as_ref().filter(|_| counts(&al.title).0 % 2 == 0).map_or("", |m| m.mbid.as_str());
+            let mbid = r
+                .musicbrainz
+                .as_ref()
+                .filter(|_| counts(&al.title).0.is_multiple_of(2))
+                .map_or("", |m| m.mbid.as_str());
             let tracks: Vec<Value> = r
                 .tracks
                 .iter()
@@ -243,8 +247,8 @@ fn track_item(c: &Catalog, rec: usize, rank: usize) -> Value {
     let a = t.credits[0].artist;
     let (listeners, plays) = counts(&t.mbid);
     json!({ "name": t.title, "duration": (t.length_ms / 1000).to_string(), "playcount": plays.to_string(), "listeners": listeners.to_string(),
-            "mbid": if rec % 3 == 0 { "" } else { t.mbid.as_str() }, "url": url(&[&c.artists[a].name, "_", &t.title]),
-            "streamable": { "#text": "0", "fulltrack": "0" }, "artist": artist_ref(c, a, rec % 2 == 0),
+            "mbid": if rec.is_multiple_of(3) { "" } else { t.mbid.as_str() }, "url": url(&[&c.artists[a].name, "_", &t.title]),
+            "streamable": { "#text": "0", "fulltrack": "0" }, "artist": artist_ref(c, a, rec.is_multiple_of(2)),
             "image": [image("small"), image("medium")], "@attr": { "rank": rank.to_string() } })
 }
 

@@ -6,6 +6,9 @@
 //! enforce them. The catalog behind it is generated from a seed, so every test knows
 //! the ground truth of what is the same thing across providers.
 
+// Handlers return their early answers as `Err(Response)`: a response is what they make.
+#![allow(clippy::result_large_err)]
+
 pub mod apple_music;
 mod auth;
 mod beatport;
@@ -21,6 +24,7 @@ mod musicbrainz;
 mod search;
 mod spotify;
 pub mod views;
+pub mod youtube;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -65,6 +69,9 @@ pub struct SimConfig {
     /// Genius and Beatport want `Authorization: Bearer <this>`; `None` takes any token.
     pub genius_token: Option<String>,
     pub beatport_token: Option<String>,
+    /// YouTube wants `key=<this>`; `None` takes any key.
+    pub youtube_key: Option<String>,
+    pub youtube_quota: youtube::YouTubeQuota,
 }
 
 /// Limits close to the real ones (where published) or to what clients report.
@@ -99,6 +106,8 @@ impl Default for SimConfig {
             lastfm_key: None,
             genius_token: None,
             beatport_token: None,
+            youtube_key: None,
+            youtube_quota: youtube::YouTubeQuota::default(),
         }
     }
 }
@@ -130,6 +139,9 @@ pub(crate) struct Shared {
     pub lastfm_key: Option<String>,
     pub genius_token: Option<String>,
     pub beatport_token: Option<String>,
+    pub youtube_key: Option<String>,
+    pub youtube_quota: youtube::YouTubeQuota,
+    pub youtube_spent: youtube::Ledger,
 }
 
 impl Shared {
@@ -172,7 +184,14 @@ impl Shared {
 
 /// Every further provider's profile: one line per provider.
 fn profiles() -> Vec<views::Profile> {
-    vec![spotify::profile(), apple_music::profile(), discogs::profile(), genius::profile(), beatport::profile()]
+    vec![
+        spotify::profile(),
+        apple_music::profile(),
+        discogs::profile(),
+        genius::profile(),
+        beatport::profile(),
+        youtube::profile(),
+    ]
 }
 
 /// A running simulator. It stops when dropped.
@@ -209,6 +228,9 @@ impl Sim {
             lastfm_key: config.lastfm_key.clone(),
             genius_token: config.genius_token.clone(),
             beatport_token: config.beatport_token.clone(),
+            youtube_key: config.youtube_key.clone(),
+            youtube_quota: config.youtube_quota,
+            youtube_spent: Default::default(),
         });
         let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding the simulator to 127.0.0.1")?;
         listener.set_nonblocking(true)?;
@@ -223,6 +245,7 @@ impl Sim {
             .nest("/itunes", itunes::routes())
             .nest("/genius", genius::routes())
             .nest("/beatport/v4", beatport::routes())
+            .nest("/youtube/v3", youtube::routes())
             .layer(axum::middleware::from_fn_with_state(shared.clone(), auth::require))
             .route("/oauth/token", axum::routing::post(auth::token))
             .layer(axum::middleware::from_fn_with_state(shared.clone(), faults::apply))
@@ -259,6 +282,7 @@ impl Sim {
             "apple_music" => format!("http://{}/apple_music/v1", self.addr),
             "lastfm" => format!("http://{}/lastfm/2.0", self.addr),
             "beatport" => format!("http://{}/beatport/v4", self.addr),
+            "youtube" => format!("http://{}/youtube/v3", self.addr),
             other => format!("http://{}/{other}", self.addr),
         }
     }

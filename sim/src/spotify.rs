@@ -133,7 +133,7 @@ fn images(id: &str) -> Value {
 /// Old releases are often dated by year only.
 fn date(r: &Release) -> (String, &'static str) {
     let year: i32 = r.date[..4].parse().unwrap_or(2000);
-    if year < 1990 && r.catalog_number.len() % 2 == 0 {
+    if year < 1990 && r.catalog_number.len().is_multiple_of(2) {
         (r.date[..4].to_string(), "year")
     } else {
         (r.date.clone(), "day")

@@ -69,7 +69,7 @@ fn musicbrainz_finds_releases_by_barcode_and_recordings_by_isrc() {
     assert!(!out.contains("failed:"), "{out}");
     project.ok(&["transform"]);
     let db = project.warehouse();
-    assert_eq!(strings(&db, "select release_id from staging.musicbrainz_releases"), [mb.mbid.clone()]);
+    assert_eq!(strings(&db, "select release_id from staging.musicbrainz_releases"), [mb.mbid.as_str()]);
     assert_eq!(
         query_i64(&db, &format!("select count(*) from staging.musicbrainz_tracks where release_id = '{}'", mb.mbid)),
         release.tracks.len() as i64,

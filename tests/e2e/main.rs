@@ -19,3 +19,4 @@ mod real_fixtures;
 mod sim_shapes;
 mod spotify;
 mod warehouse;
+mod youtube;

@@ -5,6 +5,7 @@ pub mod model;
 pub mod normalize;
 pub mod plan;
 pub mod udf;
+pub mod video_title;
 pub mod warehouse;
 
 pub use model::{Assertion, Model};

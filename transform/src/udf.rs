@@ -1,5 +1,6 @@
-//! The normalization functions, registered as DuckDB scalar functions so SQL models
-//! share them with Rust code: `norm_gtin(text)` and `norm_isrc(text)`.
+//! Rust functions registered as DuckDB scalar functions, so SQL models share them with
+//! Rust code: `norm_gtin(text)`, `norm_isrc(text)`, and the reading of video titles
+//! `video_artist(title, channel)`, `video_song(title, channel)`, `video_version(title, channel)`.
 
 use std::sync::Arc;
 
@@ -20,6 +21,38 @@ fn map_strings(
     let out: StringArray = strings.iter().map(|v| v.and_then(f)).collect();
     Ok(Arc::new(out))
 }
+
+fn map_string_pairs(
+    input: RecordBatch,
+    f: fn(&str, &str) -> Option<String>,
+) -> Result<Arc<dyn Array>, Box<dyn std::error::Error>> {
+    let a = cast(input.column(0), &DataType::Utf8)?;
+    let b = cast(input.column(1), &DataType::Utf8)?;
+    let a = a.as_any().downcast_ref::<StringArray>().ok_or("expected a string column")?;
+    let b = b.as_any().downcast_ref::<StringArray>().ok_or("expected a string column")?;
+    let out: StringArray = a.iter().zip(b.iter()).map(|(x, y)| x.and_then(|x| f(x, y.unwrap_or("")))).collect();
+    Ok(Arc::new(out))
+}
+
+/// A scalar function of (title, channel) reading a video title.
+macro_rules! video_fn {
+    ($name:ident, $field:expr) => {
+        struct $name;
+        impl VArrowScalar for $name {
+            type State = ();
+            fn invoke(_: &(), input: RecordBatch) -> Result<Arc<dyn Array>, Box<dyn std::error::Error>> {
+                map_string_pairs(input, |t, c| crate::video_title::parse(t, c).and_then($field))
+            }
+            fn signatures() -> Vec<ArrowFunctionSignature> {
+                vec![ArrowFunctionSignature::exact(vec![DataType::Utf8, DataType::Utf8], DataType::Utf8)]
+            }
+        }
+    };
+}
+
+video_fn!(VideoArtist, |c: crate::video_title::Candidate| Some(c.artist));
+video_fn!(VideoSong, |c: crate::video_title::Candidate| Some(c.title));
+video_fn!(VideoVersion, |c: crate::video_title::Candidate| c.version);
 
 struct NormGtin;
 
@@ -48,6 +81,9 @@ impl VArrowScalar for NormIsrc {
 pub fn register(db: &Connection) -> duckdb::Result<()> {
     db.register_scalar_function::<NormGtin>("norm_gtin")?;
     db.register_scalar_function::<NormIsrc>("norm_isrc")?;
+    db.register_scalar_function::<VideoArtist>("video_artist")?;
+    db.register_scalar_function::<VideoSong>("video_song")?;
+    db.register_scalar_function::<VideoVersion>("video_version")?;
     Ok(())
 }
 
@@ -70,5 +106,23 @@ mod tests {
         assert_eq!(b, None);
         assert_eq!(c.as_deref(), Some("GBDUW0000053"));
         assert_eq!(d, None);
+    }
+
+    #[test]
+    fn sql_reads_video_titles_as_rust_does() {
+        let db = Connection::open_in_memory().unwrap();
+        register(&db).unwrap();
+        let row: (Option<String>, Option<String>, Option<String>, Option<String>) = db
+            .query_row(
+                "SELECT video_artist(t, c), video_song(t, c), video_version(t, c), video_song('Tour Announcement', c) \
+                 FROM (SELECT 'Coldplay - Yellow (Live at Glastonbury)' AS t, 'ColdplayVEVO' AS c)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(row.0.as_deref(), Some("Coldplay"));
+        assert_eq!(row.1.as_deref(), Some("Yellow"));
+        assert_eq!(row.2.as_deref(), Some("Live at Glastonbury"));
+        assert_eq!(row.3, None);
     }
 }

@@ -9,6 +9,7 @@ pub mod itunes;
 pub mod lastfm;
 pub mod musicbrainz;
 pub mod spotify;
+pub mod youtube;
 
 use crate::cache::Ttl;
 use crate::config::ProviderConfig;
@@ -36,6 +37,7 @@ pub enum Provider {
     ITunes,
     Genius,
     Beatport,
+    YouTube,
 }
 
 impl Provider {
@@ -49,6 +51,7 @@ impl Provider {
         Provider::ITunes,
         Provider::Genius,
         Provider::Beatport,
+        Provider::YouTube,
     ];
 
     pub fn name(self) -> &'static str {
@@ -62,6 +65,7 @@ impl Provider {
             Provider::ITunes => "itunes",
             Provider::Genius => "genius",
             Provider::Beatport => "beatport",
+            Provider::YouTube => "youtube",
         }
     }
 
@@ -80,6 +84,7 @@ impl Provider {
             Provider::ITunes => itunes::default_config(),
             Provider::Genius => genius::default_config(),
             Provider::Beatport => beatport::default_config(),
+            Provider::YouTube => youtube::default_config(),
         }
     }
 
@@ -94,6 +99,7 @@ impl Provider {
             Provider::ITunes => itunes::RESOURCES,
             Provider::Genius => genius::RESOURCES,
             Provider::Beatport => beatport::RESOURCES,
+            Provider::YouTube => youtube::RESOURCES,
         }
     }
 
@@ -112,6 +118,7 @@ impl Provider {
             Provider::Deezer => deezer::body_check,
             Provider::LastFm => lastfm::body_check,
             Provider::ITunes => itunes::body_check,
+            Provider::YouTube => youtube::body_check,
         }
     }
 
@@ -123,6 +130,7 @@ impl Provider {
             Provider::Spotify => spotify::sync_run(f).await,
             Provider::AppleMusic => apple_music::sync_run(f).await,
             Provider::LastFm => lastfm::sync_run(f).await,
+            Provider::YouTube => youtube::sync_run(f).await,
         }
     }
 
@@ -138,6 +146,7 @@ impl Provider {
             Provider::ITunes => itunes::sync_artist(f, name).await,
             Provider::Genius => genius::sync_artist(f, name).await,
             Provider::Beatport => beatport::sync_artist(f, name).await,
+            Provider::YouTube => youtube::sync_artist(f, name).await,
         }
     }
 
@@ -150,7 +159,7 @@ impl Provider {
             Provider::AppleMusic => apple_music::lookup(f, id).await,
             Provider::Discogs => discogs::lookup(f, id).await,
             // Last.fm has no identifier lookups.
-            Provider::LastFm | Provider::Genius | Provider::Beatport => {}
+            Provider::LastFm | Provider::Genius | Provider::Beatport | Provider::YouTube => {}
             Provider::ITunes => itunes::lookup(f, id).await,
         }
     }
@@ -166,6 +175,7 @@ impl Provider {
             Provider::LastFm => lastfm::option_problems(config),
             Provider::ITunes => itunes::option_problems(config),
             Provider::Genius => config.options::<genius::Options>(self.name()).err(),
+            Provider::YouTube => config.options::<youtube::Options>(self.name()).err(),
         }
     }
 

@@ -1,0 +1,195 @@
+//! YouTube Data API v3, the cheap way: the artist's channel found once by
+//! `search.list` (from the separate bucket of 100 calls a day since June 2026), then
+//! `channels.list` for its uploads playlist and `playlistItems.list` pages (1 unit
+//! each) instead of searching videos. Any other playlist can be read too. Every call
+//! is counted against the day in state; when the day is spent, YouTube stops with a
+//! clear message and the rest of the run goes on. Titles are read as artist and song
+//! in staging (`video_artist`, `video_song`).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{Resource, same_name};
+use crate::auth::AuthConfig;
+use crate::cache::Ttl;
+use crate::config::{ProviderConfig, RateLimit};
+use crate::http::BodyVerdict;
+use crate::job::Fetcher;
+use crate::quota::DailyQuota;
+use crate::request::Request;
+use crate::secret::Secret;
+
+pub const RESOURCES: &[Resource] = &[
+    Resource {
+        provider: "youtube",
+        name: "channel_search",
+        endpoint: "GET /search?part=snippet&type=channel&q=<name>",
+        ttl: Ttl::Catalog,
+    },
+    Resource {
+        provider: "youtube",
+        name: "channels",
+        endpoint: "GET /channels?part=contentDetails&id=<id>",
+        ttl: Ttl::Catalog,
+    },
+    Resource {
+        provider: "youtube",
+        name: "playlist_items",
+        endpoint: "GET /playlistItems?part=snippet,contentDetails&playlistId=<id>",
+        ttl: Ttl::Metadata,
+    },
+];
+
+/// `[providers.youtube.options]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// Playlists to read every run besides the followed artists' uploads.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub playlists: Vec<String>,
+    /// Stop reading a playlist after this many videos.
+    #[serde(default = "default_max_videos")]
+    pub max_videos: u32,
+}
+
+fn default_max_videos() -> u32 {
+    500
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { playlists: Vec::new(), max_videos: default_max_videos() }
+    }
+}
+
+/// YouTube's ceiling for `maxResults`.
+const MAX_RESULTS: u32 = 50;
+
+pub fn default_config() -> ProviderConfig {
+    let mut c = ProviderConfig::new(
+        "https://www.googleapis.com/youtube/v3",
+        RateLimit { requests: 10, per_seconds: 1.0, burst: 1 },
+    )
+    .with_auth(AuthConfig::Query { param: "key".into(), value: Secret::default() })
+    .with_options(&Options::default())
+    .disabled();
+    c.daily_quota = Some(DailyQuota { units: 10_000, search_calls: Some(100), timezone: "America/Los_Angeles".into() });
+    c
+}
+
+/// 403 `quotaExceeded` ends the day for YouTube; the per-user rate errors are retried.
+pub fn body_check(status: u16, body: &str) -> BodyVerdict {
+    if status != 403 {
+        return BodyVerdict::Ok;
+    }
+    let v: Value = serde_json::from_str(body).unwrap_or_default();
+    let reasons: Vec<&str> =
+        v["error"]["errors"].as_array().into_iter().flatten().filter_map(|e| e["reason"].as_str()).collect();
+    if reasons.contains(&"quotaExceeded") {
+        return BodyVerdict::QuotaSpent(
+            "YouTube answered 403 quotaExceeded: the project's quota for today is spent (other clients may share it); \
+             YouTube stops until midnight Pacific time"
+                .into(),
+        );
+    }
+    if reasons.iter().any(|r| matches!(*r, "rateLimitExceeded" | "userRateLimitExceeded")) {
+        return BodyVerdict::Retry(format!("YouTube 403 {}", reasons.join(", ")));
+    }
+    BodyVerdict::Ok
+}
+
+fn options(f: &Fetcher<'_>) -> Options {
+    f.config().options("youtube").unwrap_or_default()
+}
+
+pub async fn sync_run(f: &Fetcher<'_>) {
+    let opts = options(f);
+    for playlist in &opts.playlists {
+        read_playlist(f, playlist, opts.max_videos).await;
+    }
+}
+
+pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
+    let request = Request::new("channel_search", "/search")
+        .param("part", "snippet")
+        .param("type", "channel")
+        .param("q", name)
+        .param("maxResults", 5);
+    let Some(found) = f.fetch(request).await else { return };
+    let channel = found["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["snippet"]["title"].as_str().is_some_and(|t| is_channel_of(t, name)))
+        .and_then(|c| c["id"]["channelId"].as_str().map(str::to_string));
+    let Some(channel) = channel else {
+        f.unmatched(name);
+        return;
+    };
+    let request = Request::new("channels", "/channels").param("part", "contentDetails").param("id", &channel);
+    let Some(body) = f.fetch(request).await else { return };
+    let Some(uploads) = body["items"][0]["contentDetails"]["relatedPlaylists"]["uploads"].as_str() else { return };
+    read_playlist(f, uploads, options(f).max_videos).await;
+}
+
+/// Whether a channel's title names the artist: VEVO channels drop the spaces
+/// ("TaylorSwiftVEVO"), so letters and digits are compared.
+fn is_channel_of(title: &str, artist: &str) -> bool {
+    let letters =
+        |s: &str| deunicode::deunicode(s).to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect::<String>();
+    let t = channel_artist(title);
+    same_name(&t, artist) || (!t.is_empty() && letters(&t) == letters(artist))
+}
+
+/// A channel's title as an artist: without "VEVO", " - Topic", "Official".
+fn channel_artist(title: &str) -> String {
+    let mut t = title.trim();
+    for suffix in [" - Topic", "VEVO", "Vevo", " Official"] {
+        t = t.strip_suffix(suffix).unwrap_or(t).trim();
+    }
+    t.to_string()
+}
+
+async fn read_playlist(f: &Fetcher<'_>, playlist: &str, max_videos: u32) {
+    let mut token: Option<String> = None;
+    let mut read = 0u32;
+    while read < max_videos {
+        let mut request = Request::new("playlist_items", "/playlistItems")
+            .param("part", "snippet,contentDetails")
+            .param("playlistId", playlist)
+            .param("maxResults", MAX_RESULTS.min(max_videos - read));
+        if let Some(t) = &token {
+            request = request.param("pageToken", t);
+        }
+        let Some(page) = f.fetch(request).await else { return };
+        read += page["items"].as_array().map_or(0, Vec::len) as u32;
+        match page["nextPageToken"].as_str() {
+            Some(next) => token = Some(next.to_string()),
+            None => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quota_exceeded_stops_and_rate_limits_are_retried() {
+        let quota = r#"{"error":{"code":403,"errors":[{"domain":"youtube.quota","reason":"quotaExceeded"}]}}"#;
+        assert!(matches!(body_check(403, quota), BodyVerdict::QuotaSpent(_)));
+        let rate = r#"{"error":{"code":403,"errors":[{"domain":"usageLimits","reason":"userRateLimitExceeded"}]}}"#;
+        assert!(matches!(body_check(403, rate), BodyVerdict::Retry(_)));
+        assert_eq!(body_check(200, quota), BodyVerdict::Ok);
+    }
+
+    #[test]
+    fn channel_names_lose_their_decorations() {
+        assert_eq!(channel_artist("AdeleVEVO"), "Adele");
+        assert_eq!(channel_artist("Eminem - Topic"), "Eminem");
+        assert_eq!(channel_artist("Daft Punk"), "Daft Punk");
+        assert!(is_channel_of("TaylorSwiftVEVO", "Taylor Swift"));
+        assert!(is_channel_of("Björk - Topic", "Bjork"));
+        assert!(!is_channel_of("Taylor Swift Fans", "Taylor Swift"));
+    }
+}
