@@ -165,3 +165,90 @@ fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
     }
     found
 }
+
+#[test]
+fn no_providers_secret_reaches_a_file_or_a_log() {
+    let fast: std::collections::BTreeMap<String, (u32, Duration)> =
+        liner_sim::default_limits().into_keys().map(|p| (p, (1000, Duration::from_secs(1)))).collect();
+    let secrets = [
+        ("spotify", "CLIENT_SECRET", "canary-spotify-91c2"),
+        ("discogs", "VALUE", "Discogs token=canary-discogs-4b7e"),
+        ("lastfm", "VALUE", "canary-lastfm-0d5a"),
+        ("genius", "TOKEN", "canary-genius-e81f"),
+        ("beatport", "TOKEN", "canary-beatport-3c9d"),
+        ("youtube", "VALUE", "canary-youtube-77ab"),
+    ];
+    let sim = Sim::start(SimConfig {
+        seed: 67,
+        artists: 20,
+        musicbrainz_per_second: 100,
+        auth: Some(liner_sim::AuthConfig {
+            client_id: "liner-client".into(),
+            client_secret: secrets[0].2.into(),
+            token_ttl: Duration::from_secs(3600),
+            providers: vec!["spotify".into()],
+        }),
+        apple_key: Some(liner_sim::apple_music::AppleKey::demo()),
+        discogs_token: Some("canary-discogs-4b7e".into()),
+        lastfm_key: Some(secrets[2].2.into()),
+        genius_token: Some(secrets[3].2.into()),
+        beatport_token: Some(secrets[4].2.into()),
+        youtube_key: Some(secrets[5].2.into()),
+        limits: fast,
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let key = liner_sim::apple_music::AppleKey::demo();
+    let mut toml = String::from(
+        "[paths]\ndata_dir = \"data\"\n\n[providers.musicbrainz]\nenabled = false\n\n[providers.deezer]\nenabled = false\n",
+    );
+    for p in ["spotify", "apple_music", "discogs", "lastfm", "genius", "beatport", "youtube"] {
+        toml.push_str(&format!(
+            "\n[providers.{p}]\nenabled = true\nbase_url = \"{}\"\nrate = {{ requests = 200, per_seconds = 1.0 }}\nuser_agent = \"liner-tests/0.1\"\n",
+            sim.base_url(p)
+        ));
+    }
+    toml.push_str(&format!(
+        "\n[providers.spotify.auth]\nkind = \"client_credentials\"\ntoken_url = \"{}\"\nclient_id = \"liner-client\"\n",
+        sim.token_url()
+    ));
+    toml.push_str(&format!(
+        "\n[providers.apple_music.auth]\nkind = \"apple_developer_token\"\nteam_id = \"{}\"\nkey_id = \"{}\"\nprivate_key_path = \"AuthKey.p8\"\n",
+        key.team_id, key.key_id
+    ));
+    let project = Project::only("");
+    std::fs::write(project.path().join("liner.toml"), toml).unwrap();
+    std::fs::write(project.path().join("AuthKey.p8"), liner_sim::apple_music::DEMO_P8).unwrap();
+    let env: String = secrets
+        .iter()
+        .map(|(p, field, v)| format!("LINER_PROVIDERS__{}__AUTH__{field}=\"{v}\"\n", p.to_uppercase()))
+        .collect();
+    std::fs::write(project.path().join(".env"), env).unwrap();
+    project.ok(&["follow", &artists(&sim, 1)[0]]);
+
+    let mut logs = String::new();
+    for args in [&["extract"][..], &["transform"], &["load"], &["config", "show"], &["config", "validate"]] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_liner"))
+            .current_dir(project.path())
+            .args(args)
+            .env("RUST_LOG", "trace")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        logs.push_str(&String::from_utf8_lossy(&out.stdout));
+        logs.push_str(&String::from_utf8_lossy(&out.stderr));
+    }
+    for p in ["spotify", "apple_music", "discogs", "lastfm", "genius", "beatport", "youtube"] {
+        assert!(sim.stats(p).requests > 0, "{p} was asked");
+    }
+    assert!(!logs.contains("failed:"), "every provider accepted its credentials:\n{logs}");
+    // The secrets, the Spotify access token and the Apple developer token (a JWT: "eyJ").
+    let canaries: Vec<&str> =
+        secrets.iter().map(|(_, _, v)| v.trim_start_matches("Discogs token=")).chain(["simtoken-", "eyJ"]).collect();
+    for secret in canaries {
+        assert!(!logs.contains(secret), "{secret} was logged");
+        let found: Vec<String> =
+            files_containing(project.path(), secret).into_iter().filter(|f| !f.ends_with("AuthKey.p8")).collect();
+        assert!(found.is_empty(), "{secret} was written to {found:?}");
+    }
+}
