@@ -57,6 +57,12 @@ enum Command {
         /// Also look up the recordings with this ISRC. Repeatable.
         #[arg(long, value_name = "ISRC")]
         isrc: Vec<String>,
+        /// Also search for this album by artist and title. Repeatable.
+        #[arg(long, num_args = 2, value_names = ["ARTIST", "TITLE"])]
+        album: Vec<String>,
+        /// Also search for this track by artist and title. Repeatable.
+        #[arg(long, num_args = 2, value_names = ["ARTIST", "TITLE"])]
+        track: Vec<String>,
     },
     /// Land recorded responses (DIR/<provider>/<resource>/*.json) as if they were fetched.
     Ingest { dir: PathBuf },
@@ -177,7 +183,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Extract { provider, refresh, upc, isrc } => {
+        Command::Extract { provider, refresh, upc, isrc, album, track } => {
             let only = match provider.as_deref() {
                 None => None,
                 Some(name) => Some(Provider::parse(name).with_context(|| {
@@ -185,7 +191,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     format!("unknown provider {name:?} (known: {})", known.join(", "))
                 })?),
             };
-            let identifiers = stages::identifiers(&upc, &isrc)?;
+            let mut identifiers = stages::identifiers(&upc, &isrc)?;
+            identifiers.extend(stages::titles(&album, &track)?);
             let cfg = checked(path)?;
             run_step(&cfg, Step::Extract(only), &stages::ExtractArgs { refresh, identifiers }).await
         }

@@ -35,6 +35,25 @@ pub fn identifiers(upcs: &[String], isrcs: &[String]) -> anyhow::Result<Vec<Iden
     Ok(out)
 }
 
+/// `--album ARTIST TITLE` and `--track ARTIST TITLE` pairs from the command line.
+pub fn titles(albums: &[String], tracks: &[String]) -> anyhow::Result<Vec<Identifier>> {
+    let pairs = |values: &[String], flag: &str| -> anyhow::Result<Vec<(String, String)>> {
+        values
+            .chunks(2)
+            .map(|c| match c {
+                [a, t] if !a.trim().is_empty() && !t.trim().is_empty() => {
+                    Ok((a.trim().to_string(), t.trim().to_string()))
+                }
+                _ => anyhow::bail!("--{flag} wants an artist and a title, both not empty: {c:?}"),
+            })
+            .collect()
+    };
+    let mut out: Vec<Identifier> =
+        pairs(albums, "album")?.into_iter().map(|(artist, title)| Identifier::Album { artist, title }).collect();
+    out.extend(pairs(tracks, "track")?.into_iter().map(|(artist, title)| Identifier::Track { artist, title }));
+    Ok(out)
+}
+
 pub async fn extract(
     cfg: &Loaded,
     state: &State,

@@ -31,12 +31,21 @@ pub struct ExtractJob {
     pub identifiers: Vec<Identifier>,
 }
 
-/// An identifier every provider with such lookups can be asked about.
+/// What a provider can be asked to look up, whoever it is by: an identifier, or an
+/// artist and a title (the candidates fuzzy linking weighs when identifiers are missing).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Identifier {
     /// A release's barcode: UPC-A, EAN-13 or GTIN-14, any padding.
     Gtin(String),
     Isrc(String),
+    Album {
+        artist: String,
+        title: String,
+    },
+    Track {
+        artist: String,
+        title: String,
+    },
 }
 
 impl std::fmt::Display for Identifier {
@@ -44,6 +53,8 @@ impl std::fmt::Display for Identifier {
         match self {
             Identifier::Gtin(g) => write!(f, "UPC {g}"),
             Identifier::Isrc(i) => write!(f, "ISRC {i}"),
+            Identifier::Album { artist, title } => write!(f, "album {artist:?} / {title:?}"),
+            Identifier::Track { artist, title } => write!(f, "track {artist:?} / {title:?}"),
         }
     }
 }

@@ -305,6 +305,41 @@ async fn search(State(s): St, headers: HeaderMap, Path(sf): Path<String>, Query(
             results.insert("artists".into(), block);
         }
     }
+    // Albums and songs by "artist title" words, as a store search box takes them.
+    let c = &s.catalog;
+    let listed: Vec<(usize, &Listing)> =
+        v.releases.iter().enumerate().filter_map(|(i, l)| l.as_ref().map(|l| (i, l))).collect();
+    if types.split(',').any(|t| t == "albums") {
+        let data: Vec<Value> = listed
+            .iter()
+            .filter(|(i, l)| {
+                search::score(&term, &format!("{} {}", c.credit_name(&c.albums[c.releases[*i].album].credits), l.title))
+                    >= 50
+            })
+            .skip(offset)
+            .take(limit)
+            .map(|&(i, l)| album_json(&s, &sf, i, l, false))
+            .collect();
+        if !data.is_empty() {
+            results.insert("albums".into(), json!({ "href": format!("/v1/catalog/{sf}/search?term={}&types=albums", term.replace(' ', "+")), "data": data }));
+        }
+    }
+    if types.split(',').any(|t| t == "songs") {
+        let data: Vec<Value> = listed
+            .iter()
+            .flat_map(|&(i, l)| (0..l.tracks.len()).map(move |k| (i, l, k)))
+            .filter(|(_, l, k)| {
+                let rec = &c.recordings[l.tracks[*k].recording];
+                search::score(&term, &format!("{} {}", c.credit_name(&rec.credits), l.tracks[*k].title)) >= 50
+            })
+            .skip(offset)
+            .take(limit)
+            .map(|(i, l, k)| song_json(&s, &sf, i, l, k))
+            .collect();
+        if !data.is_empty() {
+            results.insert("songs".into(), json!({ "href": format!("/v1/catalog/{sf}/search?term={}&types=songs", term.replace(' ', "+")), "data": data }));
+        }
+    }
     let order: Vec<&String> = results.keys().collect();
     let meta = json!({ "results": { "order": order, "rawOrder": order } });
     Json(json!({ "results": results, "meta": meta })).into_response()

@@ -27,6 +27,7 @@ pub fn routes() -> Router<Arc<Shared>> {
         .route("/album/{id}/tracks", get(album_tracks))
         .route("/track/{id}", get(track))
         .route("/search/album", get(search_album))
+        .route("/search/track", get(search_track))
         .route("/chart/{genre}/albums", get(chart_albums))
         .route("/chart/{genre}/tracks", get(chart_tracks))
         .route("/editorial/{genre}/releases", get(editorial_releases))
@@ -55,7 +56,9 @@ async fn search_album(State(s): St, headers: HeaderMap, Query(p): Params) -> Res
     if let Some(r) = gate(&s) {
         return r;
     }
-    let q = p.get("q").map(|q| search::lucene_value(q)).unwrap_or_default();
+    let raw = p.get("q").cloned().unwrap_or_default();
+    let f = search::fields(&raw);
+    let q = f.get("").cloned().unwrap_or_default();
     let c = &s.catalog;
     let hits: Vec<&Release> = c
         .releases
@@ -63,14 +66,48 @@ async fn search_album(State(s): St, headers: HeaderMap, Query(p): Params) -> Res
         .filter(|r| {
             r.deezer.as_ref().is_some_and(|d| {
                 let artist = &c.artists[c.albums[r.album].credits[0].artist].deezer_name;
-                search::score(&q, &d.title) >= 60 || search::score(&q, artist) >= 60
+                match (f.get("artist"), f.get("album")) {
+                    (None, None) => search::score(&q, &d.title) >= 60 || search::score(&q, artist) >= 60,
+                    (a, t) => {
+                        a.is_none_or(|a| search::score(a, artist) >= 90)
+                            && t.is_none_or(|t| search::score(t, &d.title) >= 60)
+                    }
+                }
             })
         })
         .collect();
     let (index, limit) = page(&p, "index", 25, 100);
     let data = hits.iter().skip(index).take(limit).map(|r| album_listed(c, r)).collect();
-    let extra = format!("q={}&", q.replace(' ', "%20"));
+    let extra = format!("q={}&", raw.replace(' ', "%20"));
     paged(&headers, "/search/album", &extra, data, hits.len(), index, limit)
+}
+
+/// `/search/track?q=artist:"X" track:"Y"`: tracks with their album, no ISRC.
+async fn search_track(State(s): St, headers: HeaderMap, Query(p): Params) -> Response {
+    if let Some(r) = gate(&s) {
+        return r;
+    }
+    let raw = p.get("q").cloned().unwrap_or_default();
+    let f = search::fields(&raw);
+    let title = f.get("track").or_else(|| f.get("")).cloned().unwrap_or_default();
+    let c = &s.catalog;
+    let mut hits = Vec::new();
+    for r in &c.releases {
+        let Some(d) = &r.deezer else { continue };
+        for t in &d.tracks {
+            let artist = &c.artists[c.recordings[t.recording].credits[0].artist].deezer_name;
+            if search::score(&title, &t.title) >= 60 && f.get("artist").is_none_or(|a| search::score(a, artist) >= 90) {
+                let mut v = track_json(c, t, 0, false);
+                v["album"] = album_summary(c, r);
+                hits.push(v);
+            }
+        }
+    }
+    let (index, limit) = page(&p, "index", 25, 100);
+    let total = hits.len();
+    let data = hits.into_iter().skip(index).take(limit).collect();
+    let extra = format!("q={}&", raw.replace(' ', "%20"));
+    paged(&headers, "/search/track", &extra, data, total, index, limit)
 }
 
 async fn chart_albums(State(s): St, Path(_genre): Path<u32>, Query(p): Params) -> Response {

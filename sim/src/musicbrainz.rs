@@ -27,6 +27,7 @@ pub fn routes() -> Router<Arc<Shared>> {
         .route("/release", get(release_browse))
         .route("/release/{mbid}", get(release_lookup))
         .route("/isrc/{isrc}", get(isrc_lookup))
+        .route("/recording", get(recording_search))
 }
 
 /// A stable yes/no from an id: whether editors added a link, a tag, a rating.
@@ -389,26 +390,87 @@ async fn release_lookup(State(s): St, headers: HeaderMap, Path(mbid): Path<Strin
     }
 }
 
-/// Release search; the simulator understands `barcode:<digits>` only, as MusicBrainz
-/// matches it: the barcode as entered.
+/// Release search: `barcode:<digits>` (matched as entered) or `release:"T" AND
+/// artist:"A"`, each hit with its score.
 fn release_search(s: &Shared, query: &str, p: &BTreeMap<String, String>) -> Response {
     let c = &s.catalog;
-    let Some(barcode) = query.trim().strip_prefix("barcode:").map(|b| b.trim().trim_matches('"')) else {
-        return error(StatusCode::BAD_REQUEST, "the simulator searches releases by barcode: only");
-    };
-    let hits: Vec<Value> = c
+    let f = search::fields(query);
+    let scored: Vec<(u32, &Release)> = c
         .releases
         .iter()
-        .filter(|r| r.musicbrainz.as_ref().is_some_and(|m| m.barcode.as_deref() == Some(barcode)))
-        .map(|r| {
+        .filter_map(|r| {
+            let m = r.musicbrainz.as_ref()?;
+            if let Some(barcode) = f.get("barcode") {
+                return (m.barcode.as_deref() == Some(barcode.as_str())).then_some((100, r));
+            }
+            let album = &c.albums[r.album];
+            let title = f.get("release").map(|t| search::score(t, &album.title));
+            let artist = f.get("artist").map(|a| search::score(a, &c.credit_name(&album.credits)));
+            let score = match (title, artist) {
+                (Some(t), Some(a)) => (t + a) / 2,
+                (Some(t), None) => t,
+                (None, Some(a)) => a,
+                (None, None) => 0,
+            };
+            (score >= 50).then_some((score, r))
+        })
+        .collect();
+    if f.is_empty() {
+        return error(StatusCode::BAD_REQUEST, "the simulator searches releases by barcode:, release: and artist:");
+    }
+    let mut scored = scored;
+    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    let hits: Vec<Value> = scored
+        .iter()
+        .map(|(score, r)| {
             let mut v = release_json(s, r, &["artist-credits".into(), "release-groups".into(), "labels".into()]);
-            v["score"] = json!(100);
+            v["score"] = json!(score);
             v
         })
         .collect();
     let (offset, limit) = page(p, "offset", 25, 100);
     let page: Vec<Value> = hits.iter().skip(offset).take(limit).cloned().collect();
     Json(json!({ "created": "2026-11-21T00:00:00.000Z", "count": hits.len(), "offset": offset, "releases": page }))
+        .into_response()
+}
+
+/// Recording search: `isrc:<isrc>` or `recording:"T" AND artist:"A"`.
+async fn recording_search(State(s): St, headers: HeaderMap, Query(p): Params) -> Response {
+    if let Some(r) = gate(&s, &headers, &p) {
+        return r;
+    }
+    let c = &s.catalog;
+    let f = search::fields(p.get("query").map(String::as_str).unwrap_or(""));
+    let on_musicbrainz = |i: usize| c.releases.iter().any(|r| r.musicbrainz.is_some() && r.tracks.contains(&i));
+    let mut scored: Vec<(u32, usize)> = c
+        .recordings
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| on_musicbrainz(*i))
+        .filter_map(|(i, rec)| {
+            if let Some(isrc) = f.get("isrc") {
+                return rec.musicbrainz_isrcs.contains(&isrc.to_uppercase()).then_some((100, i));
+            }
+            let t = f.get("recording").map_or(0, |t| search::score(t, &rec.title));
+            let a = f.get("artist").map_or(t, |a| search::score(a, &c.credit_name(&rec.credits)));
+            let score = (t + a) / 2;
+            (score >= 50).then_some((score, i))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    let (offset, limit) = page(&p, "offset", 25, 100);
+    let recordings: Vec<Value> = scored
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|&(score, i)| {
+            let rec = &c.recordings[i];
+            json!({ "id": rec.mbid, "score": score, "title": rec.title, "length": rec.length_ms, "video": false,
+                    "disambiguation": rec.version.to_lowercase(), "artist-credit": credit_json(c, &rec.credits),
+                    "isrcs": rec.musicbrainz_isrcs })
+        })
+        .collect();
+    Json(json!({ "created": "2026-11-21T00:00:00.000Z", "count": scored.len(), "offset": offset, "recordings": recordings }))
         .into_response()
 }
 

@@ -32,9 +32,59 @@ pub fn lucene_value(query: &str) -> String {
     v.trim().trim_matches('"').to_string()
 }
 
+/// The `field:"value"` (or `field:value`) parts of an advanced search, such as Spotify's
+/// `album:"Discovery" artist:"Daft Punk"`, Deezer's `artist:"X" album:"Y"` or
+/// MusicBrainz's `release:"Y" AND artist:"X"`; words outside any field under "".
+pub fn fields(query: &str) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut free = Vec::new();
+    let mut rest = query.trim();
+    while !rest.is_empty() {
+        let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let colon = rest[..word_end].find(':');
+        match colon {
+            Some(c) if rest[..c].chars().all(|ch| ch.is_ascii_alphabetic()) && c > 0 => {
+                let field = rest[..c].to_lowercase();
+                let after = &rest[c + 1..];
+                let (value, next) = if let Some(quoted) = after.strip_prefix('"') {
+                    let end = quoted.find('"').unwrap_or(quoted.len());
+                    (&quoted[..end], quoted.get(end + 1..).unwrap_or(""))
+                } else {
+                    let end = after.find(char::is_whitespace).unwrap_or(after.len());
+                    (&after[..end], &after[end..])
+                };
+                out.insert(field, value.to_string());
+                rest = next.trim_start();
+            }
+            _ => {
+                let w = &rest[..word_end];
+                if w != "AND" && w != "OR" {
+                    free.push(w);
+                }
+                rest = rest[word_end..].trim_start();
+            }
+        }
+    }
+    if !free.is_empty() {
+        out.insert(String::new(), free.join(" "));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn advanced_queries_split_into_fields() {
+        let f = fields(r#"album:"Random Access Memories" artist:"Daft Punk""#);
+        assert_eq!(f["album"], "Random Access Memories");
+        assert_eq!(f["artist"], "Daft Punk");
+        let f = fields(r#"release:"Meteora" AND artist:"Linkin Park""#);
+        assert_eq!((f["release"].as_str(), f["artist"].as_str()), ("Meteora", "Linkin Park"));
+        assert_eq!(fields("upc:00602445790951")["upc"], "00602445790951");
+        assert_eq!(fields("Daft Punk")[""], "Daft Punk");
+    }
 
     #[test]
     fn exact_names_score_100_regardless_of_case_and_accents() {

@@ -279,12 +279,18 @@ async fn search(State(s): St, Query(p): Params) -> Response {
                     .map(|(i, l)| album_simple(&s, i, l))
                     .collect(),
                 None => {
-                    let words = search::lucene_value(&q);
+                    let f = search::fields(&q);
+                    let title = f.get("album").or_else(|| f.get("")).cloned().unwrap_or_default();
                     v.releases
                         .iter()
                         .enumerate()
                         .filter_map(|(i, l)| l.as_ref().map(|l| (i, l)))
-                        .filter(|(_, l)| search::score(&words, &l.title) >= 60)
+                        .filter(|(i, l)| {
+                            search::score(&title, &l.title) >= 60
+                                && f.get("artist").is_none_or(|a| {
+                                    credited(&s, &s.catalog.albums[s.catalog.releases[*i].album].credits, a)
+                                })
+                        })
                         .map(|(i, l)| album_simple(&s, i, l))
                         .collect()
                 }
@@ -309,7 +315,22 @@ async fn search(State(s): St, Query(p): Params) -> Response {
                     })
                     .map(|(i, l, p)| track_full(&s, i, l, p))
                     .collect(),
-                None => Vec::new(),
+                None => {
+                    let f = search::fields(&q);
+                    let title = f.get("track").or_else(|| f.get("")).cloned().unwrap_or_default();
+                    let mut hits = Vec::new();
+                    for (i, l) in v.releases.iter().enumerate().filter_map(|(i, l)| l.as_ref().map(|l| (i, l))) {
+                        for (p, t) in l.tracks.iter().enumerate() {
+                            let credits = &s.catalog.recordings[t.recording].credits;
+                            if search::score(&title, &t.title) >= 60
+                                && f.get("artist").is_none_or(|a| credited(&s, credits, a))
+                            {
+                                hits.push(track_full(&s, i, l, p));
+                            }
+                        }
+                    }
+                    hits
+                }
             };
             ("tracks", hits)
         }
@@ -318,6 +339,11 @@ async fn search(State(s): St, Query(p): Params) -> Response {
     let total = items.len();
     let page: Vec<Value> = items.into_iter().skip(offset).take(limit).collect();
     Json(json!({ key: paging(&url, page, offset, limit, total) })).into_response()
+}
+
+/// Whether a search's artist names one of the credited artists.
+fn credited(s: &Shared, credits: &[crate::catalog::Credit], artist: &str) -> bool {
+    credits.iter().any(|c| search::score(artist, &view(s).artists[c.artist].name) >= 90)
 }
 
 async fn artist(State(s): St, Path(id): Path<String>) -> Response {

@@ -2,7 +2,7 @@
 -- key: album_id
 -- assert: not_null(title)
 -- One row per Apple Music album, from album lookups, UPC lookups, an artist's album
--- pages and the charts: all carry the full attributes. `isPrerelease` appears only on
+-- pages, the charts and catalog searches: all carry the full attributes. `isPrerelease` appears only on
 -- albums not out yet; where it is missing, a release date after the fetch says the same.
 with albums as (
     select unnest(json_extract(body, '$.data[*]')) as a, fetched_at
@@ -19,6 +19,10 @@ with albums as (
     union all
     select unnest(json_extract(body, '$.results.albums[*].data[*]')), fetched_at
     from raw.apple_music_charts
+    where status = 200 and json_valid(body)
+    union all
+    select unnest(json_extract(body, '$.results.albums.data[*]')), fetched_at
+    from raw.apple_music_catalog_search
     where status = 200 and json_valid(body)
 )
 select

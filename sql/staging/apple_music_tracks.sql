@@ -1,8 +1,8 @@
 -- model: staging.apple_music_tracks
 -- key: song_id
 -- assert: not_null(title)
--- One row per Apple Music song, from the tracks of album responses, ISRC lookups and
--- the charts. A song names its album only in its URL (`/album/<slug>/<id>?i=<song>`).
+-- One row per Apple Music song, from the tracks of album responses, ISRC lookups, the
+-- charts and catalog searches. A song names its album only in its URL (`/album/<slug>/<id>?i=<song>`).
 with songs as (
     select unnest(json_extract(body, '$.data[*].relationships.tracks.data[*]')) as s, fetched_at
     from raw.apple_music_albums
@@ -18,6 +18,10 @@ with songs as (
     union all
     select unnest(json_extract(body, '$.results.songs[*].data[*]')), fetched_at
     from raw.apple_music_charts
+    where status = 200 and json_valid(body)
+    union all
+    select unnest(json_extract(body, '$.results.songs.data[*]')), fetched_at
+    from raw.apple_music_catalog_search
     where status = 200 and json_valid(body)
 )
 select

@@ -109,3 +109,91 @@ fn deezer_charts_land_every_run_and_keep_the_newest() {
         query_i64(&db, "select count(*) from staging.deezer_chart_entries where list = 'editorial_releases:0'") > 0
     );
 }
+
+#[test]
+fn an_album_and_a_track_by_artist_and_title_are_found_on_every_provider_that_searches() {
+    let sim = liner_sim::Sim::start(liner::demo::sim_config(71, 40)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = liner::demo::config_for(&sim, dir.path().join("data")).unwrap();
+    let c = sim.catalog();
+    // An original edition every searching provider lists, by an artist with a name of its own.
+    let (i, release) = c
+        .releases
+        .iter()
+        .enumerate()
+        .find(|(i, r)| {
+            let artist = &c.artists[c.albums[r.album].credits[0].artist];
+            r.edition == liner_sim::catalog::Edition::Original
+                && r.musicbrainz.is_some()
+                && r.deezer.is_some()
+                && c.albums[r.album].credits.len() == 1
+                && c.artists.iter().filter(|a| a.name == artist.name).count() == 1
+                && artist.name == artist.deezer_name
+                && ["spotify", "apple_music", "discogs"].iter().all(|p| sim.view(p).releases[*i].is_some())
+                && c.albums.iter().filter(|a| a.title == c.albums[r.album].title).count() == 1
+        })
+        .expect("a release on every provider");
+    let album = &c.albums[release.album];
+    let artist = c.artists[album.credits[0].artist].name.clone();
+    let recording = &c.recordings[release.tracks[0]];
+    let identifiers = vec![
+        liner_extract::Identifier::Album { artist: artist.clone(), title: album.title.clone() },
+        liner_extract::Identifier::Track { artist: artist.clone(), title: recording.title.clone() },
+    ];
+    let state = liner::state::State::open(&cfg.state_db()).unwrap();
+    let args = liner::stages::ExtractArgs { refresh: false, identifiers };
+    let run = tokio::runtime::Runtime::new().unwrap().block_on(liner::stages::extract(&cfg, &state, None, &args, "t"));
+    let report = run.expect("the lookups run");
+    for p in &report.providers {
+        assert!(p.failures.is_empty(), "{}: {:?}", p.provider, p.failures);
+    }
+    liner::stages::transform(&cfg, "t").unwrap();
+    let db = cfg.warehouse();
+    let has = |sql: String| query_i64(&db, &sql) > 0;
+    let mb = release.musicbrainz.as_ref().unwrap();
+    assert!(
+        has(format!("select count(*) from staging.musicbrainz_releases where release_id = '{}'", mb.mbid)),
+        "MusicBrainz"
+    );
+    let dz = release.deezer.as_ref().unwrap();
+    assert!(has(format!("select count(*) from staging.deezer_albums where album_id = {}", dz.id)), "Deezer");
+    for (p, table, column) in [
+        ("spotify", "spotify_albums", "album_id"),
+        ("apple_music", "apple_music_albums", "album_id"),
+        ("discogs", "discogs_releases", "release_id"),
+    ] {
+        let id = &sim.view(p).releases[i].as_ref().unwrap().id;
+        assert!(has(format!("select count(*) from staging.{table} where {column}::varchar = '{id}'")), "{p}");
+    }
+    assert!(
+        has(format!("select count(*) from staging.lastfm_albums where title = '{}'", album.title.replace('\'', "''"))),
+        "Last.fm"
+    );
+
+    // The track: with its ISRC where the provider gives one.
+    let sp_track = &sim.view("spotify").releases[i].as_ref().unwrap().tracks[0];
+    assert!(
+        has(format!("select count(*) from staging.spotify_tracks where track_id = '{}'", sp_track.id)),
+        "Spotify track"
+    );
+    assert!(
+        has(format!("select count(*) from staging.musicbrainz_recordings where recording_id = '{}'", recording.mbid)),
+        "MB recording"
+    );
+    assert!(
+        has(format!("select count(*) from staging.deezer_search_tracks where track_id = {}", dz.tracks[0].id)),
+        "Deezer track"
+    );
+    let am_track = &sim.view("apple_music").releases[i].as_ref().unwrap().tracks[0];
+    assert!(
+        has(format!("select count(*) from staging.apple_music_tracks where song_id = '{}'", am_track.id)),
+        "Apple track"
+    );
+    assert!(
+        has(format!(
+            "select count(*) from staging.lastfm_tracks where title = '{}'",
+            recording.title.replace('\'', "''")
+        )),
+        "Last.fm track"
+    );
+}

@@ -45,6 +45,12 @@ pub const RESOURCES: &[Resource] = &[
     },
     Resource {
         provider: "apple_music",
+        name: "catalog_search",
+        endpoint: "GET /catalog/{storefront}/search?types=albums,songs&term=<query>",
+        ttl: Ttl::Metadata,
+    },
+    Resource {
+        provider: "apple_music",
         name: "charts",
         endpoint: "GET /catalog/{storefront}/charts?types=albums,songs&chart=most-played",
         ttl: Ttl::Never,
@@ -176,6 +182,31 @@ pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
         Identifier::Isrc(isrc) => {
             let request = Request::new("isrc_search", format!("/catalog/{sf}/songs"))
                 .param("filter[isrc]", isrc.trim().to_uppercase());
+            f.fetch(request).await;
+        }
+        Identifier::Album { artist, title } => {
+            let request = Request::new("catalog_search", format!("/catalog/{sf}/search"))
+                .param("types", "albums")
+                .param("term", format!("{artist} {title}"))
+                .param("limit", SEARCH_LIMIT);
+            let Some(body) = f.fetch(request).await else { return };
+            let ids: Vec<String> = body["results"]["albums"]["data"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|a| a["attributes"]["artistName"].as_str().is_some_and(|n| same_name(n, artist)))
+                .filter_map(|a| a["id"].as_str().map(str::to_string))
+                .take(3)
+                .collect();
+            for id in ids {
+                f.fetch(Request::new("albums", format!("/catalog/{sf}/albums/{id}"))).await;
+            }
+        }
+        Identifier::Track { artist, title } => {
+            let request = Request::new("catalog_search", format!("/catalog/{sf}/search"))
+                .param("types", "songs")
+                .param("term", format!("{artist} {title}"))
+                .param("limit", SEARCH_LIMIT);
             f.fetch(request).await;
         }
     }

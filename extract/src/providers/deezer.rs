@@ -24,6 +24,7 @@ pub const RESOURCES: &[Resource] = &[
         ttl: Ttl::Metadata,
     },
     Resource { provider: "deezer", name: "album_search", endpoint: "GET /search/album?q=<query>", ttl: Ttl::Catalog },
+    Resource { provider: "deezer", name: "track_search", endpoint: "GET /search/track?q=<query>", ttl: Ttl::Metadata },
     Resource { provider: "deezer", name: "chart_albums", endpoint: "GET /chart/<genre>/albums", ttl: Ttl::Never },
     Resource { provider: "deezer", name: "chart_tracks", endpoint: "GET /chart/<genre>/tracks", ttl: Ttl::Never },
     Resource {
@@ -131,6 +132,26 @@ pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
         }
         Identifier::Isrc(isrc) => {
             f.fetch(Request::new("tracks", format!("/track/isrc:{}", isrc.trim().to_uppercase()))).await;
+        }
+        Identifier::Album { artist, title } => {
+            let q = format!("artist:{} album:{}", super::quoted(artist), super::quoted(title));
+            let Some(body) = f.fetch(Request::new("album_search", "/search/album").param("q", q)).await else { return };
+            let ids: Vec<u64> = body["data"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|a| a["artist"]["name"].as_str().is_some_and(|n| same_name(n, artist)))
+                .filter_map(|a| a["id"].as_u64())
+                .take(3)
+                .collect();
+            for id in ids {
+                f.fetch(Request::new("albums", format!("/album/{id}"))).await;
+                pages(f, "album_tracks", &format!("/album/{id}/tracks")).await;
+            }
+        }
+        Identifier::Track { artist, title } => {
+            let q = format!("artist:{} track:{}", super::quoted(artist), super::quoted(title));
+            f.fetch(Request::new("track_search", "/search/track").param("q", q)).await;
         }
     }
 }

@@ -37,7 +37,7 @@ pub const RESOURCES: &[Resource] = &[
     Resource {
         provider: "discogs",
         name: "release_search",
-        endpoint: "GET /database/search?type=release&barcode=<barcode>",
+        endpoint: "GET /database/search?type=release&barcode=<barcode> (or artist=...&release_title=...)",
         ttl: Ttl::Catalog,
     },
 ];
@@ -144,8 +144,22 @@ async fn paged(f: &Fetcher<'_>, resource: &'static str, path: &str, key: &str) -
 
 /// Discogs searches the barcode as typed, digits only: each spelling is tried.
 pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
+    if let Identifier::Album { artist, title } = id {
+        let request = Request::new("release_search", "/database/search")
+            .param("type", "release")
+            .param("artist", artist)
+            .param("release_title", title)
+            .param("per_page", 10);
+        let Some(body) = f.fetch(request).await else { return };
+        let ids: Vec<u64> =
+            body["results"].as_array().into_iter().flatten().filter_map(|r| r["id"].as_u64()).take(3).collect();
+        for id in ids {
+            f.fetch(Request::new("releases", format!("/releases/{id}"))).await;
+        }
+        return;
+    }
     let Identifier::Gtin(gtin) = id else {
-        return; // Discogs has no ISRCs.
+        return; // Discogs has no ISRCs, and its track search is not worth a request.
     };
     for barcode in super::spotify::upc_variants(gtin).into_iter().filter(|b| b.len() <= 13) {
         let request =

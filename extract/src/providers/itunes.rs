@@ -126,7 +126,9 @@ fn results(body: &Value) -> impl Iterator<Item = &Value> {
 }
 
 pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
-    let Identifier::Gtin(gtin) = id else { return };
+    let Identifier::Gtin(gtin) = id else {
+        return; // Apple Music's catalog search covers the rest.
+    };
     let country = country(f);
     for upc in super::spotify::upc_variants(gtin) {
         let request =

@@ -14,7 +14,7 @@ use crate::auth::AuthConfig;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::http::BodyVerdict;
-use crate::job::Fetcher;
+use crate::job::{Fetcher, Identifier};
 use crate::request::Request;
 use crate::secret::Secret;
 
@@ -213,6 +213,26 @@ pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
         let artist = track["artist"]["name"].as_str().unwrap_or(name);
         f.fetch(call("tracks", "track.getInfo").param("artist", artist).param("track", title).param("autocorrect", 1))
             .await;
+    }
+}
+
+/// Last.fm knows albums and tracks by artist and title: `album.getInfo` and
+/// `track.getInfo` answer directly. It has no identifier lookups.
+pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
+    match id {
+        Identifier::Album { artist, title } => {
+            f.fetch(
+                call("albums", "album.getInfo").param("artist", artist).param("album", title).param("autocorrect", 1),
+            )
+            .await;
+        }
+        Identifier::Track { artist, title } => {
+            f.fetch(
+                call("tracks", "track.getInfo").param("artist", artist).param("track", title).param("autocorrect", 1),
+            )
+            .await;
+        }
+        Identifier::Gtin(_) | Identifier::Isrc(_) => {}
     }
 }
 

@@ -159,7 +159,8 @@ impl Provider {
             Provider::AppleMusic => apple_music::lookup(f, id).await,
             Provider::Discogs => discogs::lookup(f, id).await,
             // Last.fm has no identifier lookups.
-            Provider::LastFm | Provider::Genius | Provider::Beatport | Provider::YouTube => {}
+            Provider::LastFm => lastfm::lookup(f, id).await,
+            Provider::Genius | Provider::Beatport | Provider::YouTube => {}
             Provider::ITunes => itunes::lookup(f, id).await,
         }
     }

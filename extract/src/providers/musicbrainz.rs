@@ -41,7 +41,7 @@ pub const RESOURCES: &[Resource] = &[
     Resource {
         provider: "musicbrainz",
         name: "release_search",
-        endpoint: "GET /release?query=barcode:<barcode>",
+        endpoint: "GET /release?query=barcode:<barcode> (or release:\"...\" AND artist:\"...\")",
         ttl: Ttl::Catalog,
     },
     Resource { provider: "musicbrainz", name: "isrcs", endpoint: "GET /isrc/<isrc>?inc=releases", ttl: Ttl::Metadata },
@@ -101,6 +101,32 @@ pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
             let request = Request::new("isrcs", format!("/isrc/{}", isrc.trim().to_uppercase()))
                 .param("inc", "releases")
                 .param("fmt", "json");
+            f.fetch(request).await;
+        }
+        Identifier::Album { artist, title } => {
+            let query = format!("release:{} AND artist:{}", super::quoted(title), super::quoted(artist));
+            let request =
+                Request::new("release_search", "/release").param("query", query).param("limit", 5).param("fmt", "json");
+            let Some(body) = f.fetch(request).await else { return };
+            let found: Vec<String> = body["releases"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|r| r["score"].as_i64().unwrap_or(0) >= MIN_ARTIST_SCORE)
+                .filter_map(|r| r["id"].as_str().map(str::to_string))
+                .take(3)
+                .collect();
+            for mbid in found {
+                let request =
+                    Request::new("releases", format!("/release/{mbid}")).param("inc", RELEASE_INC).param("fmt", "json");
+                f.fetch(request).await;
+            }
+        }
+        Identifier::Track { artist, title } => {
+            // Search hits carry the ISRCs and credits: they land as recordings.
+            let query = format!("recording:{} AND artist:{}", super::quoted(title), super::quoted(artist));
+            let request =
+                Request::new("recordings", "/recording").param("query", query).param("limit", 5).param("fmt", "json");
             f.fetch(request).await;
         }
     }

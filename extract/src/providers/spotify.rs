@@ -29,13 +29,13 @@ pub const RESOURCES: &[Resource] = &[
     Resource {
         provider: "spotify",
         name: "album_search",
-        endpoint: "GET /search?type=album&q=upc:<upc>",
+        endpoint: "GET /search?type=album&q=upc:<upc> (or album:\"...\" artist:\"...\")",
         ttl: Ttl::Catalog,
     },
     Resource {
         provider: "spotify",
         name: "track_search",
-        endpoint: "GET /search?type=track&q=isrc:<isrc>",
+        endpoint: "GET /search?type=track&q=isrc:<isrc> (or track:\"...\" artist:\"...\")",
         ttl: Ttl::Metadata,
     },
     Resource { provider: "spotify", name: "new_releases", endpoint: "GET /browse/new-releases", ttl: Ttl::Never },
@@ -219,7 +219,45 @@ pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
         Identifier::Isrc(isrc) => {
             tracks_by_isrc(f, isrc).await;
         }
+        Identifier::Album { artist, title } => {
+            let request = Request::new("album_search", "/search")
+                .param("type", "album")
+                .param("q", format!("album:{} artist:{}", quoted(title), quoted(artist)))
+                .param("limit", SEARCH_LIMIT);
+            let Some(body) = f.fetch(request).await else { return };
+            for id in by_artist(&body["albums"]["items"], artist).into_iter().take(CANDIDATES) {
+                f.fetch(Request::new("albums", format!("/albums/{id}")).param("market", &market)).await;
+            }
+        }
+        Identifier::Track { artist, title } => {
+            // Search hits are full tracks, ISRC included: nothing more to ask.
+            let request = Request::new("track_search", "/search")
+                .param("type", "track")
+                .param("q", format!("track:{} artist:{}", quoted(title), quoted(artist)))
+                .param("limit", SEARCH_LIMIT);
+            f.fetch(request).await;
+        }
     }
+}
+
+/// How many search hits are looked up whole: the best few are the candidates.
+const CANDIDATES: usize = 3;
+
+/// Ids of the items crediting the artist.
+fn by_artist(items: &Value, artist: &str) -> Vec<String> {
+    items
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|i| {
+            i["artists"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|a| a["name"].as_str().is_some_and(|n| same_name(n, artist)))
+        })
+        .filter_map(|i| i["id"].as_str().map(str::to_string))
+        .collect()
 }
 
 /// The album with this GTIN, trying each spelling until one is found.
