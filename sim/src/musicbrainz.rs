@@ -419,7 +419,7 @@ fn release_search(s: &Shared, query: &str, p: &BTreeMap<String, String>) -> Resp
         return error(StatusCode::BAD_REQUEST, "the simulator searches releases by barcode:, release: and artist:");
     }
     let mut scored = scored;
-    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    scored.sort_by_key(|s| std::cmp::Reverse(s.0));
     let hits: Vec<Value> = scored
         .iter()
         .map(|(score, r)| {
@@ -457,7 +457,7 @@ async fn recording_search(State(s): St, headers: HeaderMap, Query(p): Params) ->
             (score >= 50).then_some((score, i))
         })
         .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    scored.sort_by_key(|s| std::cmp::Reverse(s.0));
     let (offset, limit) = page(&p, "offset", 25, 100);
     let recordings: Vec<Value> = scored
         .iter()
