@@ -21,7 +21,12 @@ pub struct RateResult {
 /// Extracts far more than fits in `seconds` from every simulated provider at its
 /// default limit, stops at the deadline, and reads the simulator's counts.
 pub async fn request_rate(seconds: u64, data_dir: &std::path::Path) -> anyhow::Result<Vec<RateResult>> {
-    let sim = Sim::start(crate::demo::sim_config(5, 400))?;
+    // YouTube's day (100 searches) would end its part long before the minute does:
+    // here the rate is measured, so the simulated day is made long enough.
+    let sim = Sim::start(SimConfig {
+        youtube_quota: liner_sim::youtube::YouTubeQuota { units: 1_000_000, search_calls: 1_000_000 },
+        ..crate::demo::sim_config(5, 400)
+    })?;
     let cfg = config_for(&sim, data_dir.to_path_buf())?;
     let providers = cfg.providers();
     let job = ExtractJob {

@@ -123,6 +123,7 @@ fn simulated_responses_have_the_real_shapes() {
     ];
     let discogs = sim.view("discogs");
     let dg_release = discogs.releases.iter().flatten().next().expect("a Discogs release");
+    let apple_album = sim.view("apple_music").releases.iter().flatten().next().expect("an Apple Music album");
     let lastfm_album = Request::new("albums", "/")
         .param("method", "album.getInfo")
         .param("artist", &artist.name)
@@ -136,6 +137,15 @@ fn simulated_responses_have_the_real_shapes() {
             real("discogs/release_8604223_pink-floyd_ummagumma.json"),
         ),
         ("lastfm album.getInfo", get(&sim, "lastfm", lastfm_album), real("lastfm/album.getinfo_cher_believe.json")),
+        (
+            "itunes /lookup?entity=song",
+            get(
+                &sim,
+                "itunes",
+                Request::new("album_songs", "/lookup").param("entity", "song").param("id", &apple_album.id).param("country", "gb"),
+            ),
+            real("apple_itunes/lookup_song_id1441458047_gb_queen_a-night-at-the-opera-deluxe.json"),
+        ),
     ];
     let mut problems = Vec::new();
     for (what, sim_body, real_body) in checks.iter().chain(&spotify_checks).chain(&other_checks) {
