@@ -209,7 +209,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Resources => {
             for r in liner_extract::resources() {
-                println!("{:<12} {:<16} {}", r.provider, r.name, r.endpoint);
+                println!("{:<12} {:<18} {}", r.provider, r.name, r.endpoint);
             }
             Ok(())
         }
