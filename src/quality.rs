@@ -21,9 +21,10 @@ fn strings(db: &Connection, sql: &str) -> anyhow::Result<Vec<String>> {
 }
 
 fn pairs(db: &Connection, entity: &str) -> anyhow::Result<Vec<(String, u64)>> {
+    // A link's sides are in `provider:id` order: Deezer's come first.
     let mut stmt = db.prepare(
-        "SELECT left_id, right_id FROM canonical.links \
-         WHERE entity = ? AND left_provider = 'musicbrainz' AND right_provider = 'deezer'",
+        "SELECT right_id, left_id FROM canonical.links \
+         WHERE entity = ? AND left_provider = 'deezer' AND right_provider = 'musicbrainz'",
     )?;
     let rows = stmt
         .query_map([entity], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?

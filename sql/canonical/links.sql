@@ -1,34 +1,37 @@
 -- model: canonical.links
 -- key: link_id
 -- assert: not_null(entity, method, left_id, right_id, match_key)
--- Exact links between providers: releases by GTIN (normalized to 14 digits with a
--- valid check digit), recordings by ISRC. Every link says how it was made.
-with release_links as (
+-- Exact links: two items (of two providers, or two listings of one provider) that
+-- carry the same barcode (releases) or ISRC (tracks), the same MusicBrainz id, or one
+-- links to the other's page (MusicBrainz url-rels, Genius media links, iTunes and Apple
+-- Music sharing ids). One row per pair, by its strongest evidence; the left side is
+-- the one whose `provider:id` sorts first. Every link says how it was made.
+with pairs as (
     select
-        'release' as entity,
-        'musicbrainz' as left_provider,
-        m.release_id as left_id,
-        'deezer' as right_provider,
-        d.album_id::varchar as right_id,
-        'gtin' as method,
-        m.gtin as match_key
-    from staging.musicbrainz_releases m
-    join staging.deezer_albums d on d.gtin = m.gtin
-),
-track_links as (
-    select
-        'track' as entity,
-        'musicbrainz' as left_provider,
-        r.recording_id as left_id,
-        'deezer' as right_provider,
-        d.track_id::varchar as right_id,
-        'isrc' as method,
-        r.isrc as match_key
-    from staging.musicbrainz_recording_isrcs r
-    join staging.deezer_tracks d on d.isrc = r.isrc
+        a.entity,
+        a.provider as left_provider,
+        a.item_id as left_id,
+        b.provider as right_provider,
+        b.item_id as right_id,
+        a.kind,
+        a.value,
+        case a.kind when 'gtin' then 1 when 'isrc' then 1 when 'mbid' then 2 else 3 end as strength,
+        case when a.via = 'own' then b.via else a.via end as via
+    from intermediate.item_identifiers a
+    join intermediate.item_identifiers b
+        on a.entity = b.entity and a.kind = b.kind and a.value = b.value
+        and a.provider || ':' || a.item_id < b.provider || ':' || b.item_id
 )
 select
     concat_ws(':', entity, left_provider, left_id, right_provider, right_id) as link_id,
-    *,
+    entity,
+    left_provider,
+    left_id,
+    right_provider,
+    right_id,
+    arg_min(case when kind in ('gtin', 'isrc', 'mbid') then kind else 'provider_id' end, strength) as method,
+    arg_min(value, strength) as match_key,
+    arg_min(via, strength) as via,
     1.0::double as score
-from (select * from release_links union all select * from track_links)
+from pairs
+group by entity, left_provider, left_id, right_provider, right_id

@@ -1,57 +1,66 @@
 -- model: canonical.releases
 -- key: release_id
 -- assert: not_null(title)
--- One row per product. A valid GTIN names the release (`gtin:<14 digits>`), so the
--- MusicBrainz release and the Deezer album with the same barcode are one row;
--- without one, the provider's own id does.
-with mb as (
-    select
-        coalesce('gtin:' || gtin, 'musicbrainz:' || release_id) as release_id,
-        release_id as musicbrainz_release_id,
-        release_group_id, title, artist_credit, release_date, gtin, label, catalog_number, track_count
-    from staging.musicbrainz_releases
+-- One row per release: a cluster of linked provider items (canonical.clusters), named
+-- by its strongest identifier (`gtin:...`, else `mbid:...`, else `<provider>:<id>`).
+-- Title, artist and date come from the most complete member (MusicBrainz first on a
+-- tie, then the most popular); every provider's id is kept, so the row says where it
+-- came from.
+with members as (
+    select c.cluster_id, i.*,
+        (i.gtin is not null)::int + (i.release_date is not null)::int + (i.track_count is not null)::int
+            + (i.artist is not null)::int as completeness
+    from canonical.clusters c
+    join intermediate.release_items i using (provider, item_id)
+    where c.entity = 'release'
 ),
-mb_by_release as (
-    select
-        release_id,
-        min(musicbrainz_release_id) as musicbrainz_release_id,
-        arg_min(release_group_id, musicbrainz_release_id) as release_group_id,
-        arg_min(title, musicbrainz_release_id) as title,
-        arg_min(artist_credit, musicbrainz_release_id) as artist,
-        min(release_date) as release_date,
-        any_value(gtin) as gtin,
-        arg_min(label, musicbrainz_release_id) as label,
-        arg_min(catalog_number, musicbrainz_release_id) as catalog_number,
-        max(track_count) as track_count
-    from mb
-    group by release_id
+best as (
+    select * from members
+    qualify row_number() over (
+        partition by cluster_id
+        order by completeness desc, provider = 'musicbrainz' desc, popularity desc nulls last, provider, item_id
+    ) = 1
 ),
-dz_by_release as (
+per_cluster as (
     select
-        coalesce('gtin:' || gtin, 'deezer:' || album_id) as release_id,
-        min(album_id) as deezer_album_id,
-        arg_min(title, album_id) as title,
-        arg_min(artist_name, album_id) as artist,
-        min(release_date) as release_date,
-        any_value(gtin) as gtin,
-        arg_min(label, album_id) as label,
+        cluster_id,
+        min(gtin) as gtin,
         max(track_count) as track_count,
-        max(fans) as deezer_fans
-    from staging.deezer_albums
-    group by 1
+        min(item_id) filter (where provider = 'musicbrainz') as musicbrainz_release_id,
+        min(try_cast(item_id as bigint)) filter (where provider = 'deezer') as deezer_album_id,
+        min(item_id) filter (where provider = 'spotify') as spotify_album_id,
+        min(item_id) filter (where provider = 'apple_music') as apple_music_album_id,
+        min(item_id) filter (where provider = 'itunes') as itunes_collection_id,
+        min(try_cast(item_id as bigint)) filter (where provider = 'discogs') as discogs_release_id,
+        min(try_cast(item_id as bigint)) filter (where provider = 'beatport') as beatport_release_id,
+        min(item_id) filter (where provider = 'lastfm') as lastfm_url,
+        max(popularity) filter (where provider = 'deezer') as deezer_fans,
+        count(distinct provider) as providers,
+        count(*) as items
+    from members
+    group by cluster_id
 )
 select
-    release_id,
-    coalesce(m.title, d.title) as title,
-    coalesce(m.artist, d.artist) as artist,
-    coalesce(m.release_date, d.release_date) as release_date,
-    coalesce(m.gtin, d.gtin) as gtin,
-    coalesce(m.label, d.label) as label,
+    p.cluster_id as release_id,
+    b.title,
+    b.artist,
+    b.release_date,
+    p.gtin,
+    m.label,
     m.catalog_number,
-    coalesce(m.track_count, d.track_count) as track_count,
+    p.track_count,
     m.release_group_id,
-    m.musicbrainz_release_id,
-    d.deezer_album_id,
-    d.deezer_fans
-from mb_by_release m
-full outer join dz_by_release d using (release_id)
+    p.musicbrainz_release_id,
+    p.deezer_album_id,
+    p.spotify_album_id,
+    p.apple_music_album_id,
+    p.itunes_collection_id,
+    p.discogs_release_id,
+    p.beatport_release_id,
+    p.lastfm_url,
+    p.deezer_fans::bigint as deezer_fans,
+    p.providers,
+    p.items
+from per_cluster p
+join best b using (cluster_id)
+left join staging.musicbrainz_releases m on m.release_id = p.musicbrainz_release_id

@@ -38,15 +38,33 @@ fn exact_links_match_the_ground_truth_and_a_second_load_changes_nothing() {
     assert_eq!(q.releases.precision(), 1.0, "a wrong release link: {}", q.releases);
     assert_eq!(q.tracks.precision(), 1.0, "a wrong recording link: {}", q.tracks);
 
-    // What exact identifiers can find: pairs whose barcodes (or ISRCs) agree once
-    // normalized. The rest (missing or mistyped identifiers) is fuzzy linking's job.
+    // What exact evidence can find: pairs whose barcodes (or ISRCs) agree once
+    // normalized, and releases whose MusicBrainz page links to the Deezer album. The
+    // rest (missing or mistyped identifiers) is fuzzy linking's job.
     let fetched = releases_of(&sim, &followed);
+    let conn = duckdb::Connection::open(project.warehouse()).unwrap();
+    let url_rels: HashSet<(String, u64)> = conn
+        .prepare("select entity_id, provider_id from staging.musicbrainz_urls where entity = 'release' and provider = 'deezer'")
+        .unwrap()
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .map(|(m, d)| (m, d.parse().unwrap()))
+        .collect();
+    drop(conn);
+    assert!(!url_rels.is_empty(), "some MusicBrainz releases link to their Deezer album");
     let linkable_releases = fetched
         .iter()
         .filter_map(|r| Some((r.musicbrainz.as_ref()?, r.deezer.as_ref()?)))
-        .filter(|(mb, dz)| mb.barcode.as_deref().and_then(gtin14).is_some_and(|g| Some(g) == gtin14(&dz.upc)))
+        .filter(|(mb, dz)| {
+            mb.barcode.as_deref().and_then(gtin14).is_some_and(|g| Some(g) == gtin14(&dz.upc))
+                || url_rels.contains(&(mb.mbid.clone(), dz.id))
+        })
         .count();
-    assert_eq!(q.releases.correct, linkable_releases, "every release whose barcodes agree is linked");
+    assert_eq!(
+        q.releases.correct, linkable_releases,
+        "every release whose barcodes agree or that MusicBrainz links is linked"
+    );
     let on_musicbrainz: HashSet<usize> =
         fetched.iter().filter(|r| r.musicbrainz.is_some()).flat_map(|r| r.tracks.iter().copied()).collect();
     let mut linkable_tracks = HashSet::new();

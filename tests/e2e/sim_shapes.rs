@@ -142,7 +142,10 @@ fn simulated_responses_have_the_real_shapes() {
             get(
                 &sim,
                 "itunes",
-                Request::new("album_songs", "/lookup").param("entity", "song").param("id", &apple_album.id).param("country", "gb"),
+                Request::new("album_songs", "/lookup")
+                    .param("entity", "song")
+                    .param("id", &apple_album.id)
+                    .param("country", "gb"),
             ),
             real("apple_itunes/lookup_song_id1441458047_gb_queen_a-night-at-the-opera-deluxe.json"),
         ),

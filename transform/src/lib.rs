@@ -4,6 +4,7 @@
 pub mod model;
 pub mod normalize;
 pub mod plan;
+pub mod rust_models;
 pub mod udf;
 pub mod video_title;
 pub mod warehouse;

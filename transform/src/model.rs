@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 
 /// The warehouse schemas, in build order. A name `<layer>.<table>` in a model's SQL is
 /// a reference to another model (or, for `raw`, to a lake view).
-pub const LAYERS: &[&str] = &["raw", "staging", "canonical", "marts"];
+pub const LAYERS: &[&str] = &["raw", "staging", "intermediate", "canonical", "marts"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Assertion {
@@ -25,12 +25,18 @@ impl std::fmt::Display for Assertion {
     }
 }
 
+/// A model written in Rust: it creates its table itself, from the tables it reads.
+pub type RustModel = fn(&duckdb::Connection) -> anyhow::Result<()>;
+
 #[derive(Debug, Clone)]
 pub struct Model {
     /// `schema.table`.
     pub name: String,
     pub path: PathBuf,
     pub sql: String,
+    /// Set for models computed in Rust (where SQL is the wrong tool, such as the
+    /// connected components of the link graph); `sql` is then empty.
+    pub rust: Option<RustModel>,
     pub key: Vec<String>,
     pub assertions: Vec<Assertion>,
     /// Layer-qualified names the SQL reads, in order of first appearance.
@@ -38,6 +44,22 @@ pub struct Model {
 }
 
 impl Model {
+    /// A Rust model: its name, where it lives, what it reads, its key.
+    pub fn rust(name: &str, path: &str, refs: &[&str], key: &[&str], run: RustModel) -> Model {
+        let key: Vec<String> = key.iter().map(|k| k.to_string()).collect();
+        let assertions =
+            if key.is_empty() { vec![] } else { vec![Assertion::Unique(key.clone()), Assertion::NotNull(key.clone())] };
+        Model {
+            name: name.to_string(),
+            path: PathBuf::from(path),
+            sql: String::new(),
+            rust: Some(run),
+            key,
+            assertions,
+            refs: refs.iter().map(|r| r.to_string()).collect(),
+        }
+    }
+
     pub fn schema(&self) -> &str {
         self.name.split_once('.').map_or("", |(s, _)| s)
     }
@@ -78,7 +100,7 @@ impl Model {
         match name.split_once('.') {
             Some((schema, table)) if LAYERS.contains(&schema) && schema != "raw" && is_identifier(table) => {}
             _ => bail!(
-                "{}: model name {name:?} must be <layer>.<table> with layer one of staging, canonical, marts",
+                "{}: model name {name:?} must be <layer>.<table> with layer one of staging, intermediate, canonical, marts",
                 path.display()
             ),
         }
@@ -88,7 +110,7 @@ impl Model {
             assertions.insert(0, Assertion::NotNull(key.clone()));
             assertions.insert(0, Assertion::Unique(key.clone()));
         }
-        Ok(Model { name, path: path.to_path_buf(), sql, key, assertions, refs })
+        Ok(Model { name, path: path.to_path_buf(), sql, rust: None, key, assertions, refs })
     }
 }
 

@@ -1,6 +1,9 @@
 //! Rust functions registered as DuckDB scalar functions, so SQL models share them with
-//! Rust code: `norm_gtin(text)`, `norm_isrc(text)`, and the reading of video titles
-//! `video_artist(title, channel)`, `video_song(title, channel)`, `video_version(title, channel)`.
+//! Rust code: identifiers `norm_gtin(text)`, `norm_isrc(text)`; text `norm_text(text)`,
+//! `title_base(text)`, `title_variant(text)`, `artist_key(text)`, `artist_set(text)`
+//! (the keys of a credit's artists, sorted, joined by `|`); and the reading of video
+//! titles `video_artist(title, channel)`, `video_song(title, channel)`,
+//! `video_version(title, channel)`.
 
 use std::sync::Arc;
 
@@ -54,6 +57,28 @@ video_fn!(VideoArtist, |c: crate::video_title::Candidate| Some(c.artist));
 video_fn!(VideoSong, |c: crate::video_title::Candidate| Some(c.title));
 video_fn!(VideoVersion, |c: crate::video_title::Candidate| c.version);
 
+/// A scalar function of one text argument.
+macro_rules! text_fn {
+    ($name:ident, $f:expr) => {
+        struct $name;
+        impl VArrowScalar for $name {
+            type State = ();
+            fn invoke(_: &(), input: RecordBatch) -> Result<Arc<dyn Array>, Box<dyn std::error::Error>> {
+                map_strings(input, $f)
+            }
+            fn signatures() -> Vec<ArrowFunctionSignature> {
+                vec![ArrowFunctionSignature::exact(vec![DataType::Utf8], DataType::Utf8)]
+            }
+        }
+    };
+}
+
+text_fn!(NormText, |s: &str| Some(normalize::fold(s)));
+text_fn!(TitleBase, |s: &str| Some(normalize::title(s).base));
+text_fn!(TitleVariant, |s: &str| Some(normalize::title(s).variant));
+text_fn!(ArtistKey, |s: &str| Some(normalize::artist_key(s)));
+text_fn!(ArtistSet, |s: &str| Some(normalize::artist_set(s).join("|")));
+
 struct NormGtin;
 
 impl VArrowScalar for NormGtin {
@@ -81,6 +106,11 @@ impl VArrowScalar for NormIsrc {
 pub fn register(db: &Connection) -> duckdb::Result<()> {
     db.register_scalar_function::<NormGtin>("norm_gtin")?;
     db.register_scalar_function::<NormIsrc>("norm_isrc")?;
+    db.register_scalar_function::<NormText>("norm_text")?;
+    db.register_scalar_function::<TitleBase>("title_base")?;
+    db.register_scalar_function::<TitleVariant>("title_variant")?;
+    db.register_scalar_function::<ArtistKey>("artist_key")?;
+    db.register_scalar_function::<ArtistSet>("artist_set")?;
     db.register_scalar_function::<VideoArtist>("video_artist")?;
     db.register_scalar_function::<VideoSong>("video_song")?;
     db.register_scalar_function::<VideoVersion>("video_version")?;
@@ -106,6 +136,30 @@ mod tests {
         assert_eq!(b, None);
         assert_eq!(c.as_deref(), Some("GBDUW0000053"));
         assert_eq!(d, None);
+    }
+
+    #[test]
+    fn sql_takes_titles_and_credits_apart_as_rust_does() {
+        let db = Connection::open_in_memory().unwrap();
+        register(&db).unwrap();
+        let row: (String, String, String, String, String) = db
+            .query_row(
+                "SELECT norm_text('Björk & Friends'), title_base('Abbey Road (2019 Remix)'), \
+                 title_variant('Abbey Road (2019 Remix)'), artist_key('Beatles, The'), artist_set('Sia x David Guetta')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            row,
+            (
+                "bjork and friends".into(),
+                "abbey road".into(),
+                "2019 remix".into(),
+                "beatles".into(),
+                "david guetta|sia".into()
+            )
+        );
     }
 
     #[test]

@@ -52,8 +52,18 @@ pub struct BuildReport {
 }
 
 pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
-    let models = crate::model::load_dir(&opts.sql_dir)?;
+    let mut models = crate::model::load_dir(&opts.sql_dir)?;
     let sources: BTreeSet<String> = opts.sources.iter().map(RawSource::view).collect();
+    // A Rust model builds when what it reads is there: a folder of models of one's
+    // own need not define the links to get the rest built.
+    for m in crate::rust_models::all() {
+        if let Some(file) = models.iter().find(|f| f.name == m.name) {
+            bail!("{} defines {}, which liner computes in Rust ({})", file.path.display(), m.name, m.path.display());
+        }
+        if m.refs.iter().all(|r| sources.contains(r) || models.iter().any(|f| &f.name == r)) {
+            models.push(m);
+        }
+    }
     let order = plan::order(&models, &sources)?;
 
     let building = sibling(&opts.warehouse, "building");
@@ -149,8 +159,12 @@ fn create_raw_view(
 
 fn build_model(db: &Connection, m: &Model) -> anyhow::Result<BuiltModel> {
     let started = Instant::now();
-    db.execute_batch(&format!("CREATE TABLE {} AS\n{}", m.name, m.sql))
-        .with_context(|| format!("{}: model {} failed", m.path.display(), m.name))?;
+    match m.rust {
+        Some(run) => run(db).with_context(|| format!("{}: model {} failed", m.path.display(), m.name))?,
+        None => db
+            .execute_batch(&format!("CREATE TABLE {} AS\n{}", m.name, m.sql))
+            .with_context(|| format!("{}: model {} failed", m.path.display(), m.name))?,
+    }
     let rows: i64 = db.query_row(&format!("SELECT count(*) FROM {}", m.name), [], |r| r.get(0))?;
     for a in &m.assertions {
         check(db, m, a)?;

@@ -1,0 +1,9 @@
+//! liner-normalize: how liner compares identifiers, titles and names. One
+//! implementation, called from SQL models (registered as DuckDB functions by
+//! liner-transform), from the linker, and from Rust code alike.
+
+mod identifiers;
+mod text;
+
+pub use identifiers::{check_digit, gtin14, isrc};
+pub use text::{Title, artist_key, artist_set, fold, title};

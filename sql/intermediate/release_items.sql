@@ -1,0 +1,55 @@
+-- model: intermediate.release_items
+-- key: provider, item_id
+-- assert: not_null(title)
+-- Every provider's releases in one shape, with the keys linking compares: the title
+-- taken apart into base and version, the artist as a key and as a set of keys, the
+-- year. `popularity` is the provider's own measure (fans, listeners, ...), comparable
+-- only within a provider.
+with items as (
+    select 'musicbrainz' as provider, release_id as item_id, title, artist_credit as artist, gtin, release_date,
+           track_count, null::double as popularity, 'https://musicbrainz.org/release/' || release_id as url
+    from staging.musicbrainz_releases
+    union all
+    select 'deezer', album_id::varchar, title, artist_name, gtin, release_date, track_count, fans,
+           'https://www.deezer.com/album/' || album_id
+    from staging.deezer_albums
+    union all
+    select 'spotify', album_id, title, artist_credit, gtin, release_date, track_count, popularity,
+           'https://open.spotify.com/album/' || album_id
+    from staging.spotify_albums
+    union all
+    select 'apple_music', album_id, title, artist_name, gtin, release_date, track_count, null, url
+    from staging.apple_music_albums
+    union all
+    select 'itunes', collection_id::varchar, title, artist_name, null, release_date::varchar, track_count, null,
+           'https://music.apple.com/album/' || collection_id
+    from staging.itunes_albums
+    union all
+    select 'discogs', release_id::varchar, title, artist_credit, gtin, coalesce(released, year::varchar), null, have,
+           'https://www.discogs.com/release/' || release_id
+    from staging.discogs_releases
+    union all
+    select 'lastfm', url, title, artist_name, null, null, track_count, listeners, url
+    from staging.lastfm_albums
+    union all
+    select 'beatport', release_id::varchar, title, artist_credit, null, publish_date, track_count, null,
+           'https://www.beatport.com/release/-/' || release_id
+    from staging.beatport_releases
+)
+select
+    provider,
+    item_id,
+    title,
+    title_base(title) as title_base,
+    nullif(title_variant(title), '') as title_variant,
+    artist,
+    artist_key(artist) as artist_key,
+    artist_set(artist) as artist_set,
+    gtin,
+    release_date,
+    try_cast(left(release_date, 4) as integer) as year,
+    track_count,
+    popularity,
+    url
+from items
+where item_id is not null
