@@ -138,9 +138,11 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     print!("{}", stages::describe_load(&loaded));
 
     let q = quality::measure(&cfg.warehouse(), &sim.catalog().truth())?;
-    println!("\n== links against the simulator's ground truth (exact identifiers only)");
-    println!("releases by GTIN:  {}", q.releases);
-    println!("recordings by ISRC: {}", q.tracks);
+    println!("\n== MusicBrainz-Deezer links against the simulator's ground truth");
+    println!("releases, exact (GTIN, url-rels):  {}", q.releases_exact);
+    println!("releases, exact and fuzzy:         {}", q.releases);
+    println!("recordings, exact (ISRC):          {}", q.tracks_exact);
+    println!("recordings, exact and fuzzy:       {}", q.tracks);
     state.finish_run(
         &run_id,
         "ok",

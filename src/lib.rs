@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod config;
 pub mod demo;
+pub mod links;
 pub mod quality;
 pub mod schedules;
 pub mod stages;

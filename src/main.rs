@@ -68,6 +68,19 @@ enum Command {
     Ingest { dir: PathBuf },
     /// List every provider's resources, by the names `ingest` accepts.
     Resources,
+    /// The same release or track on every other provider, from the warehouse.
+    Links {
+        /// The provider of the item (see `liner resources`).
+        provider: Option<String>,
+        /// Its id there.
+        id: Option<String>,
+        /// Look a recording up by ISRC instead.
+        #[arg(long, conflicts_with_all = ["provider", "id", "upc"])]
+        isrc: Option<String>,
+        /// Look a release up by barcode instead.
+        #[arg(long, conflicts_with_all = ["provider", "id", "isrc"])]
+        upc: Option<String>,
+    },
     /// Build the warehouse from the raw lake with the SQL models.
     Transform,
     /// Load the canonical tables into the app's database.
@@ -211,6 +224,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             for r in liner_extract::resources() {
                 println!("{:<12} {:<18} {}", r.provider, r.name, r.endpoint);
             }
+            Ok(())
+        }
+        Command::Links { provider, id, isrc, upc } => {
+            let query = match (provider, id, isrc, upc) {
+                (Some(provider), Some(id), None, None) => {
+                    if Provider::parse(&provider).is_none() {
+                        let known: Vec<_> = Provider::ALL.iter().map(|p| p.name()).collect();
+                        anyhow::bail!("unknown provider {provider:?} (known: {})", known.join(", "));
+                    }
+                    liner::links::Query::Item { provider, id }
+                }
+                (None, None, Some(code), None) => liner::links::Query::Isrc(code),
+                (None, None, None, Some(code)) => liner::links::Query::Upc(code),
+                _ => anyhow::bail!("say what to look up: `liner links <provider> <id>`, `--isrc CODE` or `--upc CODE`"),
+            };
+            let cfg = config::load(path)?;
+            print!("{}", liner::links::lookup(&cfg.warehouse(), &query)?);
             Ok(())
         }
         Command::Transform => run_step(&checked_as(path, true)?, Step::Transform, &Default::default()).await,

@@ -8,8 +8,12 @@ use anyhow::Context;
 use duckdb::{AccessMode, Config, Connection};
 use liner_sim::{Quality, Truth, score};
 
+/// Links between MusicBrainz and Deezer against the truth: the exact ones alone, and
+/// all of them (exact and fuzzy).
 #[derive(Debug, Clone, Copy)]
 pub struct LinkQuality {
+    pub releases_exact: Quality,
+    pub tracks_exact: Quality,
     pub releases: Quality,
     pub tracks: Quality,
 }
@@ -20,14 +24,19 @@ fn strings(db: &Connection, sql: &str) -> anyhow::Result<Vec<String>> {
     Ok(rows)
 }
 
-fn pairs(db: &Connection, entity: &str) -> anyhow::Result<Vec<(String, u64)>> {
-    // A link's sides are in `provider:id` order: Deezer's come first.
+fn pairs(db: &Connection, entity: &str, exact_only: bool) -> anyhow::Result<Vec<(String, u64)>> {
+    // Exact links put the sides in `provider:id` order (Deezer's first); fuzzy ones put
+    // MusicBrainz, the hub, on the right. Either way: (MusicBrainz id, Deezer id).
     let mut stmt = db.prepare(
-        "SELECT right_id, left_id FROM canonical.links \
-         WHERE entity = ? AND left_provider = 'deezer' AND right_provider = 'musicbrainz'",
+        "SELECT CASE WHEN left_provider = 'musicbrainz' THEN left_id ELSE right_id END, \
+                CASE WHEN left_provider = 'deezer' THEN left_id ELSE right_id END \
+         FROM canonical.links \
+         WHERE entity = ? AND (method <> 'fuzzy' OR NOT ?) \
+           AND ((left_provider = 'deezer' AND right_provider = 'musicbrainz') \
+             OR (left_provider = 'musicbrainz' AND right_provider = 'deezer'))",
     )?;
     let rows = stmt
-        .query_map([entity], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .query_map(duckdb::params![entity, exact_only], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows.into_iter().filter_map(|(l, r)| r.parse().ok().map(|r| (l, r))).collect())
 }
@@ -47,12 +56,20 @@ pub fn measure(warehouse: &Path, truth: &Truth) -> anyhow::Result<LinkQuality> {
         .into_iter()
         .filter_map(|s| s.parse().ok())
         .collect();
-    Ok(LinkQuality {
-        releases: score(&truth.release_pairs, &pairs(&db, "release")?, |l, r| {
+    let releases = |exact_only| -> anyhow::Result<Quality> {
+        Ok(score(&truth.release_pairs, &pairs(&db, "release", exact_only)?, |l, r| {
             mb_releases.contains(l) && dz_albums.contains(r)
-        }),
-        tracks: score(&truth.track_pairs, &pairs(&db, "track")?, |l, r| {
+        }))
+    };
+    let tracks = |exact_only| -> anyhow::Result<Quality> {
+        Ok(score(&truth.track_pairs, &pairs(&db, "track", exact_only)?, |l, r| {
             mb_recordings.contains(l) && dz_tracks.contains(r)
-        }),
+        }))
+    };
+    Ok(LinkQuality {
+        releases_exact: releases(true)?,
+        tracks_exact: tracks(true)?,
+        releases: releases(false)?,
+        tracks: tracks(false)?,
     })
 }

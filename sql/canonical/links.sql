@@ -1,37 +1,26 @@
 -- model: canonical.links
 -- key: link_id
--- assert: not_null(entity, method, left_id, right_id, match_key)
--- Exact links: two items (of two providers, or two listings of one provider) that
--- carry the same barcode (releases) or ISRC (tracks), the same MusicBrainz id, or one
--- links to the other's page (MusicBrainz url-rels, Genius media links, iTunes and Apple
--- Music sharing ids). One row per pair, by its strongest evidence; the left side is
--- the one whose `provider:id` sorts first. Every link says how it was made.
-with pairs as (
-    select
-        a.entity,
-        a.provider as left_provider,
-        a.item_id as left_id,
-        b.provider as right_provider,
-        b.item_id as right_id,
-        a.kind,
-        a.value,
-        case a.kind when 'gtin' then 1 when 'isrc' then 1 when 'mbid' then 2 else 3 end as strength,
-        case when a.via = 'own' then b.via else a.via end as via
-    from intermediate.item_identifiers a
-    join intermediate.item_identifiers b
-        on a.entity = b.entity and a.kind = b.kind and a.value = b.value
-        and a.provider || ':' || a.item_id < b.provider || ':' || b.item_id
-)
+-- assert: not_null(entity, method, left_id, right_id)
+-- Every link between two items: exact ones (same barcode or ISRC, MusicBrainz id,
+-- or a page linking the other's) and fuzzy ones the linker made on its own (score at
+-- least 0.90, mutual best, a clear lead over the runner-up). A fuzzy link keeps its
+-- score, the parts of it, and the runner-up; an exact link scores 1.
 select
-    concat_ws(':', entity, left_provider, left_id, right_provider, right_id) as link_id,
-    entity,
-    left_provider,
-    left_id,
-    right_provider,
-    right_id,
-    arg_min(case when kind in ('gtin', 'isrc', 'mbid') then kind else 'provider_id' end, strength) as method,
-    arg_min(value, strength) as match_key,
-    arg_min(via, strength) as via,
-    1.0::double as score
-from pairs
-group by entity, left_provider, left_id, right_provider, right_id
+    link_id, entity, left_provider, left_id, right_provider, right_id, method, match_key, via, score,
+    null::double as title_score, null::double as variant_score, null::double as artist_score,
+    null::double as size_score, null::double as year_score,
+    null::varchar as runner_up_id, null::double as runner_up_score
+from intermediate.exact_links
+union all
+select
+    concat_ws(':', f.entity, f.left_provider, f.left_id, f.right_provider, f.right_id),
+    f.entity, f.left_provider, f.left_id, f.right_provider, f.right_id, 'fuzzy', null, 'liner', f.score,
+    f.title_score, f.variant_score, f.artist_score, f.size_score, f.year_score, f.runner_up_id, f.runner_up_score
+from intermediate.fuzzy_links f
+where f.outcome = 'auto'
+    and not exists (
+        select 1 from intermediate.exact_links e
+        where e.entity = f.entity
+            and ((e.left_provider, e.left_id, e.right_provider, e.right_id) = (f.left_provider, f.left_id, f.right_provider, f.right_id)
+                or (e.left_provider, e.left_id, e.right_provider, e.right_id) = (f.right_provider, f.right_id, f.left_provider, f.left_id))
+    )

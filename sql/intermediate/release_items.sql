@@ -2,38 +2,39 @@
 -- key: provider, item_id
 -- assert: not_null(title)
 -- Every provider's releases in one shape, with the keys linking compares: the title
--- taken apart into base and version, the artist as a key and as a set of keys, the
+-- taken apart into base and version (MusicBrainz's version is its disambiguation), the artist as a key and as a set of keys, the
 -- year. `popularity` is the provider's own measure (fans, listeners, ...), comparable
 -- only within a provider.
 with items as (
     select 'musicbrainz' as provider, release_id as item_id, title, artist_credit as artist, gtin, release_date,
-           track_count, null::double as popularity, 'https://musicbrainz.org/release/' || release_id as url
+           track_count, null::double as popularity, 'https://musicbrainz.org/release/' || release_id as url,
+           disambiguation
     from staging.musicbrainz_releases
     union all
     select 'deezer', album_id::varchar, title, artist_name, gtin, release_date, track_count, fans,
-           'https://www.deezer.com/album/' || album_id
+           'https://www.deezer.com/album/' || album_id, null
     from staging.deezer_albums
     union all
     select 'spotify', album_id, title, artist_credit, gtin, release_date, track_count, popularity,
-           'https://open.spotify.com/album/' || album_id
+           'https://open.spotify.com/album/' || album_id, null
     from staging.spotify_albums
     union all
-    select 'apple_music', album_id, title, artist_name, gtin, release_date, track_count, null, url
+    select 'apple_music', album_id, title, artist_name, gtin, release_date, track_count, null, url, null
     from staging.apple_music_albums
     union all
     select 'itunes', collection_id::varchar, title, artist_name, null, release_date::varchar, track_count, null,
-           'https://music.apple.com/album/' || collection_id
+           'https://music.apple.com/album/' || collection_id, null
     from staging.itunes_albums
     union all
     select 'discogs', release_id::varchar, title, artist_credit, gtin, coalesce(released, year::varchar), null, have,
-           'https://www.discogs.com/release/' || release_id
+           'https://www.discogs.com/release/' || release_id, null
     from staging.discogs_releases
     union all
-    select 'lastfm', url, title, artist_name, null, null, track_count, listeners, url
+    select 'lastfm', url, title, artist_name, null, null, track_count, listeners, url, null
     from staging.lastfm_albums
     union all
     select 'beatport', release_id::varchar, title, artist_credit, null, publish_date, track_count, null,
-           'https://www.beatport.com/release/-/' || release_id
+           'https://www.beatport.com/release/-/' || release_id, null
     from staging.beatport_releases
 )
 select
@@ -41,7 +42,8 @@ select
     item_id,
     title,
     title_base(title) as title_base,
-    nullif(title_variant(title), '') as title_variant,
+    -- MusicBrainz names editions in the disambiguation, not the title.
+    coalesce(nullif(title_variant(title), ''), nullif(norm_text(disambiguation), '')) as title_variant,
     artist,
     artist_key(artist) as artist_key,
     artist_set(artist) as artist_set,

@@ -22,6 +22,7 @@ select
         ''
     ) as artist_credit,
     try_cast(t ->> 'length' as bigint) as length_ms,
+    nullif(json_extract_string(t, '$.recording.disambiguation'), '') as recording_disambiguation,
     json_extract_string(t, '$.recording.isrcs[*]') as isrcs_raw,
     fetched_at
 from tracks

@@ -13,6 +13,7 @@ mod genius;
 mod itunes;
 mod lastfm;
 mod limits;
+mod links;
 mod lookups;
 mod pipeline;
 mod real_fixtures;

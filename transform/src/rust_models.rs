@@ -1,9 +1,11 @@
 //! The models computed in Rust, beside the SQL ones: one module each.
 
 pub mod clusters;
+mod components;
+pub mod fuzzy_links;
 
 use crate::model::Model;
 
 pub fn all() -> Vec<Model> {
-    vec![clusters::model()]
+    vec![fuzzy_links::model(), clusters::model()]
 }

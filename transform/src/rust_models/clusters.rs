@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use anyhow::Context;
 use duckdb::{Connection, params};
 
+use super::components::Components;
 use crate::model::Model;
 
 pub fn model() -> Model {
@@ -20,38 +21,6 @@ pub fn model() -> Model {
         &["entity", "provider", "item_id"],
         build,
     )
-}
-
-/// Union-find with path halving and union by size.
-struct Components {
-    parent: Vec<usize>,
-    size: Vec<usize>,
-}
-
-impl Components {
-    fn new(n: usize) -> Self {
-        Components { parent: (0..n).collect(), size: vec![1; n] }
-    }
-
-    fn find(&mut self, mut x: usize) -> usize {
-        while self.parent[x] != x {
-            self.parent[x] = self.parent[self.parent[x]];
-            x = self.parent[x];
-        }
-        x
-    }
-
-    fn union(&mut self, a: usize, b: usize) {
-        let (mut a, mut b) = (self.find(a), self.find(b));
-        if a == b {
-            return;
-        }
-        if self.size[a] < self.size[b] {
-            std::mem::swap(&mut a, &mut b);
-        }
-        self.parent[b] = a;
-        self.size[a] += self.size[b];
-    }
 }
 
 /// How strongly an identifier names a cluster: lower is stronger.

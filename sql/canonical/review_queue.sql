@@ -1,0 +1,18 @@
+-- model: canonical.review_queue
+-- key: entity, left_provider, left_id, right_provider, right_id
+-- Fuzzy matches for a person to judge: scores from 0.70 to 0.90, or higher but too
+-- close to a runner-up or beaten to the right side by another item. Both sides are
+-- shown whole, with the score, its parts and why it was not linked.
+select
+    f.entity, f.left_provider, f.left_id, f.right_provider, f.right_id, f.score, f.reason,
+    f.title_score, f.variant_score, f.artist_score, f.size_score, f.year_score, f.runner_up_id, f.runner_up_score,
+    coalesce(lr.title, lt.title) as left_title, coalesce(lr.artist, lt.artist) as left_artist,
+    lr.release_date as left_date, coalesce(lr.track_count, lt.duration_ms) as left_size,
+    coalesce(rr.title, rt.title) as right_title, coalesce(rr.artist, rt.artist) as right_artist,
+    rr.release_date as right_date, coalesce(rr.track_count, rt.duration_ms) as right_size
+from intermediate.fuzzy_links f
+left join intermediate.release_items lr on f.entity = 'release' and lr.provider = f.left_provider and lr.item_id = f.left_id
+left join intermediate.release_items rr on f.entity = 'release' and rr.provider = f.right_provider and rr.item_id = f.right_id
+left join intermediate.track_items lt on f.entity = 'track' and lt.provider = f.left_provider and lt.item_id = f.left_id
+left join intermediate.track_items rt on f.entity = 'track' and rt.provider = f.right_provider and rt.item_id = f.right_id
+where f.outcome = 'review'

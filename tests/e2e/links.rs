@@ -1,0 +1,97 @@
+//! `liner links`: one release or track on every provider, from the warehouse, and the
+//! fuzzy links behind some of them.
+
+use std::time::Duration;
+
+use liner_extract::RateLimit;
+
+use crate::common::query_i64;
+
+/// Every provider against the simulator, fast: the demo's set-up with limits lifted.
+fn extracted(seed: u64, artists: usize) -> (liner_sim::Sim, tempfile::TempDir, liner::config::Loaded) {
+    let mut config = liner::demo::sim_config(seed, 40);
+    config.limits = config.limits.into_keys().map(|p| (p, (1000, Duration::from_secs(1)))).collect();
+    config.musicbrainz_per_second = 1000;
+    config.deezer_requests = 1000;
+    let sim = liner_sim::Sim::start(config).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = liner::demo::config_for(&sim, dir.path().join("data")).unwrap();
+    for p in cfg.config.providers.values_mut() {
+        p.rate = RateLimit { requests: 500, per_seconds: 1.0, burst: 1 };
+    }
+    let state = liner::state::State::open(&cfg.state_db()).unwrap();
+    for a in liner::demo::pick_artists(&sim, artists) {
+        state.follow(&a).unwrap();
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let report = rt.block_on(liner::stages::extract(&cfg, &state, None, &Default::default(), "t")).unwrap();
+    for p in &report.providers {
+        assert!(p.failures.is_empty(), "{}: {:?}", p.provider, p.failures);
+    }
+    liner::stages::transform(&cfg, "t").unwrap();
+    (sim, dir, cfg)
+}
+
+#[test]
+fn a_release_and_a_track_are_shown_on_every_provider_that_has_them() {
+    let (sim, _dir, cfg) = extracted(73, 4);
+    let db = cfg.warehouse();
+    // A release that Deezer, Spotify and MusicBrainz all have, linked.
+    let conn = duckdb::Connection::open(&db).unwrap();
+    let (release, deezer_id, spotify_id, gtin): (String, i64, String, String) = conn
+        .query_row(
+            "select release_id, deezer_album_id, spotify_album_id, gtin from canonical.releases \
+             where deezer_album_id is not null and spotify_album_id is not null and musicbrainz_release_id is not null \
+             and gtin is not null order by release_id limit 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .expect("a release on three providers");
+    drop(conn);
+    let out =
+        liner::links::lookup(&db, &liner::links::Query::Item { provider: "deezer".into(), id: deezer_id.to_string() })
+            .unwrap();
+    println!("{out}");
+    assert!(out.starts_with(&format!("release {release}")), "{out}");
+    assert!(out.contains(&format!("https://open.spotify.com/album/{spotify_id}")), "the Listen link: {out}");
+    assert!(out.contains("musicbrainz"), "{out}");
+    let by_upc = liner::links::lookup(&db, &liner::links::Query::Upc(gtin[1..].to_string())).unwrap();
+    assert!(by_upc.starts_with(&format!("release {release}")), "the same release by its barcode: {by_upc}");
+
+    let isrc: String = duckdb::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "select isrc from canonical.tracks where deezer_track_id is not null and spotify_track_id is not null and isrc is not null limit 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let out = liner::links::lookup(&db, &liner::links::Query::Isrc(isrc.clone())).unwrap();
+    assert!(out.starts_with(&format!("track isrc:{isrc}")) && out.contains("https://open.spotify.com/track/"), "{out}");
+
+    let missing = liner::links::lookup(&db, &liner::links::Query::Item { provider: "deezer".into(), id: "1".into() });
+    assert!(format!("{:#}", missing.unwrap_err()).contains("deezer 1 is not in the warehouse"));
+    drop(sim);
+}
+
+#[test]
+fn fuzzy_links_join_what_identifiers_miss_and_keep_their_evidence() {
+    let (sim, _dir, cfg) = extracted(79, 6);
+    let db = cfg.warehouse();
+    let q = liner::quality::measure(&db, &sim.catalog().truth()).unwrap();
+    println!("releases, exact: {}\nreleases, all:   {}", q.releases_exact, q.releases);
+    println!("tracks, exact:   {}\ntracks, all:     {}", q.tracks_exact, q.tracks);
+    assert!(q.releases.correct >= q.releases_exact.correct, "fuzzy links lose nothing");
+    assert!(q.tracks.correct > q.tracks_exact.correct, "fuzzy links found more recordings");
+    assert!(q.releases.precision() >= 0.98 && q.tracks.precision() >= 0.98, "{q:?}");
+    let fuzzy = query_i64(&db, "select count(*) from canonical.links where method = 'fuzzy'");
+    let with_evidence = query_i64(
+        &db,
+        "select count(*) from canonical.links where method = 'fuzzy' and score >= 0.9 and title_score is not null and artist_score is not null",
+    );
+    assert!(fuzzy > 0);
+    assert_eq!(fuzzy, with_evidence, "every fuzzy link keeps its score and its parts");
+    let queued =
+        query_i64(&db, "select count(*) from canonical.review_queue where score >= 0.7 and reason is not null");
+    assert_eq!(queued, query_i64(&db, "select count(*) from canonical.review_queue"));
+}
