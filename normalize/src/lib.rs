@@ -6,4 +6,4 @@ mod identifiers;
 mod text;
 
 pub use identifiers::{check_digit, gtin14, isrc};
-pub use text::{Title, artist_key, artist_set, fold, title};
+pub use text::{Part, Title, artist_key, artist_set, bracket_parts, fold, title};

@@ -146,38 +146,57 @@ pub fn artist_set(credit: &str) -> Vec<String> {
     keys
 }
 
-/// A title taken apart into its base and its version.
-pub fn title(raw: &str) -> Title {
-    let mut base = String::new();
-    let mut variants: Vec<String> = Vec::new();
-    let mut chars = raw.chars().peekable();
+/// A piece of a title: plain text, or what stands between a pair of brackets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    Text(String),
+    Group { open: char, close: char, text: String },
+}
+
+/// A title cut at its brackets — `()`, `[]`, `{}`, `【】` — unnested, an unclosed
+/// bracket running to the end.
+pub fn bracket_parts(raw: &str) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut text = String::new();
+    let mut chars = raw.chars();
     while let Some(c) = chars.next() {
         let close = match c {
             '(' => ')',
             '[' => ']',
             '{' => '}',
+            '【' => '】',
             _ => {
-                base.push(c);
+                text.push(c);
                 continue;
             }
         };
-        let mut group = String::new();
-        for g in chars.by_ref() {
-            if g == close {
-                break;
-            }
-            group.push(g);
+        if !text.is_empty() {
+            parts.push(Part::Text(std::mem::take(&mut text)));
         }
-        if is_featuring(&group) {
-            continue;
-        }
-        if is_version(&group) {
-            variants.push(group);
-        } else {
+        let group: String = chars.by_ref().take_while(|&g| g != close).collect();
+        parts.push(Part::Group { open: c, close, text: group });
+    }
+    if !text.is_empty() {
+        parts.push(Part::Text(text));
+    }
+    parts
+}
+
+/// A title taken apart into its base and its version.
+pub fn title(raw: &str) -> Title {
+    let mut base = String::new();
+    let mut variants: Vec<String> = Vec::new();
+    for part in bracket_parts(raw) {
+        match part {
+            Part::Text(t) => base.push_str(&t),
+            Part::Group { text, .. } if is_featuring(&text) => {}
+            Part::Group { text, .. } if is_version(&text) => variants.push(text),
             // "(Don't Fear) The Reaper": brackets that name no version are the title's.
-            base.push(' ');
-            base.push_str(&group);
-            base.push(' ');
+            Part::Group { text, .. } => {
+                base.push(' ');
+                base.push_str(&text);
+                base.push(' ');
+            }
         }
     }
     // "Song - 2011 Remaster", "Album - Single", "Song - Live at Wembley".

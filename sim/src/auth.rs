@@ -84,3 +84,14 @@ fn base64_decode(s: &str) -> Option<String> {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.decode(s).ok().and_then(|b| String::from_utf8(b).ok())
 }
+
+/// Whether a request carries `Authorization: Bearer <want>` (any token when `want` is
+/// `None`): Genius' and Beatport's static tokens.
+pub(crate) fn bearer_ok(headers: &HeaderMap, want: Option<&str>) -> bool {
+    let got = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    match (want, got) {
+        (_, None) => false,
+        (Some(want), Some(got)) => want == got,
+        (None, Some(got)) => !got.is_empty(),
+    }
+}

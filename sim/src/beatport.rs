@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -19,7 +19,7 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
 use crate::catalog::{Catalog, RecordingIdx, Release};
-use crate::views::{IdStyle, Listing, Profile, View};
+use crate::views::{self, IdStyle, Listing, Profile, View};
 use crate::{Shared, search};
 
 type Params = Query<BTreeMap<String, String>>;
@@ -39,14 +39,10 @@ pub(crate) fn profile() -> Profile {
         barcode: None,
         barcode_missing: 1.0,
         isrc_shown: 0.7,
-        release_title,
+        release_title: views::plain_release_title,
         track_title,
         numbers_homonyms: false,
     }
-}
-
-fn release_title(_: &mut ChaCha8Rng, c: &Catalog, r: &Release) -> String {
-    c.albums[r.album].title.clone()
 }
 
 fn track_title(_: &mut ChaCha8Rng, c: &Catalog, rec: RecordingIdx) -> String {
@@ -70,13 +66,7 @@ fn view(s: &Shared) -> &View {
 }
 
 fn gate(s: &Shared, headers: &HeaderMap) -> Option<Response> {
-    let bearer =
-        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-    let ok = match (&s.beatport_token, bearer) {
-        (_, None) => false,
-        (Some(want), Some(got)) => want == got,
-        (None, Some(got)) => !got.is_empty(),
-    };
+    let ok = crate::auth::bearer_ok(headers, s.beatport_token.as_deref());
     if !ok {
         return Some(detail(StatusCode::UNAUTHORIZED, "Authentication credentials were not provided."));
     }

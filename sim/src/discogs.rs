@@ -16,11 +16,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
-use crate::catalog::{Catalog, Edition, RecordingIdx, Release};
-use crate::views::{BarcodeStyle, IdStyle, Listing, Profile, View};
+use crate::catalog::{Catalog, Edition, Release};
+use crate::views::{self, BarcodeStyle, IdStyle, Listing, Profile, View};
 use crate::{Shared, search};
 
 type Params = Query<BTreeMap<String, String>>;
@@ -37,20 +36,10 @@ pub(crate) fn profile() -> Profile {
         barcode: Some(BarcodeStyle::Typed { spaced: 0.3, typo: 0.03 }),
         barcode_missing: 0.2,
         isrc_shown: 0.0,
-        release_title,
-        track_title,
+        release_title: views::plain_release_title,
+        track_title: views::bracketed_version_title,
         numbers_homonyms: true,
     }
-}
-
-/// The album's title: Discogs names the edition in the formats, not the title.
-fn release_title(_: &mut ChaCha8Rng, c: &Catalog, r: &Release) -> String {
-    c.albums[r.album].title.clone()
-}
-
-fn track_title(_: &mut ChaCha8Rng, c: &Catalog, rec: RecordingIdx) -> String {
-    let r = &c.recordings[rec];
-    if r.version.is_empty() { r.title.clone() } else { format!("{} ({})", r.title, r.version) }
 }
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {

@@ -9,15 +9,14 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
-use crate::catalog::{Catalog, RecordingIdx, Release};
-use crate::views::{IdStyle, Profile, View};
+use crate::catalog::{RecordingIdx, Release};
+use crate::views::{self, IdStyle, Profile, View};
 use crate::{Shared, search};
 
 type Params = Query<BTreeMap<String, String>>;
@@ -32,19 +31,10 @@ pub(crate) fn profile() -> Profile {
         barcode: None,
         barcode_missing: 1.0,
         isrc_shown: 0.0,
-        release_title,
-        track_title,
+        release_title: views::plain_release_title,
+        track_title: views::bracketed_version_title,
         numbers_homonyms: false,
     }
-}
-
-fn release_title(_: &mut ChaCha8Rng, c: &Catalog, r: &Release) -> String {
-    c.albums[r.album].title.clone()
-}
-
-fn track_title(_: &mut ChaCha8Rng, c: &Catalog, rec: RecordingIdx) -> String {
-    let r = &c.recordings[rec];
-    if r.version.is_empty() { r.title.clone() } else { format!("{} ({})", r.title, r.version) }
 }
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
@@ -67,13 +57,7 @@ fn view(s: &Shared) -> &View {
 }
 
 fn gate(s: &Shared, headers: &HeaderMap) -> Option<Response> {
-    let bearer =
-        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-    let ok = match (&s.genius_token, bearer) {
-        (_, None) => false,
-        (Some(want), Some(got)) => want == got,
-        (None, Some(got)) => !got.is_empty(),
-    };
+    let ok = crate::auth::bearer_ok(headers, s.genius_token.as_deref());
     if !ok {
         return Some(failure(StatusCode::UNAUTHORIZED, "This call requires an access_token."));
     }

@@ -231,6 +231,17 @@ pub fn edition_suffix(rng: &mut ChaCha8Rng, edition: &Edition) -> Option<String>
     })
 }
 
+/// The album's title as it stands, edition unsaid (Discogs, Genius, Beatport, YouTube).
+pub fn plain_release_title(_: &mut ChaCha8Rng, c: &Catalog, r: &Release) -> String {
+    c.albums[r.album].title.clone()
+}
+
+/// The recording's title with its version in brackets: "Song (Live)".
+pub fn bracketed_version_title(_: &mut ChaCha8Rng, c: &Catalog, rec: RecordingIdx) -> String {
+    let r = &c.recordings[rec];
+    if r.version.is_empty() { r.title.clone() } else { format!("{} ({})", r.title, r.version) }
+}
+
 pub fn album_kind(c: &Catalog, r: &Release) -> AlbumKind {
     c.albums[r.album].kind
 }

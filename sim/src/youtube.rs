@@ -22,7 +22,7 @@ use rand::seq::IndexedRandom;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
-use crate::catalog::{Catalog, RecordingIdx, Release};
+use crate::catalog::{Catalog, RecordingIdx};
 use crate::views::{self, IdStyle, Profile, View};
 use crate::{Shared, search};
 
@@ -60,14 +60,10 @@ pub(crate) fn profile() -> Profile {
         barcode: None,
         barcode_missing: 1.0,
         isrc_shown: 0.0,
-        release_title,
+        release_title: views::plain_release_title,
         track_title: video_title,
         numbers_homonyms: false,
     }
-}
-
-fn release_title(_: &mut ChaCha8Rng, c: &Catalog, r: &Release) -> String {
-    c.albums[r.album].title.clone()
 }
 
 const VENUES: &[&str] = &["Glastonbury 2019", "Red Rocks", "the BBC", "Wembley Stadium", "KEXP"];

@@ -6,6 +6,8 @@
 //! The rules come from how labels and artists title uploads, not from the simulator:
 //! the tests below are written from real channel conventions.
 
+use liner_normalize::Part;
+
 /// What a video title says it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
@@ -162,34 +164,19 @@ pub fn parse(title: &str, channel: &str) -> Option<Candidate> {
     // artists go, anything else stays part of the title ("(Don't Fear) The Reaper").
     let mut rest = String::new();
     let mut version: Option<String> = None;
-    let mut chars = t.chars().peekable();
-    while let Some(c) = chars.next() {
-        let close = match c {
-            '(' => ')',
-            '[' => ']',
-            '【' => '】',
-            _ => {
-                rest.push(c);
-                continue;
+    for part in liner_normalize::bracket_parts(&t) {
+        match part {
+            Part::Text(text) => rest.push_str(&text),
+            Part::Group { text, .. } if is_featuring(&text) || is_noise(&text) => {}
+            Part::Group { text, .. } if is_version(&text) => {
+                version.get_or_insert_with(|| text.trim().to_string());
             }
-        };
-        let mut group = String::new();
-        for g in chars.by_ref() {
-            if g == close {
-                break;
+            Part::Group { open, close, text } => {
+                rest.push(open);
+                rest.push_str(&text);
+                rest.push(close);
             }
-            group.push(g);
         }
-        if is_featuring(&group) || is_noise(&group) {
-            continue;
-        }
-        if is_version(&group) {
-            version.get_or_insert_with(|| group.trim().to_string());
-            continue;
-        }
-        rest.push(c);
-        rest.push_str(&group);
-        rest.push(close);
     }
     let rest = rest.split_whitespace().collect::<Vec<_>>().join(" ");
 
