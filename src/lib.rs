@@ -6,6 +6,7 @@ pub mod config;
 pub mod demo;
 pub mod links;
 pub mod quality;
+pub mod review;
 pub mod schedules;
 pub mod stages;
 pub mod state;

@@ -22,6 +22,18 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+enum ReviewAction {
+    /// These two are the same: link them on every rebuild.
+    Accept { id: String },
+    /// These two are not the same (a queued pair, or a link by its link id).
+    Reject { id: String },
+    /// Write every decision to a CSV file.
+    Export { file: PathBuf },
+    /// Read decisions from a CSV file (as `export` writes them).
+    Import { file: PathBuf },
+}
+
+#[derive(Subcommand)]
 enum Command {
     /// The whole pipeline against the built-in simulator, into SQLite: no network needed.
     Demo {
@@ -80,6 +92,14 @@ enum Command {
         /// Look a release up by barcode instead.
         #[arg(long, conflicts_with_all = ["provider", "id", "isrc"])]
         upc: Option<String>,
+    },
+    /// The fuzzy matches waiting for a person; accept or reject them.
+    Review {
+        #[command(subcommand)]
+        action: Option<ReviewAction>,
+        /// How many pairs to show.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
     },
     /// Build the warehouse from the raw lake with the SQL models.
     Transform,
@@ -241,6 +261,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let cfg = config::load(path)?;
             print!("{}", liner::links::lookup(&cfg.warehouse(), &query)?);
+            Ok(())
+        }
+        Command::Review { action, limit } => {
+            let cfg = config::load(path)?;
+            let state = State::open(&cfg.state_db())?;
+            match action {
+                None => print!("{}", liner::review::list(&cfg.warehouse(), limit)?),
+                Some(ReviewAction::Accept { id }) => {
+                    let d = liner::review::decide(&cfg.warehouse(), &state, &id, "accept")?;
+                    println!(
+                        "accepted: {} {}:{} = {}:{} (the next `liner transform` links them)",
+                        d.entity, d.left_provider, d.left_id, d.right_provider, d.right_id
+                    );
+                }
+                Some(ReviewAction::Reject { id }) => {
+                    let d = liner::review::decide(&cfg.warehouse(), &state, &id, "reject")?;
+                    println!(
+                        "rejected: {} {}:{} != {}:{} (the next `liner transform` keeps them apart)",
+                        d.entity, d.left_provider, d.left_id, d.right_provider, d.right_id
+                    );
+                }
+                Some(ReviewAction::Export { file }) => {
+                    println!("exported {} decision(s) to {}", liner::review::export(&state, &file)?, file.display());
+                }
+                Some(ReviewAction::Import { file }) => {
+                    println!("imported {} decision(s) from {}", liner::review::import(&state, &file)?, file.display());
+                }
+            }
             Ok(())
         }
         Command::Transform => run_step(&checked_as(path, true)?, Step::Transform, &Default::default()).await,

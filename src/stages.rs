@@ -98,6 +98,8 @@ pub fn transform(cfg: &Loaded, run_id: &str) -> anyhow::Result<BuildReport> {
         sources: raw_sources(),
         raw_columns: raw_columns(),
         run_id: run_id.to_string(),
+        // People's decisions win on every rebuild.
+        review_decisions: State::open(&cfg.state_db())?.review_decisions()?,
     };
     liner_transform::build(&opts)
 }

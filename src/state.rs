@@ -10,6 +10,8 @@ pub struct State {
     db: Connection,
 }
 
+pub use liner_transform::ReviewDecision;
+
 #[derive(Debug, Clone)]
 pub struct Run {
     pub run_id: String,
@@ -53,6 +55,17 @@ impl State {
                  used INTEGER NOT NULL,
                  PRIMARY KEY (provider, bucket, day)
              );
+             -- A person's word on a pair of items: it wins over every rebuild.
+             CREATE TABLE IF NOT EXISTS review_decisions (
+                 entity TEXT NOT NULL,
+                 left_provider TEXT NOT NULL,
+                 left_id TEXT NOT NULL,
+                 right_provider TEXT NOT NULL,
+                 right_id TEXT NOT NULL,
+                 decision TEXT NOT NULL CHECK (decision IN ('accept', 'reject')),
+                 decided_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+                 PRIMARY KEY (entity, left_provider, left_id, right_provider, right_id)
+             );
              CREATE TABLE IF NOT EXISTS runs (
                  run_id TEXT PRIMARY KEY,
                  command TEXT NOT NULL,
@@ -64,6 +77,36 @@ impl State {
         )
         .context("creating the state tables")?;
         Ok(State { db })
+    }
+
+    /// Records a person's decision on a pair; a later one replaces it.
+    pub fn decide(&self, d: &ReviewDecision) -> anyhow::Result<()> {
+        self.db.execute(
+            "INSERT INTO review_decisions (entity, left_provider, left_id, right_provider, right_id, decision) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+             ON CONFLICT DO UPDATE SET decision = excluded.decision, \
+                 decided_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+            params![d.entity, d.left_provider, d.left_id, d.right_provider, d.right_id, d.decision],
+        )?;
+        Ok(())
+    }
+
+    pub fn review_decisions(&self) -> anyhow::Result<Vec<ReviewDecision>> {
+        let mut stmt = self.db.prepare(
+            "SELECT entity, left_provider, left_id, right_provider, right_id, decision FROM review_decisions \
+             ORDER BY entity, left_provider, left_id, right_provider, right_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ReviewDecision {
+                entity: r.get(0)?,
+                left_provider: r.get(1)?,
+                left_id: r.get(2)?,
+                right_provider: r.get(3)?,
+                right_id: r.get(4)?,
+                decision: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Adds an artist; following one twice is not an error. Returns whether it was new.

@@ -1,9 +1,11 @@
 -- model: canonical.review_queue
--- key: entity, left_provider, left_id, right_provider, right_id
+-- key: review_id
 -- Fuzzy matches for a person to judge: scores from 0.70 to 0.90, or higher but too
--- close to a runner-up or beaten to the right side by another item. Both sides are
--- shown whole, with the score, its parts and why it was not linked.
+-- close to a runner-up or beaten to the right side by another item, and not decided
+-- yet. Both sides are shown whole, with the score, its parts and why it was not
+-- linked. `review_id` is short and stable: `liner review accept <review_id>`.
 select
+    left(md5(concat_ws(':', f.entity, f.left_provider, f.left_id, f.right_provider, f.right_id)), 8) as review_id,
     f.entity, f.left_provider, f.left_id, f.right_provider, f.right_id, f.score, f.reason,
     f.title_score, f.variant_score, f.artist_score, f.size_score, f.year_score, f.runner_up_id, f.runner_up_score,
     coalesce(lr.title, lt.title) as left_title, coalesce(lr.artist, lt.artist) as left_artist,
@@ -16,3 +18,9 @@ left join intermediate.release_items rr on f.entity = 'release' and rr.provider 
 left join intermediate.track_items lt on f.entity = 'track' and lt.provider = f.left_provider and lt.item_id = f.left_id
 left join intermediate.track_items rt on f.entity = 'track' and rt.provider = f.right_provider and rt.item_id = f.right_id
 where f.outcome = 'review'
+    and not exists (
+        select 1 from raw.review_decisions d
+        where d.entity = f.entity
+            and ((d.left_provider, d.left_id, d.right_provider, d.right_id) = (f.left_provider, f.left_id, f.right_provider, f.right_id)
+                or (d.left_provider, d.left_id, d.right_provider, d.right_id) = (f.right_provider, f.right_id, f.left_provider, f.left_id))
+    )

@@ -95,3 +95,62 @@ fn fuzzy_links_join_what_identifiers_miss_and_keep_their_evidence() {
         query_i64(&db, "select count(*) from canonical.review_queue where score >= 0.7 and reason is not null");
     assert_eq!(queued, query_i64(&db, "select count(*) from canonical.review_queue"));
 }
+
+#[test]
+fn a_persons_decisions_win_on_every_rebuild_and_travel_as_csv() {
+    let (_sim, dir, cfg) = extracted(83, 6);
+    let db = cfg.warehouse();
+    let state = liner::state::State::open(&cfg.state_db()).unwrap();
+    let listed = liner::review::list(&db, 5).unwrap();
+    println!("{listed}");
+    let queued: String = duckdb::Connection::open(&db)
+        .unwrap()
+        .query_row("select review_id from canonical.review_queue order by score desc, review_id limit 1", [], |r| {
+            r.get(0)
+        })
+        .expect("something waits for review");
+    assert!(listed.contains(&queued), "{listed}");
+    let wrong: String = duckdb::Connection::open(&db)
+        .unwrap()
+        .query_row("select link_id from canonical.links where method = 'fuzzy' order by link_id limit 1", [], |r| {
+            r.get(0)
+        })
+        .expect("a fuzzy link");
+
+    let accepted = liner::review::decide(&db, &state, &queued, "accept").unwrap();
+    liner::review::decide(&db, &state, &wrong, "reject").unwrap();
+    assert!(liner::review::decide(&db, &state, "nonsense", "accept").is_err());
+    for _ in 0..2 {
+        liner::stages::transform(&cfg, "t").unwrap();
+        let link_id = format!(
+            "{}:{}:{}:{}:{}",
+            accepted.entity, accepted.left_provider, accepted.left_id, accepted.right_provider, accepted.right_id
+        );
+        assert_eq!(
+            query_i64(
+                &db,
+                &format!("select count(*) from canonical.links where link_id = '{link_id}' and method = 'review'")
+            ),
+            1
+        );
+        assert_eq!(
+            query_i64(&db, &format!("select count(*) from canonical.review_queue where review_id = '{queued}'")),
+            0
+        );
+        assert_eq!(
+            query_i64(&db, &format!("select count(*) from canonical.links where link_id = '{wrong}'")),
+            0,
+            "rejected stays out"
+        );
+    }
+
+    let csv = dir.path().join("decisions.csv");
+    assert_eq!(liner::review::export(&state, &csv).unwrap(), 2);
+    let other = liner::state::State::open(&dir.path().join("other.sqlite")).unwrap();
+    assert_eq!(liner::review::import(&other, &csv).unwrap(), 2);
+    assert_eq!(other.review_decisions().unwrap(), state.review_decisions().unwrap());
+    std::fs::write(&csv, "entity,left_provider,left_id,right_provider,right_id,decision\nrelease,a,1,b,2,maybe\n")
+        .unwrap();
+    let e = format!("{:#}", liner::review::import(&other, &csv).unwrap_err());
+    assert!(e.contains("line 2") && e.contains("maybe"), "{e}");
+}

@@ -88,6 +88,7 @@ fn every_real_response_ingests_and_yields_the_identifiers_the_readme_lists() {
         sources: liner::stages::raw_sources(),
         raw_columns: liner::stages::raw_columns(),
         run_id: "fixtures".into(),
+        review_decisions: vec![],
     })
     .expect("the models build over real responses");
     let db = Connection::open(&warehouse).unwrap();

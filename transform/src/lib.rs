@@ -10,4 +10,4 @@ pub mod video_title;
 pub mod warehouse;
 
 pub use model::{Assertion, Model};
-pub use warehouse::{BuildOptions, BuildReport, BuiltModel, RawSource, build};
+pub use warehouse::{BuildOptions, BuildReport, BuiltModel, RawSource, ReviewDecision, build};

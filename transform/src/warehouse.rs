@@ -36,7 +36,24 @@ pub struct BuildOptions {
     /// a resource with nothing landed yet becomes an empty view of them.
     pub raw_columns: Vec<(String, String)>,
     pub run_id: String,
+    /// People's decisions on pairs of items, from state: `raw.review_decisions`.
+    pub review_decisions: Vec<ReviewDecision>,
 }
+
+/// A person's word on whether two items are the same: `accept` links them whatever
+/// the scores say, `reject` keeps them apart whatever the evidence.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReviewDecision {
+    pub entity: String,
+    pub left_provider: String,
+    pub left_id: String,
+    pub right_provider: String,
+    pub right_id: String,
+    pub decision: String,
+}
+
+/// The table people's decisions arrive in, for the models to read.
+pub const REVIEW_DECISIONS: &str = "raw.review_decisions";
 
 #[derive(Debug, Clone)]
 pub struct BuiltModel {
@@ -53,7 +70,8 @@ pub struct BuildReport {
 
 pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     let mut models = crate::model::load_dir(&opts.sql_dir)?;
-    let sources: BTreeSet<String> = opts.sources.iter().map(RawSource::view).collect();
+    let mut sources: BTreeSet<String> = opts.sources.iter().map(RawSource::view).collect();
+    sources.insert(REVIEW_DECISIONS.to_string());
     // A Rust model builds when what it reads is there: a folder of models of one's
     // own need not define the links to get the rest built.
     for m in crate::rust_models::all() {
@@ -93,6 +111,23 @@ fn build_into(path: &Path, opts: &BuildOptions, models: &[Model], order: &[usize
     for source in &opts.sources {
         create_raw_view(&db, &opts.lake_root, source, &opts.raw_columns)?;
     }
+    db.execute_batch(&format!(
+        "CREATE TABLE {REVIEW_DECISIONS} (entity VARCHAR, left_provider VARCHAR, left_id VARCHAR, \
+         right_provider VARCHAR, right_id VARCHAR, decision VARCHAR)"
+    ))?;
+    let mut decisions = db.appender_to_db("review_decisions", "raw")?;
+    for d in &opts.review_decisions {
+        decisions.append_row(duckdb::params![
+            d.entity,
+            d.left_provider,
+            d.left_id,
+            d.right_provider,
+            d.right_id,
+            d.decision
+        ])?;
+    }
+    decisions.flush()?;
+    drop(decisions);
     let mut built = Vec::new();
     for &i in order {
         built.push(build_model(&db, &models[i])?);
@@ -240,6 +275,7 @@ mod tests {
             sources: vec![RawSource { provider: "deezer".into(), resource: "albums".into() }],
             raw_columns: vec![("status".into(), "INTEGER".into()), ("body".into(), "VARCHAR".into())],
             run_id: "test".into(),
+            review_decisions: vec![],
         };
         (dir, opts)
     }

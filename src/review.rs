@@ -1,0 +1,138 @@
+//! `liner review`: the fuzzy matches waiting for a person, side by side; `accept` and
+//! `reject` record the person's word in state, where it wins on every rebuild; the
+//! decisions go out to and come back from CSV.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use duckdb::{AccessMode, Config, Connection};
+
+use crate::state::{ReviewDecision, State};
+
+fn open(warehouse: &Path) -> anyhow::Result<Connection> {
+    if !warehouse.exists() {
+        bail!("no warehouse at {}: run `liner transform` first", warehouse.display());
+    }
+    Connection::open_with_flags(warehouse, Config::default().access_mode(AccessMode::ReadOnly)?)
+        .with_context(|| format!("opening {}", warehouse.display()))
+}
+
+fn opt(v: Option<String>) -> String {
+    v.unwrap_or_else(|| "-".into())
+}
+
+fn part(name: &str, v: Option<f64>) -> String {
+    v.map_or(String::new(), |v| format!("{name} {v:.2}  "))
+}
+
+/// The queue, best scores first, each pair side by side with the score and why.
+pub fn list(warehouse: &Path, limit: usize) -> anyhow::Result<String> {
+    let db = open(warehouse)?;
+    let total: i64 = db.query_row("SELECT count(*) FROM canonical.review_queue", [], |r| r.get(0))?;
+    let mut stmt = db.prepare(
+        "SELECT review_id, entity, score, reason, left_provider, left_id, left_title, left_artist, left_date, left_size, \
+                right_provider, right_id, right_title, right_artist, right_date, right_size, \
+                title_score, variant_score, artist_score, size_score, year_score, runner_up_id, runner_up_score \
+         FROM canonical.review_queue ORDER BY score DESC, review_id LIMIT ?",
+    )?;
+    let mut out = String::new();
+    let rows = stmt.query_map([limit as i64], |r| {
+        let mut s = String::new();
+        let entity: String = r.get(1)?;
+        let size_unit = if entity == "release" { "tracks" } else { "ms" };
+        let _ =
+            writeln!(s, "{}  {entity}  score {:.2}  ({})", r.get::<_, String>(0)?, r.get::<_, f64>(2)?, opt(r.get(3)?));
+        for side in [4, 10] {
+            let _ = writeln!(
+                s,
+                "  {:<12} {:<24} {:<40} {:<28} {:<10} {} {size_unit}",
+                r.get::<_, String>(side)?,
+                r.get::<_, String>(side + 1)?,
+                opt(r.get(side + 2)?),
+                opt(r.get(side + 3)?),
+                opt(r.get(side + 4)?),
+                r.get::<_, Option<i64>>(side + 5)?.map_or("-".into(), |n| n.to_string()),
+            );
+        }
+        let runner_up = match (r.get::<_, Option<String>>(21)?, r.get::<_, Option<f64>>(22)?) {
+            (Some(id), Some(score)) => format!("runner-up {id} ({score:.2})"),
+            _ => "no runner-up".into(),
+        };
+        let _ = writeln!(
+            s,
+            "  {}{}{}{}{}{runner_up}",
+            part("title", r.get(16)?),
+            part("version", r.get(17)?),
+            part("artists", r.get(18)?),
+            part("size", r.get(19)?),
+            part("year", r.get(20)?)
+        );
+        Ok(s)
+    })?;
+    for row in rows {
+        out.push_str(&row?);
+        out.push('\n');
+    }
+    let _ = writeln!(out, "{total} pair(s) wait for review. `liner review accept ID` or `liner review reject ID`.");
+    Ok(out)
+}
+
+/// Records `decision` for a queued pair (by its review id) or an existing link (by
+/// its link id: a wrong link is rejected that way).
+pub fn decide(warehouse: &Path, state: &State, id: &str, decision: &str) -> anyhow::Result<ReviewDecision> {
+    let db = open(warehouse)?;
+    let found = db
+        .query_row(
+            "SELECT entity, left_provider, left_id, right_provider, right_id FROM canonical.review_queue WHERE review_id = ? \
+             UNION ALL \
+             SELECT entity, left_provider, left_id, right_provider, right_id FROM canonical.links WHERE link_id = ? \
+             LIMIT 1",
+            [id, id],
+            |r| {
+                Ok(ReviewDecision {
+                    entity: r.get(0)?,
+                    left_provider: r.get(1)?,
+                    left_id: r.get(2)?,
+                    right_provider: r.get(3)?,
+                    right_id: r.get(4)?,
+                    decision: decision.to_string(),
+                })
+            },
+        )
+        .ok()
+        .with_context(|| format!("{id:?} is neither a review id of `liner review` nor a link id of canonical.links"))?;
+    state.decide(&found)?;
+    Ok(found)
+}
+
+pub fn export(state: &State, path: &Path) -> anyhow::Result<usize> {
+    let mut w = csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
+    let decisions = state.review_decisions()?;
+    for d in &decisions {
+        w.serialize(d)?;
+    }
+    w.flush()?;
+    Ok(decisions.len())
+}
+
+/// Reads every row first: a bad row stops the import before anything is recorded.
+pub fn import(state: &State, path: &Path) -> anyhow::Result<usize> {
+    let mut r = csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut decisions = Vec::new();
+    for (i, row) in r.deserialize::<ReviewDecision>().enumerate() {
+        let line = i + 2;
+        let d = row.with_context(|| format!("{} line {line}", path.display()))?;
+        if !matches!(d.decision.as_str(), "accept" | "reject") {
+            bail!("{} line {line}: decision {:?} is neither accept nor reject", path.display(), d.decision);
+        }
+        if !matches!(d.entity.as_str(), "release" | "track") {
+            bail!("{} line {line}: entity {:?} is neither release nor track", path.display(), d.entity);
+        }
+        decisions.push(d);
+    }
+    for d in &decisions {
+        state.decide(d)?;
+    }
+    Ok(decisions.len())
+}
