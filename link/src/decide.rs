@@ -48,7 +48,16 @@ pub struct Decision {
     pub reason: Option<String>,
 }
 
-pub fn decide(left: &[Item], right: &[Item], scored: Vec<(u32, u32, Components)>, t: Thresholds) -> Vec<Decision> {
+/// `right_groups[i]` says which right items are already known to be one (the same
+/// recording listed twice, on an album and its single): a runner-up of the best's own
+/// group is no rival.
+pub fn decide(
+    left: &[Item],
+    right: &[Item],
+    right_groups: &[u32],
+    scored: Vec<(u32, u32, Components)>,
+    t: Thresholds,
+) -> Vec<Decision> {
     // Each item's two best candidates, on both sides.
     let mut by_left: HashMap<u32, Vec<(u32, Components)>> = HashMap::new();
     let mut best_for_right: HashMap<u32, f64> = HashMap::new();
@@ -67,7 +76,12 @@ pub fn decide(left: &[Item], right: &[Item], scored: Vec<(u32, u32, Components)>
         if c.total < t.review {
             continue;
         }
-        let runner_up = cands.get(1).map(|(r2, c2)| (right[*r2 as usize].id.clone(), c2.total));
+        let group = right_groups[r as usize];
+        let runner_up = cands
+            .iter()
+            .skip(1)
+            .find(|(r2, _)| right_groups[*r2 as usize] != group)
+            .map(|(r2, c2)| (right[*r2 as usize].id.clone(), c2.total));
         let margin = runner_up.as_ref().map_or(1.0, |(_, s)| c.total - s);
         let mutual = best_for_right.get(&r).is_none_or(|b| c.total >= *b);
         let (outcome, reason) = if c.total < t.auto {
@@ -123,7 +137,7 @@ mod tests {
             (2, 3, c(0.80)), // c: middling
             (3, 3, c(0.50)), // d: no link
         ];
-        let d = decide(&left, &right, scored, Thresholds::default());
+        let d = decide(&left, &right, &[0, 1, 2, 3], scored, Thresholds::default());
         let got: Vec<(&str, &str, Outcome)> =
             d.iter().map(|d| (d.left.as_str(), d.right.as_str(), d.outcome)).collect();
         assert_eq!(got, [("a", "x", Outcome::Auto), ("b", "y", Outcome::Review), ("c", "w", Outcome::Review)]);
@@ -132,10 +146,21 @@ mod tests {
     }
 
     #[test]
+    fn a_runner_up_known_to_be_the_same_item_is_no_rival() {
+        let left = vec![item("a")];
+        let right = vec![item("album track"), item("single track")];
+        let scored = vec![(0, 0, c(0.98)), (0, 1, c(0.98))];
+        let d = decide(&left, &right, &[7, 7], scored.clone(), Thresholds::default());
+        assert_eq!((d[0].outcome, d[0].runner_up.clone()), (Outcome::Auto, None));
+        let d = decide(&left, &right, &[7, 8], scored, Thresholds::default());
+        assert_eq!(d[0].outcome, Outcome::Review, "two different items, equally good: a person decides");
+    }
+
+    #[test]
     fn a_right_item_better_matched_by_another_is_not_auto_linked() {
         let left = vec![item("a"), item("b")];
         let right = vec![item("x")];
-        let d = decide(&left, &right, vec![(0, 0, c(0.92)), (1, 0, c(0.99))], Thresholds::default());
+        let d = decide(&left, &right, &[0], vec![(0, 0, c(0.92)), (1, 0, c(0.99))], Thresholds::default());
         assert_eq!(d[0].outcome, Outcome::Review);
         assert_eq!(d[1].outcome, Outcome::Auto);
     }

@@ -41,10 +41,17 @@ pub enum Entity {
 }
 
 /// Links one side to the other: every item of `left` with its best candidate on the
-/// `right`, scored and decided.
-pub fn link(entity: Entity, left: &[Item], right: &[Item], thresholds: Thresholds) -> anyhow::Result<Vec<Decision>> {
+/// `right`, scored and decided. `right_groups` names the right items already known to
+/// be one (see `decide`).
+pub fn link(
+    entity: Entity,
+    left: &[Item],
+    right: &[Item],
+    right_groups: &[u32],
+    thresholds: Thresholds,
+) -> anyhow::Result<Vec<Decision>> {
     let pairs = candidates(left, right)?;
     let scored: Vec<(u32, u32, Components)> =
         pairs.into_iter().map(|(l, r)| (l, r, score(entity, &left[l as usize], &right[r as usize]))).collect();
-    Ok(decide(left, right, scored, thresholds))
+    Ok(decide(left, right, right_groups, scored, thresholds))
 }

@@ -62,8 +62,8 @@ fn load(db: &Connection, entity: Entity) -> anyhow::Result<Vec<Side>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// For each item, the providers already in its exact cluster.
-fn providers_in_cluster(db: &Connection, entity: &str, sides: &[Side]) -> anyhow::Result<Vec<HashSet<String>>> {
+/// For each item, its exact cluster (a number) and the providers already in it.
+fn exact_clusters(db: &Connection, entity: &str, sides: &[Side]) -> anyhow::Result<(Vec<u32>, Vec<HashSet<String>>)> {
     let index: HashMap<(&str, &str), usize> =
         sides.iter().enumerate().map(|(i, s)| ((s.provider.as_str(), s.item.id.as_str()), i)).collect();
     let mut components = Components::new(sides.len());
@@ -83,7 +83,9 @@ fn providers_in_cluster(db: &Connection, entity: &str, sides: &[Side]) -> anyhow
     for (i, s) in sides.iter().enumerate() {
         by_root.entry(components.find(i)).or_default().insert(s.provider.clone());
     }
-    Ok((0..sides.len()).map(|i| by_root[&components.find(i)].clone()).collect())
+    let roots: Vec<u32> = (0..sides.len()).map(|i| components.find(i) as u32).collect();
+    let present = roots.iter().map(|r| by_root[&(*r as usize)].clone()).collect();
+    Ok((roots, present))
 }
 
 fn build(db: &Connection) -> anyhow::Result<()> {
@@ -96,7 +98,7 @@ fn build(db: &Connection) -> anyhow::Result<()> {
     let mut appender = db.appender_to_db("fuzzy_links", "intermediate").context("writing intermediate.fuzzy_links")?;
     for (entity, name) in [(Entity::Release, "release"), (Entity::Track, "track")] {
         let sides = load(db, entity)?;
-        let present = providers_in_cluster(db, name, &sides)?;
+        let (clusters, present) = exact_clusters(db, name, &sides)?;
         let mut providers: Vec<&str> = sides.iter().map(|s| s.provider.as_str()).collect();
         providers.sort_unstable();
         providers.dedup();
@@ -111,16 +113,17 @@ fn build(db: &Connection) -> anyhow::Result<()> {
                     .filter(|(s, have)| s.provider == p && !have.contains(*hub))
                     .map(|(s, _)| s.item.clone())
                     .collect();
-                let right: Vec<Item> = sides
+                let (right, right_groups): (Vec<Item>, Vec<u32>) = sides
                     .iter()
                     .zip(&present)
-                    .filter(|(s, have)| s.provider == *hub && !have.contains(p))
-                    .map(|(s, _)| s.item.clone())
-                    .collect();
+                    .zip(&clusters)
+                    .filter(|((s, have), _)| s.provider == *hub && !have.contains(p))
+                    .map(|((s, _), c)| (s.item.clone(), *c))
+                    .unzip();
                 if left.is_empty() || right.is_empty() {
                     continue;
                 }
-                let decisions = liner_link::link(entity, &left, &right, Thresholds::default())
+                let decisions = liner_link::link(entity, &left, &right, &right_groups, Thresholds::default())
                     .with_context(|| format!("linking {name}s of {p} to {hub}"))?;
                 for d in decisions {
                     if done.insert((format!("{p}:{}", d.left), format!("{hub}:{}", d.right))) {
