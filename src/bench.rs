@@ -102,3 +102,64 @@ pub fn parse_and_land(body: &str, n: usize, data_dir: &std::path::Path) -> anyho
     lake.flush()?;
     Ok((thread_cpu() - start) / n as u32)
 }
+
+/// What `bench link` measured.
+pub struct LinkBench {
+    /// Artists followed: those whose names are their own (a homonym cannot be followed by name).
+    pub followed: usize,
+    pub musicbrainz_releases: i64,
+    pub deezer_albums: i64,
+    pub extract: Duration,
+    pub transform: Duration,
+    pub fuzzy: Duration,
+    pub quality: crate::quality::LinkQuality,
+    pub queued: i64,
+}
+
+/// The whole pipeline at scale: a catalog of `artists` artists, every one followed,
+/// extracted from the simulated MusicBrainz and Deezer with the limits lifted (the
+/// point is linking, not waiting), transformed, and the links held to the truth.
+pub async fn link_quality(seed: u64, artists: usize, data_dir: &std::path::Path) -> anyhow::Result<LinkBench> {
+    let sim = Sim::start(SimConfig {
+        seed,
+        artists,
+        musicbrainz_per_second: 100_000,
+        deezer_requests: 100_000,
+        ..SimConfig::default()
+    })?;
+    let mut cfg = config_for(&sim, data_dir.to_path_buf())?;
+    for (name, p) in cfg.config.providers.iter_mut() {
+        p.enabled = name == "musicbrainz" || name == "deezer";
+        p.rate = liner_extract::RateLimit { requests: 5000, per_seconds: 1.0, burst: 1 };
+        p.options.remove("charts");
+    }
+    if let Some(dz) = cfg.config.providers.get_mut("deezer") {
+        dz.options.insert("charts".into(), false.into());
+    }
+    let state = crate::state::State::open(&cfg.state_db())?;
+    let followed = pick_artists(&sim, artists);
+    for a in &followed {
+        state.follow(a)?;
+    }
+    let started = Instant::now();
+    crate::stages::extract(&cfg, &state, None, &Default::default(), "bench").await?;
+    let extract = started.elapsed();
+    let started = Instant::now();
+    let built = crate::stages::transform(&cfg, "bench")?;
+    let transform = started.elapsed();
+    let fuzzy =
+        built.models.iter().find(|m| m.name == "intermediate.fuzzy_links").map_or(Duration::ZERO, |m| m.elapsed);
+    let quality = crate::quality::measure(&cfg.warehouse(), &sim.catalog().truth())?;
+    let db = duckdb::Connection::open(cfg.warehouse())?;
+    let count = |sql: &str| -> anyhow::Result<i64> { Ok(db.query_row(sql, [], |r| r.get(0))?) };
+    Ok(LinkBench {
+        followed: followed.len(),
+        musicbrainz_releases: count("SELECT count(*) FROM staging.musicbrainz_releases")?,
+        deezer_albums: count("SELECT count(*) FROM staging.deezer_albums")?,
+        extract,
+        transform,
+        fuzzy,
+        quality,
+        queued: count("SELECT count(*) FROM canonical.review_queue")?,
+    })
+}

@@ -128,6 +128,15 @@ enum BenchWhat {
         #[arg(long, default_value_t = 60)]
         seconds: u64,
     },
+    /// Link quality and time at scale: every artist of a simulated catalog followed,
+    /// MusicBrainz and Deezer extracted with the limits lifted, transformed, measured.
+    Link {
+        /// Catalog size in artists (about 8 releases each).
+        #[arg(long, default_value_t = 1250)]
+        artists: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -336,6 +345,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 body.len()
             );
             let _ = std::fs::remove_dir_all(&dir);
+            Ok(())
+        }
+        Command::Bench { what: BenchWhat::Link { artists, seed } } => {
+            let dir = std::env::temp_dir().join(format!("liner-bench-link-{}", std::process::id()));
+            println!(
+                "a simulated catalog of {artists} artists (seed {seed}), every artist with a name of its own followed ..."
+            );
+            let b = liner::bench::link_quality(seed, artists, &dir).await?;
+            let _ = std::fs::remove_dir_all(&dir);
+            println!(
+                "followed {} artists: {} MusicBrainz releases, {} Deezer albums",
+                b.followed, b.musicbrainz_releases, b.deezer_albums
+            );
+            println!(
+                "time: extract {:.1} s, transform {:.1} s (fuzzy linking {:.1} s)",
+                b.extract.as_secs_f64(),
+                b.transform.as_secs_f64(),
+                b.fuzzy.as_secs_f64()
+            );
+            let q = &b.quality;
+            println!("releases, exact:    {}", q.releases_exact);
+            println!("releases, all:      {}", q.releases);
+            println!("recordings, exact:  {}", q.tracks_exact);
+            println!("recordings, all:    {}", q.tracks);
+            println!("waiting for review: {}", b.queued);
             Ok(())
         }
         Command::Sim { seed, artists } => {
