@@ -474,7 +474,7 @@ impl Generator {
         } else {
             format!("{:012}", 500_000_000_000u64 + self.next_gtin * 7919 % 100_000_000_000)
         };
-        format!("{body}{}", gtin_check_digit(&body))
+        format!("{body}{}", liner_normalize::check_digit(&body))
     }
 
     fn recording(
@@ -718,19 +718,6 @@ impl Generator {
     }
 }
 
-pub fn gtin_check_digit(body: &str) -> u32 {
-    let sum: u32 = body
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = (b - b'0') as u32;
-            if i % 2 == 0 { d * 3 } else { d }
-        })
-        .sum();
-    (10 - sum % 10) % 10
-}
-
 /// A barcode typed in wrong: two neighbouring digits swapped (the check digit catches it).
 fn mistype(gtin: &str, rng: &mut ChaCha8Rng) -> String {
     let mut b = gtin.as_bytes().to_vec();
@@ -777,7 +764,7 @@ mod tests {
         let c = Catalog::generate(1, 30);
         for g in c.releases.iter().filter_map(|r| r.gtin.as_ref()) {
             let (body, check) = g.split_at(g.len() - 1);
-            assert_eq!(gtin_check_digit(body).to_string(), check, "{g}");
+            assert_eq!(liner_normalize::check_digit(body).to_string(), check, "{g}");
         }
     }
 

@@ -110,12 +110,13 @@ async fn search_track(State(s): St, headers: HeaderMap, Query(p): Params) -> Res
     paged(&headers, "/search/track", &extra, data, total, index, limit)
 }
 
-async fn chart_albums(State(s): St, Path(_genre): Path<u32>, Query(p): Params) -> Response {
-    if let Some(r) = gate(&s) {
+/// A chart page: the charted albums, each shown by `entry` with its position.
+fn chart(s: &Shared, p: &BTreeMap<String, String>, entry: impl Fn(&Catalog, &Release) -> Value) -> Response {
+    if let Some(r) = gate(s) {
         return r;
     }
     let c = &s.catalog;
-    let (index, limit) = page(&p, "index", 10, 100);
+    let (index, limit) = page(p, "index", 10, 100);
     let all = charted(c);
     let data: Vec<Value> = all
         .iter()
@@ -123,35 +124,26 @@ async fn chart_albums(State(s): St, Path(_genre): Path<u32>, Query(p): Params) -
         .skip(index)
         .take(limit)
         .map(|(k, r)| {
-            let mut a = album_listed(c, r);
-            a["position"] = json!(k + 1);
-            a
+            let mut v = entry(c, r);
+            v["position"] = json!(k + 1);
+            v
         })
         .collect();
     Json(json!({ "data": data, "total": all.len().min(100) })).into_response()
 }
 
+async fn chart_albums(State(s): St, Path(_genre): Path<u32>, Query(p): Params) -> Response {
+    chart(&s, &p, album_listed)
+}
+
+/// A chart's tracks: the first track of each charted album, with its album.
 async fn chart_tracks(State(s): St, Path(_genre): Path<u32>, Query(p): Params) -> Response {
-    if let Some(r) = gate(&s) {
-        return r;
-    }
-    let c = &s.catalog;
-    let (index, limit) = page(&p, "index", 10, 100);
-    let all = charted(c);
-    let data: Vec<Value> = all
-        .iter()
-        .enumerate()
-        .skip(index)
-        .take(limit)
-        .map(|(k, r)| {
-            let d = r.deezer.as_ref().expect("a Deezer album");
-            let mut t = track_json(c, &d.tracks[0], 1, false);
-            t["position"] = json!(k + 1);
-            t["album"] = album_summary(c, r);
-            t
-        })
-        .collect();
-    Json(json!({ "data": data, "total": all.len().min(100) })).into_response()
+    chart(&s, &p, |c, r| {
+        let d = r.deezer.as_ref().expect("a Deezer album");
+        let mut t = track_json(c, &d.tracks[0], 1, false);
+        t["album"] = album_summary(c, r);
+        t
+    })
 }
 
 async fn editorial_releases(State(s): St, Path(_genre): Path<u32>, Query(p): Params) -> Response {

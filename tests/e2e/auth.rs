@@ -103,6 +103,17 @@ async fn a_token_is_fetched_once_for_concurrent_requests_and_again_before_it_exp
 fn secrets_never_reach_a_file_or_a_log() {
     let sim = sim_with_auth(Duration::from_secs(3600));
     let project = project(&sim, CANARY);
+    let logs = every_stage_logged(&project);
+    assert!(logs.contains("sending"), "trace logging was on");
+    for secret in [CANARY, "simtoken-"] {
+        assert!(!logs.contains(secret), "{secret} was logged");
+        let found = files_containing(project.path(), secret);
+        assert!(found.is_empty(), "{secret} was written to {found:?}");
+    }
+}
+
+/// Extract, transform, load and the config commands, with trace logging: all they print.
+fn every_stage_logged(project: &Project) -> String {
     let mut logs = String::new();
     for args in [&["extract"][..], &["transform"], &["load"], &["config", "show"], &["config", "validate"]] {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_liner"))
@@ -115,12 +126,7 @@ fn secrets_never_reach_a_file_or_a_log() {
         logs.push_str(&String::from_utf8_lossy(&out.stdout));
         logs.push_str(&String::from_utf8_lossy(&out.stderr));
     }
-    assert!(logs.contains("sending"), "trace logging was on");
-    for secret in [CANARY, "simtoken-"] {
-        assert!(!logs.contains(secret), "{secret} was logged");
-        let found = files_containing(project.path(), secret);
-        assert!(found.is_empty(), "{secret} was written to {found:?}");
-    }
+    logs
 }
 
 /// Files under `dir` holding `needle`: Parquet and DuckDB files are read through DuckDB
@@ -226,18 +232,7 @@ fn no_providers_secret_reaches_a_file_or_a_log() {
     std::fs::write(project.path().join(".env"), env).unwrap();
     project.ok(&["follow", &artists(&sim, 1)[0]]);
 
-    let mut logs = String::new();
-    for args in [&["extract"][..], &["transform"], &["load"], &["config", "show"], &["config", "validate"]] {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_liner"))
-            .current_dir(project.path())
-            .args(args)
-            .env("RUST_LOG", "trace")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        logs.push_str(&String::from_utf8_lossy(&out.stdout));
-        logs.push_str(&String::from_utf8_lossy(&out.stderr));
-    }
+    let logs = every_stage_logged(&project);
     for p in ["spotify", "apple_music", "discogs", "lastfm", "genius", "beatport", "youtube"] {
         assert!(sim.stats(p).requests > 0, "{p} was asked");
     }
