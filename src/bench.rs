@@ -163,3 +163,146 @@ pub async fn link_quality(seed: u64, artists: usize, data_dir: &std::path::Path)
         queued: count("SELECT count(*) FROM canonical.review_queue")?,
     })
 }
+
+/// What `bench link-scale` measured.
+pub struct ScaleBench {
+    pub artists: usize,
+    pub musicbrainz_releases: i64,
+    pub deezer_albums: i64,
+    pub responses: u64,
+    pub write: Duration,
+    /// `liner transform` as a child process: wall time and peak resident memory.
+    pub transform: Duration,
+    pub transform_peak_bytes: u64,
+    /// Model name → build time, from the warehouse's `meta.models`.
+    pub models: Vec<(String, Duration)>,
+    pub quality: crate::quality::LinkQuality,
+    pub queued: i64,
+}
+
+/// Catalog artists for about `releases` MusicBrainz releases, from the generator's
+/// own ratio on a sample.
+pub fn artists_for(seed: u64, releases: usize) -> usize {
+    let sample = liner_sim::Catalog::generate(seed, 2000);
+    let per_artist = sample.releases.iter().filter(|r| r.musicbrainz.is_some()).count() as f64 / 2000.0;
+    ((releases as f64 / per_artist).ceil() as usize).max(1)
+}
+
+/// Linking at catalog scale: a catalog of about `releases` releases per provider is
+/// written into `dir/raw` as the pipeline lands MusicBrainz's release browse and
+/// Deezer's album and album-track responses (no HTTP: serving a million releases would
+/// measure the simulator), then `liner transform` runs on it as a child process, timed
+/// and its peak memory read, and the links are held to the truth. `dir` keeps the
+/// truth and the release items as Parquet for the baselines in `benches/`.
+pub fn link_at_scale(seed: u64, releases: usize, dir: &std::path::Path) -> anyhow::Result<ScaleBench> {
+    let artists = artists_for(seed, releases);
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let started = Instant::now();
+    let offline = liner_sim::lake::Offline::generate(seed, artists);
+    let lake_root = dir.join("raw");
+    let run_id = crate::state::new_run_id();
+    let responses = std::sync::atomic::AtomicU64::new(0);
+    let land = |lake: &mut LakeWriter, r: liner_sim::lake::Response| -> anyhow::Result<()> {
+        let mut request = liner_extract::request::Request::new(r.resource, r.path.clone());
+        for (k, v) in &r.params {
+            request = request.param(k, v);
+        }
+        responses.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        lake.land(Fetched {
+            provider: r.provider,
+            resource: r.resource,
+            request_key: request.key(),
+            url: format!("http://127.0.0.1/{}{}", r.provider, r.path),
+            status: 200,
+            fetched_at: chrono::Utc::now(),
+            body: r.body,
+            attempts: 1,
+        })
+    };
+    let page = |p: Provider| p.default_config().page_size as usize;
+    std::thread::scope(|s| -> anyhow::Result<()> {
+        let mb = s.spawn(|| -> anyhow::Result<()> {
+            let mut lake = LakeWriter::new(&lake_root, &run_id)?.with_batch_rows(2_000);
+            offline.musicbrainz(page(Provider::MusicBrainz), |r| land(&mut lake, r))?;
+            lake.flush()
+        });
+        let mut lake = LakeWriter::new(&lake_root, &run_id)?.with_batch_rows(10_000);
+        offline.deezer(page(Provider::Deezer), |r| land(&mut lake, r))?;
+        lake.flush()?;
+        mb.join().map_err(|_| anyhow::anyhow!("the MusicBrainz writer panicked"))?
+    })
+    .context("writing the lake")?;
+    let write = started.elapsed();
+    let truth = offline.catalog().truth();
+    drop(offline);
+
+    let config = dir.join("liner.toml");
+    std::fs::write(&config, "[paths]\ndata_dir = \".\"\n").with_context(|| format!("writing {}", config.display()))?;
+    let started = Instant::now();
+    let out = std::process::Command::new(std::env::current_exe().context("finding liner's own binary")?)
+        .arg("transform")
+        .env("LINER_CONFIG", &config)
+        .output()
+        .context("running liner transform")?;
+    let transform = started.elapsed();
+    if !out.status.success() {
+        anyhow::bail!("liner transform failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let transform_peak_bytes = children_peak_rss();
+
+    let cfg = crate::config::load(Some(&config))?;
+    let quality = crate::quality::measure(&cfg.warehouse(), &truth)?;
+    let db = duckdb::Connection::open(cfg.warehouse())?;
+    let count = |sql: &str| -> anyhow::Result<i64> { Ok(db.query_row(sql, [], |r| r.get(0))?) };
+    let mut stmt = db.prepare("SELECT name, elapsed_ms FROM meta.models ORDER BY elapsed_ms DESC")?;
+    let models = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, Duration::from_millis(r.get::<_, i64>(1)? as u64))))?
+        .collect::<Result<Vec<_>, _>>()?;
+    export_for_baselines(&db, dir, &truth)?;
+    Ok(ScaleBench {
+        artists,
+        musicbrainz_releases: count("SELECT count(*) FROM staging.musicbrainz_releases")?,
+        deezer_albums: count("SELECT count(*) FROM staging.deezer_albums")?,
+        responses: responses.into_inner(),
+        write,
+        transform,
+        transform_peak_bytes,
+        models,
+        quality,
+        queued: count("SELECT count(*) FROM canonical.review_queue WHERE entity = 'release'")?,
+    })
+}
+
+/// The release items of both providers and the true pairs, as Parquet, for the
+/// baseline matchers to read the same input liner linked.
+fn export_for_baselines(db: &duckdb::Connection, dir: &std::path::Path, truth: &liner_sim::Truth) -> anyhow::Result<()> {
+    let path = |name: &str| liner_extract::lake::sql_string(&dir.join(name).to_string_lossy());
+    db.execute_batch(&format!(
+        "COPY (SELECT provider, item_id, title, artist, gtin, year, track_count FROM intermediate.release_items \
+         WHERE provider IN ('musicbrainz', 'deezer') ORDER BY provider, item_id) TO {} (FORMAT parquet)",
+        path("release_items.parquet")
+    ))
+    .context("writing release_items.parquet")?;
+    let mem = duckdb::Connection::open_in_memory()?;
+    mem.execute_batch("CREATE TABLE truth (musicbrainz_id VARCHAR, deezer_id VARCHAR)")?;
+    let mut app = mem.appender("truth")?;
+    for (mb, dz) in &truth.release_pairs {
+        app.append_row(duckdb::params![mb, dz.to_string()])?;
+    }
+    app.flush()?;
+    drop(app);
+    mem.execute_batch(&format!("COPY truth TO {} (FORMAT parquet)", path("release_truth.parquet")))
+        .context("writing release_truth.parquet")?;
+    Ok(())
+}
+
+/// The largest resident set of any child process waited for, in bytes.
+fn children_peak_rss() -> u64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes a whole rusage into the pointer it is given.
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    usage.ru_maxrss as u64 * 1024
+}

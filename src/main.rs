@@ -137,6 +137,18 @@ enum BenchWhat {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Link quality, time and memory at catalog scale: about N releases per provider
+    /// written as the pipeline lands them, then `liner transform` timed on them.
+    LinkScale {
+        /// Releases per provider (MusicBrainz releases, Deezer albums), about.
+        #[arg(long, default_value_t = 10_000)]
+        releases: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Where the lake, the warehouse and the baselines' input go (kept afterwards).
+        #[arg(long, default_value = "data/bench-link")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -370,6 +382,33 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("recordings, exact:  {}", q.tracks_exact);
             println!("recordings, all:    {}", q.tracks);
             println!("waiting for review: {}", b.queued);
+            Ok(())
+        }
+        Command::Bench { what: BenchWhat::LinkScale { releases, seed, dir } } => {
+            println!("writing a catalog of about {releases} releases per provider (seed {seed}) into {} ...", dir.display());
+            let b = liner::bench::link_at_scale(seed, releases, &dir)?;
+            println!(
+                "{} artists: {} MusicBrainz releases, {} Deezer albums, {} responses written in {:.1} s",
+                b.artists,
+                b.musicbrainz_releases,
+                b.deezer_albums,
+                b.responses,
+                b.write.as_secs_f64()
+            );
+            println!(
+                "liner transform: {:.1} s wall, peak memory {:.2} GB",
+                b.transform.as_secs_f64(),
+                b.transform_peak_bytes as f64 / 1e9
+            );
+            for (name, t) in b.models.iter().take(12) {
+                println!("  {name:<40} {:>8.2} s", t.as_secs_f64());
+            }
+            let q = &b.quality;
+            println!("releases, exact:    {}", q.releases_exact);
+            println!("releases, all:      {}", q.releases);
+            println!("recordings, exact:  {}", q.tracks_exact);
+            println!("recordings, all:    {}", q.tracks);
+            println!("releases waiting for review: {}", b.queued);
             Ok(())
         }
         Command::Sim { seed, artists } => {

@@ -37,6 +37,7 @@ pub struct LakeWriter {
     db: Connection,
     landed: u64,
     files: Vec<PathBuf>,
+    batch_rows: usize,
 }
 
 impl LakeWriter {
@@ -55,7 +56,15 @@ impl LakeWriter {
             db,
             landed: 0,
             files: Vec::new(),
+            batch_rows: BATCH_ROWS,
         })
+    }
+
+    /// Files of up to `rows` responses: for writing a catalog out in bulk, where no
+    /// run can be cut short and small files would only slow the readers.
+    pub fn with_batch_rows(mut self, rows: usize) -> Self {
+        self.batch_rows = rows.max(1);
+        self
     }
 
     /// Buffers a response; a full or old buffer is written out at once.
@@ -63,7 +72,7 @@ impl LakeWriter {
         let key = (fetched.provider, fetched.resource);
         let (opened, buffer) = self.buffers.entry(key).or_insert_with(|| (std::time::Instant::now(), Vec::new()));
         buffer.push(fetched);
-        if buffer.len() >= BATCH_ROWS || opened.elapsed() >= BATCH_AGE {
+        if buffer.len() >= self.batch_rows || opened.elapsed() >= BATCH_AGE {
             self.flush_one(key)?;
         }
         Ok(())

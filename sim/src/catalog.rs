@@ -312,7 +312,19 @@ struct Generator {
     next_deezer_id: u64,
     next_gtin: u64,
     next_isrc: u64,
+    /// Where this catalog's ISRC registrants start (random, so catalogs differ).
+    registrant_base: u32,
+    /// Artists so far by name: homonyms get a disambiguation.
+    names: std::collections::HashMap<String, u32>,
 }
+
+/// Syllables for made-up names: real catalogs are mostly names no other artist has,
+/// so the word lists above (whose names recur at scale, as homonyms do) are only a
+/// share of them.
+const ONSETS: &[&str] =
+    &["b", "br", "k", "kr", "d", "dr", "f", "g", "gr", "l", "m", "n", "p", "r", "s", "st", "t", "tr", "v", "z", "sh", "ch", "j", "h"];
+const VOWELS: &[&str] = &["a", "e", "i", "o", "u", "ai", "ou", "y", "ä", "é"];
+const CODAS: &[&str] = &["", "n", "r", "l", "s", "x", "m", "k", "nd", "rt"];
 
 impl Catalog {
     /// A deterministic catalog of `artists` artists (plus the guests they feature).
@@ -323,7 +335,10 @@ impl Catalog {
             next_deezer_id: 1000 + seed % 1000,
             next_gtin: 0,
             next_isrc: 0,
+            registrant_base: 0,
+            names: Default::default(),
         };
+        g.registrant_base = g.rng.random_range(0..26 * 26 * 26);
         for _ in 0..artists {
             g.artist();
         }
@@ -411,18 +426,40 @@ impl Generator {
         self.next_deezer_id
     }
 
+    /// A made-up word of two or three syllables, capitalised: "Drakel", "Zoumin".
+    fn coined(&mut self) -> String {
+        let syllables = if self.chance(0.3) { 3 } else { 2 };
+        let mut w = String::new();
+        for _ in 0..syllables {
+            w.push_str(self.pick(ONSETS));
+            w.push_str(self.pick(VOWELS));
+            w.push_str(self.pick(CODAS));
+        }
+        let mut chars = w.chars();
+        chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    }
+
+    fn surname(&mut self) -> String {
+        if self.chance(0.3) { self.pick(LAST).to_string() } else { self.coined() }
+    }
+
     fn artist(&mut self) -> ArtistIdx {
         let (name, sort_name) = match self.rng.random_range(0..10) {
             0..=3 => {
-                let (f, l) = (self.pick(FIRST), self.pick(LAST));
+                let (f, l) = (self.pick(FIRST), self.surname());
                 (format!("{f} {l}"), format!("{l}, {f}"))
             }
             4..=5 => {
-                let n = format!("{} {}", self.pick(ADJ), self.pick(NOUN));
+                let noun = if self.chance(0.3) { self.pick(NOUN).to_string() } else { format!("{}s", self.coined()) };
+                let n = format!("{} {noun}", self.pick(ADJ));
                 (format!("The {n}"), format!("{n}, The"))
             }
             6..=7 => {
-                let n = format!("{} {}", self.pick(ADJ), self.pick(NOUN));
+                let n = if self.chance(0.3) {
+                    format!("{} {}", self.pick(ADJ), self.pick(NOUN))
+                } else {
+                    format!("{} {}", self.coined(), self.pick(NOUN))
+                };
                 (n.clone(), n)
             }
             8 => {
@@ -430,13 +467,14 @@ impl Generator {
                 (n.clone(), n)
             }
             _ => {
-                let n = self.pick(WORD).to_uppercase();
+                let n = if self.chance(0.3) { self.pick(WORD).to_uppercase() } else { self.coined().to_uppercase() };
                 (n.clone(), n)
             }
         };
         // Homonyms exist: a second artist with the same name gets a disambiguation.
-        let homonyms = self.catalog.artists.iter().filter(|a| a.name == name).count();
-        let disambiguation = if homonyms > 0 { format!("{} band", self.pick(COUNTRIES)) } else { String::new() };
+        let homonyms = self.names.entry(name.clone()).or_default();
+        *homonyms += 1;
+        let disambiguation = if *homonyms > 1 { format!("{} band", self.pick(COUNTRIES)) } else { String::new() };
         let deezer_name =
             if self.chance(NOISE.deezer_strips_diacritics) { strip_diacritics(&name) } else { name.clone() };
         let mbid = self.uuid();
@@ -459,11 +497,13 @@ impl Generator {
     fn isrc(&mut self) -> String {
         self.next_isrc += 1;
         let cc = self.pick(ISRC_COUNTRIES);
-        let registrant: String = (0..3).map(|_| (b'A' + self.rng.random_range(0..26)) as char).collect();
-        // The year and designation count up, so no two recordings share an ISRC
-        // (up to three million of them) whatever the random country and registrant.
-        let year = 70 + (self.next_isrc / 100_000) % 30;
-        format!("{cc}{registrant}{year:02}{:05}", self.next_isrc % 100_000)
+        // Designation, year and registrant count up together, so no two recordings
+        // share an ISRC (up to 52 billion of them) whatever the random country.
+        let n = self.next_isrc;
+        let block = (self.registrant_base as u64 + n / 3_000_000) % (26 * 26 * 26);
+        let registrant: String = [block / 676, block / 26 % 26, block % 26].iter().map(|&d| (b'A' + d as u8) as char).collect();
+        let year = 70 + (n / 100_000) % 30;
+        format!("{cc}{registrant}{year:02}{:05}", n % 100_000)
     }
 
     /// A valid GTIN: 12-digit UPC-A for North America, 13-digit EAN elsewhere.

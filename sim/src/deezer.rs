@@ -38,8 +38,8 @@ fn album_listed(c: &Catalog, r: &Release) -> Value {
     let mut a = album_summary(c, r);
     let d = r.deezer.as_ref().expect("a Deezer album");
     a["nb_tracks"] = json!(d.tracks.len());
-    a["artist"] = artist_full(c, c.albums[r.album].credits[0].artist);
-    for k in ["nb_album", "nb_fan", "radio"] {
+    a["artist"] = artist_fields(c, c.albums[r.album].credits[0].artist);
+    for k in ["nb_fan", "radio"] {
         a["artist"].as_object_mut().expect("object").remove(k);
     }
     a
@@ -184,12 +184,25 @@ fn paged(
     index: usize,
     limit: usize,
 ) -> Response {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    Json(page_body(host, path, extra, data, total, index, limit)).into_response()
+}
+
+/// One page of a Deezer list, with the `next` link while more remain.
+pub(crate) fn page_body(
+    host: &str,
+    path: &str,
+    extra: &str,
+    data: Vec<Value>,
+    total: usize,
+    index: usize,
+    limit: usize,
+) -> Value {
     let mut body = json!({ "data": data, "total": total });
     if index + limit < total {
-        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
         body["next"] = json!(format!("http://{host}/deezer{path}?{extra}index={}&limit={limit}", index + limit));
     }
-    Json(body).into_response()
+    body
 }
 
 fn artist_ref(c: &Catalog, idx: usize) -> Value {
@@ -198,12 +211,20 @@ fn artist_ref(c: &Catalog, idx: usize) -> Value {
 }
 
 fn artist_full(c: &Catalog, idx: usize) -> Value {
+    let mut a = artist_fields(c, idx);
+    a["nb_album"] = json!(c.releases_of(idx).filter(|(_, r)| r.deezer.is_some()).count());
+    a
+}
+
+/// The artist without its album count, which only search hits and the artist's page
+/// carry (and which costs a walk over the catalog).
+fn artist_fields(c: &Catalog, idx: usize) -> Value {
     let a = &c.artists[idx];
     let img = format!("https://api.deezer.com/artist/{}/image", a.deezer_id);
     json!({
         "id": a.deezer_id, "name": a.deezer_name, "link": format!("https://www.deezer.com/artist/{}", a.deezer_id),
         "picture": img, "picture_small": img, "picture_medium": img, "picture_big": img, "picture_xl": img,
-        "nb_album": c.releases_of(idx).filter(|(_, r)| r.deezer.is_some()).count(), "nb_fan": 1000 + idx * 7,
+        "nb_fan": 1000 + idx * 7,
         "radio": true, "tracklist": format!("https://api.deezer.com/artist/{}/top?limit=50", a.deezer_id), "type": "artist",
     })
 }
@@ -221,7 +242,7 @@ fn album_summary(c: &Catalog, r: &Release) -> Value {
     })
 }
 
-fn track_json(c: &Catalog, t: &DeezerTrack, position: usize, with_isrc: bool) -> Value {
+pub(crate) fn track_json(c: &Catalog, t: &DeezerTrack, position: usize, with_isrc: bool) -> Value {
     let rec = &c.recordings[t.recording];
     let title = if t.title_version.is_empty() { t.title.clone() } else { format!("{} {}", t.title, t.title_version) };
     let mut v = json!({
@@ -241,15 +262,15 @@ fn track_json(c: &Catalog, t: &DeezerTrack, position: usize, with_isrc: bool) ->
 
 /// The artist as an album names it: fewer fields than a search hit has.
 fn album_artist(c: &Catalog, idx: usize) -> Value {
-    let mut a = artist_full(c, idx);
+    let mut a = artist_fields(c, idx);
     let obj = a.as_object_mut().expect("object");
-    for k in ["link", "nb_album", "nb_fan", "radio"] {
+    for k in ["link", "nb_fan", "radio"] {
         obj.remove(k);
     }
     a
 }
 
-fn album_full(c: &Catalog, r: &Release) -> Value {
+pub(crate) fn album_full(c: &Catalog, r: &Release) -> Value {
     let d = r.deezer.as_ref().expect("a Deezer album");
     let album = &c.albums[r.album];
     let mut v = album_summary(c, r);
@@ -257,9 +278,8 @@ fn album_full(c: &Catalog, r: &Release) -> Value {
         .credits
         .iter()
         .map(|cr| {
-            let mut a = artist_full(c, cr.artist);
+            let mut a = artist_fields(c, cr.artist);
             let obj = a.as_object_mut().expect("object");
-            obj.remove("nb_album");
             obj.remove("nb_fan");
             obj.insert("share".into(), obj["link"].clone());
             obj.insert("role".into(), json!("Main"));

@@ -18,6 +18,7 @@ mod discogs;
 pub mod faults;
 mod genius;
 mod itunes;
+pub mod lake;
 pub mod lastfm;
 mod limits;
 mod musicbrainz;
@@ -145,6 +146,33 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    fn new(config: &SimConfig, catalog: Catalog, views: BTreeMap<&'static str, views::View>) -> Shared {
+        Shared {
+            catalog,
+            musicbrainz_limit: Mutex::new(RollingWindow::new(config.musicbrainz_per_second, Duration::from_secs(1))),
+            deezer_limit: Mutex::new(RollingWindow::new(config.deezer_requests, config.deezer_window)),
+            stats: Mutex::new(BTreeMap::new()),
+            faults: Mutex::new(Vec::new()),
+            auth: config.auth.clone(),
+            tokens: auth::Tokens::default(),
+            limits: config
+                .limits
+                .iter()
+                .map(|(p, &(n, w))| (p.clone(), Mutex::new(RollingWindow::new(n, w))))
+                .collect(),
+            views,
+            spotify_extended: config.spotify_extended,
+            apple_key: config.apple_key.clone(),
+            discogs_token: config.discogs_token.clone(),
+            lastfm_key: config.lastfm_key.clone(),
+            genius_token: config.genius_token.clone(),
+            beatport_token: config.beatport_token.clone(),
+            youtube_key: config.youtube_key.clone(),
+            youtube_quota: config.youtube_quota,
+            youtube_spent: Default::default(),
+        }
+    }
+
     fn with_stats(&self, provider: &str, f: impl FnOnce(&mut ProviderStats)) {
         f(self.stats.lock().expect("stats lock").entry(provider.to_string()).or_default())
     }
@@ -208,30 +236,7 @@ impl Sim {
     pub fn start(config: SimConfig) -> anyhow::Result<Sim> {
         let catalog = Catalog::generate(config.seed, config.artists);
         let views = profiles().iter().map(|p| (p.provider, views::generate(&catalog, config.seed, p))).collect();
-        let shared = Arc::new(Shared {
-            catalog,
-            musicbrainz_limit: Mutex::new(RollingWindow::new(config.musicbrainz_per_second, Duration::from_secs(1))),
-            deezer_limit: Mutex::new(RollingWindow::new(config.deezer_requests, config.deezer_window)),
-            stats: Mutex::new(BTreeMap::new()),
-            faults: Mutex::new(Vec::new()),
-            auth: config.auth.clone(),
-            tokens: auth::Tokens::default(),
-            limits: config
-                .limits
-                .iter()
-                .map(|(p, &(n, w))| (p.clone(), Mutex::new(RollingWindow::new(n, w))))
-                .collect(),
-            views,
-            spotify_extended: config.spotify_extended,
-            apple_key: config.apple_key.clone(),
-            discogs_token: config.discogs_token.clone(),
-            lastfm_key: config.lastfm_key.clone(),
-            genius_token: config.genius_token.clone(),
-            beatport_token: config.beatport_token.clone(),
-            youtube_key: config.youtube_key.clone(),
-            youtube_quota: config.youtube_quota,
-            youtube_spent: Default::default(),
-        });
+        let shared = Arc::new(Shared::new(&config, catalog, views));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding the simulator to 127.0.0.1")?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;

@@ -20,20 +20,26 @@ exact as (
         null::varchar as runner_up_id, null::double as runner_up_score
     from intermediate.exact_links
 ),
+fuzzy_auto as (
+    select
+        f.*,
+        -- The pair as an exact link would name it: the side whose `provider:id` sorts first on the left.
+        case when f.left_provider || ':' || f.left_id < f.right_provider || ':' || f.right_id
+            then concat_ws(':', f.entity, f.left_provider, f.left_id, f.right_provider, f.right_id)
+            else concat_ws(':', f.entity, f.right_provider, f.right_id, f.left_provider, f.left_id)
+        end as pair_key
+    from intermediate.fuzzy_links f
+    where f.outcome = 'auto'
+),
 fuzzy as (
     select
         concat_ws(':', f.entity, f.left_provider, f.left_id, f.right_provider, f.right_id) as link_id,
         f.entity, f.left_provider, f.left_id, f.right_provider, f.right_id, 'fuzzy' as method, null as match_key,
         'liner' as via, f.score, f.title_score, f.variant_score, f.artist_score, f.size_score, f.year_score,
         f.runner_up_id, f.runner_up_score
-    from intermediate.fuzzy_links f
-    where f.outcome = 'auto'
-        and not exists (
-            select 1 from exact e
-            where e.entity = f.entity
-                and ((e.left_provider, e.left_id, e.right_provider, e.right_id) = (f.left_provider, f.left_id, f.right_provider, f.right_id)
-                    or (e.left_provider, e.left_id, e.right_provider, e.right_id) = (f.right_provider, f.right_id, f.left_provider, f.left_id))
-        )
+    from fuzzy_auto f
+    -- An exact link of the same pair, in either order, says it better.
+    where not exists (select 1 from exact e where e.link_id = f.pair_key)
 ),
 accepted as (
     select
