@@ -194,7 +194,12 @@ pub fn artists_for(seed: u64, releases: usize) -> usize {
 /// measure the simulator), then `liner transform` runs on it as a child process, timed
 /// and its peak memory read, and the links are held to the truth. `dir` keeps the
 /// truth and the release items as Parquet for the baselines in `benches/`.
-pub fn link_at_scale(seed: u64, releases: usize, dir: &std::path::Path) -> anyhow::Result<ScaleBench> {
+pub fn link_at_scale(
+    seed: u64,
+    releases: usize,
+    tracks: liner_sim::lake::Tracks,
+    dir: &std::path::Path,
+) -> anyhow::Result<ScaleBench> {
     let artists = artists_for(seed, releases);
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let started = Instant::now();
@@ -223,11 +228,11 @@ pub fn link_at_scale(seed: u64, releases: usize, dir: &std::path::Path) -> anyho
     std::thread::scope(|s| -> anyhow::Result<()> {
         let mb = s.spawn(|| -> anyhow::Result<()> {
             let mut lake = LakeWriter::new(&lake_root, &run_id)?.with_batch_rows(2_000);
-            offline.musicbrainz(page(Provider::MusicBrainz), |r| land(&mut lake, r))?;
+            offline.musicbrainz(page(Provider::MusicBrainz), tracks, |r| land(&mut lake, r))?;
             lake.flush()
         });
         let mut lake = LakeWriter::new(&lake_root, &run_id)?.with_batch_rows(10_000);
-        offline.deezer(page(Provider::Deezer), |r| land(&mut lake, r))?;
+        offline.deezer(page(Provider::Deezer), tracks, |r| land(&mut lake, r))?;
         lake.flush()?;
         mb.join().map_err(|_| anyhow::anyhow!("the MusicBrainz writer panicked"))?
     })
@@ -275,7 +280,11 @@ pub fn link_at_scale(seed: u64, releases: usize, dir: &std::path::Path) -> anyho
 
 /// The release items of both providers and the true pairs, as Parquet, for the
 /// baseline matchers to read the same input liner linked.
-fn export_for_baselines(db: &duckdb::Connection, dir: &std::path::Path, truth: &liner_sim::Truth) -> anyhow::Result<()> {
+fn export_for_baselines(
+    db: &duckdb::Connection,
+    dir: &std::path::Path,
+    truth: &liner_sim::Truth,
+) -> anyhow::Result<()> {
     let path = |name: &str| liner_extract::lake::sql_string(&dir.join(name).to_string_lossy());
     db.execute_batch(&format!(
         "COPY (SELECT provider, item_id, title, artist, gtin, year, track_count FROM intermediate.release_items \

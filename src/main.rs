@@ -148,6 +148,9 @@ enum BenchWhat {
         /// Where the lake, the warehouse and the baselines' input go (kept afterwards).
         #[arg(long, default_value = "data/bench-link")]
         dir: PathBuf,
+        /// Releases alone, without their tracklists: release linking by itself.
+        #[arg(long)]
+        releases_only: bool,
     },
 }
 
@@ -384,9 +387,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("waiting for review: {}", b.queued);
             Ok(())
         }
-        Command::Bench { what: BenchWhat::LinkScale { releases, seed, dir } } => {
-            println!("writing a catalog of about {releases} releases per provider (seed {seed}) into {} ...", dir.display());
-            let b = liner::bench::link_at_scale(seed, releases, &dir)?;
+        Command::Bench { what: BenchWhat::LinkScale { releases, seed, dir, releases_only } } => {
+            println!(
+                "writing a catalog of about {releases} releases per provider (seed {seed}) into {} ...",
+                dir.display()
+            );
+            let tracks = if releases_only { liner_sim::lake::Tracks::Without } else { liner_sim::lake::Tracks::With };
+            let b = liner::bench::link_at_scale(seed, releases, tracks, &dir)?;
             println!(
                 "{} artists: {} MusicBrainz releases, {} Deezer albums, {} responses written in {:.1} s",
                 b.artists,

@@ -141,6 +141,14 @@ impl Fetcher<'_> {
             self.report.lock().expect("report lock").cache_hits += 1;
             return Some((hit.status, serde_json::from_str(&hit.body).ok()));
         }
+        match self.lake.lock().expect("lake lock").find(self.provider.name(), &request.key()) {
+            Ok(Some((status, body))) => {
+                self.report.lock().expect("report lock").cache_hits += 1;
+                return Some((status, serde_json::from_str(&body).ok()));
+            }
+            Ok(None) => {}
+            Err(e) => warn!(provider = self.provider.name(), "{e:#}; asking the provider instead"),
+        }
         self.report.lock().expect("report lock").requests += 1;
         match self.http.get(&request).await {
             Ok(fetched) => {

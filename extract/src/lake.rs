@@ -38,6 +38,8 @@ pub struct LakeWriter {
     landed: u64,
     files: Vec<PathBuf>,
     batch_rows: usize,
+    /// The file each response of this writer went to, by (provider, request key).
+    written: std::collections::HashMap<(String, String), PathBuf>,
 }
 
 impl LakeWriter {
@@ -57,6 +59,7 @@ impl LakeWriter {
             landed: 0,
             files: Vec::new(),
             batch_rows: BATCH_ROWS,
+            written: Default::default(),
         })
     }
 
@@ -85,6 +88,35 @@ impl LakeWriter {
             self.flush_one(key)?;
         }
         Ok(())
+    }
+
+    /// The (status, body) this writer landed for a request, buffered or written: a
+    /// run asks for a thing once even when two artists lead to it (an album both are
+    /// credited on).
+    pub fn find(&self, provider: &str, request_key: &str) -> anyhow::Result<Option<(u16, String)>> {
+        for ((p, _), (_, rows)) in &self.buffers {
+            if *p == provider {
+                if let Some(r) = rows.iter().rev().find(|r| r.request_key == request_key) {
+                    return Ok(Some((r.status, r.body.clone())));
+                }
+            }
+        }
+        let Some(file) = self.written.get(&(provider.to_string(), request_key.to_string())) else {
+            return Ok(None);
+        };
+        let (status, body): (i32, String) = self
+            .db
+            .query_row(
+                &format!(
+                    "SELECT status, body FROM read_parquet({}) WHERE provider = ? AND request_key = ? \
+                     ORDER BY fetched_at DESC LIMIT 1",
+                    sql_string(&file.to_string_lossy())
+                ),
+                [provider, request_key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .with_context(|| format!("reading {request_key} back from {}", file.display()))?;
+        Ok(Some((status as u16, body)))
     }
 
     /// Rows written to files so far.
@@ -150,6 +182,9 @@ impl LakeWriter {
             .with_context(|| format!("writing {}", tmp.display()))?;
         std::fs::rename(&tmp, &path).with_context(|| format!("renaming {} into place", tmp.display()))?;
         self.landed += rows.len() as u64;
+        for r in rows {
+            self.written.insert((r.provider.to_string(), r.request_key.clone()), path.clone());
+        }
         self.files.push(path);
         Ok(())
     }
@@ -210,6 +245,20 @@ mod tests {
         assert_eq!((n, titles), ((BATCH_ROWS + 3) as i64, (BATCH_ROWS + 3) as i64));
         let leftovers = walk(dir.path()).into_iter().filter(|p| p.to_string_lossy().ends_with(".tmp")).count();
         assert_eq!(leftovers, 0, "no temporary files remain");
+    }
+
+    #[test]
+    fn a_landed_response_is_found_again_whether_buffered_or_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut lake = LakeWriter::new(dir.path(), "r1").unwrap();
+        lake.land(fetched("albums", 1)).unwrap();
+        let buffered = lake.find("deezer", "albums:/album/1").unwrap();
+        assert_eq!(buffered.map(|(s, b)| (s, b.contains("\"id\": 1"))), Some((200, true)));
+        lake.flush().unwrap();
+        let written = lake.find("deezer", "albums:/album/1").unwrap();
+        assert_eq!(written.map(|(s, b)| (s, b.contains("\"id\": 1"))), Some((200, true)));
+        assert_eq!(lake.find("deezer", "albums:/album/2").unwrap(), None);
+        assert_eq!(lake.find("spotify", "albums:/album/1").unwrap(), None, "keys are per provider");
     }
 
     fn walk(p: &Path) -> Vec<PathBuf> {

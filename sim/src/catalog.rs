@@ -321,8 +321,10 @@ struct Generator {
 /// Syllables for made-up names: real catalogs are mostly names no other artist has,
 /// so the word lists above (whose names recur at scale, as homonyms do) are only a
 /// share of them.
-const ONSETS: &[&str] =
-    &["b", "br", "k", "kr", "d", "dr", "f", "g", "gr", "l", "m", "n", "p", "r", "s", "st", "t", "tr", "v", "z", "sh", "ch", "j", "h"];
+const ONSETS: &[&str] = &[
+    "b", "br", "k", "kr", "d", "dr", "f", "g", "gr", "l", "m", "n", "p", "r", "s", "st", "t", "tr", "v", "z", "sh",
+    "ch", "j", "h",
+];
 const VOWELS: &[&str] = &["a", "e", "i", "o", "u", "ai", "ou", "y", "ä", "é"];
 const CODAS: &[&str] = &["", "n", "r", "l", "s", "x", "m", "k", "nd", "rt"];
 
@@ -501,7 +503,8 @@ impl Generator {
         // share an ISRC (up to 52 billion of them) whatever the random country.
         let n = self.next_isrc;
         let block = (self.registrant_base as u64 + n / 3_000_000) % (26 * 26 * 26);
-        let registrant: String = [block / 676, block / 26 % 26, block % 26].iter().map(|&d| (b'A' + d as u8) as char).collect();
+        let registrant: String =
+            [block / 676, block / 26 % 26, block % 26].iter().map(|&d| (b'A' + d as u8) as char).collect();
         let year = 70 + (n / 100_000) % 30;
         format!("{cc}{registrant}{year:02}{:05}", n % 100_000)
     }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::catalog::Catalog;
-use crate::{SimConfig, Shared, deezer, musicbrainz};
+use crate::{Shared, SimConfig, deezer, musicbrainz};
 
 /// One response, named the way the extractor names its request.
 pub struct Response {
@@ -20,6 +20,17 @@ pub struct Response {
 
 /// What MusicBrainz's release browse is asked to include (the extractor's `RELEASE_INC`).
 pub const MUSICBRAINZ_RELEASE_INC: &str = "recordings+isrcs+artist-credits+labels+release-groups+url-rels+tags+genres";
+/// The same without the tracklists: media with their track counts.
+pub const MUSICBRAINZ_RELEASE_INC_NO_TRACKS: &str = "media+artist-credits+labels+release-groups+url-rels+tags+genres";
+
+/// Whether recordings come along with the releases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tracks {
+    /// As the extractor fetches: MusicBrainz tracklists with ISRCs, Deezer's album tracks.
+    With,
+    /// Releases alone (track counts kept): for measuring release linking by itself.
+    Without,
+}
 
 /// A generated catalog, for writing out.
 pub struct Offline {
@@ -48,11 +59,18 @@ impl Offline {
     }
 
     /// Every main artist's releases, browsed `page` at a time.
-    pub fn musicbrainz(&self, page: usize, mut each: impl FnMut(Response) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    pub fn musicbrainz(
+        &self,
+        page: usize,
+        tracks: Tracks,
+        mut each: impl FnMut(Response) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
         let c = self.catalog();
-        let incs: Vec<String> = MUSICBRAINZ_RELEASE_INC.split('+').map(str::to_string).collect();
+        let inc = if tracks == Tracks::With { MUSICBRAINZ_RELEASE_INC } else { MUSICBRAINZ_RELEASE_INC_NO_TRACKS };
+        let incs: Vec<String> = inc.split('+').map(str::to_string).collect();
         for (artist, releases) in self.by_artist.iter().enumerate() {
-            let listed: Vec<usize> = releases.iter().copied().filter(|&i| c.releases[i].musicbrainz.is_some()).collect();
+            let listed: Vec<usize> =
+                releases.iter().copied().filter(|&i| c.releases[i].musicbrainz.is_some()).collect();
             let mut offset = 0;
             loop {
                 let releases: Vec<Value> = listed
@@ -71,7 +89,7 @@ impl Offline {
                         ("artist", c.artists[artist].mbid.clone()),
                         ("limit", page.to_string()),
                         ("offset", offset.to_string()),
-                        ("inc", MUSICBRAINZ_RELEASE_INC.into()),
+                        ("inc", inc.into()),
                         ("fmt", "json".into()),
                     ],
                     body: body.to_string(),
@@ -85,8 +103,13 @@ impl Offline {
         Ok(())
     }
 
-    /// Every Deezer album once, and its tracks `page` at a time.
-    pub fn deezer(&self, page: usize, mut each: impl FnMut(Response) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    /// Every Deezer album once, and (`Tracks::With`) its tracks `page` at a time.
+    pub fn deezer(
+        &self,
+        page: usize,
+        tracks: Tracks,
+        mut each: impl FnMut(Response) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
         let c = self.catalog();
         for r in &c.releases {
             let Some(d) = &r.deezer else { continue };
@@ -97,11 +120,19 @@ impl Offline {
                 params: Vec::new(),
                 body: deezer::album_full(c, r).to_string(),
             })?;
+            if tracks == Tracks::Without {
+                continue;
+            }
             let path = format!("/album/{}/tracks", d.id);
             let mut index = 0;
             while index < d.tracks.len() || index == 0 {
-                let data =
-                    d.tracks.iter().enumerate().skip(index).take(page).map(|(i, t)| deezer::track_json(c, t, i + 1, true));
+                let data = d
+                    .tracks
+                    .iter()
+                    .enumerate()
+                    .skip(index)
+                    .take(page)
+                    .map(|(i, t)| deezer::track_json(c, t, i + 1, true));
                 let body = deezer::page_body("127.0.0.1", &path, "", data.collect(), d.tracks.len(), index, page);
                 each(Response {
                     provider: "deezer",
@@ -126,7 +157,7 @@ mod tests {
         let sim = Offline::generate(3, 40);
         let c = sim.catalog();
         let mut mb = std::collections::HashSet::new();
-        sim.musicbrainz(100, |r| {
+        sim.musicbrainz(100, Tracks::With, |r| {
             let v: Value = serde_json::from_str(&r.body)?;
             for rel in v["releases"].as_array().unwrap() {
                 mb.insert(rel["id"].as_str().unwrap().to_string());
@@ -136,7 +167,7 @@ mod tests {
         .unwrap();
         let mut albums = 0;
         let mut tracks = 0;
-        sim.deezer(25, |r| {
+        sim.deezer(25, Tracks::With, |r| {
             let v: Value = serde_json::from_str(&r.body)?;
             match r.resource {
                 "albums" => albums += 1,

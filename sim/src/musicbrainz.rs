@@ -235,6 +235,11 @@ pub(crate) fn release_json(s: &Shared, r: &Release, incs: &[String]) -> Value {
         let format = if album.kind == AlbumKind::Single { "Digital Media" } else { "CD" };
         v["media"] = json!([{ "position": 1, "title": "", "format": format, "format-id": null,
             "track-count": tracks.len(), "track-offset": 0, "tracks": tracks }]);
+    } else if has("media") {
+        // Media without their tracks: the track count alone.
+        let format = if album.kind == AlbumKind::Single { "Digital Media" } else { "CD" };
+        v["media"] = json!([{ "position": 1, "title": "", "format": format, "format-id": null,
+            "track-count": r.tracks.len() }]);
     }
     v
 }

@@ -13,7 +13,7 @@ use crate::common::{Project, artists};
 fn sim() -> Sim {
     let mut limits = liner_sim::default_limits();
     limits.insert("apple_music".into(), (60, Duration::from_secs(1)));
-    Sim::start(SimConfig { seed: 23, artists: 40, apple_key: Some(AppleKey::demo()), limits, ..SimConfig::default() })
+    Sim::start(SimConfig { seed: 25, artists: 40, apple_key: Some(AppleKey::demo()), limits, ..SimConfig::default() })
         .expect("simulator")
 }
 

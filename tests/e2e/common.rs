@@ -99,13 +99,23 @@ pub fn artists(sim: &Sim, n: usize) -> Vec<String> {
     liner::demo::pick_artists(sim, n)
 }
 
-pub fn query_i64(db: &Path, sql: &str) -> i64 {
-    let conn = duckdb::Connection::open_with_flags(
+fn read_only(db: &Path) -> duckdb::Connection {
+    duckdb::Connection::open_with_flags(
         db,
         duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly).unwrap(),
     )
-    .expect("opening the warehouse");
-    conn.query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
+    .expect("opening the warehouse")
+}
+
+pub fn query_i64(db: &Path, sql: &str) -> i64 {
+    read_only(db).query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// The first column of every row, as text.
+pub fn query_strings(db: &Path, sql: &str) -> Vec<String> {
+    let conn = read_only(db);
+    let mut stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap).collect()
 }
 
 /// The simulated releases that following `artists` fetches: those crediting one of them.

@@ -13,7 +13,7 @@ fn sim() -> Sim {
     let mut limits = liner_sim::default_limits();
     limits.insert("discogs".into(), (60, Duration::from_secs(1)));
     Sim::start(SimConfig {
-        seed: 29,
+        seed: 31,
         artists: 40,
         discogs_token: Some("sim-discogs-token".into()),
         limits,

@@ -5,8 +5,6 @@
 //! id, then a provider id; for recordings an ISRC, then a MusicBrainz recording id,
 //! then a provider id. The smallest of each kind wins, so the name is stable.
 
-use std::collections::HashMap;
-
 use anyhow::Context;
 use duckdb::{Connection, params};
 
@@ -23,83 +21,63 @@ pub fn model() -> Model {
     )
 }
 
-/// How strongly an identifier names a cluster: lower is stronger.
-fn rank(entity: &str, kind: &str) -> u8 {
-    match (entity, kind) {
-        ("release", "gtin") | ("track", "isrc") => 0,
-        (_, "mbid") => 1,
-        _ => 2,
-    }
-}
-
+/// DuckDB numbers the items and names the clusters; Rust only joins numbers, so a
+/// catalog of millions of items never passes through Rust as strings.
 fn build(db: &Connection) -> anyhow::Result<()> {
-    let mut rows: Vec<(String, String, String, String)> = Vec::new();
-    for entity in ["release", "track"] {
-        let mut items: Vec<(String, String)> = Vec::new();
-        let mut index: HashMap<(String, String), usize> = HashMap::new();
-        let table = if entity == "release" { "intermediate.release_items" } else { "intermediate.track_items" };
-        let mut stmt = db.prepare(&format!("SELECT provider, item_id FROM {table} ORDER BY provider, item_id"))?;
-        for item in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
-            let item = item?;
-            index.entry(item.clone()).or_insert_with(|| {
-                items.push(item);
-                items.len() - 1
-            });
-        }
-        let mut components = Components::new(items.len());
-        let mut links = db
-            .prepare("SELECT left_provider, left_id, right_provider, right_id FROM canonical.links WHERE entity = ?")?;
-        for link in links.query_map([entity], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
-        })? {
-            let (lp, li, rp, ri) = link?;
-            // Links may name items that carry identifiers but did not make it into the
-            // item list (a recording seen only through an ISRC lookup): they join too.
-            let mut id = |p: String, i: String| -> usize {
-                *index.entry((p.clone(), i.clone())).or_insert_with(|| {
-                    items.push((p, i));
-                    components.parent.push(components.parent.len());
-                    components.size.push(1);
-                    items.len() - 1
-                })
-            };
-            let (a, b) = (id(lp, li), id(rp, ri));
-            components.union(a, b);
-        }
-        // The name of each cluster: its strongest identifier, smallest first.
-        let mut best: HashMap<usize, (u8, String)> = HashMap::new();
-        let mut ids =
-            db.prepare("SELECT provider, item_id, kind, value FROM intermediate.item_identifiers WHERE entity = ?")?;
-        for id in ids.query_map([entity], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
-        })? {
-            let (provider, item, kind, value) = id?;
-            let Some(&i) = index.get(&(provider, item)) else { continue };
-            let root = components.find(i);
-            let candidate = (rank(entity, &kind), format!("{kind}:{value}"));
-            let slot = best.entry(root).or_insert_with(|| candidate.clone());
-            if candidate < *slot {
-                *slot = candidate;
-            }
-        }
-        for (i, (provider, item)) in items.iter().enumerate() {
-            let root = components.find(i);
-            let fallback = || {
-                let (p, id) = &items[root];
-                (3, format!("{p}:{id}"))
-            };
-            let name = best.get(&root).cloned().unwrap_or_else(fallback).1;
-            rows.push((entity.to_string(), provider.clone(), item.clone(), name));
-        }
-    }
+    // Links may name items that carry identifiers but did not make it into the item
+    // lists (a recording seen only through an ISRC lookup): they join too.
     db.execute_batch(
-        "CREATE TABLE canonical.clusters (entity VARCHAR, provider VARCHAR, item_id VARCHAR, cluster_id VARCHAR)",
+        "CREATE TEMP TABLE cluster_items AS \
+         SELECT entity, provider, item_id, (row_number() OVER () - 1)::UBIGINT AS idx FROM ( \
+             SELECT 'release' AS entity, provider, item_id FROM intermediate.release_items \
+             UNION SELECT 'track', provider, item_id FROM intermediate.track_items \
+             UNION SELECT entity, left_provider, left_id FROM canonical.links \
+             UNION SELECT entity, right_provider, right_id FROM canonical.links)",
     )?;
-    let mut appender = db.appender_to_db("clusters", "canonical").context("writing canonical.clusters")?;
-    for (entity, provider, item, cluster) in &rows {
-        appender.append_row(params![entity, provider, item, cluster])?;
+    let n: u64 = db.query_row("SELECT count(*) FROM cluster_items", [], |r| r.get(0))?;
+    let mut components = Components::new(n as usize);
+    let mut pairs = db.prepare(
+        "SELECT a.idx, b.idx FROM canonical.links l \
+         JOIN cluster_items a ON a.entity = l.entity AND a.provider = l.left_provider AND a.item_id = l.left_id \
+         JOIN cluster_items b ON b.entity = l.entity AND b.provider = l.right_provider AND b.item_id = l.right_id",
+    )?;
+    for pair in pairs.query_map([], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, u64>(1)?)))? {
+        let (a, b) = pair?;
+        components.union(a as usize, b as usize);
     }
-    appender.flush()?;
+    drop(pairs);
+    db.execute_batch("CREATE TEMP TABLE cluster_roots (idx UBIGINT, root UBIGINT)")?;
+    let mut roots = db.appender("cluster_roots").context("writing the cluster of each item")?;
+    for i in 0..n as usize {
+        roots.append_row(params![i as u64, components.find(i) as u64])?;
+    }
+    roots.flush()?;
+    drop(roots);
+    // A cluster's name: its strongest identifier (for releases a GTIN, then a
+    // MusicBrainz id; for recordings an ISRC, then a MusicBrainz id; then any other
+    // provider id), smallest first; a cluster without one is named by its smallest
+    // `provider:id`. The rank leads the sort key and is cut off after.
+    db.execute_batch(
+        "CREATE TABLE canonical.clusters AS \
+         WITH members AS ( \
+             SELECT i.entity, i.provider, i.item_id, r.root FROM cluster_items i JOIN cluster_roots r USING (idx) \
+         ), candidates AS ( \
+             SELECT m.root, CASE \
+                     WHEN (m.entity = 'release' AND x.kind = 'gtin') OR (m.entity = 'track' AND x.kind = 'isrc') THEN '0' \
+                     WHEN x.kind = 'mbid' THEN '1' ELSE '2' END || x.kind || ':' || x.value AS key \
+             FROM members m JOIN intermediate.item_identifiers x \
+                 ON x.entity = m.entity AND x.provider = m.provider AND x.item_id = m.item_id \
+             UNION ALL \
+             SELECT root, '3' || provider || ':' || item_id FROM members \
+         ), names AS ( \
+             SELECT root, substr(min(key), 2) AS cluster_id FROM candidates GROUP BY root \
+         ) \
+         SELECT m.entity, m.provider, m.item_id, n.cluster_id \
+         FROM members m JOIN names n USING (root) \
+         ORDER BY m.entity, m.provider, m.item_id; \
+         DROP TABLE cluster_items; DROP TABLE cluster_roots;",
+    )
+    .context("naming the clusters")?;
     Ok(())
 }
 

@@ -62,8 +62,14 @@ fn load(db: &Connection, entity: Entity) -> anyhow::Result<Vec<Side>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// For each item, its exact cluster (a number) and the providers already in it.
-fn exact_clusters(db: &Connection, entity: &str, sides: &[Side]) -> anyhow::Result<(Vec<u32>, Vec<HashSet<String>>)> {
+/// For each item, its exact cluster (a number) and the providers already in it, as a
+/// bit set over `providers` (a set of strings per item would cost gigabytes at scale).
+fn exact_clusters(
+    db: &Connection,
+    entity: &str,
+    sides: &[Side],
+    providers: &[&str],
+) -> anyhow::Result<(Vec<u32>, Vec<u64>)> {
     let index: HashMap<(&str, &str), usize> =
         sides.iter().enumerate().map(|(i, s)| ((s.provider.as_str(), s.item.id.as_str()), i)).collect();
     let mut components = Components::new(sides.len());
@@ -79,12 +85,13 @@ fn exact_clusters(db: &Connection, entity: &str, sides: &[Side]) -> anyhow::Resu
             components.union(a, b);
         }
     }
-    let mut by_root: HashMap<usize, HashSet<String>> = HashMap::new();
-    for (i, s) in sides.iter().enumerate() {
-        by_root.entry(components.find(i)).or_default().insert(s.provider.clone());
-    }
+    let bit = |p: &str| providers.iter().position(|x| *x == p).map_or(0, |i| 1u64 << i);
     let roots: Vec<u32> = (0..sides.len()).map(|i| components.find(i) as u32).collect();
-    let present = roots.iter().map(|r| by_root[&(*r as usize)].clone()).collect();
+    let mut by_root = vec![0u64; sides.len()];
+    for (s, &r) in sides.iter().zip(&roots) {
+        by_root[r as usize] |= bit(&s.provider);
+    }
+    let present = roots.iter().map(|&r| by_root[r as usize]).collect();
     Ok((roots, present))
 }
 
@@ -98,10 +105,12 @@ fn build(db: &Connection) -> anyhow::Result<()> {
     let mut appender = db.appender_to_db("fuzzy_links", "intermediate").context("writing intermediate.fuzzy_links")?;
     for (entity, name) in [(Entity::Release, "release"), (Entity::Track, "track")] {
         let sides = load(db, entity)?;
-        let (clusters, present) = exact_clusters(db, name, &sides)?;
         let mut providers: Vec<&str> = sides.iter().map(|s| s.provider.as_str()).collect();
         providers.sort_unstable();
         providers.dedup();
+        anyhow::ensure!(providers.len() <= 64, "more than 64 providers of {name}s");
+        let (clusters, present) = exact_clusters(db, name, &sides, &providers)?;
+        let bit = |p: &str| providers.iter().position(|x| *x == p).map_or(0, |i| 1u64 << i);
         let mut done: HashSet<(String, String)> = HashSet::new();
         for hub in HUBS {
             for &p in providers.iter().filter(|p| !HUBS[..=HUBS.iter().position(|h| h == hub).unwrap_or(0)].contains(p))
@@ -110,14 +119,14 @@ fn build(db: &Connection) -> anyhow::Result<()> {
                 let left: Vec<Item> = sides
                     .iter()
                     .zip(&present)
-                    .filter(|(s, have)| s.provider == p && !have.contains(*hub))
+                    .filter(|(s, have)| s.provider == p && *have & bit(hub) == 0)
                     .map(|(s, _)| s.item.clone())
                     .collect();
                 let (right, right_groups): (Vec<Item>, Vec<u32>) = sides
                     .iter()
                     .zip(&present)
                     .zip(&clusters)
-                    .filter(|((s, have), _)| s.provider == *hub && !have.contains(p))
+                    .filter(|((s, have), _)| s.provider == *hub && *have & bit(p) == 0)
                     .map(|((s, _), c)| (s.item.clone(), *c))
                     .unzip();
                 if left.is_empty() || right.is_empty() {
