@@ -95,10 +95,10 @@ impl LakeWriter {
     /// credited on).
     pub fn find(&self, provider: &str, request_key: &str) -> anyhow::Result<Option<(u16, String)>> {
         for ((p, _), (_, rows)) in &self.buffers {
-            if *p == provider {
-                if let Some(r) = rows.iter().rev().find(|r| r.request_key == request_key) {
-                    return Ok(Some((r.status, r.body.clone())));
-                }
+            if *p == provider
+                && let Some(r) = rows.iter().rev().find(|r| r.request_key == request_key)
+            {
+                return Ok(Some((r.status, r.body.clone())));
             }
         }
         let Some(file) = self.written.get(&(provider.to_string(), request_key.to_string())) else {
