@@ -287,8 +287,10 @@ fn export_for_baselines(
 ) -> anyhow::Result<()> {
     let path = |name: &str| liner_extract::lake::sql_string(&dir.join(name).to_string_lossy());
     db.execute_batch(&format!(
-        "COPY (SELECT provider, item_id, title, artist, gtin, year, track_count FROM intermediate.release_items \
-         WHERE provider IN ('musicbrainz', 'deezer') ORDER BY provider, item_id) TO {} (FORMAT parquet)",
+        "COPY (SELECT i.provider, i.item_id, i.title, m.disambiguation, i.artist, i.gtin, i.year, i.track_count \
+         FROM intermediate.release_items i \
+         LEFT JOIN staging.musicbrainz_releases m ON i.provider = 'musicbrainz' AND m.release_id = i.item_id \
+         WHERE i.provider IN ('musicbrainz', 'deezer') ORDER BY i.provider, i.item_id) TO {} (FORMAT parquet)",
         path("release_items.parquet")
     ))
     .context("writing release_items.parquet")?;

@@ -830,6 +830,22 @@ mod tests {
                 .any(|r| { r.deezer.as_ref().is_some_and(|d| d.upc.len() == 13 && d.upc.starts_with('0')) })
         );
         assert!(c.artists.iter().any(|a| a.name != a.deezer_name));
+        let self_titled = c.albums.iter().filter(|a| a.title == c.artists[a.credits[0].artist].name).count();
+        assert!(self_titled > 3, "self-titled albums");
+        assert!(c.albums.iter().any(|a| a.kind == AlbumKind::Compilation && a.title == "Greatest Hits"));
+        let remastered =
+            c.releases.iter().find(|r| matches!(r.edition, Edition::Remaster(_) | Edition::Anniversary(_)));
+        let original =
+            remastered.and_then(|r| c.releases.iter().find(|o| o.album == r.album && o.edition == Edition::Original));
+        let (r, o) = (remastered.unwrap(), original.unwrap());
+        assert_ne!(c.recordings[r.tracks[0]].isrcs, c.recordings[o.tracks[0]].isrcs, "a remaster has new ISRCs");
+        assert_eq!(c.recordings[r.tracks[0]].title, c.recordings[o.tracks[0]].title);
+        let single_titled_as_album = c.albums.iter().filter(|s| s.kind == AlbumKind::Single).any(|s| {
+            c.albums
+                .iter()
+                .any(|a| a.kind == AlbumKind::Album && a.title == s.title && a.credits[0].artist == s.credits[0].artist)
+        });
+        assert!(single_titled_as_album, "a single that shares its title with its album");
     }
 }
 
