@@ -122,11 +122,27 @@ pub fn score(entity: Entity, a: &Item, b: &Item) -> Components {
         weights += w_year;
     }
     c.total = weighted / weights;
-    // A different version is a different item, however alike the rest.
-    if c.variant < 0.5 {
+    // A different version is a different item, however alike the rest; so is a
+    // release with more tracks than bonus tracks explain (a single and the album it
+    // shares a title with, an EP and the album), or one dated years apart (a homonym's
+    // album, a later digital edition): a person decides those.
+    let far_apart = matches!((a.year, b.year), (Some(x), Some(y)) if (x - y).abs() >= 3);
+    if c.variant < 0.5 || (entity == Entity::Release && (other_product(a.track_count, b.track_count) || far_apart)) {
         c.total = c.total.min(0.85);
     }
     c
+}
+
+/// Track counts further apart than an edition's bonus tracks make them: more than
+/// three tracks and more than a quarter of the longer list.
+fn other_product(a: Option<u32>, b: Option<u32>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) if a > 0 && b > 0 => {
+            let diff = a.abs_diff(b);
+            diff > 3 && diff as f64 > 0.25 * a.max(b) as f64
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -162,6 +178,25 @@ mod tests {
         let original = release("abbey road", "", &["beatles"], Some(1969), Some(17));
         let deluxe = release("abbey road", "deluxe edition", &["beatles"], Some(1969), Some(17));
         assert!(score(Entity::Release, &original, &deluxe).total < 0.90, "never auto-linked");
+    }
+
+    #[test]
+    fn a_single_is_not_the_album_it_shares_a_title_with() {
+        let album = release("wave", "", &["broxnir"], Some(2011), Some(9));
+        let single = release("wave", "", &["broxnir"], Some(2011), Some(1));
+        assert!(score(Entity::Release, &album, &single).total < 0.90, "never auto-linked");
+        let bonus = release("wave", "", &["broxnir"], Some(2011), Some(11));
+        assert!(score(Entity::Release, &album, &bonus).total > 0.90, "two bonus tracks are the same product");
+    }
+
+    #[test]
+    fn the_same_title_dated_years_apart_goes_to_a_person() {
+        let a = release("forever", "", &["priya nakamura"], Some(1978), Some(10));
+        let b = release("forever", "", &["priya nakamura"], Some(2013), Some(10));
+        let s = score(Entity::Release, &a, &b).total;
+        assert!((0.70..0.90).contains(&s), "{s}");
+        let c = release("forever", "", &["priya nakamura"], Some(1979), Some(10));
+        assert!(score(Entity::Release, &a, &c).total > 0.90, "a year apart: release dates differ by country");
     }
 
     #[test]

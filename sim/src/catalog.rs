@@ -97,6 +97,9 @@ pub struct DeezerAlbum {
     pub upc: String,
     pub tracks: Vec<DeezerTrack>,
     pub fans: u32,
+    /// The date Deezer shows: the product's own, or for some older albums the day the
+    /// digital edition came out (as Deezer and Spotify show for much back catalogue).
+    pub release_date: String,
 }
 
 #[derive(Debug, Clone)]
@@ -664,7 +667,8 @@ impl Generator {
 
         let musicbrainz = on_musicbrainz.then(|| self.musicbrainz_release(&gtin, &edition, tracks.len()));
         let deezer = if on_deezer {
-            Some(self.deezer_album(album, &edition, gtin.as_deref().expect("deezer albums have a UPC"), &tracks))
+            let gtin = gtin.as_deref().expect("deezer albums have a UPC");
+            Some(self.deezer_album(album, &edition, gtin, &tracks, &date))
         } else {
             None
         };
@@ -706,7 +710,14 @@ impl Generator {
         MbRelease { mbid: self.uuid(), barcode, disambiguation, track_mbids }
     }
 
-    fn deezer_album(&mut self, album: usize, edition: &Edition, gtin: &str, tracks: &[RecordingIdx]) -> DeezerAlbum {
+    fn deezer_album(
+        &mut self,
+        album: usize,
+        edition: &Edition,
+        gtin: &str,
+        tracks: &[RecordingIdx],
+        date: &str,
+    ) -> DeezerAlbum {
         let base = self.catalog.albums[album].title.clone();
         let title = match edition {
             Edition::Original => base,
@@ -757,7 +768,14 @@ impl Generator {
                 }
             })
             .collect();
-        DeezerAlbum { id: self.deezer_id(), title, upc, tracks, fans: self.rng.random_range(10..500_000) }
+        let id = self.deezer_id();
+        // Chosen from the id, not the random stream, so the rest of the catalog stays as it was.
+        let release_date = if date < "2005" && id % 10 == 0 {
+            format!("{}-{:02}-{:02}", 2005 + id % 11, 1 + id % 12, 1 + id % 28)
+        } else {
+            date.to_string()
+        };
+        DeezerAlbum { id, title, upc, tracks, fans: self.rng.random_range(10..500_000), release_date }
     }
 }
 

@@ -236,7 +236,7 @@ fn album_summary(c: &Catalog, r: &Release) -> Value {
     json!({
         "id": d.id, "title": d.title, "link": format!("https://www.deezer.com/album/{}", d.id),
         "cover": cover, "cover_small": cover, "cover_medium": cover, "cover_big": cover, "cover_xl": cover,
-        "md5_image": format!("{:032x}", d.id), "genre_id": 113, "fans": d.fans, "release_date": r.date,
+        "md5_image": format!("{:032x}", d.id), "genre_id": 113, "fans": d.fans, "release_date": d.release_date,
         "record_type": album.kind.deezer(), "tracklist": format!("https://api.deezer.com/album/{}/tracks", d.id),
         "explicit_lyrics": false, "type": "album",
     })
@@ -388,7 +388,7 @@ async fn track(State(s): St, Path(id): Path<String>) -> Response {
         let Some(d) = &r.deezer else { continue };
         if let Some((i, t)) = d.tracks.iter().enumerate().find(|(_, t)| wanted(t)) {
             let mut v = track_json(c, t, i + 1, true);
-            v["release_date"] = json!(r.date);
+            v["release_date"] = json!(d.release_date);
             v["album"] = album_summary(c, r);
             return Json(v).into_response();
         }
