@@ -244,16 +244,23 @@ pub fn link_at_scale(
     let config = dir.join("liner.toml");
     std::fs::write(&config, "[paths]\ndata_dir = \".\"\n").with_context(|| format!("writing {}", config.display()))?;
     let started = Instant::now();
-    let out = std::process::Command::new(std::env::current_exe().context("finding liner's own binary")?)
+    let child = std::process::Command::new(std::env::current_exe().context("finding liner's own binary")?)
         .arg("transform")
         .env("LINER_CONFIG", &config)
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .context("running liner transform")?;
+    let exited = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watch = peak_memory_of(child.id(), exited.clone());
+    let out = child.wait_with_output().context("waiting for liner transform");
+    exited.store(true, std::sync::atomic::Ordering::Relaxed);
+    let out = out?;
     let transform = started.elapsed();
+    let transform_peak_bytes = watch.join().unwrap_or(0);
     if !out.status.success() {
         anyhow::bail!("liner transform failed: {}", String::from_utf8_lossy(&out.stderr));
     }
-    let transform_peak_bytes = children_peak_rss();
 
     let cfg = crate::config::load(Some(&config))?;
     let quality = crate::quality::measure(&cfg.warehouse(), &truth)?;
@@ -307,13 +314,25 @@ fn export_for_baselines(
     Ok(())
 }
 
-/// The largest resident set of any child process waited for, in bytes.
-fn children_peak_rss() -> u64 {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage writes a whole rusage into the pointer it is given.
-    let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
-        usage.assume_init()
-    };
-    usage.ru_maxrss as u64 * 1024
+/// The peak resident memory of a running process, in bytes: its high-water mark
+/// (`VmHWM`), read every 20 ms until it exits. (The kernel's own count for a child,
+/// `ru_maxrss`, would include this process's size at the moment it was spawned.)
+fn peak_memory_of(pid: u32, exited: std::sync::Arc<std::sync::atomic::AtomicBool>) -> std::thread::JoinHandle<u64> {
+    std::thread::spawn(move || {
+        let mut peak = 0;
+        while !exited.load(std::sync::atomic::Ordering::Relaxed)
+            && let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        {
+            let hwm = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok());
+            match hwm {
+                Some(kb) => peak = peak.max(kb * 1024),
+                None => break, // a zombie: it has exited
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        peak
+    })
 }

@@ -40,6 +40,11 @@ pub fn open(path: &Path) -> anyhow::Result<Connection> {
     Connection::open_with_flags(path, config).with_context(|| format!("opening the warehouse {}", path.display()))
 }
 
+/// Columns that stay in the warehouse: a path into the raw lake means nothing in the
+/// app's database, and it changes whenever a response is fetched again, which would
+/// make every load rewrite rows whose content did not change.
+const WAREHOUSE_ONLY: &[&str] = &["source_file"];
+
 pub fn table_spec(db: &Connection, source: &str) -> anyhow::Result<TableSpec> {
     let Some((schema, table)) = source.split_once('.') else {
         bail!("load table {source:?}: name it as <schema>.<table>, such as canonical.releases");
@@ -61,7 +66,10 @@ pub fn table_spec(db: &Connection, source: &str) -> anyhow::Result<TableSpec> {
             let (name, ty): (String, String) = (r.get(0)?, r.get(1)?);
             Ok(Column { name, kind: kind_of(&ty) })
         })?
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter(|c| !WAREHOUSE_ONLY.contains(&c.name.as_str()))
+        .collect();
     Ok(TableSpec { source: source.to_string(), target: table.to_string(), columns, key })
 }
 

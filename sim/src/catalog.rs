@@ -770,7 +770,7 @@ impl Generator {
             .collect();
         let id = self.deezer_id();
         // Chosen from the id, not the random stream, so the rest of the catalog stays as it was.
-        let release_date = if date < "2005" && id % 10 == 0 {
+        let release_date = if date < "2005" && id.is_multiple_of(10) {
             format!("{}-{:02}-{:02}", 2005 + id % 11, 1 + id % 12, 1 + id % 28)
         } else {
             date.to_string()

@@ -60,7 +60,10 @@ select
     p.lastfm_url,
     p.deezer_fans::bigint as deezer_fans,
     p.providers,
-    p.items
+    p.items,
+    -- Where the title and artist above were read: the provider, and its lake file.
+    b.provider as source_provider,
+    b.raw_file as source_file
 from per_cluster p
 join best b using (cluster_id)
 left join staging.musicbrainz_releases m on m.release_id = p.musicbrainz_release_id

@@ -60,7 +60,10 @@ select
     p.genius_song_id,
     p.lastfm_url,
     p.providers,
-    p.items
+    p.items,
+    -- Where the title and artist above were read: the provider, and its lake file.
+    b.provider as source_provider,
+    b.raw_file as source_file
 from per_cluster p
 join best b using (cluster_id)
 left join isrcs i using (cluster_id)

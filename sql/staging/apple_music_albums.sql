@@ -5,23 +5,23 @@
 -- pages, the charts and catalog searches: all carry the full attributes. `isPrerelease` appears only on
 -- albums not out yet; where it is missing, a release date after the fetch says the same.
 with albums as (
-    select unnest(json_extract(body, '$.data[*]')) as a, fetched_at
+    select unnest(json_extract(body, '$.data[*]')) as a, fetched_at, raw_file
     from raw.apple_music_albums
     where status = 200 and json_valid(body)
     union all
-    select unnest(json_extract(body, '$.data[*]')), fetched_at
+    select unnest(json_extract(body, '$.data[*]')), fetched_at, raw_file
     from raw.apple_music_upc_search
     where status = 200 and json_valid(body)
     union all
-    select unnest(json_extract(body, '$.data[*]')), fetched_at
+    select unnest(json_extract(body, '$.data[*]')), fetched_at, raw_file
     from raw.apple_music_artist_albums
     where status = 200 and json_valid(body)
     union all
-    select unnest(json_extract(body, '$.results.albums[*].data[*]')), fetched_at
+    select unnest(json_extract(body, '$.results.albums[*].data[*]')), fetched_at, raw_file
     from raw.apple_music_charts
     where status = 200 and json_valid(body)
     union all
-    select unnest(json_extract(body, '$.results.albums.data[*]')), fetched_at
+    select unnest(json_extract(body, '$.results.albums.data[*]')), fetched_at, raw_file
     from raw.apple_music_catalog_search
     where status = 200 and json_valid(body)
 )
@@ -42,7 +42,7 @@ select
         try_cast(json_extract_string(a, '$.attributes.releaseDate') as date) > fetched_at::date
     ) as is_prerelease,
     json_extract_string(a, '$.attributes.url') as url,
-    fetched_at
+    fetched_at, raw_file
 from albums
 where a ->> 'id' is not null
 qualify row_number() over (partition by a ->> 'id' order by fetched_at desc) = 1

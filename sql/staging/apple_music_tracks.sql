@@ -4,23 +4,23 @@
 -- One row per Apple Music song, from the tracks of album responses, ISRC lookups, the
 -- charts and catalog searches. A song names its album only in its URL (`/album/<slug>/<id>?i=<song>`).
 with songs as (
-    select unnest(json_extract(body, '$.data[*].relationships.tracks.data[*]')) as s, fetched_at
+    select unnest(json_extract(body, '$.data[*].relationships.tracks.data[*]')) as s, fetched_at, raw_file
     from raw.apple_music_albums
     where status = 200 and json_valid(body)
     union all
-    select unnest(json_extract(body, '$.data[*].relationships.tracks.data[*]')), fetched_at
+    select unnest(json_extract(body, '$.data[*].relationships.tracks.data[*]')), fetched_at, raw_file
     from raw.apple_music_upc_search
     where status = 200 and json_valid(body)
     union all
-    select unnest(json_extract(body, '$.data[*]')), fetched_at
+    select unnest(json_extract(body, '$.data[*]')), fetched_at, raw_file
     from raw.apple_music_isrc_search
     where status = 200 and json_valid(body)
     union all
-    select unnest(json_extract(body, '$.results.songs[*].data[*]')), fetched_at
+    select unnest(json_extract(body, '$.results.songs[*].data[*]')), fetched_at, raw_file
     from raw.apple_music_charts
     where status = 200 and json_valid(body)
     union all
-    select unnest(json_extract(body, '$.results.songs.data[*]')), fetched_at
+    select unnest(json_extract(body, '$.results.songs.data[*]')), fetched_at, raw_file
     from raw.apple_music_catalog_search
     where status = 200 and json_valid(body)
 )
@@ -36,7 +36,7 @@ select
     json_extract_string(s, '$.attributes.isrc') as isrc_raw,
     norm_isrc(json_extract_string(s, '$.attributes.isrc')) as isrc,
     json_extract_string(s, '$.attributes.releaseDate') as release_date,
-    fetched_at
+    fetched_at, raw_file
 from songs
 where s ->> 'id' is not null
 qualify row_number() over (partition by s ->> 'id' order by fetched_at desc) = 1

@@ -13,7 +13,7 @@ select
     json_extract_string(body, '$.type.name') as release_type,
     body ->> 'publish_date' as publish_date,
     try_cast(body ->> 'track_count' as integer) as track_count,
-    fetched_at
+    fetched_at, raw_file
 from raw.beatport_releases
 where status = 200 and json_valid(body) and try_cast(body ->> 'id' as bigint) is not null
 qualify row_number() over (partition by body ->> 'id' order by fetched_at desc) = 1

@@ -5,7 +5,7 @@
 -- recording is: "Extended Mix" is other audio than "Radio Edit"), BPM, key, genre, and
 -- the ISRC when present.
 with tracks as (
-    select unnest(json_extract(body, '$.results[*]')) as t, fetched_at
+    select unnest(json_extract(body, '$.results[*]')) as t, fetched_at, raw_file
     from raw.beatport_release_tracks
     where status = 200 and json_valid(body)
 )
@@ -23,6 +23,6 @@ select
     try_cast(t ->> 'length_ms' as integer) as duration_ms,
     nullif(t ->> 'isrc', '') as isrc_raw,
     norm_isrc(t ->> 'isrc') as isrc,
-    fetched_at
+    fetched_at, raw_file
 from tracks
 qualify row_number() over (partition by t ->> 'id' order by fetched_at desc) = 1

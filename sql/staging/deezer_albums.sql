@@ -12,7 +12,7 @@ with parsed as materialized (
             "release_date": "VARCHAR", "record_type": "VARCHAR", "nb_tracks": "VARCHAR", "duration": "VARCHAR",
             "fans": "VARCHAR", "artist": {"id": "VARCHAR", "name": "VARCHAR"}, "contributors": [{"name": "VARCHAR"}],
             "error": "JSON"}')) as a,
-        fetched_at
+        fetched_at, raw_file
     from raw.deezer_albums
     where status = 200
 )
@@ -30,7 +30,7 @@ select
     a.artist.name as artist_name,
     array_to_string(list_transform(a.contributors, lambda c: c.name), ', ') as contributors,
     try_cast(a.fans as bigint) as fans,
-    fetched_at
+    fetched_at, raw_file
 from parsed
 where a is not null and a.error is null and a.id is not null
 qualify row_number() over (partition by a.id order by fetched_at desc) = 1

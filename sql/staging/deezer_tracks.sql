@@ -7,16 +7,16 @@
 with pages as (
     select
         body,
-        fetched_at,
+        fetched_at, raw_file,
         try_cast(regexp_extract(request_key, '/album/([0-9]+)/tracks', 1) as bigint) as album_id
     from raw.deezer_album_tracks
     where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
 ),
 tracks as (
-    select album_id, unnest(json_extract(body, '$.data[*]')) as t, fetched_at
+    select album_id, unnest(json_extract(body, '$.data[*]')) as t, fetched_at, raw_file
     from pages
     union all
-    select try_cast(json_extract_string(body, '$.album.id') as bigint), body::json, fetched_at
+    select try_cast(json_extract_string(body, '$.album.id') as bigint), body::json, fetched_at, raw_file
     from raw.deezer_tracks
     where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
 )
@@ -33,6 +33,6 @@ select
     try_cast(t ->> 'duration' as integer) as duration_s,
     json_extract_string(t, '$.artist.name') as artist_name,
     try_cast(t ->> 'rank' as bigint) as rank,
-    fetched_at
+    fetched_at, raw_file
 from tracks
 qualify row_number() over (partition by t ->> 'id' order by fetched_at desc) = 1

@@ -38,5 +38,5 @@ select
     try_cast(json_extract_string(r, '$.community.want') as integer) as want,
     array_to_string(json_extract_string(r, '$.genres[*]'), ', ') as genres,
     array_to_string(json_extract_string(r, '$.styles[*]'), ', ') as styles,
-    fetched_at
+    fetched_at, raw_file
 from staging.discogs_release_json

@@ -6,15 +6,15 @@
 -- pages and search hits. Dates may be a year only; `title_with_featured` carries
 -- "(Ft. X)".
 with songs as (
-    select json_extract(body, '$.response.song') as s, fetched_at, 1 as whole
+    select json_extract(body, '$.response.song') as s, fetched_at, raw_file, 1 as whole
     from raw.genius_songs
     where status = 200 and json_valid(body)
     union all
-    select unnest(json_extract(body, '$.response.songs[*]')), fetched_at, 0
+    select unnest(json_extract(body, '$.response.songs[*]')), fetched_at, raw_file, 0
     from raw.genius_artist_songs
     where status = 200 and json_valid(body)
     union all
-    select unnest(json_extract(body, '$.response.hits[*].result')), fetched_at, 0
+    select unnest(json_extract(body, '$.response.hits[*].result')), fetched_at, raw_file, 0
     from raw.genius_song_search
     where status = 200 and json_valid(body)
 )
@@ -36,7 +36,7 @@ select
     ), '') as spotify_track_id,
     s ->> 'apple_music_id' as apple_music_id,
     s ->> 'url' as url,
-    fetched_at
+    fetched_at, raw_file
 from songs
 where try_cast(s ->> 'id' as bigint) is not null
 qualify row_number() over (partition by s ->> 'id' order by whole desc, fetched_at desc) = 1

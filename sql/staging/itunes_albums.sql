@@ -4,15 +4,15 @@
 -- One row per iTunes collection, from every lookup that returns wrapper objects. The
 -- ids are Apple Music's catalog ids; iTunes answers carry no UPC.
 with results as (
-    select unnest(json_extract(body, '$.results[*]')) as r, fetched_at
+    select unnest(json_extract(body, '$.results[*]')) as r, fetched_at, raw_file
     from raw.itunes_artist_albums
     where status = 200 and json_valid(body)
     union all
-    select unnest(json_extract(body, '$.results[*]')), fetched_at
+    select unnest(json_extract(body, '$.results[*]')), fetched_at, raw_file
     from raw.itunes_album_songs
     where status = 200 and json_valid(body)
     union all
-    select unnest(json_extract(body, '$.results[*]')), fetched_at
+    select unnest(json_extract(body, '$.results[*]')), fetched_at, raw_file
     from raw.itunes_upc_lookup
     where status = 200 and json_valid(body)
 )
@@ -27,7 +27,7 @@ select
     r ->> 'country' as country,
     r ->> 'copyright' as copyright,
     r ->> 'primaryGenreName' as genre,
-    fetched_at
+    fetched_at, raw_file
 from results
 where r ->> 'wrapperType' = 'collection'
 qualify row_number() over (partition by r ->> 'collectionId' order by fetched_at desc) = 1

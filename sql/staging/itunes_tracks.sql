@@ -6,11 +6,11 @@
 -- (`kind` 'music-video'); they count in the album's trackCount. No ISRC: iTunes does
 -- not give one.
 with results as (
-    select unnest(json_extract(body, '$.results[*]')) as r, fetched_at
+    select unnest(json_extract(body, '$.results[*]')) as r, fetched_at, raw_file
     from raw.itunes_album_songs
     where status = 200 and json_valid(body)
     union all
-    select unnest(json_extract(body, '$.results[*]')), fetched_at
+    select unnest(json_extract(body, '$.results[*]')), fetched_at, raw_file
     from raw.itunes_upc_lookup
     where status = 200 and json_valid(body)
 )
@@ -24,7 +24,7 @@ select
     r ->> 'artistName' as artist_name,
     try_cast(r ->> 'trackTimeMillis' as integer) as duration_ms,
     try_cast(r ->> 'releaseDate' as timestamp)::date as release_date,
-    fetched_at
+    fetched_at, raw_file
 from results
 where r ->> 'wrapperType' = 'track'
 qualify row_number() over (partition by r ->> 'trackId' order by fetched_at desc) = 1

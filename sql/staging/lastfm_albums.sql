@@ -24,7 +24,7 @@ select
         when 'OBJECT' then 1
         else 0
     end as track_count,
-    fetched_at
+    fetched_at, raw_file
 from raw.lastfm_albums
 where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
     and json_extract_string(body, '$.album.url') is not null

@@ -21,7 +21,7 @@ select
         end,
         lambda t: t ->> 'name'
     ), ', '), '') as tags,
-    fetched_at
+    fetched_at, raw_file
 from raw.lastfm_tracks
 where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
     and json_extract_string(body, '$.track.url') is not null

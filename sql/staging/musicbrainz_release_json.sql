@@ -4,25 +4,25 @@
 -- lookups (the release itself) and release-group lookups with `inc=releases` (whose
 -- releases do not name their group: it is added). The release and track models read it.
 with pages as (
-    select body, fetched_at
+    select body, fetched_at, raw_file
     from raw.musicbrainz_releases
     where status = 200 and json_valid(body)
 ),
 releases as (
     select
         unnest(case when json_exists(body, '$.releases') then json_extract(body, '$.releases[*]') else [body::json] end) as r,
-        fetched_at,
+        fetched_at, raw_file,
         1 as whole
     from pages
     union all
     select
         json_merge_patch(unnest(json_extract(body, '$.releases[*]')), json_object('release-group', json_object('id', body ->> 'id'))),
-        fetched_at,
+        fetched_at, raw_file,
         -- A group's list of editions lacks what a release's own page has.
         0
     from raw.musicbrainz_release_groups
     where status = 200 and json_valid(body) and json_exists(body, '$.releases')
 )
-select r ->> 'id' as release_id, r, fetched_at
+select r ->> 'id' as release_id, r, fetched_at, raw_file
 from releases
 qualify row_number() over (partition by r ->> 'id' order by whole desc, fetched_at desc) = 1

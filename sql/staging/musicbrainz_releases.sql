@@ -11,7 +11,7 @@ with parsed as materialized (
             "label-info": [{"label": {"name": "VARCHAR"}, "catalog-number": "VARCHAR"}],
             "artist-credit": [{"name": "VARCHAR", "joinphrase": "VARCHAR"}],
             "media": [{"track-count": "VARCHAR"}]}') as j,
-        fetched_at
+        fetched_at, raw_file
     from staging.musicbrainz_release_json
 )
 select
@@ -28,5 +28,5 @@ select
     j."label-info"[1]."catalog-number" as catalog_number,
     array_to_string(list_transform(j."artist-credit", lambda c: c.name || coalesce(c.joinphrase, '')), '') as artist_credit,
     list_sum(list_transform(j.media, lambda m: try_cast(m."track-count" as integer))) as track_count,
-    fetched_at
+    fetched_at, raw_file
 from parsed

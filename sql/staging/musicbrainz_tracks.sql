@@ -3,11 +3,11 @@
 -- assert: not_null(release_id, recording_id, title)
 -- One row per track of a MusicBrainz release (a recording in a position on a medium).
 with media as (
-    select release_id, unnest(json_extract(r, '$.media[*]')) as m, fetched_at
+    select release_id, unnest(json_extract(r, '$.media[*]')) as m, fetched_at, raw_file
     from staging.musicbrainz_release_json
 ),
 tracks as (
-    select release_id, try_cast(m ->> 'position' as integer) as disc_number, unnest(json_extract(m, '$.tracks[*]')) as t, fetched_at
+    select release_id, try_cast(m ->> 'position' as integer) as disc_number, unnest(json_extract(m, '$.tracks[*]')) as t, fetched_at, raw_file
     from media
 )
 select
@@ -24,5 +24,5 @@ select
     try_cast(t ->> 'length' as bigint) as length_ms,
     nullif(json_extract_string(t, '$.recording.disambiguation'), '') as recording_disambiguation,
     json_extract_string(t, '$.recording.isrcs[*]') as isrcs_raw,
-    fetched_at
+    fetched_at, raw_file
 from tracks

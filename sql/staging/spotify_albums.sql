@@ -16,7 +16,7 @@ select
     json_extract_string(body, '$.artists[0].id') as artist_id,
     array_to_string(json_extract_string(body, '$.artists[*].name'), ', ') as artist_credit,
     try_cast(body ->> 'popularity' as integer) as popularity,
-    fetched_at
+    fetched_at, raw_file
 from raw.spotify_albums
 where status = 200 and json_valid(body) and body ->> 'id' is not null
 qualify row_number() over (partition by body ->> 'id' order by fetched_at desc) = 1

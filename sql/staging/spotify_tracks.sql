@@ -5,21 +5,21 @@
 -- page, album track pages, track lookups and ISRC searches. Only full track objects
 -- (lookups, searches) carry the ISRC, so a row that has one wins over one that has not.
 with listed as (
-    select body ->> 'id' as album_id, unnest(json_extract(body, '$.tracks.items[*]')) as t, fetched_at
+    select body ->> 'id' as album_id, unnest(json_extract(body, '$.tracks.items[*]')) as t, fetched_at, raw_file
     from raw.spotify_albums
     where status = 200 and json_valid(body)
     union all
-    select regexp_extract(request_key, '/albums/([^/?]+)/tracks', 1), unnest(json_extract(body, '$.items[*]')), fetched_at
+    select regexp_extract(request_key, '/albums/([^/?]+)/tracks', 1), unnest(json_extract(body, '$.items[*]')), fetched_at, raw_file
     from raw.spotify_album_tracks
     where status = 200 and json_valid(body)
     union all
-    select json_extract_string(body, '$.album.id'), body::json, fetched_at
+    select json_extract_string(body, '$.album.id'), body::json, fetched_at, raw_file
     from raw.spotify_tracks
     where status = 200 and json_valid(body) and body ->> 'id' is not null
     union all
-    select json_extract_string(t, '$.album.id'), t, fetched_at
+    select json_extract_string(t, '$.album.id'), t, fetched_at, raw_file
     from (
-        select unnest(json_extract(body, '$.tracks.items[*]')) as t, fetched_at
+        select unnest(json_extract(body, '$.tracks.items[*]')) as t, fetched_at, raw_file
         from raw.spotify_track_search
         where status = 200 and json_valid(body)
     )
@@ -36,7 +36,7 @@ select
     json_extract_string(t, '$.external_ids.isrc') as isrc_raw,
     norm_isrc(json_extract_string(t, '$.external_ids.isrc')) as isrc,
     try_cast(t ->> 'explicit' as boolean) as explicit,
-    fetched_at
+    fetched_at, raw_file
 from listed
 where t ->> 'id' is not null
 qualify row_number() over (

@@ -203,3 +203,39 @@ fn a_schedule_runs_its_steps_in_order() {
     let stderr = String::from_utf8_lossy(&err.stderr);
     assert!(!err.status.success() && stderr.contains("hourly-nope") && stderr.contains("nightly"), "{stderr}");
 }
+
+#[test]
+fn every_canonical_row_names_the_lake_file_it_was_read_from() {
+    let sim = sim(5, 20, 20);
+    let project = Project::new(&sim, 20, "");
+    for a in artists(&sim, 3) {
+        project.ok(&["follow", &a]);
+    }
+    project.ok(&["extract"]);
+    project.ok(&["transform"]);
+    let wh = project.warehouse();
+    for table in ["canonical.releases", "canonical.tracks"] {
+        let rows = query_i64(&wh, &format!("SELECT count(*) FROM {table}"));
+        assert!(rows > 5, "{table}: too few rows to judge");
+        let without = query_i64(&wh, &format!("SELECT count(*) FROM {table} WHERE source_file IS NULL"));
+        assert_eq!(without, 0, "{table}: rows without a source file");
+    }
+    // The file named is in the lake, and holds the response the row was read from.
+    let conn = duckdb::Connection::open(&wh).unwrap();
+    let (file, album): (String, i64) = conn
+        .query_row(
+            "SELECT source_file, deezer_album_id FROM canonical.releases WHERE source_provider = 'deezer' LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(std::path::Path::new(&file).starts_with(project.path()), "{file} is not in the project's lake");
+    let found: i64 = conn
+        .query_row(
+            &format!("SELECT count(*) FROM read_parquet('{file}') WHERE request_key = 'albums:/album/{album}'"),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(found, 1, "{file} holds the album's response");
+}

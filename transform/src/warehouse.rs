@@ -174,7 +174,9 @@ fn create_raw_view(
         let glob = dir.join("*").join("*.parquet");
         let glob = std::path::absolute(&glob).unwrap_or(glob);
         format!(
-            "SELECT * FROM read_parquet('{}', hive_partitioning = true)",
+            // Every row says which lake file it came from: provenance, down to the canonical tables.
+            "SELECT * EXCLUDE (filename), filename AS raw_file \
+             FROM read_parquet('{}', hive_partitioning = true, filename = true)",
             glob.to_string_lossy().replace('\'', "''")
         )
     } else {
@@ -183,7 +185,7 @@ fn create_raw_view(
         let cols: Vec<String> = columns
             .iter()
             .map(|(n, t)| (n.as_str(), t.as_str()))
-            .chain([("dt", "DATE")])
+            .chain([("dt", "DATE"), ("raw_file", "VARCHAR")])
             .map(|(n, t)| format!("NULL::{t} AS {n}"))
             .collect();
         format!("SELECT {} WHERE false", cols.join(", "))
