@@ -7,13 +7,13 @@
 #   benches/link_1m.sh [RELEASES]        # default 1000000
 #
 # The baselines' Python packages go into their own virtual environment
-# (LINER_BENCH_VENV, default ~/.cache/liner-bench-venv); the lake, the warehouse and
-# the baselines' input stay in LINER_BENCH_DIR (default data/bench-link).
+# (LINK_BENCH_VENV, default ~/.cache/liner-bench-venv); the lake, the warehouse and
+# the baselines' input stay in LINK_BENCH_DIR (default data/bench-link).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 releases=${1:-1000000}
-dir=${LINER_BENCH_DIR:-data/bench-link}
-venv=${LINER_BENCH_VENV:-$HOME/.cache/liner-bench-venv}
+dir=${LINK_BENCH_DIR:-data/bench-link}
+venv=${LINK_BENCH_VENV:-$HOME/.cache/liner-bench-venv}
 
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet --requirement benches/requirements.txt

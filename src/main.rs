@@ -379,11 +379,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 b.transform.as_secs_f64(),
                 b.fuzzy.as_secs_f64()
             );
-            let q = &b.quality;
-            println!("releases, exact:    {}", q.releases_exact);
-            println!("releases, all:      {}", q.releases);
-            println!("recordings, exact:  {}", q.tracks_exact);
-            println!("recordings, all:    {}", q.tracks);
+            println!("{}", b.quality);
             println!("waiting for review: {}", b.queued);
             Ok(())
         }
@@ -410,11 +406,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             for (name, t) in b.models.iter().take(12) {
                 println!("  {name:<40} {:>8.2} s", t.as_secs_f64());
             }
-            let q = &b.quality;
-            println!("releases, exact:    {}", q.releases_exact);
-            println!("releases, all:      {}", q.releases);
-            println!("recordings, exact:  {}", q.tracks_exact);
-            println!("recordings, all:    {}", q.tracks);
+            println!("{}", b.quality);
             println!("releases waiting for review: {}", b.queued);
             Ok(())
         }

@@ -18,6 +18,15 @@ pub struct LinkQuality {
     pub tracks: Quality,
 }
 
+impl std::fmt::Display for LinkQuality {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "releases, exact:    {}", self.releases_exact)?;
+        writeln!(f, "releases, all:      {}", self.releases)?;
+        writeln!(f, "recordings, exact:  {}", self.tracks_exact)?;
+        write!(f, "recordings, all:    {}", self.tracks)
+    }
+}
+
 fn strings(db: &Connection, sql: &str) -> anyhow::Result<Vec<String>> {
     let mut stmt = db.prepare(sql).with_context(|| format!("querying the warehouse: {sql}"))?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;

@@ -174,6 +174,7 @@ fn links_hold_to_the_truth_at_ten_thousand_releases_per_provider() {
         b.deezer_albums
     );
     let q = b.quality;
+    println!("{} MusicBrainz releases, {} Deezer albums\n{q}", b.musicbrainz_releases, b.deezer_albums);
     for (what, q) in [("releases", q.releases), ("recordings", q.tracks)] {
         assert!(q.precision() >= 0.995, "{what}: {q}");
         assert!(q.recall() >= 0.97, "{what}: {q}");
