@@ -108,6 +108,7 @@ pub fn config_for(sim: &Sim, data_dir: PathBuf) -> anyhow::Result<Loaded> {
 }
 
 pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
+    let _writer = crate::writer_lock::acquire(&opts.data_dir, "liner demo", true)?;
     let sim = Sim::start(sim_config(opts.seed, SimConfig::default().artists)).context("starting the simulator")?;
     let cfg = config_for(&sim, opts.data_dir.clone())?;
     let names: Vec<&str> = cfg.providers().iter().map(|(p, _)| p.name()).collect();

@@ -10,3 +10,4 @@ pub mod review;
 pub mod schedules;
 pub mod stages;
 pub mod state;
+pub mod writer_lock;

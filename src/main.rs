@@ -17,6 +17,10 @@ struct Cli {
     /// The configuration file [default: ./liner.toml if present].
     #[arg(long, global = true, env = "LINER_CONFIG")]
     config: Option<PathBuf>,
+    /// When another liner is writing to the same data folder, stop at once instead of
+    /// waiting for it.
+    #[arg(long, global = true)]
+    no_wait: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -196,8 +200,16 @@ fn checked(path: Option<&std::path::Path>) -> anyhow::Result<Loaded> {
     checked_as(path, false)
 }
 
+/// The data folder's writer lock, for a command that writes (state, lake, warehouse,
+/// app database). Held until the command ends.
+fn writer(cfg: &Loaded, no_wait: bool) -> anyhow::Result<liner::writer_lock::WriterLock> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    liner::writer_lock::acquire(&cfg.data_dir(), &format!("liner {}", args.join(" ")), !no_wait)
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let path = cli.config.as_deref();
+    let no_wait = cli.no_wait;
     match cli.command {
         Command::Demo { data_dir, artists, seed } => demo::run(demo::DemoOptions { data_dir, artists, seed }).await,
         Command::Config { action: ConfigAction::Show } => {
@@ -219,6 +231,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Follow { artists } => {
             anyhow::ensure!(!artists.is_empty(), "name at least one artist: liner follow \"<artist>\"");
             let cfg = config::load(path)?;
+            let _writer = writer(&cfg, no_wait)?;
             let state = State::open(&cfg.state_db())?;
             for a in &artists {
                 let new = state.follow(a)?;
@@ -228,6 +241,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Unfollow { artist } => {
             let cfg = config::load(path)?;
+            let _writer = writer(&cfg, no_wait)?;
             let state = State::open(&cfg.state_db())?;
             anyhow::ensure!(state.unfollow(&artist)?, "{artist:?} is not followed (see `liner follows`)");
             println!("unfollowed {artist}");
@@ -251,10 +265,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let mut identifiers = stages::identifiers(&upc, &isrc)?;
             identifiers.extend(stages::titles(&album, &track)?);
             let cfg = checked(path)?;
+            let _writer = writer(&cfg, no_wait)?;
             run_step(&cfg, Step::Extract(only), &stages::ExtractArgs { refresh, identifiers }).await
         }
         Command::Ingest { dir } => {
             let cfg = config::load(path)?;
+            let _writer = writer(&cfg, no_wait)?;
             let run_id = new_run_id();
             let landed = liner_extract::replay::ingest(&dir, &cfg.lake_root(), &run_id)?;
             println!(
@@ -289,6 +305,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Review { action, limit } => {
             let cfg = config::load(path)?;
+            let _writer = match action {
+                Some(ReviewAction::Accept { .. } | ReviewAction::Reject { .. } | ReviewAction::Import { .. }) => {
+                    Some(writer(&cfg, no_wait)?)
+                }
+                _ => None,
+            };
             let state = State::open(&cfg.state_db())?;
             match action {
                 None => print!("{}", liner::review::list(&cfg.warehouse(), limit)?),
@@ -315,10 +337,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Transform => run_step(&checked_as(path, true)?, Step::Transform, &Default::default()).await,
-        Command::Load => run_step(&checked_as(path, true)?, Step::Load, &Default::default()).await,
+        Command::Transform => {
+            let cfg = checked_as(path, true)?;
+            let _writer = writer(&cfg, no_wait)?;
+            run_step(&cfg, Step::Transform, &Default::default()).await
+        }
+        Command::Load => {
+            let cfg = checked_as(path, true)?;
+            let _writer = writer(&cfg, no_wait)?;
+            run_step(&cfg, Step::Load, &Default::default()).await
+        }
         Command::Run { schedule } => {
             let cfg = checked(path)?;
+            let _writer = writer(&cfg, no_wait)?;
             let file = cfg.schedules_dir().join(format!("{schedule}.toml"));
             if !file.exists() {
                 let known: Vec<String> =
@@ -434,6 +465,7 @@ fn step_name(step: Step) -> String {
 async fn run_step(cfg: &Loaded, step: Step, args: &stages::ExtractArgs) -> anyhow::Result<()> {
     let state = State::open(&cfg.state_db())?;
     let run_id = new_run_id();
+    liner::writer_lock::describe_run(&run_id);
     state.start_run(&run_id, &step_name(step))?;
     match step {
         Step::Extract(only) => {

@@ -1,0 +1,44 @@
+//! Running liner unattended and by hand at once: one writer at a time.
+
+use std::time::{Duration, Instant};
+
+use crate::common::{Project, artists, sim};
+
+#[test]
+fn a_second_writer_waits_or_refuses_naming_the_running_run_and_readers_go_on() {
+    let sim = sim(3, 20, 3);
+    let project = Project::new(&sim, 3, "");
+    for a in artists(&sim, 3) {
+        project.ok(&["follow", &a]);
+    }
+    // MusicBrainz at 3 requests a second: an extract that takes several seconds.
+    let mut extract = std::process::Command::new(env!("CARGO_BIN_EXE_liner"))
+        .current_dir(project.path())
+        .args(["extract", "musicbrainz"])
+        .env_remove("LINER_CONFIG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lock = project.path().join("data/liner.lock");
+    let started = Instant::now();
+    while !std::fs::read_to_string(&lock).unwrap_or_default().contains(", run ") {
+        assert!(started.elapsed() < Duration::from_secs(10), "the extract never said it was running");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let refused = project.run(&["--no-wait", "transform"]);
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "a second writer with --no-wait is refused");
+    assert!(said.contains("another liner is writing") && said.contains("`liner extract musicbrainz`"), "{said}");
+    assert!(said.contains(", run 20"), "the refusal names the running run: {said}");
+    assert!(extract.try_wait().unwrap().is_none(), "the extract is still running");
+    project.ok(&["follows"]); // readers take no lock
+
+    let waited = project.run(&["transform"]);
+    let said = String::from_utf8_lossy(&waited.stderr);
+    assert!(waited.status.success(), "{said}");
+    assert!(said.contains("waiting for another liner to finish"), "{said}");
+    assert!(extract.try_wait().unwrap().is_some(), "the transform ran only once the extract was done");
+    assert!(crate::common::query_i64(&project.warehouse(), "SELECT count(*) FROM staging.musicbrainz_releases") > 0);
+}
