@@ -7,6 +7,7 @@ pub mod demo;
 pub mod links;
 pub mod quality;
 pub mod review;
+pub mod runner;
 pub mod schedules;
 pub mod stages;
 pub mod state;

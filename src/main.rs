@@ -111,6 +111,13 @@ enum Command {
     Load,
     /// Run a schedule's steps now (schedules/<name>.toml).
     Run { schedule: String },
+    /// The run history: the newest runs, or one run with its stages.
+    Runs {
+        /// A run id (as `liner runs` lists them).
+        id: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
     /// Benchmarks (against the simulator).
     Bench {
         #[command(subcommand)]
@@ -266,7 +273,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             identifiers.extend(stages::titles(&album, &track)?);
             let cfg = checked(path)?;
             let _writer = writer(&cfg, no_wait)?;
-            run_step(&cfg, Step::Extract(only), &stages::ExtractArgs { refresh, identifiers }).await
+            liner::runner::run(&cfg, &[Step::Extract(only)], &stages::ExtractArgs { refresh, identifiers }).await
         }
         Command::Ingest { dir } => {
             let cfg = config::load(path)?;
@@ -340,12 +347,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Transform => {
             let cfg = checked_as(path, true)?;
             let _writer = writer(&cfg, no_wait)?;
-            run_step(&cfg, Step::Transform, &Default::default()).await
+            liner::runner::run(&cfg, &[Step::Transform], &Default::default()).await
         }
         Command::Load => {
             let cfg = checked_as(path, true)?;
             let _writer = writer(&cfg, no_wait)?;
-            run_step(&cfg, Step::Load, &Default::default()).await
+            liner::runner::run(&cfg, &[Step::Load], &Default::default()).await
         }
         Command::Run { schedule } => {
             let cfg = checked(path)?;
@@ -361,9 +368,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             let steps = schedules::load_file(&file)?.steps()?;
-            for step in steps {
-                println!("== {}", step_name(step));
-                run_step(&cfg, step, &Default::default()).await?;
+            liner::runner::run(&cfg, &steps, &Default::default()).await
+        }
+        Command::Runs { id, limit } => {
+            let cfg = config::load(path)?;
+            let state = State::open(&cfg.state_db())?;
+            match id {
+                None => print!("{}", liner::runner::list(&state.runs(limit)?)),
+                Some(id) => {
+                    let run = state.run(&id)?.with_context(|| format!("no run {id:?} (see `liner runs`)"))?;
+                    print!("{}", liner::runner::show(&run, &state.stages(&id)?));
+                }
             }
             Ok(())
         }
@@ -449,64 +464,5 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tokio::signal::ctrl_c().await?;
             Ok(())
         }
-    }
-}
-
-fn step_name(step: Step) -> String {
-    match step {
-        Step::Extract(None) => "extract".into(),
-        Step::Extract(Some(p)) => format!("extract:{}", p.name()),
-        Step::Transform => "transform".into(),
-        Step::Load => "load".into(),
-    }
-}
-
-/// Runs one stage, recorded in the run history with its outcome.
-async fn run_step(cfg: &Loaded, step: Step, args: &stages::ExtractArgs) -> anyhow::Result<()> {
-    let state = State::open(&cfg.state_db())?;
-    let run_id = new_run_id();
-    liner::writer_lock::describe_run(&run_id);
-    state.start_run(&run_id, &step_name(step))?;
-    match step {
-        Step::Extract(only) => {
-            let result = stages::extract(cfg, &state, only, args, &run_id).await;
-            finish(&state, &run_id, &result, |r| {
-                format!("{{\"responses\": {}}}", r.providers.iter().map(|p| p.responses).sum::<u64>())
-            })?;
-            let report = result?;
-            println!("run {run_id}");
-            print!("{}", stages::describe_extract(&report));
-            let open = state.open_failures()?;
-            if !open.is_empty() {
-                println!("{} failed request(s) wait for the next run (state: failed_requests)", open.len());
-            }
-        }
-        Step::Transform => {
-            let result = stages::transform(cfg, &run_id);
-            finish(&state, &run_id, &result, |r| format!("{{\"models\": {}}}", r.models.len()))?;
-            let report = result?;
-            print!("{}", stages::describe_transform(&report));
-            println!("warehouse: {}", report.warehouse.display());
-        }
-        Step::Load => {
-            let result = stages::load(cfg);
-            finish(&state, &run_id, &result, |r| {
-                format!("{{\"changed\": {}}}", r.iter().map(|t| t.changed()).sum::<u64>())
-            })?;
-            print!("{}", stages::describe_load(&result?));
-        }
-    }
-    Ok(())
-}
-
-fn finish<T>(
-    state: &State,
-    run_id: &str,
-    result: &anyhow::Result<T>,
-    summary: impl Fn(&T) -> String,
-) -> anyhow::Result<()> {
-    match result {
-        Ok(r) => state.finish_run(run_id, "ok", &summary(r)),
-        Err(e) => state.finish_run(run_id, "failed", &format!("{{\"error\": {:?}}}", format!("{e:#}"))),
     }
 }

@@ -30,6 +30,16 @@ pub enum Step {
 }
 
 impl Step {
+    /// As a schedule writes it: `extract`, `extract:deezer`, `transform`, `load`.
+    pub fn name(self) -> String {
+        match self {
+            Step::Extract(None) => "extract".into(),
+            Step::Extract(Some(p)) => format!("extract:{}", p.name()),
+            Step::Transform => "transform".into(),
+            Step::Load => "load".into(),
+        }
+    }
+
     pub fn parse(s: &str) -> Result<Step, String> {
         match s.split_once(':') {
             None if s == "extract" => Ok(Step::Extract(None)),

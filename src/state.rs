@@ -22,6 +22,30 @@ pub struct Run {
     pub summary: Option<String>,
 }
 
+/// One stage of a run: extract (of a provider), transform or load.
+#[derive(Debug, Clone)]
+pub struct RunStage {
+    pub stage: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub status: String,
+    /// What it did, as JSON (`{"responses": 120}`, `{"models": 48}` ...).
+    pub counts: Option<String>,
+    pub error: Option<String>,
+    pub seconds: f64,
+}
+
+fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Run> {
+    Ok(Run {
+        run_id: r.get(0)?,
+        command: r.get(1)?,
+        started_at: r.get(2)?,
+        finished_at: r.get(3)?,
+        status: r.get(4)?,
+        summary: r.get(5)?,
+    })
+}
+
 impl State {
     pub fn open(path: &Path) -> anyhow::Result<State> {
         if let Some(dir) = path.parent() {
@@ -73,6 +97,17 @@ impl State {
                  finished_at TEXT,
                  status TEXT NOT NULL DEFAULT 'running',
                  summary TEXT
+             );
+             CREATE TABLE IF NOT EXISTS run_stages (
+                 run_id TEXT NOT NULL REFERENCES runs (run_id),
+                 seq INTEGER NOT NULL,
+                 stage TEXT NOT NULL,
+                 started_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                 finished_at TEXT,
+                 status TEXT NOT NULL DEFAULT 'running',
+                 counts TEXT,
+                 error TEXT,
+                 PRIMARY KEY (run_id, seq)
              );",
         )
         .context("creating the state tables")?;
@@ -184,18 +219,66 @@ impl State {
             .query_row(
                 "SELECT run_id, command, started_at, finished_at, status, summary FROM runs WHERE run_id = ?",
                 [run_id],
-                |r| {
-                    Ok(Run {
-                        run_id: r.get(0)?,
-                        command: r.get(1)?,
-                        started_at: r.get(2)?,
-                        finished_at: r.get(3)?,
-                        status: r.get(4)?,
-                        summary: r.get(5)?,
-                    })
-                },
+                run_row,
             )
             .optional()?)
+    }
+
+    /// The newest `limit` runs, newest first.
+    pub fn runs(&self, limit: usize) -> anyhow::Result<Vec<Run>> {
+        let mut stmt = self.db.prepare(
+            "SELECT run_id, command, started_at, finished_at, status, summary FROM runs \
+             ORDER BY started_at DESC, run_id DESC LIMIT ?",
+        )?;
+        let rows = stmt.query_map([limit as i64], run_row)?.collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    pub fn start_stage(&self, run_id: &str, seq: usize, stage: &str) -> anyhow::Result<()> {
+        self.db.execute(
+            "INSERT INTO run_stages (run_id, seq, stage) VALUES (?, ?, ?)",
+            params![run_id, seq as i64, stage],
+        )?;
+        Ok(())
+    }
+
+    /// A stage's end: `ok` with its counts (JSON), or `failed` with the error.
+    pub fn finish_stage(
+        &self,
+        run_id: &str,
+        seq: usize,
+        status: &str,
+        counts: Option<&str>,
+        error: Option<&str>,
+    ) -> anyhow::Result<()> {
+        self.db.execute(
+            "UPDATE run_stages SET status = ?, counts = ?, error = ?, \
+             finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE run_id = ? AND seq = ?",
+            params![status, counts, error, run_id, seq as i64],
+        )?;
+        Ok(())
+    }
+
+    pub fn stages(&self, run_id: &str) -> anyhow::Result<Vec<RunStage>> {
+        let mut stmt = self.db.prepare(
+            "SELECT stage, started_at, finished_at, status, counts, error, \
+                    (julianday(coalesce(finished_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))) - julianday(started_at)) * 86400.0 \
+             FROM run_stages WHERE run_id = ? ORDER BY seq",
+        )?;
+        let rows = stmt
+            .query_map([run_id], |r| {
+                Ok(RunStage {
+                    stage: r.get(0)?,
+                    started_at: r.get(1)?,
+                    finished_at: r.get(2)?,
+                    status: r.get(3)?,
+                    counts: r.get(4)?,
+                    error: r.get(5)?,
+                    seconds: r.get(6)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
     }
 }
 
@@ -302,8 +385,19 @@ mod tests {
         let s = State::open(&dir.path().join("state.sqlite")).unwrap();
         s.start_run("r1", "extract").unwrap();
         assert_eq!(s.run("r1").unwrap().unwrap().status, "running");
-        s.finish_run("r1", "ok", "{}").unwrap();
+        s.start_stage("r1", 0, "extract").unwrap();
+        s.finish_stage("r1", 0, "ok", Some("{\"responses\": 3}"), None).unwrap();
+        s.start_stage("r1", 1, "transform").unwrap();
+        s.finish_stage("r1", 1, "failed", None, Some("model x failed")).unwrap();
+        s.finish_run("r1", "failed", "{}").unwrap();
         let r = s.run("r1").unwrap().unwrap();
-        assert_eq!((r.status.as_str(), r.finished_at.is_some()), ("ok", true));
+        assert_eq!((r.status.as_str(), r.finished_at.is_some()), ("failed", true));
+        let stages = s.stages("r1").unwrap();
+        let seen: Vec<(&str, &str)> = stages.iter().map(|x| (x.stage.as_str(), x.status.as_str())).collect();
+        assert_eq!(seen, [("extract", "ok"), ("transform", "failed")]);
+        assert_eq!(stages[1].error.as_deref(), Some("model x failed"));
+        s.start_run("r2", "load").unwrap();
+        let listed: Vec<String> = s.runs(10).unwrap().into_iter().map(|r| r.run_id).collect();
+        assert_eq!(listed.len(), 2);
     }
 }

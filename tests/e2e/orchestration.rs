@@ -42,3 +42,41 @@ fn a_second_writer_waits_or_refuses_naming_the_running_run_and_readers_go_on() {
     assert!(extract.try_wait().unwrap().is_some(), "the transform ran only once the extract was done");
     assert!(crate::common::query_i64(&project.warehouse(), "SELECT count(*) FROM staging.musicbrainz_releases") > 0);
 }
+
+#[test]
+fn every_run_and_stage_is_in_the_history_with_its_counts_or_its_error() {
+    let sim = sim(13, 20, 50);
+    let project = Project::new(&sim, 50, "");
+    project.ok(&["follow", &artists(&sim, 1)[0]]);
+    project.ok(&["run", "nightly"]);
+    // An app database that cannot be opened: the load stage fails.
+    let app = project.path().join("data/app.sqlite");
+    std::fs::remove_file(&app).unwrap();
+    std::fs::create_dir(&app).unwrap();
+    assert!(!project.run(&["load"]).status.success());
+
+    let listed = project.ok(&["runs"]);
+    let ids: Vec<(&str, &str)> = listed
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            (cols[0], cols[2])
+        })
+        .collect();
+    assert_eq!(ids.len(), 2, "{listed}");
+    assert_eq!(ids[0].1, "failed", "newest first: the load\n{listed}");
+    assert_eq!(ids[1].1, "ok", "{listed}");
+    assert!(listed.contains("liner run nightly") && listed.contains("liner load"), "{listed}");
+
+    let nightly = project.ok(&["runs", ids[1].0]);
+    for stage in ["extract", "transform", "load"] {
+        let line = nightly.lines().find(|l| l.trim_start().starts_with(stage)).unwrap_or_else(|| panic!("{nightly}"));
+        assert!(line.contains(" ok "), "{line}");
+    }
+    assert!(nightly.contains("\"responses\":") && nightly.contains("\"models\":") && nightly.contains("\"inserted\":"));
+    let load = project.ok(&["runs", ids[0].0]);
+    assert!(load.contains("failed") && load.contains("app.sqlite"), "the stage keeps its error:\n{load}");
+    let missing = project.run(&["runs", "nope"]);
+    assert!(!missing.status.success() && String::from_utf8_lossy(&missing.stderr).contains("no run \"nope\""));
+}

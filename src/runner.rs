@@ -1,0 +1,119 @@
+//! Running stages, and the history of runs. A run is one command (`liner extract`,
+//! `liner run nightly`) made of stages; both are recorded in state as they start and
+//! end, with what they did or why they failed. `liner runs` reads it back.
+
+use crate::config::Loaded;
+use crate::schedules::Step;
+use crate::stages;
+use crate::state::{Run, RunStage, State, new_run_id};
+
+/// Runs `steps` in order as one run; a failed stage ends the run there.
+pub async fn run(cfg: &Loaded, steps: &[Step], args: &stages::ExtractArgs) -> anyhow::Result<()> {
+    let state = State::open(&cfg.state_db())?;
+    let run_id = new_run_id();
+    crate::writer_lock::describe_run(&run_id);
+    let command: Vec<String> = std::env::args().skip(1).collect();
+    state.start_run(&run_id, &format!("liner {}", command.join(" ")))?;
+    println!("run {run_id}");
+    let mut outcome = Ok(());
+    for (seq, &step) in steps.iter().enumerate() {
+        if steps.len() > 1 {
+            println!("== {}", step.name());
+        }
+        state.start_stage(&run_id, seq, &step.name())?;
+        match stage(cfg, &state, &run_id, step, args).await {
+            Ok(counts) => state.finish_stage(&run_id, seq, "ok", Some(&counts), None)?,
+            Err(e) => {
+                state.finish_stage(&run_id, seq, "failed", None, Some(&format!("{e:#}")))?;
+                outcome = Err(e);
+                break;
+            }
+        }
+    }
+    match &outcome {
+        Ok(()) => state.finish_run(&run_id, "ok", "{}")?,
+        Err(e) => state.finish_run(&run_id, "failed", &format!("{{\"error\": {:?}}}", format!("{e:#}")))?,
+    }
+    outcome
+}
+
+/// One stage: prints what it did and returns its counts as JSON.
+async fn stage(
+    cfg: &Loaded,
+    state: &State,
+    run_id: &str,
+    step: Step,
+    args: &stages::ExtractArgs,
+) -> anyhow::Result<String> {
+    match step {
+        Step::Extract(only) => {
+            let report = stages::extract(cfg, state, only, args, run_id).await?;
+            print!("{}", stages::describe_extract(&report));
+            let open = state.open_failures()?;
+            if !open.is_empty() {
+                println!("{} failed request(s) wait for the next run (state: failed_requests)", open.len());
+            }
+            let sum = |f: fn(&liner_extract::ProviderReport) -> u64| report.providers.iter().map(f).sum::<u64>();
+            Ok(serde_json::json!({
+                "requests": sum(|p| p.requests),
+                "responses": sum(|p| p.responses),
+                "from_lake": sum(|p| p.cache_hits),
+                "failed": sum(|p| p.failures.len() as u64),
+            })
+            .to_string())
+        }
+        Step::Transform => {
+            let report = stages::transform(cfg, run_id)?;
+            print!("{}", stages::describe_transform(&report));
+            println!("warehouse: {}", report.warehouse.display());
+            let rows: u64 = report.models.iter().map(|m| m.rows).sum();
+            Ok(serde_json::json!({ "models": report.models.len(), "rows": rows }).to_string())
+        }
+        Step::Load => {
+            let loads = stages::load(cfg)?;
+            print!("{}", stages::describe_load(&loads));
+            let sum = |f: fn(&liner_load::TableLoad) -> u64| loads.iter().map(f).sum::<u64>();
+            Ok(serde_json::json!({
+                "inserted": sum(|t| t.inserted),
+                "updated": sum(|t| t.updated),
+                "deleted": sum(|t| t.deleted),
+                "unchanged": sum(|t| t.unchanged),
+            })
+            .to_string())
+        }
+    }
+}
+
+/// `liner runs`: the newest runs, a line each.
+pub fn list(runs: &[Run]) -> String {
+    let mut out = format!("{:<24} {:<20} {:<11} {}\n", "run", "started", "status", "command");
+    for r in runs {
+        out.push_str(&format!("{:<24} {:<20} {:<11} {}\n", r.run_id, r.started_at, r.status, r.command));
+    }
+    if runs.is_empty() {
+        out.push_str("(no runs yet)\n");
+    }
+    out
+}
+
+/// `liner runs <id>`: one run and its stages.
+pub fn show(run: &Run, stages: &[RunStage]) -> String {
+    let mut out = format!(
+        "run {}\ncommand  {}\nstarted  {}\nfinished {}\nstatus   {}\n",
+        run.run_id,
+        run.command,
+        run.started_at,
+        run.finished_at.as_deref().unwrap_or("-"),
+        run.status
+    );
+    for s in stages {
+        out.push_str(&format!(
+            "  {:<22} {:<8} {:>8.1} s  {}\n",
+            s.stage,
+            s.status,
+            s.seconds,
+            s.error.as_deref().or(s.counts.as_deref()).unwrap_or("")
+        ));
+    }
+    out
+}
