@@ -132,10 +132,10 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     let extracted = stages::extract(&cfg, &state, None, &Default::default(), &run_id).await?;
     print!("{}", stages::describe_extract(&extracted));
     println!("\n== transform");
-    let built = stages::transform(&cfg, &run_id)?;
+    let built = stages::transform(&cfg, &run_id, &[])?;
     print!("{}", stages::describe_transform(&built));
     println!("\n== load");
-    let loaded = stages::load(&cfg)?;
+    let loaded = stages::load(&cfg, &[])?;
     print!("{}", stages::describe_load(&loaded));
 
     let q = quality::measure(&cfg.warehouse(), &sim.catalog().truth())?;

@@ -106,9 +106,18 @@ enum Command {
         limit: usize,
     },
     /// Build the warehouse from the raw lake with the SQL models.
-    Transform,
+    Transform {
+        /// Rebuild only these models, the rest kept as last built: `MODEL`, `MODEL+`
+        /// (and what reads it), `+MODEL` (and what it reads), `SCHEMA.*`. Repeatable.
+        #[arg(long, value_name = "SELECTOR")]
+        select: Vec<String>,
+    },
     /// Load the canonical tables into the app's database.
-    Load,
+    Load {
+        /// Only this table (`releases` or `canonical.releases`). Repeatable.
+        #[arg(long = "table", value_name = "TABLE")]
+        tables: Vec<String>,
+    },
     /// Run a schedule's steps now (schedules/<name>.toml).
     Run { schedule: String },
     /// The run history: the newest runs, or one run with its stages.
@@ -273,7 +282,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             identifiers.extend(stages::titles(&album, &track)?);
             let cfg = checked(path)?;
             let _writer = writer(&cfg, no_wait)?;
-            liner::runner::run(&cfg, &[Step::Extract(only)], &stages::ExtractArgs { refresh, identifiers }).await
+            liner::runner::run(
+                &cfg,
+                &[Step::Extract(only)],
+                &stages::StageArgs { refresh, identifiers, ..Default::default() },
+            )
+            .await
         }
         Command::Ingest { dir } => {
             let cfg = config::load(path)?;
@@ -344,15 +358,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Transform => {
+        Command::Transform { select } => {
             let cfg = checked_as(path, true)?;
             let _writer = writer(&cfg, no_wait)?;
-            liner::runner::run(&cfg, &[Step::Transform], &Default::default()).await
+            let args = stages::StageArgs { select, ..Default::default() };
+            liner::runner::run(&cfg, &[Step::Transform], &args).await
         }
-        Command::Load => {
+        Command::Load { tables } => {
             let cfg = checked_as(path, true)?;
             let _writer = writer(&cfg, no_wait)?;
-            liner::runner::run(&cfg, &[Step::Load], &Default::default()).await
+            liner::runner::run(&cfg, &[Step::Load], &stages::StageArgs { tables, ..Default::default() }).await
         }
         Command::Run { schedule } => {
             let cfg = checked(path)?;

@@ -8,7 +8,7 @@ use crate::stages;
 use crate::state::{Run, RunStage, State, new_run_id};
 
 /// Runs `steps` in order as one run; a failed stage ends the run there.
-pub async fn run(cfg: &Loaded, steps: &[Step], args: &stages::ExtractArgs) -> anyhow::Result<()> {
+pub async fn run(cfg: &Loaded, steps: &[Step], args: &stages::StageArgs) -> anyhow::Result<()> {
     let state = State::open(&cfg.state_db())?;
     let run_id = new_run_id();
     crate::writer_lock::describe_run(&run_id);
@@ -43,7 +43,7 @@ async fn stage(
     state: &State,
     run_id: &str,
     step: Step,
-    args: &stages::ExtractArgs,
+    args: &stages::StageArgs,
 ) -> anyhow::Result<String> {
     match step {
         Step::Extract(only) => {
@@ -63,14 +63,14 @@ async fn stage(
             .to_string())
         }
         Step::Transform => {
-            let report = stages::transform(cfg, run_id)?;
+            let report = stages::transform(cfg, run_id, &args.select)?;
             print!("{}", stages::describe_transform(&report));
             println!("warehouse: {}", report.warehouse.display());
             let rows: u64 = report.models.iter().map(|m| m.rows).sum();
             Ok(serde_json::json!({ "models": report.models.len(), "rows": rows }).to_string())
         }
         Step::Load => {
-            let loads = stages::load(cfg)?;
+            let loads = stages::load(cfg, &args.tables)?;
             print!("{}", stages::describe_load(&loads));
             let sum = |f: fn(&liner_load::TableLoad) -> u64| loads.iter().map(f).sum::<u64>();
             Ok(serde_json::json!({

@@ -11,12 +11,17 @@ use liner_transform::{BuildOptions, BuildReport, RawSource};
 use crate::config::Loaded;
 use crate::state::State;
 
-/// What an extract is asked for beyond the followed artists.
+/// What a stage is asked for beyond its defaults.
 #[derive(Debug, Clone, Default)]
-pub struct ExtractArgs {
-    /// Ask the providers again even for responses the lake holds fresh.
+pub struct StageArgs {
+    /// Extract: ask the providers again even for responses the lake holds fresh.
     pub refresh: bool,
+    /// Extract: identifiers to look up beyond the followed artists.
     pub identifiers: Vec<Identifier>,
+    /// Transform: rebuild only these models (`m`, `m+`, `+m`, `schema.*`).
+    pub select: Vec<String>,
+    /// Load: only these of the configured tables (`canonical.releases` or `releases`).
+    pub tables: Vec<String>,
 }
 
 /// Barcodes and ISRCs from the command line, checked.
@@ -58,7 +63,7 @@ pub async fn extract(
     cfg: &Loaded,
     state: &State,
     only: Option<Provider>,
-    args: &ExtractArgs,
+    args: &StageArgs,
     run_id: &str,
 ) -> anyhow::Result<ExtractReport> {
     let artists = state.follows()?;
@@ -90,7 +95,7 @@ pub async fn extract(
     Ok(report)
 }
 
-pub fn transform(cfg: &Loaded, run_id: &str) -> anyhow::Result<BuildReport> {
+pub fn transform(cfg: &Loaded, run_id: &str, select: &[String]) -> anyhow::Result<BuildReport> {
     let opts = BuildOptions {
         sql_dir: cfg.sql_dir(),
         lake_root: cfg.lake_root(),
@@ -100,6 +105,7 @@ pub fn transform(cfg: &Loaded, run_id: &str) -> anyhow::Result<BuildReport> {
         run_id: run_id.to_string(),
         // People's decisions win on every rebuild.
         review_decisions: State::open(&cfg.state_db())?.review_decisions()?,
+        select: select.to_vec(),
     };
     liner_transform::build(&opts)
 }
@@ -117,9 +123,20 @@ pub fn raw_columns() -> Vec<(String, String)> {
     liner_extract::lake::RAW_COLUMNS.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect()
 }
 
-pub fn load(cfg: &Loaded) -> anyhow::Result<Vec<TableLoad>> {
+/// Loads the configured tables, or of them only `only`.
+pub fn load(cfg: &Loaded, only: &[String]) -> anyhow::Result<Vec<TableLoad>> {
     let target = cfg.sqlite_target()?;
-    liner_load::load_sqlite(&cfg.warehouse(), &target, &cfg.config.load.tables)
+    let configured = &cfg.config.load.tables;
+    let mut tables = Vec::new();
+    for t in only {
+        let found = configured.iter().find(|c| *c == t || c.rsplit('.').next() == Some(t.as_str()));
+        match found {
+            Some(c) => tables.push(c.clone()),
+            None => anyhow::bail!("--table {t}: not a table the load writes (load.tables: {})", configured.join(", ")),
+        }
+    }
+    let tables = if tables.is_empty() { configured } else { &tables };
+    liner_load::load_sqlite(&cfg.warehouse(), &target, tables)
         .with_context(|| format!("loading into {}", target.display()))
 }
 

@@ -228,7 +228,7 @@ impl State {
     pub fn runs(&self, limit: usize) -> anyhow::Result<Vec<Run>> {
         let mut stmt = self.db.prepare(
             "SELECT run_id, command, started_at, finished_at, status, summary FROM runs \
-             ORDER BY started_at DESC, run_id DESC LIMIT ?",
+             ORDER BY rowid DESC LIMIT ?",
         )?;
         let rows = stmt.query_map([limit as i64], run_row)?.collect::<Result<_, _>>()?;
         Ok(rows)

@@ -28,7 +28,7 @@ fn extracted(seed: u64, artists: usize) -> (liner_sim::Sim, tempfile::TempDir, l
     for p in &report.providers {
         assert!(p.failures.is_empty(), "{}: {:?}", p.provider, p.failures);
     }
-    liner::stages::transform(&cfg, "t").unwrap();
+    liner::stages::transform(&cfg, "t", &[]).unwrap();
     (sim, dir, cfg)
 }
 
@@ -121,7 +121,7 @@ fn a_persons_decisions_win_on_every_rebuild_and_travel_as_csv() {
     liner::review::decide(&db, &state, &wrong, "reject").unwrap();
     assert!(liner::review::decide(&db, &state, "nonsense", "accept").is_err());
     for _ in 0..2 {
-        liner::stages::transform(&cfg, "t").unwrap();
+        liner::stages::transform(&cfg, "t", &[]).unwrap();
         let link_id = format!(
             "{}:{}:{}:{}:{}",
             accepted.entity, accepted.left_provider, accepted.left_id, accepted.right_provider, accepted.right_id

@@ -141,13 +141,13 @@ fn an_album_and_a_track_by_artist_and_title_are_found_on_every_provider_that_sea
         liner_extract::Identifier::Track { artist: artist.clone(), title: recording.title.clone() },
     ];
     let state = liner::state::State::open(&cfg.state_db()).unwrap();
-    let args = liner::stages::ExtractArgs { refresh: false, identifiers };
+    let args = liner::stages::StageArgs { identifiers, ..Default::default() };
     let run = tokio::runtime::Runtime::new().unwrap().block_on(liner::stages::extract(&cfg, &state, None, &args, "t"));
     let report = run.expect("the lookups run");
     for p in &report.providers {
         assert!(p.failures.is_empty(), "{}: {:?}", p.provider, p.failures);
     }
-    liner::stages::transform(&cfg, "t").unwrap();
+    liner::stages::transform(&cfg, "t", &[]).unwrap();
     let db = cfg.warehouse();
     let has = |sql: String| query_i64(&db, &sql) > 0;
     let mb = release.musicbrainz.as_ref().unwrap();

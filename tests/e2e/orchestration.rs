@@ -80,3 +80,57 @@ fn every_run_and_stage_is_in_the_history_with_its_counts_or_its_error() {
     let missing = project.run(&["runs", "nope"]);
     assert!(!missing.status.success() && String::from_utf8_lossy(&missing.stderr).contains("no run \"nope\""));
 }
+
+#[test]
+fn transform_select_rebuilds_only_the_models_named_and_keeps_the_rest() {
+    let sim = sim(13, 20, 50);
+    let project = Project::new(&sim, 50, "");
+    project.ok(&["follow", &artists(&sim, 1)[0]]);
+    project.ok(&["extract"]);
+    let refused = project.run(&["transform", "--select", "canonical.links"]);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("without --select first"), "no warehouse yet");
+    project.ok(&["transform"]);
+    let built_at = |model: &str| {
+        crate::common::query_strings(
+            &project.warehouse(),
+            &format!("SELECT run_id FROM meta.models WHERE name = '{model}'"),
+        )
+    };
+    let first = built_at("staging.deezer_albums");
+
+    let out = project.ok(&["transform", "--select", "intermediate.fuzzy_links+"]);
+    for rebuilt in ["intermediate.fuzzy_links", "canonical.links", "canonical.clusters", "canonical.releases"] {
+        assert!(out.contains(rebuilt), "{rebuilt} is downstream:\n{out}");
+    }
+    assert!(!out.contains("staging.") && !out.contains("intermediate.exact_links"), "upstream kept:\n{out}");
+    assert_eq!(built_at("staging.deezer_albums"), first, "a model not selected keeps its last build");
+    assert_ne!(built_at("canonical.links"), first);
+    assert!(crate::common::query_i64(&project.warehouse(), "SELECT count(*) FROM canonical.links") > 0);
+
+    let out = project.ok(&["transform", "--select", "+staging.deezer_albums"]);
+    assert!(out.contains("staging.deezer_albums") && !out.contains("canonical."), "{out}");
+    let out = project.ok(&["transform", "--select", "canonical.*"]);
+    assert!(out.contains("canonical.releases") && !out.contains("intermediate."), "{out}");
+    let bad = project.run(&["transform", "--select", "canonical.relases"]);
+    let said = String::from_utf8_lossy(&bad.stderr);
+    assert!(said.contains("no model canonical.relases"), "{said}");
+}
+
+#[test]
+fn load_table_loads_that_table_alone() {
+    let sim = sim(13, 20, 50);
+    let project = Project::new(&sim, 50, "");
+    project.ok(&["follow", &artists(&sim, 1)[0]]);
+    project.ok(&["extract"]);
+    project.ok(&["transform"]);
+    let out = project.ok(&["load", "--table", "releases"]);
+    assert!(out.contains("releases") && !out.contains("tracks") && !out.contains("links"), "{out}");
+    let out = project.ok(&["load", "--table", "canonical.tracks", "--table", "links"]);
+    assert!(out.contains("tracks") && out.contains("links") && !out.contains("release_groups"), "{out}");
+    let bad = project.run(&["load", "--table", "canonical.clusters"]);
+    let said = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        !bad.status.success() && said.contains("--table canonical.clusters: not a table the load writes"),
+        "{said}"
+    );
+}

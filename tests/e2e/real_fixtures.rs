@@ -89,6 +89,7 @@ fn every_real_response_ingests_and_yields_the_identifiers_the_readme_lists() {
         raw_columns: liner::stages::raw_columns(),
         run_id: "fixtures".into(),
         review_decisions: vec![],
+        select: vec![],
     })
     .expect("the models build over real responses");
     let db = Connection::open(&warehouse).unwrap();

@@ -66,6 +66,50 @@ pub fn order(models: &[Model], sources: &BTreeSet<String>) -> anyhow::Result<Vec
     Ok(out)
 }
 
+/// The models a set of selectors names, dbt-style: `name` (that model), `name+` (and
+/// everything that reads it, directly or not), `+name` (and everything it reads),
+/// `schema.*` (every model of a layer). An unknown name is an error.
+pub fn select(models: &[Model], selectors: &[String]) -> anyhow::Result<BTreeSet<usize>> {
+    let by_name: BTreeMap<&str, usize> = models.iter().enumerate().map(|(i, m)| (m.name.as_str(), i)).collect();
+    let reads =
+        |i: usize| -> Vec<usize> { models[i].refs.iter().filter_map(|r| by_name.get(r.as_str()).copied()).collect() };
+    let mut chosen = BTreeSet::new();
+    for sel in selectors {
+        let (up, rest) = sel.strip_prefix('+').map_or((false, sel.as_str()), |r| (true, r));
+        let (down, name) = rest.strip_suffix('+').map_or((false, rest), |r| (true, r));
+        let roots: Vec<usize> = match name.strip_suffix(".*") {
+            Some(layer) => models.iter().enumerate().filter(|(_, m)| m.schema() == layer).map(|(i, _)| i).collect(),
+            None => by_name.get(name).copied().into_iter().collect(),
+        };
+        if roots.is_empty() {
+            // Models whose table name holds what was typed (three letters or more).
+            let typed = name.rsplit('.').next().unwrap_or(name);
+            let known: Vec<&str> = by_name
+                .keys()
+                .copied()
+                .filter(|n| typed.len() >= 3 && n.rsplit('.').next().is_some_and(|t| t.contains(typed)))
+                .collect();
+            bail!(
+                "--select {sel}: no model {name}{}",
+                if known.is_empty() { String::new() } else { format!(" (did you mean {}?)", known.join(", ")) }
+            );
+        }
+        let mut todo: Vec<(usize, bool, bool)> = roots.into_iter().map(|i| (i, up, down)).collect();
+        while let Some((i, up, down)) = todo.pop() {
+            if !chosen.insert((i, up, down)) {
+                continue;
+            }
+            if up {
+                todo.extend(reads(i).into_iter().map(|d| (d, true, false)));
+            }
+            if down {
+                todo.extend((0..models.len()).filter(|&j| reads(j).contains(&i)).map(|j| (j, false, true)));
+            }
+        }
+    }
+    Ok(chosen.into_iter().map(|(i, _, _)| i).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +118,30 @@ mod tests {
     fn model(name: &str, sql: &str) -> Model {
         let (layer, table) = name.split_once('.').unwrap();
         Model::parse(Path::new(&format!("sql/{layer}/{table}.sql")), sql).unwrap()
+    }
+
+    #[test]
+    fn selectors_take_a_model_its_readers_its_sources_or_a_layer() {
+        let models = vec![
+            model("staging.a", "select 1 as x"),
+            model("staging.b", "select * from staging.a"),
+            model("canonical.c", "select * from staging.b"),
+            model("canonical.d", "select 1 as y"),
+        ];
+        let pick = |s: &[&str]| -> Vec<String> {
+            let sel: Vec<String> = s.iter().map(|x| x.to_string()).collect();
+            let mut n: Vec<String> =
+                select(&models, &sel).unwrap().into_iter().map(|i| models[i].name.clone()).collect();
+            n.sort();
+            n
+        };
+        assert_eq!(pick(&["staging.b"]), ["staging.b"]);
+        assert_eq!(pick(&["staging.b+"]), ["canonical.c", "staging.b"]);
+        assert_eq!(pick(&["+staging.b"]), ["staging.a", "staging.b"]);
+        assert_eq!(pick(&["canonical.*"]), ["canonical.c", "canonical.d"]);
+        assert_eq!(pick(&["staging.a", "canonical.d"]), ["canonical.d", "staging.a"]);
+        let e = select(&models, &["staging.bb".to_string()]).unwrap_err().to_string();
+        assert!(e.contains("no model staging.bb"), "{e}");
     }
 
     fn names(models: &[Model], order: &[usize]) -> Vec<String> {

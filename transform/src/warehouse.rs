@@ -38,6 +38,9 @@ pub struct BuildOptions {
     pub run_id: String,
     /// People's decisions on pairs of items, from state: `raw.review_decisions`.
     pub review_decisions: Vec<ReviewDecision>,
+    /// Rebuild only these models (`plan::select` selectors) in a copy of the current
+    /// warehouse; empty builds everything anew.
+    pub select: Vec<String>,
 }
 
 /// A person's word on whether two items are the same: `accept` links them whatever
@@ -89,7 +92,11 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     if let Some(dir) = opts.warehouse.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let result = build_into(&building, opts, &models, &order);
+    let result = if opts.select.is_empty() {
+        build_into(&building, opts, &models, &order)
+    } else {
+        plan::select(&models, &opts.select).and_then(|chosen| rebuild_into(&building, opts, &models, &order, &chosen))
+    };
     let built = match result {
         Ok(built) => built,
         Err(e) => {
@@ -104,15 +111,77 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
 
 fn build_into(path: &Path, opts: &BuildOptions, models: &[Model], order: &[usize]) -> anyhow::Result<Vec<BuiltModel>> {
     let db = Connection::open(path).with_context(|| format!("creating {}", path.display()))?;
-    udf::register(&db).context("registering liner's SQL functions")?;
     for layer in LAYERS.iter().chain(&["meta"]) {
         db.execute_batch(&format!("CREATE SCHEMA {layer}"))?;
     }
+    inputs(&db, opts)?;
+    let mut built = Vec::new();
+    for &i in order {
+        built.push(build_model(&db, &models[i])?);
+    }
+    record(&db, opts, models, order, &built)?;
+    drop(db);
+    Ok(built)
+}
+
+/// Rebuilds the `chosen` models in a copy of the current warehouse; the others stay
+/// as they were built last.
+fn rebuild_into(
+    path: &Path,
+    opts: &BuildOptions,
+    models: &[Model],
+    order: &[usize],
+    chosen: &std::collections::BTreeSet<usize>,
+) -> anyhow::Result<Vec<BuiltModel>> {
+    if !opts.warehouse.exists() {
+        bail!("no warehouse at {} yet: run `liner transform` without --select first", opts.warehouse.display());
+    }
+    std::fs::copy(&opts.warehouse, path)
+        .with_context(|| format!("copying {} to rebuild part of it", opts.warehouse.display()))?;
+    let db = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
+    inputs(&db, opts)?;
+    let order: Vec<usize> = order.iter().copied().filter(|i| chosen.contains(i)).collect();
+    for &i in &order {
+        for r in &models[i].refs {
+            let upstream = models.iter().position(|m| &m.name == r);
+            if upstream.is_some_and(|u| !chosen.contains(&u)) && !table_exists(&db, r)? {
+                bail!(
+                    "model {} reads {r}, which the warehouse does not have yet: select +{} to build it too",
+                    models[i].name,
+                    models[i].name
+                );
+            }
+        }
+    }
+    let mut built = Vec::new();
+    for &i in &order {
+        db.execute_batch(&format!("DROP TABLE IF EXISTS {}", models[i].name))?;
+        built.push(build_model(&db, &models[i])?);
+    }
+    record(&db, opts, models, &order, &built)?;
+    drop(db);
+    Ok(built)
+}
+
+fn table_exists(db: &Connection, name: &str) -> anyhow::Result<bool> {
+    let (schema, table) = name.split_once('.').unwrap_or(("main", name));
+    let n: i64 = db.query_row(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [schema, table],
+        |r| r.get(0),
+    )?;
+    Ok(n > 0)
+}
+
+/// What every model may read besides other models: liner's SQL functions, the raw
+/// views over the lake, and people's review decisions.
+fn inputs(db: &Connection, opts: &BuildOptions) -> anyhow::Result<()> {
+    udf::register(db).context("registering liner's SQL functions")?;
     for source in &opts.sources {
-        create_raw_view(&db, &opts.lake_root, source, &opts.raw_columns)?;
+        create_raw_view(db, &opts.lake_root, source, &opts.raw_columns)?;
     }
     db.execute_batch(&format!(
-        "CREATE TABLE {REVIEW_DECISIONS} (entity VARCHAR, left_provider VARCHAR, left_id VARCHAR, \
+        "CREATE OR REPLACE TABLE {REVIEW_DECISIONS} (entity VARCHAR, left_provider VARCHAR, left_id VARCHAR, \
          right_provider VARCHAR, right_id VARCHAR, decision VARCHAR)"
     ))?;
     let mut decisions = db.appender_to_db("review_decisions", "raw")?;
@@ -127,18 +196,24 @@ fn build_into(path: &Path, opts: &BuildOptions, models: &[Model], order: &[usize
         ])?;
     }
     decisions.flush()?;
-    drop(decisions);
-    let mut built = Vec::new();
-    for &i in order {
-        built.push(build_model(&db, &models[i])?);
-    }
-    // Load targets read each model's key from here, so they need not know the SQL files.
+    Ok(())
+}
+
+/// `meta.models`: what was built, when, by which run. Load targets read each model's
+/// key from here, so they need not know the SQL files.
+fn record(
+    db: &Connection,
+    opts: &BuildOptions,
+    models: &[Model],
+    order: &[usize],
+    built: &[BuiltModel],
+) -> anyhow::Result<()> {
     db.execute_batch(
-        "CREATE TABLE meta.models (name VARCHAR PRIMARY KEY, path VARCHAR, key VARCHAR, rows BIGINT, \
+        "CREATE TABLE IF NOT EXISTS meta.models (name VARCHAR PRIMARY KEY, path VARCHAR, key VARCHAR, rows BIGINT, \
          elapsed_ms BIGINT, built_at TIMESTAMP, run_id VARCHAR)",
     )?;
-    let mut insert = db.prepare("INSERT INTO meta.models VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?)")?;
-    for (m, b) in order.iter().map(|&i| &models[i]).zip(&built) {
+    let mut insert = db.prepare("INSERT OR REPLACE INTO meta.models VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?)")?;
+    for (m, b) in order.iter().map(|&i| &models[i]).zip(built) {
         insert.execute(duckdb::params![
             m.name,
             m.path.to_string_lossy(),
@@ -150,8 +225,7 @@ fn build_into(path: &Path, opts: &BuildOptions, models: &[Model], order: &[usize
     }
     drop(insert);
     db.execute_batch("CHECKPOINT")?;
-    drop(db);
-    Ok(built)
+    Ok(())
 }
 
 fn create_raw_view(
@@ -190,7 +264,7 @@ fn create_raw_view(
             .collect();
         format!("SELECT {} WHERE false", cols.join(", "))
     };
-    db.execute_batch(&format!("CREATE VIEW {} AS {select}", source.view()))
+    db.execute_batch(&format!("CREATE OR REPLACE VIEW {} AS {select}", source.view()))
         .with_context(|| format!("creating the view {} over {}", source.view(), dir.display()))
 }
 
@@ -278,6 +352,7 @@ mod tests {
             raw_columns: vec![("status".into(), "INTEGER".into()), ("body".into(), "VARCHAR".into())],
             run_id: "test".into(),
             review_decisions: vec![],
+            select: vec![],
         };
         (dir, opts)
     }
