@@ -38,6 +38,7 @@ pub async fn request_rate(seconds: u64, data_dir: &std::path::Path) -> anyhow::R
         refresh: true,
         ledger: None,
         identifiers: Vec::new(),
+        cancel: Default::default(),
     };
     let started = Instant::now();
     // The job has more work than the deadline allows; it is cut off mid-way on purpose.

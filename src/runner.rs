@@ -2,13 +2,46 @@
 //! `liner run nightly`) made of stages; both are recorded in state as they start and
 //! end, with what they did or why they failed. `liner runs` reads it back.
 
+use std::sync::atomic::Ordering;
+
 use crate::config::Loaded;
 use crate::schedules::Step;
 use crate::stages;
 use crate::state::{Run, RunStage, State, new_run_id};
 
-/// Runs `steps` in order as one run; a failed stage ends the run there.
+/// Runs `steps` in order as one run; a failed stage ends the run there. SIGTERM or
+/// Ctrl-C stops it between requests: what was fetched lands, the run is recorded as
+/// interrupted, and no further stage starts.
 pub async fn run(cfg: &Loaded, steps: &[Step], args: &stages::StageArgs) -> anyhow::Result<()> {
+    let cancel = args.cancel.clone();
+    let signals = tokio::spawn(async move {
+        stop_signal().await;
+        eprintln!("stopping: the requests in flight finish and land, then the run ends");
+        cancel.store(true, Ordering::Relaxed);
+    });
+    let outcome = run_stages(cfg, steps, args).await;
+    signals.abort();
+    outcome
+}
+
+/// Ctrl-C, or SIGTERM where there is one.
+pub async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(t) => t,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+async fn run_stages(cfg: &Loaded, steps: &[Step], args: &stages::StageArgs) -> anyhow::Result<()> {
     let state = State::open(&cfg.state_db())?;
     let run_id = new_run_id();
     crate::writer_lock::describe_run(&run_id);
@@ -20,8 +53,17 @@ pub async fn run(cfg: &Loaded, steps: &[Step], args: &stages::StageArgs) -> anyh
         if steps.len() > 1 {
             println!("== {}", step.name());
         }
+        if args.cancel.load(Ordering::Relaxed) {
+            outcome = Err(anyhow::anyhow!("interrupted before {}", step.name()));
+            break;
+        }
         state.start_stage(&run_id, seq, &step.name())?;
         match stage(cfg, &state, &run_id, step, args).await {
+            Ok(counts) if args.cancel.load(Ordering::Relaxed) => {
+                state.finish_stage(&run_id, seq, "interrupted", Some(&counts), None)?;
+                outcome = Err(anyhow::anyhow!("interrupted during {}", step.name()));
+                break;
+            }
             Ok(counts) => state.finish_stage(&run_id, seq, "ok", Some(&counts), None)?,
             Err(e) => {
                 state.finish_stage(&run_id, seq, "failed", None, Some(&format!("{e:#}")))?;
@@ -30,10 +72,16 @@ pub async fn run(cfg: &Loaded, steps: &[Step], args: &stages::StageArgs) -> anyh
             }
         }
     }
-    match &outcome {
-        Ok(()) => state.finish_run(&run_id, "ok", "{}")?,
-        Err(e) => state.finish_run(&run_id, "failed", &format!("{{\"error\": {:?}}}", format!("{e:#}")))?,
-    }
+    let status = match &outcome {
+        Ok(()) => "ok",
+        Err(_) if args.cancel.load(Ordering::Relaxed) => "interrupted",
+        Err(_) => "failed",
+    };
+    let summary = match &outcome {
+        Ok(()) => "{}".to_string(),
+        Err(e) => format!("{{\"error\": {:?}}}", format!("{e:#}")),
+    };
+    state.finish_run(&run_id, status, &summary)?;
     outcome
 }
 

@@ -22,6 +22,9 @@ pub struct StageArgs {
     pub select: Vec<String>,
     /// Load: only these of the configured tables (`canonical.releases` or `releases`).
     pub tables: Vec<String>,
+    /// Set (by a signal) to stop: an extract lets the requests in flight land and sends
+    /// no more; no further stage starts.
+    pub cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Barcodes and ISRCs from the command line, checked.
@@ -85,6 +88,7 @@ pub async fn extract(
         cache: cfg.config.cache,
         refresh: args.refresh,
         identifiers: args.identifiers.clone(),
+        cancel: args.cancel.clone(),
         ledger: Some(std::sync::Arc::new(crate::state::StateLedger::open(&cfg.state_db())?)),
     };
     let report = liner_extract::run(job).await?;

@@ -2,7 +2,8 @@
 //! every response landed as it arrives.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 use chrono::Utc;
@@ -29,6 +30,8 @@ pub struct ExtractJob {
     pub ledger: Option<Ledger>,
     /// Releases and recordings to look up by identifier, whoever they are by.
     pub identifiers: Vec<Identifier>,
+    /// Set to stop: requests in flight finish and land, no new ones are sent.
+    pub cancel: Arc<AtomicBool>,
 }
 
 /// What a provider can be asked to look up, whoever it is by: an identifier, or an
@@ -115,6 +118,8 @@ pub struct Fetcher<'a> {
     report: Mutex<ProviderReport>,
     /// Set when the daily quota is spent: the rest of this provider's steps are skipped.
     stopped: std::sync::atomic::AtomicBool,
+    /// The job's own stop (a signal): every provider stops asking.
+    cancel: Arc<AtomicBool>,
 }
 
 impl Fetcher<'_> {
@@ -134,7 +139,7 @@ impl Fetcher<'_> {
     /// Like `fetch`, for callers that read the status of an answer such as 403 or 404:
     /// the status and, when the body is JSON, the body. `None` when nothing landed.
     pub async fn answer(&self, request: Request) -> Option<(u16, Option<Value>)> {
-        if self.stopped.load(std::sync::atomic::Ordering::Relaxed) {
+        if self.stopped.load(std::sync::atomic::Ordering::Relaxed) || self.cancel.load(Ordering::Relaxed) {
             return None;
         }
         if let Some(hit) = self.cached(&request) {
@@ -246,6 +251,7 @@ pub async fn run(job: ExtractJob) -> anyhow::Result<ExtractReport> {
             cache: cache.as_ref(),
             report: Mutex::new(report),
             stopped: Default::default(),
+            cancel: job.cancel.clone(),
         };
         fetchers.push((*provider, fetcher));
     }

@@ -134,3 +134,41 @@ fn load_table_loads_that_table_alone() {
         "{said}"
     );
 }
+
+#[test]
+fn sigterm_lands_what_was_fetched_and_records_the_run_as_interrupted() {
+    let sim = sim(3, 20, 3);
+    let project = Project::new(&sim, 3, "");
+    for a in artists(&sim, 3) {
+        project.ok(&["follow", &a]);
+    }
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_liner"))
+        .current_dir(project.path())
+        .args(["extract", "musicbrainz"])
+        .env_remove("LINER_CONFIG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500)); // a few requests at 3 a second
+    let sent = sim.stats("musicbrainz").requests;
+    assert!(sent > 2, "the run should be under way");
+    let killed = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let started = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5), "it stops soon after the signal");
+    assert!(!out.status.success(), "an interrupted run is no success");
+    assert!(sim.stats("musicbrainz").requests <= sent + 2, "no new requests after the signal");
+
+    let runs = project.ok(&["runs"]);
+    let line = runs.lines().nth(1).unwrap();
+    assert!(line.contains("interrupted") && line.contains("liner extract musicbrainz"), "{runs}");
+    project.ok(&["transform"]); // the lake holds whole files only
+    let lake = project.path().join("data/raw/musicbrainz/*/*/*.parquet");
+    let landed = crate::common::query_i64(
+        &project.warehouse(),
+        &format!("SELECT count(*) FROM read_parquet('{}')", lake.display()),
+    );
+    assert_eq!(landed as u64, sim.stats("musicbrainz").requests, "every answer sent landed");
+}
