@@ -8,6 +8,7 @@ pub mod links;
 pub mod quality;
 pub mod review;
 pub mod runner;
+pub mod scheduler;
 pub mod schedules;
 pub mod stages;
 pub mod state;

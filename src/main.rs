@@ -118,6 +118,8 @@ enum Command {
         #[arg(long = "table", value_name = "TABLE")]
         tables: Vec<String>,
     },
+    /// Run every schedule at its cron ticks until SIGTERM or Ctrl-C.
+    Schedule,
     /// Run a schedule's steps now (schedules/<name>.toml).
     Run { schedule: String },
     /// The run history: the newest runs, or one run with its stages.
@@ -385,6 +387,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let steps = schedules::load_file(&file)?.steps()?;
             liner::runner::run(&cfg, &steps, &Default::default()).await
         }
+        Command::Schedule => liner::scheduler::run(&checked(path)?).await,
         Command::Runs { id, limit } => {
             let cfg = config::load(path)?;
             let state = State::open(&cfg.state_db())?;

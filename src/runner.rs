@@ -94,8 +94,13 @@ async fn stage(
     args: &stages::StageArgs,
 ) -> anyhow::Result<String> {
     match step {
-        Step::Extract(only) => {
-            let report = stages::extract(cfg, state, only, args, run_id).await?;
+        Step::Extract(_) | Step::Charts => {
+            let (only, charts) = match step {
+                Step::Extract(only) => (only, false),
+                _ => (None, true),
+            };
+            let args = stages::StageArgs { charts_only: charts, ..args.clone() };
+            let report = stages::extract(cfg, state, only, &args, run_id).await?;
             print!("{}", stages::describe_extract(&report));
             let open = state.open_failures()?;
             if !open.is_empty() {

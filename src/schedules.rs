@@ -25,6 +25,8 @@ fn utc() -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     Extract(Option<Provider>),
+    /// What every provider publishes for all (charts, new releases), no artist's pages.
+    Charts,
     Transform,
     Load,
 }
@@ -35,6 +37,7 @@ impl Step {
         match self {
             Step::Extract(None) => "extract".into(),
             Step::Extract(Some(p)) => format!("extract:{}", p.name()),
+            Step::Charts => "extract:charts".into(),
             Step::Transform => "transform".into(),
             Step::Load => "load".into(),
         }
@@ -43,12 +46,15 @@ impl Step {
     pub fn parse(s: &str) -> Result<Step, String> {
         match s.split_once(':') {
             None if s == "extract" => Ok(Step::Extract(None)),
+            Some(("extract", "charts")) => Ok(Step::Charts),
             None if s == "transform" => Ok(Step::Transform),
             None if s == "load" => Ok(Step::Load),
             Some(("extract", p)) => {
                 Provider::parse(p).map(|p| Step::Extract(Some(p))).ok_or_else(|| format!("unknown provider {p:?}"))
             }
-            _ => Err(format!("unknown step {s:?} (steps: extract, extract:<provider>, transform, load)")),
+            _ => {
+                Err(format!("unknown step {s:?} (steps: extract, extract:<provider>, extract:charts, transform, load)"))
+            }
         }
     }
 }
@@ -56,6 +62,28 @@ impl Step {
 impl Schedule {
     pub fn steps(&self) -> anyhow::Result<Vec<Step>> {
         self.steps.iter().map(|s| Step::parse(s).map_err(anyhow::Error::msg)).collect()
+    }
+}
+
+impl Schedule {
+    /// The cron expression with seconds: a 5-field one fires at second 0.
+    pub fn cron_with_seconds(&self) -> String {
+        if self.cron.split_whitespace().count() == 5 { format!("0 {}", self.cron) } else { self.cron.clone() }
+    }
+
+    pub fn cron(&self) -> anyhow::Result<croner::Cron> {
+        croner::parser::CronParser::builder()
+            .seconds(croner::parser::Seconds::Required)
+            .dom_and_dow(true)
+            .build()
+            .parse(&self.cron_with_seconds())
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
+    pub fn timezone(&self) -> anyhow::Result<chrono_tz::Tz> {
+        self.timezone
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{:?} is not a time zone (such as UTC or Europe/Paris)", self.timezone))
     }
 }
 
@@ -69,6 +97,12 @@ pub fn load_file(path: &Path) -> anyhow::Result<Schedule> {
             path.display(),
             s.cron
         );
+    }
+    if let Err(e) = s.cron() {
+        bail!("{}: cron: {:?}: {e}", path.display(), s.cron);
+    }
+    if let Err(e) = s.timezone() {
+        bail!("{}: timezone: {e}", path.display());
     }
     if s.steps.is_empty() {
         bail!("{}: steps: a schedule needs at least one step", path.display());
@@ -111,6 +145,8 @@ mod tests {
             ("name = 'x'\ncron = '0 3 * *'\nsteps = ['load']", "cron"),
             ("name = 'x'\ncron = '0 3 * * *'\nsteps = ['extract:spotifyy']", "steps"),
             ("name = 'x'\ncron = '0 3 * * *'\nsteps = ['load']\nretries = 2", "retries"),
+            ("name = 'x'\ncron = '0 25 * * *'\nsteps = ['load']", "cron"),
+            ("name = 'x'\ncron = '0 3 * * *'\ntimezone = 'Mars/Olympus'\nsteps = ['load']", "timezone"),
         ] {
             std::fs::write(&p, text).unwrap();
             let e = load_file(&p).unwrap_err().to_string();

@@ -20,6 +20,8 @@ pub struct StageArgs {
     pub identifiers: Vec<Identifier>,
     /// Transform: rebuild only these models (`m`, `m+`, `+m`, `schema.*`).
     pub select: Vec<String>,
+    /// Extract: only what providers publish for all (charts, new releases).
+    pub charts_only: bool,
     /// Load: only these of the configured tables (`canonical.releases` or `releases`).
     pub tables: Vec<String>,
     /// Set (by a signal) to stop: an extract lets the requests in flight land and sends
@@ -69,8 +71,8 @@ pub async fn extract(
     args: &StageArgs,
     run_id: &str,
 ) -> anyhow::Result<ExtractReport> {
-    let artists = state.follows()?;
-    if artists.is_empty() && args.identifiers.is_empty() {
+    let artists = if args.charts_only { Vec::new() } else { state.follows()? };
+    if artists.is_empty() && args.identifiers.is_empty() && !args.charts_only {
         anyhow::bail!("no artists are followed: add one with `liner follow \"<artist>\"`");
     }
     let providers: Vec<_> = cfg.providers().into_iter().filter(|(p, _)| only.is_none_or(|o| o == *p)).collect();

@@ -224,6 +224,22 @@ impl State {
             .optional()?)
     }
 
+    /// When the newest successful run of `command` started.
+    pub fn last_success(&self, command: &str) -> anyhow::Result<Option<chrono::DateTime<chrono::Utc>>> {
+        let at: Option<String> = self.db.query_row(
+            "SELECT max(started_at) FROM runs WHERE command = ? AND status = 'ok'",
+            [command],
+            |r| r.get(0),
+        )?;
+        Ok(at.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.with_timezone(&chrono::Utc)))
+    }
+
+    /// A tick that did not run, with why: recorded like a run, so `liner runs` shows it.
+    pub fn record_skip(&self, run_id: &str, command: &str, why: &str) -> anyhow::Result<()> {
+        self.start_run(run_id, command)?;
+        self.finish_run(run_id, "skipped", &serde_json::json!({ "reason": why }).to_string())
+    }
+
     /// The newest `limit` runs, newest first.
     pub fn runs(&self, limit: usize) -> anyhow::Result<Vec<Run>> {
         let mut stmt = self.db.prepare(

@@ -172,3 +172,86 @@ fn sigterm_lands_what_was_fetched_and_records_the_run_as_interrupted() {
     );
     assert_eq!(landed as u64, sim.stats("musicbrainz").requests, "every answer sent landed");
 }
+
+/// Runs `liner schedule` in `project` for `secs`, then SIGTERM; returns its stdout.
+fn schedule_for(project: &Project, secs: f64) -> String {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_liner"))
+        .current_dir(project.path())
+        .arg("schedule")
+        .env_remove("LINER_CONFIG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs_f64(secs));
+    std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    stdout
+}
+
+#[test]
+fn the_scheduler_runs_ticks_skips_a_busy_schedule_catches_up_and_stops_cleanly() {
+    let sim = sim(3, 20, 3);
+    let project = Project::new(&sim, 3, "");
+    let toml = std::fs::read_to_string(project.path().join("liner.toml")).unwrap();
+    std::fs::write(
+        project.path().join("liner.toml"),
+        toml.replace("[paths]\n", "[paths]\nschedules_dir = \"schedules\"\n"),
+    )
+    .unwrap();
+    let dir = project.path().join("schedules");
+    std::fs::create_dir(&dir).unwrap();
+    // Every second, a run that takes longer than that (MusicBrainz at 3 requests a second).
+    std::fs::write(dir.join("often.toml"), "name = 'often'\ncron = '* * * * * *'\nsteps = ['extract:musicbrainz']\n")
+        .unwrap();
+    // Once a day at 03:00: never ticks during the test, but has never succeeded.
+    std::fs::write(dir.join("daily.toml"), "name = 'daily'\ncron = '0 3 * * *'\nsteps = ['transform']\n").unwrap();
+    for a in artists(&sim, 3) {
+        project.ok(&["follow", &a]);
+    }
+
+    let said = schedule_for(&project, 4.5);
+    assert!(said.contains("daily: started (catching up"), "{said}");
+    assert!(said.contains("often: skipped"), "{said}");
+    let runs = project.ok(&["runs", "--limit", "100"]);
+    let count = |command: &str, status: &str| {
+        runs.lines().filter(|l| l.ends_with(command) && l.split_whitespace().nth(2) == Some(status)).count()
+    };
+    assert_eq!(count("liner run daily", "ok"), 1, "{runs}");
+    assert!(count("liner run often", "skipped") >= 1, "the skip is recorded:\n{runs}");
+    assert_eq!(count("liner run often", "running"), 0, "the stop waited for the children:\n{runs}");
+    assert!(count("liner run often", "interrupted") + count("liner run often", "ok") >= 1, "{runs}");
+
+    // Started again: daily succeeded after its last tick, so it waits for the next one.
+    let said = schedule_for(&project, 1.5);
+    assert!(!said.contains("daily: started"), "{said}");
+}
+
+#[test]
+fn the_trending_schedule_fetches_charts_alone_with_no_artist_followed() {
+    let sim = sim(3, 20, 50);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("liner.toml"),
+        format!(
+            "[paths]\ndata_dir = \"data\"\n\n[providers.musicbrainz]\nenabled = false\n\n[providers.deezer]\nbase_url = \"{}\"\n",
+            sim.base_url("deezer")
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_liner"))
+        .current_dir(dir.path())
+        .args(["run", "trending"])
+        .env_remove("LINER_CONFIG")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(said.contains("== extract:charts") && said.contains("== transform"), "{said}");
+    assert_eq!(sim.stats("deezer").requests, 3, "the album and track charts and the editorial releases, nothing else");
+    let wh = dir.path().join("data/warehouse.duckdb");
+    assert!(crate::common::query_i64(&wh, "SELECT count(*) FROM staging.deezer_chart_entries") > 0);
+    assert_eq!(crate::common::query_i64(&wh, "SELECT count(*) FROM raw.deezer_artist_albums"), 0);
+}
