@@ -64,6 +64,12 @@ enum Command {
     Extract {
         /// One provider (see `liner resources`); all enabled providers when left out.
         provider: Option<String>,
+        /// One of the provider's resources (see `liner resources`): asked anew even when
+        /// fresh in the lake; what leads to it is served from the lake where fresh.
+        resource: Option<String>,
+        /// Only this artist, followed or not, instead of the followed ones. Repeatable.
+        #[arg(long = "artist", value_name = "ARTIST")]
+        artists: Vec<String>,
         /// Ask the providers again even for responses the lake holds fresh.
         #[arg(long)]
         refresh: bool,
@@ -272,7 +278,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Extract { provider, refresh, upc, isrc, album, track } => {
+        Command::Extract { provider, resource, artists, refresh, upc, isrc, album, track } => {
             let only = match provider.as_deref() {
                 None => None,
                 Some(name) => Some(Provider::parse(name).with_context(|| {
@@ -280,6 +286,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     format!("unknown provider {name:?} (known: {})", known.join(", "))
                 })?),
             };
+            if let (Some(p), Some(r)) = (only, resource.as_deref())
+                && p.resource(r).is_none()
+            {
+                let known: Vec<&str> = p.resources().iter().map(|r| r.name).collect();
+                anyhow::bail!("{} has no resource {r:?} (its resources: {})", p.name(), known.join(", "));
+            }
             let mut identifiers = stages::identifiers(&upc, &isrc)?;
             identifiers.extend(stages::titles(&album, &track)?);
             let cfg = checked(path)?;
@@ -287,7 +299,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             liner::runner::run(
                 &cfg,
                 &[Step::Extract(only)],
-                &stages::StageArgs { refresh, identifiers, ..Default::default() },
+                &stages::StageArgs {
+                    refresh,
+                    identifiers,
+                    artists,
+                    refresh_resources: resource.into_iter().collect(),
+                    ..Default::default()
+                },
             )
             .await
         }

@@ -22,6 +22,10 @@ pub struct StageArgs {
     pub select: Vec<String>,
     /// Extract: only what providers publish for all (charts, new releases).
     pub charts_only: bool,
+    /// Extract: these artists instead of the followed ones.
+    pub artists: Vec<String>,
+    /// Extract: resources to ask anew even when fresh in the lake.
+    pub refresh_resources: Vec<String>,
     /// Load: only these of the configured tables (`canonical.releases` or `releases`).
     pub tables: Vec<String>,
     /// Set (by a signal) to stop: an extract lets the requests in flight land and sends
@@ -71,7 +75,13 @@ pub async fn extract(
     args: &StageArgs,
     run_id: &str,
 ) -> anyhow::Result<ExtractReport> {
-    let artists = if args.charts_only { Vec::new() } else { state.follows()? };
+    let artists = if args.charts_only {
+        Vec::new()
+    } else if !args.artists.is_empty() {
+        args.artists.clone()
+    } else {
+        state.follows()?
+    };
     if artists.is_empty() && args.identifiers.is_empty() && !args.charts_only {
         anyhow::bail!("no artists are followed: add one with `liner follow \"<artist>\"`");
     }
@@ -91,6 +101,7 @@ pub async fn extract(
         refresh: args.refresh,
         identifiers: args.identifiers.clone(),
         cancel: args.cancel.clone(),
+        refresh_resources: args.refresh_resources.clone(),
         ledger: Some(std::sync::Arc::new(crate::state::StateLedger::open(&cfg.state_db())?)),
     };
     let report = liner_extract::run(job).await?;

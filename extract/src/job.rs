@@ -32,6 +32,9 @@ pub struct ExtractJob {
     pub identifiers: Vec<Identifier>,
     /// Set to stop: requests in flight finish and land, no new ones are sent.
     pub cancel: Arc<AtomicBool>,
+    /// Resources asked anew even when the lake holds them fresh (a rerun of one
+    /// resource); what leads to them is still served from the lake.
+    pub refresh_resources: Vec<String>,
 }
 
 /// What a provider can be asked to look up, whoever it is by: an identifier, or an
@@ -120,6 +123,7 @@ pub struct Fetcher<'a> {
     stopped: std::sync::atomic::AtomicBool,
     /// The job's own stop (a signal): every provider stops asking.
     cancel: Arc<AtomicBool>,
+    refresh_resources: Vec<String>,
 }
 
 impl Fetcher<'_> {
@@ -176,6 +180,9 @@ impl Fetcher<'_> {
 
     fn cached(&self, request: &Request) -> Option<Cached> {
         let cache = self.cache?;
+        if self.refresh_resources.iter().any(|r| r == request.resource) {
+            return None;
+        }
         let ttl = self.provider.resource(request.resource).map_or(Ttl::Metadata, |r| r.ttl);
         match cache.get(self.provider.name(), &request.key(), ttl, Utc::now()) {
             Ok(hit) => hit,
@@ -252,6 +259,7 @@ pub async fn run(job: ExtractJob) -> anyhow::Result<ExtractReport> {
             report: Mutex::new(report),
             stopped: Default::default(),
             cancel: job.cancel.clone(),
+            refresh_resources: job.refresh_resources.clone(),
         };
         fetchers.push((*provider, fetcher));
     }

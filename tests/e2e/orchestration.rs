@@ -255,3 +255,26 @@ fn the_trending_schedule_fetches_charts_alone_with_no_artist_followed() {
     assert!(crate::common::query_i64(&wh, "SELECT count(*) FROM staging.deezer_chart_entries") > 0);
     assert_eq!(crate::common::query_i64(&wh, "SELECT count(*) FROM raw.deezer_artist_albums"), 0);
 }
+
+#[test]
+fn extract_one_resource_for_one_artist_asks_for_that_alone() {
+    let sim = sim(13, 20, 50);
+    let project = Project::new(&sim, 50, "");
+    let followed = artists(&sim, 2);
+    for a in &followed {
+        project.ok(&["follow", a]);
+    }
+    project.ok(&["extract", "deezer"]);
+    let before = sim.stats("deezer").requests;
+    project.ok(&["extract", "deezer", "albums", "--artist", &followed[0]]);
+    let albums = crate::common::releases_of(&sim, &followed[..1]).into_iter().filter(|r| r.deezer.is_some()).count();
+    assert!(albums > 0);
+    assert_eq!(
+        sim.stats("deezer").requests - before,
+        albums as u64,
+        "one request per album of that artist; the search, the album list and the tracks come from the lake"
+    );
+    let bad = project.run(&["extract", "deezer", "album"]);
+    let said = String::from_utf8_lossy(&bad.stderr);
+    assert!(said.contains("deezer has no resource \"album\"") && said.contains("albums"), "{said}");
+}
