@@ -123,6 +123,7 @@ pub fn transform(cfg: &Loaded, run_id: &str, select: &[String]) -> anyhow::Resul
         // People's decisions win on every rebuild.
         review_decisions: State::open(&cfg.state_db())?.review_decisions()?,
         select: select.to_vec(),
+        follows: State::open(&cfg.state_db())?.follows()?,
     };
     liner_transform::build(&opts)
 }

@@ -1,8 +1,9 @@
 -- model: staging.deezer_chart_entries
--- key: list, position
+-- key: list, position, fetched_at
 -- assert: not_null(item_id)
--- The newest album and track charts and editorial new releases: what is popular and
--- new now, fetched anew every run. Position is the chart's, or the place in the list.
+-- The album and track charts and editorial new releases, every snapshot (they are
+-- fetched anew every run): `is_latest` marks the newest of each list. Position is the
+-- chart's, or the place in the list.
 with lists as (
     select 'chart_albums:' || regexp_extract(request_key, '/chart/([0-9]+)/', 1) as list, body, fetched_at from raw.deezer_chart_albums
     where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
@@ -13,12 +14,9 @@ with lists as (
     select 'editorial_releases:' || regexp_extract(request_key, '/editorial/([0-9]+)/', 1), body, fetched_at from raw.deezer_editorial_releases
     where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
 ),
-newest as (
-    select * from lists qualify row_number() over (partition by list order by fetched_at desc) = 1
-),
 entries as (
     select list, unnest(json_extract(body, '$.data[*]')) as e, generate_subscripts(json_extract(body, '$.data[*]'), 1) as place, fetched_at
-    from newest
+    from lists
 )
 select
     list,
@@ -28,5 +26,6 @@ select
     json_extract_string(e, '$.artist.name') as artist_name,
     try_cast(json_extract_string(e, '$.album.id') as bigint) as album_id,
     e ->> 'release_date' as release_date,
-    fetched_at
+    fetched_at,
+    fetched_at = max(fetched_at) over (partition by list) as is_latest
 from entries

@@ -100,7 +100,10 @@ fn deezer_charts_land_every_run_and_keep_the_newest() {
     );
     project.ok(&["transform"]);
     let db = project.warehouse();
-    assert_eq!(query_i64(&db, "select count(*) from staging.deezer_chart_entries where list = 'chart_albums:0'"), 100);
+    assert_eq!(
+        query_i64(&db, "select count(*) from staging.deezer_chart_entries where list = 'chart_albums:0' and is_latest"),
+        100
+    );
     assert_eq!(
         query_i64(&db, "select max(position) from staging.deezer_chart_entries where list = 'chart_tracks:0'"),
         100

@@ -15,6 +15,7 @@ mod lastfm;
 mod limits;
 mod links;
 mod lookups;
+mod marts;
 mod orchestration;
 mod pipeline;
 mod real_fixtures;

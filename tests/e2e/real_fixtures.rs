@@ -90,6 +90,7 @@ fn every_real_response_ingests_and_yields_the_identifiers_the_readme_lists() {
         run_id: "fixtures".into(),
         review_decisions: vec![],
         select: vec![],
+        follows: vec![],
     })
     .expect("the models build over real responses");
     let db = Connection::open(&warehouse).unwrap();

@@ -41,6 +41,8 @@ pub struct BuildOptions {
     /// Rebuild only these models (`plan::select` selectors) in a copy of the current
     /// warehouse; empty builds everything anew.
     pub select: Vec<String>,
+    /// The followed artists, from state: `raw.follows`.
+    pub follows: Vec<String>,
 }
 
 /// A person's word on whether two items are the same: `accept` links them whatever
@@ -57,6 +59,11 @@ pub struct ReviewDecision {
 
 /// The table people's decisions arrive in, for the models to read.
 pub const REVIEW_DECISIONS: &str = "raw.review_decisions";
+/// The followed artists, for the models to read.
+pub const FOLLOWS: &str = "raw.follows";
+/// This build: its run id and the day it runs on (UTC), for models that ask what is
+/// upcoming (DuckDB's own clock functions want the ICU extension, which is not built in).
+pub const BUILD: &str = "raw.build";
 
 #[derive(Debug, Clone)]
 pub struct BuiltModel {
@@ -75,6 +82,8 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     let mut models = crate::model::load_dir(&opts.sql_dir)?;
     let mut sources: BTreeSet<String> = opts.sources.iter().map(RawSource::view).collect();
     sources.insert(REVIEW_DECISIONS.to_string());
+    sources.insert(FOLLOWS.to_string());
+    sources.insert(BUILD.to_string());
     // A Rust model builds when what it reads is there: a folder of models of one's
     // own need not define the links to get the rest built.
     for m in crate::rust_models::all() {
@@ -196,6 +205,17 @@ fn inputs(db: &Connection, opts: &BuildOptions) -> anyhow::Result<()> {
         ])?;
     }
     decisions.flush()?;
+    drop(decisions);
+    db.execute(
+        &format!("CREATE OR REPLACE TABLE {BUILD} AS SELECT ?::VARCHAR AS run_id, ?::DATE AS today"),
+        duckdb::params![opts.run_id, chrono::Utc::now().format("%Y-%m-%d").to_string()],
+    )?;
+    db.execute_batch(&format!("CREATE OR REPLACE TABLE {FOLLOWS} (name VARCHAR)"))?;
+    let mut follows = db.appender_to_db("follows", "raw")?;
+    for name in &opts.follows {
+        follows.append_row([name])?;
+    }
+    follows.flush()?;
     Ok(())
 }
 
@@ -353,6 +373,7 @@ mod tests {
             run_id: "test".into(),
             review_decisions: vec![],
             select: vec![],
+            follows: vec![],
         };
         (dir, opts)
     }

@@ -1,0 +1,98 @@
+//! The marts: what the app shows on top of the catalog.
+
+use std::time::Duration;
+
+use liner_extract::RateLimit;
+
+use crate::common::{query_i64, query_strings};
+
+/// Every provider against the simulator (Spotify with extended quota, so audio
+/// features answer), limits lifted, `n` artists followed, extracted `runs` times.
+fn extracted(
+    seed: u64,
+    n: usize,
+    runs: usize,
+) -> (liner_sim::Sim, tempfile::TempDir, liner::config::Loaded, Vec<String>) {
+    let mut config = liner::demo::sim_config(seed, 40);
+    config.limits = config.limits.into_keys().map(|p| (p, (1000, Duration::from_secs(1)))).collect();
+    config.musicbrainz_per_second = 1000;
+    config.deezer_requests = 1000;
+    config.spotify_extended = true;
+    let sim = liner_sim::Sim::start(config).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = liner::demo::config_for(&sim, dir.path().join("data")).unwrap();
+    for p in cfg.config.providers.values_mut() {
+        p.rate = RateLimit { requests: 500, per_seconds: 1.0, burst: 1 };
+    }
+    let state = liner::state::State::open(&cfg.state_db()).unwrap();
+    let followed = liner::demo::pick_artists(&sim, n);
+    for a in &followed {
+        state.follow(a).unwrap();
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for _ in 0..runs {
+        rt.block_on(liner::stages::extract(&cfg, &state, None, &Default::default(), "t")).unwrap();
+    }
+    liner::stages::transform(&cfg, "t", &[]).unwrap();
+    (sim, dir, cfg, followed)
+}
+
+#[test]
+fn marts_show_upcoming_releases_chart_history_and_track_keys() {
+    let (sim, _dir, cfg, followed) = extracted(25, 4, 2);
+    let wh = cfg.warehouse();
+
+    // Upcoming: every Apple Music listing of a followed artist dated after today is there,
+    // with its Listen link, and nothing that is out already.
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let (catalog, view) = (sim.catalog(), sim.view("apple_music"));
+    let mut expected: Vec<String> = Vec::new();
+    for (a, artist) in catalog.artists.iter().enumerate() {
+        if followed.contains(&artist.name) && view.artists[a].known {
+            for (i, l) in view.releases_of(catalog, a) {
+                if catalog.releases[i].date > today {
+                    expected.push(format!("https://music.apple.com/us/album/{}", l.id));
+                }
+            }
+        }
+    }
+    assert!(!expected.is_empty(), "the seed has releases to come among the followed");
+    let listed =
+        query_strings(&wh, "SELECT apple_music_url FROM marts.upcoming_releases WHERE apple_music_url IS NOT NULL");
+    for url in &expected {
+        assert!(listed.iter().any(|l| l.ends_with(url.rsplit('/').next().unwrap())), "{url} missing from {listed:?}");
+    }
+    let out_already = query_i64(
+        &wh,
+        &format!("SELECT count(*) FROM marts.upcoming_releases WHERE NOT is_prerelease AND release_date <= '{today}'"),
+    );
+    assert_eq!(out_already, 0);
+    let strangers = query_i64(
+        &wh,
+        "SELECT count(*) FROM marts.upcoming_releases WHERE followed_artist NOT IN (SELECT name FROM raw.follows)",
+    );
+    assert_eq!(strangers, 0);
+
+    // Chart history: two runs, two snapshots of every list, each entry kept.
+    let snapshots =
+        query_i64(&wh, "SELECT count(DISTINCT seen_at) FROM marts.chart_appearances WHERE list = 'chart_albums:0'");
+    assert_eq!(snapshots, 2);
+    assert_eq!(query_i64(&wh, "SELECT count(*) FROM marts.chart_appearances WHERE list = 'chart_albums:0'"), 200);
+
+    // Keys: the Camelot code from the wheel, for every track with audio features.
+    const MAJOR: [&str; 12] = ["8B", "3B", "10B", "5B", "12B", "7B", "2B", "9B", "4B", "11B", "6B", "1B"];
+    const MINOR: [&str; 12] = ["5A", "12A", "7A", "2A", "9A", "4A", "11A", "6A", "1A", "8A", "3A", "10A"];
+    let conn = duckdb::Connection::open(&wh).unwrap();
+    let mut stmt = conn.prepare("SELECT pitch_class, mode, camelot, key_name, bpm FROM marts.track_features").unwrap();
+    let rows: Vec<(i32, i32, String, String, f64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(rows.len() > 10, "too few tracks with features: {}", rows.len());
+    for (key, mode, camelot, name, bpm) in &rows {
+        let wheel = if *mode == 1 { MAJOR } else { MINOR };
+        assert_eq!(camelot, wheel[*key as usize], "{name}");
+        assert!(name.ends_with(if *mode == 1 { "major" } else { "minor" }) && *bpm > 0.0);
+    }
+}
