@@ -113,6 +113,7 @@ pub async fn extract(
 }
 
 pub fn transform(cfg: &Loaded, run_id: &str, select: &[String]) -> anyhow::Result<BuildReport> {
+    let state = State::open(&cfg.state_db())?;
     let opts = BuildOptions {
         sql_dir: cfg.sql_dir(),
         lake_root: cfg.lake_root(),
@@ -121,11 +122,16 @@ pub fn transform(cfg: &Loaded, run_id: &str, select: &[String]) -> anyhow::Resul
         raw_columns: raw_columns(),
         run_id: run_id.to_string(),
         // People's decisions win on every rebuild.
-        review_decisions: State::open(&cfg.state_db())?.review_decisions()?,
+        review_decisions: state.review_decisions()?,
         select: select.to_vec(),
-        follows: State::open(&cfg.state_db())?.follows()?,
+        follows: state.follows()?,
+        coverage_history: state.coverage_history()?,
     };
-    liner_transform::build(&opts)
+    let report = liner_transform::build(&opts)?;
+    if report.models.iter().any(|m| m.name == "marts.coverage") {
+        state.record_coverage(&liner_transform::coverage_of(&report.warehouse, run_id)?)?;
+    }
+    Ok(report)
 }
 
 /// Every resource liner-extract can land, as the raw views liner-transform creates.

@@ -98,6 +98,15 @@ impl State {
                  status TEXT NOT NULL DEFAULT 'running',
                  summary TEXT
              );
+             CREATE TABLE IF NOT EXISTS coverage (
+                 run_id TEXT NOT NULL,
+                 built_on TEXT NOT NULL,
+                 entity TEXT NOT NULL,
+                 measure TEXT NOT NULL,
+                 items INTEGER NOT NULL,
+                 share REAL NOT NULL,
+                 PRIMARY KEY (run_id, entity, measure)
+             );
              CREATE TABLE IF NOT EXISTS run_stages (
                  run_id TEXT NOT NULL REFERENCES runs (run_id),
                  seq INTEGER NOT NULL,
@@ -222,6 +231,32 @@ impl State {
                 run_row,
             )
             .optional()?)
+    }
+
+    /// Keeps a build's coverage, so later builds show the history.
+    pub fn record_coverage(&self, rows: &[liner_transform::CoverageRow]) -> anyhow::Result<()> {
+        let mut stmt = self.db.prepare("INSERT OR REPLACE INTO coverage VALUES (?, ?, ?, ?, ?, ?)")?;
+        for c in rows {
+            stmt.execute(params![c.run_id, c.built_on, c.entity, c.measure, c.items, c.share])?;
+        }
+        Ok(())
+    }
+
+    pub fn coverage_history(&self) -> anyhow::Result<Vec<liner_transform::CoverageRow>> {
+        let mut stmt = self.db.prepare("SELECT run_id, built_on, entity, measure, items, share FROM coverage")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(liner_transform::CoverageRow {
+                    run_id: r.get(0)?,
+                    built_on: r.get(1)?,
+                    entity: r.get(2)?,
+                    measure: r.get(3)?,
+                    items: r.get(4)?,
+                    share: r.get(5)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
     }
 
     /// When the newest successful run of `command` started.

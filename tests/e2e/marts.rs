@@ -79,6 +79,21 @@ fn marts_show_upcoming_releases_chart_history_and_track_keys() {
     assert_eq!(snapshots, 2);
     assert_eq!(query_i64(&wh, "SELECT count(*) FROM marts.chart_appearances WHERE list = 'chart_albums:0'"), 200);
 
+    // Coverage, build after build: a second build adds its rows to the first's.
+    liner::stages::transform(&cfg, "second", &[]).unwrap();
+    assert_eq!(query_i64(&wh, "SELECT count(DISTINCT run_id) FROM marts.coverage"), 2);
+    let gtin_share = query_strings(
+        &wh,
+        "SELECT share::VARCHAR FROM marts.coverage WHERE run_id = 'second' AND entity = 'release' AND measure = 'gtin'",
+    );
+    let direct = query_strings(&wh, "SELECT avg((gtin IS NOT NULL)::int)::VARCHAR FROM canonical.releases");
+    assert_eq!(gtin_share, direct);
+    let features = query_i64(
+        &wh,
+        "SELECT count(*) FROM marts.coverage WHERE entity = 'track' AND measure = 'audio_features' AND share > 0",
+    );
+    assert_eq!(features, 2, "audio features are counted");
+
     // Keys: the Camelot code from the wheel, for every track with audio features.
     const MAJOR: [&str; 12] = ["8B", "3B", "10B", "5B", "12B", "7B", "2B", "9B", "4B", "11B", "6B", "1B"];
     const MINOR: [&str; 12] = ["5A", "12A", "7A", "2A", "9A", "4A", "11A", "6A", "1A", "8A", "3A", "10A"];

@@ -91,6 +91,7 @@ fn every_real_response_ingests_and_yields_the_identifiers_the_readme_lists() {
         review_decisions: vec![],
         select: vec![],
         follows: vec![],
+        coverage_history: vec![],
     })
     .expect("the models build over real responses");
     let db = Connection::open(&warehouse).unwrap();

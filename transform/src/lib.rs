@@ -10,4 +10,6 @@ pub mod video_title;
 pub mod warehouse;
 
 pub use model::{Assertion, Model};
-pub use warehouse::{BuildOptions, BuildReport, BuiltModel, RawSource, ReviewDecision, build};
+pub use warehouse::{
+    BuildOptions, BuildReport, BuiltModel, CoverageRow, RawSource, ReviewDecision, build, coverage_of,
+};

@@ -43,6 +43,19 @@ pub struct BuildOptions {
     pub select: Vec<String>,
     /// The followed artists, from state: `raw.follows`.
     pub follows: Vec<String>,
+    /// Earlier builds' coverage, from state: `raw.coverage_history`.
+    pub coverage_history: Vec<CoverageRow>,
+}
+
+/// One measure of how complete the catalog was at a build (`marts.coverage`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoverageRow {
+    pub run_id: String,
+    pub built_on: String,
+    pub entity: String,
+    pub measure: String,
+    pub items: i64,
+    pub share: f64,
 }
 
 /// A person's word on whether two items are the same: `accept` links them whatever
@@ -64,6 +77,7 @@ pub const FOLLOWS: &str = "raw.follows";
 /// This build: its run id and the day it runs on (UTC), for models that ask what is
 /// upcoming (DuckDB's own clock functions want the ICU extension, which is not built in).
 pub const BUILD: &str = "raw.build";
+pub const COVERAGE_HISTORY: &str = "raw.coverage_history";
 
 #[derive(Debug, Clone)]
 pub struct BuiltModel {
@@ -84,6 +98,7 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     sources.insert(REVIEW_DECISIONS.to_string());
     sources.insert(FOLLOWS.to_string());
     sources.insert(BUILD.to_string());
+    sources.insert(COVERAGE_HISTORY.to_string());
     // A Rust model builds when what it reads is there: a folder of models of one's
     // own need not define the links to get the rest built.
     for m in crate::rust_models::all() {
@@ -216,7 +231,40 @@ fn inputs(db: &Connection, opts: &BuildOptions) -> anyhow::Result<()> {
         follows.append_row([name])?;
     }
     follows.flush()?;
+    drop(follows);
+    db.execute_batch(&format!(
+        "CREATE OR REPLACE TABLE {COVERAGE_HISTORY} (run_id VARCHAR, built_on DATE, entity VARCHAR, \
+         measure VARCHAR, items BIGINT, share DOUBLE)"
+    ))?;
+    let mut history = db.appender_to_db("coverage_history", "raw")?;
+    for c in &opts.coverage_history {
+        history.append_row(duckdb::params![c.run_id, c.built_on, c.entity, c.measure, c.items, c.share])?;
+    }
+    history.flush()?;
     Ok(())
+}
+
+/// This build's coverage rows, to keep in the run history.
+pub fn coverage_of(warehouse: &Path, run_id: &str) -> anyhow::Result<Vec<CoverageRow>> {
+    let db =
+        Connection::open_with_flags(warehouse, duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly)?)
+            .with_context(|| format!("opening {}", warehouse.display()))?;
+    let mut stmt = db.prepare(
+        "SELECT run_id, built_on::VARCHAR, entity, measure, items, share FROM marts.coverage WHERE run_id = ?",
+    )?;
+    let rows = stmt
+        .query_map([run_id], |r| {
+            Ok(CoverageRow {
+                run_id: r.get(0)?,
+                built_on: r.get(1)?,
+                entity: r.get(2)?,
+                measure: r.get(3)?,
+                items: r.get(4)?,
+                share: r.get(5)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
 }
 
 /// `meta.models`: what was built, when, by which run. Load targets read each model's
@@ -374,6 +422,7 @@ mod tests {
             review_decisions: vec![],
             select: vec![],
             follows: vec![],
+            coverage_history: vec![],
         };
         (dir, opts)
     }
