@@ -40,6 +40,7 @@ pub async fn request_rate(seconds: u64, data_dir: &std::path::Path) -> anyhow::R
         identifiers: Vec::new(),
         cancel: Default::default(),
         refresh_resources: Vec::new(),
+        lists: true,
     };
     let started = Instant::now();
     // The job has more work than the deadline allows; it is cut off mid-way on purpose.

@@ -127,7 +127,12 @@ enum Command {
     /// Run every schedule at its cron ticks until SIGTERM or Ctrl-C.
     Schedule,
     /// Run a schedule's steps now (schedules/<name>.toml).
-    Run { schedule: String },
+    Run {
+        schedule: String,
+        /// Caps the work for a quick run: catalog items an enrich step looks up.
+        #[arg(long, value_name = "N")]
+        max_items: Option<usize>,
+    },
     /// The run history: the newest runs, or one run with its stages.
     Runs {
         /// A run id (as `liner runs` lists them).
@@ -389,7 +394,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let _writer = writer(&cfg, no_wait)?;
             liner::runner::run(&cfg, &[Step::Load], &stages::StageArgs { tables, ..Default::default() }).await
         }
-        Command::Run { schedule } => {
+        Command::Run { schedule, max_items } => {
             let cfg = checked(path)?;
             let _writer = writer(&cfg, no_wait)?;
             let file = cfg.schedules_dir().join(format!("{schedule}.toml"));
@@ -403,7 +408,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             let steps = schedules::load_file(&file)?.steps()?;
-            liner::runner::run(&cfg, &steps, &Default::default()).await
+            liner::runner::run(&cfg, &steps, &stages::StageArgs { max_items, ..Default::default() }).await
         }
         Command::Schedule => liner::scheduler::run(&checked(path)?).await,
         Command::Runs { id, limit } => {

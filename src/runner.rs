@@ -9,6 +9,9 @@ use crate::schedules::Step;
 use crate::stages;
 use crate::state::{Run, RunStage, State, new_run_id};
 
+/// How many catalog items an enrich step looks up when not told (`--max-items`).
+const ENRICH_ITEMS: usize = 100;
+
 /// Runs `steps` in order as one run; a failed stage ends the run there. SIGTERM or
 /// Ctrl-C stops it between requests: what was fetched lands, the run is recorded as
 /// interrupted, and no further stage starts.
@@ -94,12 +97,24 @@ async fn stage(
     args: &stages::StageArgs,
 ) -> anyhow::Result<String> {
     match step {
-        Step::Extract(_) | Step::Charts => {
-            let (only, charts) = match step {
-                Step::Extract(only) => (only, false),
-                _ => (None, true),
+        Step::Extract(_) | Step::Charts | Step::Enrich => {
+            let mut args = args.clone();
+            let only = match step {
+                Step::Extract(only) => only,
+                Step::Charts => {
+                    args.charts_only = true;
+                    None
+                }
+                _ => {
+                    args.identifiers = stages::enrichment(cfg, args.max_items.unwrap_or(ENRICH_ITEMS))?;
+                    args.identifiers_only = true;
+                    println!("looking up {} catalog item(s) missing a provider's listing", args.identifiers.len());
+                    if args.identifiers.is_empty() {
+                        return Ok(serde_json::json!({ "requests": 0 }).to_string());
+                    }
+                    None
+                }
             };
-            let args = stages::StageArgs { charts_only: charts, ..args.clone() };
             let report = stages::extract(cfg, state, only, &args, run_id).await?;
             print!("{}", stages::describe_extract(&report));
             let open = state.open_failures()?;

@@ -27,6 +27,9 @@ pub enum Step {
     Extract(Option<Provider>),
     /// What every provider publishes for all (charts, new releases), no artist's pages.
     Charts,
+    /// Lookups for catalog items missing a provider's listing (by barcode, ISRC, or
+    /// artist and title).
+    Enrich,
     Transform,
     Load,
 }
@@ -38,6 +41,7 @@ impl Step {
             Step::Extract(None) => "extract".into(),
             Step::Extract(Some(p)) => format!("extract:{}", p.name()),
             Step::Charts => "extract:charts".into(),
+            Step::Enrich => "extract:enrich".into(),
             Step::Transform => "transform".into(),
             Step::Load => "load".into(),
         }
@@ -47,6 +51,7 @@ impl Step {
         match s.split_once(':') {
             None if s == "extract" => Ok(Step::Extract(None)),
             Some(("extract", "charts")) => Ok(Step::Charts),
+            Some(("extract", "enrich")) => Ok(Step::Enrich),
             None if s == "transform" => Ok(Step::Transform),
             None if s == "load" => Ok(Step::Load),
             Some(("extract", p)) => {

@@ -24,6 +24,10 @@ pub struct StageArgs {
     pub charts_only: bool,
     /// Extract: these artists instead of the followed ones.
     pub artists: Vec<String>,
+    /// Extract: the identifiers alone, no artists and no charts (the enrich step).
+    pub identifiers_only: bool,
+    /// Caps the work: catalog items an enrich step looks up.
+    pub max_items: Option<usize>,
     /// Extract: resources to ask anew even when fresh in the lake.
     pub refresh_resources: Vec<String>,
     /// Load: only these of the configured tables (`canonical.releases` or `releases`).
@@ -75,7 +79,7 @@ pub async fn extract(
     args: &StageArgs,
     run_id: &str,
 ) -> anyhow::Result<ExtractReport> {
-    let artists = if args.charts_only {
+    let artists = if args.charts_only || args.identifiers_only {
         Vec::new()
     } else if !args.artists.is_empty() {
         args.artists.clone()
@@ -102,6 +106,7 @@ pub async fn extract(
         identifiers: args.identifiers.clone(),
         cancel: args.cancel.clone(),
         refresh_resources: args.refresh_resources.clone(),
+        lists: !args.identifiers_only,
         ledger: Some(std::sync::Arc::new(crate::state::StateLedger::open(&cfg.state_db())?)),
     };
     let report = liner_extract::run(job).await?;
@@ -132,6 +137,55 @@ pub fn transform(cfg: &Loaded, run_id: &str, select: &[String]) -> anyhow::Resul
         state.record_coverage(&liner_transform::coverage_of(&report.warehouse, run_id)?)?;
     }
     Ok(report)
+}
+
+/// The enrich step's work: catalog items that lack a MusicBrainz, Deezer, Spotify or
+/// Apple Music listing, newest first, up to `max` (half releases, half tracks), each
+/// to be looked up by its strongest evidence: barcode or ISRC where the catalog has
+/// one, artist and title where it has not. The lake caches the answers, so an item no
+/// provider has is not asked for again until its empty answers age out.
+pub fn enrichment(cfg: &Loaded, max: usize) -> anyhow::Result<Vec<Identifier>> {
+    let warehouse = cfg.warehouse();
+    anyhow::ensure!(warehouse.exists(), "no warehouse at {}: run `liner transform` first", warehouse.display());
+    let db = duckdb::Connection::open_with_flags(
+        &warehouse,
+        duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly)?,
+    )?;
+    let query = |sql: &str, n: usize| -> anyhow::Result<Vec<(Option<String>, String, String)>> {
+        let mut stmt = db.prepare(sql)?;
+        let rows = stmt
+            .query_map([n as i64], |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?.unwrap_or_default(), r.get(2)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    };
+    let releases = query(
+        "SELECT gtin, artist, title FROM canonical.releases \
+         WHERE musicbrainz_release_id IS NULL OR deezer_album_id IS NULL OR spotify_album_id IS NULL \
+            OR apple_music_album_id IS NULL \
+         ORDER BY release_date DESC NULLS LAST, release_id LIMIT ?",
+        max.div_ceil(2),
+    )?;
+    let tracks = query(
+        "SELECT isrc, artist, title FROM canonical.tracks \
+         WHERE musicbrainz_recording_id IS NULL OR deezer_track_id IS NULL OR spotify_track_id IS NULL \
+            OR apple_music_song_id IS NULL \
+         ORDER BY track_id LIMIT ?",
+        max / 2,
+    )?;
+    let mut out = Vec::new();
+    for (gtin, artist, title) in releases {
+        out.push(match gtin {
+            Some(g) => Identifier::Gtin(g),
+            None => Identifier::Album { artist, title },
+        });
+    }
+    for (isrc, artist, title) in tracks {
+        out.push(match isrc {
+            Some(i) => Identifier::Isrc(i),
+            None => Identifier::Track { artist, title },
+        });
+    }
+    Ok(out)
 }
 
 /// Every resource liner-extract can land, as the raw views liner-transform creates.

@@ -35,6 +35,8 @@ pub struct ExtractJob {
     /// Resources asked anew even when the lake holds them fresh (a rerun of one
     /// resource); what leads to them is still served from the lake.
     pub refresh_resources: Vec<String>,
+    /// Whether each provider's run-level lists (charts, new releases) are fetched too.
+    pub lists: bool,
 }
 
 /// What a provider can be asked to look up, whoever it is by: an identifier, or an
@@ -265,8 +267,11 @@ pub async fn run(job: ExtractJob) -> anyhow::Result<ExtractReport> {
     }
     let artists = &job.artists;
     let identifiers = &job.identifiers;
+    let lists = job.lists;
     let syncs = fetchers.iter().map(|(provider, fetcher)| async move {
-        provider.sync_run(fetcher).await;
+        if lists {
+            provider.sync_run(fetcher).await;
+        }
         for artist in artists {
             info!(provider = provider.name(), artist = %artist, "syncing");
             provider.sync_artist(fetcher, artist).await;

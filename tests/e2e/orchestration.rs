@@ -278,3 +278,32 @@ fn extract_one_resource_for_one_artist_asks_for_that_alone() {
     let said = String::from_utf8_lossy(&bad.stderr);
     assert!(said.contains("deezer has no resource \"album\"") && said.contains("albums"), "{said}");
 }
+
+#[test]
+fn the_enrich_schedule_looks_up_what_the_catalog_lacks_by_its_identifiers() {
+    let sim = sim(13, 20, 50);
+    let project = Project::new(&sim, 50, "");
+    project.ok(&["follow", &artists(&sim, 2)[0]]);
+    project.ok(&["extract"]);
+    project.ok(&["transform"]);
+    let before = (sim.stats("musicbrainz").requests, sim.stats("deezer").requests);
+    let out = project.ok(&["run", "enrich", "--max-items", "6"]);
+    assert!(out.contains("looking up 6 catalog item(s)"), "{out}");
+    let sent = (sim.stats("musicbrainz").requests - before.0, sim.stats("deezer").requests - before.1);
+    assert!(sent.0 > 0 && sent.1 > 0, "both providers asked: {sent:?}");
+    assert!(sent.0 + sent.1 <= 6 * 4, "a few requests per item, nothing else: {sent:?}");
+    let wh = project.warehouse();
+    let by_identifier =
+        crate::common::query_i64(
+            &wh,
+            "SELECT count(*) FROM raw.deezer_albums WHERE request_key LIKE 'albums:/album/upc:%'",
+        ) + crate::common::query_i64(&wh, "SELECT count(*) FROM raw.deezer_tracks WHERE request_key LIKE '%isrc:%'");
+    assert!(by_identifier > 0, "looked up by barcode or ISRC");
+    let artist_searches = crate::common::query_i64(&wh, "SELECT count(*) FROM raw.deezer_artist_search");
+    assert_eq!(artist_searches, 1, "no artist was searched again");
+
+    let again = (sim.stats("musicbrainz").requests, sim.stats("deezer").requests);
+    project.ok(&["run", "enrich", "--max-items", "6"]);
+    let resent = (sim.stats("musicbrainz").requests - again.0) + (sim.stats("deezer").requests - again.1);
+    assert!(resent < sent.0 + sent.1, "answers come from the lake the next hour: {resent} vs {sent:?}");
+}
