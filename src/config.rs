@@ -19,6 +19,18 @@ pub struct Config {
     /// How long landed responses are served from the lake instead of asked again.
     pub cache: CacheConfig,
     pub load: LoadConfig,
+    pub follow: FollowConfig,
+}
+
+/// What `liner follow` does besides remembering the artist.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowConfig {
+    /// Ask MusicBrainz who the artist is first (asks you when several match).
+    pub resolve: bool,
+    /// Fetch the artist from every provider at once and rebuild the warehouse, rather
+    /// than wait for the next scheduled extract.
+    pub sync: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -55,6 +67,7 @@ impl Default for Config {
                     .map(String::from)
                     .to_vec(),
             },
+            follow: FollowConfig { resolve: true, sync: true },
         }
     }
 }

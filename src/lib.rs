@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod config;
 pub mod demo;
+pub mod follow;
 pub mod links;
 pub mod quality;
 pub mod review;

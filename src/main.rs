@@ -54,8 +54,17 @@ enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
-    /// Follow an artist: the next extract fetches it from every provider.
-    Follow { artists: Vec<String> },
+    /// Follow an artist: resolved on MusicBrainz, then fetched from every provider at
+    /// once and the warehouse rebuilt (see `[follow]` in the config).
+    Follow {
+        artists: Vec<String>,
+        /// When several artists match, take the best if it scores 95 or more, without asking.
+        #[arg(long)]
+        yes: bool,
+        /// Only remember the artist: the next extract fetches it.
+        #[arg(long)]
+        no_sync: bool,
+    },
     /// Stop following an artist.
     Unfollow { artist: String },
     /// List the followed artists.
@@ -257,14 +266,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("configuration ok{}", cfg.file.map(|f| format!(": {}", f.display())).unwrap_or_default());
             Ok(())
         }
-        Command::Follow { artists } => {
+        Command::Follow { artists, yes, no_sync } => {
             anyhow::ensure!(!artists.is_empty(), "name at least one artist: liner follow \"<artist>\"");
             let cfg = config::load(path)?;
             let _writer = writer(&cfg, no_wait)?;
             let state = State::open(&cfg.state_db())?;
+            let mut followed = Vec::new();
             for a in &artists {
-                let new = state.follow(a)?;
-                println!("{} {a}", if new { "following" } else { "already following" });
+                let name = liner::follow::resolve(&cfg, a, yes).await?;
+                let new = state.follow(&name)?;
+                println!("{} {name}", if new { "following" } else { "already following" });
+                followed.push(name);
+            }
+            if cfg.config.follow.sync && !no_sync {
+                let args = stages::StageArgs { artists: followed, ..Default::default() };
+                liner::runner::run(&checked(path)?, &[Step::Extract(None), Step::Transform], &args).await?;
             }
             Ok(())
         }

@@ -23,6 +23,11 @@ impl Project {
             r#"[paths]
 data_dir = "data"
 
+# Tests follow by name and extract when they say so (see lazy_follow in orchestration.rs).
+[follow]
+resolve = false
+sync = false
+
 [providers.musicbrainz]
 base_url = "{mb}"
 user_agent = "liner-tests/0.1 ( tests@example.invalid )"
@@ -50,7 +55,7 @@ options = {{ charts = false }}
     pub fn only(providers: &str) -> Project {
         let dir = tempfile::tempdir().expect("tempdir");
         let toml = format!(
-            "[paths]\ndata_dir = \"data\"\n\n[providers.musicbrainz]\nenabled = false\n\n[providers.deezer]\nenabled = false\n\n{providers}\n"
+            "[paths]\ndata_dir = \"data\"\n\n[follow]\nresolve = false\nsync = false\n\n[providers.musicbrainz]\nenabled = false\n\n[providers.deezer]\nenabled = false\n\n{providers}\n"
         );
         std::fs::write(dir.path().join("liner.toml"), toml).expect("writing liner.toml");
         Project { dir }

@@ -307,3 +307,60 @@ fn the_enrich_schedule_looks_up_what_the_catalog_lacks_by_its_identifiers() {
     let resent = (sim.stats("musicbrainz").requests - again.0) + (sim.stats("deezer").requests - again.1);
     assert!(resent < sent.0 + sent.1, "answers come from the lake the next hour: {resent} vs {sent:?}");
 }
+
+/// A project whose `liner follow` does what a user's does: resolve, then sync.
+fn lazy(project: &Project) {
+    let toml = std::fs::read_to_string(project.path().join("liner.toml")).unwrap();
+    std::fs::write(
+        project.path().join("liner.toml"),
+        toml.replace("resolve = false\nsync = false", "resolve = true\nsync = true"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn lazy_follow_resolves_on_musicbrainz_then_fetches_that_artist_and_rebuilds() {
+    let sim = sim(13, 20, 50);
+    let project = Project::new(&sim, 50, "");
+    lazy(&project);
+    let name = artists(&sim, 1).remove(0);
+    let out = project.ok(&["follow", &name.to_lowercase()]);
+    assert!(out.contains(&format!("following {name}")), "followed as MusicBrainz spells it:\n{out}");
+    assert!(out.contains("== extract") && out.contains("== transform"), "{out}");
+    let wh = project.warehouse();
+    let on_mb = crate::common::releases_of(&sim, std::slice::from_ref(&name))
+        .into_iter()
+        .filter(|r| r.musicbrainz.is_some())
+        .count();
+    assert_eq!(crate::common::query_i64(&wh, "SELECT count(*) FROM staging.musicbrainz_releases") as usize, on_mb);
+    assert!(crate::common::query_i64(&wh, "SELECT count(*) FROM staging.deezer_albums") > 0);
+    let runs = project.ok(&["runs"]);
+    assert!(runs.contains("liner follow"), "{runs}");
+
+    let unknown = project.run(&["follow", "Qqqq Zzzzxx"]);
+    let said = String::from_utf8_lossy(&unknown.stderr);
+    assert!(!unknown.status.success() && said.contains("no artist on MusicBrainz matches"), "{said}");
+    assert_eq!(project.ok(&["follows"]).lines().count(), 1, "nothing followed for a name that matches no one");
+}
+
+#[test]
+fn following_a_name_several_artists_share_asks_which_or_takes_the_best_with_yes() {
+    let sim = sim(5, 300, 50);
+    let c = sim.catalog();
+    let shared = c
+        .artists
+        .iter()
+        .find(|a| c.artists.iter().filter(|b| b.name == a.name).count() > 1)
+        .expect("the catalog has homonyms")
+        .name
+        .clone();
+    let project = Project::new(&sim, 50, "");
+    lazy(&project);
+    let asked = project.run(&["follow", &shared]);
+    let said = String::from_utf8_lossy(&asked.stderr);
+    assert!(!asked.status.success(), "not followed without a choice");
+    assert!(said.contains("could be any of these") && said.contains("--yes") && said.contains(" band"), "{said}");
+    assert_eq!(project.ok(&["follows"]).trim(), "");
+    let out = project.ok(&["follow", &shared, "--yes", "--no-sync"]);
+    assert!(out.contains(&format!("following {shared}")), "{out}");
+}

@@ -24,6 +24,10 @@ fn project(sim: &Sim, youtube_extra: &str) -> Project {
         r#"[paths]
 data_dir = "data"
 
+[follow]
+resolve = false
+sync = false
+
 [providers.musicbrainz]
 enabled = false
 

@@ -132,6 +132,46 @@ pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
     }
 }
 
+/// An artist MusicBrainz offers for a name, with how well it matches (0 to 100).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArtistCandidate {
+    pub mbid: String,
+    pub name: String,
+    pub disambiguation: String,
+    pub country: String,
+    pub score: i64,
+}
+
+/// Asks MusicBrainz who `name` is: one artist search (within the configured rate limit,
+/// with the configured User-Agent), best match first. Nothing is landed: this is a
+/// question for the person following the artist.
+pub async fn search_artists(config: &ProviderConfig, name: &str) -> anyhow::Result<Vec<ArtistCandidate>> {
+    let http = crate::http::HttpStack::new("musicbrainz", config, super::Provider::MusicBrainz.body_check())?;
+    let query = format!("artist:{}", super::quoted(name));
+    let request = Request::new("artist_search", "/artist").param("query", query).param("limit", 5).param("fmt", "json");
+    let fetched =
+        http.get(&request).await.map_err(|e| anyhow::anyhow!("searching MusicBrainz for {name:?}: {}", e.reason))?;
+    let body: serde_json::Value = serde_json::from_str(&fetched.body)
+        .map_err(|e| anyhow::anyhow!("MusicBrainz answered the search for {name:?} with no JSON: {e}"))?;
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    let mut found: Vec<ArtistCandidate> = body["artists"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|a| ArtistCandidate {
+            mbid: text(&a["id"]),
+            name: text(&a["name"]),
+            disambiguation: text(&a["disambiguation"]),
+            country: text(&a["country"]),
+            score: a["score"].as_i64().unwrap_or(0),
+        })
+        .filter(|a| !a.mbid.is_empty())
+        .collect();
+    found.sort_by_key(|a| std::cmp::Reverse(a.score));
+    Ok(found)
+}
+
 async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<String> {
     let query = format!("artist:{}", super::quoted(name));
     let request = Request::new("artist_search", "/artist").param("query", query).param("limit", 5).param("fmt", "json");
