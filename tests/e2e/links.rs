@@ -1,34 +1,10 @@
 //! `liner links`: one release or track on every provider, from the warehouse, and the
 //! fuzzy links behind some of them.
 
-use std::time::Duration;
-
-use liner_extract::RateLimit;
-
 use crate::common::query_i64;
 
-/// Every provider against the simulator, fast: the demo's set-up with limits lifted.
 fn extracted(seed: u64, artists: usize) -> (liner_sim::Sim, tempfile::TempDir, liner::config::Loaded) {
-    let mut config = liner::demo::sim_config(seed, 40);
-    config.limits = config.limits.into_keys().map(|p| (p, (1000, Duration::from_secs(1)))).collect();
-    config.musicbrainz_per_second = 1000;
-    config.deezer_requests = 1000;
-    let sim = liner_sim::Sim::start(config).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let mut cfg = liner::demo::config_for(&sim, dir.path().join("data")).unwrap();
-    for p in cfg.config.providers.values_mut() {
-        p.rate = RateLimit { requests: 500, per_seconds: 1.0, burst: 1 };
-    }
-    let state = liner::state::State::open(&cfg.state_db()).unwrap();
-    for a in liner::demo::pick_artists(&sim, artists) {
-        state.follow(&a).unwrap();
-    }
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let report = rt.block_on(liner::stages::extract(&cfg, &state, None, &Default::default(), "t")).unwrap();
-    for p in &report.providers {
-        assert!(p.failures.is_empty(), "{}: {:?}", p.provider, p.failures);
-    }
-    liner::stages::transform(&cfg, "t", &[]).unwrap();
+    let (sim, dir, cfg, _) = crate::common::everywhere(seed, artists, 1, false);
     (sim, dir, cfg)
 }
 

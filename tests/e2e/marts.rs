@@ -1,45 +1,10 @@
 //! The marts: what the app shows on top of the catalog.
 
-use std::time::Duration;
-
-use liner_extract::RateLimit;
-
 use crate::common::{query_i64, query_strings};
-
-/// Every provider against the simulator (Spotify with extended quota, so audio
-/// features answer), limits lifted, `n` artists followed, extracted `runs` times.
-fn extracted(
-    seed: u64,
-    n: usize,
-    runs: usize,
-) -> (liner_sim::Sim, tempfile::TempDir, liner::config::Loaded, Vec<String>) {
-    let mut config = liner::demo::sim_config(seed, 40);
-    config.limits = config.limits.into_keys().map(|p| (p, (1000, Duration::from_secs(1)))).collect();
-    config.musicbrainz_per_second = 1000;
-    config.deezer_requests = 1000;
-    config.spotify_extended = true;
-    let sim = liner_sim::Sim::start(config).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let mut cfg = liner::demo::config_for(&sim, dir.path().join("data")).unwrap();
-    for p in cfg.config.providers.values_mut() {
-        p.rate = RateLimit { requests: 500, per_seconds: 1.0, burst: 1 };
-    }
-    let state = liner::state::State::open(&cfg.state_db()).unwrap();
-    let followed = liner::demo::pick_artists(&sim, n);
-    for a in &followed {
-        state.follow(a).unwrap();
-    }
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    for _ in 0..runs {
-        rt.block_on(liner::stages::extract(&cfg, &state, None, &Default::default(), "t")).unwrap();
-    }
-    liner::stages::transform(&cfg, "t", &[]).unwrap();
-    (sim, dir, cfg, followed)
-}
 
 #[test]
 fn marts_show_upcoming_releases_chart_history_and_track_keys() {
-    let (sim, _dir, cfg, followed) = extracted(25, 4, 2);
+    let (sim, _dir, cfg, followed) = crate::common::everywhere(25, 4, 2, true);
     let wh = cfg.warehouse();
 
     // Upcoming: every Apple Music listing of a followed artist dated after today is there,
