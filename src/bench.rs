@@ -41,6 +41,7 @@ pub async fn request_rate(seconds: u64, data_dir: &std::path::Path) -> anyhow::R
         cancel: Default::default(),
         refresh_resources: Vec::new(),
         lists: true,
+        musicbrainz_ids: Default::default(),
     };
     let started = Instant::now();
     // The job has more work than the deadline allows; it is cut off mid-way on purpose.

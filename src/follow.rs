@@ -14,12 +14,13 @@ const SURE: i64 = 95;
 /// Below this nothing is offered.
 const PLAUSIBLE: i64 = 70;
 
-/// The name to follow: as MusicBrainz spells the artist it matched, or as given when
-/// resolving is off (`follow.resolve = false`) or MusicBrainz is not enabled.
-pub async fn resolve(cfg: &Loaded, name: &str, yes: bool) -> anyhow::Result<String> {
+/// The name to follow and the MusicBrainz id chosen: as MusicBrainz spells the artist it
+/// matched, or the name as given (no id) when resolving is off (`follow.resolve =
+/// false`) or MusicBrainz is not enabled.
+pub async fn resolve(cfg: &Loaded, name: &str, yes: bool) -> anyhow::Result<(String, Option<String>)> {
     let musicbrainz = cfg.providers().into_iter().find(|(p, _)| *p == Provider::MusicBrainz);
     let Some((_, mb)) = musicbrainz.filter(|_| cfg.config.follow.resolve) else {
-        return Ok(name.trim().to_string());
+        return Ok((name.trim().to_string(), None));
     };
     let found: Vec<ArtistCandidate> =
         search_artists(&mb, name).await?.into_iter().filter(|c| c.score >= PLAUSIBLE).collect();
@@ -31,7 +32,7 @@ pub async fn resolve(cfg: &Loaded, name: &str, yes: bool) -> anyhow::Result<Stri
     let sure: Vec<&ArtistCandidate> = found.iter().filter(|c| c.score >= SURE).collect();
     if sure.len() == 1 || (yes && best.score >= SURE) {
         println!("{name:?} is {} on MusicBrainz", describe(best));
-        return Ok(best.name.clone());
+        return Ok((best.name.clone(), Some(best.mbid.clone())));
     }
     let listing: Vec<String> = found.iter().enumerate().map(|(i, c)| format!("  {}. {}", i + 1, describe(c))).collect();
     if !std::io::stdin().is_terminal() {
@@ -46,7 +47,7 @@ pub async fn resolve(cfg: &Loaded, name: &str, yes: bool) -> anyhow::Result<Stri
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
     match answer.trim().parse::<usize>() {
-        Ok(n) if (1..=found.len()).contains(&n) => Ok(found[n - 1].name.clone()),
+        Ok(n) if (1..=found.len()).contains(&n) => Ok((found[n - 1].name.clone(), Some(found[n - 1].mbid.clone()))),
         _ => anyhow::bail!("not followed: no artist chosen"),
     }
 }

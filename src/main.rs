@@ -273,8 +273,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = State::open(&cfg.state_db())?;
             let mut followed = Vec::new();
             for a in &artists {
-                let name = liner::follow::resolve(&cfg, a, yes).await?;
-                let new = state.follow(&name)?;
+                let (name, mbid) = liner::follow::resolve(&cfg, a, yes).await?;
+                let new = state.follow_as(&name, mbid.as_deref())?;
                 println!("{} {name}", if new { "following" } else { "already following" });
                 followed.push(name);
             }

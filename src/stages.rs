@@ -107,6 +107,7 @@ pub async fn extract(
         cancel: args.cancel.clone(),
         refresh_resources: args.refresh_resources.clone(),
         lists: !args.identifiers_only,
+        musicbrainz_ids: state.musicbrainz_ids()?,
         ledger: Some(std::sync::Arc::new(crate::state::StateLedger::open(&cfg.state_db())?)),
     };
     let report = liner_extract::run(job).await?;

@@ -120,6 +120,14 @@ impl State {
              );",
         )
         .context("creating the state tables")?;
+        // Added after the first release: state files from before lack it.
+        let has_mbid: bool = db
+            .prepare("SELECT count(*) FROM pragma_table_info('follows') WHERE name = 'musicbrainz_id'")?
+            .query_row([], |r| r.get::<_, i64>(0))?
+            > 0;
+        if !has_mbid {
+            db.execute_batch("ALTER TABLE follows ADD COLUMN musicbrainz_id TEXT")?;
+        }
         Ok(State { db })
     }
 
@@ -155,9 +163,25 @@ impl State {
 
     /// Adds an artist; following one twice is not an error. Returns whether it was new.
     pub fn follow(&self, name: &str) -> anyhow::Result<bool> {
+        self.follow_as(name, None)
+    }
+
+    /// Adds an artist known to be this MusicBrainz artist (a homonym settled once).
+    pub fn follow_as(&self, name: &str, musicbrainz_id: Option<&str>) -> anyhow::Result<bool> {
         let name = name.trim();
         anyhow::ensure!(!name.is_empty(), "an artist name cannot be empty");
-        Ok(self.db.execute("INSERT OR IGNORE INTO follows (name) VALUES (?)", [name])? == 1)
+        let new = self.db.execute("INSERT OR IGNORE INTO follows (name) VALUES (?)", [name])? == 1;
+        if let Some(id) = musicbrainz_id {
+            self.db.execute("UPDATE follows SET musicbrainz_id = ? WHERE name = ?", [id, name])?;
+        }
+        Ok(new)
+    }
+
+    /// The MusicBrainz artist chosen for each followed name that has one.
+    pub fn musicbrainz_ids(&self) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
+        let mut stmt = self.db.prepare("SELECT name, musicbrainz_id FROM follows WHERE musicbrainz_id IS NOT NULL")?;
+        let ids = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        Ok(ids)
     }
 
     pub fn unfollow(&self, name: &str) -> anyhow::Result<bool> {
@@ -428,6 +452,21 @@ mod tests {
         assert!(a.spend("youtube", "search", "2026-11-21", 1, 100).unwrap(), "buckets are separate");
         assert!(a.spend("youtube", "units", "2026-11-22", 1, 10).unwrap(), "a new day, a new budget");
         assert_eq!(b.used("youtube", "units", "2026-11-21").unwrap(), 10);
+    }
+
+    #[test]
+    fn a_state_file_from_before_musicbrainz_ids_opens_and_takes_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite");
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE follows (name TEXT PRIMARY KEY COLLATE NOCASE, added_at TEXT); INSERT INTO follows VALUES ('Björk', '2026-01-01')")
+            .unwrap();
+        let s = State::open(&path).unwrap();
+        assert!(s.musicbrainz_ids().unwrap().is_empty());
+        assert!(!s.follow_as("Björk", Some("87c5dedd-371d-4a53-9f7f-80522fb7f3cb")).unwrap(), "already followed");
+        assert_eq!(s.musicbrainz_ids().unwrap()["Björk"], "87c5dedd-371d-4a53-9f7f-80522fb7f3cb");
+        assert_eq!(s.follows().unwrap(), vec!["Björk"]);
     }
 
     #[test]

@@ -37,6 +37,9 @@ pub struct ExtractJob {
     pub refresh_resources: Vec<String>,
     /// Whether each provider's run-level lists (charts, new releases) are fetched too.
     pub lists: bool,
+    /// The MusicBrainz artist chosen when a name was followed: no search, no guess
+    /// between homonyms.
+    pub musicbrainz_ids: std::collections::BTreeMap<String, String>,
 }
 
 /// What a provider can be asked to look up, whoever it is by: an identifier, or an
@@ -126,9 +129,15 @@ pub struct Fetcher<'a> {
     /// The job's own stop (a signal): every provider stops asking.
     cancel: Arc<AtomicBool>,
     refresh_resources: Vec<String>,
+    musicbrainz_ids: std::collections::BTreeMap<String, String>,
 }
 
 impl Fetcher<'_> {
+    /// The MusicBrainz id chosen for a followed artist, if one was.
+    pub fn known_musicbrainz_id(&self, artist: &str) -> Option<&str> {
+        self.musicbrainz_ids.get(artist).map(String::as_str)
+    }
+
     pub fn page_size(&self) -> u32 {
         self.http.page_size()
     }
@@ -262,6 +271,7 @@ pub async fn run(job: ExtractJob) -> anyhow::Result<ExtractReport> {
             stopped: Default::default(),
             cancel: job.cancel.clone(),
             refresh_resources: job.refresh_resources.clone(),
+            musicbrainz_ids: job.musicbrainz_ids.clone(),
         };
         fetchers.push((*provider, fetcher));
     }

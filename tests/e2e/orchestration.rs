@@ -363,4 +363,13 @@ fn following_a_name_several_artists_share_asks_which_or_takes_the_best_with_yes(
     assert_eq!(project.ok(&["follows"]).trim(), "");
     let out = project.ok(&["follow", &shared, "--yes", "--no-sync"]);
     assert!(out.contains(&format!("following {shared}")), "{out}");
+
+    // The artist chosen is the one extracted: no search by name, no guess between them.
+    let chosen = out.split("mbid ").nth(1).map(|s| s[..36].to_string()).unwrap_or_else(|| panic!("{out}"));
+    project.ok(&["extract", "musicbrainz"]);
+    project.ok(&["transform"]);
+    let wh = project.warehouse();
+    assert_eq!(crate::common::query_i64(&wh, "SELECT count(*) FROM raw.musicbrainz_artist_search"), 0);
+    let browsed = crate::common::query_strings(&wh, "SELECT DISTINCT request_key FROM raw.musicbrainz_releases");
+    assert!(!browsed.is_empty() && browsed.iter().all(|k| k.contains(&chosen)), "{chosen}: {browsed:?}");
 }

@@ -62,8 +62,12 @@ pub fn default_config() -> ProviderConfig {
 }
 
 pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
-    let Some(mbid) = resolve(f, name).await else {
-        return;
+    let mbid = match f.known_musicbrainz_id(name) {
+        Some(id) => id.to_string(),
+        None => match resolve(f, name).await {
+            Some(id) => id,
+            None => return,
+        },
     };
     f.fetch(Request::new("artists", format!("/artist/{mbid}")).param("inc", ARTIST_INC).param("fmt", "json")).await;
     browse(f, "release_groups", "/release-group", "release-group", &mbid, Some(RELEASE_GROUP_INC)).await;
