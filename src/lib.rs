@@ -6,6 +6,7 @@ pub mod config;
 pub mod demo;
 pub mod follow;
 pub mod links;
+pub mod plan;
 pub mod quality;
 pub mod review;
 pub mod runner;

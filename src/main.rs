@@ -21,6 +21,10 @@ struct Cli {
     /// waiting for it.
     #[arg(long, global = true)]
     no_wait: bool,
+    /// Print what extract, transform, load or run would do (requests, time at the limits,
+    /// responses served from the lake, models, tables) and do none of it.
+    #[arg(long, global = true)]
+    dry_run: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -248,6 +252,16 @@ fn writer(cfg: &Loaded, no_wait: bool) -> anyhow::Result<liner::writer_lock::Wri
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let path = cli.config.as_deref();
     let no_wait = cli.no_wait;
+    let dry_run = cli.dry_run;
+    // Either does the steps, or with --dry-run says what they would do.
+    let go = async |cfg: &Loaded, steps: &[Step], args: stages::StageArgs| -> anyhow::Result<()> {
+        if dry_run {
+            print!("{}", liner::plan::describe(cfg, steps, &args)?);
+            return Ok(());
+        }
+        let _writer = writer(cfg, no_wait)?;
+        liner::runner::run(cfg, steps, &args).await
+    };
     match cli.command {
         Command::Demo { data_dir, artists, seed } => demo::run(demo::DemoOptions { data_dir, artists, seed }).await,
         Command::Config { action: ConfigAction::Show } => {
@@ -316,19 +330,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let mut identifiers = stages::identifiers(&upc, &isrc)?;
             identifiers.extend(stages::titles(&album, &track)?);
             let cfg = checked(path)?;
-            let _writer = writer(&cfg, no_wait)?;
-            liner::runner::run(
-                &cfg,
-                &[Step::Extract(only)],
-                &stages::StageArgs {
-                    refresh,
-                    identifiers,
-                    artists,
-                    refresh_resources: resource.into_iter().collect(),
-                    ..Default::default()
-                },
-            )
-            .await
+            let args = stages::StageArgs {
+                refresh,
+                identifiers,
+                artists,
+                refresh_resources: resource.into_iter().collect(),
+                ..Default::default()
+            };
+            go(&cfg, &[Step::Extract(only)], args).await
         }
         Command::Ingest { dir } => {
             let cfg = config::load(path)?;
@@ -401,18 +410,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Transform { select } => {
             let cfg = checked_as(path, true)?;
-            let _writer = writer(&cfg, no_wait)?;
-            let args = stages::StageArgs { select, ..Default::default() };
-            liner::runner::run(&cfg, &[Step::Transform], &args).await
+            go(&cfg, &[Step::Transform], stages::StageArgs { select, ..Default::default() }).await
         }
         Command::Load { tables } => {
             let cfg = checked_as(path, true)?;
-            let _writer = writer(&cfg, no_wait)?;
-            liner::runner::run(&cfg, &[Step::Load], &stages::StageArgs { tables, ..Default::default() }).await
+            go(&cfg, &[Step::Load], stages::StageArgs { tables, ..Default::default() }).await
         }
         Command::Run { schedule, max_items } => {
             let cfg = checked(path)?;
-            let _writer = writer(&cfg, no_wait)?;
             let file = cfg.schedules_dir().join(format!("{schedule}.toml"));
             if !file.exists() {
                 let known: Vec<String> =
@@ -424,7 +429,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             let steps = schedules::load_file(&file)?.steps()?;
-            liner::runner::run(&cfg, &steps, &stages::StageArgs { max_items, ..Default::default() }).await
+            go(&cfg, &steps, stages::StageArgs { max_items, ..Default::default() }).await
         }
         Command::Schedule => liner::scheduler::run(&checked(path)?).await,
         Command::Runs { id, limit } => {

@@ -10,7 +10,7 @@ use crate::stages;
 use crate::state::{Run, RunStage, State, new_run_id};
 
 /// How many catalog items an enrich step looks up when not told (`--max-items`).
-const ENRICH_ITEMS: usize = 100;
+pub const ENRICH_ITEMS: usize = 100;
 
 /// Runs `steps` in order as one run; a failed stage ends the run there. SIGTERM or
 /// Ctrl-C stops it between requests: what was fetched lands, the run is recorded as

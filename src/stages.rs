@@ -202,9 +202,8 @@ pub fn raw_columns() -> Vec<(String, String)> {
     liner_extract::lake::RAW_COLUMNS.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect()
 }
 
-/// Loads the configured tables, or of them only `only`.
-pub fn load(cfg: &Loaded, only: &[String]) -> anyhow::Result<Vec<TableLoad>> {
-    let target = cfg.sqlite_target()?;
+/// The tables a load writes: the configured ones, or of them only `only`.
+pub fn load_tables(cfg: &Loaded, only: &[String]) -> anyhow::Result<Vec<String>> {
     let configured = &cfg.config.load.tables;
     let mut tables = Vec::new();
     for t in only {
@@ -214,8 +213,14 @@ pub fn load(cfg: &Loaded, only: &[String]) -> anyhow::Result<Vec<TableLoad>> {
             None => anyhow::bail!("--table {t}: not a table the load writes (load.tables: {})", configured.join(", ")),
         }
     }
-    let tables = if tables.is_empty() { configured } else { &tables };
-    liner_load::load_sqlite(&cfg.warehouse(), &target, tables)
+    Ok(if tables.is_empty() { configured.clone() } else { tables })
+}
+
+/// Loads the configured tables, or of them only `only`.
+pub fn load(cfg: &Loaded, only: &[String]) -> anyhow::Result<Vec<TableLoad>> {
+    let target = cfg.sqlite_target()?;
+    let tables = load_tables(cfg, only)?;
+    liner_load::load_sqlite(&cfg.warehouse(), &target, &tables)
         .with_context(|| format!("loading into {}", target.display()))
 }
 

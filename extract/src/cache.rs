@@ -100,6 +100,29 @@ impl LakeCache {
         self.entries.is_empty()
     }
 
+    /// How many of a provider's landed responses are still fresh (would be served from
+    /// the lake) and how many are stale (would be asked again), by each resource's TTL.
+    pub fn freshness(&self, provider: crate::Provider, now: DateTime<Utc>) -> (usize, usize) {
+        let (mut fresh, mut stale) = (0, 0);
+        for ((p, key), entry) in &self.entries {
+            if p != provider.name() {
+                continue;
+            }
+            let resource = key.split(':').next().unwrap_or_default();
+            let hours = match provider.resource(resource).map_or(Ttl::Metadata, |r| r.ttl) {
+                Ttl::Never => 0.0,
+                Ttl::Catalog => self.config.catalog_hours,
+                Ttl::Metadata => self.config.metadata_hours,
+            };
+            if (now - entry.fetched_at).num_seconds() as f64 / 3600.0 <= hours {
+                fresh += 1;
+            } else {
+                stale += 1;
+            }
+        }
+        (fresh, stale)
+    }
+
     /// The landed response for `key`, if it is still fresh for its kind.
     pub fn get(&self, provider: &str, key: &str, ttl: Ttl, now: DateTime<Utc>) -> anyhow::Result<Option<Cached>> {
         let max_hours = match ttl {

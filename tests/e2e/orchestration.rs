@@ -373,3 +373,29 @@ fn following_a_name_several_artists_share_asks_which_or_takes_the_best_with_yes(
     let browsed = crate::common::query_strings(&wh, "SELECT DISTINCT request_key FROM raw.musicbrainz_releases");
     assert!(!browsed.is_empty() && browsed.iter().all(|k| k.contains(&chosen)), "{chosen}: {browsed:?}");
 }
+
+#[test]
+fn dry_run_says_what_would_happen_and_sends_and_writes_nothing() {
+    let sim = sim(13, 20, 50);
+    let project = Project::new(&sim, 50, "");
+    project.ok(&["follow", &artists(&sim, 2)[0]]);
+    project.ok(&["extract"]);
+    project.ok(&["transform"]);
+    let sent = (sim.stats("musicbrainz").requests, sim.stats("deezer").requests);
+    let runs = project.ok(&["runs"]);
+    let built = std::fs::metadata(project.warehouse()).unwrap().modified().unwrap();
+
+    let plan = project.ok(&["--dry-run", "run", "nightly"]);
+    for says in ["dry run", "== extract", "== transform", "== load", "canonical.links", "canonical.releases"] {
+        assert!(plan.contains(says), "{says:?} in\n{plan}");
+    }
+    let deezer = plan.lines().find(|l| l.starts_with("deezer")).unwrap_or_else(|| panic!("{plan}"));
+    let from_lake: usize = deezer.split_whitespace().nth(2).unwrap().parse().unwrap();
+    assert!(from_lake > 5, "what the lake holds fresh is counted: {deezer}");
+    let plan = project.ok(&["transform", "--select", "canonical.links+", "--dry-run"]);
+    assert!(plan.contains("canonical.clusters") && !plan.contains("staging."), "{plan}");
+
+    assert_eq!((sim.stats("musicbrainz").requests, sim.stats("deezer").requests), sent, "nothing sent");
+    assert_eq!(project.ok(&["runs"]), runs, "no run recorded");
+    assert_eq!(std::fs::metadata(project.warehouse()).unwrap().modified().unwrap(), built, "no warehouse built");
+}

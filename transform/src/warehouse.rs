@@ -92,13 +92,13 @@ pub struct BuildReport {
     pub warehouse: PathBuf,
 }
 
-pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
+/// Every model (SQL files, and the Rust models whose inputs exist) and their build order.
+fn models_in_order(opts: &BuildOptions) -> anyhow::Result<(Vec<Model>, Vec<usize>)> {
     let mut models = crate::model::load_dir(&opts.sql_dir)?;
     let mut sources: BTreeSet<String> = opts.sources.iter().map(RawSource::view).collect();
-    sources.insert(REVIEW_DECISIONS.to_string());
-    sources.insert(FOLLOWS.to_string());
-    sources.insert(BUILD.to_string());
-    sources.insert(COVERAGE_HISTORY.to_string());
+    for table in [REVIEW_DECISIONS, FOLLOWS, BUILD, COVERAGE_HISTORY] {
+        sources.insert(table.to_string());
+    }
     // A Rust model builds when what it reads is there: a folder of models of one's
     // own need not define the links to get the rest built.
     for m in crate::rust_models::all() {
@@ -110,6 +110,22 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
         }
     }
     let order = plan::order(&models, &sources)?;
+    Ok((models, order))
+}
+
+/// The models a build with these options would build, in order: what `--dry-run` shows.
+pub fn planned(opts: &BuildOptions) -> anyhow::Result<Vec<String>> {
+    let (models, order) = models_in_order(opts)?;
+    let chosen = if opts.select.is_empty() { None } else { Some(plan::select(&models, &opts.select)?) };
+    Ok(order
+        .into_iter()
+        .filter(|i| chosen.as_ref().is_none_or(|c| c.contains(i)))
+        .map(|i| models[i].name.clone())
+        .collect())
+}
+
+pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
+    let (models, order) = models_in_order(opts)?;
 
     let building = sibling(&opts.warehouse, "building");
     remove_db_files(&building)?;
