@@ -7,6 +7,7 @@ pub mod demo;
 pub mod follow;
 pub mod links;
 pub mod plan;
+pub mod progress;
 pub mod quality;
 pub mod review;
 pub mod runner;

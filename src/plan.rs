@@ -75,6 +75,7 @@ fn transform(cfg: &Loaded, select: &[String]) -> anyhow::Result<String> {
         select: select.to_vec(),
         follows: Vec::new(),
         coverage_history: Vec::new(),
+        on_model: None,
     };
     let models = liner_transform::planned(&opts)?;
     let mut out = format!("{} model(s) would be built, in this order:\n", models.len());

@@ -85,6 +85,10 @@ async fn run_stages(cfg: &Loaded, steps: &[Step], args: &stages::StageArgs) -> a
         Err(e) => format!("{{\"error\": {:?}}}", format!("{e:#}")),
     };
     state.finish_run(&run_id, status, &summary)?;
+    if let Some(run) = state.run(&run_id)? {
+        println!("\n== summary");
+        print!("{}", show(&run, &state.stages(&run_id)?));
+    }
     outcome
 }
 

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use anyhow::Context;
-use liner_extract::{ExtractJob, ExtractReport, Identifier, Provider};
+use liner_extract::{ExtractJob, ExtractReport, Identifier, Provider, ProviderConfig};
 use liner_load::TableLoad;
 use liner_transform::{BuildOptions, BuildReport, RawSource};
 
@@ -96,6 +96,7 @@ pub async fn extract(
             only.map(|p| format!(" (is {} disabled?)", p.name())).unwrap_or_default()
         );
     }
+    let on_answer = crate::progress::extraction(&expected_answers(cfg, &providers)?);
     let job = ExtractJob {
         run_id: run_id.to_string(),
         lake_root: cfg.lake_root(),
@@ -108,6 +109,7 @@ pub async fn extract(
         refresh_resources: args.refresh_resources.clone(),
         lists: !args.identifiers_only,
         musicbrainz_ids: state.musicbrainz_ids()?,
+        on_answer,
         ledger: Some(std::sync::Arc::new(crate::state::StateLedger::open(&cfg.state_db())?)),
     };
     let report = liner_extract::run(job).await?;
@@ -132,12 +134,29 @@ pub fn transform(cfg: &Loaded, run_id: &str, select: &[String]) -> anyhow::Resul
         select: select.to_vec(),
         follows: state.follows()?,
         coverage_history: state.coverage_history()?,
+        on_model: crate::progress::transform(),
     };
     let report = liner_transform::build(&opts)?;
     if report.models.iter().any(|m| m.name == "marts.coverage") {
         state.record_coverage(&liner_transform::coverage_of(&report.warehouse, run_id)?)?;
     }
     Ok(report)
+}
+
+/// What each provider answered last time, as the lake holds it: the size of its bar.
+fn expected_answers(cfg: &Loaded, providers: &[(Provider, ProviderConfig)]) -> anyhow::Result<Vec<(Provider, u64)>> {
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return Ok(Vec::new());
+    }
+    let cache = liner_extract::cache::LakeCache::load(&cfg.lake_root(), cfg.config.cache)?;
+    let now = chrono::Utc::now();
+    Ok(providers
+        .iter()
+        .map(|(p, _)| {
+            let (fresh, stale) = cache.freshness(*p, now);
+            (*p, (fresh + stale) as u64)
+        })
+        .collect())
 }
 
 /// The enrich step's work: catalog items that lack a MusicBrainz, Deezer, Spotify or

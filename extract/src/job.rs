@@ -40,7 +40,20 @@ pub struct ExtractJob {
     /// The MusicBrainz artist chosen when a name was followed: no search, no guess
     /// between homonyms.
     pub musicbrainz_ids: std::collections::BTreeMap<String, String>,
+    /// Told of every answer as it comes (for progress bars).
+    pub on_answer: Option<OnAnswer>,
 }
+
+/// How a request was answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Sent,
+    FromLake,
+    Failed,
+}
+
+/// Called with the provider and how each request was answered.
+pub type OnAnswer = Arc<dyn Fn(&'static str, Answer) + Send + Sync>;
 
 /// What a provider can be asked to look up, whoever it is by: an identifier, or an
 /// artist and a title (the candidates fuzzy linking weighs when identifiers are missing).
@@ -130,9 +143,16 @@ pub struct Fetcher<'a> {
     cancel: Arc<AtomicBool>,
     refresh_resources: Vec<String>,
     musicbrainz_ids: std::collections::BTreeMap<String, String>,
+    on_answer: Option<OnAnswer>,
 }
 
 impl Fetcher<'_> {
+    fn answered(&self, how: Answer) {
+        if let Some(f) = &self.on_answer {
+            f(self.provider.name(), how);
+        }
+    }
+
     /// The MusicBrainz id chosen for a followed artist, if one was.
     pub fn known_musicbrainz_id(&self, artist: &str) -> Option<&str> {
         self.musicbrainz_ids.get(artist).map(String::as_str)
@@ -159,11 +179,13 @@ impl Fetcher<'_> {
         }
         if let Some(hit) = self.cached(&request) {
             self.report.lock().expect("report lock").cache_hits += 1;
+            self.answered(Answer::FromLake);
             return Some((hit.status, serde_json::from_str(&hit.body).ok()));
         }
         match self.lake.lock().expect("lake lock").find(self.provider.name(), &request.key()) {
             Ok(Some((status, body))) => {
                 self.report.lock().expect("report lock").cache_hits += 1;
+                self.answered(Answer::FromLake);
                 return Some((status, serde_json::from_str(&body).ok()));
             }
             Ok(None) => {}
@@ -212,6 +234,8 @@ impl Fetcher<'_> {
                 let mut r = self.report.lock().expect("report lock");
                 r.responses += 1;
                 r.landed.push(key);
+                drop(r);
+                self.answered(Answer::Sent);
                 true
             }
             Err(e) => {
@@ -242,6 +266,7 @@ impl Fetcher<'_> {
     fn failed(&self, resource: &'static str, request_key: String, reason: String) {
         warn!(provider = self.http.provider(), "{request_key}: {reason}");
         self.report.lock().expect("report lock").failures.push(Failure { resource, request_key, reason });
+        self.answered(Answer::Failed);
     }
 
     pub fn unmatched(&self, artist: &str) {
@@ -272,6 +297,7 @@ pub async fn run(job: ExtractJob) -> anyhow::Result<ExtractReport> {
             cancel: job.cancel.clone(),
             refresh_resources: job.refresh_resources.clone(),
             musicbrainz_ids: job.musicbrainz_ids.clone(),
+            on_answer: job.on_answer.clone(),
         };
         fetchers.push((*provider, fetcher));
     }

@@ -15,7 +15,7 @@ pub mod request;
 pub mod secret;
 
 pub use config::{ProviderConfig, RateLimit};
-pub use job::{ExtractJob, ExtractReport, Failure, Identifier, ProviderReport, run};
+pub use job::{Answer, ExtractJob, ExtractReport, Failure, Identifier, OnAnswer, ProviderReport, run};
 pub use providers::{Provider, Resource};
 
 /// Every resource of every provider, in the order `liner resources` lists them.

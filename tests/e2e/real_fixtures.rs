@@ -92,6 +92,7 @@ fn every_real_response_ingests_and_yields_the_identifiers_the_readme_lists() {
         select: vec![],
         follows: vec![],
         coverage_history: vec![],
+        on_model: None,
     })
     .expect("the models build over real responses");
     let db = Connection::open(&warehouse).unwrap();

@@ -11,5 +11,5 @@ pub mod warehouse;
 
 pub use model::{Assertion, Model};
 pub use warehouse::{
-    BuildOptions, BuildReport, BuiltModel, CoverageRow, RawSource, ReviewDecision, build, coverage_of, planned,
+    BuildOptions, BuildReport, BuiltModel, CoverageRow, OnModel, RawSource, ReviewDecision, build, coverage_of, planned,
 };

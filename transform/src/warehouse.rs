@@ -45,7 +45,13 @@ pub struct BuildOptions {
     pub follows: Vec<String>,
     /// Earlier builds' coverage, from state: `raw.coverage_history`.
     pub coverage_history: Vec<CoverageRow>,
+    /// Told of each model as it starts (name, models done, models in all), and once more
+    /// when all are done.
+    pub on_model: Option<OnModel>,
 }
+
+/// See `BuildOptions::on_model`.
+pub type OnModel = std::sync::Arc<dyn Fn(&str, usize, usize) + Send + Sync>;
 
 /// One measure of how complete the catalog was at a build (`marts.coverage`).
 #[derive(Debug, Clone, PartialEq)]
@@ -156,9 +162,11 @@ fn build_into(path: &Path, opts: &BuildOptions, models: &[Model], order: &[usize
     }
     inputs(&db, opts)?;
     let mut built = Vec::new();
-    for &i in order {
+    for (n, &i) in order.iter().enumerate() {
+        progress(opts, &models[i].name, n, order.len());
         built.push(build_model(&db, &models[i])?);
     }
+    progress(opts, "", order.len(), order.len());
     record(&db, opts, models, order, &built)?;
     drop(db);
     Ok(built)
@@ -194,13 +202,21 @@ fn rebuild_into(
         }
     }
     let mut built = Vec::new();
-    for &i in &order {
+    for (n, &i) in order.iter().enumerate() {
+        progress(opts, &models[i].name, n, order.len());
         db.execute_batch(&format!("DROP TABLE IF EXISTS {}", models[i].name))?;
         built.push(build_model(&db, &models[i])?);
     }
+    progress(opts, "", order.len(), order.len());
     record(&db, opts, models, &order, &built)?;
     drop(db);
     Ok(built)
+}
+
+fn progress(opts: &BuildOptions, model: &str, done: usize, total: usize) {
+    if let Some(f) = &opts.on_model {
+        f(model, done, total);
+    }
 }
 
 fn table_exists(db: &Connection, name: &str) -> anyhow::Result<bool> {
@@ -439,6 +455,7 @@ mod tests {
             select: vec![],
             follows: vec![],
             coverage_history: vec![],
+            on_model: None,
         };
         (dir, opts)
     }
