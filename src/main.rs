@@ -83,6 +83,9 @@ enum Command {
         /// Only this artist, followed or not, instead of the followed ones. Repeatable.
         #[arg(long = "artist", value_name = "ARTIST")]
         artists: Vec<String>,
+        /// Caps the work for a quick run: the first N artists.
+        #[arg(long, value_name = "N")]
+        max_items: Option<usize>,
         /// Ask the providers again even for responses the lake holds fresh.
         #[arg(long)]
         refresh: bool,
@@ -142,7 +145,8 @@ enum Command {
     /// Run a schedule's steps now (schedules/<name>.toml).
     Run {
         schedule: String,
-        /// Caps the work for a quick run: catalog items an enrich step looks up.
+        /// Caps the work for a quick run: artists an extract step syncs, catalog items an
+        /// enrich step looks up.
         #[arg(long, value_name = "N")]
         max_items: Option<usize>,
     },
@@ -313,7 +317,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Extract { provider, resource, artists, refresh, upc, isrc, album, track } => {
+        Command::Extract { provider, resource, artists, max_items, refresh, upc, isrc, album, track } => {
             let only = match provider.as_deref() {
                 None => None,
                 Some(name) => Some(Provider::parse(name).with_context(|| {
@@ -334,6 +338,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 refresh,
                 identifiers,
                 artists,
+                max_items,
                 refresh_resources: resource.into_iter().collect(),
                 ..Default::default()
             };

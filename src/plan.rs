@@ -39,6 +39,7 @@ fn extract(cfg: &Loaded, only: Option<Provider>, args: &StageArgs, charts: bool)
     } else {
         args.artists.clone()
     };
+    let artists: Vec<String> = artists.into_iter().take(args.max_items.unwrap_or(usize::MAX)).collect();
     let cache = if args.refresh { None } else { Some(LakeCache::load(&cfg.lake_root(), cfg.config.cache)?) };
     let now = chrono::Utc::now();
     let mut out =

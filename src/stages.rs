@@ -26,7 +26,7 @@ pub struct StageArgs {
     pub artists: Vec<String>,
     /// Extract: the identifiers alone, no artists and no charts (the enrich step).
     pub identifiers_only: bool,
-    /// Caps the work: catalog items an enrich step looks up.
+    /// Caps the work: artists an extract syncs, catalog items an enrich step looks up.
     pub max_items: Option<usize>,
     /// Extract: resources to ask anew even when fresh in the lake.
     pub refresh_resources: Vec<String>,
@@ -86,6 +86,7 @@ pub async fn extract(
     } else {
         state.follows()?
     };
+    let artists: Vec<String> = artists.into_iter().take(args.max_items.unwrap_or(usize::MAX)).collect();
     if artists.is_empty() && args.identifiers.is_empty() && !args.charts_only {
         anyhow::bail!("no artists are followed: add one with `liner follow \"<artist>\"`");
     }

@@ -399,3 +399,21 @@ fn dry_run_says_what_would_happen_and_sends_and_writes_nothing() {
     assert_eq!(project.ok(&["runs"]), runs, "no run recorded");
     assert_eq!(std::fs::metadata(project.warehouse()).unwrap().modified().unwrap(), built, "no warehouse built");
 }
+
+#[test]
+fn max_items_caps_an_extract_to_its_first_artists() {
+    let sim = sim(13, 20, 50);
+    let project = Project::new(&sim, 50, "");
+    for a in artists(&sim, 3) {
+        project.ok(&["follow", &a]);
+    }
+    let plan = project.ok(&["--dry-run", "extract", "--max-items", "1"]);
+    assert!(plan.contains("1 artist(s)"), "{plan}");
+    project.ok(&["extract", "deezer", "--max-items", "1"]);
+    // No warehouse yet: count in the lake.
+    let lake = project.path().join("data/raw/deezer/artist_search/*/*.parquet");
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    let n: i64 =
+        conn.query_row(&format!("SELECT count(*) FROM read_parquet('{}')", lake.display()), [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 1, "one artist searched, not three");
+}
