@@ -86,6 +86,10 @@ enum Command {
         /// Caps the work for a quick run: the first N artists.
         #[arg(long, value_name = "N")]
         max_items: Option<usize>,
+        /// Ask anew what landed on this day (YYYY-MM-DD, UTC), fresh or not: a day of
+        /// bad answers redone; the rest is served from the lake where fresh.
+        #[arg(long, value_name = "DATE")]
+        date: Option<chrono::NaiveDate>,
         /// Ask the providers again even for responses the lake holds fresh.
         #[arg(long)]
         refresh: bool,
@@ -317,7 +321,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Extract { provider, resource, artists, max_items, refresh, upc, isrc, album, track } => {
+        Command::Extract { provider, resource, artists, max_items, date, refresh, upc, isrc, album, track } => {
             let only = match provider.as_deref() {
                 None => None,
                 Some(name) => Some(Provider::parse(name).with_context(|| {
@@ -339,6 +343,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 identifiers,
                 artists,
                 max_items,
+                redo_day: date,
                 refresh_resources: resource.into_iter().collect(),
                 ..Default::default()
             };

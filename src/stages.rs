@@ -28,6 +28,8 @@ pub struct StageArgs {
     pub identifiers_only: bool,
     /// Caps the work: artists an extract syncs, catalog items an enrich step looks up.
     pub max_items: Option<usize>,
+    /// Extract: ask anew what landed on this day.
+    pub redo_day: Option<chrono::NaiveDate>,
     /// Extract: resources to ask anew even when fresh in the lake.
     pub refresh_resources: Vec<String>,
     /// Load: only these of the configured tables (`canonical.releases` or `releases`).
@@ -111,6 +113,7 @@ pub async fn extract(
         lists: !args.identifiers_only,
         musicbrainz_ids: state.musicbrainz_ids()?,
         on_answer,
+        redo_day: args.redo_day,
         ledger: Some(std::sync::Arc::new(crate::state::StateLedger::open(&cfg.state_db())?)),
     };
     let report = liner_extract::run(job).await?;

@@ -100,6 +100,11 @@ impl LakeCache {
         self.entries.is_empty()
     }
 
+    /// When the newest response for `key` landed, if one has.
+    pub fn landed_at(&self, provider: &str, key: &str) -> Option<DateTime<Utc>> {
+        self.entries.get(&(provider.to_string(), key.to_string())).map(|e| e.fetched_at)
+    }
+
     /// How many of a provider's landed responses are still fresh (would be served from
     /// the lake) and how many are stale (would be asked again), by each resource's TTL.
     pub fn freshness(&self, provider: crate::Provider, now: DateTime<Utc>) -> (usize, usize) {

@@ -42,6 +42,8 @@ pub struct ExtractJob {
     pub musicbrainz_ids: std::collections::BTreeMap<String, String>,
     /// Told of every answer as it comes (for progress bars).
     pub on_answer: Option<OnAnswer>,
+    /// Responses landed on this day (UTC) are asked again: a day's bad answers redone.
+    pub redo_day: Option<chrono::NaiveDate>,
 }
 
 /// How a request was answered.
@@ -144,6 +146,7 @@ pub struct Fetcher<'a> {
     refresh_resources: Vec<String>,
     musicbrainz_ids: std::collections::BTreeMap<String, String>,
     on_answer: Option<OnAnswer>,
+    redo_day: Option<chrono::NaiveDate>,
 }
 
 impl Fetcher<'_> {
@@ -214,6 +217,11 @@ impl Fetcher<'_> {
     fn cached(&self, request: &Request) -> Option<Cached> {
         let cache = self.cache?;
         if self.refresh_resources.iter().any(|r| r == request.resource) {
+            return None;
+        }
+        if let Some(day) = self.redo_day
+            && cache.landed_at(self.provider.name(), &request.key()).is_some_and(|t| t.date_naive() == day)
+        {
             return None;
         }
         let ttl = self.provider.resource(request.resource).map_or(Ttl::Metadata, |r| r.ttl);
@@ -298,6 +306,7 @@ pub async fn run(job: ExtractJob) -> anyhow::Result<ExtractReport> {
             refresh_resources: job.refresh_resources.clone(),
             musicbrainz_ids: job.musicbrainz_ids.clone(),
             on_answer: job.on_answer.clone(),
+            redo_day: job.redo_day,
         };
         fetchers.push((*provider, fetcher));
     }

@@ -417,3 +417,54 @@ fn max_items_caps_an_extract_to_its_first_artists() {
         conn.query_row(&format!("SELECT count(*) FROM read_parquet('{}')", lake.display()), [], |r| r.get(0)).unwrap();
     assert_eq!(n, 1, "one artist searched, not three");
 }
+
+#[test]
+fn extract_date_asks_again_what_landed_that_day_and_nothing_else() {
+    let sim = sim(13, 20, 50);
+    let project = Project::new(&sim, 50, "");
+    project.ok(&["follow", &artists(&sim, 1)[0]]);
+    project.ok(&["extract", "deezer"]);
+    let first = sim.stats("deezer").requests;
+    project.ok(&["extract", "deezer", "--date", "2001-01-01"]);
+    assert_eq!(sim.stats("deezer").requests, first, "nothing landed that day: all from the lake");
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    project.ok(&["extract", "deezer", "--date", &today]);
+    assert_eq!(sim.stats("deezer").requests, 2 * first, "today's answers, every one asked again");
+    let bad = project.run(&["extract", "deezer", "--date", "yesterday"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--date"), "the bad argument is named");
+}
+
+#[test]
+fn a_terminal_gets_progress_bars_and_a_pipe_gets_plain_lines() {
+    let sim = sim(13, 20, 50);
+    let project = Project::new(&sim, 50, "");
+    project.ok(&["follow", &artists(&sim, 1)[0]]);
+    // `script` runs liner on a pseudo-terminal and passes on what it drew.
+    let on_terminal = std::process::Command::new("script")
+        .current_dir(project.path())
+        .env_remove("LINER_CONFIG")
+        .args(["-qfec", &format!("{} extract deezer", env!("CARGO_BIN_EXE_liner")), "/dev/null"])
+        .output()
+        .unwrap();
+    let drawn = String::from_utf8_lossy(&on_terminal.stdout);
+    assert!(on_terminal.status.success(), "{drawn}");
+    assert!(drawn.contains("answers") && drawn.contains("/s"), "a bar for deezer, with its rate:\n{drawn}");
+    // Run again: the lake says how much to expect, so the bar has a length.
+    project.ok(&["transform"]);
+    let again = std::process::Command::new("script")
+        .current_dir(project.path())
+        .env_remove("LINER_CONFIG")
+        .args(["-qfec", &format!("{} extract deezer --refresh", env!("CARGO_BIN_EXE_liner")), "/dev/null"])
+        .output()
+        .unwrap();
+    let drawn = String::from_utf8_lossy(&again.stdout);
+    assert!(drawn.contains("left"), "answers against what the lake held, and the time left:\n{drawn}");
+
+    let piped = project.run(&["extract", "deezer"]);
+    let plain = String::from_utf8_lossy(&piped.stderr);
+    assert!(
+        !plain.contains("answers") && !plain.contains('\u{1b}'),
+        "no bars, no escape codes off a terminal:\n{plain}"
+    );
+    assert!(String::from_utf8_lossy(&piped.stdout).contains("== summary"), "a run ends with its summary");
+}
