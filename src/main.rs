@@ -438,8 +438,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     known.join(", ")
                 );
             }
-            let steps = schedules::load_file(&file)?.steps()?;
-            go(&cfg, &steps, stages::StageArgs { max_items, ..Default::default() }).await
+            let schedule = schedules::load_file(&file)?;
+            let max_items = max_items.or(schedule.options.max_items);
+            go(&cfg, &schedule.steps()?, stages::StageArgs { max_items, ..Default::default() }).await
         }
         Command::Schedule => liner::scheduler::run(&checked(path)?).await,
         Command::Runs { id, limit } => {

@@ -16,6 +16,16 @@ pub struct Schedule {
     #[serde(default = "utc")]
     pub timezone: String,
     pub steps: Vec<String>,
+    #[serde(default)]
+    pub options: ScheduleOptions,
+}
+
+/// What a schedule's runs are told beyond their steps.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleOptions {
+    /// Caps the work of each run: artists an extract syncs, items an enrich looks up.
+    pub max_items: Option<usize>,
 }
 
 fn utc() -> String {
@@ -152,6 +162,7 @@ mod tests {
             ("name = 'x'\ncron = '0 3 * * *'\nsteps = ['load']\nretries = 2", "retries"),
             ("name = 'x'\ncron = '0 25 * * *'\nsteps = ['load']", "cron"),
             ("name = 'x'\ncron = '0 3 * * *'\ntimezone = 'Mars/Olympus'\nsteps = ['load']", "timezone"),
+            ("name = 'x'\ncron = '0 3 * * *'\nsteps = ['load']\noptions = { max_itemz = 3 }", "max_itemz"),
         ] {
             std::fs::write(&p, text).unwrap();
             let e = load_file(&p).unwrap_err().to_string();
