@@ -69,15 +69,16 @@ options = {{ charts = false }}
         self.path().join("data/warehouse.duckdb")
     }
 
+    /// `liner <args>` here, to run or spawn.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_liner"));
+        c.current_dir(self.path()).args(args).env("RUST_LOG", "warn").env_remove("LINER_CONFIG");
+        c
+    }
+
     /// Runs `liner <args>` here; returns its output whatever the exit code.
     pub fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_liner"))
-            .current_dir(self.path())
-            .args(args)
-            .env("RUST_LOG", "warn")
-            .env_remove("LINER_CONFIG")
-            .output()
-            .expect("running liner")
+        self.command(args).output().expect("running liner")
     }
 
     /// Runs `liner <args>` and fails the test, with its output, unless it succeeds.

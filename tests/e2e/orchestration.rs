@@ -12,10 +12,8 @@ fn a_second_writer_waits_or_refuses_naming_the_running_run_and_readers_go_on() {
         project.ok(&["follow", &a]);
     }
     // MusicBrainz at 3 requests a second: an extract that takes several seconds.
-    let mut extract = std::process::Command::new(env!("CARGO_BIN_EXE_liner"))
-        .current_dir(project.path())
-        .args(["extract", "musicbrainz"])
-        .env_remove("LINER_CONFIG")
+    let mut extract = project
+        .command(&["extract", "musicbrainz"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -142,10 +140,8 @@ fn sigterm_lands_what_was_fetched_and_records_the_run_as_interrupted() {
     for a in artists(&sim, 3) {
         project.ok(&["follow", &a]);
     }
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_liner"))
-        .current_dir(project.path())
-        .args(["extract", "musicbrainz"])
-        .env_remove("LINER_CONFIG")
+    let child = project
+        .command(&["extract", "musicbrainz"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -175,10 +171,8 @@ fn sigterm_lands_what_was_fetched_and_records_the_run_as_interrupted() {
 
 /// Runs `liner schedule` in `project` for `secs`, then SIGTERM; returns its stdout.
 fn schedule_for(project: &Project, secs: f64) -> String {
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_liner"))
-        .current_dir(project.path())
-        .arg("schedule")
-        .env_remove("LINER_CONFIG")
+    let child = project
+        .command(&["schedule"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -440,23 +434,21 @@ fn a_terminal_gets_progress_bars_and_a_pipe_gets_plain_lines() {
     let project = Project::new(&sim, 50, "");
     project.ok(&["follow", &artists(&sim, 1)[0]]);
     // `script` runs liner on a pseudo-terminal and passes on what it drew.
-    let on_terminal = std::process::Command::new("script")
-        .current_dir(project.path())
-        .env_remove("LINER_CONFIG")
-        .args(["-qfec", &format!("{} extract deezer", env!("CARGO_BIN_EXE_liner")), "/dev/null"])
-        .output()
-        .unwrap();
+    let on_terminal_run = |args: &str| {
+        std::process::Command::new("script")
+            .current_dir(project.path())
+            .env_remove("LINER_CONFIG")
+            .args(["-qfec", &format!("{} {args}", env!("CARGO_BIN_EXE_liner")), "/dev/null"])
+            .output()
+            .unwrap()
+    };
+    let on_terminal = on_terminal_run("extract deezer");
     let drawn = String::from_utf8_lossy(&on_terminal.stdout);
     assert!(on_terminal.status.success(), "{drawn}");
     assert!(drawn.contains("answers") && drawn.contains("/s"), "a bar for deezer, with its rate:\n{drawn}");
     // Run again: the lake says how much to expect, so the bar has a length.
     project.ok(&["transform"]);
-    let again = std::process::Command::new("script")
-        .current_dir(project.path())
-        .env_remove("LINER_CONFIG")
-        .args(["-qfec", &format!("{} extract deezer --refresh", env!("CARGO_BIN_EXE_liner")), "/dev/null"])
-        .output()
-        .unwrap();
+    let again = on_terminal_run("extract deezer --refresh");
     let drawn = String::from_utf8_lossy(&again.stdout);
     assert!(drawn.contains("left"), "answers against what the lake held, and the time left:\n{drawn}");
 
