@@ -291,6 +291,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Follow { artists, yes, no_sync } => {
             anyhow::ensure!(!artists.is_empty(), "name at least one artist: liner follow \"<artist>\"");
             let cfg = config::load(path)?;
+            // Asking MusicBrainz, or fetching at once, wants a configuration fit to send.
+            let cfg =
+                if cfg.config.follow.resolve || (cfg.config.follow.sync && !no_sync) { checked(path)? } else { cfg };
             let _writer = writer(&cfg, no_wait)?;
             let state = State::open(&cfg.state_db())?;
             let mut followed = Vec::new();
