@@ -49,10 +49,25 @@ pub struct Paths {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoadConfig {
-    /// The app database. A path (or `sqlite://path`) is SQLite.
+    /// The app database: a path (or `sqlite://path`) is SQLite; `postgres://user@host/db`
+    /// is PostgreSQL (the password from the URL, else PGPASSWORD).
     pub target: String,
     /// Warehouse tables to load, as `schema.table`.
     pub tables: Vec<String>,
+    /// PostgreSQL only: the schema the tables live in (created if missing).
+    #[serde(default = "default_schema")]
+    pub schema: String,
+    /// `merge` (insert, update, delete what changed) or `replace` (swap in whole tables).
+    #[serde(default = "default_mode")]
+    pub mode: String,
+}
+
+fn default_schema() -> String {
+    "public".into()
+}
+
+fn default_mode() -> String {
+    "merge".into()
 }
 
 impl Default for Config {
@@ -66,6 +81,8 @@ impl Default for Config {
                 tables: ["canonical.release_groups", "canonical.releases", "canonical.tracks", "canonical.links"]
                     .map(String::from)
                     .to_vec(),
+                schema: default_schema(),
+                mode: default_mode(),
             },
             follow: FollowConfig { resolve: true, sync: true },
         }
@@ -147,14 +164,24 @@ impl Loaded {
         }
     }
 
-    /// The SQLite file the load stage writes.
-    pub fn sqlite_target(&self) -> anyhow::Result<PathBuf> {
+    /// The app database the load stage writes.
+    pub fn load_target(&self) -> anyhow::Result<liner_load::Target> {
         let t = self.config.load.target.trim();
-        let path = t.strip_prefix("sqlite://").unwrap_or(t);
-        if path.contains("://") {
-            anyhow::bail!("load.target: {t:?} is not a SQLite path; only SQLite is supported as a target so far");
+        if t.starts_with("postgres://") || t.starts_with("postgresql://") {
+            return Ok(liner_load::Target::Postgres(liner_load::PgTarget::new(t, &self.config.load.schema)?));
         }
-        Ok(self.resolve(Path::new(path)))
+        let path = t.strip_prefix("sqlite://").unwrap_or(t);
+        if let Some((scheme, _)) = path.split_once("://") {
+            anyhow::bail!("load.target: {scheme}:// is not a target liner loads; use a SQLite path or postgres://");
+        }
+        if path.is_empty() {
+            anyhow::bail!("load.target: empty; a SQLite path or a postgres:// URL");
+        }
+        Ok(liner_load::Target::Sqlite(self.resolve(Path::new(path))))
+    }
+
+    pub fn load_mode(&self) -> anyhow::Result<liner_load::Mode> {
+        self.config.load.mode.parse().context("load.mode")
     }
 
     /// The configured providers, known and enabled, in liner's order.
@@ -192,8 +219,11 @@ impl Loaded {
     /// schedules): those stages run without any provider settings.
     pub fn local_problems(&self) -> Vec<String> {
         let mut out = Vec::new();
-        if let Err(e) = self.sqlite_target() {
+        if let Err(e) = self.load_target() {
             out.push(e.to_string());
+        }
+        if let Err(e) = self.load_mode() {
+            out.push(format!("{e:#}"));
         }
         for t in &self.config.load.tables {
             if t.split_once('.').is_none_or(|(s, n)| !matches!(s, "canonical" | "marts") || n.is_empty()) {
@@ -212,7 +242,11 @@ impl Loaded {
 
     /// The configuration as TOML, with anything that looks like a secret masked.
     pub fn show(&self) -> anyhow::Result<String> {
-        let mut value = toml::Value::try_from(&self.config)?;
+        let mut config = self.config.clone();
+        if let Ok(liner_load::Target::Postgres(pg)) = self.load_target() {
+            config.load.target = pg.to_string();
+        }
+        let mut value = toml::Value::try_from(&config)?;
         mask(&mut value);
         Ok(toml::to_string_pretty(&value)?)
     }

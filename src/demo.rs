@@ -135,7 +135,7 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     let built = stages::transform(&cfg, &run_id, &[])?;
     print!("{}", stages::describe_transform(&built));
     println!("\n== load");
-    let loaded = stages::load(&cfg, &[])?;
+    let loaded = stages::load(&cfg, &[]).await?;
     print!("{}", stages::describe_load(&loaded));
 
     let q = quality::measure(&cfg.warehouse(), &sim.catalog().truth())?;
@@ -154,7 +154,7 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     println!("\n== files");
     println!("raw lake    {}", cfg.lake_root().display());
     println!("warehouse   {}", wh.display());
-    println!("app db      {}", cfg.sqlite_target()?.display());
+    println!("app db      {}", cfg.load_target()?);
     println!("state       {}", cfg.state_db().display());
     println!("\nOpen the warehouse with DuckDB 2.x (read-only, so a run can replace it meanwhile):");
     println!(

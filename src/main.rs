@@ -143,6 +143,14 @@ enum Command {
         /// Only this table (`releases` or `canonical.releases`). Repeatable.
         #[arg(long = "table", value_name = "TABLE")]
         tables: Vec<String>,
+        /// The app database, instead of load.target: a SQLite path, or
+        /// postgres://user:password@host:port/db (the password may come from PGPASSWORD).
+        #[arg(long, value_name = "TARGET")]
+        target: Option<String>,
+        /// merge: insert, update and delete what changed; replace: build each table anew
+        /// and swap it in. Instead of load.mode.
+        #[arg(long, value_parser = ["merge", "replace"])]
+        mode: Option<String>,
     },
     /// Run every schedule at its cron ticks until SIGTERM or Ctrl-C.
     Schedule,
@@ -238,7 +246,10 @@ fn main() -> ExitCode {
 /// The configuration, refused if it has problems (all of them, or with `local_only`
 /// those a transform or load would trip over).
 fn checked_as(path: Option<&std::path::Path>, local_only: bool) -> anyhow::Result<Loaded> {
-    let cfg = config::load(path)?;
+    checked_config(config::load(path)?, local_only)
+}
+
+fn checked_config(cfg: Loaded, local_only: bool) -> anyhow::Result<Loaded> {
     let problems = if local_only { cfg.local_problems() } else { cfg.problems() };
     if !problems.is_empty() {
         anyhow::bail!("the configuration has problems:\n  {}", problems.join("\n  "));
@@ -253,8 +264,7 @@ fn checked(path: Option<&std::path::Path>) -> anyhow::Result<Loaded> {
 /// The data folder's writer lock, for a command that writes (state, lake, warehouse,
 /// app database). Held until the command ends.
 fn writer(cfg: &Loaded, no_wait: bool) -> anyhow::Result<liner::writer_lock::WriterLock> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    liner::writer_lock::acquire(&cfg.data_dir(), &format!("liner {}", args.join(" ")), !no_wait)
+    liner::writer_lock::acquire(&cfg.data_dir(), &liner::runner::command_line(), !no_wait)
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -425,8 +435,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let cfg = checked_as(path, true)?;
             go(&cfg, &[Step::Transform], stages::StageArgs { select, ..Default::default() }).await
         }
-        Command::Load { tables } => {
-            let cfg = checked_as(path, true)?;
+        Command::Load { tables, target, mode } => {
+            let mut cfg = config::load(path)?;
+            if let Some(t) = target {
+                cfg.config.load.target = t;
+            }
+            if let Some(m) = mode {
+                cfg.config.load.mode = m;
+            }
+            let cfg = checked_config(cfg, true)?;
             go(&cfg, &[Step::Load], stages::StageArgs { tables, ..Default::default() }).await
         }
         Command::Run { schedule, max_items } => {

@@ -88,5 +88,5 @@ fn transform(cfg: &Loaded, select: &[String]) -> anyhow::Result<String> {
 
 fn load(cfg: &Loaded, only: &[String]) -> anyhow::Result<String> {
     let tables = stages::load_tables(cfg, only)?;
-    Ok(format!("into {}: {}\n", cfg.sqlite_target()?.display(), tables.join(", ")))
+    Ok(format!("into {} ({} mode): {}\n", cfg.load_target()?, cfg.config.load.mode, tables.join(", ")))
 }

@@ -48,8 +48,7 @@ async fn run_stages(cfg: &Loaded, steps: &[Step], args: &stages::StageArgs) -> a
     let state = State::open(&cfg.state_db())?;
     let run_id = new_run_id();
     crate::writer_lock::describe_run(&run_id);
-    let command: Vec<String> = std::env::args().skip(1).collect();
-    state.start_run(&run_id, &format!("liner {}", command.join(" ")))?;
+    state.start_run(&run_id, &command_line())?;
     println!("run {run_id}");
     let mut outcome = Ok(());
     for (seq, &step) in steps.iter().enumerate() {
@@ -142,7 +141,7 @@ async fn stage(
             Ok(serde_json::json!({ "models": report.models.len(), "rows": rows }).to_string())
         }
         Step::Load => {
-            let loads = stages::load(cfg, &args.tables)?;
+            let loads = stages::load(cfg, &args.tables).await?;
             print!("{}", stages::describe_load(&loads));
             let sum = |f: fn(&liner_load::TableLoad) -> u64| loads.iter().map(f).sum::<u64>();
             Ok(serde_json::json!({
@@ -188,4 +187,32 @@ pub fn show(run: &Run, stages: &[RunStage]) -> String {
         ));
     }
     out
+}
+
+/// This process's command line as runs and the writer lock record it: a password in a
+/// URL argument (`--target postgres://user:pw@host/db`) shows as `***`.
+pub fn command_line() -> String {
+    let args: Vec<String> = std::env::args().skip(1).map(|a| mask_password(&a)).collect();
+    format!("liner {}", args.join(" "))
+}
+
+fn mask_password(arg: &str) -> String {
+    let Some(scheme_end) = arg.find("://").map(|i| i + 3) else { return arg.to_string() };
+    let rest = &arg[scheme_end..];
+    let Some(at) = rest.find('@') else { return arg.to_string() };
+    let Some(colon) = rest[..at].find(':') else { return arg.to_string() };
+    format!("{}***{}", &arg[..scheme_end + colon + 1], &rest[at..])
+}
+
+#[cfg(test)]
+mod command_tests {
+    use super::mask_password;
+
+    #[test]
+    fn passwords_in_url_arguments_are_masked() {
+        assert_eq!(mask_password("postgres://liner:s3cret@db:5432/app"), "postgres://liner:***@db:5432/app");
+        assert_eq!(mask_password("--target=postgres://liner:s3cret@db/app"), "--target=postgres://liner:***@db/app");
+        assert_eq!(mask_password("postgres://liner@db/app"), "postgres://liner@db/app");
+        assert_eq!(mask_password("Daft Punk"), "Daft Punk");
+    }
 }

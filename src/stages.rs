@@ -239,12 +239,12 @@ pub fn load_tables(cfg: &Loaded, only: &[String]) -> anyhow::Result<Vec<String>>
     Ok(if tables.is_empty() { configured.clone() } else { tables })
 }
 
-/// Loads the configured tables, or of them only `only`.
-pub fn load(cfg: &Loaded, only: &[String]) -> anyhow::Result<Vec<TableLoad>> {
-    let target = cfg.sqlite_target()?;
+/// Loads the configured tables, or of them only `only`, in one transaction.
+pub async fn load(cfg: &Loaded, only: &[String]) -> anyhow::Result<Vec<TableLoad>> {
+    let target = cfg.load_target()?;
+    let mode = cfg.load_mode()?;
     let tables = load_tables(cfg, only)?;
-    liner_load::load_sqlite(&cfg.warehouse(), &target, &tables)
-        .with_context(|| format!("loading into {}", target.display()))
+    liner_load::load(&cfg.warehouse(), &target, &tables, mode).await
 }
 
 pub fn describe_extract(r: &ExtractReport) -> String {

@@ -1,29 +1,38 @@
-//! SQLite, the embedded default target. Each table is merged on its key in one
-//! transaction: new rows inserted, changed rows updated, rows that are gone deleted,
-//! and the rest left untouched.
+//! SQLite, the embedded default target. One load is one transaction; each table is
+//! merged on its key: new rows inserted, changed rows updated, rows that are gone
+//! deleted, and the rest left untouched.
 
 use std::path::Path;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use rusqlite::types::Value as Sql;
 
-use crate::TableLoad;
+use crate::rows::{self, Batch, Cell};
+use crate::schema::{self, Change, Definition};
 use crate::warehouse::{self, ColumnKind, TableSpec, quote};
+use crate::{Mode, TableLoad};
 
-pub fn load(warehouse_path: &Path, target: &Path, tables: &[String]) -> anyhow::Result<Vec<TableLoad>> {
-    let wh = warehouse::open(warehouse_path)?;
+pub fn load(warehouse_path: &Path, target: &Path, tables: &[String], mode: Mode) -> anyhow::Result<Vec<TableLoad>> {
+    let specs = {
+        let wh = warehouse::open(warehouse_path)?;
+        tables.iter().map(|t| warehouse::table_spec(&wh, t)).collect::<anyhow::Result<Vec<_>>>()?
+    };
     if let Some(dir) = target.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     let mut app = rusqlite::Connection::open(target).with_context(|| format!("opening {}", target.display()))?;
     app.pragma_update(None, "journal_mode", "WAL")?;
+    let tx = app.transaction()?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS liner_tables (table_name TEXT PRIMARY KEY, definition TEXT NOT NULL, migrated_at TEXT NOT NULL)",
+    )?;
     let mut out = Vec::new();
-    for source in tables {
-        let spec = warehouse::table_spec(&wh, source)?;
-        let load =
-            merge_table(&wh, &mut app, &spec).with_context(|| format!("loading {source} into {}", target.display()))?;
+    for spec in &specs {
+        let load = merge_table(warehouse_path, &tx, spec, mode)
+            .with_context(|| format!("loading {} into {}", spec.source, target.display()))?;
         out.push(load);
     }
+    tx.commit().with_context(|| format!("committing the load into {}", target.display()))?;
     Ok(out)
 }
 
@@ -31,49 +40,112 @@ fn sqlite_type(kind: ColumnKind) -> &'static str {
     match kind {
         ColumnKind::Integer | ColumnKind::Boolean => "INTEGER",
         ColumnKind::Real => "REAL",
-        ColumnKind::Text => "TEXT",
+        ColumnKind::Text | ColumnKind::Date | ColumnKind::Timestamp => "TEXT",
     }
 }
 
-fn ensure_table(app: &rusqlite::Connection, spec: &TableSpec) -> anyhow::Result<()> {
-    let existing: Vec<(String, String)> = app
-        .prepare(&format!("PRAGMA table_info({})", quote(&spec.target)))?
-        .query_map([], |r| Ok((r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
-        .collect::<Result<_, _>>()?;
-    if existing.is_empty() {
-        let cols: Vec<String> =
-            spec.columns.iter().map(|c| format!("{} {}", quote(&c.name), sqlite_type(c.kind))).collect();
-        let key: Vec<String> = spec.key.iter().map(|k| quote(k)).collect();
-        app.execute_batch(&format!(
-            "CREATE TABLE {} ({}, PRIMARY KEY ({}))",
-            quote(&spec.target),
-            cols.join(", "),
-            key.join(", ")
-        ))?;
-        return Ok(());
+fn model_definition(spec: &TableSpec) -> Definition {
+    Definition {
+        columns: spec.columns.iter().map(|c| (c.name.clone(), sqlite_type(c.kind).to_string())).collect(),
+        key: spec.key.clone(),
     }
-    for c in &spec.columns {
-        match existing.iter().find(|(name, _)| name == &c.name) {
-            None => bail!(
-                "table {} in the app database has no column {:?}: it was altered; restore it or drop the table",
-                spec.target,
-                c.name
-            ),
-            Some((_, ty)) if !ty.eq_ignore_ascii_case(sqlite_type(c.kind)) => bail!(
-                "column {}.{} in the app database is {ty}, the model says {}: it was altered; restore it or drop the table",
-                spec.target,
-                c.name,
-                sqlite_type(c.kind)
-            ),
-            Some(_) => {}
+}
+
+fn actual_definition(app: &rusqlite::Connection, table: &str) -> anyhow::Result<Option<Definition>> {
+    let mut columns: Vec<(String, String, i64)> = app
+        .prepare(&format!("PRAGMA table_info({})", quote(table)))?
+        .query_map([], |r| Ok((r.get::<_, String>(1)?, r.get::<_, String>(2)?.to_uppercase(), r.get::<_, i64>(5)?)))?
+        .collect::<Result<_, _>>()?;
+    if columns.is_empty() {
+        return Ok(None);
+    }
+    let mut key: Vec<(i64, String)> =
+        columns.iter().filter(|(_, _, pk)| *pk > 0).map(|(n, _, pk)| (*pk, n.clone())).collect();
+    key.sort();
+    let key = key.into_iter().map(|(_, n)| n).collect();
+    Ok(Some(Definition { columns: columns.drain(..).map(|(n, t, _)| (n, t)).collect(), key }))
+}
+
+fn recorded_definition(app: &rusqlite::Connection, table: &str) -> anyhow::Result<Option<Definition>> {
+    let json: Option<String> = app
+        .query_row("SELECT definition FROM liner_tables WHERE table_name = ?", [table], |r| r.get(0))
+        .map(Some)
+        .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
+    json.map(|j| {
+        serde_json::from_str(&j).with_context(|| format!("liner_tables: the record of {table} is not one liner wrote"))
+    })
+    .transpose()
+}
+
+fn create_sql(spec: &TableSpec) -> String {
+    let cols: Vec<String> =
+        spec.columns.iter().map(|c| format!("{} {}", quote(&c.name), sqlite_type(c.kind))).collect();
+    let key: Vec<String> = spec.key.iter().map(|k| quote(k)).collect();
+    format!("CREATE TABLE {} ({}, PRIMARY KEY ({}))", quote(&spec.target), cols.join(", "), key.join(", "))
+}
+
+/// Brings the app's table to the model's definition, or fails naming a hand edit.
+/// SQLite alters little in place: a new column is added; any other change makes the
+/// table anew, and the merge that follows fills it.
+/// Returns how many rows a table made anew had before.
+fn migrate(app: &rusqlite::Connection, spec: &TableSpec, mode: Mode) -> anyhow::Result<u64> {
+    let actual = actual_definition(app, &spec.target)?;
+    let changes = match (mode, &actual) {
+        (Mode::Replace, Some(_)) => vec![Change::Recreate { reason: "--mode replace".into() }],
+        _ => {
+            let recorded = recorded_definition(app, &spec.target)?;
+            schema::plan(&spec.target, &model_definition(spec), actual.as_ref(), recorded.as_ref())?
+        }
+    };
+    let in_place = changes.iter().all(|c| matches!(c, Change::Create | Change::AddColumn { .. }));
+    let mut dropped_rows = 0;
+    if in_place {
+        for change in &changes {
+            match change {
+                Change::Create => app.execute_batch(&create_sql(spec))?,
+                Change::AddColumn { name, ty } => {
+                    app.execute_batch(&format!("ALTER TABLE {} ADD COLUMN {} {ty}", quote(&spec.target), quote(name)))?
+                }
+                _ => unreachable!("only creates and added columns are made in place"),
+            }
+            tracing::info!("{}: {change}", spec.target);
+        }
+    } else {
+        dropped_rows =
+            app.query_row(&format!("SELECT count(*) FROM {}", quote(&spec.target)), [], |r| r.get::<_, i64>(0))?;
+        app.execute_batch(&format!("DROP TABLE {}; {}", quote(&spec.target), create_sql(spec)))?;
+        for change in &changes {
+            tracing::info!("{}: {change} (made anew)", spec.target);
         }
     }
-    Ok(())
+    app.execute(
+        "INSERT INTO liner_tables (table_name, definition, migrated_at) VALUES (?1, ?2, datetime('now')) \
+         ON CONFLICT (table_name) DO UPDATE SET definition = excluded.definition, migrated_at = excluded.migrated_at \
+         WHERE liner_tables.definition IS NOT excluded.definition",
+        rusqlite::params![spec.target, serde_json::to_string(&model_definition(spec))?],
+    )?;
+    Ok(dropped_rows as u64)
 }
 
-fn merge_table(wh: &duckdb::Connection, app: &mut rusqlite::Connection, spec: &TableSpec) -> anyhow::Result<TableLoad> {
-    let tx = app.transaction()?;
-    ensure_table(&tx, spec)?;
+fn sql_value(cell: Cell<'_>) -> Sql {
+    match cell {
+        Cell::Null => Sql::Null,
+        Cell::Integer(v) => Sql::Integer(v),
+        Cell::Real(v) => Sql::Real(v),
+        Cell::Boolean(v) => Sql::Integer(v as i64),
+        Cell::Text(v) => Sql::Text(v.to_string()),
+        Cell::Date(d) => Sql::Text(d.to_string()),
+        Cell::Timestamp(t) => Sql::Text(t.format("%Y-%m-%d %H:%M:%S%.f").to_string()),
+    }
+}
+
+fn merge_table(
+    warehouse_path: &Path,
+    tx: &rusqlite::Transaction<'_>,
+    spec: &TableSpec,
+    mode: Mode,
+) -> anyhow::Result<TableLoad> {
+    let dropped_rows = migrate(tx, spec, mode)?;
     let target = quote(&spec.target);
     let incoming = quote(&format!("incoming_{}", spec.target));
     let cols: Vec<String> = spec.columns.iter().map(|c| quote(&c.name)).collect();
@@ -84,21 +156,17 @@ fn merge_table(wh: &duckdb::Connection, app: &mut rusqlite::Connection, spec: &T
     {
         let placeholders = vec!["?"; cols.len()].join(", ");
         let mut insert = tx.prepare(&format!("INSERT INTO temp.{incoming} VALUES ({placeholders})"))?;
-        let mut stmt = wh.prepare(&warehouse::select_sql(spec))?;
-        let mut rows = stmt.query([])?;
         let mut values: Vec<Sql> = Vec::with_capacity(cols.len());
-        while let Some(row) = rows.next()? {
-            values.clear();
-            for (i, c) in spec.columns.iter().enumerate() {
-                values.push(match c.kind {
-                    ColumnKind::Integer => row.get::<_, Option<i64>>(i)?.map_or(Sql::Null, Sql::Integer),
-                    ColumnKind::Real => row.get::<_, Option<f64>>(i)?.map_or(Sql::Null, Sql::Real),
-                    ColumnKind::Boolean => row.get::<_, Option<bool>>(i)?.map_or(Sql::Null, |b| Sql::Integer(b as i64)),
-                    ColumnKind::Text => row.get::<_, Option<String>>(i)?.map_or(Sql::Null, Sql::Text),
-                });
+        rows::read(warehouse_path, spec, |batch| {
+            let rows = Batch::new(&batch, spec)?;
+            rows.check_lengths(spec)?;
+            for row in 0..rows.rows() {
+                values.clear();
+                values.extend((0..rows.width()).map(|c| sql_value(rows.cell(row, c))));
+                insert.execute(rusqlite::params_from_iter(values.iter()))?;
             }
-            insert.execute(rusqlite::params_from_iter(values.iter()))?;
-        }
+            Ok(true)
+        })?;
     }
 
     let on_key = |a: &str, b: &str| -> String {
@@ -164,8 +232,13 @@ fn merge_table(wh: &duckdb::Connection, app: &mut rusqlite::Connection, spec: &T
         )?;
     }
     tx.execute_batch(&format!("DROP TABLE temp.{incoming}"))?;
-    tx.commit()?;
-    Ok(TableLoad { table: spec.target.clone(), inserted, updated, deleted, unchanged: total_in - inserted - updated })
+    Ok(TableLoad {
+        table: spec.target.clone(),
+        inserted,
+        updated,
+        deleted: deleted + dropped_rows,
+        unchanged: total_in - inserted - updated,
+    })
 }
 
 #[cfg(test)]
@@ -196,9 +269,9 @@ mod tests {
             "v1",
             "('a', 'A', 10, 0.5, '2001-03-07'), ('b', 'B', NULL, NULL, NULL), ('c', 'C', 3, 1.0, NULL)",
         );
-        let first = load(&v1, &app, &tables).unwrap();
+        let first = load(&v1, &app, &tables, Mode::Merge).unwrap();
         assert_eq!((first[0].inserted, first[0].updated, first[0].deleted, first[0].unchanged), (3, 0, 0, 0));
-        let again = load(&v1, &app, &tables).unwrap();
+        let again = load(&v1, &app, &tables, Mode::Merge).unwrap();
         assert_eq!(again[0].changed(), 0, "{again:?}");
         assert_eq!(again[0].unchanged, 3);
 
@@ -207,7 +280,7 @@ mod tests {
             "v2",
             "('a', 'A', 11, 0.5, '2001-03-07'), ('b', 'B', NULL, NULL, NULL), ('d', 'D', 1, 2.0, NULL)",
         );
-        let second = load(&v2, &app, &tables).unwrap();
+        let second = load(&v2, &app, &tables, Mode::Merge).unwrap();
         assert_eq!((second[0].inserted, second[0].updated, second[0].deleted, second[0].unchanged), (1, 1, 1, 1));
         let db = rusqlite::Connection::open(&app).unwrap();
         let rows: Vec<(String, Option<i64>, Option<String>)> = db
@@ -233,9 +306,9 @@ mod tests {
         let app = dir.path().join("app.sqlite");
         let tables = vec!["canonical.releases".to_string()];
         let v1 = warehouse(dir.path(), "v1", "('a', 'A', 10, 0.5, NULL)");
-        load(&v1, &app, &tables).unwrap();
+        load(&v1, &app, &tables, Mode::Merge).unwrap();
         rusqlite::Connection::open(&app).unwrap().execute_batch("ALTER TABLE releases DROP COLUMN score").unwrap();
-        let e = format!("{:#}", load(&v1, &app, &tables).unwrap_err());
+        let e = format!("{:#}", load(&v1, &app, &tables, Mode::Merge).unwrap_err());
         assert!(e.contains("releases") && e.contains("score"), "{e}");
     }
 }

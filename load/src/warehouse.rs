@@ -1,5 +1,5 @@
-//! Reading the tables to load from the warehouse: their columns, their key (from
-//! `meta.models`), and their rows as plain values every target can store.
+//! Reading the tables to load from the warehouse: their columns, their key and declared
+//! lengths (from `meta.models`), and their rows as plain values every target can store.
 
 use std::path::Path;
 
@@ -11,7 +11,9 @@ pub enum ColumnKind {
     Integer,
     Real,
     Boolean,
-    /// Text, and everything else as its text form (dates, timestamps, lists).
+    Date,
+    Timestamp,
+    /// Text, and everything else as its text form (lists, structs, UUIDs).
     Text,
 }
 
@@ -19,6 +21,8 @@ pub enum ColumnKind {
 pub struct Column {
     pub name: String,
     pub kind: ColumnKind,
+    /// The most characters a value may have, from the model's `-- max_length:`.
+    pub max_length: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -49,10 +53,24 @@ pub fn table_spec(db: &Connection, source: &str) -> anyhow::Result<TableSpec> {
     let Some((schema, table)) = source.split_once('.') else {
         bail!("load table {source:?}: name it as <schema>.<table>, such as canonical.releases");
     };
-    let key: Option<String> = db.query_row("SELECT key FROM meta.models WHERE name = ?", [source], |r| r.get(0)).ok();
-    let Some(key) = key else {
+    // Warehouses built before `max_length` existed have no such column.
+    let has_lengths: bool = db.query_row(
+        "SELECT count(*) > 0 FROM information_schema.columns \
+         WHERE table_schema = 'meta' AND table_name = 'models' AND column_name = 'max_length'",
+        [],
+        |r| r.get(0),
+    )?;
+    let sql = if has_lengths {
+        "SELECT key, max_length FROM meta.models WHERE name = ?"
+    } else {
+        "SELECT key, NULL::VARCHAR FROM meta.models WHERE name = ?"
+    };
+    let model: Option<(String, Option<String>)> = db.query_row(sql, [source], |r| Ok((r.get(0)?, r.get(1)?))).ok();
+    let Some((key, lengths)) = model else {
         bail!("load table {source:?}: the warehouse has no such model (see meta.models)");
     };
+    let lengths = parse_lengths(lengths.as_deref().unwrap_or(""))
+        .with_context(|| format!("load table {source}: meta.models.max_length"))?;
     let key: Vec<String> = key.split(',').filter(|k| !k.is_empty()).map(str::to_string).collect();
     if key.is_empty() {
         bail!("load table {source}: its model declares no `-- key:`, so rows cannot be merged");
@@ -64,21 +82,59 @@ pub fn table_spec(db: &Connection, source: &str) -> anyhow::Result<TableSpec> {
     let columns = stmt
         .query_map([schema, table], |r| {
             let (name, ty): (String, String) = (r.get(0)?, r.get(1)?);
-            Ok(Column { name, kind: kind_of(&ty) })
+            Ok(Column { name, kind: kind_of(&ty), max_length: None })
         })?
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
         .filter(|c| !WAREHOUSE_ONLY.contains(&c.name.as_str()))
-        .collect();
+        .map(|mut c| {
+            c.max_length = lengths.iter().find(|(n, _)| *n == c.name).map(|(_, l)| *l);
+            c
+        })
+        .collect::<Vec<_>>();
+    if columns.is_empty() {
+        bail!("load table {source}: the warehouse has no such table");
+    }
+    for k in &key {
+        if !columns.iter().any(|c| &c.name == k) {
+            bail!("load table {source}: its key column {k:?} is not one of its columns");
+        }
+    }
+    for (name, _) in &lengths {
+        match columns.iter().find(|c| &c.name == name) {
+            None => bail!("load table {source}: `-- max_length:` names {name:?}, which is not one of its columns"),
+            Some(c) if c.kind != ColumnKind::Text => {
+                bail!("load table {source}: `-- max_length:` names {name:?}, which is not a text column")
+            }
+            Some(_) => {}
+        }
+    }
     Ok(TableSpec { source: source.to_string(), target: table.to_string(), columns, key })
+}
+
+/// `isrc=12,gtin=14`, as the transform records a model's `-- max_length: isrc 12, gtin 14`.
+fn parse_lengths(s: &str) -> anyhow::Result<Vec<(String, usize)>> {
+    s.split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            let (name, n) = p.split_once('=').with_context(|| format!("expected column=length, got {p:?}"))?;
+            let n = n.trim().parse().with_context(|| format!("{name}: {n:?} is not a length"))?;
+            Ok((name.trim().to_string(), n))
+        })
+        .collect()
 }
 
 fn kind_of(duckdb_type: &str) -> ColumnKind {
     match duckdb_type {
-        "TINYINT" | "SMALLINT" | "INTEGER" | "BIGINT" | "UTINYINT" | "USMALLINT" | "UINTEGER" => ColumnKind::Integer,
+        // HUGEINT and UBIGINT are what sums and counts come out as; a value past BIGINT is
+        // a conversion error naming it.
+        "TINYINT" | "SMALLINT" | "INTEGER" | "BIGINT" | "HUGEINT" | "UTINYINT" | "USMALLINT" | "UINTEGER"
+        | "UBIGINT" => ColumnKind::Integer,
         "FLOAT" | "DOUBLE" => ColumnKind::Real,
         t if t.starts_with("DECIMAL") => ColumnKind::Real,
         "BOOLEAN" => ColumnKind::Boolean,
+        "DATE" => ColumnKind::Date,
+        "TIMESTAMP" | "TIMESTAMP_S" | "TIMESTAMP_MS" | "TIMESTAMP_NS" => ColumnKind::Timestamp,
         _ => ColumnKind::Text,
     }
 }
@@ -94,6 +150,8 @@ pub fn select_sql(spec: &TableSpec) -> String {
                 ColumnKind::Integer => format!("{q}::BIGINT"),
                 ColumnKind::Real => format!("{q}::DOUBLE"),
                 ColumnKind::Boolean => q,
+                ColumnKind::Date => format!("{q}::DATE"),
+                ColumnKind::Timestamp => format!("{q}::TIMESTAMP"),
                 ColumnKind::Text => format!("{q}::VARCHAR"),
             }
         })

@@ -1,5 +1,6 @@
 -- model: canonical.releases
 -- key: release_id
+-- max_length: gtin 14
 -- assert: not_null(title)
 -- One row per release: a cluster of linked provider items (canonical.clusters), named
 -- by its strongest identifier (`gtin:...`, else `mbid:...`, else `<provider>:<id>`).

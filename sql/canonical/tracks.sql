@@ -1,5 +1,6 @@
 -- model: canonical.tracks
 -- key: track_id
+-- max_length: isrc 12
 -- assert: not_null(title)
 -- One row per recording: a cluster of linked provider tracks (canonical.clusters),
 -- named by its strongest identifier (`isrc:...`, else `mbid:...`, else

@@ -38,6 +38,9 @@ pub struct Model {
     /// connected components of the link graph); `sql` is then empty.
     pub rust: Option<RustModel>,
     pub key: Vec<String>,
+    /// `-- max_length: isrc 12, gtin 14`: the most characters a text column holds. The
+    /// app database gets the columns as varchar(n), and a load refuses a longer value.
+    pub max_length: Vec<(String, usize)>,
     pub assertions: Vec<Assertion>,
     /// Layer-qualified names the SQL reads, in order of first appearance.
     pub refs: Vec<String>,
@@ -55,6 +58,7 @@ impl Model {
             sql: String::new(),
             rust: Some(run),
             key,
+            max_length: Vec::new(),
             assertions,
             refs: refs.iter().map(|r| r.to_string()).collect(),
         }
@@ -69,6 +73,7 @@ impl Model {
     pub fn parse(path: &Path, text: &str) -> anyhow::Result<Model> {
         let mut name = None;
         let mut key = Vec::new();
+        let mut max_length = Vec::new();
         let mut assertions = Vec::new();
         for line in text.lines().map(str::trim) {
             if line.is_empty() {
@@ -84,6 +89,9 @@ impl Model {
             match field.trim() {
                 "model" => name = Some(value.to_string()),
                 "key" => key = split_list(value),
+                "max_length" => {
+                    max_length = parse_lengths(value).with_context(|| format!("{}: -- max_length:", path.display()))?
+                }
                 "assert" => assertions
                     .extend(parse_assertions(value).with_context(|| format!("{}: -- assert:", path.display()))?),
                 _ => {}
@@ -110,8 +118,27 @@ impl Model {
             assertions.insert(0, Assertion::NotNull(key.clone()));
             assertions.insert(0, Assertion::Unique(key.clone()));
         }
-        Ok(Model { name, path: path.to_path_buf(), sql, rust: None, key, assertions, refs })
+        Ok(Model { name, path: path.to_path_buf(), sql, rust: None, key, max_length, assertions, refs })
     }
+
+    /// `isrc=12,gtin=14`, as `meta.models.max_length` keeps it for the load.
+    pub fn max_length_list(&self) -> String {
+        self.max_length.iter().map(|(c, n)| format!("{c}={n}")).collect::<Vec<_>>().join(",")
+    }
+}
+
+/// `isrc 12, gtin 14`.
+fn parse_lengths(s: &str) -> anyhow::Result<Vec<(String, usize)>> {
+    split_list(s)
+        .iter()
+        .map(|part| {
+            let mut words = part.split_whitespace();
+            match (words.next(), words.next().map(str::parse::<usize>), words.next()) {
+                (Some(c), Some(Ok(n)), None) if is_identifier(c) && n > 0 => Ok((c.to_string(), n)),
+                _ => bail!("expected `column length`, such as `isrc 12`, got {part:?}"),
+            }
+        })
+        .collect()
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -253,11 +280,13 @@ mod tests {
 
     #[test]
     fn the_header_names_the_model_its_key_and_assertions() {
-        let sql = "-- model: canonical.releases\n-- key: release_id\n-- assert: not_null(title), unique(gtin, title)\n\
+        let sql = "-- model: canonical.releases\n-- key: release_id\n-- max_length: gtin 14, country 2\n\
+                   -- assert: not_null(title), unique(gtin, title)\n\
                    select * from staging.deezer_albums d join staging.musicbrainz_releases m on m.gtin = d.gtin;\n";
         let m = Model::parse(Path::new("sql/canonical/releases.sql"), sql).unwrap();
         assert_eq!(m.name, "canonical.releases");
         assert_eq!(m.key, vec!["release_id"]);
+        assert_eq!(m.max_length_list(), "gtin=14,country=2");
         assert_eq!(
             m.assertions,
             vec![
@@ -293,5 +322,8 @@ mod tests {
             Model::parse(Path::new("sql/staging/a.sql"), "-- assert: unique(id), distinct(x)\nselect 1").unwrap_err();
         let msg = format!("{e:#}");
         assert!(msg.contains("sql/staging/a.sql") && msg.contains("distinct"), "{msg}");
+        let e = Model::parse(Path::new("sql/staging/a.sql"), "-- max_length: isrc twelve\nselect 1").unwrap_err();
+        let msg = format!("{e:#}");
+        assert!(msg.contains("sql/staging/a.sql") && msg.contains("isrc twelve"), "{msg}");
     }
 }

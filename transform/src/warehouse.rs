@@ -310,9 +310,13 @@ fn record(
 ) -> anyhow::Result<()> {
     db.execute_batch(
         "CREATE TABLE IF NOT EXISTS meta.models (name VARCHAR PRIMARY KEY, path VARCHAR, key VARCHAR, rows BIGINT, \
-         elapsed_ms BIGINT, built_at TIMESTAMP, run_id VARCHAR)",
+         elapsed_ms BIGINT, built_at TIMESTAMP, run_id VARCHAR, max_length VARCHAR);
+         ALTER TABLE meta.models ADD COLUMN IF NOT EXISTS max_length VARCHAR",
     )?;
-    let mut insert = db.prepare("INSERT OR REPLACE INTO meta.models VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?)")?;
+    let mut insert = db.prepare(
+        "INSERT OR REPLACE INTO meta.models (name, path, key, rows, elapsed_ms, built_at, run_id, max_length) \
+         VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?)",
+    )?;
     for (m, b) in order.iter().map(|&i| &models[i]).zip(built) {
         insert.execute(duckdb::params![
             m.name,
@@ -320,7 +324,8 @@ fn record(
             m.key.join(","),
             b.rows as i64,
             b.elapsed.as_millis() as i64,
-            opts.run_id
+            opts.run_id,
+            m.max_length_list()
         ])?;
     }
     drop(insert);
