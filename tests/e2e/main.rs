@@ -18,6 +18,7 @@ mod lookups;
 mod marts;
 mod orchestration;
 mod pipeline;
+mod postgres;
 mod real_fixtures;
 mod sim_shapes;
 mod spotify;
