@@ -311,4 +311,73 @@ mod tests {
         let e = format!("{:#}", load(&v1, &app, &tables, Mode::Merge).unwrap_err());
         assert!(e.contains("releases") && e.contains("score"), "{e}");
     }
+
+    /// A warehouse from before `meta.models.max_length`, with an older shape of the table.
+    fn old_warehouse(dir: &Path, name: &str, columns: &str, rows: &str) -> std::path::PathBuf {
+        let path = dir.join(format!("{name}.duckdb"));
+        let db = duckdb::Connection::open(&path).unwrap();
+        db.execute_batch(&format!(
+            "CREATE SCHEMA canonical; CREATE SCHEMA meta;
+             CREATE TABLE meta.models (name VARCHAR, path VARCHAR, key VARCHAR, rows BIGINT, elapsed_ms BIGINT, built_at TIMESTAMP, run_id VARCHAR);
+             INSERT INTO meta.models VALUES ('canonical.releases', 'x.sql', 'release_id', 0, 0, now()::TIMESTAMP, 'r');
+             CREATE TABLE canonical.releases ({columns});
+             INSERT INTO canonical.releases VALUES {rows};"
+        ))
+        .unwrap();
+        path
+    }
+
+    #[test]
+    fn a_model_s_new_and_retyped_columns_are_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = dir.path().join("app.sqlite");
+        let tables = vec!["canonical.releases".to_string()];
+        let v1 = old_warehouse(
+            dir.path(),
+            "v1",
+            "release_id VARCHAR, title VARCHAR, n VARCHAR",
+            "('a', 'A', '1'), ('b', 'B', '2')",
+        );
+        load(&v1, &app, &tables, Mode::Merge).unwrap();
+        // A new column is added in place; the merge fills it.
+        let v2 = old_warehouse(
+            dir.path(),
+            "v2",
+            "release_id VARCHAR, title VARCHAR, n VARCHAR, label VARCHAR",
+            "('a', 'A', '1', 'Warp'), ('b', 'B', '2', NULL)",
+        );
+        let l = load(&v2, &app, &tables, Mode::Merge).unwrap();
+        assert_eq!((l[0].inserted, l[0].updated, l[0].deleted, l[0].unchanged), (0, 1, 0, 1));
+        // A retyped column makes the table anew: every row comes back.
+        let v3 = old_warehouse(
+            dir.path(),
+            "v3",
+            "release_id VARCHAR, title VARCHAR, n BIGINT, label VARCHAR",
+            "('a', 'A', 1, 'Warp'), ('b', 'B', 2, NULL)",
+        );
+        let l = load(&v3, &app, &tables, Mode::Merge).unwrap();
+        assert_eq!((l[0].inserted, l[0].deleted), (2, 2));
+        let db = rusqlite::Connection::open(&app).unwrap();
+        let (n, label): (i64, String) = db
+            .query_row("SELECT n, label FROM releases WHERE release_id = 'a'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        assert_eq!((n, label.as_str()), (1, "Warp"));
+        let again = load(&v3, &app, &tables, Mode::Merge).unwrap();
+        assert_eq!(again[0].changed(), 0);
+    }
+
+    #[test]
+    fn replace_makes_the_table_anew_even_when_altered_by_hand() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = dir.path().join("app.sqlite");
+        let tables = vec!["canonical.releases".to_string()];
+        let v1 = warehouse(dir.path(), "v1", "('a', 'A', 10, 0.5, NULL), ('b', 'B', 1, NULL, NULL)");
+        load(&v1, &app, &tables, Mode::Merge).unwrap();
+        rusqlite::Connection::open(&app).unwrap().execute_batch("ALTER TABLE releases DROP COLUMN score").unwrap();
+        assert!(load(&v1, &app, &tables, Mode::Merge).is_err());
+        let l = load(&v1, &app, &tables, Mode::Replace).unwrap();
+        assert_eq!((l[0].inserted, l[0].deleted), (2, 2));
+        let again = load(&v1, &app, &tables, Mode::Merge).unwrap();
+        assert_eq!(again[0].changed(), 0, "{again:?}");
+    }
 }
