@@ -18,8 +18,10 @@ venv=${LINK_BENCH_VENV:-$HOME/.cache/liner-bench-venv}
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet --requirement benches/requirements.txt
 
+# The same target folder as .ci/run, so DuckDB is not compiled again.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/liner-target}"
 cargo build --quiet
-liner="${CARGO_TARGET_DIR:-target}/debug/liner"
+liner="$CARGO_TARGET_DIR/debug/liner"
 if [ ! -f "$dir/warehouse.duckdb" ]; then
     "$liner" bench link-scale --releases "$releases" --dir "$dir" >/dev/null
 fi

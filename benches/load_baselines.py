@@ -7,7 +7,7 @@ DIR holds a warehouse whose canonical.tracks has the rows (benches/load_1m.sh ma
 one with `liner bench link-scale`); URL is a PostgreSQL server whose user may create
 databases. Each tool loads into an empty database of its own, into the same table
 (liner creates it; the others get its definition from pg_dump): same types, primary
-key and indexes. Wall time and peak memory (max RSS) are each process's own; the CSV
+key and indexes. Wall time and peak memory (VmHWM) are each process's own; the CSV
 and the INSERT script are written beforehand and not timed.
 """
 
@@ -15,23 +15,37 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 
 import duckdb
 
 
-def timed(cmd, env=None):
-    """Runs cmd and measures it with wait4: (seconds, peak RSS bytes, stdout)."""
+def timed(cmd):
+    """Runs cmd: (seconds, peak RSS bytes, stdout). The peak is the process's VmHWM,
+    read until it exits: wait4's ru_maxrss would count this Python process's memory
+    too, as Linux carries it over through fork and exec."""
     start = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    out = p.stdout.read()
-    err = p.stderr.read()
-    _, status, usage = os.wait4(p.pid, 0)
-    seconds = time.perf_counter() - start
-    if status != 0:
-        sys.exit(f"{' '.join(cmd[:3])} ... failed ({status}):\n{out.decode()}\n{err.decode()}")
-    return seconds, usage.ru_maxrss * 1024, out.decode()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        p = subprocess.Popen(cmd, stdout=out, stderr=err)
+        peak = 0
+        while p.poll() is None:
+            try:
+                with open(f"/proc/{p.pid}/status") as f:
+                    for line in f:
+                        if line.startswith("VmHWM:"):
+                            peak = max(peak, int(line.split()[1]) * 1024)
+            except (FileNotFoundError, ProcessLookupError):
+                pass
+            time.sleep(0.01)
+        seconds = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    if p.returncode != 0:
+        sys.exit(f"{' '.join(cmd[:3])} ... failed ({p.returncode}):\n{stdout}\n{stderr}")
+    return seconds, peak, stdout
 
 
 def database_url(url, name):
@@ -84,9 +98,9 @@ def main():
     # The same table for the others: liner's definition, from pg_dump.
     ddl = subprocess.run(["pg_dump", "--schema-only", "--no-owner", "-t", "public.tracks", liner_url],
                          check=True, capture_output=True, text=True).stdout
-    columns = [r[0] for r in wh.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'canonical' "
-        "AND table_name = 'tracks' ORDER BY ordinal_position").fetchall()]
+    # The columns liner loads (the warehouse keeps some to itself, such as source_file).
+    columns = psql(liner_url, "-At", "-c", "SELECT column_name FROM information_schema.columns "
+                   "WHERE table_schema = 'public' AND table_name = 'tracks' ORDER BY ordinal_position").split()
     col_list = ", ".join(f'"{c}"' for c in columns)
 
     csv_path = os.path.join(args.dir, "tracks.csv")

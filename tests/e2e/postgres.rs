@@ -301,6 +301,14 @@ fn bad_targets_are_named_and_the_warehouse_is_untouched() {
         assert!(!all.contains("s3cret"), "the password is printed:\n{all}");
     }
     assert_eq!(stamp(&project.warehouse()), before, "a failed load changed the warehouse");
+    // The password given in the environment is masked where the configuration is shown.
+    let out = project
+        .command(&["config", "show"])
+        .env("LINER_LOAD__TARGET", "postgres://liner:s3cret@db.example.invalid/app")
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("postgres://liner:***@db.example.invalid/app") && !shown.contains("s3cret"), "{shown}");
     // The failed runs are in the history, as failed.
     let runs = project.ok(&["runs"]);
     assert!(runs.contains("failed") && !runs.contains("s3cret"), "{runs}");
