@@ -47,7 +47,7 @@ fn validate_names_each_problem() {
             "retries = 3\n\n[providers.deezer]",
             "retries",
         ),
-        ("[paths]", "[load]\ntarget = \"postgres://localhost/app\"\n\n[paths]", "load.target"),
+        ("[paths]", "[load]\ntarget = \"mysql://localhost/app\"\n\n[paths]", "load.target"),
     ];
     for (from, to, names) in cases {
         let project = Project::new(&sim, 1, "");
