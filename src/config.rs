@@ -20,6 +20,30 @@ pub struct Config {
     pub cache: CacheConfig,
     pub load: LoadConfig,
     pub follow: FollowConfig,
+    #[serde(default)]
+    pub serve: ServeConfig,
+}
+
+/// `liner serve`: where it listens and who may change things.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeConfig {
+    /// Loopback unless you mean otherwise.
+    pub bind: String,
+    /// The bearer token every request that changes something must carry. Set it in the
+    /// environment (LINER_SERVE__TOKEN); unset, nothing can be changed over HTTP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// Request bodies larger than this are refused.
+    pub max_body_bytes: usize,
+    /// Runs waiting beyond this many are refused (503) rather than queued.
+    pub max_queued_runs: usize,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig { bind: "127.0.0.1:8080".into(), token: None, max_body_bytes: 64 * 1024, max_queued_runs: 16 }
+    }
 }
 
 /// What `liner follow` does besides remembering the artist.
@@ -85,6 +109,7 @@ impl Default for Config {
                 mode: default_mode(),
             },
             follow: FollowConfig { resolve: true, sync: true },
+            serve: ServeConfig::default(),
         }
     }
 }

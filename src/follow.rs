@@ -18,6 +18,17 @@ const PLAUSIBLE: i64 = 70;
 /// matched, or the name as given (no id) when resolving is off (`follow.resolve =
 /// false`) or MusicBrainz is not enabled.
 pub async fn resolve(cfg: &Loaded, name: &str, yes: bool) -> anyhow::Result<(String, Option<String>)> {
+    resolve_as(cfg, name, yes, std::io::stdin().is_terminal()).await
+}
+
+/// `resolve`, asking on the terminal only when `interactive` (never for `liner serve`,
+/// whose callers choose by MusicBrainz id instead).
+pub async fn resolve_as(
+    cfg: &Loaded,
+    name: &str,
+    yes: bool,
+    interactive: bool,
+) -> anyhow::Result<(String, Option<String>)> {
     let musicbrainz = cfg.providers().into_iter().find(|(p, _)| *p == Provider::MusicBrainz);
     let Some((_, mb)) = musicbrainz.filter(|_| cfg.config.follow.resolve) else {
         return Ok((name.trim().to_string(), None));
@@ -35,7 +46,7 @@ pub async fn resolve(cfg: &Loaded, name: &str, yes: bool) -> anyhow::Result<(Str
         return Ok((best.name.clone(), Some(best.mbid.clone())));
     }
     let listing: Vec<String> = found.iter().enumerate().map(|(i, c)| format!("  {}. {}", i + 1, describe(c))).collect();
-    if !std::io::stdin().is_terminal() {
+    if !interactive {
         anyhow::bail!(
             "{name:?} could be any of these on MusicBrainz:\\n{}\\nrun `liner follow` in a terminal to choose, or add --yes to take the best",
             listing.join("\\n")

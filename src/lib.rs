@@ -13,6 +13,8 @@ pub mod review;
 pub mod runner;
 pub mod scheduler;
 pub mod schedules;
+pub mod serve;
 pub mod stages;
 pub mod state;
+pub mod telemetry;
 pub mod writer_lock;

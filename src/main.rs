@@ -154,6 +154,13 @@ enum Command {
     },
     /// Run every schedule at its cron ticks until SIGTERM or Ctrl-C.
     Schedule,
+    /// The scheduler and the HTTP API (follows, runs, health, metrics, stats, review)
+    /// in one process, on serve.bind (127.0.0.1:8080), until SIGTERM or Ctrl-C.
+    Serve {
+        /// Instead of serve.bind: ADDRESS:PORT (port 0: any free one, printed at start).
+        #[arg(long, value_name = "ADDRESS")]
+        bind: Option<String>,
+    },
     /// Run a schedule's steps now (schedules/<name>.toml).
     Run {
         schedule: String,
@@ -465,6 +472,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             go(&cfg, &schedule.steps()?, stages::StageArgs { max_items, ..Default::default() }).await
         }
         Command::Schedule => liner::scheduler::run(&checked(path)?).await,
+        Command::Serve { bind } => {
+            let mut cfg = checked(path)?;
+            if let Some(b) = bind {
+                cfg.config.serve.bind = b;
+            }
+            liner::serve::run(cfg).await
+        }
         Command::Runs { id, limit } => {
             let cfg = config::load(path)?;
             let state = State::open(&cfg.state_db())?;

@@ -45,10 +45,24 @@ pub async fn stop_signal() {
 }
 
 async fn run_stages(cfg: &Loaded, steps: &[Step], args: &stages::StageArgs) -> anyhow::Result<()> {
+    run_as(cfg, steps, args, &new_run_id(), &command_line()).await
+}
+
+/// Runs `steps` as the run `run_id`, recorded as `command` (`liner serve` names its
+/// runs before they start, and answers with the id at once). The caller holds the
+/// writer lock.
+pub async fn run_as(
+    cfg: &Loaded,
+    steps: &[Step],
+    args: &stages::StageArgs,
+    run_id: &str,
+    command: &str,
+) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
     let state = State::open(&cfg.state_db())?;
-    let run_id = new_run_id();
+    let run_id = run_id.to_string();
     crate::writer_lock::describe_run(&run_id);
-    state.start_run(&run_id, &command_line())?;
+    state.start_run(&run_id, command)?;
     println!("run {run_id}");
     let mut outcome = Ok(());
     for (seq, &step) in steps.iter().enumerate() {
@@ -84,6 +98,8 @@ async fn run_stages(cfg: &Loaded, steps: &[Step], args: &stages::StageArgs) -> a
         Err(e) => format!("{{\"error\": {:?}}}", format!("{e:#}")),
     };
     state.finish_run(&run_id, status, &summary)?;
+    metrics::counter!("liner_runs_total", "status" => status).increment(1);
+    metrics::histogram!("liner_run_duration_seconds", "status" => status).record(started.elapsed().as_secs_f64());
     if let Some(run) = state.run(&run_id)? {
         println!("\n== summary");
         print!("{}", show(&run, &state.stages(&run_id)?));
@@ -120,6 +136,9 @@ async fn stage(
             };
             let report = stages::extract(cfg, state, only, &args, run_id).await?;
             print!("{}", stages::describe_extract(&report));
+            for p in &report.providers {
+                note_breaker(p.provider, &p.breaker);
+            }
             let open = state.open_failures()?;
             if !open.is_empty() {
                 println!("{} failed request(s) wait for the next run (state: failed_requests)", open.len());
@@ -187,6 +206,21 @@ pub fn show(run: &Run, stages: &[RunStage]) -> String {
         ));
     }
     out
+}
+
+/// Each provider's circuit breaker as the last extract in this process left it.
+static BREAKERS: std::sync::Mutex<std::collections::BTreeMap<String, String>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+fn note_breaker(provider: &str, state: &str) {
+    BREAKERS.lock().expect("breakers lock").insert(provider.to_string(), state.to_string());
+    let open = if state == "closed" { 0.0 } else { 1.0 };
+    metrics::gauge!("liner_breaker_open", "provider" => provider.to_string()).set(open);
+}
+
+/// The breakers' states by provider (`closed`, `open`, `half-open`), for `/health`.
+pub fn breakers() -> std::collections::BTreeMap<String, String> {
+    BREAKERS.lock().expect("breakers lock").clone()
 }
 
 /// This process's command line as runs and the writer lock record it: a password in a

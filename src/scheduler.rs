@@ -70,7 +70,7 @@ fn command(name: &str) -> String {
 
 /// Whether the schedule missed a tick: its last success started before the latest
 /// tick that has passed.
-fn missed(schedule: &Schedule, state: &State) -> anyhow::Result<bool> {
+pub(crate) fn missed(schedule: &Schedule, state: &State) -> anyhow::Result<bool> {
     let tz = schedule.timezone()?;
     let previous = schedule.cron()?.find_previous_occurrence(&chrono::Utc::now().with_timezone(&tz), false).ok();
     let last = state.last_success(&command(&schedule.name))?;

@@ -102,6 +102,11 @@ impl Schedule {
     }
 }
 
+/// Whether `name` can name a schedule file: letters, digits, `-` and `_` (no path).
+pub fn is_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 pub fn load_file(path: &Path) -> anyhow::Result<Schedule> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let s: Schedule = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;

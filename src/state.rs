@@ -22,6 +22,15 @@ pub struct Run {
     pub summary: Option<String>,
 }
 
+/// A followed artist.
+#[derive(Debug, Clone)]
+pub struct Follow {
+    pub id: i64,
+    pub name: String,
+    pub musicbrainz_id: Option<String>,
+    pub added_at: String,
+}
+
 /// One stage of a run: extract (of a provider), transform or load.
 #[derive(Debug, Clone)]
 pub struct RunStage {
@@ -186,6 +195,28 @@ impl State {
 
     pub fn unfollow(&self, name: &str) -> anyhow::Result<bool> {
         Ok(self.db.execute("DELETE FROM follows WHERE name = ?", [name.trim()])? == 1)
+    }
+
+    /// The followed artists with their ids (stable while followed) and MusicBrainz ids.
+    pub fn follows_detailed(&self) -> anyhow::Result<Vec<Follow>> {
+        let mut stmt = self.db.prepare("SELECT rowid, name, musicbrainz_id, added_at FROM follows ORDER BY rowid")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Follow { id: r.get(0)?, name: r.get(1)?, musicbrainz_id: r.get(2)?, added_at: r.get(3)? })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Stops following the artist with this id; its name, or None when there is none.
+    pub fn unfollow_id(&self, id: i64) -> anyhow::Result<Option<String>> {
+        let name: Option<String> =
+            self.db.query_row("SELECT name FROM follows WHERE rowid = ?", [id], |r| r.get(0)).ok();
+        if let Some(n) = &name {
+            self.db.execute("DELETE FROM follows WHERE rowid = ?", [id])?;
+            tracing::info!("unfollowed {n}");
+        }
+        Ok(name)
     }
 
     pub fn follows(&self) -> anyhow::Result<Vec<String>> {

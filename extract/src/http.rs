@@ -80,6 +80,21 @@ pub struct HttpStack {
     body_check: BodyCheck,
 }
 
+impl Attempt {
+    /// The HTTP status as a metric label, or what kept the request from having one.
+    fn status_label(&self) -> String {
+        match self {
+            Attempt::Done(status, _) => status.to_string(),
+            Attempt::Unauthorized { .. } => "401".into(),
+            Attempt::QuotaSpent(_) => "quota".into(),
+            Attempt::Retry { reason, .. } => match reason.strip_prefix("HTTP ") {
+                Some(code) => code.chars().take_while(char::is_ascii_digit).collect(),
+                None => "error".into(),
+            },
+        }
+    }
+}
+
 enum Attempt {
     Done(u16, String),
     /// Worth another try. `provider_failed` counts against the circuit breaker:
@@ -196,12 +211,18 @@ impl HttpStack {
             attempt += 1;
             self.limiter.until_ready().await;
             let span = tracing::debug_span!("request", provider = self.provider, resource = request.resource, attempt);
+            let started = std::time::Instant::now();
             let outcome = async {
                 debug!(key = %key, "sending");
                 self.attempt(&url, Duration::from_secs_f64(timeout)).await
             }
             .instrument(span)
             .await;
+            let labels = [("provider", self.provider), ("resource", request.resource)];
+            metrics::histogram!("liner_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
+            metrics::counter!("liner_requests_total", "provider" => self.provider, "resource" => request.resource,
+                "status" => outcome.status_label())
+            .increment(1);
             match outcome {
                 Attempt::Done(status, body) => {
                     self.breaker.success();

@@ -181,12 +181,15 @@ impl Fetcher<'_> {
             return None;
         }
         if let Some(hit) = self.cached(&request) {
+            metrics::counter!("liner_cache_total", "provider" => self.provider.name(), "result" => "hit").increment(1);
             self.report.lock().expect("report lock").cache_hits += 1;
             self.answered(Answer::FromLake);
             return Some((hit.status, serde_json::from_str(&hit.body).ok()));
         }
         match self.lake.lock().expect("lake lock").find(self.provider.name(), &request.key()) {
             Ok(Some((status, body))) => {
+                metrics::counter!("liner_cache_total", "provider" => self.provider.name(), "result" => "hit")
+                    .increment(1);
                 self.report.lock().expect("report lock").cache_hits += 1;
                 self.answered(Answer::FromLake);
                 return Some((status, serde_json::from_str(&body).ok()));
@@ -194,6 +197,7 @@ impl Fetcher<'_> {
             Ok(None) => {}
             Err(e) => warn!(provider = self.provider.name(), "{e:#}; asking the provider instead"),
         }
+        metrics::counter!("liner_cache_total", "provider" => self.provider.name(), "result" => "miss").increment(1);
         self.report.lock().expect("report lock").requests += 1;
         match self.http.get(&request).await {
             Ok(fetched) => {
@@ -239,6 +243,8 @@ impl Fetcher<'_> {
         let key = fetched.request_key.clone();
         match self.lake.lock().expect("lake lock").land(fetched) {
             Ok(()) => {
+                metrics::counter!("liner_rows_landed_total", "provider" => self.provider.name(), "resource" => resource)
+                    .increment(1);
                 let mut r = self.report.lock().expect("report lock");
                 r.responses += 1;
                 r.landed.push(key);

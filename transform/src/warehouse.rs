@@ -387,6 +387,9 @@ fn build_model(db: &Connection, m: &Model) -> anyhow::Result<BuiltModel> {
     }
     let elapsed = started.elapsed();
     info!(model = %m.name, rows, ms = elapsed.as_millis() as u64, "built");
+    metrics::counter!("liner_models_built_total", "model" => m.name.clone()).increment(1);
+    metrics::histogram!("liner_model_build_seconds", "model" => m.name.clone()).record(elapsed.as_secs_f64());
+    metrics::gauge!("liner_model_rows", "model" => m.name.clone()).set(rows as f64);
     Ok(BuiltModel { name: m.name.clone(), rows: rows as u64, elapsed })
 }
 
