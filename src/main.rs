@@ -25,8 +25,18 @@ struct Cli {
     /// responses served from the lake, models, tables) and do none of it.
     #[arg(long, global = true)]
     dry_run: bool,
+    /// Log lines as text for people, or one JSON object a line for machines. RUST_LOG
+    /// chooses what is logged (default: warn).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Human)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Human,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -233,15 +243,22 @@ enum ConfigAction {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(liner::progress::LogWriter)
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(v) if !v.trim().is_empty() => match tracing_subscriber::EnvFilter::try_new(&v) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("error: RUST_LOG={v:?}: {e} (such as RUST_LOG=info or RUST_LOG=liner_load=debug)");
+                return ExitCode::from(2);
+            }
+        },
+        _ => tracing_subscriber::EnvFilter::new("warn"),
+    };
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(liner::progress::LogWriter);
+    match cli.log_format {
         // Colours on a terminal only: a log file or a pipe gets plain text.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+        LogFormat::Human => logs.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).init(),
+        LogFormat::Json => logs.json().with_current_span(false).init(),
+    }
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,

@@ -274,3 +274,34 @@ fn a_follow_over_http_syncs_the_artist_and_runs_go_one_at_a_time() {
     });
     assert!(server.stop().success());
 }
+
+#[test]
+fn logs_are_json_lines_when_asked_and_plain_text_otherwise() {
+    let project = Project::only("");
+    let schedules = project.path().join("no-schedules");
+    std::fs::create_dir_all(&schedules).unwrap();
+    // Without a token serve warns that nothing can be changed: one log line to read.
+    let first_line = |format: &str| {
+        let mut child = project
+            .command(&["--log-format", format, "serve", "--bind", "127.0.0.1:0"])
+            .env("LINER_PATHS__SCHEDULES_DIR", &schedules)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let line = BufReader::new(child.stderr.take().unwrap()).lines().next().unwrap().unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+        line
+    };
+    let json: Value = serde_json::from_str(&first_line("json")).expect("a JSON log line");
+    assert_eq!(json["level"], "WARN", "{json}");
+    assert!(json["fields"]["message"].as_str().unwrap().contains("serve.token"), "{json}");
+    assert!(json["timestamp"].is_string() && json["target"].is_string(), "{json}");
+    let human = first_line("human");
+    assert!(human.contains("WARN") && human.contains("serve.token") && !human.contains('\u{1b}'), "{human:?}");
+
+    let out = project.command(&["runs"]).env("RUST_LOG", "liner=bogus").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("RUST_LOG"), "{err}");
+}
