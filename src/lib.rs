@@ -9,6 +9,7 @@ pub mod links;
 pub mod plan;
 pub mod progress;
 pub mod quality;
+pub mod report;
 pub mod review;
 pub mod runner;
 pub mod scheduler;

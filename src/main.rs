@@ -164,6 +164,14 @@ enum Command {
     },
     /// Run every schedule at its cron ticks until SIGTERM or Ctrl-C.
     Schedule,
+    /// Write a static HTML report with its charts beside it (opens with no server):
+    /// coverage over builds, links by method, fuzzy scores, requests per provider,
+    /// upcoming releases.
+    Report {
+        /// The folder to write index.html and the charts into [default: <data_dir>/report].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// The scheduler and the HTTP API (follows, runs, health, metrics, stats, review)
     /// in one process, on serve.bind (127.0.0.1:8080), until SIGTERM or Ctrl-C.
     Serve {
@@ -489,6 +497,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             go(&cfg, &schedule.steps()?, stages::StageArgs { max_items, ..Default::default() }).await
         }
         Command::Schedule => liner::scheduler::run(&checked(path)?).await,
+        Command::Report { out } => {
+            let cfg = config::load(path)?;
+            let out = out.unwrap_or_else(|| cfg.data_dir().join("report"));
+            let report = liner::report::write(&cfg, &out)?;
+            println!("{} ({} charts beside it)", report.index.display(), report.charts.len());
+            Ok(())
+        }
         Command::Serve { bind } => {
             let mut cfg = checked(path)?;
             if let Some(b) = bind {

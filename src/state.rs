@@ -256,6 +256,15 @@ impl State {
     }
 
     /// Failed requests no run has landed since: (provider, request key, reason).
+    /// Failed requests per provider and hour (`YYYY-MM-DD HH:00`), for the report.
+    pub fn failures_by_hour(&self) -> anyhow::Result<Vec<(String, String, i64)>> {
+        let mut stmt = self.db.prepare(
+            "SELECT provider, strftime('%Y-%m-%d %H:00', failed_at), sum(failures) FROM failed_requests GROUP BY 1, 2",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
     pub fn open_failures(&self) -> anyhow::Result<Vec<(String, String, String)>> {
         let mut stmt = self.db.prepare(
             "SELECT provider, request_key, reason FROM failed_requests WHERE resolved_at IS NULL ORDER BY failed_at",

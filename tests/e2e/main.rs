@@ -20,6 +20,7 @@ mod orchestration;
 mod pipeline;
 mod postgres;
 mod real_fixtures;
+mod report;
 mod serve;
 mod sim_shapes;
 mod spotify;
