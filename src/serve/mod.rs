@@ -92,7 +92,7 @@ pub async fn run(cfg: Loaded) -> anyhow::Result<()> {
         std::thread::Builder::new().name("liner-runs".into()).spawn(move || {
             // Multi-threaded, as the CLI's: polars blocks in place inside the transform.
             match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-                Ok(rt) => rt.block_on(work(app)),
+                Ok(rt) => work(&rt, &app),
                 Err(e) => tracing::error!("starting the run worker: {e}"),
             }
         })?
@@ -120,18 +120,29 @@ pub async fn run(cfg: Loaded) -> anyhow::Result<()> {
 }
 
 /// Takes runs off the queue one at a time until the queue closes.
-async fn work(app: Arc<App>) {
-    while let Some(job) = app.queue.next().await {
-        if let Err(e) = execute(&app, &job).await {
+/// Takes runs off the queue one at a time until the queue closes. A run that panics
+/// is recorded as failed and the next one goes on.
+fn work(rt: &tokio::runtime::Runtime, app: &Arc<App>) {
+    while let Some(job) = rt.block_on(app.queue.next()) {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(execute(app, &job))))
+            .unwrap_or_else(|panic| {
+                let what = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+                Err(anyhow::anyhow!("the run panicked: {}", what.unwrap_or_default()))
+            });
+        if let Err(e) = outcome {
             tracing::error!(run = %job.run_id, "{e:#}");
-            // A run that failed before it started is recorded all the same, so that
-            // the id the API answered with leads somewhere.
+            // A run that failed before it started (or in a panic) is recorded all the
+            // same, so that the id the API answered with leads somewhere.
             let recorded = State::open(&app.cfg.state_db()).and_then(|s| {
-                if s.run(&job.run_id)?.is_none() {
-                    s.start_run(&job.run_id, &job.command)?;
-                    s.finish_run(&job.run_id, "failed", &serde_json::json!({ "error": format!("{e:#}") }).to_string())?;
+                match s.run(&job.run_id)? {
+                    None => s.start_run(&job.run_id, &job.command)?,
+                    Some(run) if run.finished_at.is_some() => return Ok(()),
+                    Some(_) => {}
                 }
-                Ok(())
+                s.finish_run(&job.run_id, "failed", &serde_json::json!({ "error": format!("{e:#}") }).to_string())
             });
             if let Err(e) = recorded {
                 tracing::error!(run = %job.run_id, "recording the failure: {e:#}");

@@ -305,3 +305,30 @@ fn logs_are_json_lines_when_asked_and_plain_text_otherwise() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("RUST_LOG"), "{err}");
 }
+
+#[test]
+fn a_run_asked_for_while_another_liner_writes_waits_for_it() {
+    let sim = sim(3, 10, 20);
+    let project = Project::new(&sim, 20, "");
+    let server = Server::start(&project);
+    let base = server.base.clone();
+    // This test process writes to the data folder, as a `liner` from a shell would.
+    let mut held =
+        Some(liner::writer_lock::acquire(&project.path().join("data"), "a test holding the lock", false).unwrap());
+    rt().block_on(async {
+        let (status, asked) =
+            call("POST", &format!("{base}/runs"), Some(TOKEN), Some(json!({ "steps": ["transform"] }).to_string()))
+                .await;
+        assert_eq!(status, 202, "{asked}");
+        let run_id = asked["run_id"].as_str().unwrap().to_string();
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let (_, run) = call("GET", &format!("{base}/runs/{run_id}"), None, None).await;
+        assert_eq!(run["status"], "running", "{run}");
+        assert!(run["started_at"].is_null(), "the run started while another liner held the lock: {run}");
+        let released = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        drop(held.take());
+        let done = wait_for_run(&base, &run_id).await;
+        assert!(done["started_at"].as_str().unwrap() >= released.as_str(), "{done}");
+    });
+    assert!(server.stop().success());
+}
