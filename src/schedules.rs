@@ -67,9 +67,9 @@ impl Step {
             Some(("extract", p)) => {
                 Provider::parse(p).map(|p| Step::Extract(Some(p))).ok_or_else(|| format!("unknown provider {p:?}"))
             }
-            _ => {
-                Err(format!("unknown step {s:?} (steps: extract, extract:<provider>, extract:charts, transform, load)"))
-            }
+            _ => Err(format!(
+                "unknown step {s:?} (steps: extract, extract:<provider>, extract:charts, extract:enrich, transform, load)"
+            )),
         }
     }
 }

@@ -228,9 +228,11 @@ async fn list_follows(State(app): State<Arc<App>>) -> Result<Json<Vec<FollowView
 #[serde(deny_unknown_fields)]
 pub struct FollowRequest {
     /// The artist, as the user typed it.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     name: String,
     /// Which artist of that name, when several share it (as MusicBrainz lists them).
     #[serde(default)]
+    #[schema(pattern = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")]
     musicbrainz_id: Option<String>,
 }
 
@@ -253,7 +255,8 @@ fn queue(app: &App, work: Work, command: String) -> Result<(StatusCode, Json<Acc
 /// Follows an artist: resolved on MusicBrainz, then fetched from every provider and
 /// the warehouse rebuilt, as `liner follow` does, in a run of its own.
 #[utoipa::path(post, path = "/follows", request_body = FollowRequest, security(("bearer" = [])),
-    responses((status = 202, body = Accepted), (status = 400, body = ApiError), (status = 401, body = ApiError)))]
+    responses((status = 202, body = Accepted), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 503, description = "serve.max_queued_runs runs are waiting already", body = ApiError)))]
 async fn follow(
     State(app): State<Arc<App>>,
     _: Authorized,
@@ -265,7 +268,7 @@ async fn follow(
         return Err(ApiError::field(StatusCode::BAD_REQUEST, "name", "an artist's name: 1 to 200 characters"));
     }
     if let Some(id) = &req.musicbrainz_id
-        && (id.len() != 36 || !id.chars().all(|c| c.is_ascii_hexdigit() || c == '-'))
+        && !is_uuid(id)
     {
         return Err(ApiError::field(StatusCode::BAD_REQUEST, "musicbrainz_id", "a MusicBrainz id is a UUID"));
     }
@@ -275,7 +278,8 @@ async fn follow(
 
 #[utoipa::path(delete, path = "/follows/{id}", params(("id" = i64, Path, description = "as GET /follows lists it")),
     security(("bearer" = [])),
-    responses((status = 200, body = FollowView), (status = 404, body = ApiError), (status = 401, body = ApiError)))]
+    responses((status = 200, body = Object), (status = 400, body = ApiError), (status = 404, body = ApiError),
+              (status = 401, body = ApiError)))]
 async fn unfollow(
     State(app): State<Arc<App>>,
     _: Authorized,
@@ -297,7 +301,7 @@ pub struct RunView {
     status: String,
     started_at: Option<String>,
     finished_at: Option<String>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     summary: Option<serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     stages: Option<Vec<StageView>>,
@@ -310,7 +314,7 @@ pub struct StageView {
     started_at: String,
     finished_at: Option<String>,
     seconds: f64,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     counts: Option<serde_json::Value>,
     error: Option<String>,
 }
@@ -364,7 +368,7 @@ pub struct Limit {
     limit: Option<usize>,
 }
 
-#[utoipa::path(get, path = "/runs", params(Limit), responses((status = 200, body = [RunView])))]
+#[utoipa::path(get, path = "/runs", params(Limit), responses((status = 200, body = [RunView]), (status = 400, body = ApiError)))]
 async fn list_runs(
     State(app): State<Arc<App>>,
     limit: Result<Query<Limit>, QueryRejection>,
@@ -382,12 +386,15 @@ async fn list_runs(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1, max_properties = 1)]
 pub struct RunRequest {
     /// A schedule's name (schedules/<name>.toml) ...
     #[serde(default)]
+    #[schema(nullable = false, pattern = "^[A-Za-z0-9_-]+$")]
     schedule: Option<String>,
     /// ... or steps: extract, extract:<provider>, extract:charts, extract:enrich, transform, load.
     #[serde(default)]
+    #[schema(nullable = false, min_items = 1)]
     steps: Option<Vec<String>>,
 }
 
@@ -460,6 +467,13 @@ async fn show_run(State(app): State<Arc<App>>, Path(id): Path<String>) -> Result
     }
 }
 
+/// 8-4-4-4-12 hexadecimal digits, as MusicBrainz writes its ids.
+fn is_uuid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
 /// Rows of a warehouse query as JSON objects.
 fn warehouse_rows(warehouse: &std::path::Path, sql: &str) -> anyhow::Result<serde_json::Value> {
     if !warehouse.exists() {
@@ -474,7 +488,8 @@ fn warehouse_rows(warehouse: &std::path::Path, sql: &str) -> anyhow::Result<serd
 
 /// Coverage: per provider and entity, how much of the catalog each provider has and
 /// with which identifiers, as the last build counted it, and build by build.
-#[utoipa::path(get, path = "/stats", responses((status = 200, description = "coverage, latest and over builds", body = Object)))]
+#[utoipa::path(get, path = "/stats", responses((status = 200, description = "coverage, as the last build counted it", body = Object),
+    (status = 503, description = "no warehouse built yet", body = ApiError)))]
 async fn stats(State(app): State<Arc<App>>) -> Result<Json<serde_json::Value>, ApiError> {
     let warehouse = app.cfg.warehouse();
     let latest = blocking(move || warehouse_rows(&warehouse, "SELECT * FROM marts.coverage"))
@@ -484,7 +499,8 @@ async fn stats(State(app): State<Arc<App>>) -> Result<Json<serde_json::Value>, A
 }
 
 #[utoipa::path(get, path = "/review", params(Limit),
-    responses((status = 200, description = "pairs waiting for a person, best scores first", body = Object)))]
+    responses((status = 200, description = "pairs waiting for a person, best scores first", body = Object),
+              (status = 400, body = ApiError), (status = 503, description = "no warehouse built yet", body = ApiError)))]
 async fn review_queue(
     State(app): State<Arc<App>>,
     limit: Result<Query<Limit>, QueryRejection>,
