@@ -145,19 +145,30 @@ fn plot_err<E: std::fmt::Display>(e: E) -> anyhow::Error {
 
 const SIZE: (u32, u32) = (900, 420);
 
-fn coverage_chart(path: &Path, rows: &[liner_transform::CoverageRow]) -> anyhow::Result<()> {
+/// A white SVG canvas at `path`.
+fn canvas(path: &Path) -> anyhow::Result<DrawingArea<SVGBackend<'_>, plotters::coord::Shift>> {
     let root = SVGBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(plot_err)?;
+    Ok(root)
+}
+
+/// Every chart's frame: its caption, margins, and room for the axes' labels.
+fn frame<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    caption: impl AsRef<str>,
+) -> ChartBuilder<'a, 'b, SVGBackend<'b>> {
+    let mut builder = ChartBuilder::on(root);
+    builder.caption(caption, ("sans-serif", 20)).margin(12).x_label_area_size(40).y_label_area_size(64);
+    builder
+}
+
+fn coverage_chart(path: &Path, rows: &[liner_transform::CoverageRow]) -> anyhow::Result<()> {
+    let root = canvas(path)?;
     let mut builds: Vec<&str> = rows.iter().map(|r| r.run_id.as_str()).collect();
     builds.dedup();
     let n = builds.len().max(2) as f64;
-    let mut chart = ChartBuilder::on(&root)
-        .caption("Coverage over builds", ("sans-serif", 20))
-        .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(48)
-        .build_cartesian_2d(0f64..n - 1.0, 0f64..100f64)
-        .map_err(plot_err)?;
+    let mut chart =
+        frame(&root, "Coverage over builds").build_cartesian_2d(0f64..n - 1.0, 0f64..100f64).map_err(plot_err)?;
     chart
         .configure_mesh()
         .x_desc("build")
@@ -198,18 +209,11 @@ fn coverage_chart(path: &Path, rows: &[liner_transform::CoverageRow]) -> anyhow:
 }
 
 fn bar_chart(path: &Path, caption: &str, unit: &str, bars: &[(String, i64)]) -> anyhow::Result<()> {
-    let root = SVGBackend::new(path, SIZE).into_drawing_area();
-    root.fill(&WHITE).map_err(plot_err)?;
+    let root = canvas(path)?;
     let top = bars.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1) as f64 * 1.1;
     let n = bars.len().max(1);
     let labels: Vec<String> = bars.iter().map(|(l, _)| l.clone()).collect();
-    let mut chart = ChartBuilder::on(&root)
-        .caption(caption, ("sans-serif", 20))
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(64)
-        .build_cartesian_2d((0..n).into_segmented(), 0f64..top)
-        .map_err(plot_err)?;
+    let mut chart = frame(&root, caption).build_cartesian_2d((0..n).into_segmented(), 0f64..top).map_err(plot_err)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -233,8 +237,7 @@ fn bar_chart(path: &Path, caption: &str, unit: &str, bars: &[(String, i64)]) -> 
 }
 
 fn score_histogram(path: &Path, scores: &[f64]) -> anyhow::Result<()> {
-    let root = SVGBackend::new(path, SIZE).into_drawing_area();
-    root.fill(&WHITE).map_err(plot_err)?;
+    let root = canvas(path)?;
     const LOW: f64 = 0.5;
     const WIDTH: f64 = 0.02;
     let bins = ((1.0 - LOW) / WIDTH).round() as usize;
@@ -243,11 +246,7 @@ fn score_histogram(path: &Path, scores: &[f64]) -> anyhow::Result<()> {
         counts[(((s - LOW) / WIDTH) as usize).min(bins - 1)] += 1;
     }
     let top = counts.iter().copied().max().unwrap_or(1).max(1) as f64 * 1.1;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(format!("Fuzzy scores ({} pairs)", scores.len()), ("sans-serif", 20))
-        .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(64)
+    let mut chart = frame(&root, format!("Fuzzy scores ({} pairs)", scores.len()))
         // Log scale: the pairs liner is sure of dwarf the ones a person reviews.
         .build_cartesian_2d(LOW..1.0, (0.8f64..top).log_scale())
         .map_err(plot_err)?;
@@ -316,18 +315,13 @@ fn requests_by_hour(cfg: &Loaded, state: &State) -> anyhow::Result<Traffic> {
 }
 
 fn traffic_chart(path: &Path, rows: &Traffic) -> anyhow::Result<()> {
-    let root = SVGBackend::new(path, SIZE).into_drawing_area();
-    root.fill(&WHITE).map_err(plot_err)?;
+    let root = canvas(path)?;
     let mut hours: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
     hours.sort();
     hours.dedup();
     let n = hours.len().max(2) as f64;
     let top = rows.iter().map(|r| r.2.max(r.3)).max().unwrap_or(1).max(1) as f64 * 1.1;
-    let mut chart = ChartBuilder::on(&root)
-        .caption("Requests and errors per provider", ("sans-serif", 20))
-        .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(64)
+    let mut chart = frame(&root, "Requests and errors per provider")
         .build_cartesian_2d(-0.5f64..n - 0.5, 0f64..top)
         .map_err(plot_err)?;
     let labels: Vec<String> = hours.iter().map(|h| h.to_string()).collect();

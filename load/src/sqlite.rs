@@ -246,17 +246,12 @@ mod tests {
     use super::*;
 
     fn warehouse(dir: &Path, name: &str, rows: &str) -> std::path::PathBuf {
-        let path = dir.join(format!("{name}.duckdb"));
-        let db = duckdb::Connection::open(&path).unwrap();
-        db.execute_batch(&format!(
-            "CREATE SCHEMA canonical; CREATE SCHEMA meta;
-             CREATE TABLE meta.models (name VARCHAR, path VARCHAR, key VARCHAR, rows BIGINT, elapsed_ms BIGINT, built_at TIMESTAMP, run_id VARCHAR);
-             INSERT INTO meta.models VALUES ('canonical.releases', 'x.sql', 'release_id', 0, 0, now()::TIMESTAMP, 'r');
-             CREATE TABLE canonical.releases (release_id VARCHAR, title VARCHAR, track_count INTEGER, score DOUBLE, released DATE);
-             INSERT INTO canonical.releases VALUES {rows};"
-        ))
-        .unwrap();
-        path
+        old_warehouse(
+            dir,
+            name,
+            "release_id VARCHAR, title VARCHAR, track_count INTEGER, score DOUBLE, released DATE",
+            rows,
+        )
     }
 
     #[test]
