@@ -152,6 +152,20 @@ fn canvas(path: &Path) -> anyhow::Result<DrawingArea<SVGBackend<'_>, plotters::c
     Ok(root)
 }
 
+/// The series' names in a box at `position`.
+fn legend<'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, SVGBackend<'a>, CT>,
+    position: SeriesLabelPosition,
+) -> anyhow::Result<()> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(plot_err)
+}
+
 /// Every chart's frame: its caption, margins, and room for the axes' labels.
 fn frame<'a, 'b>(
     root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
@@ -198,12 +212,7 @@ fn coverage_chart(path: &Path, rows: &[liner_transform::CoverageRow]) -> anyhow:
         chart.draw_series(points.into_iter().map(|p| Circle::new(p, 3, color.filled()))).map_err(plot_err)?;
     }
     if !rows.is_empty() {
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()
-            .map_err(plot_err)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     }
     root.present().map_err(plot_err)
 }
@@ -273,13 +282,7 @@ fn score_histogram(path: &Path, scores: &[f64]) -> anyhow::Result<()> {
             .label(label)
             .legend(move |(lx, ly)| PathElement::new(vec![(lx, ly), (lx + 18, ly)], color.stroke_width(2)));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
-        .map_err(plot_err)?;
+    legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     root.present().map_err(plot_err)
 }
 
@@ -361,12 +364,7 @@ fn traffic_chart(path: &Path, rows: &Traffic) -> anyhow::Result<()> {
             .map_err(plot_err)?;
     }
     if !rows.is_empty() {
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()
-            .map_err(plot_err)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     }
     root.present().map_err(plot_err)
 }
