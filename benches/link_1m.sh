@@ -13,15 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 releases=${1:-1000000}
 dir=${LINK_BENCH_DIR:-data/bench-link}
-venv=${LINK_BENCH_VENV:-$HOME/.cache/liner-bench-venv}
-
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install --quiet --requirement benches/requirements.txt
-
-# The same target folder as .ci/run, so DuckDB is not compiled again.
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/liner-target}"
-cargo build --quiet
-liner="$CARGO_TARGET_DIR/debug/liner"
+. benches/setup.sh
 rm -rf "$dir"
 "$liner" bench link-scale --releases "$releases" --releases-only --dir "$dir"
 echo
