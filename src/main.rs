@@ -400,12 +400,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let cfg = config::load(path)?;
             let _writer = writer(&cfg, no_wait)?;
             let run_id = new_run_id();
-            let landed = liner_extract::replay::ingest(&dir, &cfg.lake_root(), &run_id)?;
+            let got = liner_extract::replay::ingest(&dir, &cfg.lake_root(), &run_id)?;
             println!(
-                "ingested {landed} responses from {} into {} (run {run_id})",
+                "ingested {} responses from {} into {} (run {run_id}): {} error bodies, {} empty answers",
+                got.landed,
                 dir.display(),
-                cfg.lake_root().display()
+                cfg.lake_root().display(),
+                got.errors.len(),
+                got.empty.len()
             );
+            for (file, error) in &got.errors {
+                println!("  error body: {}: {error}", file.display());
+            }
             Ok(())
         }
         Command::Resources => {

@@ -33,19 +33,25 @@ fn strings(db: &Connection, sql: &str) -> anyhow::Result<Vec<String>> {
     Ok(rows)
 }
 
+/// (MusicBrainz id, Deezer id) pairs: joined by an exact link, or (all links) in one
+/// canonical cluster, however the cluster was joined (directly, or through a third
+/// provider's listing).
 fn pairs(db: &Connection, entity: &str, exact_only: bool) -> anyhow::Result<Vec<(String, u64)>> {
-    // Exact links put the sides in `provider:id` order (Deezer's first); fuzzy ones put
-    // MusicBrainz, the hub, on the right. Either way: (MusicBrainz id, Deezer id).
-    let mut stmt = db.prepare(
+    let sql = if exact_only {
+        // Exact links put the sides in `provider:id` order (Deezer's first).
         "SELECT CASE WHEN left_provider = 'musicbrainz' THEN left_id ELSE right_id END, \
                 CASE WHEN left_provider = 'deezer' THEN left_id ELSE right_id END \
          FROM canonical.links \
-         WHERE entity = ? AND (method <> 'fuzzy' OR NOT ?) \
+         WHERE entity = ? AND method NOT IN ('fuzzy', 'review') \
            AND ((left_provider = 'deezer' AND right_provider = 'musicbrainz') \
-             OR (left_provider = 'musicbrainz' AND right_provider = 'deezer'))",
-    )?;
+             OR (left_provider = 'musicbrainz' AND right_provider = 'deezer'))"
+    } else {
+        "SELECT m.item_id, d.item_id FROM canonical.clusters m JOIN canonical.clusters d USING (entity, cluster_id) \
+         WHERE m.entity = ? AND m.provider = 'musicbrainz' AND d.provider = 'deezer'"
+    };
+    let mut stmt = db.prepare(sql)?;
     let rows = stmt
-        .query_map(duckdb::params![entity, exact_only], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .query_map([entity], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows.into_iter().filter_map(|(l, r)| r.parse().ok().map(|r| (l, r))).collect())
 }

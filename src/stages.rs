@@ -93,6 +93,27 @@ pub async fn extract(
         anyhow::bail!("no artists are followed: add one with `liner follow \"<artist>\"`");
     }
     let providers: Vec<_> = cfg.providers().into_iter().filter(|(p, _)| only.is_none_or(|o| o == *p)).collect();
+    // A provider that asked for hours of quiet (Spotify's quota) is left alone until then.
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let holds = state.provider_holds(&now)?;
+    let (held, providers): (Vec<_>, Vec<_>) =
+        providers.into_iter().partition(|(p, _)| holds.iter().any(|(h, _, _)| h == p.name()));
+    let skipped = |report: &mut ExtractReport| {
+        for (p, _) in &held {
+            let (_, until, reason) = holds.iter().find(|(h, _, _)| h == p.name()).expect("held");
+            report.providers.push(liner_extract::ProviderReport {
+                provider: p.name(),
+                breaker: "closed".into(),
+                quota_spent: Some(format!("skipped: not asked before {until} ({reason})")),
+                ..Default::default()
+            });
+        }
+    };
+    if providers.is_empty() && !held.is_empty() {
+        let mut report = ExtractReport::default();
+        skipped(&mut report);
+        return Ok(report);
+    }
     if providers.is_empty() {
         anyhow::bail!(
             "no enabled provider to extract from{}",
@@ -116,11 +137,16 @@ pub async fn extract(
         redo_day: args.redo_day,
         ledger: Some(std::sync::Arc::new(crate::state::StateLedger::open(&cfg.state_db())?)),
     };
-    let report = liner_extract::run(job).await?;
+    let mut report = liner_extract::run(job).await?;
     for p in &report.providers {
         state.record_failures(run_id, p.provider, &p.failures)?;
         state.resolve_failures(p.provider, &p.landed)?;
+        if let Some(until) = p.retry_at {
+            let until = until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            state.hold_provider(p.provider, &until, p.quota_spent.as_deref().unwrap_or("Retry-After"), run_id)?;
+        }
     }
+    skipped(&mut report);
     Ok(report)
 }
 

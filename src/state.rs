@@ -56,11 +56,17 @@ fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Run> {
 }
 
 impl State {
+    /// Opens (or creates) the state database; any error names the file first
+    /// (`data/state.sqlite: file is not a database`).
     pub fn open(path: &Path) -> anyhow::Result<State> {
+        Self::open_at(path).map_err(|e| anyhow::anyhow!("{}: {e:#}", path.display()))
+    }
+
+    fn open_at(path: &Path) -> anyhow::Result<State> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
-        let db = Connection::open(path).with_context(|| format!("opening the state database {}", path.display()))?;
+        let db = Connection::open(path)?;
         db.pragma_update(None, "journal_mode", "WAL")?;
         db.busy_timeout(std::time::Duration::from_secs(30))?;
         db.execute_batch(
@@ -87,6 +93,13 @@ impl State {
                  day TEXT NOT NULL,
                  used INTEGER NOT NULL,
                  PRIMARY KEY (provider, bucket, day)
+             );
+             -- Providers that asked not to be asked before a time (Retry-After in hours).
+             CREATE TABLE IF NOT EXISTS provider_holds (
+                 provider TEXT PRIMARY KEY,
+                 until TEXT NOT NULL,
+                 reason TEXT NOT NULL,
+                 run_id TEXT NOT NULL
              );
              -- A person's word on a pair of items: it wins over every rebuild.
              CREATE TABLE IF NOT EXISTS review_decisions (
@@ -262,6 +275,24 @@ impl State {
             "SELECT provider, strftime('%Y-%m-%d %H:00', failed_at), sum(failures) FROM failed_requests GROUP BY 1, 2",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Records that a provider is not to be asked before `until`.
+    pub fn hold_provider(&self, provider: &str, until: &str, reason: &str, run_id: &str) -> anyhow::Result<()> {
+        self.db.execute(
+            "INSERT INTO provider_holds (provider, until, reason, run_id) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (provider) DO UPDATE SET until = excluded.until, reason = excluded.reason, run_id = excluded.run_id",
+            params![provider, until, reason, run_id],
+        )?;
+        Ok(())
+    }
+
+    /// Providers on hold at `now` (RFC 3339, UTC): (provider, until, reason).
+    pub fn provider_holds(&self, now: &str) -> anyhow::Result<Vec<(String, String, String)>> {
+        let mut stmt =
+            self.db.prepare("SELECT provider, until, reason FROM provider_holds WHERE until > ? ORDER BY provider")?;
+        let rows = stmt.query_map([now], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
         Ok(rows)
     }
 
@@ -464,6 +495,15 @@ fn rand_suffix() -> u16 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_state_file_that_is_no_database_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite");
+        std::fs::write(&path, b"this is not SQLite, only text long enough to have a header of sorts").unwrap();
+        let e = format!("{:#}", State::open(&path).err().expect("refused"));
+        assert!(e.starts_with(&format!("{}: ", path.display())) && e.contains("not a database"), "{e}");
+    }
+
     use super::*;
 
     #[test]

@@ -152,8 +152,10 @@ impl LakeCache {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .with_context(|| format!("reading the cached response for {key} from {}", entry.file.display()))?;
-        let failed_or_empty =
-            status != 200 || serde_json::from_str::<Value>(&body).map_or(true, |v| is_empty_answer(&v));
+        let failed_or_empty = status != 200
+            || serde_json::from_str::<Value>(&body).map_or(true, |v| {
+                is_empty_answer(&v) || crate::Provider::parse(provider).is_some_and(|p| p.error_in_body(&v).is_some())
+            });
         if failed_or_empty && age_hours > self.config.empty_hours {
             return Ok(None);
         }
@@ -179,7 +181,13 @@ pub fn is_empty_answer(v: &Value) -> bool {
     }
     let mut found = Vec::new();
     lists(v, 2, &mut found);
-    !found.is_empty() && found.iter().all(|l| l.as_array().is_some_and(Vec::is_empty))
+    if found.is_empty() {
+        // Last.fm leaves an empty list out and says `"total": "0"` (and `"#text": "\n"`).
+        return v.as_object().is_some_and(|o| {
+            o.values().any(|x| x.get("total").is_some_and(|t| t == "0" || t == 0) && x.get("#text").is_some())
+        });
+    }
+    found.iter().all(|l| l.as_array().is_some_and(Vec::is_empty))
 }
 
 #[cfg(test)]
@@ -214,6 +222,8 @@ mod tests {
         land(dir.path(), "search:/search?q=x", r#"{"data": [], "total": 0}"#, 200, 7);
         land(dir.path(), "search:/search?q=y", r#"{"data": [], "total": 0}"#, 200, 5);
         land(dir.path(), "albums:/album/3", r#"{"error": "not found"}"#, 404, 7);
+        land(dir.path(), "albums:/album/4", r#"{"error":{"type":"DataException","message":"no data","code":800}}"#, 200, 7);
+        land(dir.path(), "albums:/album/5", r#"{"error":{"type":"DataException","message":"no data","code":800}}"#, 200, 5);
         let cache = LakeCache::load(dir.path(), CacheConfig::default()).unwrap();
         let now = Utc::now();
         let get = |key: &str, ttl| cache.get("deezer", key, ttl, now).unwrap();
@@ -224,6 +234,8 @@ mod tests {
         assert!(get("search:/search?q=x", Ttl::Catalog).is_none(), "an empty search older than 6 h");
         assert!(get("search:/search?q=y", Ttl::Catalog).is_some());
         assert!(get("albums:/album/3", Ttl::Catalog).is_none(), "a failed answer older than 6 h");
+        assert!(get("albums:/album/4", Ttl::Catalog).is_none(), "an error sent with HTTP 200, older than 6 h");
+        assert!(get("albums:/album/5", Ttl::Catalog).is_some(), "a recent one is still served");
         assert!(get("albums:/album/9", Ttl::Catalog).is_none());
     }
 
@@ -234,6 +246,8 @@ mod tests {
         assert!(empty(r#"{"artists": {"items": [], "total": 0}}"#), "Spotify");
         assert!(empty(r#"{"created": "x", "count": 0, "artists": []}"#), "MusicBrainz");
         assert!(empty(r#"{"meta": {"status": 200}, "response": {"hits": []}}"#), "Genius");
+        assert!(empty(r##"{"recenttracks": {"#text": "\n", "user": "RT", "total": "0"}}"##), "Last.fm leaves the list out");
+        assert!(!empty(r##"{"recenttracks": {"track": [{"name": "x"}], "total": "1"}}"##));
         assert!(!empty(r#"{"artists": {"items": [{"id": "1"}]}}"#));
         assert!(!empty(r#"{"id": 1, "genres": {"data": []}, "tracks": {"data": [{"id": 2}]}}"#), "an album");
         assert!(!empty(r#"{"id": 302127, "title": "Discovery"}"#), "a lookup lists nothing and is not empty");

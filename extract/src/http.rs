@@ -31,7 +31,13 @@ pub enum BodyVerdict {
     /// The provider's daily quota is spent (YouTube's 403 quotaExceeded): nothing more
     /// is asked of it today.
     QuotaSpent(String),
+    /// The provider's own "too fast" (MusicBrainz answers 503 over its rate): retried
+    /// at a slower pace for a while, and no mark against the circuit breaker.
+    SlowDown(String),
 }
+
+/// How long a provider that said "too fast" is asked at half the pace.
+const SLOW_DOWN_FOR: Duration = Duration::from_secs(60);
 
 /// Reads a response's status and body the provider's way. Called for every response
 /// the stack would otherwise take as an answer (2xx and 4xx other than 401 and 429).
@@ -66,6 +72,9 @@ pub struct FetchError {
     pub attempts: u32,
     /// The provider's daily quota is spent: nothing more should be asked of it today.
     pub quota_spent: bool,
+    /// The provider asked not to be asked before then (a Retry-After beyond the run's
+    /// patience): nothing more is asked of it until that time, in this run or a later one.
+    pub retry_at: Option<DateTime<Utc>>,
 }
 
 pub struct HttpStack {
@@ -78,6 +87,8 @@ pub struct HttpStack {
     ledger: Option<Ledger>,
     config: ProviderConfig,
     body_check: BodyCheck,
+    /// Until when each request waits one more period: the pace halved.
+    slow_until: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl Attempt {
@@ -135,6 +146,7 @@ impl HttpStack {
             ledger: None,
             config: config.clone(),
             body_check,
+            slow_until: std::sync::Mutex::new(None),
         })
     }
 
@@ -189,6 +201,7 @@ impl HttpStack {
             reason,
             attempts,
             quota_spent: false,
+            retry_at: None,
         };
         let cost = match request.kind() {
             Kind::Search => Cost::SearchCall,
@@ -210,6 +223,10 @@ impl HttpStack {
             }
             attempt += 1;
             self.limiter.until_ready().await;
+            let slow = self.slow_until.lock().expect("slow lock").is_some_and(|t| t > std::time::Instant::now());
+            if slow {
+                tokio::time::sleep(self.period()).await;
+            }
             let span = tracing::debug_span!("request", provider = self.provider, resource = request.resource, attempt);
             let started = std::time::Instant::now();
             let outcome = async {
@@ -252,6 +269,23 @@ impl HttpStack {
                     if provider_failed {
                         self.breaker.failure();
                     }
+                    // A wait beyond the run's patience (Spotify's quota: hours) is not
+                    // worth one more try, nor any other request of this provider today.
+                    if let Some(after) = after.filter(|a| *a > self.max_wait()) {
+                        let until = Utc::now() + chrono::Duration::from_std(after).unwrap_or(chrono::Duration::days(1));
+                        return Err(FetchError {
+                            retry_at: Some(until),
+                            ..fail(
+                                format!(
+                                    "{reason} with Retry-After {}: {} is not asked again before {} UTC",
+                                    humantime_secs(after),
+                                    self.provider,
+                                    until.format("%Y-%m-%d %H:%M")
+                                ),
+                                attempt,
+                            )
+                        });
+                    }
                     if attempt > self.config.max_retries {
                         return Err(fail(reason, attempt));
                     }
@@ -268,10 +302,16 @@ impl HttpStack {
         }
     }
 
-    /// Retry-After is honoured up to the backoff cap: a provider asking for an hour
-    /// gets the request recorded as failed instead of a run that hangs.
+    /// Retry-After is honoured up to the backoff cap: a provider asking for longer
+    /// stops for the run (and, through state, for later runs until then) instead of a
+    /// run that hangs.
     fn max_wait(&self) -> Duration {
         Duration::from_secs_f64(self.config.max_backoff_seconds)
+    }
+
+    /// The time between two requests at the configured rate.
+    fn period(&self) -> Duration {
+        Duration::from_secs_f64(self.config.rate.per_seconds / self.config.rate.requests.max(1) as f64)
     }
 
     async fn attempt(&self, url: &url::Url, timeout: Duration) -> Attempt {
@@ -296,6 +336,11 @@ impl HttpStack {
         if status == StatusCode::TOO_MANY_REQUESTS {
             return Attempt::Retry { reason: "HTTP 429".into(), after: retry_after, provider_failed: false };
         }
+        let verdict = (self.body_check)(status.as_u16(), &body);
+        if let BodyVerdict::SlowDown(reason) = verdict {
+            *self.slow_until.lock().expect("slow lock") = Some(std::time::Instant::now() + SLOW_DOWN_FOR);
+            return Attempt::Retry { reason, after: retry_after, provider_failed: false };
+        }
         if status.is_server_error() {
             let reason = format!("HTTP {}", status.as_u16());
             return Attempt::Retry { reason, after: retry_after, provider_failed: true };
@@ -305,8 +350,8 @@ impl HttpStack {
         }
         // The provider's own reading first: Deezer's empty body while it blocks a client
         // is throttling, not a broken response; YouTube's 403 may mean the day is over.
-        match (self.body_check)(status.as_u16(), &body) {
-            BodyVerdict::Ok => {}
+        match verdict {
+            BodyVerdict::Ok | BodyVerdict::SlowDown(_) => {}
             BodyVerdict::Retry(reason) => return Attempt::Retry { reason, after: retry_after, provider_failed: false },
             BodyVerdict::QuotaSpent(reason) => return Attempt::QuotaSpent(reason),
         }
@@ -328,6 +373,12 @@ impl HttpStack {
         let jitter = rand::rng().random_range(0.5..=1.0);
         Duration::from_secs_f64(capped * jitter)
     }
+}
+
+/// "7h 30m", "45 s": a wait as a person reads it.
+fn humantime_secs(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 3600 { format!("{}h {}m", s / 3600, s % 3600 / 60) } else { format!("{s} s") }
 }
 
 /// Retry-After in seconds or as an HTTP date.

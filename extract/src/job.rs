@@ -120,8 +120,11 @@ pub struct ProviderReport {
     pub unmatched: Vec<String>,
     /// The circuit breaker at the end of the run.
     pub breaker: String,
-    /// Why the provider's steps stopped early, when its daily quota ran out.
+    /// Why the provider's steps stopped early, when its daily quota ran out or it
+    /// asked to be left alone for longer than the run waits.
     pub quota_spent: Option<String>,
+    /// Not to be asked again before then (a Retry-After beyond the run's patience).
+    pub retry_at: Option<chrono::DateTime<Utc>>,
     /// Things the user should know, each said once (an endpoint this app may not use).
     pub notes: Vec<String>,
 }
@@ -207,9 +210,11 @@ impl Fetcher<'_> {
                 self.land(fetched, request.resource).then_some((status, parsed))
             }
             Err(e) => {
-                if e.quota_spent {
+                if e.quota_spent || e.retry_at.is_some() {
                     self.stopped.store(true, std::sync::atomic::Ordering::Relaxed);
-                    self.report.lock().expect("report lock").quota_spent = Some(e.reason.clone());
+                    let mut report = self.report.lock().expect("report lock");
+                    report.quota_spent = Some(e.reason.clone());
+                    report.retry_at = report.retry_at.max(e.retry_at);
                 }
                 self.report.lock().expect("report lock").attempts += e.attempts as u64;
                 self.failed(request.resource, e.request_key, e.reason);

@@ -3,7 +3,12 @@
 //!
 //! Layout: `DIR/<provider>/<resource>/<name>.json`. The request key is the resource's
 //! endpoint with its placeholder filled by the file's name, so
-//! `deezer/album_tracks/302127.json` lands as `/album/302127/tracks` would have.
+//! `deezer/album_tracks/302127.json` lands as `/album/302127/tracks` would have. A
+//! name may add query parameters after `&` (`27&index=25`: a second page), or be
+//! parameters alone (`isrc=GBDUW0000058`: the endpoint's path asked with those).
+//!
+//! A body in the provider's error shape lands as the error it is (with the status it
+//! names, where it names one), and is reported: it is no data, and the cache asks again.
 
 use std::path::{Path, PathBuf};
 
@@ -16,21 +21,60 @@ use crate::providers::{Provider, Resource};
 
 /// One file to replay, checked.
 struct Recorded {
+    provider: Provider,
     resource: &'static Resource,
     path: PathBuf,
     key: String,
     body: String,
+    status: u16,
+    error: Option<String>,
+    empty: bool,
 }
 
 /// The request a recorded file stands for: the endpoint's path with `<...>` replaced
 /// by `name`, without the method.
 pub fn request_key(resource: &Resource, name: &str) -> String {
     let endpoint = resource.endpoint.split_whitespace().nth(1).unwrap_or(resource.endpoint);
-    let path = match (endpoint.find('<'), endpoint.find('>')) {
-        (Some(a), Some(b)) if a < b => format!("{}{}{}", &endpoint[..a], name, &endpoint[b + 1..]),
-        _ => format!("{endpoint}#{name}"),
+    let mut parts = name.split('&');
+    let first = parts.next().unwrap_or_default();
+    let (value, mut params): (Option<&str>, Vec<&str>) =
+        if first.contains('=') { (None, vec![first]) } else { (Some(first), Vec::new()) };
+    params.extend(parts.filter(|p| !p.is_empty()));
+    let mut path = match value {
+        Some(value) => match (endpoint.find('<'), endpoint.find('>')) {
+            (Some(a), Some(b)) if a < b => format!("{}{}{}", &endpoint[..a], value, &endpoint[b + 1..]),
+            _ => format!("{endpoint}#{value}"),
+        },
+        // Parameters alone: the endpoint's path, asked with them instead of its template's.
+        None => endpoint.split('?').next().unwrap_or(endpoint).to_string(),
     };
+    if !params.is_empty() {
+        path.push(if path.contains('?') { '&' } else { '?' });
+        path.push_str(&params.join("&"));
+    }
     format!("{}:{}", resource.name, path)
+}
+
+/// The HTTP status an error body names, for the providers whose errors carry one.
+fn status_named(provider: Provider, v: &serde_json::Value) -> Option<u16> {
+    let named = match provider {
+        Provider::Genius => v["meta"]["status"].as_u64(),
+        Provider::YouTube => v["error"]["code"].as_u64(),
+        Provider::Spotify => v["error"]["status"].as_u64(),
+        Provider::AppleMusic => v["errors"][0]["status"].as_str().and_then(|s| s.parse().ok()),
+        _ => None,
+    };
+    named.and_then(|s| u16::try_from(s).ok()).filter(|s| (400..600).contains(s))
+}
+
+/// What an ingest landed.
+#[derive(Debug, Default)]
+pub struct Ingested {
+    pub landed: u64,
+    /// Files whose body is the provider's error, with its message.
+    pub errors: Vec<(PathBuf, String)>,
+    /// Files that answered with an empty list.
+    pub empty: Vec<PathBuf>,
 }
 
 fn collect(dir: &Path) -> anyhow::Result<Vec<Recorded>> {
@@ -61,10 +105,22 @@ fn collect(dir: &Path) -> anyhow::Result<Vec<Recorded>> {
             };
             for file in entries(&resource_dir)?.into_iter().filter(|p| p.extension().is_some_and(|e| e == "json")) {
                 let body = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-                serde_json::from_str::<serde::de::IgnoredAny>(&body)
+                let parsed = serde_json::from_str::<serde_json::Value>(&body)
                     .with_context(|| format!("{} is not valid JSON", file.display()))?;
+                let error = provider.error_in_body(&parsed);
+                let status = if error.is_some() { status_named(provider, &parsed).unwrap_or(200) } else { 200 };
+                let empty = error.is_none() && crate::cache::is_empty_answer(&parsed);
                 let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-                out.push(Recorded { resource, key: request_key(resource, stem), path: file, body });
+                out.push(Recorded {
+                    provider,
+                    resource,
+                    key: request_key(resource, stem),
+                    path: file,
+                    body,
+                    status,
+                    error,
+                    empty,
+                });
             }
         }
     }
@@ -72,27 +128,34 @@ fn collect(dir: &Path) -> anyhow::Result<Vec<Recorded>> {
 }
 
 /// Checks every file first, then lands them all: a bad file stops the ingest before
-/// anything is written. Returns how many responses landed.
-pub fn ingest(dir: &Path, lake_root: &Path, run_id: &str) -> anyhow::Result<u64> {
+/// anything is written.
+pub fn ingest(dir: &Path, lake_root: &Path, run_id: &str) -> anyhow::Result<Ingested> {
     let recorded = collect(dir)?;
     if recorded.is_empty() {
         bail!("{}: no <provider>/<resource>/*.json files to ingest", dir.display());
     }
     let mut lake = LakeWriter::new(lake_root, run_id)?;
+    let mut out = Ingested::default();
     for r in recorded {
         lake.land(Fetched {
-            provider: r.resource.provider,
+            provider: r.provider.name(),
             resource: r.resource.name,
             request_key: r.key,
             url: format!("file://{}", r.path.display()),
-            status: 200,
+            status: r.status,
             fetched_at: Utc::now(),
             body: r.body,
             attempts: 0,
         })?;
+        if let Some(e) = r.error {
+            out.errors.push((r.path, e));
+        } else if r.empty {
+            out.empty.push(r.path);
+        }
     }
     lake.flush()?;
-    Ok(lake.landed())
+    out.landed = lake.landed();
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -105,6 +168,28 @@ mod tests {
         assert_eq!(request_key(tracks, "302127"), "album_tracks:/album/302127/tracks");
         let release = Provider::MusicBrainz.resource("releases").unwrap();
         assert!(request_key(release, "abc").starts_with("releases:/release?artist=abc"));
+        let albums = Provider::Deezer.resource("artist_albums").unwrap();
+        assert_eq!(request_key(albums, "27&index=25"), "artist_albums:/artist/27/albums?index=25", "a second page");
+        assert_eq!(request_key(release, "label=xyz&offset=25"), "releases:/release?label=xyz&offset=25", "parameters alone");
+    }
+
+    #[test]
+    fn error_bodies_land_as_errors_and_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let songs = dir.path().join("in/genius/songs");
+        std::fs::create_dir_all(&songs).unwrap();
+        std::fs::write(songs.join("x.json"), r#"{"meta":{"status":404,"message":"404 Not Found"}}"#).unwrap();
+        std::fs::write(songs.join("1.json"), r#"{"meta":{"status":200},"response":{"song":{"id":1}}}"#).unwrap();
+        let lake = dir.path().join("raw");
+        let got = ingest(&dir.path().join("in"), &lake, "r").unwrap();
+        assert_eq!(got.landed, 2);
+        assert_eq!(got.errors.len(), 1);
+        assert!(got.errors[0].0.ends_with("x.json") && got.errors[0].1.contains("404 Not Found"), "{:?}", got.errors);
+        let cache = crate::cache::LakeCache::load(&lake, Default::default()).unwrap();
+        let now = Utc::now() + chrono::Duration::hours(7);
+        let served = |k: &str| cache.get("genius", k, crate::cache::Ttl::Catalog, now).unwrap().map(|c| c.status);
+        assert_eq!(served("songs:/songs/1"), Some(200));
+        assert_eq!(served("songs:/songs/x"), None, "an error is asked again after 6 h");
     }
 
     #[test]

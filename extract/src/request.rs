@@ -3,8 +3,9 @@
 /// Query parameters that carry credentials: never stored, never part of a key.
 const SECRET_PARAMS: &[&str] = &["api_key", "key", "token", "access_token", "client_secret", "secret"];
 
-/// Query parameters that carry free-text searches: keyed by their words, so word
-/// order, case, accents and punctuation do not make a new request.
+/// Query parameters that carry free-text searches: keyed so that case, accents,
+/// punctuation, spacing and the order of words or field clauses (which the search APIs
+/// ignore) do not make a new request, while a repeated word or another word does.
 const SEARCH_PARAMS: &[&str] = &["q", "query", "term"];
 
 /// What a request does, which sets its timeout.
@@ -62,14 +63,48 @@ impl Request {
     }
 }
 
-/// A search's words, folded to ASCII lower case, without punctuation, sorted:
-/// "deadmau5 - strobe", "Strobe deadmau5" and "deadmau5 strobe" are one search.
+/// A search's terms, folded to ASCII lower case without punctuation, sorted but not
+/// de-duplicated: "deadmau5 - strobe" and "Strobe deadmau5" are one search, "Duran
+/// Duran" and "Duran" two. A field clause (`artist:"Daft Punk"`, `isrc:GB...`) is one
+/// term, its words kept in order, so `artist:"A" album:"B"` and its swap are one search
+/// and `artist:"A B"` is not `artist:"B A"`.
 pub fn search_words(q: &str) -> String {
-    let folded = deunicode::deunicode(q).to_lowercase();
-    let mut words: Vec<&str> = folded.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    words.sort_unstable();
-    words.dedup();
-    words.join(" ")
+    let fold = |s: &str| -> Vec<String> {
+        deunicode::deunicode(s)
+            .to_lowercase()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let mut terms: Vec<String> = Vec::new();
+    let mut rest = q;
+    while !rest.is_empty() {
+        let trimmed = rest.trim_start();
+        // A field clause: `name:"quoted words"` or `name:word`.
+        let field_len = trimmed.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').count();
+        if field_len > 0 && trimmed[field_len..].starts_with(':') {
+            let field = trimmed[..field_len].to_lowercase();
+            let after = &trimmed[field_len + 1..];
+            let (value, next) = if let Some(quoted) = after.strip_prefix('"') {
+                match quoted.find('"') {
+                    Some(end) => (&quoted[..end], &quoted[end + 1..]),
+                    None => (quoted, ""),
+                }
+            } else {
+                let end = after.find(char::is_whitespace).unwrap_or(after.len());
+                (&after[..end], &after[end..])
+            };
+            terms.push(format!("{field}:{}", fold(value).join(" ")));
+            rest = next;
+            continue;
+        }
+        let end = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
+        terms.extend(fold(&trimmed[..end]));
+        rest = &trimmed[end..];
+    }
+    terms.sort_unstable();
+    terms.join(" ")
 }
 
 /// The URL as it may be stored: credentials in the query string removed.
@@ -110,6 +145,17 @@ mod tests {
         assert_eq!(key("Björk"), key("bjork"));
         assert_ne!(key("deadmau5 strobe"), key("deadmau5 ghosts"));
         assert_eq!(key("deadmau5 strobe"), "track_search:/search?limit=10&q=deadmau5 strobe");
+    }
+
+    #[test]
+    fn different_searches_keep_different_keys() {
+        let key = |q: &str| Request::new("artist_search", "/search").param("q", q).key();
+        assert_ne!(key("Duran Duran"), key("Duran"), "a repeated word is part of the name");
+        assert_ne!(key("The The"), key("The"));
+        assert_eq!(key(r#"artist:"Daft Punk" album:"Discovery""#), key(r#"album:"Discovery"  artist:"daft punk""#));
+        assert_ne!(key(r#"artist:"Daft Punk" album:"Discovery""#), key(r#"artist:"Discovery" album:"Daft Punk""#));
+        assert_ne!(key(r#"artist:"A B""#), key(r#"artist:"B A""#));
+        assert_eq!(key("isrc:GBDUW0000058"), key("ISRC:gbduw0000058"));
     }
 
     #[test]

@@ -51,9 +51,11 @@ const FEATURING: &[&str] = &["feat", "feat.", "ft", "ft.", "featuring", "with"];
 
 const ARTICLES: &[&str] = &["the", "a", "an"];
 
-/// ASCII, lower case, `&` as "and", punctuation gone, single spaces.
+/// ASCII, lower case, `&` as "and", punctuation gone, single spaces. A `$` or `!`
+/// standing for a letter inside a name is read as that letter ("Ke$ha", "A$AP",
+/// "P!nk").
 pub fn fold(s: &str) -> String {
-    let ascii = deunicode::deunicode(s).to_lowercase().replace('&', " and ");
+    let ascii = deunicode::deunicode(&letters_for_symbols(s)).to_lowercase().replace('&', " and ");
     let kept: String = ascii
         .chars()
         .map(|c| {
@@ -68,6 +70,24 @@ pub fn fold(s: &str) -> String {
         .collect();
     // Apostrophes join ("don't" is "dont"), other punctuation separates.
     kept.replace('\0', "").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn letters_for_symbols(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains(['$', '!']) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let before = i > 0 && chars[i - 1].is_alphabetic();
+        let after = chars.get(i + 1).is_some_and(|n| n.is_alphabetic());
+        match c {
+            '$' if after => out.push('s'),
+            '!' if before && after => out.push('i'),
+            _ => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// "Wolves, The" is "The Wolves"; then the leading article is dropped for matching.
@@ -239,6 +259,11 @@ mod tests {
         assert_eq!(fold("Don't Stop Me Now!"), "dont stop me now");
         assert_eq!(fold("AC/DC"), "ac dc");
         assert_eq!(fold("  Sigur   Rós "), "sigur ros");
+        assert_eq!(fold("Ke$ha"), "kesha");
+        assert_eq!(fold("A$AP Rocky"), "asap rocky");
+        assert_eq!(fold("P!nk"), "pink");
+        assert_eq!(fold("Panic! at the Disco"), "panic at the disco");
+        assert_eq!(fold("$100 Bill"), "100 bill", "a dollar before a number is no letter");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Beatport API v4 catalog: search (releases or tracks), release, a release's tracks,
-//! track. Lists wrap their rows in `results` with `count`, `next` and `previous`;
+//! the track list by ISRC or name, track. Lists wrap their rows in `results` with
+//! `count`, `next` and `previous`, search its hits in `releases` or `tracks`;
 //! a bearer token is required (the user supplies one: Beatport hands out no client
 //! credentials).
 //!
@@ -26,7 +27,17 @@ type Params = Query<BTreeMap<String, String>>;
 type St = State<Arc<Shared>>;
 
 const API: &str = "https://api.beatport.com/v4";
-const KEYS: &[&str] = &["A Minor", "C Major", "F Minor", "G Major", "D Minor", "E♭ Major", "B Minor", "A♭ Major"];
+/// Keys with their Camelot codes, as Beatport's key objects carry them.
+const KEYS: &[(&str, u32, &str)] = &[
+    ("A Minor", 8, "A"),
+    ("C Major", 8, "B"),
+    ("F Minor", 4, "A"),
+    ("G Major", 9, "B"),
+    ("D Minor", 7, "A"),
+    ("E♭ Major", 5, "B"),
+    ("B Minor", 10, "A"),
+    ("A♭ Major", 4, "B"),
+];
 const GENRES: &[(u32, &str)] = &[(5, "House"), (6, "Techno"), (12, "Deep House"), (7, "Trance"), (1, "Drum & Bass")];
 const MIXES: &[&str] = &["Original Mix", "Extended Mix", "Radio Edit", "Club Mix"];
 
@@ -54,6 +65,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/catalog/search/", get(search_catalog))
         .route("/catalog/releases/{id}/", get(release))
         .route("/catalog/releases/{id}/tracks/", get(release_tracks))
+        .route("/catalog/tracks/", get(tracks))
         .route("/catalog/tracks/{id}/", get(track))
 }
 
@@ -113,14 +125,19 @@ fn track_json(s: &Shared, i: usize, l: &Listing, k: usize) -> Value {
     let rec = &c.recordings[t.recording];
     let h = rec.length_ms as usize;
     let (genre_id, genre) = GENRES[h % GENRES.len()];
+    let (key, camelot_number, camelot_letter) = KEYS[h % KEYS.len()];
     let mix = if rec.version.is_empty() { MIXES[h / 7 % MIXES.len()].to_string() } else { rec.version.clone() };
     let mut v = json!({
         "id": t.id.parse::<u64>().unwrap_or(0), "name": t.title, "mix_name": mix, "slug": t.title.to_lowercase().replace(' ', "-"),
         "artists": rec.credits.iter().map(|cr| artist_ref(s, cr.artist)).collect::<Vec<_>>(),
-        "remixers": [], "bpm": 110 + h % 40, "key": { "id": h % 24, "name": KEYS[h % KEYS.len()] },
-        "genre": { "id": genre_id, "name": genre }, "sub_genre": null, "length_ms": rec.length_ms, "number": k + 1,
-        "publish_date": c.releases[i].date,
-        "release": { "id": l.id.parse::<u64>().unwrap_or(0), "name": l.title, "image": release_json(s, i, l)["image"].clone() },
+        "remixers": [], "bpm": 110 + h % 40,
+        "key": { "id": h % 24, "name": key, "camelot_number": camelot_number, "camelot_letter": camelot_letter },
+        // Real track objects carry no position: a release's list is in its order.
+        "genre": { "id": genre_id, "name": genre }, "sub_genre": null, "length_ms": rec.length_ms,
+        "publish_date": c.releases[i].date, "new_release_date": c.releases[i].date,
+        "catalog_number": c.releases[i].catalog_number,
+        "release": { "id": l.id.parse::<u64>().unwrap_or(0), "name": l.title, "image": release_json(s, i, l)["image"].clone(),
+                     "label": label(&c.releases[i]) },
         "url": format!("{API}/catalog/tracks/{}/", t.id),
     });
     if let Some(isrc) = &t.isrc {
@@ -171,8 +188,18 @@ async fn search_catalog(State(s): St, headers: HeaderMap, Query(p): Params) -> R
             .collect(),
         _ => return detail(StatusCode::BAD_REQUEST, "type must be tracks or releases"),
     };
-    Json(paged(&format!("/catalog/search/?q={}&type={kind}", q.replace(' ', "+")), items, page, per_page))
-        .into_response()
+    // Search answers with the hits under their type's name and `order`, no `results`,
+    // and a `next` without its scheme (the real capture in fixtures/real/beatport).
+    let mut body = paged(&format!("/catalog/search/?q={}&type={kind}", q.replace(' ', "+")), items, page, per_page);
+    let hits = body.as_object_mut().and_then(|o| o.remove("results")).unwrap_or_default();
+    body[kind] = hits;
+    body["order"] = json!([kind]);
+    for link in ["next", "previous"] {
+        if let Some(url) = body[link].as_str() {
+            body[link] = json!(url.trim_start_matches("https://"));
+        }
+    }
+    Json(body).into_response()
 }
 
 async fn release(State(s): St, headers: HeaderMap, Path(id): Path<String>) -> Response {
@@ -207,4 +234,39 @@ async fn track(State(s): St, headers: HeaderMap, Path(id): Path<String>) -> Resp
         Some((i, k)) => Json(track_json(&s, i, v.releases[i].as_ref().expect("listed"), k)).into_response(),
         None => detail(StatusCode::NOT_FOUND, "Not found."),
     }
+}
+
+/// The track list, filtered: `isrc` (one ISRC is often on several releases: the album,
+/// a compilation, the single), or `artist_name` and `name`.
+async fn tracks(State(s): St, headers: HeaderMap, Query(p): Params) -> Response {
+    if let Some(r) = gate(&s, &headers) {
+        return r;
+    }
+    let v = view(&s);
+    let c = &s.catalog;
+    let isrc = p.get("isrc").map(|i| i.to_uppercase());
+    let name = p.get("name").map(String::as_str);
+    let artist = p.get("artist_name").map(String::as_str);
+    if isrc.is_none() && name.is_none() && artist.is_none() {
+        return detail(StatusCode::BAD_REQUEST, "give isrc, name or artist_name");
+    }
+    let (page, per_page) = page_of(&p);
+    let items: Vec<Value> = v
+        .releases
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| l.as_ref().map(|l| (i, l)))
+        .flat_map(|(i, l)| (0..l.tracks.len()).map(move |k| (i, l, k)))
+        .filter(|(i, l, k)| {
+            let t = &l.tracks[*k];
+            isrc.as_ref().is_none_or(|want| t.isrc.as_deref() == Some(want.as_str()))
+                && name.is_none_or(|n| search::score(n, &t.title) >= 90)
+                && artist.is_none_or(|a| {
+                    c.albums[c.releases[*i].album].credits.iter().any(|cr| search::score(a, &v.artists[cr.artist].name) >= 90)
+                })
+        })
+        .map(|(i, l, k)| track_json(&s, i, l, k))
+        .collect();
+    let query: Vec<String> = p.iter().filter(|(k, _)| *k != "page" && *k != "per_page").map(|(k, v)| format!("{k}={v}")).collect();
+    Json(paged(&format!("/catalog/tracks/?{}", query.join("&")), items, page, per_page)).into_response()
 }

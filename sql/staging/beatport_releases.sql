@@ -1,19 +1,29 @@
 -- model: staging.beatport_releases
 -- key: release_id
 -- assert: not_null(title)
--- One row per Beatport release (GET /catalog/releases/<id>/): catalog number, label,
+-- One row per Beatport release (GET /catalog/releases/<id>/, else the release as a
+-- search hit: search answers with its hits under `releases`): catalog number, label,
 -- type and publish date.
+with releases as (
+    select body::json as r, fetched_at, raw_file, 1 as whole
+    from raw.beatport_releases
+    where status = 200 and json_valid(body)
+    union all
+    select unnest(json_extract(body, '$.releases[*]')), fetched_at, raw_file, 0
+    from raw.beatport_release_search
+    where status = 200 and json_valid(body)
+)
 select
-    try_cast(body ->> 'id' as bigint) as release_id,
-    body ->> 'name' as title,
-    array_to_string(json_extract_string(body, '$.artists[*].name'), ', ') as artist_credit,
-    nullif(body ->> 'catalog_number', '') as catalog_number,
-    json_extract_string(body, '$.label.name') as label,
-    try_cast(json_extract_string(body, '$.label.id') as bigint) as label_id,
-    json_extract_string(body, '$.type.name') as release_type,
-    body ->> 'publish_date' as publish_date,
-    try_cast(body ->> 'track_count' as integer) as track_count,
+    try_cast(r ->> 'id' as bigint) as release_id,
+    r ->> 'name' as title,
+    array_to_string(json_extract_string(r, '$.artists[*].name'), ', ') as artist_credit,
+    nullif(r ->> 'catalog_number', '') as catalog_number,
+    json_extract_string(r, '$.label.name') as label,
+    try_cast(json_extract_string(r, '$.label.id') as bigint) as label_id,
+    json_extract_string(r, '$.type.name') as release_type,
+    r ->> 'publish_date' as publish_date,
+    try_cast(r ->> 'track_count' as integer) as track_count,
     fetched_at, raw_file
-from raw.beatport_releases
-where status = 200 and json_valid(body) and try_cast(body ->> 'id' as bigint) is not null
-qualify row_number() over (partition by body ->> 'id' order by fetched_at desc) = 1
+from releases
+where try_cast(r ->> 'id' as bigint) is not null
+qualify row_number() over (partition by r ->> 'id' order by whole desc, fetched_at desc) = 1

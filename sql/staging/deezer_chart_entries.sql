@@ -11,6 +11,13 @@ with lists as (
     select 'chart_tracks:' || regexp_extract(request_key, '/chart/([0-9]+)/', 1), body, fetched_at from raw.deezer_chart_tracks
     where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
     union all
+    -- /chart/<genre> holds every chart at once, each as {data, total}.
+    select 'chart_albums:' || regexp_extract(request_key, '/chart/([0-9]+)', 1), json_extract(body, '$.albums')::varchar, fetched_at from raw.deezer_charts
+    where status = 200 and json_valid(body) and json_extract(body, '$.error') is null and json_exists(body, '$.albums.data')
+    union all
+    select 'chart_tracks:' || regexp_extract(request_key, '/chart/([0-9]+)', 1), json_extract(body, '$.tracks')::varchar, fetched_at from raw.deezer_charts
+    where status = 200 and json_valid(body) and json_extract(body, '$.error') is null and json_exists(body, '$.tracks.data')
+    union all
     select 'editorial_releases:' || regexp_extract(request_key, '/editorial/([0-9]+)/', 1), body, fetched_at from raw.deezer_editorial_releases
     where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
 ),

@@ -2,8 +2,10 @@
 -- key: list, rank
 -- assert: not_null(title)
 -- Ranked lists from Last.fm, newest fetch of each: a user's top tracks
--- (`user:<name>`), an artist's (`artist:<name>`) and the global chart (`chart`).
--- Chart entries carry no rank: it is their place on the page.
+-- (`user:<name>`), a user's weekly chart (`user-week:<name>`), an artist's
+-- (`artist:<name>`) and the global chart (`chart`). Chart entries carry no rank: it is
+-- their place on the page. A list of one comes as an object, not an array; a user's
+-- lists name the artist under `#text`, the others under `name`.
 with pages as (
     select 'user:' || json_extract_string(body, '$.toptracks."@attr".user') as list, json_extract(body, '$.toptracks') as l, fetched_at
     from raw.lastfm_user_top_tracks
@@ -11,6 +13,10 @@ with pages as (
     union all
     select 'artist:' || json_extract_string(body, '$.toptracks."@attr".artist'), json_extract(body, '$.toptracks'), fetched_at
     from raw.lastfm_artist_top_tracks
+    where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
+    union all
+    select 'user-week:' || json_extract_string(body, '$.weeklytrackchart."@attr".user'), json_extract(body, '$.weeklytrackchart'), fetched_at
+    from raw.lastfm_user_weekly_track_chart
     where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
     union all
     select 'chart', json_extract(body, '$.tracks'), fetched_at
@@ -37,7 +43,7 @@ select
     list,
     coalesce(try_cast(json_extract_string(t, '$."@attr".rank') as integer), (page - 1) * per_page + place) as rank,
     t ->> 'name' as title,
-    json_extract_string(t, '$.artist.name') as artist_name,
+    coalesce(json_extract_string(t, '$.artist.name'), json_extract_string(t, '$.artist."#text"')) as artist_name,
     nullif(t ->> 'mbid', '') as recording_mbid,
     try_cast(t ->> 'playcount' as bigint) as playcount,
     try_cast(t ->> 'listeners' as bigint) as listeners,

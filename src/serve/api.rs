@@ -172,6 +172,8 @@ pub struct Health {
     running: Option<String>,
     /// Runs waiting their turn.
     queued: usize,
+    /// Providers left alone until a time they named (a Retry-After in hours): provider to time (UTC).
+    held: BTreeMap<String, String>,
 }
 
 #[utoipa::path(get, path = "/health", responses((status = 200, body = Health)))]
@@ -180,16 +182,25 @@ async fn health(State(app): State<Arc<App>>) -> Result<Json<Health>, ApiError> {
         app.cfg.providers().iter().map(|(p, _)| (p.name().to_string(), "closed".to_string())).collect();
     providers.extend(crate::runner::breakers());
     let state_db = app.cfg.state_db();
-    let last_run = blocking(move || Ok(Db::open(&state_db)?.runs(1)?.into_iter().next())).await?;
+    let (last_run, holds) = blocking(move || {
+        let db = Db::open(&state_db)?;
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        Ok((db.runs(1)?.into_iter().next(), db.provider_holds(&now)?))
+    })
+    .await?;
+    let held: BTreeMap<String, String> = holds.into_iter().map(|(p, until, _)| (p, until)).collect();
     let last_run = last_run.map(|r| RunView::from_run(r, None));
     let (running, waiting) = app.queue.snapshot();
-    let degraded = providers.values().any(|b| b != "closed") || last_run.as_ref().is_some_and(|r| r.status == "failed");
+    let degraded = providers.values().any(|b| b != "closed")
+        || !held.is_empty()
+        || last_run.as_ref().is_some_and(|r| r.status == "failed");
     Ok(Json(Health {
         status: if degraded { "degraded" } else { "ok" }.into(),
         providers,
         last_run,
         running: running.map(|q| q.run_id),
         queued: waiting.len(),
+        held,
     }))
 }
 

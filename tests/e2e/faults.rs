@@ -96,6 +96,21 @@ fn a_429_storm_is_waited_out_with_retry_after_as_an_http_date() {
 }
 
 #[test]
+fn a_retry_after_of_hours_stops_the_provider_at_once_and_later_runs_leave_it_alone() {
+    // Spotify's development-mode quota since 2026: 429 with a Retry-After of hours.
+    let c = case("");
+    c.sim.inject("deezer", "/album/", Fault::TooManyRequests { retry_after_secs: 30_000, as_http_date: false }, 1000);
+    let (counts, stdout) = c.extract();
+    assert_eq!(c.sim.stats("deezer").faults, 1, "one refusal stops the provider for the run:\n{stdout}");
+    assert!(stdout.contains("Retry-After 8h 20m") && stdout.contains("not asked again before"), "{stdout}");
+    assert!(counts.landed > 0, "what came before the refusal landed: {counts:?}");
+    let before = c.sim.stats("deezer").requests;
+    let again = c.project.ok(&["extract", "deezer"]);
+    assert!(again.contains("skipped: not asked before"), "{again}");
+    assert_eq!(c.sim.stats("deezer").requests, before, "a later run sends nothing to it");
+}
+
+#[test]
 fn a_503_burst_is_retried() {
     retried_and_complete(Fault::ServiceUnavailable, 4, "");
 }

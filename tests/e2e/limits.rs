@@ -28,9 +28,24 @@ fn a_client_set_faster_than_musicbrainz_allows_gets_503s_retries_and_loses_nothi
     let out = project.ok(&["extract", "musicbrainz"]);
     assert!(sim.stats("musicbrainz").over_limit > 0, "the simulator should have refused some requests");
     assert!(!out.contains("failed:"), "every refused request is retried until it lands:\n{out}");
+    assert!(out.contains("breaker closed"), "503 is MusicBrainz's rate signal, not an outage:\n{out}");
     project.ok(&["transform"]);
     let expected = releases_of(&sim, &followed).iter().filter(|r| r.musicbrainz.is_some()).count();
     assert_eq!(query_i64(&project.warehouse(), "SELECT count(*) FROM staging.musicbrainz_releases") as usize, expected);
+}
+
+#[test]
+fn musicbrainz_503s_in_a_row_slow_liner_down_and_never_open_the_circuit() {
+    let sim = crate::common::sim(5, 20, 100);
+    // Five refusals in a row would open the breaker were they outages.
+    sim.inject("musicbrainz", "/release", liner_sim::Fault::ServiceUnavailable, 5);
+    let project = Project::new(&sim, 100, "");
+    let followed = artists(&sim, 1);
+    project.ok(&["follow", &followed[0]]);
+    let out = project.ok(&["extract", "musicbrainz"]);
+    assert_eq!(sim.stats("musicbrainz").faults, 5, "{out}");
+    assert!(!out.contains("failed:") && !out.contains("circuit open"), "{out}");
+    assert!(out.contains("breaker closed"), "{out}");
 }
 
 #[test]

@@ -170,19 +170,46 @@ fn sigterm_lands_what_was_fetched_and_records_the_run_as_interrupted() {
 }
 
 /// Runs `liner schedule` in `project` for `secs`, then SIGTERM; returns its stdout.
-fn schedule_for(project: &Project, secs: f64) -> String {
-    let child = project
+/// Runs `liner schedule` until its output shows what `done` waits for (or, as a
+/// safety net on a stuck run, ten minutes), then stops it with SIGTERM: the test waits
+/// for events, not for a number of seconds.
+fn schedule_until(project: &Project, done: impl Fn(&str) -> bool) -> String {
+    use std::io::BufRead;
+    let mut child = project
         .command(&["schedule"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_secs_f64(secs));
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut said = String::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(600);
+    while !done(&said) {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) => {
+                said.push_str(&line);
+                said.push('\n');
+            }
+            Err(_) => break,
+        }
+    }
     std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    let out = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    stdout
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    said.extend(rx.try_iter().map(|l| l + "\n"));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(status.success(), "{said}\n{stderr}");
+    said
 }
 
 #[test]
@@ -206,7 +233,8 @@ fn the_scheduler_runs_ticks_skips_a_busy_schedule_catches_up_and_stops_cleanly()
         project.ok(&["follow", &a]);
     }
 
-    let said = schedule_for(&project, 4.5);
+    // Until the catch-up run finished and a busy tick was skipped.
+    let said = schedule_until(&project, |s| s.contains("daily: exit status: 0") && s.contains("often: skipped"));
     assert!(said.contains("daily: started (catching up"), "{said}");
     assert!(said.contains("often: skipped"), "{said}");
     let runs = project.ok(&["runs", "--limit", "100"]);
@@ -219,7 +247,8 @@ fn the_scheduler_runs_ticks_skips_a_busy_schedule_catches_up_and_stops_cleanly()
     assert!(count("liner run often", "interrupted") + count("liner run often", "ok") >= 1, "{runs}");
 
     // Started again: daily succeeded after its last tick, so it waits for the next one.
-    let said = schedule_for(&project, 1.5);
+    // Until a tick ran: catching up, had it been due, comes before any tick.
+    let said = schedule_until(&project, |s| s.contains("often: started"));
     assert!(!said.contains("daily: started"), "{said}");
 }
 

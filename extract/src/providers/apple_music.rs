@@ -110,6 +110,18 @@ fn storefront(f: &Fetcher<'_>) -> String {
     f.config().options::<Options>("apple_music").unwrap_or_default().storefront
 }
 
+/// Apple Music's error list. No real recording: the shape
+/// `{"errors":[{"status":"404","title":...,"detail":...}]}` is Apple's documentation's.
+pub fn error_in_body(v: &Value) -> Option<String> {
+    let e = v["errors"].as_array()?.first()?;
+    Some(format!(
+        "Apple Music {}: {} {}",
+        e["status"].as_str().unwrap_or(""),
+        e["title"].as_str().unwrap_or(""),
+        e["detail"].as_str().unwrap_or("")
+    ))
+}
+
 pub async fn sync_run(f: &Fetcher<'_>) {
     let opts: Options = f.config().options("apple_music").unwrap_or_default();
     if opts.charts {

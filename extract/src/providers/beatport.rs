@@ -9,7 +9,7 @@ use super::{Resource, same_name};
 use crate::auth::AuthConfig;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
-use crate::job::Fetcher;
+use crate::job::{Fetcher, Identifier};
 use crate::request::Request;
 use crate::secret::Secret;
 
@@ -20,12 +20,24 @@ pub const RESOURCES: &[Resource] = &[
         endpoint: "GET /catalog/search/?type=releases&q=<query>",
         ttl: Ttl::Catalog,
     },
+    Resource {
+        provider: "beatport",
+        name: "track_search",
+        endpoint: "GET /catalog/search/?type=tracks&q=<query>",
+        ttl: Ttl::Catalog,
+    },
     Resource { provider: "beatport", name: "releases", endpoint: "GET /catalog/releases/<id>/", ttl: Ttl::Catalog },
     Resource {
         provider: "beatport",
         name: "release_tracks",
         endpoint: "GET /catalog/releases/<id>/tracks/",
         ttl: Ttl::Catalog,
+    },
+    Resource {
+        provider: "beatport",
+        name: "tracks",
+        endpoint: "GET /catalog/tracks/?<filters: isrc=..., or artist_name=...&name=...>",
+        ttl: Ttl::Metadata,
     },
 ];
 
@@ -38,12 +50,14 @@ pub fn default_config() -> ProviderConfig {
         .disabled()
 }
 
-/// Every row of a DRF-style list, following `page` while `next` is set.
-async fn all(f: &Fetcher<'_>, request: impl Fn(u32) -> Request) -> Vec<Value> {
+/// Every row of a DRF-style list, following `page` while `next` is set. Lists put
+/// their rows in `results`; search puts its hits under the type asked (`releases`,
+/// `tracks`), as the real API does.
+async fn all(f: &Fetcher<'_>, rows: &str, request: impl Fn(u32) -> Request) -> Vec<Value> {
     let mut out = Vec::new();
     for page in 1.. {
         let Some(body) = f.fetch(request(page)).await else { break };
-        out.extend(body["results"].as_array().cloned().unwrap_or_default());
+        out.extend(body[rows].as_array().cloned().unwrap_or_default());
         if body["next"].is_null() {
             break;
         }
@@ -51,8 +65,27 @@ async fn all(f: &Fetcher<'_>, request: impl Fn(u32) -> Request) -> Vec<Value> {
     out
 }
 
+/// Looks a recording up by ISRC: one ISRC is often on several releases (the album, a
+/// compilation, the single), each listed with its release.
+pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
+    if let Identifier::Isrc(isrc) = id {
+        all(f, "results", |page| {
+            Request::new("tracks", "/catalog/tracks/").param("isrc", isrc).param("per_page", PER_PAGE).param("page", page)
+        })
+        .await;
+    }
+}
+
+/// Beatport's API is Django REST framework: errors are `{"detail": "..."}`. No real
+/// recording: a guess from the framework's convention.
+pub fn error_in_body(v: &Value) -> Option<String> {
+    let obj = v.as_object()?;
+    let detail = obj.get("detail")?.as_str()?;
+    (obj.len() <= 2).then(|| format!("Beatport: {detail}"))
+}
+
 pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
-    let hits = all(f, |page| {
+    let hits = all(f, "releases", |page| {
         Request::new("release_search", "/catalog/search/")
             .param("type", "releases")
             .param("q", name)
@@ -77,7 +110,7 @@ pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
     }
     for id in releases {
         f.fetch(Request::new("releases", format!("/catalog/releases/{id}/"))).await;
-        all(f, |page| {
+        all(f, "results", |page| {
             Request::new("release_tracks", format!("/catalog/releases/{id}/tracks/"))
                 .param("per_page", PER_PAGE)
                 .param("page", page)

@@ -25,6 +25,9 @@ pub const RESOURCES: &[Resource] = &[
     },
     Resource { provider: "deezer", name: "album_search", endpoint: "GET /search/album?q=<query>", ttl: Ttl::Catalog },
     Resource { provider: "deezer", name: "track_search", endpoint: "GET /search/track?q=<query>", ttl: Ttl::Metadata },
+    // Every chart of a genre in one answer (tracks, albums, artists, playlists, podcasts):
+    // landed by `liner ingest`; the crawl asks the album and track charts one by one.
+    Resource { provider: "deezer", name: "charts", endpoint: "GET /chart/<genre>", ttl: Ttl::Never },
     Resource { provider: "deezer", name: "chart_albums", endpoint: "GET /chart/<genre>/albums", ttl: Ttl::Never },
     Resource { provider: "deezer", name: "chart_tracks", endpoint: "GET /chart/<genre>/tracks", ttl: Ttl::Never },
     Resource {
@@ -82,6 +85,23 @@ pub fn default_config() -> ProviderConfig {
     // 50 requests per 5 s per IP, counted over a rolling window.
     ProviderConfig::new("https://api.deezer.com", RateLimit { requests: 50, per_seconds: 5.0, burst: 1 })
         .with_options(&Options::default())
+}
+
+/// Deezer's error body, sent with HTTP 200 as often as not (real recordings:
+/// `{"error":{"type":"DataException","message":"no data","code":800}}`, the same with
+/// 404, a `ParameterException` with code 500, an `Exception` with no code, and
+/// `{"error":"Not Found"}` with a string).
+pub fn error_in_body(v: &Value) -> Option<String> {
+    match &v["error"] {
+        Value::Null => None,
+        Value::String(s) => Some(format!("Deezer error: {s}")),
+        e => Some(format!(
+            "Deezer {} {}: {}",
+            e["type"].as_str().unwrap_or("error"),
+            e["code"].as_i64().map(|c| c.to_string()).unwrap_or_default(),
+            e["message"].as_str().unwrap_or("")
+        )),
+    }
 }
 
 pub fn body_check(status: u16, body: &str) -> BodyVerdict {

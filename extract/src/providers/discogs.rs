@@ -84,6 +84,14 @@ pub fn problems(config: &ProviderConfig) -> Vec<String> {
     out
 }
 
+/// Discogs answers errors as `{"message": "Release not found."}`. No real recording:
+/// the shape is the API documentation's. A data object never has `message` alone.
+pub fn error_in_body(v: &Value) -> Option<String> {
+    let obj = v.as_object()?;
+    let message = obj.get("message")?.as_str()?;
+    (obj.len() == 1).then(|| format!("Discogs: {message}"))
+}
+
 pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
     let Some(artist_id) = resolve(f, name).await else {
         return;

@@ -54,6 +54,13 @@ pub fn default_config() -> ProviderConfig {
         .disabled()
 }
 
+/// Genius wraps every answer in `meta`: anything but `meta.status` 200 is an error
+/// (real recording: `{"meta":{"status":404,"message":"404 Not Found"}}`).
+pub fn error_in_body(v: &serde_json::Value) -> Option<String> {
+    let status = v["meta"]["status"].as_i64()?;
+    (status != 200).then(|| format!("Genius {status}: {}", v["meta"]["message"].as_str().unwrap_or("")))
+}
+
 pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
     let opts: Options = f.config().options("genius").unwrap_or_default();
     let Some(body) = f.fetch(Request::new("song_search", "/search").param("q", name)).await else { return };

@@ -74,6 +74,12 @@ pub fn option_problems(config: &ProviderConfig) -> Option<String> {
     }
 }
 
+/// The iTunes Search API's error. No real recording: `{"errorMessage": "..."}` is what
+/// it is documented (and widely reported) to send for a bad request.
+pub fn error_in_body(v: &Value) -> Option<String> {
+    Some(format!("iTunes: {}", v["errorMessage"].as_str()?))
+}
+
 pub fn body_check(status: u16, _body: &str) -> BodyVerdict {
     if status == 403 {
         return BodyVerdict::Retry("HTTP 403 (how the iTunes API refuses a client over its rate)".into());

@@ -49,6 +49,26 @@ pub const RESOURCES: &[Resource] = &[
         endpoint: "GET /?method=user.getTopTracks&user=<user>",
         ttl: Ttl::Metadata,
     },
+    // A user's listening, beside their top tracks: landed by `liner ingest` (recorded
+    // exports) and read by staging; the crawl asks only `user_top_tracks`.
+    Resource {
+        provider: "lastfm",
+        name: "user_weekly_track_chart",
+        endpoint: "GET /?method=user.getWeeklyTrackChart&user=<user>",
+        ttl: Ttl::Metadata,
+    },
+    Resource {
+        provider: "lastfm",
+        name: "user_recent_tracks",
+        endpoint: "GET /?method=user.getRecentTracks&user=<user>",
+        ttl: Ttl::Never,
+    },
+    Resource {
+        provider: "lastfm",
+        name: "library_tracks",
+        endpoint: "GET /?method=library.getTracks&user=<user>",
+        ttl: Ttl::Metadata,
+    },
     Resource {
         provider: "lastfm",
         name: "chart_top_tracks",
@@ -124,6 +144,13 @@ pub fn option_problems(config: &ProviderConfig) -> Option<String> {
         Ok(o) if o.max_tracks == 0 => Some("providers.lastfm.options.max_tracks: must be above zero".into()),
         Ok(_) => None,
     }
+}
+
+/// Last.fm's error body, whatever the HTTP status (real recordings:
+/// `{"error":6,"message":"Artist not found","links":[]}`, code 4 for bad auth).
+pub fn error_in_body(v: &Value) -> Option<String> {
+    let code = v["error"].as_i64()?;
+    Some(format!("Last.fm error {code}: {}", v["message"].as_str().unwrap_or("")))
 }
 
 pub fn body_check(_status: u16, body: &str) -> BodyVerdict {

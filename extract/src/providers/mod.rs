@@ -109,8 +109,8 @@ impl Provider {
 
     pub fn body_check(self) -> BodyCheck {
         match self {
-            Provider::MusicBrainz
-            | Provider::Spotify
+            Provider::MusicBrainz => musicbrainz::body_check,
+            Provider::Spotify
             | Provider::AppleMusic
             | Provider::Discogs
             | Provider::Genius
@@ -119,6 +119,23 @@ impl Provider {
             Provider::LastFm => lastfm::body_check,
             Provider::ITunes => itunes::body_check,
             Provider::YouTube => youtube::body_check,
+        }
+    }
+
+    /// The provider's own error shape in a body, with its message: an answer that is
+    /// an error whatever its status line said (Deezer and Last.fm send them with 200).
+    pub fn error_in_body(self, body: &serde_json::Value) -> Option<String> {
+        match self {
+            Provider::MusicBrainz => musicbrainz::error_in_body(body),
+            Provider::Deezer => deezer::error_in_body(body),
+            Provider::Spotify => spotify::error_in_body(body),
+            Provider::AppleMusic => apple_music::error_in_body(body),
+            Provider::Discogs => discogs::error_in_body(body),
+            Provider::LastFm => lastfm::error_in_body(body),
+            Provider::ITunes => itunes::error_in_body(body),
+            Provider::Genius => genius::error_in_body(body),
+            Provider::Beatport => beatport::error_in_body(body),
+            Provider::YouTube => youtube::error_in_body(body),
         }
     }
 
@@ -160,7 +177,8 @@ impl Provider {
             Provider::Discogs => discogs::lookup(f, id).await,
             // Last.fm has no identifier lookups.
             Provider::LastFm => lastfm::lookup(f, id).await,
-            Provider::Genius | Provider::Beatport | Provider::YouTube => {}
+            Provider::Beatport => beatport::lookup(f, id).await,
+            Provider::Genius | Provider::YouTube => {}
             Provider::ITunes => itunes::lookup(f, id).await,
         }
     }

@@ -61,6 +61,22 @@ pub fn default_config() -> ProviderConfig {
     ProviderConfig::new("https://musicbrainz.org/ws/2", RateLimit { requests: 1, per_seconds: 1.0, burst: 1 })
 }
 
+/// MusicBrainz answers 503 to a client over its rate (its documented rate-limit
+/// signal, not an outage): slow down, and keep the circuit closed.
+pub fn body_check(status: u16, _body: &str) -> crate::http::BodyVerdict {
+    if status == 503 {
+        return crate::http::BodyVerdict::SlowDown("HTTP 503: MusicBrainz says too fast; slowing down".into());
+    }
+    crate::http::BodyVerdict::Ok
+}
+
+/// MusicBrainz answers errors as `{"error": "...", "help": "..."}`. No real recording:
+/// the shape is the web service documentation's.
+pub fn error_in_body(v: &serde_json::Value) -> Option<String> {
+    let message = v["error"].as_str()?;
+    Some(format!("MusicBrainz: {message}"))
+}
+
 pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
     let mbid = match f.known_musicbrainz_id(name) {
         Some(id) => id.to_string(),

@@ -91,6 +91,17 @@ fn options(f: &Fetcher<'_>) -> Options {
     f.config().options("spotify").unwrap_or_default()
 }
 
+/// Spotify's error object. No real recording of one is in the fixtures: the shape
+/// `{"error":{"status":404,"message":"..."}}` is the Web API documentation's.
+pub fn error_in_body(v: &Value) -> Option<String> {
+    let e = v["error"].as_object()?;
+    Some(format!(
+        "Spotify {}: {}",
+        e.get("status").and_then(Value::as_i64).unwrap_or(0),
+        e.get("message").and_then(Value::as_str).unwrap_or("")
+    ))
+}
+
 pub async fn sync_run(f: &Fetcher<'_>) {
     if !options(f).new_releases {
         return;

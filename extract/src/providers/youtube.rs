@@ -26,6 +26,14 @@ pub const RESOURCES: &[Resource] = &[
         endpoint: "GET /search?part=snippet&type=channel&q=<name>",
         ttl: Ttl::Catalog,
     },
+    // Video search (100 units a call): landed by `liner ingest` and read by staging;
+    // the crawl reads uploads playlists instead, at 1 unit a page.
+    Resource {
+        provider: "youtube",
+        name: "video_search",
+        endpoint: "GET /search?part=snippet&type=video&q=<query> (or channelId=...)",
+        ttl: Ttl::Metadata,
+    },
     Resource {
         provider: "youtube",
         name: "channels",
@@ -78,6 +86,19 @@ pub fn default_config() -> ProviderConfig {
 }
 
 /// 403 `quotaExceeded` ends the day for YouTube; the per-user rate errors are retried.
+/// Google's error body (real recording: `{"error":{"code":403,"message":...,"errors":[{reason}],"status"}}`).
+pub fn error_in_body(v: &Value) -> Option<String> {
+    let e = v["error"].as_object()?;
+    let reasons: Vec<&str> =
+        e.get("errors").and_then(Value::as_array).into_iter().flatten().filter_map(|x| x["reason"].as_str()).collect();
+    Some(format!(
+        "YouTube {} {}: {}",
+        e.get("code").and_then(Value::as_i64).unwrap_or(0),
+        reasons.join(", "),
+        e.get("message").and_then(Value::as_str).unwrap_or("")
+    ))
+}
+
 pub fn body_check(status: u16, body: &str) -> BodyVerdict {
     if status != 403 {
         return BodyVerdict::Ok;
