@@ -222,8 +222,20 @@ mod tests {
         land(dir.path(), "search:/search?q=x", r#"{"data": [], "total": 0}"#, 200, 7);
         land(dir.path(), "search:/search?q=y", r#"{"data": [], "total": 0}"#, 200, 5);
         land(dir.path(), "albums:/album/3", r#"{"error": "not found"}"#, 404, 7);
-        land(dir.path(), "albums:/album/4", r#"{"error":{"type":"DataException","message":"no data","code":800}}"#, 200, 7);
-        land(dir.path(), "albums:/album/5", r#"{"error":{"type":"DataException","message":"no data","code":800}}"#, 200, 5);
+        land(
+            dir.path(),
+            "albums:/album/4",
+            r#"{"error":{"type":"DataException","message":"no data","code":800}}"#,
+            200,
+            7,
+        );
+        land(
+            dir.path(),
+            "albums:/album/5",
+            r#"{"error":{"type":"DataException","message":"no data","code":800}}"#,
+            200,
+            5,
+        );
         let cache = LakeCache::load(dir.path(), CacheConfig::default()).unwrap();
         let now = Utc::now();
         let get = |key: &str, ttl| cache.get("deezer", key, ttl, now).unwrap();
@@ -246,7 +258,10 @@ mod tests {
         assert!(empty(r#"{"artists": {"items": [], "total": 0}}"#), "Spotify");
         assert!(empty(r#"{"created": "x", "count": 0, "artists": []}"#), "MusicBrainz");
         assert!(empty(r#"{"meta": {"status": 200}, "response": {"hits": []}}"#), "Genius");
-        assert!(empty(r##"{"recenttracks": {"#text": "\n", "user": "RT", "total": "0"}}"##), "Last.fm leaves the list out");
+        assert!(
+            empty(r##"{"recenttracks": {"#text": "\n", "user": "RT", "total": "0"}}"##),
+            "Last.fm leaves the list out"
+        );
         assert!(!empty(r##"{"recenttracks": {"track": [{"name": "x"}], "total": "1"}}"##));
         assert!(!empty(r#"{"artists": {"items": [{"id": "1"}]}}"#));
         assert!(!empty(r#"{"id": 1, "genres": {"data": []}, "tracks": {"data": [{"id": 2}]}}"#), "an album");

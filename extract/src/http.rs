@@ -132,8 +132,7 @@ impl HttpStack {
             builder = builder.user_agent(ua.clone());
         }
         let client = builder.build().context("building the HTTP client")?;
-        let period = Duration::from_secs_f64(config.rate.per_seconds / config.rate.requests.max(1) as f64);
-        let quota = Quota::with_period(period)
+        let quota = Quota::with_period(period(config))
             .with_context(|| format!("providers.{provider}.rate: the period between requests is zero"))?
             .allow_burst(NonZeroU32::new(config.rate.burst.max(1)).expect("burst above zero"));
         Ok(HttpStack {
@@ -311,7 +310,7 @@ impl HttpStack {
 
     /// The time between two requests at the configured rate.
     fn period(&self) -> Duration {
-        Duration::from_secs_f64(self.config.rate.per_seconds / self.config.rate.requests.max(1) as f64)
+        period(&self.config)
     }
 
     async fn attempt(&self, url: &url::Url, timeout: Duration) -> Attempt {
@@ -373,6 +372,11 @@ impl HttpStack {
         let jitter = rand::rng().random_range(0.5..=1.0);
         Duration::from_secs_f64(capped * jitter)
     }
+}
+
+/// The time between two requests at a provider's configured rate.
+fn period(config: &ProviderConfig) -> Duration {
+    Duration::from_secs_f64(config.rate.per_seconds / config.rate.requests.max(1) as f64)
 }
 
 /// "7h 30m", "45 s": a wait as a person reads it.

@@ -170,7 +170,11 @@ mod tests {
         assert!(request_key(release, "abc").starts_with("releases:/release?artist=abc"));
         let albums = Provider::Deezer.resource("artist_albums").unwrap();
         assert_eq!(request_key(albums, "27&index=25"), "artist_albums:/artist/27/albums?index=25", "a second page");
-        assert_eq!(request_key(release, "label=xyz&offset=25"), "releases:/release?label=xyz&offset=25", "parameters alone");
+        assert_eq!(
+            request_key(release, "label=xyz&offset=25"),
+            "releases:/release?label=xyz&offset=25",
+            "parameters alone"
+        );
     }
 
     #[test]

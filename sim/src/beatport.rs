@@ -262,11 +262,15 @@ async fn tracks(State(s): St, headers: HeaderMap, Query(p): Params) -> Response 
             isrc.as_ref().is_none_or(|want| t.isrc.as_deref() == Some(want.as_str()))
                 && name.is_none_or(|n| search::score(n, &t.title) >= 90)
                 && artist.is_none_or(|a| {
-                    c.albums[c.releases[*i].album].credits.iter().any(|cr| search::score(a, &v.artists[cr.artist].name) >= 90)
+                    c.albums[c.releases[*i].album]
+                        .credits
+                        .iter()
+                        .any(|cr| search::score(a, &v.artists[cr.artist].name) >= 90)
                 })
         })
         .map(|(i, l, k)| track_json(&s, i, l, k))
         .collect();
-    let query: Vec<String> = p.iter().filter(|(k, _)| *k != "page" && *k != "per_page").map(|(k, v)| format!("{k}={v}")).collect();
+    let query: Vec<String> =
+        p.iter().filter(|(k, _)| *k != "page" && *k != "per_page").map(|(k, v)| format!("{k}={v}")).collect();
     Json(paged(&format!("/catalog/tracks/?{}", query.join("&")), items, page, per_page)).into_response()
 }

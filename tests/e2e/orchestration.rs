@@ -237,7 +237,10 @@ fn the_scheduler_runs_ticks_skips_a_busy_schedule_catches_up_and_stops_cleanly()
 
     // Until the catch-up run finished (as the run history says) and a busy tick was skipped.
     let daily_done = || {
-        project.ok(&["runs"]).lines().any(|l| l.ends_with("liner run daily") && l.split_whitespace().nth(2) == Some("ok"))
+        project
+            .ok(&["runs"])
+            .lines()
+            .any(|l| l.ends_with("liner run daily") && l.split_whitespace().nth(2) == Some("ok"))
     };
     let said = schedule_until(&project, |s| s.contains("often: skipped") && daily_done());
     assert!(said.contains("daily: started (catching up"), "{said}");

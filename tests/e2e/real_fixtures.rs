@@ -50,7 +50,9 @@ const LAYOUT: &[(&str, &str, Lands)] = &[
     (
         "beatport/v4_catalog_tracks_artist_name-kaspitzky_name-elevate.json",
         "beatport/tracks/artist_name=kaspitzky&name=elevate",
-        Rows("staging.beatport_tracks where track_id = 20225852 and mix_name = 'Original Mix' and isrc = 'IL4092509501'"),
+        Rows(
+            "staging.beatport_tracks where track_id = 20225852 and mix_name = 'Original Mix' and isrc = 'IL4092509501'",
+        ),
     ),
     (
         "beatport/v4_catalog_tracks_isrc-GBDUW0000058_digital-love_daft-punk.json",
@@ -62,7 +64,11 @@ const LAYOUT: &[(&str, &str, Lands)] = &[
               from staging.beatport_tracks where isrc = 'GBDUW0000058') where n = 3 and padded_upc",
         ),
     ),
-    ("deezer/album_302127_discovery.json", "deezer/albums/302127", Rows("staging.deezer_albums where album_id = 302127")),
+    (
+        "deezer/album_302127_discovery.json",
+        "deezer/albums/302127",
+        Rows("staging.deezer_albums where album_id = 302127"),
+    ),
     (
         "deezer/album_302127_tracks_discovery.json",
         "deezer/album_tracks/302127",
@@ -104,7 +110,9 @@ const LAYOUT: &[(&str, &str, Lands)] = &[
     (
         "discogs/database_search_q-trash80.json",
         "discogs/artist_search/q=trash80",
-        Rows("staging.discogs_search_results where result_type = 'release' and catalog_number = '8BP086' and year = 2008"),
+        Rows(
+            "staging.discogs_search_results where result_type = 'release' and catalog_number = '8BP086' and year = 2008",
+        ),
     ),
     (
         "discogs/release_8604223_pink-floyd_ummagumma.json",
@@ -333,7 +341,10 @@ fn every_real_response_ingests_and_yields_the_identifiers_the_readme_lists() {
     }
     // Error bodies that name an HTTP status land with it (Genius' meta, Google's error).
     assert_eq!(
-        count(&db, "select count(*) from raw.genius_songs where status = 404 and request_key = 'songs:/songs/bahahaha'"),
+        count(
+            &db,
+            "select count(*) from raw.genius_songs where status = 404 and request_key = 'songs:/songs/bahahaha'"
+        ),
         1
     );
     assert_eq!(count(&db, "select count(*) from raw.youtube_channels where status = 403"), 1);

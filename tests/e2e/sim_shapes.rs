@@ -184,13 +184,15 @@ fn simulated_responses_have_the_real_shapes() {
         ),
     ];
     assert!(
-        beatport_checks[0].1["tracks"].as_array().is_some_and(|t| !t.is_empty()) && beatport_checks[0].1.get("results").is_none(),
+        beatport_checks[0].1["tracks"].as_array().is_some_and(|t| !t.is_empty())
+            && beatport_checks[0].1.get("results").is_none(),
         "search hits under `tracks`, as the real API puts them: {}",
         beatport_checks[0].1
     );
     assert!(beatport_checks[1].1["results"].as_array().is_some_and(|t| !t.is_empty()), "{}", beatport_checks[1].1);
     let mut problems = Vec::new();
-    for (what, sim_body, real_body) in checks.iter().chain(&spotify_checks).chain(&other_checks).chain(&beatport_checks) {
+    for (what, sim_body, real_body) in checks.iter().chain(&spotify_checks).chain(&other_checks).chain(&beatport_checks)
+    {
         let mut out = Vec::new();
         drift(sim_body, real_body, "", &mut out);
         problems.extend(out.into_iter().map(|p| format!("{what}: {p}")));

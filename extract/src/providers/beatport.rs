@@ -70,7 +70,10 @@ async fn all(f: &Fetcher<'_>, rows: &str, request: impl Fn(u32) -> Request) -> V
 pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
     if let Identifier::Isrc(isrc) = id {
         all(f, "results", |page| {
-            Request::new("tracks", "/catalog/tracks/").param("isrc", isrc).param("per_page", PER_PAGE).param("page", page)
+            Request::new("tracks", "/catalog/tracks/")
+                .param("isrc", isrc)
+                .param("per_page", PER_PAGE)
+                .param("page", page)
         })
         .await;
     }

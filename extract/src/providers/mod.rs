@@ -110,11 +110,9 @@ impl Provider {
     pub fn body_check(self) -> BodyCheck {
         match self {
             Provider::MusicBrainz => musicbrainz::body_check,
-            Provider::Spotify
-            | Provider::AppleMusic
-            | Provider::Discogs
-            | Provider::Genius
-            | Provider::Beatport => status_says_it_all,
+            Provider::Spotify | Provider::AppleMusic | Provider::Discogs | Provider::Genius | Provider::Beatport => {
+                status_says_it_all
+            }
             Provider::Deezer => deezer::body_check,
             Provider::LastFm => lastfm::body_check,
             Provider::ITunes => itunes::body_check,
