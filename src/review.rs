@@ -22,18 +22,15 @@ fn opt(v: Option<String>) -> String {
     v.unwrap_or_else(|| "-".into())
 }
 
-fn part(name: &str, v: Option<f64>) -> String {
-    v.map_or(String::new(), |v| format!("{name} {v:.2}  "))
-}
-
-/// The queue, best scores first, each pair side by side with the score and why.
+/// The queue, best scores first, each pair side by side with its match probability,
+/// why it waits, and the evidence: each comparison's level and weight in bits.
 pub fn list(warehouse: &Path, limit: usize) -> anyhow::Result<String> {
     let db = open(warehouse)?;
     let total: i64 = db.query_row("SELECT count(*) FROM canonical.review_queue", [], |r| r.get(0))?;
     let mut stmt = db.prepare(
         "SELECT review_id, entity, score, reason, left_provider, left_id, left_title, left_artist, left_date, left_size, \
                 right_provider, right_id, right_title, right_artist, right_date, right_size, \
-                title_score, variant_score, artist_score, size_score, year_score, runner_up_id, runner_up_score \
+                evidence, exact_method, runner_up_id, runner_up_score \
          FROM canonical.review_queue ORDER BY score DESC, review_id LIMIT ?",
     )?;
     let mut out = String::new();
@@ -41,8 +38,13 @@ pub fn list(warehouse: &Path, limit: usize) -> anyhow::Result<String> {
         let mut s = String::new();
         let entity: String = r.get(1)?;
         let size_unit = if entity == "release" { "tracks" } else { "ms" };
-        let _ =
-            writeln!(s, "{}  {entity}  score {:.2}  ({})", r.get::<_, String>(0)?, r.get::<_, f64>(2)?, opt(r.get(3)?));
+        let _ = writeln!(
+            s,
+            "{}  {entity}  match probability {:.2}  ({})",
+            r.get::<_, String>(0)?,
+            r.get::<_, f64>(2)?,
+            opt(r.get(3)?)
+        );
         for side in [4, 10] {
             let _ = writeln!(
                 s,
@@ -55,19 +57,12 @@ pub fn list(warehouse: &Path, limit: usize) -> anyhow::Result<String> {
                 r.get::<_, Option<i64>>(side + 5)?.map_or("-".into(), |n| n.to_string()),
             );
         }
-        let runner_up = match (r.get::<_, Option<String>>(21)?, r.get::<_, Option<f64>>(22)?) {
+        let runner_up = match (r.get::<_, Option<String>>(18)?, r.get::<_, Option<f64>>(19)?) {
             (Some(id), Some(score)) => format!("runner-up {id} ({score:.2})"),
             _ => "no runner-up".into(),
         };
-        let _ = writeln!(
-            s,
-            "  {}{}{}{}{}{runner_up}",
-            part("title", r.get(16)?),
-            part("version", r.get(17)?),
-            part("artists", r.get(18)?),
-            part("size", r.get(19)?),
-            part("year", r.get(20)?)
-        );
+        let exact = r.get::<_, Option<String>>(17)?.map_or(String::new(), |m| format!("linked by {m}; "));
+        let _ = writeln!(s, "  {exact}{}  {runner_up}", opt(r.get(16)?));
         Ok(s)
     })?;
     for row in rows {

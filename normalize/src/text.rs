@@ -44,6 +44,22 @@ const VERSION_WORDS: &[&str] = &[
     "extended",
     "original",
     "soundtrack",
+    // Other recordings as MusicBrainz and the stores name them.
+    "dub",
+    "rmx",
+    "remixes",
+    "mixes",
+    "demos",
+    "instrumentals",
+    "karaoke",
+    "acapella",
+    "reprise",
+    "rework",
+    "bootleg",
+    "outtake",
+    "outtakes",
+    "alternate",
+    "rehearsal",
 ];
 
 /// Words that start a featured-artist part.

@@ -2,10 +2,12 @@
 -- key: link_id
 -- assert: not_null(entity, method, left_id, right_id)
 -- Every link between two items: exact ones (same barcode or ISRC, MusicBrainz id,
--- or a page linking the other's), fuzzy ones the linker made on its own (score at
--- least 0.90, mutual best, a clear lead over the runner-up), and those a person
--- accepted (`liner review accept`). A pair a person rejected is never linked. A fuzzy
--- link keeps its score, the parts of it, and the runner-up; an exact link scores 1.
+-- or a page linking the other's), fuzzy ones the linker made on its own (match
+-- probability at least 0.90, each side's best by a clear lead over the runner-up), and
+-- those a person accepted (`liner review accept`). A pair a person rejected is never
+-- linked; an exact link by barcode or ISRC that the evidence contradicts waits for a
+-- person. A fuzzy link keeps its probability, each comparison's weight in bits, the
+-- evidence in words and the runner-up; an exact link scores 1.
 with decisions as (
     -- Either order of the sides names the same pair.
     select entity, left_provider, left_id, right_provider, right_id, decision from raw.review_decisions
@@ -16,9 +18,15 @@ exact as (
     select
         link_id, entity, left_provider, left_id, right_provider, right_id, method, match_key, via, score,
         null::double as title_score, null::double as variant_score, null::double as artist_score,
-        null::double as size_score, null::double as year_score,
+        null::double as size_score, null::double as year_score, null::varchar as evidence,
         null::varchar as runner_up_id, null::double as runner_up_score
-    from intermediate.exact_links
+    from intermediate.exact_links e
+    where not exists (
+        select 1 from intermediate.fuzzy_links d
+        where d.exact_method is not null and d.entity = e.entity
+            and d.left_provider = e.left_provider and d.left_id = e.left_id
+            and d.right_provider = e.right_provider and d.right_id = e.right_id
+    )
 ),
 fuzzy_auto as (
     select
@@ -36,7 +44,7 @@ fuzzy as (
         concat_ws(':', f.entity, f.left_provider, f.left_id, f.right_provider, f.right_id) as link_id,
         f.entity, f.left_provider, f.left_id, f.right_provider, f.right_id, 'fuzzy' as method, null as match_key,
         'liner' as via, f.score, f.title_score, f.variant_score, f.artist_score, f.size_score, f.year_score,
-        f.runner_up_id, f.runner_up_score
+        f.evidence, f.runner_up_id, f.runner_up_score
     from fuzzy_auto f
     -- An exact link of the same pair, in either order, says it better.
     where not exists (select 1 from exact e where e.link_id = f.pair_key)
@@ -46,7 +54,7 @@ accepted as (
         concat_ws(':', d.entity, d.left_provider, d.left_id, d.right_provider, d.right_id) as link_id,
         d.entity, d.left_provider, d.left_id, d.right_provider, d.right_id, 'review' as method, null as match_key,
         'person' as via, 1.0::double as score, f.title_score, f.variant_score, f.artist_score, f.size_score,
-        f.year_score, f.runner_up_id, f.runner_up_score
+        f.year_score, f.evidence, f.runner_up_id, f.runner_up_score
     from raw.review_decisions d
     left join intermediate.fuzzy_links f using (entity, left_provider, left_id, right_provider, right_id)
     where d.decision = 'accept'

@@ -1,12 +1,15 @@
 -- model: canonical.review_queue
 -- key: review_id
--- Fuzzy matches for a person to judge: scores from 0.70 to 0.90, or higher but too
--- close to a runner-up or beaten to the right side by another item, and not decided
--- yet. Both sides are shown whole, with the score, its parts and why it was not
--- linked. `review_id` is short and stable: `liner review accept <review_id>`.
+-- Matches for a person to judge, not decided yet: match probabilities from 0.70 to
+-- 0.90; higher ones too close to a runner-up, beaten to one side by another item, or
+-- vetoed from auto-linking (another edition or volume); and exact links by barcode or
+-- ISRC whose titles and sizes disagree (`exact_method`). Both sides are shown whole,
+-- with the probability, each comparison's weight, the evidence in words and why it
+-- was not linked. `review_id` is short and stable: `liner review accept <review_id>`
+-- (12 hex digits: eight collide once the queue holds tens of thousands).
 select
-    left(md5(concat_ws(':', f.entity, f.left_provider, f.left_id, f.right_provider, f.right_id)), 8) as review_id,
-    f.entity, f.left_provider, f.left_id, f.right_provider, f.right_id, f.score, f.reason,
+    left(md5(concat_ws(':', f.entity, f.left_provider, f.left_id, f.right_provider, f.right_id)), 12) as review_id,
+    f.entity, f.left_provider, f.left_id, f.right_provider, f.right_id, f.score, f.reason, f.evidence, f.exact_method,
     f.title_score, f.variant_score, f.artist_score, f.size_score, f.year_score, f.runner_up_id, f.runner_up_score,
     coalesce(lr.title, lt.title) as left_title, coalesce(lr.artist, lt.artist) as left_artist,
     lr.release_date as left_date, coalesce(lr.track_count, lt.duration_ms) as left_size,

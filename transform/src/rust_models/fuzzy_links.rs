@@ -1,15 +1,19 @@
-//! `intermediate.fuzzy_links`: what exact identifiers leave unlinked, matched by title,
-//! version, artists, size and year (liner-link). Every provider's items are matched
-//! against MusicBrainz's, and the rest against Deezer's (the two catalogs with the
-//! widest reach); only items whose exact cluster lacks the other provider take part,
-//! so a fuzzy link never second-guesses an exact one. Each row keeps the score, its
-//! parts, the runner-up, and the outcome: auto-linked or for review.
+//! `intermediate.fuzzy_links`: what exact identifiers leave unlinked, matched by
+//! liner-link over every provider's items at once (releases, then recordings). Each
+//! row keeps the match probability, each comparison's weight in bits and the evidence
+//! in words, the runner-up, and the outcome: auto-linked or for review. Exact links
+//! by barcode or ISRC that the evidence contradicts (titles and sizes apart) are
+//! listed too, for review, with `exact_method` set; `canonical.links` leaves them out
+//! until a person accepts them.
+//!
+//! `intermediate.link_candidates` keeps every pair the blocking compared, so that a
+//! benchmark can tell how many true pairs were ever candidates (blocking recall).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use anyhow::Context;
 use duckdb::{Connection, params};
-use liner_link::{Decision, Entity, Item, Thresholds};
+use liner_link::{Decision, Entity, Item, Scored, Thresholds};
 
 use super::components::Components;
 use crate::model::Model;
@@ -18,158 +22,188 @@ pub fn model() -> Model {
     Model::rust(
         "intermediate.fuzzy_links",
         "transform/src/rust_models/fuzzy_links.rs",
-        &["intermediate.exact_links", "intermediate.release_items", "intermediate.track_items"],
+        &[
+            "intermediate.exact_links",
+            "intermediate.item_identifiers",
+            "intermediate.release_items",
+            "intermediate.track_items",
+        ],
         &["entity", "left_provider", "left_id", "right_provider", "right_id"],
         build,
     )
 }
 
-/// The catalogs everything else is matched against, in turn.
-const HUBS: &[&str] = &["musicbrainz", "deezer"];
+/// The identifier kinds whose links the evidence may doubt: barcodes and ISRCs are
+/// reused (a digital release with the physical barcode, one ISRC on two edits);
+/// MusicBrainz ids and page links are curated and trusted.
+const DOUBTED_KINDS: &[&str] = &["gtin", "isrc"];
 
 struct Side {
     provider: String,
-    item: Item,
+    id: String,
 }
 
-fn load(db: &Connection, entity: Entity) -> anyhow::Result<Vec<Side>> {
+fn load(db: &Connection, entity: Entity, providers: &mut Vec<String>) -> anyhow::Result<(Vec<Side>, Vec<Item>)> {
     let sql = match entity {
         Entity::Release => {
-            "SELECT provider, item_id, title_base, coalesce(title_variant, ''), artist_set, year, track_count, NULL::INTEGER \
+            "SELECT provider, item_id, title, coalesce(artist, ''), '', year, track_count, gtin \
              FROM intermediate.release_items ORDER BY provider, item_id"
         }
         Entity::Track => {
-            "SELECT provider, item_id, title_base, coalesce(title_variant, ''), artist_set, NULL::INTEGER, NULL::INTEGER, duration_ms \
-             FROM intermediate.track_items ORDER BY provider, item_id"
+            "WITH isrcs AS (SELECT provider, item_id, min(value) AS isrc FROM intermediate.item_identifiers \
+                 WHERE entity = 'track' AND kind = 'isrc' GROUP BY ALL) \
+             SELECT t.provider, t.item_id, t.title, coalesce(t.artist, ''), coalesce(r.title, ''), r.year, t.duration_ms, x.isrc \
+             FROM intermediate.track_items t \
+             LEFT JOIN intermediate.release_items r ON r.provider = t.provider AND r.item_id = t.release_item_id \
+             LEFT JOIN isrcs x ON x.provider = t.provider AND x.item_id = t.item_id \
+             ORDER BY t.provider, t.item_id"
         }
     };
     let mut stmt = db.prepare(sql)?;
-    let rows = stmt.query_map([], |r| {
-        let artists: Option<String> = r.get(4)?;
-        Ok(Side {
-            provider: r.get(0)?,
-            item: Item {
-                id: r.get(1)?,
-                title: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
-                variant: r.get(3)?,
-                artists: artists.unwrap_or_default().split('|').filter(|a| !a.is_empty()).map(str::to_string).collect(),
-                year: r.get(5)?,
-                track_count: r.get::<_, Option<i64>>(6)?.map(|n| n.max(0) as u32),
-                duration_ms: r.get::<_, Option<i64>>(7)?.map(|n| n.max(0) as u32),
-            },
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let mut rows = stmt.query([])?;
+    let (mut sides, mut items) = (Vec::new(), Vec::new());
+    while let Some(r) = rows.next()? {
+        let provider: String = r.get(0)?;
+        let index = match providers.iter().position(|p| *p == provider) {
+            Some(i) => i,
+            None => {
+                providers.push(provider.clone());
+                providers.len() - 1
+            }
+        };
+        items.push(Item {
+            provider: index as u16,
+            title: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+            credit: r.get(3)?,
+            context: r.get(4)?,
+            year: r.get(5)?,
+            size: r.get::<_, Option<i64>>(6)?.and_then(|n| u32::try_from(n).ok()),
+            code: r.get(7)?,
+        });
+        sides.push(Side { provider, id: r.get(1)? });
+    }
+    Ok((sides, items))
 }
 
-/// For each item, its exact cluster (a number) and the providers already in it, as a
-/// bit set over `providers` (a set of strings per item would cost gigabytes at scale).
-fn exact_clusters(
-    db: &Connection,
-    entity: &str,
-    sides: &[Side],
-    providers: &[&str],
-) -> anyhow::Result<(Vec<u32>, Vec<u64>)> {
-    let index: HashMap<(&str, &str), usize> =
-        sides.iter().enumerate().map(|(i, s)| ((s.provider.as_str(), s.item.id.as_str()), i)).collect();
+/// The exact links of an entity as index pairs (with their method), and each item's
+/// exact group.
+fn exact(db: &Connection, entity: &str, sides: &[Side]) -> anyhow::Result<(Vec<(u32, u32, String)>, Vec<u32>)> {
+    let index: HashMap<(&str, &str), u32> =
+        sides.iter().enumerate().map(|(i, s)| ((s.provider.as_str(), s.id.as_str()), i as u32)).collect();
     let mut components = Components::new(sides.len());
+    let mut pairs = Vec::new();
     let mut stmt = db.prepare(
-        "SELECT left_provider, left_id, right_provider, right_id FROM intermediate.exact_links WHERE entity = ?",
+        "SELECT left_provider, left_id, right_provider, right_id, method FROM intermediate.exact_links WHERE entity = ?",
     )?;
-    let links = stmt.query_map([entity], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
-    })?;
-    for link in links {
-        let (lp, li, rp, ri) = link?;
+    let mut rows = stmt.query([entity])?;
+    while let Some(r) = rows.next()? {
+        let (lp, li, rp, ri): (String, String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
         if let (Some(&a), Some(&b)) = (index.get(&(lp.as_str(), li.as_str())), index.get(&(rp.as_str(), ri.as_str()))) {
-            components.union(a, b);
+            components.union(a as usize, b as usize);
+            pairs.push((a, b, r.get(4)?));
         }
     }
-    let bit = |p: &str| providers.iter().position(|x| *x == p).map_or(0, |i| 1u64 << i);
-    let roots: Vec<u32> = (0..sides.len()).map(|i| components.find(i) as u32).collect();
-    let mut by_root = vec![0u64; sides.len()];
-    for (s, &r) in sides.iter().zip(&roots) {
-        by_root[r as usize] |= bit(&s.provider);
-    }
-    let present = roots.iter().map(|&r| by_root[r as usize]).collect();
-    Ok((roots, present))
+    let groups = (0..sides.len()).map(|i| components.find(i) as u32).collect();
+    Ok((pairs, groups))
 }
 
 fn build(db: &Connection) -> anyhow::Result<()> {
     db.execute_batch(
         "CREATE TABLE intermediate.fuzzy_links (entity VARCHAR, left_provider VARCHAR, left_id VARCHAR, \
          right_provider VARCHAR, right_id VARCHAR, outcome VARCHAR, score DOUBLE, title_score DOUBLE, \
-         variant_score DOUBLE, artist_score DOUBLE, size_score DOUBLE, year_score DOUBLE, runner_up_id VARCHAR, \
-         runner_up_score DOUBLE, reason VARCHAR)",
+         variant_score DOUBLE, artist_score DOUBLE, size_score DOUBLE, year_score DOUBLE, code_score DOUBLE, \
+         evidence VARCHAR, runner_up_id VARCHAR, runner_up_score DOUBLE, reason VARCHAR, exact_method VARCHAR); \
+         CREATE OR REPLACE TABLE intermediate.link_candidates (entity VARCHAR, left_provider VARCHAR, left_id VARCHAR, \
+         right_provider VARCHAR, right_id VARCHAR);",
     )?;
     let mut appender = db.appender_to_db("fuzzy_links", "intermediate").context("writing intermediate.fuzzy_links")?;
+    let mut candidates =
+        db.appender_to_db("link_candidates", "intermediate").context("writing intermediate.link_candidates")?;
     for (entity, name) in [(Entity::Release, "release"), (Entity::Track, "track")] {
-        let sides = load(db, entity)?;
-        let mut providers: Vec<&str> = sides.iter().map(|s| s.provider.as_str()).collect();
-        providers.sort_unstable();
-        providers.dedup();
+        let mut providers = Vec::new();
+        let (sides, items) = load(db, entity, &mut providers)?;
         anyhow::ensure!(providers.len() <= 64, "more than 64 providers of {name}s");
-        let (clusters, present) = exact_clusters(db, name, &sides, &providers)?;
-        let bit = |p: &str| providers.iter().position(|x| *x == p).map_or(0, |i| 1u64 << i);
-        let mut done: HashSet<(String, String)> = HashSet::new();
-        for hub in HUBS {
-            for &p in providers.iter().filter(|p| !HUBS[..=HUBS.iter().position(|h| h == hub).unwrap_or(0)].contains(p))
-            {
-                // Items of `p` with no `hub` member yet, against `hub` items with no `p` member.
-                let left: Vec<Item> = sides
-                    .iter()
-                    .zip(&present)
-                    .filter(|(s, have)| s.provider == p && *have & bit(hub) == 0)
-                    .map(|(s, _)| s.item.clone())
-                    .collect();
-                let (right, right_groups): (Vec<Item>, Vec<u32>) = sides
-                    .iter()
-                    .zip(&present)
-                    .zip(&clusters)
-                    .filter(|((s, have), _)| s.provider == *hub && *have & bit(p) == 0)
-                    .map(|((s, _), c)| (s.item.clone(), *c))
-                    .unzip();
-                if left.is_empty() || right.is_empty() {
-                    continue;
-                }
-                let decisions = liner_link::link(entity, &left, &right, &right_groups, Thresholds::default())
-                    .with_context(|| format!("linking {name}s of {p} to {hub}"))?;
-                for d in decisions {
-                    if done.insert((format!("{p}:{}", d.left), format!("{hub}:{}", d.right))) {
-                        append(&mut appender, name, p, hub, &d)?;
-                    }
-                }
+        let (exact_pairs, groups) = exact(db, name, &sides)?;
+        let index_pairs: Vec<(u32, u32)> = exact_pairs.iter().map(|(a, b, _)| (*a, *b)).collect();
+        let linked = liner_link::link(entity, &items, &groups, &index_pairs, Thresholds::default())
+            .with_context(|| format!("linking {name}s"))?;
+        if let Some(m) = &linked.model {
+            tracing::debug!(entity = name, candidates = linked.candidates.len(), "model:\n{}", m.describe());
+        }
+        for d in &linked.decisions {
+            append(&mut appender, entity, name, &sides, d)?;
+        }
+        for ((a, b, method), scored) in exact_pairs.iter().zip(&linked.exact) {
+            if DOUBTED_KINDS.contains(&method.as_str()) && liner_link::doubted(scored) {
+                let (l, r) = (&sides[*a as usize], &sides[*b as usize]);
+                let reason = format!("the same {method}, but titles and sizes disagree");
+                append_row(&mut appender, entity, name, (l, r), "review", scored, None, Some(&reason), Some(method))?;
             }
+        }
+        for (a, b) in &linked.candidates {
+            let (l, r) = (&sides[*a as usize], &sides[*b as usize]);
+            candidates.append_row(params![name, l.provider, l.id, r.provider, r.id])?;
         }
     }
     appender.flush()?;
+    candidates.flush()?;
     Ok(())
 }
 
 fn append(
     appender: &mut duckdb::Appender<'_>,
-    entity: &str,
-    left: &str,
-    right: &str,
+    entity: Entity,
+    name: &str,
+    sides: &[Side],
     d: &Decision,
 ) -> anyhow::Result<()> {
-    let c = &d.components;
-    appender.append_row(params![
+    let runner_up = d.runner_up.map(|(j, p)| (sides[j as usize].id.as_str(), p));
+    append_row(
+        appender,
         entity,
-        left,
-        d.left,
-        right,
-        d.right,
+        name,
+        (&sides[d.left as usize], &sides[d.right as usize]),
         d.outcome.as_str(),
-        c.total,
-        c.title,
-        c.variant,
-        c.artists,
-        c.size,
-        c.year,
-        d.runner_up.as_ref().map(|(id, _)| id.clone()),
-        d.runner_up.as_ref().map(|(_, s)| *s),
-        d.reason
+        &d.scored,
+        runner_up,
+        d.reason.as_deref(),
+        None,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn append_row(
+    appender: &mut duckdb::Appender<'_>,
+    entity: Entity,
+    name: &str,
+    (l, r): (&Side, &Side),
+    outcome: &str,
+    s: &Scored,
+    runner_up: Option<(&str, f64)>,
+    reason: Option<&str>,
+    exact_method: Option<&str>,
+) -> anyhow::Result<()> {
+    // A comparison a side could not show has no weight to keep.
+    let w = |c: usize| s.levels[c].map(|_| s.weights[c]);
+    appender.append_row(params![
+        name,
+        l.provider,
+        l.id,
+        r.provider,
+        r.id,
+        outcome,
+        s.probability,
+        w(0),
+        w(2),
+        w(1),
+        w(3),
+        w(4),
+        w(5),
+        s.evidence(entity),
+        runner_up.map(|(id, _)| id),
+        runner_up.map(|(_, p)| p),
+        reason,
+        exact_method
     ])?;
     Ok(())
 }

@@ -1,0 +1,244 @@
+//! Deciding: which scored pairs are linked, which go to a person, which are dropped.
+//!
+//! Pairs are taken strongest first and joined into clusters (the exact links' groups
+//! to begin with) under one constraint: a cluster holds one release per provider. A
+//! recording may hold several listings of one provider when they are the same listing
+//! twice (one song on an album and on its deluxe edition: the same title, version and
+//! length), and only then. A pair is auto-linked when its match probability is at
+//! least `auto`, nothing vetoes it, and each side's best candidate on the other's
+//! provider is the other side by a clear lead (`margin` bits) over the runner-up.
+//! Close calls, pairs between `review` and `auto`, and strong pairs the constraint
+//! refused go to review, when the pair is the best for one of its sides and neither
+//! side already holds the other's provider.
+
+use std::collections::HashMap;
+
+use crate::compare::Veto;
+use crate::{Entity, Record, Scored};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    pub auto: f64,
+    pub review: f64,
+    /// How many bits the best candidate must lead the runner-up by.
+    pub margin: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds { auto: 0.90, review: 0.70, margin: 1.0 }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Auto,
+    Review,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Auto => "auto",
+            Outcome::Review => "review",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// Indices into the records, `left < right`.
+    pub left: u32,
+    pub right: u32,
+    pub outcome: Outcome,
+    pub scored: Scored,
+    /// The left side's next best candidate on the right's provider, and its probability.
+    pub runner_up: Option<(u32, f64)>,
+    pub reason: Option<String>,
+}
+
+/// The same listing twice on one provider (tracks only).
+fn same_listing(a: &Record, b: &Record) -> bool {
+    a.p.core == b.p.core
+        && a.p.version == b.p.version
+        && match (a.size, b.size) {
+            (Some(x), Some(y)) => x.abs_diff(y) <= 3_000,
+            _ => true,
+        }
+}
+
+#[derive(Clone, Copy)]
+struct Best {
+    best: u32,
+    best_bits: f64,
+    second: Option<(u32, f64)>,
+}
+
+fn side_key(item: u32, provider: u16) -> u64 {
+    (u64::from(item) << 16) | u64::from(provider)
+}
+
+/// Each item's best candidate on each other provider, and the runner-up that is
+/// neither the best's own group nor (for tracks) the same listing again.
+fn best_per_side(entity: Entity, records: &[Record], pairs: &[(u32, u32, Scored)]) -> HashMap<u64, Best> {
+    let mut best: HashMap<u64, Best> = HashMap::new();
+    let sides = |&(a, b, ref s): &(u32, u32, Scored)| [(a, b, s.bits), (b, a, s.bits)];
+    for pair in pairs.iter().filter(|p| p.2.veto != Veto::Never) {
+        for (i, j, bits) in sides(pair) {
+            let e = best.entry(side_key(i, records[j as usize].provider)).or_insert(Best {
+                best: j,
+                best_bits: f64::NEG_INFINITY,
+                second: None,
+            });
+            if bits > e.best_bits || (bits == e.best_bits && j < e.best) {
+                e.best = j;
+                e.best_bits = bits;
+            }
+        }
+    }
+    for pair in pairs.iter().filter(|p| p.2.veto != Veto::Never) {
+        for (i, j, bits) in sides(pair) {
+            let e = best.get_mut(&side_key(i, records[j as usize].provider)).expect("seen above");
+            let (rj, rb) = (&records[j as usize], &records[e.best as usize]);
+            let alike = j == e.best || rj.group == rb.group || (entity == Entity::Track && same_listing(rj, rb));
+            if !alike && e.second.is_none_or(|(_, b)| bits > b) {
+                e.second = Some((j, bits));
+            }
+        }
+    }
+    best
+}
+
+struct Clusters {
+    parent: Vec<u32>,
+    /// Per root: the providers present (bits) and, for tracks, one listing of each.
+    providers: Vec<u64>,
+    listings: Vec<Vec<(u16, u32)>>,
+}
+
+impl Clusters {
+    fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let up = self.parent[self.parent[x as usize] as usize];
+            self.parent[x as usize] = up;
+            x = up;
+        }
+        x
+    }
+
+    fn mergeable(&self, entity: Entity, records: &[Record], a: u32, b: u32) -> bool {
+        match entity {
+            Entity::Release => self.providers[a as usize] & self.providers[b as usize] == 0,
+            Entity::Track => self.listings[a as usize].iter().all(|(p, x)| {
+                self.listings[b as usize]
+                    .iter()
+                    .filter(|(q, _)| q == p)
+                    .all(|(_, y)| same_listing(&records[*x as usize], &records[*y as usize]))
+            }),
+        }
+    }
+
+    fn union(&mut self, a: u32, b: u32) {
+        let (big, small) =
+            if self.listings[a as usize].len() >= self.listings[b as usize].len() { (a, b) } else { (b, a) };
+        self.parent[small as usize] = big;
+        self.providers[big as usize] |= self.providers[small as usize];
+        let moved = std::mem::take(&mut self.listings[small as usize]);
+        for (p, x) in moved {
+            if !self.listings[big as usize].iter().any(|(q, _)| *q == p) {
+                self.listings[big as usize].push((p, x));
+            }
+        }
+    }
+}
+
+pub fn decide(entity: Entity, records: &[Record], pairs: Vec<(u32, u32, Scored)>, t: Thresholds) -> Vec<Decision> {
+    let best = best_per_side(entity, records, &pairs);
+    // Clusters start as the exact links' groups.
+    let n = records.len();
+    let mut c = Clusters { parent: (0..n as u32).collect(), providers: vec![0; n], listings: vec![Vec::new(); n] };
+    let mut first_of_group: HashMap<u32, u32> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        let root = *first_of_group.entry(r.group).or_insert(i as u32);
+        c.parent[i] = root;
+        c.providers[root as usize] |= 1u64 << (r.provider % 64);
+        if !c.listings[root as usize].iter().any(|(p, _)| *p == r.provider) {
+            c.listings[root as usize].push((r.provider, i as u32));
+        }
+    }
+    let mut order: Vec<usize> = (0..pairs.len()).collect();
+    order.sort_by(|&x, &y| pairs[y].2.bits.total_cmp(&pairs[x].2.bits).then(x.cmp(&y)));
+    let mut out = Vec::new();
+    let mut review: Vec<(usize, String)> = Vec::new();
+    for idx in order {
+        let (a, b, ref s) = pairs[idx];
+        if s.veto == Veto::Never || s.probability < t.review {
+            continue;
+        }
+        let (ra, rb) = (&records[a as usize], &records[b as usize]);
+        let side_a = best[&side_key(a, rb.provider)];
+        let side_b = best[&side_key(b, ra.provider)];
+        let leads = |side: &Best, other: u32| {
+            let is_best = side.best == other
+                || records[side.best as usize].group == records[other as usize].group
+                || (entity == Entity::Track && same_listing(&records[side.best as usize], &records[other as usize]));
+            let margin = side.second.map_or(f64::INFINITY, |(_, bits)| s.bits - bits);
+            (is_best, margin)
+        };
+        let (a_best, a_margin) = leads(&side_a, b);
+        let (b_best, b_margin) = leads(&side_b, a);
+        if !a_best && !b_best {
+            continue;
+        }
+        let reason = if s.probability < t.auto {
+            Some(format!("match probability {:.2} is below {:.2}", s.probability, t.auto))
+        } else if s.veto == Veto::NotAuto {
+            Some("another edition or number: a person decides".to_string())
+        } else if !(a_best && b_best) {
+            Some("another item matches one side better".to_string())
+        } else if a_margin.min(b_margin) < t.margin {
+            Some(format!("the runner-up is only {:.1} bits behind", a_margin.min(b_margin)))
+        } else {
+            None
+        };
+        let runner_up = side_a.second.map(|(j, bits)| (j, crate::model::probability(bits)));
+        let (ca, cb) = (c.find(a), c.find(b));
+        match reason {
+            None if ca == cb => {}
+            None if c.mergeable(entity, records, ca, cb) => {
+                c.union(ca, cb);
+                out.push(Decision {
+                    left: a,
+                    right: b,
+                    outcome: Outcome::Auto,
+                    scored: s.clone(),
+                    runner_up,
+                    reason: None,
+                });
+            }
+            None => review.push((idx, format!("the cluster already holds another {} item", entity.noun()))),
+            Some(r) => review.push((idx, r)),
+        }
+    }
+    // Review what the clusters left apart, unless both sides are already linked to the
+    // other's provider (then the pair is most likely two different items).
+    for (idx, reason) in review {
+        let (a, b, ref s) = pairs[idx];
+        let (ca, cb) = (c.find(a), c.find(b));
+        let (pa, pb) = (records[a as usize].provider, records[b as usize].provider);
+        let holds = |root: u32, p: u16| c.providers[root as usize] & (1u64 << (p % 64)) != 0;
+        if ca == cb || (holds(ca, pb) && holds(cb, pa)) {
+            continue;
+        }
+        let runner_up = best[&side_key(a, pb)].second.map(|(j, bits)| (j, crate::model::probability(bits)));
+        out.push(Decision {
+            left: a,
+            right: b,
+            outcome: Outcome::Review,
+            scored: s.clone(),
+            runner_up,
+            reason: Some(reason),
+        });
+    }
+    out
+}
