@@ -291,8 +291,8 @@ pub fn link_at_scale(
     })
 }
 
-/// The release items of both providers and the true pairs, as Parquet, for the
-/// baseline matchers to read the same input liner linked.
+/// The release items of both providers and the true release and recording pairs, as
+/// Parquet, for the baseline matchers to read the same input liner linked.
 fn export_for_baselines(
     db: &duckdb::Connection,
     dir: &std::path::Path,
@@ -317,6 +317,15 @@ fn export_for_baselines(
     drop(app);
     mem.execute_batch(&format!("COPY truth TO {} (FORMAT parquet)", path("release_truth.parquet")))
         .context("writing release_truth.parquet")?;
+    mem.execute_batch("CREATE TABLE track_truth (musicbrainz_id VARCHAR, deezer_id VARCHAR)")?;
+    let mut app = mem.appender("track_truth")?;
+    for (mb, dz) in &truth.track_pairs {
+        app.append_row(duckdb::params![mb, dz.to_string()])?;
+    }
+    app.flush()?;
+    drop(app);
+    mem.execute_batch(&format!("COPY track_truth TO {} (FORMAT parquet)", path("track_truth.parquet")))
+        .context("writing track_truth.parquet")?;
     Ok(())
 }
 

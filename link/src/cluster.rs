@@ -9,7 +9,7 @@
 //! provider is the other side by a clear lead (`margin` bits) over the runner-up.
 //! Close calls, pairs between `review` and `auto`, and strong pairs the constraint
 //! refused go to review, when the pair is the best for one of its sides and neither
-//! side already holds the other's provider.
+//! side is linked to the other's provider already.
 
 use std::collections::HashMap;
 
@@ -57,9 +57,11 @@ pub struct Decision {
     pub reason: Option<String>,
 }
 
-/// The same listing twice on one provider (tracks only).
+/// The same listing twice on one provider (tracks only, of providers that list).
 fn same_listing(a: &Record, b: &Record) -> bool {
-    a.p.core == b.p.core
+    a.listing
+        && b.listing
+        && a.p.core == b.p.core
         && a.p.version == b.p.version
         && match (a.size, b.size) {
             (Some(x), Some(y)) => x.abs_diff(y) <= 3_000,
@@ -220,14 +222,15 @@ pub fn decide(entity: Entity, records: &[Record], pairs: Vec<(u32, u32, Scored)>
             Some(r) => review.push((idx, r)),
         }
     }
-    // Review what the clusters left apart, unless both sides are already linked to the
-    // other's provider (then the pair is most likely two different items).
+    // Review what the clusters left apart, unless a side is already linked to the
+    // other's provider: a stronger pair won that place (a single and the album it
+    // shares a title with; one song's two recordings).
     for (idx, reason) in review {
         let (a, b, ref s) = pairs[idx];
         let (ca, cb) = (c.find(a), c.find(b));
         let (pa, pb) = (records[a as usize].provider, records[b as usize].provider);
         let holds = |root: u32, p: u16| c.providers[root as usize] & (1u64 << (p % 64)) != 0;
-        if ca == cb || (holds(ca, pb) && holds(cb, pa)) {
+        if ca == cb || holds(ca, pb) || holds(cb, pa) {
             continue;
         }
         let runner_up = best[&side_key(a, pb)].second.map(|(j, bits)| (j, crate::model::probability(bits)));

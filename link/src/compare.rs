@@ -7,7 +7,7 @@
 use crate::{Entity, Record};
 
 /// The comparisons, in the order of `Levels`.
-pub const COMPARISONS: [&str; 6] = ["title", "artist", "version", "size", "year", "code"];
+pub const COMPARISONS: [&str; 7] = ["title", "artist", "version", "size", "year", "code", "release"];
 pub const TITLE: usize = 0;
 pub const ARTIST: usize = 1;
 
@@ -15,16 +15,17 @@ pub const ARTIST: usize = 1;
 pub fn level_names(entity: Entity, comparison: usize) -> &'static [&'static str] {
     match (comparison, entity) {
         (0, _) => &["exact", "spaceless or typo", "similar", "shared words", "different"],
-        (1, _) => &["same", "one shared", "similar", "different"],
+        (1, _) => &["same", "one credit within the other", "some shared", "similar", "different"],
         (2, _) => &["same", "other edition"],
         (3, Entity::Release) => &["same count", "within 2", "within a quarter", "far"],
         (3, Entity::Track) => &["within 2 s", "within 5 s", "within 15 s", "within 60 s", "further"],
         (4, _) => &["same", "1 apart", "2 to 5 apart", "further"],
-        _ => &["same", "different"],
+        (5, _) => &["shared", "different"],
+        _ => &["linked releases", "other releases"],
     }
 }
 
-pub type Levels = [Option<u8>; 6];
+pub type Levels = [Option<u8>; COMPARISONS.len()];
 
 /// A hard fact against the pair, whatever the weights say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -80,11 +81,17 @@ fn artist(a: &Record, b: &Record) -> Option<u8> {
     if x == y {
         return Some(0);
     }
-    if x.iter().any(|k| y.contains(k)) {
+    let shared = x.iter().filter(|k| y.contains(k)).count();
+    if shared == x.len().min(y.len()) {
+        // A featured artist on one side only.
         return Some(1);
     }
+    if shared > 0 {
+        // "Fatoumata & the Machines" and "Ines & the Machines".
+        return Some(2);
+    }
     let best = x.iter().flat_map(|k| y.iter().map(move |l| strsim::jaro_winkler(k, l))).fold(0.0, f64::max);
-    Some(if best >= 0.92 { 2 } else { 3 })
+    Some(if best >= 0.92 { 3 } else { 4 })
 }
 
 fn size(entity: Entity, a: Option<u32>, b: Option<u32>) -> Option<u8> {
@@ -141,7 +148,12 @@ pub fn compare(entity: Entity, a: &Record, b: &Record) -> (Levels, Veto) {
         },
         size(entity, a.size, b.size),
         year(a.year, b.year),
+        // Codes are sets (a MusicBrainz recording has several ISRCs): one shared is enough.
         match (&a.code, &b.code) {
+            (Some(x), Some(y)) => Some(!x.split(',').any(|c| y.split(',').any(|d| c == d)) as u8),
+            _ => None,
+        },
+        match (a.release, b.release) {
             (Some(x), Some(y)) => Some((x != y) as u8),
             _ => None,
         },

@@ -41,8 +41,15 @@ pub struct Item {
     pub year: Option<i32>,
     /// Releases: the number of tracks; tracks: the length in milliseconds.
     pub size: Option<u32>,
-    /// A barcode (releases) or an ISRC (tracks).
+    /// Barcodes (releases) or ISRCs (tracks), comma-separated.
     pub code: Option<String>,
+    /// For a track, the cluster its release is in (releases linked first): tracks of
+    /// linked releases are likelier one recording than namesakes elsewhere.
+    pub release: Option<u32>,
+    /// A track that is one listing of a recording (a store's track on one album),
+    /// which one provider may list again elsewhere; a MusicBrainz recording is the
+    /// recording itself, one per cluster.
+    pub listing: bool,
 }
 
 /// What the linker compares: the item, read.
@@ -55,6 +62,8 @@ pub struct Record {
     pub year: Option<i32>,
     pub size: Option<u32>,
     pub code: Option<String>,
+    pub release: Option<u32>,
+    pub listing: bool,
     /// Records of one group are linked already (by an identifier).
     pub group: u32,
 }
@@ -72,6 +81,8 @@ impl Record {
             year: item.year.filter(|y| (1000..=2999).contains(y)),
             size: item.size.filter(|s| *s > 0),
             code: item.code.clone().filter(|c| !c.is_empty()),
+            release: item.release,
+            listing: item.listing,
             group: 0,
         }
     }

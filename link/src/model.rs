@@ -241,9 +241,10 @@ mod tests {
             .map(|i| {
                 [
                     Some(if i % 100 == 0 { 0 } else { 4 }),
-                    Some(if i % 50 == 0 { 0 } else { 3 }),
+                    Some(if i % 50 == 0 { 0 } else { 4 }),
                     None,
                     Some((i % 5) as u8),
+                    None,
                     None,
                     None,
                 ]
@@ -253,20 +254,28 @@ mod tests {
         let mut candidates = Vec::new();
         for i in 0..300 {
             // matches: same title, same artist, length close
-            candidates.push([Some(0), Some(0), None, Some(if i % 10 == 0 { 2 } else { 0 }), None, None]);
+            candidates.push([Some(0), Some(0), None, Some(if i % 10 == 0 { 2 } else { 0 }), None, None, None]);
         }
         for i in 0..900 {
             // same artist, another song
-            candidates.push([Some(if i % 30 == 0 { 2 } else { 4 }), Some(0), None, Some((i % 5) as u8), None, None]);
+            candidates.push([
+                Some(if i % 30 == 0 { 2 } else { 4 }),
+                Some(0),
+                None,
+                Some((i % 5) as u8),
+                None,
+                None,
+                None,
+            ]);
             // same title, another artist
             if i % 3 == 0 {
-                candidates.push([Some(0), Some(3), None, Some((i % 5) as u8), None, None]);
+                candidates.push([Some(0), Some(4), None, Some((i % 5) as u8), None, None, None]);
             }
         }
         let model = Model::learn(Entity::Track, u, &candidates, 100_000.0);
         println!("{}", model.describe());
         assert!(model.weights[TITLE][0] > 3.0 && model.weights[TITLE][4] < 0.0);
-        assert!(model.weights[ARTIST][0] > 3.0 && model.weights[ARTIST][3] < 0.0);
+        assert!(model.weights[ARTIST][0] > 3.0 && model.weights[ARTIST][4] < 0.0);
         assert!(model.weights[3][0] > 0.0 && model.weights[3][4] < 0.0);
         for c in 0..N {
             assert!(model.weights[c].windows(2).all(|w| w[0] >= w[1]), "monotone: {:?}", model.weights[c]);

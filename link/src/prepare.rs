@@ -14,7 +14,7 @@
 //! - other recordings (live, acoustic, remix, instrumental, demo, radio edit, dub ...,
 //!   MusicBrainz's own version words): never the studio recording.
 
-use liner_normalize::{artist_set, fold, title};
+use liner_normalize::{Part, artist_set, bracket_parts, fold, title};
 
 /// Words that dress a title without naming another recording or product. A year goes
 /// with them (a remaster's).
@@ -249,6 +249,29 @@ fn version(variant: &str) -> Version {
     v
 }
 
+/// The artists a title features ("Song (feat. A & B)", "Song ft. A"): one store writes
+/// them in the title, another in the credit; both are the credit.
+fn featured_in(title: &str) -> Vec<String> {
+    const MARKS: &[&str] = &["feat. ", "feat ", "ft. ", "ft ", "featuring "];
+    let mut names = Vec::new();
+    for part in bracket_parts(title) {
+        let text = match part {
+            Part::Group { text, .. } => text,
+            Part::Text(text) => text,
+        };
+        let lower = text.to_lowercase();
+        if let Some((at, mark)) = MARKS
+            .iter()
+            .filter_map(|m| lower.find(m).map(|i| (i, *m)))
+            .filter(|(i, _)| *i == 0 || lower.as_bytes()[i - 1] == b' ')
+            .min()
+        {
+            names.extend(artist_set(&text[at + mark.len()..]));
+        }
+    }
+    names
+}
+
 /// Reads one item: its raw title, its credit, and (for a track) the title of the
 /// release it was listed on.
 pub fn prepare(raw_title: &str, credit: &str, context: &str) -> Prepared {
@@ -256,11 +279,16 @@ pub fn prepare(raw_title: &str, credit: &str, context: &str) -> Prepared {
     let (titled, fused_artist) = split_fused_artist(untracked, credit);
     let own = without_context(titled, context);
     let t = title(own);
-    let artists = match fused_artist {
+    let mut artists = match fused_artist {
         Some(a) => artist_set(a),
         None if is_unknown(credit) => Vec::new(),
         None => artist_set(credit),
     };
+    if !artists.is_empty() {
+        artists.extend(featured_in(own));
+        artists.sort();
+        artists.dedup();
+    }
     let core = t.base;
     let nospace: String = core.chars().filter(|c| *c != ' ').collect();
     // A " - " left in the title: what stands before it may be the whole title and what
@@ -288,6 +316,15 @@ mod tests {
         assert_eq!(p.core, "one more time", "a credit repeated in front of the title goes");
         let p = prepare("Song 2 - Live", "Blur", "");
         assert_eq!(p.core, "song 2", "with a credit, a dash is the title's own");
+    }
+
+    #[test]
+    fn artists_featured_in_the_title_join_the_credit() {
+        let a = prepare("Uptown Funk (feat. Bruno Mars)", "Mark Ronson", "");
+        let b = prepare("Uptown Funk", "Mark Ronson feat. Bruno Mars", "");
+        assert_eq!(a.artists, b.artists);
+        assert_eq!(a.artists, ["bruno mars", "mark ronson"]);
+        assert_eq!(prepare("Left Alone", "X", "").artists, ["x"], "\"ft\" inside a word is no mark");
     }
 
     #[test]

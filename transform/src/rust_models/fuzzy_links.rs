@@ -43,16 +43,30 @@ struct Side {
     id: String,
 }
 
-fn load(db: &Connection, entity: Entity, providers: &mut Vec<String>) -> anyhow::Result<(Vec<Side>, Vec<Item>)> {
+/// The providers whose tracks are recordings themselves (one per cluster), not
+/// listings of one on an album.
+const RECORDING_CATALOGS: &[&str] = &["musicbrainz"];
+
+/// The cluster of each release (exact groups joined by the auto-links), by
+/// `(provider, item_id)`: the tracks' release comparison reads it.
+type ReleaseClusters = HashMap<(String, String), u32>;
+
+fn load(
+    db: &Connection,
+    entity: Entity,
+    providers: &mut Vec<String>,
+    releases: &ReleaseClusters,
+) -> anyhow::Result<(Vec<Side>, Vec<Item>)> {
     let sql = match entity {
         Entity::Release => {
-            "SELECT provider, item_id, title, coalesce(artist, ''), '', year, track_count, gtin \
+            "SELECT provider, item_id, title, coalesce(artist, ''), '', year, track_count, gtin, NULL::VARCHAR \
              FROM intermediate.release_items ORDER BY provider, item_id"
         }
         Entity::Track => {
-            "WITH isrcs AS (SELECT provider, item_id, min(value) AS isrc FROM intermediate.item_identifiers \
-                 WHERE entity = 'track' AND kind = 'isrc' GROUP BY ALL) \
-             SELECT t.provider, t.item_id, t.title, coalesce(t.artist, ''), coalesce(r.title, ''), r.year, t.duration_ms, x.isrc \
+            "WITH isrcs AS (SELECT provider, item_id, string_agg(value, ',' ORDER BY value) AS isrcs \
+                 FROM intermediate.item_identifiers WHERE entity = 'track' AND kind = 'isrc' GROUP BY ALL) \
+             SELECT t.provider, t.item_id, t.title, coalesce(t.artist, ''), coalesce(r.title, ''), r.year, t.duration_ms, \
+                 x.isrcs, t.release_item_id \
              FROM intermediate.track_items t \
              LEFT JOIN intermediate.release_items r ON r.provider = t.provider AND r.item_id = t.release_item_id \
              LEFT JOIN isrcs x ON x.provider = t.provider AND x.item_id = t.item_id \
@@ -71,7 +85,10 @@ fn load(db: &Connection, entity: Entity, providers: &mut Vec<String>) -> anyhow:
                 providers.len() - 1
             }
         };
+        let release = r.get::<_, Option<String>>(8)?.and_then(|id| releases.get(&(provider.clone(), id)).copied());
         items.push(Item {
+            release,
+            listing: entity == Entity::Track && !RECORDING_CATALOGS.contains(&provider.as_str()),
             provider: index as u16,
             title: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
             credit: r.get(3)?,
@@ -112,6 +129,7 @@ fn build(db: &Connection) -> anyhow::Result<()> {
         "CREATE TABLE intermediate.fuzzy_links (entity VARCHAR, left_provider VARCHAR, left_id VARCHAR, \
          right_provider VARCHAR, right_id VARCHAR, outcome VARCHAR, score DOUBLE, title_score DOUBLE, \
          variant_score DOUBLE, artist_score DOUBLE, size_score DOUBLE, year_score DOUBLE, code_score DOUBLE, \
+         release_score DOUBLE, \
          evidence VARCHAR, runner_up_id VARCHAR, runner_up_score DOUBLE, reason VARCHAR, exact_method VARCHAR); \
          CREATE OR REPLACE TABLE intermediate.link_candidates (entity VARCHAR, left_provider VARCHAR, left_id VARCHAR, \
          right_provider VARCHAR, right_id VARCHAR);",
@@ -119,9 +137,10 @@ fn build(db: &Connection) -> anyhow::Result<()> {
     let mut appender = db.appender_to_db("fuzzy_links", "intermediate").context("writing intermediate.fuzzy_links")?;
     let mut candidates =
         db.appender_to_db("link_candidates", "intermediate").context("writing intermediate.link_candidates")?;
+    let mut release_clusters = ReleaseClusters::new();
     for (entity, name) in [(Entity::Release, "release"), (Entity::Track, "track")] {
         let mut providers = Vec::new();
-        let (sides, items) = load(db, entity, &mut providers)?;
+        let (sides, items) = load(db, entity, &mut providers, &release_clusters)?;
         anyhow::ensure!(providers.len() <= 64, "more than 64 providers of {name}s");
         let (exact_pairs, groups) = exact(db, name, &sides)?;
         let index_pairs: Vec<(u32, u32)> = exact_pairs.iter().map(|(a, b, _)| (*a, *b)).collect();
@@ -143,6 +162,18 @@ fn build(db: &Connection) -> anyhow::Result<()> {
         for (a, b) in &linked.candidates {
             let (l, r) = (&sides[*a as usize], &sides[*b as usize]);
             candidates.append_row(params![name, l.provider, l.id, r.provider, r.id])?;
+        }
+        if entity == Entity::Release {
+            let mut c = Components::new(sides.len());
+            for (i, g) in groups.iter().enumerate() {
+                c.union(i, *g as usize);
+            }
+            for d in linked.decisions.iter().filter(|d| d.outcome == liner_link::Outcome::Auto) {
+                c.union(d.left as usize, d.right as usize);
+            }
+            for (i, s) in sides.into_iter().enumerate() {
+                release_clusters.insert((s.provider, s.id), c.find(i) as u32);
+            }
         }
     }
     appender.flush()?;
@@ -199,6 +230,7 @@ fn append_row(
         w(3),
         w(4),
         w(5),
+        w(6),
         s.evidence(entity),
         runner_up.map(|(id, _)| id),
         runner_up.map(|(_, p)| p),
