@@ -308,24 +308,17 @@ fn export_for_baselines(
     ))
     .context("writing release_items.parquet")?;
     let mem = duckdb::Connection::open_in_memory()?;
-    mem.execute_batch("CREATE TABLE truth (musicbrainz_id VARCHAR, deezer_id VARCHAR)")?;
-    let mut app = mem.appender("truth")?;
-    for (mb, dz) in &truth.release_pairs {
-        app.append_row(duckdb::params![mb, dz.to_string()])?;
+    for (name, pairs) in [("release_truth", &truth.release_pairs), ("track_truth", &truth.track_pairs)] {
+        mem.execute_batch(&format!("CREATE TABLE {name} (musicbrainz_id VARCHAR, deezer_id VARCHAR)"))?;
+        let mut app = mem.appender(name)?;
+        for (mb, dz) in pairs {
+            app.append_row(duckdb::params![mb, dz.to_string()])?;
+        }
+        app.flush()?;
+        drop(app);
+        mem.execute_batch(&format!("COPY {name} TO {} (FORMAT parquet)", path(&format!("{name}.parquet"))))
+            .with_context(|| format!("writing {name}.parquet"))?;
     }
-    app.flush()?;
-    drop(app);
-    mem.execute_batch(&format!("COPY truth TO {} (FORMAT parquet)", path("release_truth.parquet")))
-        .context("writing release_truth.parquet")?;
-    mem.execute_batch("CREATE TABLE track_truth (musicbrainz_id VARCHAR, deezer_id VARCHAR)")?;
-    let mut app = mem.appender("track_truth")?;
-    for (mb, dz) in &truth.track_pairs {
-        app.append_row(duckdb::params![mb, dz.to_string()])?;
-    }
-    app.flush()?;
-    drop(app);
-    mem.execute_batch(&format!("COPY track_truth TO {} (FORMAT parquet)", path("track_truth.parquet")))
-        .context("writing track_truth.parquet")?;
     Ok(())
 }
 
