@@ -69,6 +69,13 @@ fn same_listing(a: &Record, b: &Record) -> bool {
         }
 }
 
+/// Two candidates that are no rivals of each other: one item, one exact group, or one
+/// store's two listings of a recording.
+fn interchangeable(records: &[Record], a: u32, b: u32) -> bool {
+    let (ra, rb) = (&records[a as usize], &records[b as usize]);
+    a == b || ra.group == rb.group || same_listing(ra, rb)
+}
+
 #[derive(Clone, Copy)]
 struct Best {
     best: u32,
@@ -81,8 +88,8 @@ fn side_key(item: u32, provider: u16) -> u64 {
 }
 
 /// Each item's best candidate on each other provider, and the runner-up that is
-/// neither the best's own group nor (for tracks) the same listing again.
-fn best_per_side(entity: Entity, records: &[Record], pairs: &[(u32, u32, Scored)]) -> HashMap<u64, Best> {
+/// not interchangeable with the best.
+fn best_per_side(records: &[Record], pairs: &[(u32, u32, Scored)]) -> HashMap<u64, Best> {
     let mut best: HashMap<u64, Best> = HashMap::new();
     let sides = |&(a, b, ref s): &(u32, u32, Scored)| [(a, b, s.bits), (b, a, s.bits)];
     for pair in pairs.iter().filter(|p| p.2.veto != Veto::Never) {
@@ -101,9 +108,7 @@ fn best_per_side(entity: Entity, records: &[Record], pairs: &[(u32, u32, Scored)
     for pair in pairs.iter().filter(|p| p.2.veto != Veto::Never) {
         for (i, j, bits) in sides(pair) {
             let e = best.get_mut(&side_key(i, records[j as usize].provider)).expect("seen above");
-            let (rj, rb) = (&records[j as usize], &records[e.best as usize]);
-            let alike = j == e.best || rj.group == rb.group || (entity == Entity::Track && same_listing(rj, rb));
-            if !alike && e.second.is_none_or(|(_, b)| bits > b) {
+            if !interchangeable(records, j, e.best) && e.second.is_none_or(|(_, b)| bits > b) {
                 e.second = Some((j, bits));
             }
         }
@@ -155,7 +160,7 @@ impl Clusters {
 }
 
 pub fn decide(entity: Entity, records: &[Record], pairs: Vec<(u32, u32, Scored)>, t: Thresholds) -> Vec<Decision> {
-    let best = best_per_side(entity, records, &pairs);
+    let best = best_per_side(records, &pairs);
     // Clusters start as the exact links' groups.
     let n = records.len();
     let mut c = Clusters { parent: (0..n as u32).collect(), providers: vec![0; n], listings: vec![Vec::new(); n] };
@@ -168,24 +173,20 @@ pub fn decide(entity: Entity, records: &[Record], pairs: Vec<(u32, u32, Scored)>
             c.listings[root as usize].push((r.provider, i as u32));
         }
     }
-    let mut order: Vec<usize> = (0..pairs.len()).collect();
+    // Only pairs that may be linked or reviewed are ordered: most candidates are not.
+    let mut order: Vec<usize> =
+        (0..pairs.len()).filter(|&i| pairs[i].2.veto != Veto::Never && pairs[i].2.probability >= t.review).collect();
     order.sort_by(|&x, &y| pairs[y].2.bits.total_cmp(&pairs[x].2.bits).then(x.cmp(&y)));
     let mut out = Vec::new();
-    let mut review: Vec<(usize, String)> = Vec::new();
+    let mut review: Vec<(usize, String, Option<(u32, f64)>)> = Vec::new();
     for idx in order {
         let (a, b, ref s) = pairs[idx];
-        if s.veto == Veto::Never || s.probability < t.review {
-            continue;
-        }
         let (ra, rb) = (&records[a as usize], &records[b as usize]);
         let side_a = best[&side_key(a, rb.provider)];
         let side_b = best[&side_key(b, ra.provider)];
         let leads = |side: &Best, other: u32| {
-            let is_best = side.best == other
-                || records[side.best as usize].group == records[other as usize].group
-                || (entity == Entity::Track && same_listing(&records[side.best as usize], &records[other as usize]));
             let margin = side.second.map_or(f64::INFINITY, |(_, bits)| s.bits - bits);
-            (is_best, margin)
+            (interchangeable(records, side.best, other), margin)
         };
         let (a_best, a_margin) = leads(&side_a, b);
         let (b_best, b_margin) = leads(&side_b, a);
@@ -218,14 +219,14 @@ pub fn decide(entity: Entity, records: &[Record], pairs: Vec<(u32, u32, Scored)>
                     reason: None,
                 });
             }
-            None => review.push((idx, format!("the cluster already holds another {} item", entity.noun()))),
-            Some(r) => review.push((idx, r)),
+            None => review.push((idx, format!("the cluster already holds another {} item", entity.noun()), runner_up)),
+            Some(r) => review.push((idx, r, runner_up)),
         }
     }
     // Review what the clusters left apart, unless a side is already linked to the
     // other's provider: a stronger pair won that place (a single and the album it
     // shares a title with; one song's two recordings).
-    for (idx, reason) in review {
+    for (idx, reason, runner_up) in review {
         let (a, b, ref s) = pairs[idx];
         let (ca, cb) = (c.find(a), c.find(b));
         let (pa, pb) = (records[a as usize].provider, records[b as usize].provider);
@@ -233,7 +234,6 @@ pub fn decide(entity: Entity, records: &[Record], pairs: Vec<(u32, u32, Scored)>
         if ca == cb || holds(ca, pb) || holds(cb, pa) {
             continue;
         }
-        let runner_up = best[&side_key(a, pb)].second.map(|(j, bits)| (j, crate::model::probability(bits)));
         out.push(Decision {
             left: a,
             right: b,
