@@ -78,7 +78,7 @@ fn artist(a: &Record, b: &Record) -> Option<u8> {
     if x.is_empty() || y.is_empty() {
         return None;
     }
-    if x == y {
+    if x == y || a.artist_words == b.artist_words {
         return Some(0);
     }
     let shared = x.iter().filter(|k| y.contains(k)).count();
@@ -131,8 +131,13 @@ pub fn compare(entity: Entity, a: &Record, b: &Record) -> (Levels, Veto) {
         _ => true,
     };
     let other_edition = va.edition != vb.edition;
-    let other_number = !a.p.numbers.is_empty() && !b.p.numbers.is_empty() && a.p.numbers != b.p.numbers;
-    let veto = if other_recording {
+    let other_number = (!a.p.numbers.is_empty() && !b.p.numbers.is_empty() && a.p.numbers != b.p.numbers)
+        || matches!((a.p.disc, b.p.disc), (Some(x), Some(y)) if x != y);
+    let sizes = size(entity, a.size, b.size);
+    // Another edition with another track count is another product (a deluxe edition's
+    // bonus tracks); with the same count it may be one product titled two ways.
+    let other_product = entity == Entity::Release && other_edition && sizes.is_some_and(|l| l > 0);
+    let veto = if other_recording || other_product {
         Veto::Never
     } else if other_number || (entity == Entity::Release && other_edition) {
         Veto::NotAuto
@@ -146,7 +151,7 @@ pub fn compare(entity: Entity, a: &Record, b: &Record) -> (Levels, Veto) {
             Entity::Release => Some(other_edition as u8),
             Entity::Track => None,
         },
-        size(entity, a.size, b.size),
+        sizes,
         year(a.year, b.year),
         // Codes are sets (a MusicBrainz recording has several ISRCs): one shared is enough.
         match (&a.code, &b.code) {
@@ -191,6 +196,20 @@ mod tests {
         let r = |a: &str, b: &str| compare(Entity::Release, &rec(a, "x", None), &rec(b, "x", None)).1;
         assert_eq!(r("Abbey Road (Deluxe Edition)", "Abbey Road"), Veto::NotAuto);
         assert_eq!(r("Abbey Road (2019 Remaster)", "Abbey Road"), Veto::None);
+        let sized =
+            |a: &str, n: u32, b: &str, m: u32| compare(Entity::Release, &rec(a, "x", Some(n)), &rec(b, "x", Some(m))).1;
+        assert_eq!(sized("Abbey Road (Deluxe Edition)", 40, "Abbey Road", 17), Veto::Never, "bonus tracks");
+        assert_eq!(sized("Abbey Road (Deluxe Edition)", 17, "Abbey Road", 17), Veto::NotAuto);
+        assert_eq!(sized("Abbey Road (Deluxe Edition)", 40, "Abbey Road (Deluxe)", 38), Veto::None);
+    }
+
+    #[test]
+    fn a_name_written_family_name_first_is_the_same_artist() {
+        let a = |x: &str, y: &str| compare(Entity::Track, &rec("s", x, None), &rec("s", y, None)).0[ARTIST];
+        assert_eq!(a("villa lobos heitor", "Heitor Villa-Lobos"), Some(0));
+        assert_eq!(a("dickinson bruce", "Bruce Dickinson"), Some(0));
+        assert_eq!(a("Fall Out Boy", "FallOutBoy"), Some(0));
+        assert_eq!(a("Bruce Dickinson", "Bruce Springsteen"), Some(4));
     }
 
     #[test]

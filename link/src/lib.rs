@@ -38,6 +38,9 @@ pub struct Item {
     pub credit: String,
     /// For a track, the title of the release it is listed on (providers append it).
     pub context: String,
+    /// The provider's comment that tells versions and editions apart (MusicBrainz's
+    /// disambiguation), free text.
+    pub comment: String,
     pub year: Option<i32>,
     /// Releases: the number of tracks; tracks: the length in milliseconds.
     pub size: Option<u32>,
@@ -59,6 +62,9 @@ pub struct Record {
     pub p: Prepared,
     /// Artist keys without spaces ("fall out boy" and "falloutboy" are one).
     pub artist_keys: Vec<String>,
+    /// Each artist's words in order of the alphabet: a name written family name first
+    /// ("villa lobos heitor", "dickinson bruce") is the same name.
+    pub artist_words: Vec<String>,
     pub year: Option<i32>,
     pub size: Option<u32>,
     pub code: Option<String>,
@@ -70,14 +76,26 @@ pub struct Record {
 
 impl Record {
     pub fn new(item: &Item) -> Record {
-        let p = prepare(&item.title, &item.credit, &item.context);
+        let p = prepare(&item.title, &item.credit, &item.context, &item.comment);
         let mut artist_keys: Vec<String> = p.artists.iter().map(|a| a.replace(' ', "")).collect();
         artist_keys.sort();
         artist_keys.dedup();
+        let mut artist_words: Vec<String> = p
+            .artists
+            .iter()
+            .map(|a| {
+                let mut words: Vec<&str> = a.split(' ').filter(|w| !w.is_empty()).collect();
+                words.sort_unstable();
+                words.concat()
+            })
+            .collect();
+        artist_words.sort();
+        artist_words.dedup();
         Record {
             provider: item.provider,
             p,
             artist_keys,
+            artist_words,
             year: item.year.filter(|y| (1000..=2999).contains(y)),
             size: item.size.filter(|s| *s > 0),
             code: item.code.clone().filter(|c| !c.is_empty()),
@@ -129,7 +147,7 @@ impl Scored {
         let veto = match self.veto {
             Veto::None => String::new(),
             Veto::NotAuto => " veto=another edition or number".to_string(),
-            Veto::Never => " veto=another recording".to_string(),
+            Veto::Never => format!(" veto=another {}", if entity == Entity::Release { "product" } else { "recording" }),
         };
         format!("{}{veto}", parts.join(" "))
     }
@@ -208,6 +226,9 @@ pub fn link(
 ) -> anyhow::Result<Linked> {
     anyhow::ensure!(items.len() == groups.len(), "{} items but {} groups", items.len(), groups.len());
     anyhow::ensure!(items.len() < u32::MAX as usize, "too many items to link: {}", items.len());
+    let started = std::time::Instant::now();
+    let phase =
+        |name: &str| tracing::debug!(entity = entity.noun(), ms = started.elapsed().as_millis() as u64, "{name} done");
     let records: Vec<Record> =
         items.par_iter().zip(groups.par_iter()).map(|(item, g)| Record { group: *g, ..Record::new(item) }).collect();
     let mut per_provider: HashMap<u16, f64> = HashMap::new();
@@ -219,7 +240,9 @@ pub fn link(
     if all_pairs < 1.0 {
         return Ok(Linked { decisions: Vec::new(), candidates: Vec::new(), exact: Vec::new(), model: None });
     }
+    phase("prepare");
     let pairs = candidates(entity, &records)?;
+    phase("blocking");
     let compared: Vec<(Levels, Veto)> =
         pairs.par_iter().map(|&(a, b)| compare(entity, &records[a as usize], &records[b as usize])).collect();
     let exact_compared: Vec<(Levels, Veto)> =
@@ -238,10 +261,12 @@ pub fn link(
     }
     let random_levels: Vec<Levels> =
         random.par_iter().map(|&(a, b)| compare(entity, &records[a], &records[b]).0).collect();
+    phase("compare");
     let u = model::u_from_random(entity, &random_levels);
     let training: Vec<Levels> =
         compared.iter().chain(&exact_compared).filter(|(_, v)| *v != Veto::Never).map(|(l, _)| *l).collect();
     let model = Model::learn(entity, u, &training, all_pairs);
+    phase("model");
     let freq = Frequencies::new(&records);
     let scored: Vec<(u32, u32, Scored)> = pairs
         .par_iter()
@@ -255,7 +280,9 @@ pub fn link(
         .zip(exact_compared.into_par_iter())
         .map(|(&(a, b), (levels, veto))| score(&model, &freq, &records[a as usize], &records[b as usize], levels, veto))
         .collect();
+    phase("score");
     let decisions = decide(entity, &records, scored, thresholds);
+    phase("cluster");
     Ok(Linked { decisions, candidates: pairs, exact: exact_scored, model: Some(model) })
 }
 

@@ -148,6 +148,8 @@ pub struct Prepared {
     pub head: String,
     /// Numbers standing alone in the core ("vol 2" has 2), sorted.
     pub numbers: Vec<u32>,
+    /// The disc of a set ("Disc 2", "CD2"), taken out of the core.
+    pub disc: Option<u32>,
     pub version: Version,
     /// Artist keys of the credit (or of the artist read out of the title), sorted.
     pub artists: Vec<String>,
@@ -272,9 +274,26 @@ fn featured_in(title: &str) -> Vec<String> {
     names
 }
 
-/// Reads one item: its raw title, its credit, and (for a track) the title of the
-/// release it was listed on.
-pub fn prepare(raw_title: &str, credit: &str, context: &str) -> Prepared {
+/// The version words of a provider's free-text comment ("live, 1995-05-03: Wembley",
+/// "deluxe edition", "US release"): only the words that name another recording or an
+/// edition count, since the rest of a comment is prose.
+fn comment_version(comment: &str) -> Version {
+    let folded = fold(comment);
+    let mut v = Version::default();
+    for w in folded.split(' ').filter(|w| !w.is_empty()) {
+        if OTHER_RECORDINGS.contains(&w) {
+            v.other.push(w.to_string());
+        } else if EDITIONS.contains(&w) && w != "bonus" {
+            v.edition.push(w.to_string());
+        }
+    }
+    v
+}
+
+/// Reads one item: its raw title, its credit, (for a track) the title of the release
+/// it was listed on, and the provider's comment (MusicBrainz names editions and
+/// versions in its disambiguation, not in the title).
+pub fn prepare(raw_title: &str, credit: &str, context: &str, comment: &str) -> Prepared {
     let untracked = without_track_number(raw_title);
     let (titled, fused_artist) = split_fused_artist(untracked, credit);
     let own = without_context(titled, context);
@@ -289,7 +308,9 @@ pub fn prepare(raw_title: &str, credit: &str, context: &str) -> Prepared {
         artists.sort();
         artists.dedup();
     }
-    let core = t.base;
+    let (core, disc_in_title) = take_disc(&t.base);
+    let (variant, disc_in_variant) = take_disc(&t.variant);
+    let core = if core.is_empty() { t.base } else { core };
     let nospace: String = core.chars().filter(|c| *c != ' ').collect();
     // A " - " left in the title: what stands before it may be the whole title and what
     // follows an album or a source the provider appended.
@@ -298,7 +319,40 @@ pub fn prepare(raw_title: &str, credit: &str, context: &str) -> Prepared {
     let mut numbers = numbers;
     numbers.sort_unstable();
     numbers.dedup();
-    Prepared { core, nospace, head, numbers, version: version(&t.variant), artists }
+    let mut version = version(&variant);
+    let said = comment_version(comment);
+    for (mine, theirs) in [(&mut version.edition, said.edition), (&mut version.other, said.other)] {
+        mine.extend(theirs);
+        mine.sort();
+        mine.dedup();
+    }
+    Prepared { core, nospace, head, numbers, disc: disc_in_title.or(disc_in_variant), version, artists }
+}
+
+/// Takes a disc number out of folded words: "the wall disc 1", "greatest hits cd1",
+/// "joe s garage disk ii". One set's discs are one title with another number; the
+/// words for a disc differ from catalog to catalog.
+fn take_disc(words: &str) -> (String, Option<u32>) {
+    const DISC: &[&str] = &["cd", "disc", "disk", "cds"];
+    const ROMAN: &[&str] = &["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"];
+    let number = |w: &str| w.parse::<u32>().ok().or_else(|| ROMAN.iter().position(|r| *r == w).map(|i| i as u32 + 1));
+    let tokens: Vec<&str> = words.split(' ').filter(|w| !w.is_empty()).collect();
+    let (mut kept, mut disc) = (Vec::new(), None);
+    let mut i = 0;
+    while i < tokens.len() {
+        let w = tokens[i];
+        let glued = DISC.iter().find_map(|d| w.strip_prefix(d)).filter(|n| !n.is_empty()).and_then(|n| n.parse().ok());
+        if disc.is_none() && glued.is_some() {
+            disc = glued;
+        } else if disc.is_none() && DISC.contains(&w) && i + 1 < tokens.len() && number(tokens[i + 1]).is_some() {
+            disc = number(tokens[i + 1]);
+            i += 1;
+        } else {
+            kept.push(w);
+        }
+        i += 1;
+    }
+    (kept.join(" "), disc)
 }
 
 #[cfg(test)]
@@ -307,36 +361,36 @@ mod tests {
 
     #[test]
     fn an_artist_fused_into_the_title_is_read_out() {
-        let p = prepare("Max Bruch - Scottish Fantasy: Adagio cantabile", "", "");
+        let p = prepare("Max Bruch - Scottish Fantasy: Adagio cantabile", "", "", "");
         assert_eq!(
             (p.core.as_str(), p.artists.as_slice()),
             ("scottish fantasy adagio cantabile", &["max bruch".to_string()][..])
         );
-        let p = prepare("Daft Punk - One More Time", "Daft Punk", "");
+        let p = prepare("Daft Punk - One More Time", "Daft Punk", "", "");
         assert_eq!(p.core, "one more time", "a credit repeated in front of the title goes");
-        let p = prepare("Song 2 - Live", "Blur", "");
+        let p = prepare("Song 2 - Live", "Blur", "", "");
         assert_eq!(p.core, "song 2", "with a credit, a dash is the title's own");
     }
 
     #[test]
     fn artists_featured_in_the_title_join_the_credit() {
-        let a = prepare("Uptown Funk (feat. Bruno Mars)", "Mark Ronson", "");
-        let b = prepare("Uptown Funk", "Mark Ronson feat. Bruno Mars", "");
+        let a = prepare("Uptown Funk (feat. Bruno Mars)", "Mark Ronson", "", "");
+        let b = prepare("Uptown Funk", "Mark Ronson feat. Bruno Mars", "", "");
         assert_eq!(a.artists, b.artists);
         assert_eq!(a.artists, ["bruno mars", "mark ronson"]);
-        assert_eq!(prepare("Left Alone", "X", "").artists, ["x"], "\"ft\" inside a word is no mark");
+        assert_eq!(prepare("Left Alone", "X", "", "").artists, ["x"], "\"ft\" inside a word is no mark");
     }
 
     #[test]
     fn the_release_title_and_a_track_number_are_cut() {
-        assert_eq!(prepare("Outro (Working Title)", "FeSo", "Working Title").core, "outro");
-        assert_eq!(prepare("War - Art of War", "AG", "Art of War").core, "war");
-        assert_eq!(prepare("021-Amneris Intro", "X", "").core, "amneris intro");
-        assert_eq!(prepare("05. Song", "X", "").core, "song");
-        assert_eq!(prepare("01 Song", "X", "").core, "song");
-        assert_eq!(prepare("7 Rings", "Ariana Grande", "").core, "7 rings", "a title may start with a number");
-        assert_eq!(prepare("1999", "Prince", "").core, "1999");
-        let p = prepare("War - Art of War", "AG", "");
+        assert_eq!(prepare("Outro (Working Title)", "FeSo", "Working Title", "").core, "outro");
+        assert_eq!(prepare("War - Art of War", "AG", "Art of War", "").core, "war");
+        assert_eq!(prepare("021-Amneris Intro", "X", "", "").core, "amneris intro");
+        assert_eq!(prepare("05. Song", "X", "", "").core, "song");
+        assert_eq!(prepare("01 Song", "X", "", "").core, "song");
+        assert_eq!(prepare("7 Rings", "Ariana Grande", "", "").core, "7 rings", "a title may start with a number");
+        assert_eq!(prepare("1999", "Prince", "", "").core, "1999");
+        let p = prepare("War - Art of War", "AG", "", "");
         assert_eq!((p.core.as_str(), p.head.as_str()), ("war art of war", "war"), "no album to cut: the head is kept");
     }
 
@@ -354,8 +408,8 @@ mod tests {
             "Song (Bonus Track)",
             "Song [Clean]",
         ] {
-            assert_eq!(prepare(dressed, "X", "").version, Version::default(), "{dressed}");
-            assert_eq!(prepare(dressed, "X", "").core, "song", "{dressed}");
+            assert_eq!(prepare(dressed, "X", "", "").version, Version::default(), "{dressed}");
+            assert_eq!(prepare(dressed, "X", "", "").core, "song", "{dressed}");
         }
         for other in [
             "Song (Live)",
@@ -365,17 +419,28 @@ mod tests {
             "Song (Demo)",
             "Song (Instrumental)",
         ] {
-            assert!(!prepare(other, "X", "").version.other.is_empty(), "{other}");
+            assert!(!prepare(other, "X", "", "").version.other.is_empty(), "{other}");
         }
-        let mix = prepare("Vuelo (Frisvold & Lindbaek mix)", "X", "").version.other;
+        let mix = prepare("Vuelo (Frisvold & Lindbaek mix)", "X", "", "").version.other;
         assert_eq!(mix, ["frisvold", "lindbaek", "mix"]);
-        assert_eq!(prepare("Abbey Road (Deluxe Edition)", "X", "").version.edition, ["deluxe"]);
-        assert_eq!(prepare("Album (Bonus Track Version)", "X", "").version, Version::default());
+        assert_eq!(prepare("Abbey Road (Deluxe Edition)", "X", "", "").version.edition, ["deluxe"]);
+        assert_eq!(prepare("Album (Bonus Track Version)", "X", "", "").version, Version::default());
+        // MusicBrainz says it in the disambiguation; the rest of a comment is prose.
+        assert_eq!(prepare("Song", "X", "", "live, 1995-05-03: Wembley").version.other, ["live"]);
+        assert_eq!(prepare("Abbey Road", "X", "", "deluxe edition").version.edition, ["deluxe"]);
+        assert_eq!(prepare("Abbey Road", "X", "", "US release, first pressing").version, Version::default());
     }
 
     #[test]
     fn spaces_lost_and_numbers_are_kept_apart() {
-        assert_eq!(prepare("PitchBlack", "X", "").nospace, prepare("Pitch Black", "X", "").nospace);
-        assert_eq!(prepare("Greatest Hits Vol. 2", "X", "").numbers, [2]);
+        assert_eq!(prepare("PitchBlack", "X", "", "").nospace, prepare("Pitch Black", "X", "", "").nospace);
+        assert_eq!(prepare("Greatest Hits Vol. 2", "X", "", "").numbers, [2]);
+        for (title, disc) in
+            [("The Wall (Disc 1)", 1), ("the wall cd1", 1), ("The Wall - CD 2", 2), ("the wall disk ii", 2)]
+        {
+            let p = prepare(title, "X", "", "");
+            assert_eq!((p.core.as_str(), p.disc), ("wall", Some(disc)), "{title}");
+        }
+        assert_eq!(prepare("CD", "X", "", "").core, "cd", "a title that is only the word");
     }
 }

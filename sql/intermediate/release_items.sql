@@ -52,6 +52,8 @@ select
     try_cast(left(release_date, 4) as integer) as year,
     track_count,
     popularity,
+    -- The provider's comment that tells editions apart, as given: the linker reads it.
+    nullif(disambiguation, '') as disambiguation,
     url,
     -- The lake file the item was read from.
     raw_file

@@ -54,6 +54,8 @@ select
     artist_set(artist) as artist_set,
     duration_ms,
     popularity,
+    -- The provider's comment that tells versions apart, as given: the linker reads it.
+    nullif(disambiguation, '') as disambiguation,
     url,
     -- The lake file the item was read from.
     raw_file

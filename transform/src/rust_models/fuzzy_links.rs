@@ -59,14 +59,15 @@ fn load(
 ) -> anyhow::Result<(Vec<Side>, Vec<Item>)> {
     let sql = match entity {
         Entity::Release => {
-            "SELECT provider, item_id, title, coalesce(artist, ''), '', year, track_count, gtin, NULL::VARCHAR \
+            "SELECT provider, item_id, title, coalesce(artist, ''), '', year, track_count, gtin, NULL::VARCHAR, \
+                 coalesce(disambiguation, '') \
              FROM intermediate.release_items ORDER BY provider, item_id"
         }
         Entity::Track => {
             "WITH isrcs AS (SELECT provider, item_id, string_agg(value, ',' ORDER BY value) AS isrcs \
                  FROM intermediate.item_identifiers WHERE entity = 'track' AND kind = 'isrc' GROUP BY ALL) \
              SELECT t.provider, t.item_id, t.title, coalesce(t.artist, ''), coalesce(r.title, ''), r.year, t.duration_ms, \
-                 x.isrcs, t.release_item_id \
+                 x.isrcs, t.release_item_id, coalesce(t.disambiguation, '') \
              FROM intermediate.track_items t \
              LEFT JOIN intermediate.release_items r ON r.provider = t.provider AND r.item_id = t.release_item_id \
              LEFT JOIN isrcs x ON x.provider = t.provider AND x.item_id = t.item_id \
@@ -93,6 +94,7 @@ fn load(
             title: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
             credit: r.get(3)?,
             context: r.get(4)?,
+            comment: r.get(9)?,
             year: r.get(5)?,
             size: r.get::<_, Option<i64>>(6)?.and_then(|n| u32::try_from(n).ok()),
             code: r.get(7)?,
@@ -144,6 +146,7 @@ fn build(db: &Connection) -> anyhow::Result<()> {
         anyhow::ensure!(providers.len() <= 64, "more than 64 providers of {name}s");
         let (exact_pairs, groups) = exact(db, name, &sides)?;
         let index_pairs: Vec<(u32, u32)> = exact_pairs.iter().map(|(a, b, _)| (*a, *b)).collect();
+        tracing::debug!(entity = name, items = items.len(), "loaded");
         let linked = liner_link::link(entity, &items, &groups, &index_pairs, Thresholds::default())
             .with_context(|| format!("linking {name}s"))?;
         if let Some(m) = &linked.model {
@@ -163,6 +166,7 @@ fn build(db: &Connection) -> anyhow::Result<()> {
             let (l, r) = (&sides[*a as usize], &sides[*b as usize]);
             candidates.append_row(params![name, l.provider, l.id, r.provider, r.id])?;
         }
+        tracing::debug!(entity = name, candidates = linked.candidates.len(), "written");
         if entity == Entity::Release {
             let mut c = Components::new(sides.len());
             for (i, g) in groups.iter().enumerate() {
