@@ -12,6 +12,12 @@
 use std::collections::HashMap;
 
 use anyhow::Context;
+use std::sync::Arc;
+
+use duckdb::arrow::array::{Array, ArrayRef, AsArray, Int64Array, StringArray};
+use duckdb::arrow::compute::cast;
+use duckdb::arrow::datatypes::{DataType, Field, Int64Type, Schema};
+use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::{Connection, params};
 use liner_link::{Decision, Entity, Item, Scored, Thresholds};
 
@@ -51,6 +57,25 @@ const RECORDING_CATALOGS: &[&str] = &["musicbrainz"];
 /// `(provider, item_id)`: the tracks' release comparison reads it.
 type ReleaseClusters = HashMap<(String, String), u32>;
 
+/// A column of a batch as text or as integers, whatever width DuckDB chose.
+fn texts(batch: &RecordBatch, i: usize) -> anyhow::Result<StringArray> {
+    Ok(cast(batch.column(i), &DataType::Utf8)?.as_string::<i32>().clone())
+}
+
+fn integers(batch: &RecordBatch, i: usize) -> anyhow::Result<Int64Array> {
+    Ok(cast(batch.column(i), &DataType::Int64)?.as_primitive::<Int64Type>().clone())
+}
+
+fn text(a: &StringArray, row: usize) -> Option<&str> {
+    (!a.is_null(row)).then(|| a.value(row))
+}
+
+fn integer(a: &Int64Array, row: usize) -> Option<i64> {
+    (!a.is_null(row)).then(|| a.value(row))
+}
+
+/// The items of an entity, read as Arrow batches (a million rows read value by value
+/// took seconds).
 fn load(
     db: &Connection,
     entity: Entity,
@@ -59,15 +84,14 @@ fn load(
 ) -> anyhow::Result<(Vec<Side>, Vec<Item>)> {
     let sql = match entity {
         Entity::Release => {
-            "SELECT provider, item_id, title, coalesce(artist, ''), '', year, track_count, gtin, NULL::VARCHAR, \
-                 coalesce(disambiguation, '') \
+            "SELECT provider, item_id, title, artist, '', year, track_count, gtin, NULL::VARCHAR, disambiguation \
              FROM intermediate.release_items ORDER BY provider, item_id"
         }
         Entity::Track => {
             "WITH isrcs AS (SELECT provider, item_id, string_agg(value, ',' ORDER BY value) AS isrcs \
                  FROM intermediate.item_identifiers WHERE entity = 'track' AND kind = 'isrc' GROUP BY ALL) \
-             SELECT t.provider, t.item_id, t.title, coalesce(t.artist, ''), coalesce(r.title, ''), r.year, t.duration_ms, \
-                 x.isrcs, t.release_item_id, coalesce(t.disambiguation, '') \
+             SELECT t.provider, t.item_id, t.title, t.artist, r.title, r.year, t.duration_ms, \
+                 x.isrcs, t.release_item_id, t.disambiguation \
              FROM intermediate.track_items t \
              LEFT JOIN intermediate.release_items r ON r.provider = t.provider AND r.item_id = t.release_item_id \
              LEFT JOIN isrcs x ON x.provider = t.provider AND x.item_id = t.item_id \
@@ -75,31 +99,38 @@ fn load(
         }
     };
     let mut stmt = db.prepare(sql)?;
-    let mut rows = stmt.query([])?;
     let (mut sides, mut items) = (Vec::new(), Vec::new());
-    while let Some(r) = rows.next()? {
-        let provider: String = r.get(0)?;
-        let index = match providers.iter().position(|p| *p == provider) {
-            Some(i) => i,
-            None => {
-                providers.push(provider.clone());
-                providers.len() - 1
-            }
-        };
-        let release = r.get::<_, Option<String>>(8)?.and_then(|id| releases.get(&(provider.clone(), id)).copied());
-        items.push(Item {
-            release,
-            listing: entity == Entity::Track && !RECORDING_CATALOGS.contains(&provider.as_str()),
-            provider: index as u16,
-            title: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
-            credit: r.get(3)?,
-            context: r.get(4)?,
-            comment: r.get(9)?,
-            year: r.get(5)?,
-            size: r.get::<_, Option<i64>>(6)?.and_then(|n| u32::try_from(n).ok()),
-            code: r.get(7)?,
-        });
-        sides.push(Side { provider, id: r.get(1)? });
+    for batch in stmt.query_arrow([])? {
+        let [provider, id, title, credit, context] = [0, 1, 2, 3, 4].map(|i| texts(&batch, i));
+        let (provider, id, title, credit, context) = (provider?, id?, title?, credit?, context?);
+        let (year, size) = (integers(&batch, 5)?, integers(&batch, 6)?);
+        let (code, release, comment) = (texts(&batch, 7)?, texts(&batch, 8)?, texts(&batch, 9)?);
+        for row in 0..batch.num_rows() {
+            let name = text(&provider, row).unwrap_or_default();
+            let index = match providers.iter().position(|p| p == name) {
+                Some(i) => i,
+                None => {
+                    providers.push(name.to_string());
+                    providers.len() - 1
+                }
+            };
+            let release =
+                text(&release, row).and_then(|r| releases.get(&(providers[index].clone(), r.to_string())).copied());
+            let owned = |a: &StringArray| text(a, row).unwrap_or_default().to_string();
+            items.push(Item {
+                release,
+                listing: entity == Entity::Track && !RECORDING_CATALOGS.contains(&name),
+                provider: index as u16,
+                title: owned(&title),
+                credit: owned(&credit),
+                context: owned(&context),
+                comment: owned(&comment),
+                year: integer(&year, row).and_then(|y| i32::try_from(y).ok()),
+                size: integer(&size, row).and_then(|n| u32::try_from(n).ok()),
+                code: text(&code, row).map(str::to_string),
+            });
+            sides.push(Side { provider: providers[index].clone(), id: owned(&id) });
+        }
     }
     Ok((sides, items))
 }
@@ -114,12 +145,15 @@ fn exact(db: &Connection, entity: &str, sides: &[Side]) -> anyhow::Result<(Vec<(
     let mut stmt = db.prepare(
         "SELECT left_provider, left_id, right_provider, right_id, method FROM intermediate.exact_links WHERE entity = ?",
     )?;
-    let mut rows = stmt.query([entity])?;
-    while let Some(r) = rows.next()? {
-        let (lp, li, rp, ri): (String, String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-        if let (Some(&a), Some(&b)) = (index.get(&(lp.as_str(), li.as_str())), index.get(&(rp.as_str(), ri.as_str()))) {
-            components.union(a as usize, b as usize);
-            pairs.push((a, b, r.get(4)?));
+    for batch in stmt.query_arrow([entity])? {
+        let [lp, li, rp, ri, method] = [0, 1, 2, 3, 4].map(|i| texts(&batch, i));
+        let (lp, li, rp, ri, method) = (lp?, li?, rp?, ri?, method?);
+        for row in 0..batch.num_rows() {
+            let side = |p: &StringArray, i: &StringArray| index.get(&(text(p, row)?, text(i, row)?)).copied();
+            if let (Some(a), Some(b)) = (side(&lp, &li), side(&rp, &ri)) {
+                components.union(a as usize, b as usize);
+                pairs.push((a, b, text(&method, row).unwrap_or_default().to_string()));
+            }
         }
     }
     let groups = (0..sides.len()).map(|i| components.find(i) as u32).collect();
@@ -162,10 +196,7 @@ fn build(db: &Connection) -> anyhow::Result<()> {
                 append_row(&mut appender, entity, name, (l, r), "review", scored, None, Some(&reason), Some(method))?;
             }
         }
-        for (a, b) in &linked.candidates {
-            let (l, r) = (&sides[*a as usize], &sides[*b as usize]);
-            candidates.append_row(params![name, l.provider, l.id, r.provider, r.id])?;
-        }
+        write_candidates(&mut candidates, name, &sides, &linked.candidates)?;
         tracing::debug!(entity = name, candidates = linked.candidates.len(), "written");
         if entity == Entity::Release {
             let mut c = Components::new(sides.len());
@@ -182,6 +213,35 @@ fn build(db: &Connection) -> anyhow::Result<()> {
     }
     appender.flush()?;
     candidates.flush()?;
+    Ok(())
+}
+
+/// Every candidate pair, appended a batch of columns at a time (millions of pairs
+/// appended row by row took longer than linking them).
+fn write_candidates(
+    appender: &mut duckdb::Appender<'_>,
+    entity: &str,
+    sides: &[Side],
+    pairs: &[(u32, u32)],
+) -> anyhow::Result<()> {
+    let schema = Arc::new(Schema::new(
+        ["entity", "left_provider", "left_id", "right_provider", "right_id"]
+            .map(|n| Field::new(n, DataType::Utf8, false))
+            .to_vec(),
+    ));
+    for chunk in pairs.chunks(65_536) {
+        let side = |pick: fn(&(u32, u32)) -> u32, field: fn(&Side) -> &str| -> ArrayRef {
+            Arc::new(StringArray::from_iter_values(chunk.iter().map(|p| field(&sides[pick(p) as usize]))))
+        };
+        let columns = vec![
+            Arc::new(StringArray::from_iter_values(std::iter::repeat_n(entity, chunk.len()))) as ArrayRef,
+            side(|p| p.0, |s| &s.provider),
+            side(|p| p.0, |s| &s.id),
+            side(|p| p.1, |s| &s.provider),
+            side(|p| p.1, |s| &s.id),
+        ];
+        appender.append_record_batch(RecordBatch::try_new(schema.clone(), columns)?)?;
+    }
     Ok(())
 }
 
