@@ -30,18 +30,15 @@ no provider has them.
 Scores, review and blocking recall as in benches/link_mb20k.py, for releases.
 """
 
-import argparse
 import csv
 import json
 import os
-import subprocess
 import sys
-import time
 import uuid
 from collections import defaultdict
 
 sys.path.insert(0, os.path.dirname(__file__))
-from link_mb20k import match_rapidfuzz, match_splink, pairs_of, score, stable  # noqa: E402
+from link_mb20k import baselines, cli, land_and_transform, pairs_of, print_table, score, stable  # noqa: E402
 
 PROVIDERS = ["musicbrainz", "deezer", "apple_music"]
 
@@ -187,46 +184,16 @@ def table(data, dir_, liner):
     dir_ = os.path.abspath(dir_)
     rows, gt = read(data)
     provider, left_out, truth = placed(rows, gt)
-    recorded = os.path.join(dir_, "recorded")
-    if os.path.exists(dir_):
-        subprocess.run(["rm", "-rf", dir_], check=True)
-    os.makedirs(recorded)
-    write(recorded, rows, provider)
-    with open(os.path.join(dir_, "liner.toml"), "w") as f:
-        f.write('[paths]\ndata_dir = "data"\n')
-    run = lambda *args: subprocess.run([liner, *args], cwd=dir_, check=True, stdout=subprocess.DEVNULL)
-    run("ingest", "recorded")
-    started = time.monotonic()
-    run("transform")
-    wall = time.monotonic() - started
+    wall = land_and_transform(dir_, liner, lambda recorded: write(recorded, rows, provider))
     ids = {(p, item_id(p, cd)): cd for cd, p in provider.items()}
     found, review, candidates, records = liner_result(dir_, ids)
-    results = [("liner", wall, *score(found, truth), review, candidates)]
-    for name, match in [("rapidfuzz", match_rapidfuzz), ("splink", match_splink)]:
-        started = time.monotonic()
-        pairs = match(records)
-        results.append((name, time.monotonic() - started, *score(pairs, truth), None, None))
-    print(
+    results = [("liner", wall, *score(found, truth), review, candidates), *baselines(records, truth)]
+    heading = (
         f"CDDB: {len(provider)} CDs on three providers ({len(left_out)} in groups of four or more left out), "
         f"{len(truth)} true pairs; {len(records)} staged by liner"
     )
-    print(f"{'tool':<10} {'wall':>7} {'precision':>10} {'recall':>8} {'F1':>6} {'pairs':>7} {'review':>7} {'blocking recall':>16}")
-    for name, wall, p, r, f1, n, rev, cands in results:
-        blocking = f"{100 * len(cands & truth) / len(truth):.1f}%" if cands is not None else "n/a"
-        rev = str(rev) if rev is not None else "-"
-        print(f"{name:<10} {wall:>6.1f}s {100 * p:>9.2f}% {100 * r:>7.2f}% {100 * f1:>6.1f} {n:>7} {rev:>7} {blocking:>16}")
-
-
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    t = sub.add_parser("table", help="write, ingest, transform, score, and run the baselines")
-    t.add_argument("dir")
-    t.add_argument("--liner", required=True)
-    t.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../shared/data/cddb"))
-    a = ap.parse_args()
-    table(a.data, a.dir, a.liner)
+    print_table(heading, results, truth)
 
 
 if __name__ == "__main__":
-    main()
+    cli(__doc__.splitlines()[0], table, "cddb")

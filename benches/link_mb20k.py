@@ -492,34 +492,38 @@ def match_splink(records):
     return {tuple(sorted((a, b))) for a, b in zip(found.unique_id_l, found.unique_id_r)}
 
 
-def table(data, dir_, liner):
-    dir_ = os.path.abspath(dir_)
-    rows = read(data)
-    truth = truth_pairs(rows)
+def land_and_transform(dir_, liner, write_responses):
+    """A fresh project in DIR: the responses written, `liner ingest`, `liner transform`.
+    Returns the transform's wall time."""
     recorded = os.path.join(dir_, "recorded")
     if os.path.exists(dir_):
         subprocess.run(["rm", "-rf", dir_], check=True)
     os.makedirs(recorded)
-    write(recorded, rows)
+    write_responses(recorded)
     with open(os.path.join(dir_, "liner.toml"), "w") as f:
         f.write("[paths]\ndata_dir = \"data\"\n")
     run = lambda *args: subprocess.run([liner, *args], cwd=dir_, check=True, stdout=subprocess.DEVNULL)
     run("ingest", "recorded")
     started = time.monotonic()
     run("transform")
-    wall = time.monotonic() - started
-    ids = record_ids(rows)
-    found, review, candidates = liner_result(dir_, ids)
-    results = [("liner", wall, *score(found, truth), review, candidates)]
-    records = staged(dir_, rows)
+    return time.monotonic() - started
+
+
+def baselines(records, truth):
+    """The two baselines' rows of the table, on the records liner staged."""
+    out = []
     for name, match in [("rapidfuzz", match_rapidfuzz), ("splink", match_splink)]:
         started = time.monotonic()
         pairs = match(records)
         wall = time.monotonic() - started
         # Their own pairs: their links' connected components would chain a few wrong
         # links into clusters of hundreds and score them below what they found.
-        results.append((name, wall, *score(pairs, truth), None, None))
-    print(f"MusicBrainz 20K: {len(rows)} records in five sources, {len(truth)} true pairs; {len(records)} staged by liner")
+        out.append((name, wall, *score(pairs, truth), None, None))
+    return out
+
+
+def print_table(heading, results, truth):
+    print(heading)
     print(f"{'tool':<10} {'wall':>7} {'precision':>10} {'recall':>8} {'F1':>6} {'pairs':>7} {'review':>7} {'blocking recall':>16}")
     for name, wall, p, r, f1, n, review, cands in results:
         blocking = f"{100 * len(cands & truth) / len(truth):.1f}%" if cands is not None else "n/a"
@@ -527,16 +531,29 @@ def table(data, dir_, liner):
         print(f"{name:<10} {wall:>6.1f}s {100 * p:>9.2f}% {100 * r:>7.2f}% {100 * f1:>6.1f} {n:>7} {rev:>7} {blocking:>16}")
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def table(data, dir_, liner):
+    dir_ = os.path.abspath(dir_)
+    rows = read(data)
+    truth = truth_pairs(rows)
+    wall = land_and_transform(dir_, liner, lambda recorded: write(recorded, rows))
+    found, review, candidates = liner_result(dir_, record_ids(rows))
+    records = staged(dir_, rows)
+    results = [("liner", wall, *score(found, truth), review, candidates), *baselines(records, truth)]
+    heading = f"MusicBrainz 20K: {len(rows)} records in five sources, {len(truth)} true pairs; {len(records)} staged by liner"
+    print_table(heading, results, truth)
+
+
+def cli(description, table_fn, data_folder):
+    """`table DIR --liner BIN [--data FOLDER]`, the command line of a real-data benchmark."""
+    ap = argparse.ArgumentParser(description=description)
     sub = ap.add_subparsers(dest="cmd", required=True)
     t = sub.add_parser("table", help="write, ingest, transform, score, and run the baselines")
     t.add_argument("dir")
     t.add_argument("--liner", required=True)
-    t.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../shared/data/musicbrainz-20k"))
+    t.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../shared/data", data_folder))
     a = ap.parse_args()
-    table(a.data, a.dir, a.liner)
+    table_fn(a.data, a.dir, a.liner)
 
 
 if __name__ == "__main__":
-    main()
+    cli(__doc__.splitlines()[0], table, "musicbrainz-20k")
