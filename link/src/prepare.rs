@@ -308,9 +308,15 @@ pub fn prepare(raw_title: &str, credit: &str, context: &str, comment: &str) -> P
         artists.sort();
         artists.dedup();
     }
-    let (core, disc_in_title) = take_disc(&t.base);
-    let (variant, disc_in_variant) = take_disc(&t.variant);
-    let core = if core.is_empty() { t.base } else { core };
+    // A title that is only the word ("CD") keeps it.
+    let (core, disc_in_title) = match take_disc(&t.base) {
+        Some((rest, disc)) if !rest.is_empty() => (rest, Some(disc)),
+        _ => (t.base, None),
+    };
+    let (variant, disc_in_variant) = match take_disc(&t.variant) {
+        Some((rest, disc)) => (rest, Some(disc)),
+        None => (t.variant, None),
+    };
     let nospace: String = core.chars().filter(|c| *c != ' ').collect();
     // A " - " left in the title: what stands before it may be the whole title and what
     // follows an album or a source the provider appended.
@@ -320,39 +326,36 @@ pub fn prepare(raw_title: &str, credit: &str, context: &str, comment: &str) -> P
     numbers.sort_unstable();
     numbers.dedup();
     let mut version = version(&variant);
-    let said = comment_version(comment);
-    for (mine, theirs) in [(&mut version.edition, said.edition), (&mut version.other, said.other)] {
-        mine.extend(theirs);
-        mine.sort();
-        mine.dedup();
+    if !comment.is_empty() {
+        let said = comment_version(comment);
+        for (mine, theirs) in [(&mut version.edition, said.edition), (&mut version.other, said.other)] {
+            mine.extend(theirs);
+            mine.sort();
+            mine.dedup();
+        }
     }
     Prepared { core, nospace, head, numbers, disc: disc_in_title.or(disc_in_variant), version, artists }
 }
 
 /// Takes a disc number out of folded words: "the wall disc 1", "greatest hits cd1",
-/// "joe s garage disk ii". One set's discs are one title with another number; the
-/// words for a disc differ from catalog to catalog.
-fn take_disc(words: &str) -> (String, Option<u32>) {
+/// "joe s garage disk ii" give the rest of the words and the disc; words that name no
+/// disc give None (most titles: nothing is copied). One set's discs are one title with
+/// another number; the words for a disc differ from catalog to catalog.
+fn take_disc(words: &str) -> Option<(String, u32)> {
     const DISC: &[&str] = &["cd", "disc", "disk", "cds"];
     const ROMAN: &[&str] = &["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"];
     let number = |w: &str| w.parse::<u32>().ok().or_else(|| ROMAN.iter().position(|r| *r == w).map(|i| i as u32 + 1));
     let tokens: Vec<&str> = words.split(' ').filter(|w| !w.is_empty()).collect();
-    let (mut kept, mut disc) = (Vec::new(), None);
-    let mut i = 0;
-    while i < tokens.len() {
-        let w = tokens[i];
+    let (at, width, disc) = tokens.iter().enumerate().find_map(|(i, w)| {
         let glued = DISC.iter().find_map(|d| w.strip_prefix(d)).filter(|n| !n.is_empty()).and_then(|n| n.parse().ok());
-        if disc.is_none() && glued.is_some() {
-            disc = glued;
-        } else if disc.is_none() && DISC.contains(&w) && i + 1 < tokens.len() && number(tokens[i + 1]).is_some() {
-            disc = number(tokens[i + 1]);
-            i += 1;
-        } else {
-            kept.push(w);
+        match glued {
+            Some(n) => Some((i, 1, n)),
+            None if DISC.contains(w) => tokens.get(i + 1).and_then(|next| number(next)).map(|n| (i, 2, n)),
+            None => None,
         }
-        i += 1;
-    }
-    (kept.join(" "), disc)
+    })?;
+    let rest: Vec<&str> = tokens[..at].iter().chain(&tokens[at + width..]).copied().collect();
+    Some((rest.join(" "), disc))
 }
 
 #[cfg(test)]

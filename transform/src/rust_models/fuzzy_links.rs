@@ -10,9 +10,9 @@
 //! benchmark can tell how many true pairs were ever candidates (blocking recall).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use anyhow::Context;
-use std::sync::Arc;
 
 use duckdb::arrow::array::{Array, ArrayRef, AsArray, Int64Array, StringArray};
 use duckdb::arrow::compute::cast;
