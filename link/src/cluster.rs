@@ -11,10 +11,25 @@
 //! refused go to review, when the pair is the best for one of its sides and neither
 //! side is linked to the other's provider already.
 
-use std::collections::HashMap;
-
 use crate::compare::Veto;
 use crate::{Entity, Record, Scored};
+
+/// A compared pair as deciding needs it: millions of them, so only the sum of the
+/// weights; a decision's full evidence is scored again (`Scored`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weighed {
+    pub left: u32,
+    pub right: u32,
+    /// The log2 odds of a match.
+    pub bits: f64,
+    pub veto: Veto,
+}
+
+impl Weighed {
+    fn probability(&self) -> f64 {
+        crate::model::probability(self.bits)
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Thresholds {
@@ -83,37 +98,48 @@ struct Best {
     second: Option<(u32, f64)>,
 }
 
-fn side_key(item: u32, provider: u16) -> u64 {
-    (u64::from(item) << 16) | u64::from(provider)
+/// Each item's best candidate on each other provider, and the runner-up that is not
+/// interchangeable with the best: one slot per item and provider (providers are
+/// numbered densely, so the table is small beside the pairs).
+struct Sides {
+    providers: usize,
+    slots: Vec<Best>,
 }
 
-/// Each item's best candidate on each other provider, and the runner-up that is
-/// not interchangeable with the best.
-fn best_per_side(records: &[Record], pairs: &[(u32, u32, Scored)]) -> HashMap<u64, Best> {
-    let mut best: HashMap<u64, Best> = HashMap::new();
-    let sides = |&(a, b, ref s): &(u32, u32, Scored)| [(a, b, s.bits), (b, a, s.bits)];
-    for pair in pairs.iter().filter(|p| p.2.veto != Veto::Never) {
-        for (i, j, bits) in sides(pair) {
-            let e = best.entry(side_key(i, records[j as usize].provider)).or_insert(Best {
-                best: j,
-                best_bits: f64::NEG_INFINITY,
-                second: None,
-            });
-            if bits > e.best_bits || (bits == e.best_bits && j < e.best) {
-                e.best = j;
-                e.best_bits = bits;
+impl Sides {
+    fn new(records: &[Record], pairs: &[Weighed]) -> Sides {
+        let providers = records.iter().map(|r| usize::from(r.provider) + 1).max().unwrap_or(0);
+        let empty = Best { best: u32::MAX, best_bits: f64::NEG_INFINITY, second: None };
+        let mut sides = Sides { providers, slots: vec![empty; records.len() * providers] };
+        let linkable = || pairs.iter().filter(|p| p.veto != Veto::Never);
+        let both = |p: &Weighed| [(p.left, p.right, p.bits), (p.right, p.left, p.bits)];
+        for pair in linkable() {
+            for (i, j, bits) in both(pair) {
+                let e = sides.slot_mut(i, records[j as usize].provider);
+                if bits > e.best_bits || (bits == e.best_bits && j < e.best) {
+                    e.best = j;
+                    e.best_bits = bits;
+                }
             }
         }
-    }
-    for pair in pairs.iter().filter(|p| p.2.veto != Veto::Never) {
-        for (i, j, bits) in sides(pair) {
-            let e = best.get_mut(&side_key(i, records[j as usize].provider)).expect("seen above");
-            if !interchangeable(records, j, e.best) && e.second.is_none_or(|(_, b)| bits > b) {
-                e.second = Some((j, bits));
+        for pair in linkable() {
+            for (i, j, bits) in both(pair) {
+                let e = sides.slot_mut(i, records[j as usize].provider);
+                if !interchangeable(records, j, e.best) && e.second.is_none_or(|(_, b)| bits > b) {
+                    e.second = Some((j, bits));
+                }
             }
         }
+        sides
     }
-    best
+
+    fn slot_mut(&mut self, item: u32, provider: u16) -> &mut Best {
+        &mut self.slots[item as usize * self.providers + usize::from(provider)]
+    }
+
+    fn get(&self, item: u32, provider: u16) -> Best {
+        self.slots[item as usize * self.providers + usize::from(provider)]
+    }
 }
 
 struct Clusters {
@@ -159,12 +185,19 @@ impl Clusters {
     }
 }
 
-pub fn decide(entity: Entity, records: &[Record], pairs: Vec<(u32, u32, Scored)>, t: Thresholds) -> Vec<Decision> {
-    let best = best_per_side(records, &pairs);
+/// Decides the `pairs`; `scored(i)` gives pair i's full evidence, for the decisions.
+pub fn decide(
+    entity: Entity,
+    records: &[Record],
+    pairs: &[Weighed],
+    t: Thresholds,
+    scored: impl Fn(usize) -> Scored,
+) -> Vec<Decision> {
+    let best = Sides::new(records, pairs);
     // Clusters start as the exact links' groups.
     let n = records.len();
     let mut c = Clusters { parent: (0..n as u32).collect(), providers: vec![0; n], listings: vec![Vec::new(); n] };
-    let mut first_of_group: HashMap<u32, u32> = HashMap::new();
+    let mut first_of_group: foldhash::HashMap<u32, u32> = foldhash::HashMap::default();
     for (i, r) in records.iter().enumerate() {
         let root = *first_of_group.entry(r.group).or_insert(i as u32);
         c.parent[i] = root;
@@ -175,15 +208,16 @@ pub fn decide(entity: Entity, records: &[Record], pairs: Vec<(u32, u32, Scored)>
     }
     // Only pairs that may be linked or reviewed are ordered: most candidates are not.
     let mut order: Vec<usize> =
-        (0..pairs.len()).filter(|&i| pairs[i].2.veto != Veto::Never && pairs[i].2.probability >= t.review).collect();
-    order.sort_by(|&x, &y| pairs[y].2.bits.total_cmp(&pairs[x].2.bits).then(x.cmp(&y)));
+        (0..pairs.len()).filter(|&i| pairs[i].veto != Veto::Never && pairs[i].probability() >= t.review).collect();
+    order.sort_by(|&x, &y| pairs[y].bits.total_cmp(&pairs[x].bits).then(x.cmp(&y)));
     let mut out = Vec::new();
     let mut review: Vec<(usize, String, Option<(u32, f64)>)> = Vec::new();
     for idx in order {
-        let (a, b, ref s) = pairs[idx];
+        let s = pairs[idx];
+        let (a, b) = (s.left, s.right);
         let (ra, rb) = (&records[a as usize], &records[b as usize]);
-        let side_a = best[&side_key(a, rb.provider)];
-        let side_b = best[&side_key(b, ra.provider)];
+        let side_a = best.get(a, rb.provider);
+        let side_b = best.get(b, ra.provider);
         let leads = |side: &Best, other: u32| {
             let margin = side.second.map_or(f64::INFINITY, |(_, bits)| s.bits - bits);
             (interchangeable(records, side.best, other), margin)
@@ -193,8 +227,8 @@ pub fn decide(entity: Entity, records: &[Record], pairs: Vec<(u32, u32, Scored)>
         if !a_best && !b_best {
             continue;
         }
-        let reason = if s.probability < t.auto {
-            Some(format!("match probability {:.2} is below {:.2}", s.probability, t.auto))
+        let reason = if s.probability() < t.auto {
+            Some(format!("match probability {:.2} is below {:.2}", s.probability(), t.auto))
         } else if s.veto == Veto::NotAuto {
             Some("another edition or number: a person decides".to_string())
         } else if !(a_best && b_best) {
@@ -214,7 +248,7 @@ pub fn decide(entity: Entity, records: &[Record], pairs: Vec<(u32, u32, Scored)>
                     left: a,
                     right: b,
                     outcome: Outcome::Auto,
-                    scored: s.clone(),
+                    scored: scored(idx),
                     runner_up,
                     reason: None,
                 });
@@ -227,7 +261,7 @@ pub fn decide(entity: Entity, records: &[Record], pairs: Vec<(u32, u32, Scored)>
     // other's provider: a stronger pair won that place (a single and the album it
     // shares a title with; one song's two recordings).
     for (idx, reason, runner_up) in review {
-        let (a, b, ref s) = pairs[idx];
+        let (a, b) = (pairs[idx].left, pairs[idx].right);
         let (ca, cb) = (c.find(a), c.find(b));
         let (pa, pb) = (records[a as usize].provider, records[b as usize].provider);
         let holds = |root: u32, p: u16| c.providers[root as usize] & (1u64 << (p % 64)) != 0;
@@ -238,7 +272,7 @@ pub fn decide(entity: Entity, records: &[Record], pairs: Vec<(u32, u32, Scored)>
             left: a,
             right: b,
             outcome: Outcome::Review,
-            scored: s.clone(),
+            scored: scored(idx),
             runner_up,
             reason: Some(reason),
         });

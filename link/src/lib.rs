@@ -17,13 +17,11 @@ mod compare;
 mod model;
 mod prepare;
 
-use std::collections::HashMap;
-
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 
 pub use block::{MAX_BLOCK, candidates};
-pub use cluster::{Decision, Outcome, Thresholds, decide};
+pub use cluster::{Decision, Outcome, Thresholds, Weighed, decide};
 pub use compare::{COMPARISONS, Levels, Veto, compare, level_names};
 pub use model::{Model, probability};
 pub use prepare::{Prepared, Version, prepare};
@@ -166,46 +164,60 @@ pub struct Linked {
 /// How many random pairs estimate u.
 const RANDOM_PAIRS: usize = 200_000;
 
-/// The share of records with each title, and each artist key.
+/// Each record's share of records with its title, and with each of its artist keys
+/// (counted once, read by every pair the record is in).
 struct Frequencies {
-    titles: HashMap<String, u32>,
-    artists: HashMap<String, u32>,
-    n: f64,
+    titles: Vec<f64>,
+    /// Aligned with each record's `artist_keys`.
+    artists: Vec<Vec<f64>>,
 }
 
 impl Frequencies {
     fn new(records: &[Record]) -> Frequencies {
-        let mut titles: HashMap<String, u32> = HashMap::new();
-        let mut artists: HashMap<String, u32> = HashMap::new();
+        let mut titles: foldhash::HashMap<&str, u32> = foldhash::HashMap::default();
+        let mut artists: foldhash::HashMap<&str, u32> = foldhash::HashMap::default();
         for r in records {
-            *titles.entry(r.p.nospace.clone()).or_default() += 1;
+            *titles.entry(&r.p.nospace).or_default() += 1;
             for a in &r.artist_keys {
-                *artists.entry(a.clone()).or_default() += 1;
+                *artists.entry(a).or_default() += 1;
             }
         }
-        Frequencies { titles, artists, n: records.len().max(1) as f64 }
-    }
-
-    fn title(&self, r: &Record) -> f64 {
-        f64::from(self.titles.get(&r.p.nospace).copied().unwrap_or(1)) / self.n
+        let n = records.len().max(1) as f64;
+        let share = |count: Option<&u32>| f64::from(count.copied().unwrap_or(1)) / n;
+        Frequencies {
+            titles: records.par_iter().map(|r| share(titles.get(r.p.nospace.as_str()))).collect(),
+            artists: records
+                .par_iter()
+                .map(|r| r.artist_keys.iter().map(|a| share(artists.get(a.as_str()))).collect())
+                .collect(),
+        }
     }
 
     /// The rarest artist the two credits share.
-    fn artist(&self, a: &Record, b: &Record) -> Option<f64> {
-        a.artist_keys
+    fn artist(&self, records: &[Record], a: u32, b: u32) -> Option<f64> {
+        let (ra, rb) = (&records[a as usize], &records[b as usize]);
+        ra.artist_keys
             .iter()
-            .filter(|k| b.artist_keys.contains(k))
-            .map(|k| f64::from(self.artists.get(k).copied().unwrap_or(1)) / self.n)
+            .zip(&self.artists[a as usize])
+            .filter(|(k, _)| rb.artist_keys.contains(k))
+            .map(|(_, share)| *share)
             .min_by(f64::total_cmp)
     }
 }
 
-fn score(model: &Model, freq: &Frequencies, a: &Record, b: &Record, levels: Levels, veto: Veto) -> Scored {
+fn score(
+    model: &Model,
+    freq: &Frequencies,
+    records: &[Record],
+    (a, b): (u32, u32),
+    levels: Levels,
+    veto: Veto,
+) -> Scored {
     let mut weights = [0.0; COMPARISONS.len()];
     for (c, w) in weights.iter_mut().enumerate() {
         let tf = match c {
-            compare::TITLE => Some(freq.title(a)),
-            compare::ARTIST => freq.artist(a, b),
+            compare::TITLE => Some(freq.titles[a as usize]),
+            compare::ARTIST => freq.artist(records, a, b),
             _ => None,
         };
         *w = model.weight(c, levels[c], tf);
@@ -231,7 +243,7 @@ pub fn link(
         |name: &str| tracing::debug!(entity = entity.noun(), ms = started.elapsed().as_millis() as u64, "{name} done");
     let records: Vec<Record> =
         items.par_iter().zip(groups.par_iter()).map(|(item, g)| Record { group: *g, ..Record::new(item) }).collect();
-    let mut per_provider: HashMap<u16, f64> = HashMap::new();
+    let mut per_provider: foldhash::HashMap<u16, f64> = foldhash::HashMap::default();
     for r in &records {
         *per_provider.entry(r.provider).or_default() += 1.0;
     }
@@ -268,20 +280,26 @@ pub fn link(
     let model = Model::learn(entity, u, &training, all_pairs);
     phase("model");
     let freq = Frequencies::new(&records);
-    let scored: Vec<(u32, u32, Scored)> = pairs
+    let weighed: Vec<Weighed> = pairs
         .par_iter()
-        .zip(compared.into_par_iter())
-        .map(|(&(a, b), (levels, veto))| {
-            (a, b, score(&model, &freq, &records[a as usize], &records[b as usize], levels, veto))
+        .zip(&compared)
+        .map(|(&(a, b), &(levels, veto))| Weighed {
+            left: a,
+            right: b,
+            bits: score(&model, &freq, &records, (a, b), levels, veto).bits,
+            veto,
         })
         .collect();
     let exact_scored = exact
         .par_iter()
         .zip(exact_compared.into_par_iter())
-        .map(|(&(a, b), (levels, veto))| score(&model, &freq, &records[a as usize], &records[b as usize], levels, veto))
+        .map(|(&(a, b), (levels, veto))| score(&model, &freq, &records, (a, b), levels, veto))
         .collect();
     phase("score");
-    let decisions = decide(entity, &records, scored, thresholds);
+    let decisions = decide(entity, &records, &weighed, thresholds, |i| {
+        let (levels, veto) = compared[i];
+        score(&model, &freq, &records, pairs[i], levels, veto)
+    });
     phase("cluster");
     Ok(Linked { decisions, candidates: pairs, exact: exact_scored, model: Some(model) })
 }

@@ -1,10 +1,10 @@
 -- model: intermediate.release_items
 -- key: provider, item_id
 -- assert: not_null(title)
--- Every provider's releases in one shape, with the keys linking compares: the title
--- taken apart into base and version (MusicBrainz's version is its disambiguation), the artist as a key and as a set of keys, the
--- year. `popularity` is the provider's own measure (fans, listeners, ...), comparable
--- only within a provider.
+-- Every provider's releases in one shape, as given: the linker reads titles, credits
+-- and disambiguations itself (liner-link's `prepare`), once, so no reading of them is
+-- kept here. `popularity` is the provider's own measure (fans, listeners, ...),
+-- comparable only within a provider.
 with items as (
     select 'musicbrainz' as provider, release_id as item_id, title, artist_credit as artist, gtin, release_date,
            track_count, null::double as popularity, 'https://musicbrainz.org/release/' || release_id as url,
@@ -41,12 +41,7 @@ select
     provider,
     item_id,
     title,
-    title_base(title) as title_base,
-    -- MusicBrainz names editions in the disambiguation, not the title.
-    coalesce(nullif(title_variant(title), ''), nullif(norm_text(disambiguation), '')) as title_variant,
     artist,
-    artist_key(artist) as artist_key,
-    artist_set(artist) as artist_set,
     gtin,
     release_date,
     try_cast(left(release_date, 4) as integer) as year,

@@ -1,8 +1,8 @@
 -- model: intermediate.track_items
 -- key: provider, item_id
 -- assert: not_null(title)
--- Every provider's tracks (MusicBrainz: recordings) in one shape, with the keys
--- linking compares. `release_item_id` is the release the track was seen on (one of
+-- Every provider's tracks (MusicBrainz: recordings) in one shape, as given (the linker
+-- reads titles and credits itself). `release_item_id` is the release the track was seen on (one of
 -- them, for a recording on several).
 with items as (
     select 'musicbrainz' as provider, recording_id as item_id, arg_min(release_id, release_id) as release_item_id,
@@ -46,12 +46,7 @@ select
     item_id,
     release_item_id,
     title,
-    title_base(title) as title_base,
-    -- MusicBrainz names versions of a recording ("live") in the disambiguation.
-    coalesce(nullif(title_variant(title), ''), nullif(norm_text(disambiguation), '')) as title_variant,
     artist,
-    artist_key(artist) as artist_key,
-    artist_set(artist) as artist_set,
     duration_ms,
     popularity,
     -- The provider's comment that tells versions apart, as given: the linker reads it.

@@ -6,7 +6,7 @@ with followed as (
     select name, artist_key(name) as k from raw.follows
 ),
 members as (
-    select c.cluster_id, i.provider, i.url, i.release_date, i.artist_key, i.artist_set,
+    select c.cluster_id, i.provider, i.url, i.release_date, i.artist,
         coalesce(a.is_prerelease, false) as is_prerelease
     from intermediate.release_items i
     join canonical.clusters c on c.entity = 'release' and c.provider = i.provider and c.item_id = i.item_id
@@ -34,9 +34,13 @@ links as (
 credited as (
     -- The followed artist is the credit, or one of its artists.
     select distinct m.cluster_id, f.name as followed_artist
-    from members m
-    join upcoming u using (cluster_id)
-    join followed f on m.artist_key = f.k or list_contains(string_split(m.artist_set, '|'), f.k)
+    from (
+        -- Read only the upcoming releases' credits.
+        select m.cluster_id, artist_key(m.artist) as k, string_split(artist_set(m.artist), '|') as ks
+        from members m
+        join upcoming u using (cluster_id)
+    ) m
+    join followed f on m.k = f.k or list_contains(m.ks, f.k)
 )
 select
     r.release_id,

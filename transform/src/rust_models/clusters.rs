@@ -5,8 +5,14 @@
 //! id, then a provider id; for recordings an ISRC, then a MusicBrainz recording id,
 //! then a provider id. The smallest of each kind wins, so the name is stable.
 
+use std::sync::Arc;
+
 use anyhow::Context;
-use duckdb::{Connection, params};
+use duckdb::Connection;
+use duckdb::arrow::array::{Array, ArrayRef, AsArray, UInt64Array};
+use duckdb::arrow::compute::cast;
+use duckdb::arrow::datatypes::{DataType, Field, Schema, UInt64Type};
+use duckdb::arrow::record_batch::RecordBatch;
 
 use super::components::Components;
 use crate::model::Model;
@@ -19,6 +25,13 @@ pub fn model() -> Model {
         &["entity", "provider", "item_id"],
         build,
     )
+}
+
+/// A column of item numbers (the join never leaves one null).
+fn indices(batch: &RecordBatch, i: usize) -> anyhow::Result<UInt64Array> {
+    let column = cast(batch.column(i), &DataType::UInt64)?;
+    anyhow::ensure!(column.null_count() == 0, "a link names an item that has no number");
+    Ok(column.as_primitive::<UInt64Type>().clone())
 }
 
 /// DuckDB numbers the items and names the clusters; Rust only joins numbers, so a
@@ -41,15 +54,25 @@ fn build(db: &Connection) -> anyhow::Result<()> {
          JOIN cluster_items a ON a.entity = l.entity AND a.provider = l.left_provider AND a.item_id = l.left_id \
          JOIN cluster_items b ON b.entity = l.entity AND b.provider = l.right_provider AND b.item_id = l.right_id",
     )?;
-    for pair in pairs.query_map([], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, u64>(1)?)))? {
-        let (a, b) = pair?;
-        components.union(a as usize, b as usize);
+    // Millions of links and items: read and written as Arrow batches, not row by row.
+    for batch in pairs.query_arrow([])? {
+        let (a, b) = (indices(&batch, 0)?, indices(&batch, 1)?);
+        for (a, b) in a.values().iter().zip(b.values()) {
+            components.union(*a as usize, *b as usize);
+        }
     }
     drop(pairs);
     db.execute_batch("CREATE TEMP TABLE cluster_roots (idx UBIGINT, root UBIGINT)")?;
     let mut roots = db.appender("cluster_roots").context("writing the cluster of each item")?;
-    for i in 0..n as usize {
-        roots.append_row(params![i as u64, components.find(i) as u64])?;
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("idx", DataType::UInt64, false),
+        Field::new("root", DataType::UInt64, false),
+    ]));
+    for start in (0..n).step_by(65_536) {
+        let idx: Vec<u64> = (start..n.min(start + 65_536)).collect();
+        let root: Vec<u64> = idx.iter().map(|&i| components.find(i as usize) as u64).collect();
+        let columns: Vec<ArrayRef> = vec![Arc::new(UInt64Array::from(idx)), Arc::new(UInt64Array::from(root))];
+        roots.append_record_batch(RecordBatch::try_new(schema.clone(), columns)?)?;
     }
     roots.flush()?;
     drop(roots);

@@ -6,20 +6,20 @@
 //! listed too, for review, with `exact_method` set; `canonical.links` leaves them out
 //! until a person accepts them.
 //!
-//! `intermediate.link_candidates` keeps every pair the blocking compared, so that a
-//! benchmark can tell how many true pairs were ever candidates (blocking recall).
+//! `intermediate.link_candidates` (a view over `link_candidate_pairs` and the item
+//! numbers of `link_items`) keeps every pair the blocking compared, so that a benchmark
+//! can tell how many true pairs were ever candidates (blocking recall).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::Context;
 
-use duckdb::arrow::array::{Array, ArrayRef, AsArray, Int64Array, StringArray};
+use duckdb::arrow::array::{Array, ArrayRef, AsArray, Int64Array, StringArray, UInt32Array};
 use duckdb::arrow::compute::cast;
 use duckdb::arrow::datatypes::{DataType, Field, Int64Type, Schema};
 use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::{Connection, params};
-use liner_link::{Decision, Entity, Item, Scored, Thresholds};
+use liner_link::{Entity, Item, Scored, Thresholds};
 
 use super::components::Components;
 use crate::model::Model;
@@ -44,18 +44,19 @@ pub fn model() -> Model {
 /// MusicBrainz ids and page links are curated and trusted.
 const DOUBTED_KINDS: &[&str] = &["gtin", "isrc"];
 
-struct Side {
-    provider: String,
-    id: String,
-}
-
 /// The providers whose tracks are recordings themselves (one per cluster), not
 /// listings of one on an album.
 const RECORDING_CATALOGS: &[&str] = &["musicbrainz"];
 
-/// The cluster of each release (exact groups joined by the auto-links), by
-/// `(provider, item_id)`: the tracks' release comparison reads it.
-type ReleaseClusters = HashMap<(String, String), u32>;
+/// Numbers every item, by entity, in the order of `provider, item_id`: the linker and
+/// DuckDB speak of items by these numbers, so millions of ids never pass through Rust
+/// as strings (the exact links, the candidates and the decisions are joined back to
+/// the ids in SQL). `intermediate.link_items` stays, for the candidates' view.
+const NUMBER_ITEMS: &str = "CREATE OR REPLACE TABLE intermediate.link_items AS \
+    SELECT entity, provider, item_id, \
+        (row_number() OVER (PARTITION BY entity ORDER BY provider, item_id) - 1)::UINTEGER AS idx \
+    FROM (SELECT 'release' AS entity, provider, item_id FROM intermediate.release_items \
+          UNION ALL SELECT 'track', provider, item_id FROM intermediate.track_items)";
 
 /// A column of a batch as text or as integers, whatever width DuckDB chose.
 fn texts(batch: &RecordBatch, i: usize) -> anyhow::Result<StringArray> {
@@ -74,38 +75,42 @@ fn integer(a: &Int64Array, row: usize) -> Option<i64> {
     (!a.is_null(row)).then(|| a.value(row))
 }
 
-/// The items of an entity, read as Arrow batches (a million rows read value by value
-/// took seconds).
-fn load(
-    db: &Connection,
-    entity: Entity,
-    providers: &mut Vec<String>,
-    releases: &ReleaseClusters,
-) -> anyhow::Result<(Vec<Side>, Vec<Item>)> {
+/// The items of an entity in the order of their numbers, read as Arrow batches (a
+/// million rows read value by value took seconds). A track's release is given as the
+/// cluster of its release (`release_clusters`, by release number).
+fn load(db: &Connection, entity: Entity, release_clusters: &[u32]) -> anyhow::Result<Vec<Item>> {
     let sql = match entity {
         Entity::Release => {
-            "SELECT provider, item_id, title, artist, '', year, track_count, gtin, NULL::VARCHAR, disambiguation \
-             FROM intermediate.release_items ORDER BY provider, item_id"
+            "SELECT n.idx, r.provider, r.title, r.artist, '', r.year, r.track_count, r.gtin, NULL::BIGINT, \
+                 r.disambiguation \
+             FROM intermediate.link_items n JOIN intermediate.release_items r USING (provider, item_id) \
+             WHERE n.entity = 'release' ORDER BY n.idx"
         }
         Entity::Track => {
             "WITH isrcs AS (SELECT provider, item_id, string_agg(value, ',' ORDER BY value) AS isrcs \
                  FROM intermediate.item_identifiers WHERE entity = 'track' AND kind = 'isrc' GROUP BY ALL) \
-             SELECT t.provider, t.item_id, t.title, t.artist, r.title, r.year, t.duration_ms, \
-                 x.isrcs, t.release_item_id, t.disambiguation \
-             FROM intermediate.track_items t \
+             SELECT n.idx, t.provider, t.title, t.artist, r.title, r.year, t.duration_ms, x.isrcs, rn.idx, \
+                 t.disambiguation \
+             FROM intermediate.link_items n \
+             JOIN intermediate.track_items t USING (provider, item_id) \
              LEFT JOIN intermediate.release_items r ON r.provider = t.provider AND r.item_id = t.release_item_id \
+             LEFT JOIN intermediate.link_items rn \
+                 ON rn.entity = 'release' AND rn.provider = t.provider AND rn.item_id = t.release_item_id \
              LEFT JOIN isrcs x ON x.provider = t.provider AND x.item_id = t.item_id \
-             ORDER BY t.provider, t.item_id"
+             WHERE n.entity = 'track' ORDER BY n.idx"
         }
     };
     let mut stmt = db.prepare(sql)?;
-    let (mut sides, mut items) = (Vec::new(), Vec::new());
+    let mut providers: Vec<String> = Vec::new();
+    let mut items = Vec::new();
     for batch in stmt.query_arrow([])? {
-        let [provider, id, title, credit, context] = [0, 1, 2, 3, 4].map(|i| texts(&batch, i));
-        let (provider, id, title, credit, context) = (provider?, id?, title?, credit?, context?);
-        let (year, size) = (integers(&batch, 5)?, integers(&batch, 6)?);
-        let (code, release, comment) = (texts(&batch, 7)?, texts(&batch, 8)?, texts(&batch, 9)?);
+        let idx = integers(&batch, 0)?;
+        let [provider, title, credit, context] = [1, 2, 3, 4].map(|i| texts(&batch, i));
+        let (provider, title, credit, context) = (provider?, title?, credit?, context?);
+        let (year, size, release) = (integers(&batch, 5)?, integers(&batch, 6)?, integers(&batch, 8)?);
+        let (code, comment) = (texts(&batch, 7)?, texts(&batch, 9)?);
         for row in 0..batch.num_rows() {
+            anyhow::ensure!(integer(&idx, row) == Some(items.len() as i64), "the items' numbers have a gap");
             let name = text(&provider, row).unwrap_or_default();
             let index = match providers.iter().position(|p| p == name) {
                 Some(i) => i,
@@ -114,11 +119,9 @@ fn load(
                     providers.len() - 1
                 }
             };
-            let release =
-                text(&release, row).and_then(|r| releases.get(&(providers[index].clone(), r.to_string())).copied());
             let owned = |a: &StringArray| text(a, row).unwrap_or_default().to_string();
             items.push(Item {
-                release,
+                release: integer(&release, row).and_then(|r| release_clusters.get(r as usize).copied()),
                 listing: entity == Entity::Track && !RECORDING_CATALOGS.contains(&name),
                 provider: index as u16,
                 title: owned(&title),
@@ -129,57 +132,97 @@ fn load(
                 size: integer(&size, row).and_then(|n| u32::try_from(n).ok()),
                 code: text(&code, row).map(str::to_string),
             });
-            sides.push(Side { provider: providers[index].clone(), id: owned(&id) });
         }
     }
-    Ok((sides, items))
+    anyhow::ensure!(providers.len() <= 64, "more than 64 providers of {}s", entity.noun());
+    Ok(items)
 }
 
-/// The exact links of an entity as index pairs (with their method), and each item's
-/// exact group.
-fn exact(db: &Connection, entity: &str, sides: &[Side]) -> anyhow::Result<(Vec<(u32, u32, String)>, Vec<u32>)> {
-    let index: HashMap<(&str, &str), u32> =
-        sides.iter().enumerate().map(|(i, s)| ((s.provider.as_str(), s.id.as_str()), i as u32)).collect();
-    let mut components = Components::new(sides.len());
+/// An exact link, by item numbers, and whether the evidence may doubt its kind.
+struct ExactPair {
+    left: u32,
+    right: u32,
+    method: String,
+}
+
+/// The exact links of an entity by item numbers, and each item's exact group.
+fn exact(db: &Connection, entity: &str, n: usize) -> anyhow::Result<(Vec<ExactPair>, Vec<u32>)> {
+    let mut components = Components::new(n);
     let mut pairs = Vec::new();
     let mut stmt = db.prepare(
-        "SELECT left_provider, left_id, right_provider, right_id, method FROM intermediate.exact_links WHERE entity = ?",
+        "SELECT a.idx, b.idx, e.method FROM intermediate.exact_links e \
+         JOIN intermediate.link_items a ON a.entity = e.entity AND a.provider = e.left_provider AND a.item_id = e.left_id \
+         JOIN intermediate.link_items b \
+             ON b.entity = e.entity AND b.provider = e.right_provider AND b.item_id = e.right_id \
+         WHERE e.entity = ?",
     )?;
     for batch in stmt.query_arrow([entity])? {
-        let [lp, li, rp, ri, method] = [0, 1, 2, 3, 4].map(|i| texts(&batch, i));
-        let (lp, li, rp, ri, method) = (lp?, li?, rp?, ri?, method?);
+        let (a, b, method) = (integers(&batch, 0)?, integers(&batch, 1)?, texts(&batch, 2)?);
         for row in 0..batch.num_rows() {
-            let side = |p: &StringArray, i: &StringArray| index.get(&(text(p, row)?, text(i, row)?)).copied();
-            if let (Some(a), Some(b)) = (side(&lp, &li), side(&rp, &ri)) {
-                components.union(a as usize, b as usize);
-                pairs.push((a, b, text(&method, row).unwrap_or_default().to_string()));
-            }
+            let (left, right) = (a.value(row) as u32, b.value(row) as u32);
+            components.union(left as usize, right as usize);
+            let method = text(&method, row).unwrap_or_default();
+            // Only the doubted kinds need their name again; the rest are many.
+            let method = if DOUBTED_KINDS.contains(&method) { method.to_string() } else { String::new() };
+            pairs.push(ExactPair { left, right, method });
         }
     }
-    let groups = (0..sides.len()).map(|i| components.find(i) as u32).collect();
+    let groups = (0..n).map(|i| components.find(i) as u32).collect();
     Ok((pairs, groups))
 }
 
+/// What the linker decided, by item numbers, before the ids are joined back.
+const DECISIONS: &str = "CREATE TEMP TABLE fuzzy_decisions (seq UBIGINT, entity VARCHAR, left_idx UINTEGER, \
+    right_idx UINTEGER, outcome VARCHAR, score DOUBLE, title_score DOUBLE, variant_score DOUBLE, artist_score DOUBLE, \
+    size_score DOUBLE, year_score DOUBLE, code_score DOUBLE, release_score DOUBLE, evidence VARCHAR, \
+    runner_up_idx UINTEGER, runner_up_score DOUBLE, reason VARCHAR, exact_method VARCHAR); \
+    CREATE OR REPLACE TABLE intermediate.link_candidate_pairs (entity VARCHAR, left_idx UINTEGER, right_idx UINTEGER);";
+
+/// The decisions with their ids, and every candidate pair as ids (a view: millions of
+/// pairs kept as numbers).
+const WITH_IDS: &str = "CREATE TABLE intermediate.fuzzy_links AS \
+    SELECT d.entity, l.provider AS left_provider, l.item_id AS left_id, r.provider AS right_provider, \
+        r.item_id AS right_id, d.outcome, d.score, d.title_score, d.variant_score, d.artist_score, d.size_score, \
+        d.year_score, d.code_score, d.release_score, d.evidence, u.item_id AS runner_up_id, d.runner_up_score, \
+        d.reason, d.exact_method \
+    FROM fuzzy_decisions d \
+    JOIN intermediate.link_items l ON l.entity = d.entity AND l.idx = d.left_idx \
+    JOIN intermediate.link_items r ON r.entity = d.entity AND r.idx = d.right_idx \
+    LEFT JOIN intermediate.link_items u ON u.entity = d.entity AND u.idx = d.runner_up_idx \
+    ORDER BY d.seq; \
+    DROP TABLE fuzzy_decisions; \
+    CREATE OR REPLACE VIEW intermediate.link_candidates AS \
+    SELECT c.entity, l.provider AS left_provider, l.item_id AS left_id, r.provider AS right_provider, \
+        r.item_id AS right_id \
+    FROM intermediate.link_candidate_pairs c \
+    JOIN intermediate.link_items l ON l.entity = c.entity AND l.idx = c.left_idx \
+    JOIN intermediate.link_items r ON r.entity = c.entity AND r.idx = c.right_idx;";
+
 fn build(db: &Connection) -> anyhow::Result<()> {
-    db.execute_batch(
-        "CREATE TABLE intermediate.fuzzy_links (entity VARCHAR, left_provider VARCHAR, left_id VARCHAR, \
-         right_provider VARCHAR, right_id VARCHAR, outcome VARCHAR, score DOUBLE, title_score DOUBLE, \
-         variant_score DOUBLE, artist_score DOUBLE, size_score DOUBLE, year_score DOUBLE, code_score DOUBLE, \
-         release_score DOUBLE, \
-         evidence VARCHAR, runner_up_id VARCHAR, runner_up_score DOUBLE, reason VARCHAR, exact_method VARCHAR); \
-         CREATE OR REPLACE TABLE intermediate.link_candidates (entity VARCHAR, left_provider VARCHAR, left_id VARCHAR, \
-         right_provider VARCHAR, right_id VARCHAR);",
-    )?;
-    let mut appender = db.appender_to_db("fuzzy_links", "intermediate").context("writing intermediate.fuzzy_links")?;
+    db.execute_batch(NUMBER_ITEMS).context("numbering the items")?;
+    // Warehouses built before kept the candidates as a table.
+    let kind: Option<String> = db
+        .query_row(
+            "SELECT table_type FROM information_schema.tables \
+             WHERE table_schema = 'intermediate' AND table_name = 'link_candidates'",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    if let Some(kind) = kind {
+        let what = if kind == "VIEW" { "VIEW" } else { "TABLE" };
+        db.execute_batch(&format!("DROP {what} intermediate.link_candidates"))?;
+    }
+    db.execute_batch(DECISIONS)?;
+    let mut appender = db.appender("fuzzy_decisions").context("writing intermediate.fuzzy_links")?;
     let mut candidates =
-        db.appender_to_db("link_candidates", "intermediate").context("writing intermediate.link_candidates")?;
-    let mut release_clusters = ReleaseClusters::new();
+        db.appender_to_db("link_candidate_pairs", "intermediate").context("writing intermediate.link_candidates")?;
+    let mut release_clusters: Vec<u32> = Vec::new();
+    let mut seq = 0u64;
     for (entity, name) in [(Entity::Release, "release"), (Entity::Track, "track")] {
-        let mut providers = Vec::new();
-        let (sides, items) = load(db, entity, &mut providers, &release_clusters)?;
-        anyhow::ensure!(providers.len() <= 64, "more than 64 providers of {name}s");
-        let (exact_pairs, groups) = exact(db, name, &sides)?;
-        let index_pairs: Vec<(u32, u32)> = exact_pairs.iter().map(|(a, b, _)| (*a, *b)).collect();
+        let items = load(db, entity, &release_clusters)?;
+        let (exact_pairs, groups) = exact(db, name, items.len())?;
+        let index_pairs: Vec<(u32, u32)> = exact_pairs.iter().map(|e| (e.left, e.right)).collect();
         tracing::debug!(entity = name, items = items.len(), "loaded");
         let linked = liner_link::link(entity, &items, &groups, &index_pairs, Thresholds::default())
             .with_context(|| format!("linking {name}s"))?;
@@ -187,106 +230,81 @@ fn build(db: &Connection) -> anyhow::Result<()> {
             tracing::debug!(entity = name, candidates = linked.candidates.len(), "model:\n{}", m.describe());
         }
         for d in &linked.decisions {
-            append(&mut appender, entity, name, &sides, d)?;
+            let row = Row { pair: (d.left, d.right), outcome: d.outcome.as_str(), scored: &d.scored };
+            append(&mut appender, &mut seq, entity, row, d.runner_up, d.reason.as_deref(), None)?;
         }
-        for ((a, b, method), scored) in exact_pairs.iter().zip(&linked.exact) {
-            if DOUBTED_KINDS.contains(&method.as_str()) && liner_link::doubted(scored) {
-                let (l, r) = (&sides[*a as usize], &sides[*b as usize]);
-                let reason = format!("the same {method}, but titles and sizes disagree");
-                append_row(&mut appender, entity, name, (l, r), "review", scored, None, Some(&reason), Some(method))?;
+        for (e, scored) in exact_pairs.iter().zip(&linked.exact) {
+            if !e.method.is_empty() && liner_link::doubted(scored) {
+                let reason = format!("the same {}, but titles and sizes disagree", e.method);
+                let row = Row { pair: (e.left, e.right), outcome: "review", scored };
+                append(&mut appender, &mut seq, entity, row, None, Some(&reason), Some(&e.method))?;
             }
         }
-        write_candidates(&mut candidates, name, &sides, &linked.candidates)?;
+        write_candidates(&mut candidates, name, &linked.candidates)?;
         tracing::debug!(entity = name, candidates = linked.candidates.len(), "written");
         if entity == Entity::Release {
-            let mut c = Components::new(sides.len());
+            let mut c = Components::new(items.len());
             for (i, g) in groups.iter().enumerate() {
                 c.union(i, *g as usize);
             }
             for d in linked.decisions.iter().filter(|d| d.outcome == liner_link::Outcome::Auto) {
                 c.union(d.left as usize, d.right as usize);
             }
-            for (i, s) in sides.into_iter().enumerate() {
-                release_clusters.insert((s.provider, s.id), c.find(i) as u32);
-            }
+            release_clusters = (0..items.len()).map(|i| c.find(i) as u32).collect();
         }
     }
     appender.flush()?;
     candidates.flush()?;
+    drop((appender, candidates));
+    db.execute_batch(WITH_IDS).context("joining the ids to the decisions")?;
     Ok(())
 }
 
 /// Every candidate pair, appended a batch of columns at a time (millions of pairs
 /// appended row by row took longer than linking them).
-fn write_candidates(
-    appender: &mut duckdb::Appender<'_>,
-    entity: &str,
-    sides: &[Side],
-    pairs: &[(u32, u32)],
-) -> anyhow::Result<()> {
-    let schema = Arc::new(Schema::new(
-        ["entity", "left_provider", "left_id", "right_provider", "right_id"]
-            .map(|n| Field::new(n, DataType::Utf8, false))
-            .to_vec(),
-    ));
+fn write_candidates(appender: &mut duckdb::Appender<'_>, entity: &str, pairs: &[(u32, u32)]) -> anyhow::Result<()> {
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("entity", DataType::Utf8, false),
+        Field::new("left_idx", DataType::UInt32, false),
+        Field::new("right_idx", DataType::UInt32, false),
+    ]));
     for chunk in pairs.chunks(65_536) {
-        let side = |pick: fn(&(u32, u32)) -> u32, field: fn(&Side) -> &str| -> ArrayRef {
-            Arc::new(StringArray::from_iter_values(chunk.iter().map(|p| field(&sides[pick(p) as usize]))))
-        };
         let columns = vec![
             Arc::new(StringArray::from_iter_values(std::iter::repeat_n(entity, chunk.len()))) as ArrayRef,
-            side(|p| p.0, |s| &s.provider),
-            side(|p| p.0, |s| &s.id),
-            side(|p| p.1, |s| &s.provider),
-            side(|p| p.1, |s| &s.id),
+            Arc::new(UInt32Array::from_iter_values(chunk.iter().map(|p| p.0))),
+            Arc::new(UInt32Array::from_iter_values(chunk.iter().map(|p| p.1))),
         ];
         appender.append_record_batch(RecordBatch::try_new(schema.clone(), columns)?)?;
     }
     Ok(())
 }
 
-fn append(
-    appender: &mut duckdb::Appender<'_>,
-    entity: Entity,
-    name: &str,
-    sides: &[Side],
-    d: &Decision,
-) -> anyhow::Result<()> {
-    let runner_up = d.runner_up.map(|(j, p)| (sides[j as usize].id.as_str(), p));
-    append_row(
-        appender,
-        entity,
-        name,
-        (&sides[d.left as usize], &sides[d.right as usize]),
-        d.outcome.as_str(),
-        &d.scored,
-        runner_up,
-        d.reason.as_deref(),
-        None,
-    )
+/// One pair to write: its item numbers, the outcome and the scores.
+struct Row<'a> {
+    pair: (u32, u32),
+    outcome: &'a str,
+    scored: &'a Scored,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn append_row(
+fn append(
     appender: &mut duckdb::Appender<'_>,
+    seq: &mut u64,
     entity: Entity,
-    name: &str,
-    (l, r): (&Side, &Side),
-    outcome: &str,
-    s: &Scored,
-    runner_up: Option<(&str, f64)>,
+    row: Row<'_>,
+    runner_up: Option<(u32, f64)>,
     reason: Option<&str>,
     exact_method: Option<&str>,
 ) -> anyhow::Result<()> {
+    let s = row.scored;
     // A comparison a side could not show has no weight to keep.
     let w = |c: usize| s.levels[c].map(|_| s.weights[c]);
+    *seq += 1;
     appender.append_row(params![
-        name,
-        l.provider,
-        l.id,
-        r.provider,
-        r.id,
-        outcome,
+        *seq,
+        if entity == Entity::Release { "release" } else { "track" },
+        row.pair.0,
+        row.pair.1,
+        row.outcome,
         s.probability,
         w(0),
         w(2),
@@ -296,7 +314,7 @@ fn append_row(
         w(5),
         w(6),
         s.evidence(entity),
-        runner_up.map(|(id, _)| id),
+        runner_up.map(|(j, _)| j),
         runner_up.map(|(_, p)| p),
         reason,
         exact_method
