@@ -363,7 +363,10 @@ def liner_result(dir_, ids):
             clusters[cluster].append(rec)
     review = db.sql("SELECT count(*) FROM canonical.review_queue WHERE entity = 'track'").fetchall()[0][0]
     candidates = None
-    tables = {t for (t,) in db.sql("SELECT schema_name || '.' || table_name FROM duckdb_tables()").fetchall()}
+    # Tables and views (the candidates are a view over item numbers).
+    tables = {
+        t for (t,) in db.sql("SELECT table_schema || '.' || table_name FROM information_schema.tables").fetchall()
+    }
     if "intermediate.link_candidates" in tables:
         candidates = set()
         for lp, li, rp, ri in db.sql(
