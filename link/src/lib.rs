@@ -193,31 +193,37 @@ impl Frequencies {
         }
     }
 
-    /// The rarest artist the two credits share.
-    fn artist(&self, records: &[Record], a: u32, b: u32) -> Option<f64> {
+    /// A pair's term frequencies, read while the pair is compared (its two records in
+    /// cache): the left side's title share and the rarest artist the credits share.
+    fn of(&self, records: &[Record], a: u32, b: u32) -> Shares {
         let (ra, rb) = (&records[a as usize], &records[b as usize]);
-        ra.artist_keys
+        let artist = ra
+            .artist_keys
             .iter()
             .zip(&self.artists[a as usize])
             .filter(|(k, _)| rb.artist_keys.contains(k))
             .map(|(_, share)| *share)
-            .min_by(f64::total_cmp)
+            .min_by(f64::total_cmp);
+        Shares { title: self.titles[a as usize], artist }
     }
 }
 
-fn score(
-    model: &Model,
-    freq: &Frequencies,
-    records: &[Record],
-    (a, b): (u32, u32),
-    levels: Levels,
-    veto: Veto,
-) -> Scored {
+/// The shares of records with a pair's title and with its rarest shared artist.
+#[derive(Debug, Clone, Copy)]
+struct Shares {
+    title: f64,
+    artist: Option<f64>,
+}
+
+/// A pair compared: its levels, what vetoes it, and its term frequencies.
+type Compared = (Levels, Veto, Shares);
+
+fn score(model: &Model, (levels, veto, shares): Compared) -> Scored {
     let mut weights = [0.0; COMPARISONS.len()];
     for (c, w) in weights.iter_mut().enumerate() {
         let tf = match c {
-            compare::TITLE => Some(freq.titles[a as usize]),
-            compare::ARTIST => freq.artist(records, a, b),
+            compare::TITLE => Some(shares.title),
+            compare::ARTIST => shares.artist,
             _ => None,
         };
         *w = model.weight(c, levels[c], tf);
@@ -255,10 +261,13 @@ pub fn link(
     phase("prepare");
     let pairs = candidates(entity, &records)?;
     phase("blocking");
-    let compared: Vec<(Levels, Veto)> =
-        pairs.par_iter().map(|&(a, b)| compare(entity, &records[a as usize], &records[b as usize])).collect();
-    let exact_compared: Vec<(Levels, Veto)> =
-        exact.par_iter().map(|&(a, b)| compare(entity, &records[a as usize], &records[b as usize])).collect();
+    let freq = Frequencies::new(&records);
+    let compare_pair = |&(a, b): &(u32, u32)| -> Compared {
+        let (levels, veto) = compare(entity, &records[a as usize], &records[b as usize]);
+        (levels, veto, freq.of(&records, a, b))
+    };
+    let compared: Vec<Compared> = pairs.par_iter().map(compare_pair).collect();
+    let exact_compared: Vec<Compared> = exact.par_iter().map(compare_pair).collect();
     // Random pairs across providers: u.
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
     let mut random = Vec::with_capacity(RANDOM_PAIRS);
@@ -276,30 +285,17 @@ pub fn link(
     phase("compare");
     let u = model::u_from_random(entity, &random_levels);
     let training: Vec<Levels> =
-        compared.iter().chain(&exact_compared).filter(|(_, v)| *v != Veto::Never).map(|(l, _)| *l).collect();
+        compared.iter().chain(&exact_compared).filter(|(_, v, _)| *v != Veto::Never).map(|(l, _, _)| *l).collect();
     let model = Model::learn(entity, u, &training, all_pairs);
     phase("model");
-    let freq = Frequencies::new(&records);
     let weighed: Vec<Weighed> = pairs
         .par_iter()
         .zip(&compared)
-        .map(|(&(a, b), &(levels, veto))| Weighed {
-            left: a,
-            right: b,
-            bits: score(&model, &freq, &records, (a, b), levels, veto).bits,
-            veto,
-        })
+        .map(|(&(a, b), &c)| Weighed { left: a, right: b, bits: score(&model, c).bits, veto: c.1 })
         .collect();
-    let exact_scored = exact
-        .par_iter()
-        .zip(exact_compared.into_par_iter())
-        .map(|(&(a, b), (levels, veto))| score(&model, &freq, &records, (a, b), levels, veto))
-        .collect();
+    let exact_scored = exact_compared.into_par_iter().map(|c| score(&model, c)).collect();
     phase("score");
-    let decisions = decide(entity, &records, &weighed, thresholds, |i| {
-        let (levels, veto) = compared[i];
-        score(&model, &freq, &records, pairs[i], levels, veto)
-    });
+    let decisions = decide(entity, &records, &weighed, thresholds, |i| score(&model, compared[i]));
     phase("cluster");
     Ok(Linked { decisions, candidates: pairs, exact: exact_scored, model: Some(model) })
 }

@@ -131,18 +131,15 @@ fn without_article(folded: &str) -> String {
 }
 
 fn is_version(part: &str) -> bool {
-    fold(part).split(' ').any(|w| {
-        VERSION_WORDS.contains(&w)
-            || (w.len() == 4
-                && w.starts_with(['1', '2'])
-                && w.chars().all(|c| c.is_ascii_digit())
-                && fold(part).split(' ').count() == 1)
-    })
+    let folded = fold(part);
+    let is_year = |w: &str| w.len() == 4 && w.starts_with(['1', '2']) && w.bytes().all(|b| b.is_ascii_digit());
+    // A year names a version only standing alone ("(2011)"), not inside a title.
+    folded.split(' ').any(|w| VERSION_WORDS.contains(&w)) || (!folded.contains(' ') && is_year(&folded))
 }
 
 fn is_featuring(part: &str) -> bool {
     let lower = part.trim().to_lowercase();
-    FEATURING.iter().any(|f| lower == *f || lower.starts_with(&format!("{f} ")))
+    FEATURING.iter().any(|f| lower.strip_prefix(f).is_some_and(|rest| rest.is_empty() || rest.starts_with(' ')))
 }
 
 /// The key an artist name is matched by: folded, "X, The" as "The X", article dropped.

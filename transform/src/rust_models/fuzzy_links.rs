@@ -200,6 +200,7 @@ const WITH_IDS: &str = "CREATE TABLE intermediate.fuzzy_links AS \
 
 fn build(db: &Connection) -> anyhow::Result<()> {
     db.execute_batch(NUMBER_ITEMS).context("numbering the items")?;
+    tracing::debug!("numbered");
     // Warehouses built before kept the candidates as a table.
     let kind: Option<String> = db
         .query_row(
@@ -221,6 +222,7 @@ fn build(db: &Connection) -> anyhow::Result<()> {
     let mut seq = 0u64;
     for (entity, name) in [(Entity::Release, "release"), (Entity::Track, "track")] {
         let items = load(db, entity, &release_clusters)?;
+        tracing::debug!(entity = name, items = items.len(), "read");
         let (exact_pairs, groups) = exact(db, name, items.len())?;
         let index_pairs: Vec<(u32, u32)> = exact_pairs.iter().map(|e| (e.left, e.right)).collect();
         tracing::debug!(entity = name, items = items.len(), "loaded");
@@ -257,6 +259,7 @@ fn build(db: &Connection) -> anyhow::Result<()> {
     candidates.flush()?;
     drop((appender, candidates));
     db.execute_batch(WITH_IDS).context("joining the ids to the decisions")?;
+    tracing::debug!("ids joined");
     Ok(())
 }
 
