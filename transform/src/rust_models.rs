@@ -1,6 +1,7 @@
 //! The models computed in Rust, beside the SQL ones: one module each.
 
 pub mod clusters;
+mod columns;
 mod components;
 pub mod fuzzy_links;
 

@@ -9,11 +9,11 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use duckdb::Connection;
-use duckdb::arrow::array::{Array, ArrayRef, AsArray, UInt64Array};
-use duckdb::arrow::compute::cast;
-use duckdb::arrow::datatypes::{DataType, Field, Schema, UInt64Type};
+use duckdb::arrow::array::{ArrayRef, UInt64Array};
+use duckdb::arrow::datatypes::{DataType, Field, Schema};
 use duckdb::arrow::record_batch::RecordBatch;
 
+use super::columns::integers;
 use super::components::Components;
 use crate::model::Model;
 
@@ -25,13 +25,6 @@ pub fn model() -> Model {
         &["entity", "provider", "item_id"],
         build,
     )
-}
-
-/// A column of item numbers (the join never leaves one null).
-fn indices(batch: &RecordBatch, i: usize) -> anyhow::Result<UInt64Array> {
-    let column = cast(batch.column(i), &DataType::UInt64)?;
-    anyhow::ensure!(column.null_count() == 0, "a link names an item that has no number");
-    Ok(column.as_primitive::<UInt64Type>().clone())
 }
 
 /// DuckDB numbers the items and names the clusters; Rust only joins numbers, so a
@@ -56,7 +49,8 @@ fn build(db: &Connection) -> anyhow::Result<()> {
     )?;
     // Millions of links and items: read and written as Arrow batches, not row by row.
     for batch in pairs.query_arrow([])? {
-        let (a, b) = (indices(&batch, 0)?, indices(&batch, 1)?);
+        // Inner joins: every link has both its numbers.
+        let (a, b) = (integers(&batch, 0)?, integers(&batch, 1)?);
         for (a, b) in a.values().iter().zip(b.values()) {
             components.union(*a as usize, *b as usize);
         }

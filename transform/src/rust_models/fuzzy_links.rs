@@ -14,13 +14,13 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use duckdb::arrow::array::{Array, ArrayRef, AsArray, Int64Array, StringArray, UInt32Array};
-use duckdb::arrow::compute::cast;
-use duckdb::arrow::datatypes::{DataType, Field, Int64Type, Schema};
+use duckdb::arrow::array::{ArrayRef, StringArray, UInt32Array};
+use duckdb::arrow::datatypes::{DataType, Field, Schema};
 use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::{Connection, params};
 use liner_link::{Entity, Item, Scored, Thresholds};
 
+use super::columns::{integer, integers, text, texts};
 use super::components::Components;
 use crate::model::Model;
 
@@ -57,23 +57,6 @@ const NUMBER_ITEMS: &str = "CREATE OR REPLACE TABLE intermediate.link_items AS \
         (row_number() OVER (PARTITION BY entity ORDER BY provider, item_id) - 1)::UINTEGER AS idx \
     FROM (SELECT 'release' AS entity, provider, item_id FROM intermediate.release_items \
           UNION ALL SELECT 'track', provider, item_id FROM intermediate.track_items)";
-
-/// A column of a batch as text or as integers, whatever width DuckDB chose.
-fn texts(batch: &RecordBatch, i: usize) -> anyhow::Result<StringArray> {
-    Ok(cast(batch.column(i), &DataType::Utf8)?.as_string::<i32>().clone())
-}
-
-fn integers(batch: &RecordBatch, i: usize) -> anyhow::Result<Int64Array> {
-    Ok(cast(batch.column(i), &DataType::Int64)?.as_primitive::<Int64Type>().clone())
-}
-
-fn text(a: &StringArray, row: usize) -> Option<&str> {
-    (!a.is_null(row)).then(|| a.value(row))
-}
-
-fn integer(a: &Int64Array, row: usize) -> Option<i64> {
-    (!a.is_null(row)).then(|| a.value(row))
-}
 
 /// The items of an entity in the order of their numbers, read as Arrow batches (a
 /// million rows read value by value took seconds). A track's release is given as the
@@ -138,10 +121,11 @@ fn load(db: &Connection, entity: Entity, release_clusters: &[u32]) -> anyhow::Re
     Ok(items)
 }
 
-/// An exact link, by item numbers, and whether the evidence may doubt its kind.
+/// An exact link, by item numbers.
 struct ExactPair {
     left: u32,
     right: u32,
+    /// The method when the evidence may doubt it (a barcode, an ISRC); empty otherwise.
     method: String,
 }
 
