@@ -143,19 +143,20 @@ fn write_warehouse(path: &Path, rows: i64, v2: bool) {
     .unwrap();
 }
 
-/// Everything the app could see of the two tables: columns, rows, liner's records.
+/// Everything the app could see of the two tables: columns, rows, liner's records, all
+/// read in one snapshot, so a commit landing between two reads cannot mix the states.
 fn app_state(url: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for sql in [
+    let reads = [
         "SELECT string_agg(table_name || '.' || column_name || ' ' || data_type, ', ' ORDER BY table_name, ordinal_position) \
          FROM information_schema.columns WHERE table_schema = 'catalog'",
         "SELECT count(*) || ' ' || md5(string_agg(t::text, '|' ORDER BY track_id)) FROM catalog.tracks t",
         "SELECT count(*) || ' ' || md5(string_agg(r::text, '|' ORDER BY release_id)) FROM catalog.releases r",
         "SELECT string_agg(table_name || ' ' || definition, '; ' ORDER BY table_name) FROM catalog.liner_tables",
-    ] {
-        out.push(pg_one(url, sql));
-    }
-    out
+    ];
+    let sql = format!("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {}; COMMIT", reads.join("; "));
+    let rows = pg_rows(url, &sql);
+    assert_eq!(rows.len(), reads.len(), "one row for each read: {rows:?}");
+    rows.into_iter().map(|r| r[0].clone().unwrap_or_default()).collect()
 }
 
 #[test]
@@ -182,34 +183,37 @@ fn a_load_killed_at_any_point_leaves_the_app_tables_as_they_were() {
     for tenth in [1, 3, 5, 7] {
         let start = Instant::now();
         let at = one_load * tenth / 10;
-        let killed_at = kill_load(&project, &[], move |_| start.elapsed() >= at);
+        let killed_at = kill_load(&project, &db.url, &[], move |_| start.elapsed() >= at);
         assert_eq!(app_state(&db.url), before, "killed {at:?} into the load (last phase: {killed_at})");
     }
     let phases =
         [("tracks", "migrate"), ("tracks", "copy"), ("tracks", "merge"), ("releases", "copy"), ("releases", "merge")];
     for (table, phase) in phases {
-        let killed_at = kill_load(&project, &[], |line| {
+        let killed_at = kill_load(&project, &db.url, &[], |line| {
             line.contains(&format!("phase=\"{phase}\"")) && line.contains(&format!("table={table}"))
         });
         assert_eq!(app_state(&db.url), before, "killed at {killed_at}");
     }
-    let killed_at = kill_load(&project, &[], |line| line.contains("phase=\"commit\""));
+    let killed_at = kill_load(&project, &db.url, &[], |line| line.contains("phase=\"commit\""));
     let at_commit = app_state(&db.url);
     println!("killed as the commit was sent: the load {}", if at_commit == before { "was undone" } else { "was done" });
 
+    project.ok(&["load"]);
+    let merged = app_state(&db.url);
+    assert!(at_commit == before || at_commit == merged, "killed at {killed_at}: a part of the load is in");
     let out = project.ok(&["load", "--mode", "replace"]);
     assert!(out.contains("tracks"), "{out}");
     let after = app_state(&db.url);
     assert_ne!(after, before);
+    assert_eq!(after, merged, "a replace leaves the tables a merge of the same warehouse leaves");
     assert!(after[0].contains("tracks.bpm double precision"), "{}", after[0]);
     // What is there is whole: the row counts of v2.
     assert!(after[1].starts_with(&format!("{} ", rows + rows / 20 - rows / 100)), "{}", after[1]);
-    assert!(at_commit == before || at_commit == after, "killed at {killed_at}: a part of the load is in");
     // Kills in replace mode leave it whole too.
     write_warehouse(&project.warehouse(), rows, false);
     let swapped = app_state(&db.url);
     for phase in ["copy", "swap"] {
-        let killed_at = kill_load(&project, &["--mode", "replace"], |line| {
+        let killed_at = kill_load(&project, &db.url, &["--mode", "replace"], |line| {
             line.contains(&format!("phase=\"{phase}\"")) && line.contains("table=releases")
         });
         assert_eq!(app_state(&db.url), swapped, "killed at {killed_at} in replace mode");
@@ -222,8 +226,9 @@ fn a_load_killed_at_any_point_leaves_the_app_tables_as_they_were() {
 }
 
 /// Starts `liner load` with debug logs, kills it (SIGKILL) when `when` holds for a log
-/// line (or for the moment, checked every few milliseconds), and says where it was.
-fn kill_load(project: &Project, extra: &[&str], mut when: impl FnMut(&str) -> bool) -> String {
+/// line (or for the moment, checked every few milliseconds), waits until the server has
+/// ended the killed session (committed or rolled back what it had), and says where it was.
+fn kill_load(project: &Project, url: &str, extra: &[&str], mut when: impl FnMut(&str) -> bool) -> String {
     let mut args = vec!["load"];
     args.extend_from_slice(extra);
     let mut child = project
@@ -267,6 +272,15 @@ fn kill_load(project: &Project, extra: &[&str], mut when: impl FnMut(&str) -> bo
         }
     }
     child.wait().unwrap();
+    // The server learns of the kill from the closed socket, and may still be finishing
+    // a statement or the commit it was sent: the state is final once its session ends.
+    while pg_one(
+        url,
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'liner' AND datname = current_database()",
+    ) != "0"
+    {
+        std::thread::sleep(Duration::from_millis(10));
+    }
     last
 }
 
