@@ -14,7 +14,6 @@
 
 use std::hash::{BuildHasher, Hash};
 
-use polars::prelude::*;
 use rayon::prelude::*;
 
 use crate::{Entity, Record};
@@ -66,50 +65,42 @@ fn keys(entity: Entity, r: &Record, h: &foldhash::fast::FixedState, out: &mut Ve
 }
 
 /// Candidate pairs (i < j), each once: records of different providers and of
-/// different exact groups (those are linked already) that share a key.
+/// different exact groups (those are linked already) that share a key. Records whose
+/// exact group is complete take no part (`complete_groups`).
 pub fn candidates(entity: Entity, records: &[Record]) -> anyhow::Result<Vec<(u32, u32)>> {
     let h = foldhash::fast::FixedState::with_seed(0x6c69_6e65_72);
-    let per_record: Vec<Vec<u64>> = records
+    let complete = complete_groups(entity, records);
+    // (key, record), sorted: each key's records lie together, in record order.
+    let mut rows: Vec<(u64, u32)> = records
         .par_iter()
-        .map(|r| {
+        .enumerate()
+        .filter(|(i, _)| !complete[*i])
+        .flat_map_iter(|(i, r)| {
             let mut k = Vec::new();
             keys(entity, r, &h, &mut k);
             k.sort_unstable();
             k.dedup();
-            k
+            k.into_iter().map(move |k| (k, i as u32))
         })
         .collect();
-    let (mut key_col, mut idx_col) = (Vec::new(), Vec::new());
-    for (i, ks) in per_record.iter().enumerate() {
-        for k in ks {
-            key_col.push(*k);
-            idx_col.push(i as u32);
+    rows.par_sort_unstable();
+    let mut blocks = Vec::new();
+    let mut start = 0;
+    while start < rows.len() {
+        let key = rows[start].0;
+        let end = start + rows[start..].iter().take_while(|(k, _)| *k == key).count();
+        if (2..=MAX_BLOCK as usize).contains(&(end - start)) {
+            blocks.push(start..end);
         }
+        start = end;
     }
-    drop(per_record);
-    // polars sorts the rows into blocks and drops the blocks too large or too small.
-    let size = len().over([col("key")])?;
-    let blocks = df!("key" => key_col, "idx" => idx_col)?
-        .lazy()
-        .filter(size.clone().gt_eq(lit(2u32)).and(size.lt_eq(lit(MAX_BLOCK))))
-        .sort(["key", "idx"], SortMultipleOptions::default())
-        .collect()?;
-    let keys: Vec<u64> = blocks.column("key")?.as_materialized_series().u64()?.into_no_null_iter().collect();
-    let idx: Vec<u32> = blocks.column("idx")?.as_materialized_series().u32()?.into_no_null_iter().collect();
-    let mut starts = vec![0usize];
-    for i in 1..keys.len() {
-        if keys[i] != keys[i - 1] {
-            starts.push(i);
-        }
-    }
-    starts.push(keys.len());
-    let mut pairs: Vec<u64> = starts
-        .par_windows(2)
-        .flat_map_iter(|w| {
-            let block = &idx[w[0]..w[1]];
+    let mut pairs: Vec<u64> = blocks
+        .par_iter()
+        .flat_map_iter(|range| {
+            let block = &rows[range.clone()];
             let mut out = Vec::new();
-            for (x, &a) in block.iter().enumerate() {
-                for &b in &block[x + 1..] {
+            for (x, &(_, a)) in block.iter().enumerate() {
+                for &(_, b) in &block[x + 1..] {
                     let (ra, rb) = (&records[a as usize], &records[b as usize]);
                     if ra.provider != rb.provider && ra.group != rb.group {
                         out.push((u64::from(a) << 32) | u64::from(b));
@@ -122,6 +113,24 @@ pub fn candidates(entity: Entity, records: &[Record]) -> anyhow::Result<Vec<(u32
     pairs.par_sort_unstable();
     pairs.dedup();
     Ok(pairs.into_iter().map(|p| ((p >> 32) as u32, p as u32)).collect())
+}
+
+/// Which records are in a complete exact group: releases whose group holds one release
+/// of every provider there is. A cluster holds one release per provider, so such a
+/// record can take no other link, and comparing it would only spend time (most
+/// releases carry a barcode, and most of a catalog is linked by it). Recordings never
+/// are: a recording may link to several listings of one provider.
+pub fn complete_groups(entity: Entity, records: &[Record]) -> Vec<bool> {
+    if entity == Entity::Track {
+        return vec![false; records.len()];
+    }
+    let bit = |r: &Record| 1u64 << (r.provider % 64);
+    let every = records.iter().fold(0, |m, r| m | bit(r));
+    let mut held: foldhash::HashMap<u32, u64> = foldhash::HashMap::default();
+    for r in records {
+        *held.entry(r.group).or_default() |= bit(r);
+    }
+    records.iter().map(|r| held[&r.group] == every).collect()
 }
 
 #[cfg(test)]
@@ -156,5 +165,41 @@ mod tests {
         }
         assert!(!pairs.contains(&(0, 4)), "one provider's two records are not compared");
         assert!(pairs.iter().all(|(a, b)| *a != 5 && *b != 5), "{pairs:?}");
+    }
+
+    #[test]
+    fn a_key_shared_by_too_many_records_makes_no_pairs() {
+        // Only the title is shared: every artist is another.
+        let intros = |n: u32| grouped((0..n).map(|i| rec((i % 2) as u16, "Intro", &format!("Band {i}"), 0)).collect());
+        let within = candidates(Entity::Track, &intros(MAX_BLOCK)).unwrap();
+        assert_eq!(
+            within.len() as u32,
+            (MAX_BLOCK / 2) * (MAX_BLOCK / 2),
+            "a block of {MAX_BLOCK} pairs across providers"
+        );
+        assert!(candidates(Entity::Track, &intros(MAX_BLOCK + 1)).unwrap().is_empty(), "one record more: too common");
+    }
+
+    #[test]
+    fn releases_of_a_complete_group_are_not_compared_and_recordings_always_are() {
+        let release = |provider: u16, group: u32| {
+            let mut r = Record::new(&Item {
+                provider,
+                title: "Discovery".into(),
+                credit: "Daft Punk".into(),
+                year: Some(2001),
+                ..Item::default()
+            });
+            r.group = group;
+            r
+        };
+        // 0 and 1 share a barcode (one group of both providers); 2 is a second listing.
+        let records = vec![release(0, 0), release(1, 0), release(1, 2)];
+        assert_eq!(complete_groups(Entity::Release, &records), [true, true, false]);
+        assert!(candidates(Entity::Release, &records).unwrap().is_empty(), "MusicBrainz's side is taken");
+        // A third provider's listing opens the group again: it may join it.
+        let records = vec![release(0, 0), release(1, 0), release(2, 2)];
+        assert_eq!(candidates(Entity::Release, &records).unwrap(), [(0, 2), (1, 2)]);
+        assert_eq!(complete_groups(Entity::Track, &records), [false, false, false]);
     }
 }
