@@ -261,17 +261,23 @@ fn featured_in(title: &str) -> Vec<String> {
             Part::Group { text, .. } => text,
             Part::Text(text) => text,
         };
-        let lower = text.to_lowercase();
         if let Some((at, mark)) = MARKS
             .iter()
-            .filter_map(|m| lower.find(m).map(|i| (i, *m)))
-            .filter(|(i, _)| *i == 0 || lower.as_bytes()[i - 1] == b' ')
+            .filter_map(|m| find_ignoring_ascii_case(&text, m).map(|i| (i, *m)))
+            .filter(|(i, _)| *i == 0 || text.as_bytes()[i - 1] == b' ')
             .min()
         {
             names.extend(artist_set(&text[at + mark.len()..]));
         }
     }
     names
+}
+
+/// Where an ASCII `needle` first occurs in `text`, in any case: an offset into `text`
+/// itself (a lowercased copy's offsets drift where a letter such as "İ" lowercases to
+/// more bytes), found without a copy.
+fn find_ignoring_ascii_case(text: &str, needle: &str) -> Option<usize> {
+    text.as_bytes().windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// The version words of a provider's free-text comment ("live, 1995-05-03: Wembley",
@@ -382,6 +388,8 @@ mod tests {
         assert_eq!(a.artists, b.artists);
         assert_eq!(a.artists, ["bruno mars", "mark ronson"]);
         assert_eq!(prepare("Left Alone", "X", "", "").artists, ["x"], "\"ft\" inside a word is no mark");
+        let turkish = prepare("İSTANBUL FEAT. Sezen Aksu", "Tarkan", "", "");
+        assert_eq!(turkish.artists, ["sezen aksu", "tarkan"], "the name after the mark, whatever comes before it");
     }
 
     #[test]
