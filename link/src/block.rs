@@ -14,6 +14,7 @@
 
 use std::hash::{BuildHasher, Hash};
 
+use polars::prelude::*;
 use rayon::prelude::*;
 
 use crate::{Entity, Record};
@@ -70,20 +71,25 @@ fn keys(entity: Entity, r: &Record, h: &foldhash::fast::FixedState, out: &mut Ve
 pub fn candidates(entity: Entity, records: &[Record]) -> anyhow::Result<Vec<(u32, u32)>> {
     let h = foldhash::fast::FixedState::with_seed(0x6c69_6e65_72);
     let complete = complete_groups(entity, records);
-    // (key, record), sorted: each key's records lie together, in record order.
-    let mut rows: Vec<(u64, u32)> = records
-        .par_iter()
-        .enumerate()
-        .filter(|(i, _)| !complete[*i])
-        .flat_map_iter(|(i, r)| {
-            let mut k = Vec::new();
-            keys(entity, r, &h, &mut k);
-            k.sort_unstable();
-            k.dedup();
-            k.into_iter().map(move |k| (k, i as u32))
-        })
-        .collect();
-    rows.par_sort_unstable();
+    let (mut key_col, mut idx_col) = (Vec::new(), Vec::new());
+    for (i, r) in records.iter().enumerate().filter(|(i, _)| !complete[*i]) {
+        let start = key_col.len();
+        keys(entity, r, &h, &mut key_col);
+        let mut own = key_col.split_off(start);
+        own.sort_unstable();
+        own.dedup();
+        idx_col.extend(std::iter::repeat_n(i as u32, own.len()));
+        key_col.extend(own);
+    }
+    // polars sorts the rows into blocks: each key's records together, in record order.
+    let sorted = df!("key" => key_col, "idx" => idx_col)?
+        .lazy()
+        .sort(["key", "idx"], SortMultipleOptions::default())
+        .collect()?;
+    let keys_sorted = sorted.column("key")?.as_materialized_series().u64()?.cont_slice()?.to_vec();
+    let idx_sorted = sorted.column("idx")?.as_materialized_series().u32()?.cont_slice()?.to_vec();
+    drop(sorted);
+    let rows: Vec<(u64, u32)> = keys_sorted.into_iter().zip(idx_sorted).collect();
     let mut blocks = Vec::new();
     let mut start = 0;
     while start < rows.len() {
