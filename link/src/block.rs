@@ -86,10 +86,11 @@ pub fn candidates(entity: Entity, records: &[Record]) -> anyhow::Result<Vec<(u32
         .lazy()
         .sort(["key", "idx"], SortMultipleOptions::default())
         .collect()?;
-    let keys_sorted = sorted.column("key")?.as_materialized_series().u64()?.cont_slice()?.to_vec();
-    let idx_sorted = sorted.column("idx")?.as_materialized_series().u32()?.cont_slice()?.to_vec();
+    // Read chunk by chunk: a sorted frame need not be one contiguous slice.
+    let keys_sorted = sorted.column("key")?.as_materialized_series().u64()?.into_no_null_iter();
+    let idx_sorted = sorted.column("idx")?.as_materialized_series().u32()?.into_no_null_iter();
+    let rows: Vec<(u64, u32)> = keys_sorted.zip(idx_sorted).collect();
     drop(sorted);
-    let rows: Vec<(u64, u32)> = keys_sorted.into_iter().zip(idx_sorted).collect();
     let mut blocks = Vec::new();
     let mut start = 0;
     while start < rows.len() {
