@@ -17,6 +17,7 @@ use std::hash::{BuildHasher, Hash};
 use polars::prelude::*;
 use rayon::prelude::*;
 
+use crate::cluster::complete_groups;
 use crate::{Entity, Record};
 
 pub const MAX_BLOCK: u32 = 64;
@@ -71,16 +72,25 @@ fn keys(entity: Entity, r: &Record, h: &foldhash::fast::FixedState, out: &mut Ve
 pub fn candidates(entity: Entity, records: &[Record]) -> anyhow::Result<Vec<(u32, u32)>> {
     let h = foldhash::fast::FixedState::with_seed(0x6c69_6e65_72);
     let complete = complete_groups(entity, records);
+    let per_record: Vec<Vec<u64>> = records
+        .par_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut k = Vec::new();
+            if !complete[i] {
+                keys(entity, r, &h, &mut k);
+                k.sort_unstable();
+                k.dedup();
+            }
+            k
+        })
+        .collect();
     let (mut key_col, mut idx_col) = (Vec::new(), Vec::new());
-    for (i, r) in records.iter().enumerate().filter(|(i, _)| !complete[*i]) {
-        let start = key_col.len();
-        keys(entity, r, &h, &mut key_col);
-        let mut own = key_col.split_off(start);
-        own.sort_unstable();
-        own.dedup();
-        idx_col.extend(std::iter::repeat_n(i as u32, own.len()));
-        key_col.extend(own);
+    for (i, ks) in per_record.iter().enumerate() {
+        key_col.extend_from_slice(ks);
+        idx_col.extend(std::iter::repeat_n(i as u32, ks.len()));
     }
+    drop(per_record);
     // polars sorts the rows into blocks: each key's records together, in record order.
     let sorted = df!("key" => key_col, "idx" => idx_col)?
         .lazy()
@@ -91,20 +101,11 @@ pub fn candidates(entity: Entity, records: &[Record]) -> anyhow::Result<Vec<(u32
     let idx_sorted = sorted.column("idx")?.as_materialized_series().u32()?.into_no_null_iter();
     let rows: Vec<(u64, u32)> = keys_sorted.zip(idx_sorted).collect();
     drop(sorted);
-    let mut blocks = Vec::new();
-    let mut start = 0;
-    while start < rows.len() {
-        let key = rows[start].0;
-        let end = start + rows[start..].iter().take_while(|(k, _)| *k == key).count();
-        if (2..=MAX_BLOCK as usize).contains(&(end - start)) {
-            blocks.push(start..end);
-        }
-        start = end;
-    }
+    let blocks: Vec<&[(u64, u32)]> =
+        rows.chunk_by(|a, b| a.0 == b.0).filter(|b| (2..=MAX_BLOCK as usize).contains(&b.len())).collect();
     let mut pairs: Vec<u64> = blocks
         .par_iter()
-        .flat_map_iter(|range| {
-            let block = &rows[range.clone()];
+        .flat_map_iter(|block| {
             let mut out = Vec::new();
             for (x, &(_, a)) in block.iter().enumerate() {
                 for &(_, b) in &block[x + 1..] {
@@ -120,24 +121,6 @@ pub fn candidates(entity: Entity, records: &[Record]) -> anyhow::Result<Vec<(u32
     pairs.par_sort_unstable();
     pairs.dedup();
     Ok(pairs.into_iter().map(|p| ((p >> 32) as u32, p as u32)).collect())
-}
-
-/// Which records are in a complete exact group: releases whose group holds one release
-/// of every provider there is. A cluster holds one release per provider, so such a
-/// record can take no other link, and comparing it would only spend time (most
-/// releases carry a barcode, and most of a catalog is linked by it). Recordings never
-/// are: a recording may link to several listings of one provider.
-pub fn complete_groups(entity: Entity, records: &[Record]) -> Vec<bool> {
-    if entity == Entity::Track {
-        return vec![false; records.len()];
-    }
-    let bit = |r: &Record| 1u64 << (r.provider % 64);
-    let every = records.iter().fold(0, |m, r| m | bit(r));
-    let mut held: foldhash::HashMap<u32, u64> = foldhash::HashMap::default();
-    for r in records {
-        *held.entry(r.group).or_default() |= bit(r);
-    }
-    records.iter().map(|r| held[&r.group] == every).collect()
 }
 
 #[cfg(test)]

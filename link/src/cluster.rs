@@ -142,6 +142,28 @@ impl Sides {
     }
 }
 
+/// A provider as one bit of a cluster's set of providers.
+fn provider_bit(provider: u16) -> u64 {
+    1u64 << (provider % 64)
+}
+
+/// Which records are in a complete exact group: releases whose group holds one release
+/// of every provider there is. A cluster holds one release per provider, so such a
+/// record can take no other link, and comparing it would only spend time (most
+/// releases carry a barcode, and most of a catalog is linked by it). Recordings never
+/// are: a recording may link to several listings of one provider.
+pub(crate) fn complete_groups(entity: Entity, records: &[Record]) -> Vec<bool> {
+    if entity == Entity::Track {
+        return vec![false; records.len()];
+    }
+    let every = records.iter().fold(0, |m, r| m | provider_bit(r.provider));
+    let mut held: foldhash::HashMap<u32, u64> = foldhash::HashMap::default();
+    for r in records {
+        *held.entry(r.group).or_default() |= provider_bit(r.provider);
+    }
+    records.iter().map(|r| held[&r.group] == every).collect()
+}
+
 struct Clusters {
     parent: Vec<u32>,
     /// Per root: the providers present (bits) and, for tracks, one listing of each.
@@ -201,7 +223,7 @@ pub fn decide(
     for (i, r) in records.iter().enumerate() {
         let root = *first_of_group.entry(r.group).or_insert(i as u32);
         c.parent[i] = root;
-        c.providers[root as usize] |= 1u64 << (r.provider % 64);
+        c.providers[root as usize] |= provider_bit(r.provider);
         if !c.listings[root as usize].iter().any(|(p, _)| *p == r.provider) {
             c.listings[root as usize].push((r.provider, i as u32));
         }
@@ -264,7 +286,7 @@ pub fn decide(
         let (a, b) = (pairs[idx].left, pairs[idx].right);
         let (ca, cb) = (c.find(a), c.find(b));
         let (pa, pb) = (records[a as usize].provider, records[b as usize].provider);
-        let holds = |root: u32, p: u16| c.providers[root as usize] & (1u64 << (p % 64)) != 0;
+        let holds = |root: u32, p: u16| c.providers[root as usize] & provider_bit(p) != 0;
         if ca == cb || holds(ca, pb) || holds(cb, pa) {
             continue;
         }
