@@ -26,24 +26,25 @@ pub use compare::{COMPARISONS, Levels, Veto, compare, level_names};
 pub use model::{Model, probability};
 pub use prepare::{Prepared, Version, prepare};
 
-/// One item as a provider lists it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Item {
+/// One item as a provider lists it. Its text is borrowed (from the columns the items
+/// were read in): the linker reads each text once, into its `Record`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Item<'a> {
     /// The provider, as a small number (the caller keeps the names).
     pub provider: u16,
-    pub title: String,
+    pub title: &'a str,
     /// The artist credit as shown ("A feat. B"); may be empty.
-    pub credit: String,
+    pub credit: &'a str,
     /// For a track, the title of the release it is listed on (providers append it).
-    pub context: String,
+    pub context: &'a str,
     /// The provider's comment that tells versions and editions apart (MusicBrainz's
     /// disambiguation), free text.
-    pub comment: String,
+    pub comment: &'a str,
     pub year: Option<i32>,
     /// Releases: the number of tracks; tracks: the length in milliseconds.
     pub size: Option<u32>,
     /// Barcodes (releases) or ISRCs (tracks), comma-separated.
-    pub code: Option<String>,
+    pub code: Option<&'a str>,
     /// For a track, the cluster its release is in (releases linked first): tracks of
     /// linked releases are likelier one recording than namesakes elsewhere.
     pub release: Option<u32>,
@@ -73,8 +74,8 @@ pub struct Record {
 }
 
 impl Record {
-    pub fn new(item: &Item) -> Record {
-        let p = prepare(&item.title, &item.credit, &item.context, &item.comment);
+    pub fn new(item: &Item<'_>) -> Record {
+        let p = prepare(item.title, item.credit, item.context, item.comment);
         let mut artist_keys: Vec<String> = p.artists.iter().map(|a| a.replace(' ', "")).collect();
         artist_keys.sort();
         artist_keys.dedup();
@@ -96,7 +97,7 @@ impl Record {
             artist_words,
             year: item.year.filter(|y| (1000..=2999).contains(y)),
             size: item.size.filter(|s| *s > 0),
-            code: item.code.clone().filter(|c| !c.is_empty()),
+            code: item.code.filter(|c| !c.is_empty()).map(str::to_string),
             release: item.release,
             listing: item.listing,
             group: 0,
@@ -237,7 +238,7 @@ fn score(model: &Model, (levels, veto, shares): Compared) -> Scored {
 /// index pairs, to be scored and doubted.
 pub fn link(
     entity: Entity,
-    items: &[Item],
+    items: &[Item<'_>],
     groups: &[u32],
     exact: &[(u32, u32)],
     thresholds: Thresholds,
@@ -316,22 +317,18 @@ pub fn doubted(s: &Scored) -> bool {
 mod tests {
     use super::*;
 
-    fn item(provider: u16, title: &str, credit: &str, year: i32, tracks: u32) -> Item {
-        Item {
-            provider,
-            title: title.into(),
-            credit: credit.into(),
-            year: Some(year),
-            size: Some(tracks),
-            ..Item::default()
-        }
+    /// A release as the test lists it: provider, title, credit, year, track count.
+    type Listing = (u16, String, String, i32, u32);
+
+    fn item((provider, title, credit, year, tracks): &Listing) -> Item<'_> {
+        Item { provider: *provider, title, credit, year: Some(*year), size: Some(*tracks), ..Item::default() }
     }
 
     /// Three providers' listings of a small catalog, spelled as providers spell them:
     /// the same releases link, another edition and another artist's homonym do not.
     #[test]
     fn the_same_releases_link_across_three_providers_and_homonyms_do_not() {
-        let mut items = Vec::new();
+        let mut listings: Vec<Listing> = Vec::new();
         let artists = ["Daft Punk", "Adele", "Queen", "Björk", "Kesha", "The Beatles", "Blur", "Oasis"];
         let titles = ["Discovery", "Homework", "Human After All", "Alive", "Random Access Memories", "Tron"];
         for (ai, a) in artists.iter().enumerate() {
@@ -339,13 +336,14 @@ mod tests {
                 let title = format!("{t} {a}");
                 let y = 1990 + (ai * 6 + ti) as i32;
                 let n = 8 + ti as u32;
-                items.push(item(0, &title, a, y, n));
-                items.push(item(1, &format!("{title} (Remastered 2011)"), &a.to_uppercase(), y + 1, n));
-                items.push(item(2, &format!("{title} - EP"), &a.replace("The ", "").to_string(), y, n + 1));
+                listings.push((0, title.clone(), a.to_string(), y, n));
+                listings.push((1, format!("{title} (Remastered 2011)"), a.to_uppercase(), y + 1, n));
+                listings.push((2, format!("{title} - EP"), a.replace("The ", ""), y, n + 1));
             }
         }
-        items.push(item(1, "Discovery Daft Punk (Deluxe Edition)", "Daft Punk", 1990, 20));
-        items.push(item(2, "Discovery Daft Punk", "Someone Else", 2015, 3));
+        listings.push((1, "Discovery Daft Punk (Deluxe Edition)".into(), "Daft Punk".into(), 1990, 20));
+        listings.push((2, "Discovery Daft Punk".into(), "Someone Else".into(), 2015, 3));
+        let items: Vec<Item<'_>> = listings.iter().map(item).collect();
         let groups: Vec<u32> = (0..items.len() as u32).collect();
         let linked = link(Entity::Release, &items, &groups, &[], Thresholds::default()).unwrap();
         let auto: Vec<(u32, u32)> =

@@ -14,7 +14,7 @@
 //! - other recordings (live, acoustic, remix, instrumental, demo, radio edit, dub ...,
 //!   MusicBrainz's own version words): never the studio recording.
 
-use liner_normalize::{Part, artist_set, bracket_parts, fold, title};
+use liner_normalize::{Part, artist_set, bracket_parts, find_ignoring_ascii_case, fold, split_at_dash, title};
 
 /// Words that dress a title without naming another recording or product. A year goes
 /// with them (a remaster's).
@@ -208,7 +208,7 @@ fn without_context<'a>(raw: &'a str, context: &str) -> &'a str {
 /// An empty credit with "Artist - Title" in the title: the artist read out. A credit
 /// repeated in front of the title ("Artist - Title") is cut too.
 fn split_fused_artist<'a>(raw: &'a str, credit: &str) -> (&'a str, Option<&'a str>) {
-    let Some((head, tail)) = raw.split_once(" - ") else { return (raw, None) };
+    let Some((head, tail)) = split_at_dash(raw) else { return (raw, None) };
     if tail.trim().is_empty() || head.trim().is_empty() {
         return (raw, None);
     }
@@ -256,6 +256,10 @@ fn version(variant: &str) -> Version {
 fn featured_in(title: &str) -> Vec<String> {
     const MARKS: &[&str] = &["feat. ", "feat ", "ft. ", "ft ", "featuring "];
     let mut names = Vec::new();
+    // Every mark holds "ft" or "feat": most titles have neither, and need no cutting.
+    if find_ignoring_ascii_case(title, "ft").is_none() && find_ignoring_ascii_case(title, "feat").is_none() {
+        return names;
+    }
     for part in bracket_parts(title) {
         let text = match part {
             Part::Group { text, .. } => text,
@@ -271,13 +275,6 @@ fn featured_in(title: &str) -> Vec<String> {
         }
     }
     names
-}
-
-/// Where an ASCII `needle` first occurs in `text`, in any case: an offset into `text`
-/// itself (a lowercased copy's offsets drift where a letter such as "İ" lowercases to
-/// more bytes), found without a copy.
-fn find_ignoring_ascii_case(text: &str, needle: &str) -> Option<usize> {
-    text.as_bytes().windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// The version words of a provider's free-text comment ("live, 1995-05-03: Wembley",
@@ -326,7 +323,7 @@ pub fn prepare(raw_title: &str, credit: &str, context: &str, comment: &str) -> P
     let nospace: String = core.chars().filter(|c| *c != ' ').collect();
     // A " - " left in the title: what stands before it may be the whole title and what
     // follows an album or a source the provider appended.
-    let head = title(own.split_once(" - ").map_or("", |(h, _)| h)).base.replace(' ', "");
+    let head = split_at_dash(own).map_or(String::new(), |(h, _)| title(h).base.replace(' ', ""));
     let numbers = core.split(' ').filter_map(|w| w.parse::<u32>().ok()).collect::<Vec<_>>();
     let mut numbers = numbers;
     numbers.sort_unstable();
@@ -350,6 +347,10 @@ pub fn prepare(raw_title: &str, credit: &str, context: &str, comment: &str) -> P
 fn take_disc(words: &str) -> Option<(String, u32)> {
     const DISC: &[&str] = &["cd", "disc", "disk", "cds"];
     const ROMAN: &[&str] = &["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"];
+    // Every word for a disc holds "cd" or "dis": most titles have neither.
+    if !words.contains("cd") && !words.contains("dis") {
+        return None;
+    }
     let number = |w: &str| w.parse::<u32>().ok().or_else(|| ROMAN.iter().position(|r| *r == w).map(|i| i as u32 + 1));
     let tokens: Vec<&str> = words.split(' ').filter(|w| !w.is_empty()).collect();
     let (at, width, disc) = tokens.iter().enumerate().find_map(|(i, w)| {

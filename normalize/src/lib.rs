@@ -6,4 +6,6 @@ mod identifiers;
 mod text;
 
 pub use identifiers::{check_digit, gtin14, isrc};
-pub use text::{Part, Title, artist_key, artist_set, bracket_parts, fold, title};
+pub use text::{
+    Part, Title, artist_key, artist_set, bracket_parts, find_ignoring_ascii_case, fold, split_at_dash, title,
+};

@@ -73,6 +73,19 @@ const ARTICLES: &[&str] = &["the", "a", "an"];
 /// millions of items several times.
 pub fn fold(s: &str) -> String {
     let mut out = Folded { text: String::with_capacity(s.len()), space: false };
+    if s.is_ascii() {
+        // Most titles and names: read byte by byte, the neighbours at hand.
+        let b = s.as_bytes();
+        let letter = |i: Option<usize>| i.and_then(|i| b.get(i)).is_some_and(u8::is_ascii_alphabetic);
+        for (i, &c) in b.iter().enumerate() {
+            match c {
+                b'$' if letter(Some(i + 1)) => out.push(b's'),
+                b'!' if letter(i.checked_sub(1)) && letter(Some(i + 1)) => out.push(b'i'),
+                c => out.push(c),
+            }
+        }
+        return out.text;
+    }
     let mut chars = s.chars().peekable();
     let mut before: Option<char> = None;
     while let Some(c) = chars.next() {
@@ -138,8 +151,33 @@ fn is_version(part: &str) -> bool {
 }
 
 fn is_featuring(part: &str) -> bool {
-    let lower = part.trim().to_lowercase();
-    FEATURING.iter().any(|f| lower.strip_prefix(f).is_some_and(|rest| rest.is_empty() || rest.starts_with(' ')))
+    let part = part.trim().as_bytes();
+    FEATURING.iter().any(|f| {
+        part.len() >= f.len()
+            && part[..f.len()].eq_ignore_ascii_case(f.as_bytes())
+            && part.get(f.len()).is_none_or(|b| *b == b' ')
+    })
+}
+
+/// Where an ASCII `needle` first occurs in `text`, in any case: an offset into `text`
+/// itself (a lowercased copy's offsets drift where a letter such as "İ" lowercases to
+/// more bytes), found without a copy.
+pub fn find_ignoring_ascii_case(text: &str, needle: &str) -> Option<usize> {
+    text.as_bytes().windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// `text` cut at its first " - ", the dash providers put between a title and what
+/// they append. (A plain search: `str::split_once` sets up a searcher for each call,
+/// and titles are short and many.)
+pub fn split_at_dash(text: &str) -> Option<(&str, &str)> {
+    let at = text.as_bytes().windows(3).position(|w| w == b" - ")?;
+    Some((&text[..at], &text[at + 3..]))
+}
+
+/// `text` cut at its last " - ".
+fn rsplit_at_dash(text: &str) -> Option<(&str, &str)> {
+    let at = text.as_bytes().windows(3).rposition(|w| w == b" - ")?;
+    Some((&text[..at], &text[at + 3..]))
 }
 
 /// The key an artist name is matched by: folded, "X, The" as "The X", article dropped.
@@ -165,6 +203,11 @@ pub fn artist_set(credit: &str) -> Vec<String> {
     };
     let (mut start, mut at) = (0, 0);
     while at < text.len() {
+        // Every separator starts with a space or a comma.
+        if !matches!(text[at], b' ' | b',') {
+            at += 1;
+            continue;
+        }
         // Lower-case " x " joins collaborators ("Sia x David Guetta"); an upper-case X
         // is part of a name ("Lil Nas X").
         let cut = if text[at..].starts_with(b" x ") {
@@ -245,22 +288,25 @@ pub fn title(raw: &str) -> Title {
         }
     }
     // "Song - 2011 Remaster", "Album - Single", "Song - Live at Wembley".
-    let mut base = base.trim().to_string();
-    while let Some((head, tail)) = base.rsplit_once(" - ") {
+    let mut base = base.trim();
+    while let Some((head, tail)) = rsplit_at_dash(base) {
         if is_version(tail) {
             variants.push(tail.to_string());
-            base = head.trim().to_string();
+            base = head.trim();
         } else {
             break;
         }
     }
     // A trailing "feat. X" outside brackets.
-    let lower = base.to_lowercase();
-    if let Some(i) = [" feat. ", " feat ", " ft. ", " ft ", " featuring "].iter().filter_map(|f| lower.find(f)).min() {
-        base.truncate(i);
+    if let Some(i) = [" feat. ", " feat ", " ft. ", " ft ", " featuring "]
+        .iter()
+        .filter_map(|f| find_ignoring_ascii_case(base, f))
+        .min()
+    {
+        base = &base[..i];
     }
     variants.reverse();
-    let mut base_key = without_article(&fold(&base));
+    let mut base_key = without_article(&fold(base));
     if base_key.is_empty() {
         // A title that is all version words ("Live") is its own base.
         base_key = fold(raw);
@@ -335,6 +381,7 @@ mod tests {
         );
         assert_eq!(t("Uptown Funk (feat. Bruno Mars)"), ("uptown funk".into(), "".into()));
         assert_eq!(t("Uptown Funk ft. Bruno Mars"), ("uptown funk".into(), "".into()));
+        assert_eq!(t("İİİ ft. Sezen Aksu"), ("iii".into(), "".into()), "cut where the mark is, whatever precedes it");
         assert_eq!(t("Yellow - Live at Glastonbury"), ("yellow".into(), "live at glastonbury".into()));
         assert_eq!(t("Levels (Radio Edit)"), ("levels".into(), "radio edit".into()));
         assert_eq!(t("(Don't Fear) The Reaper"), ("dont fear the reaper".into(), "".into()));

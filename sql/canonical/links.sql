@@ -31,8 +31,8 @@ exact as (
 fuzzy_auto as (
     select
         f.*,
-        -- The pair as an exact link would name it: the side whose `provider:id` sorts first on the left.
-        case when f.left_provider || ':' || f.left_id < f.right_provider || ':' || f.right_id
+        -- The pair as an exact link would name it: the side whose (provider, id) sorts first on the left.
+        case when f.left_provider < f.right_provider or (f.left_provider = f.right_provider and f.left_id < f.right_id)
             then concat_ws(':', f.entity, f.left_provider, f.left_id, f.right_provider, f.right_id)
             else concat_ws(':', f.entity, f.right_provider, f.right_id, f.left_provider, f.left_id)
         end as pair_key

@@ -5,7 +5,7 @@
 -- carry the same barcode (releases) or ISRC (tracks), the same MusicBrainz id, or one
 -- links to the other's page (MusicBrainz url-rels, Genius media links, iTunes and Apple
 -- Music sharing ids). One row per pair, by its strongest evidence; the left side is
--- the one whose `provider:id` sorts first. Every link says how it was made.
+-- the one whose (provider, id) sorts first. Every link says how it was made.
 with pairs as (
     select
         a.entity,
@@ -20,7 +20,9 @@ with pairs as (
     from intermediate.item_identifiers a
     join intermediate.item_identifiers b
         on a.entity = b.entity and a.kind = b.kind and a.value = b.value
-        and a.provider || ':' || a.item_id < b.provider || ':' || b.item_id
+        -- The left's (provider, id) sorts first: compared as two columns, not as text
+        -- built for each of millions of pairs.
+        and (a.provider < b.provider or (a.provider = b.provider and a.item_id < b.item_id))
 )
 select
     concat_ws(':', entity, left_provider, left_id, right_provider, right_id) as link_id,

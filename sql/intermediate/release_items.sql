@@ -1,10 +1,13 @@
 -- model: intermediate.release_items
+-- materialized: view
 -- key: provider, item_id
 -- assert: not_null(title)
 -- Every provider's releases in one shape, as given: the linker reads titles, credits
 -- and disambiguations itself (liner-link's `prepare`), once, so no reading of them is
 -- kept here. `popularity` is the provider's own measure (fans, listeners, ...),
--- comparable only within a provider.
+-- comparable only within a provider. A view: it only puts the staging tables side by
+-- side, and its readers scan them as fast as they would scan a copy (the million's copy
+-- took 1.7 s to write).
 with items as (
     select 'musicbrainz' as provider, release_id as item_id, title, artist_credit as artist, gtin, release_date,
            track_count, null::double as popularity, 'https://musicbrainz.org/release/' || release_id as url,

@@ -25,6 +25,27 @@ impl std::fmt::Display for Assertion {
     }
 }
 
+/// How a SQL model is kept in the warehouse (`-- materialized: view`; a table unless
+/// said). A view suits a model that only puts other models side by side (a union of
+/// staging tables): its readers scan the staging tables as fast as a copy of them, and
+/// the copy's writing is saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Materialized {
+    #[default]
+    Table,
+    View,
+}
+
+impl Materialized {
+    /// The SQL word: `CREATE TABLE`, `DROP VIEW`.
+    pub fn sql(self) -> &'static str {
+        match self {
+            Materialized::Table => "TABLE",
+            Materialized::View => "VIEW",
+        }
+    }
+}
+
 /// A model written in Rust: it creates its table itself, from the tables it reads.
 pub type RustModel = fn(&duckdb::Connection) -> anyhow::Result<()>;
 
@@ -37,6 +58,7 @@ pub struct Model {
     /// Set for models computed in Rust (where SQL is the wrong tool, such as the
     /// connected components of the link graph); `sql` is then empty.
     pub rust: Option<RustModel>,
+    pub materialized: Materialized,
     pub key: Vec<String>,
     /// `-- max_length: isrc 12, gtin 14`: the most characters a text column holds. The
     /// app database gets the columns as varchar(n), and a load refuses a longer value.
@@ -57,6 +79,7 @@ impl Model {
             path: PathBuf::from(path),
             sql: String::new(),
             rust: Some(run),
+            materialized: Materialized::Table,
             key,
             max_length: Vec::new(),
             assertions,
@@ -73,6 +96,7 @@ impl Model {
     pub fn parse(path: &Path, text: &str) -> anyhow::Result<Model> {
         let mut name = None;
         let mut key = Vec::new();
+        let mut materialized = Materialized::Table;
         let mut max_length = Vec::new();
         let mut assertions = Vec::new();
         for line in text.lines().map(str::trim) {
@@ -89,6 +113,13 @@ impl Model {
             match field.trim() {
                 "model" => name = Some(value.to_string()),
                 "key" => key = split_list(value),
+                "materialized" => {
+                    materialized = match value {
+                        "table" => Materialized::Table,
+                        "view" => Materialized::View,
+                        other => bail!("{}: -- materialized: expected table or view, got {other:?}", path.display()),
+                    }
+                }
                 "max_length" => {
                     max_length = parse_lengths(value).with_context(|| format!("{}: -- max_length:", path.display()))?
                 }
@@ -118,7 +149,7 @@ impl Model {
             assertions.insert(0, Assertion::NotNull(key.clone()));
             assertions.insert(0, Assertion::Unique(key.clone()));
         }
-        Ok(Model { name, path: path.to_path_buf(), sql, rust: None, key, max_length, assertions, refs })
+        Ok(Model { name, path: path.to_path_buf(), sql, rust: None, materialized, key, max_length, assertions, refs })
     }
 
     /// `isrc=12,gtin=14`, as `meta.models.max_length` keeps it for the load.
@@ -298,6 +329,17 @@ mod tests {
         );
         assert_eq!(m.refs, vec!["staging.deezer_albums", "staging.musicbrainz_releases"]);
         assert!(!m.sql.ends_with(';'));
+    }
+
+    #[test]
+    fn a_model_is_a_table_unless_its_header_says_view() {
+        let m = Model::parse(Path::new("sql/intermediate/a.sql"), "-- materialized: view\nselect 1 as x").unwrap();
+        assert_eq!(m.materialized, Materialized::View);
+        let m = Model::parse(Path::new("sql/intermediate/a.sql"), "select 1 as x").unwrap();
+        assert_eq!(m.materialized, Materialized::Table);
+        let e = Model::parse(Path::new("sql/intermediate/a.sql"), "-- materialized: ephemeral\nselect 1").unwrap_err();
+        let msg = format!("{e:#}");
+        assert!(msg.contains("sql/intermediate/a.sql") && msg.contains("ephemeral"), "{msg}");
     }
 
     #[test]

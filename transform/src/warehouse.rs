@@ -204,7 +204,7 @@ fn rebuild_into(
     let mut built = Vec::new();
     for (n, &i) in order.iter().enumerate() {
         progress(opts, &models[i].name, n, order.len());
-        db.execute_batch(&format!("DROP TABLE IF EXISTS {}", models[i].name))?;
+        drop_relation(&db, &models[i].name)?;
         built.push(build_model(&db, &models[i])?);
     }
     progress(opts, "", order.len(), order.len());
@@ -216,6 +216,24 @@ fn rebuild_into(
 fn progress(opts: &BuildOptions, model: &str, done: usize, total: usize) {
     if let Some(f) = &opts.on_model {
         f(model, done, total);
+    }
+}
+
+/// Drops the table or view `name` (a model may have been the other kind when the
+/// warehouse was built), if there is one.
+fn drop_relation(db: &Connection, name: &str) -> anyhow::Result<()> {
+    let (schema, table) = name.split_once('.').unwrap_or(("main", name));
+    let kind: Option<String> = db
+        .query_row(
+            "SELECT table_type FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            [schema, table],
+            |r| r.get(0),
+        )
+        .ok();
+    match kind.as_deref() {
+        None => Ok(()),
+        Some("VIEW") => Ok(db.execute_batch(&format!("DROP VIEW {name}"))?),
+        Some(_) => Ok(db.execute_batch(&format!("DROP TABLE {name}"))?),
     }
 }
 
@@ -378,7 +396,7 @@ fn build_model(db: &Connection, m: &Model) -> anyhow::Result<BuiltModel> {
     match m.rust {
         Some(run) => run(db).with_context(|| format!("{}: model {} failed", m.path.display(), m.name))?,
         None => db
-            .execute_batch(&format!("CREATE TABLE {} AS\n{}", m.name, m.sql))
+            .execute_batch(&format!("CREATE {} {} AS\n{}", m.materialized.sql(), m.name, m.sql))
             .with_context(|| format!("{}: model {} failed", m.path.display(), m.name))?,
     }
     let rows: i64 = db.query_row(&format!("SELECT count(*) FROM {}", m.name), [], |r| r.get(0))?;
@@ -507,6 +525,30 @@ mod tests {
             assert!(e.contains("staging/a.sql") && e.contains(says), "{e}");
             assert!(!opts.warehouse.exists(), "nothing is swapped in after a failure");
         }
+    }
+
+    #[test]
+    fn a_view_model_is_built_as_a_view_and_rebuilt_over_an_older_table() {
+        let (dir, mut opts) = project(&[
+            ("staging/a.sql", "-- key: id\nselect * from (values (1), (2)) t(id)"),
+            ("intermediate/v.sql", "select id from staging.a"),
+        ]);
+        let kind = |opts: &BuildOptions| -> String {
+            let db = Connection::open(&opts.warehouse).unwrap();
+            db.query_row("SELECT table_type FROM information_schema.tables WHERE table_name = 'v'", [], |r| r.get(0))
+                .unwrap()
+        };
+        build(&opts).unwrap();
+        assert_eq!(kind(&opts), "BASE TABLE");
+        let file = dir.path().join("sql/intermediate/v.sql");
+        std::fs::write(&file, "-- materialized: view\n-- key: id\nselect id from staging.a").unwrap();
+        opts.select = vec!["intermediate.v".into()];
+        let report = build(&opts).unwrap();
+        assert_eq!(kind(&opts), "VIEW", "the old table made way for the view");
+        assert_eq!(report.models[0].rows, 2, "a view's rows are counted and its key checked like a table's");
+        opts.select = vec![];
+        build(&opts).unwrap();
+        assert_eq!(kind(&opts), "VIEW");
     }
 
     #[test]

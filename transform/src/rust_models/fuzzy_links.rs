@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use duckdb::arrow::array::{ArrayRef, StringArray, UInt32Array};
+use duckdb::arrow::array::{Array, ArrayRef, Int64Array, StringArray, UInt32Array};
 use duckdb::arrow::datatypes::{DataType, Field, Schema};
 use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::{Connection, params};
@@ -58,62 +58,90 @@ const NUMBER_ITEMS: &str = "CREATE OR REPLACE TABLE intermediate.link_items AS \
     FROM (SELECT 'release' AS entity, provider, item_id FROM intermediate.release_items \
           UNION ALL SELECT 'track', provider, item_id FROM intermediate.track_items)";
 
-/// The items of an entity in the order of their numbers, read as Arrow batches (a
-/// million rows read value by value took seconds). A track's release is given as the
-/// cluster of its release (`release_clusters`, by release number).
-fn load(db: &Connection, entity: Entity, release_clusters: &[u32]) -> anyhow::Result<Vec<Item>> {
+/// The items of an entity in the order of their numbers, as DuckDB's Arrow batches (a
+/// million rows read value by value took seconds). `NUMBER_ITEMS` numbers them by
+/// `provider, item_id`, a key each items model holds unique, so reading them in that
+/// order reads them by number without joining the numbers. A track's release is given
+/// by its number, for `items` to turn into the cluster of the release.
+fn read(db: &Connection, entity: Entity) -> anyhow::Result<Vec<Columns>> {
     let sql = match entity {
         Entity::Release => {
-            "SELECT n.idx, r.provider, r.title, r.artist, '', r.year, r.track_count, r.gtin, NULL::BIGINT, \
-                 r.disambiguation \
-             FROM intermediate.link_items n JOIN intermediate.release_items r USING (provider, item_id) \
-             WHERE n.entity = 'release' ORDER BY n.idx"
+            "SELECT provider, title, artist, '', year, track_count, gtin, NULL::BIGINT, disambiguation \
+             FROM intermediate.release_items ORDER BY provider, item_id"
         }
         Entity::Track => {
             "WITH isrcs AS (SELECT provider, item_id, string_agg(value, ',' ORDER BY value) AS isrcs \
                  FROM intermediate.item_identifiers WHERE entity = 'track' AND kind = 'isrc' GROUP BY ALL) \
-             SELECT n.idx, t.provider, t.title, t.artist, r.title, r.year, t.duration_ms, x.isrcs, rn.idx, \
-                 t.disambiguation \
-             FROM intermediate.link_items n \
-             JOIN intermediate.track_items t USING (provider, item_id) \
+             SELECT t.provider, t.title, t.artist, r.title, r.year, t.duration_ms, x.isrcs, rn.idx, t.disambiguation \
+             FROM intermediate.track_items t \
              LEFT JOIN intermediate.release_items r ON r.provider = t.provider AND r.item_id = t.release_item_id \
              LEFT JOIN intermediate.link_items rn \
                  ON rn.entity = 'release' AND rn.provider = t.provider AND rn.item_id = t.release_item_id \
              LEFT JOIN isrcs x ON x.provider = t.provider AND x.item_id = t.item_id \
-             WHERE n.entity = 'track' ORDER BY n.idx"
+             ORDER BY t.provider, t.item_id"
         }
     };
     let mut stmt = db.prepare(sql)?;
-    let mut providers: Vec<String> = Vec::new();
-    let mut items = Vec::new();
-    for batch in stmt.query_arrow([])? {
-        let idx = integers(&batch, 0)?;
-        let [provider, title, credit, context] = [1, 2, 3, 4].map(|i| texts(&batch, i));
-        let (provider, title, credit, context) = (provider?, title?, credit?, context?);
-        let (year, size, release) = (integers(&batch, 5)?, integers(&batch, 6)?, integers(&batch, 8)?);
-        let (code, comment) = (texts(&batch, 7)?, texts(&batch, 9)?);
-        for row in 0..batch.num_rows() {
-            anyhow::ensure!(integer(&idx, row) == Some(items.len() as i64), "the items' numbers have a gap");
-            let name = text(&provider, row).unwrap_or_default();
-            let index = match providers.iter().position(|p| p == name) {
+    let batches = stmt.query_arrow([])?;
+    batches.map(|b| Columns::of(&b)).collect()
+}
+
+/// One batch of items, column by column.
+struct Columns {
+    provider: StringArray,
+    title: StringArray,
+    credit: StringArray,
+    context: StringArray,
+    comment: StringArray,
+    code: StringArray,
+    year: Int64Array,
+    size: Int64Array,
+    release: Int64Array,
+}
+
+impl Columns {
+    fn of(batch: &RecordBatch) -> anyhow::Result<Columns> {
+        Ok(Columns {
+            provider: texts(batch, 0)?,
+            title: texts(batch, 1)?,
+            credit: texts(batch, 2)?,
+            context: texts(batch, 3)?,
+            year: integers(batch, 4)?,
+            size: integers(batch, 5)?,
+            code: texts(batch, 6)?,
+            release: integers(batch, 7)?,
+            comment: texts(batch, 8)?,
+        })
+    }
+}
+
+/// The items, borrowing their text from the batches they were read in (the linker
+/// reads each text once, in parallel, so nothing is copied before).
+fn items<'a>(batches: &'a [Columns], entity: Entity, release_clusters: &[u32]) -> anyhow::Result<Vec<Item<'a>>> {
+    let mut providers: Vec<&str> = Vec::new();
+    let mut items = Vec::with_capacity(batches.iter().map(|c| c.title.len()).sum());
+    for c in batches {
+        for row in 0..c.title.len() {
+            let name = text(&c.provider, row).unwrap_or_default();
+            let index = match providers.iter().position(|p| *p == name) {
                 Some(i) => i,
                 None => {
-                    providers.push(name.to_string());
+                    providers.push(name);
                     providers.len() - 1
                 }
             };
-            let owned = |a: &StringArray| text(a, row).unwrap_or_default().to_string();
+            let or_empty = |a: &'a StringArray| text(a, row).unwrap_or_default();
             items.push(Item {
-                release: integer(&release, row).and_then(|r| release_clusters.get(r as usize).copied()),
+                release: integer(&c.release, row).and_then(|r| release_clusters.get(r as usize).copied()),
                 listing: entity == Entity::Track && !RECORDING_CATALOGS.contains(&name),
                 provider: index as u16,
-                title: owned(&title),
-                credit: owned(&credit),
-                context: owned(&context),
-                comment: owned(&comment),
-                year: integer(&year, row).and_then(|y| i32::try_from(y).ok()),
-                size: integer(&size, row).and_then(|n| u32::try_from(n).ok()),
-                code: text(&code, row).map(str::to_string),
+                title: or_empty(&c.title),
+                credit: or_empty(&c.credit),
+                context: or_empty(&c.context),
+                comment: or_empty(&c.comment),
+                year: integer(&c.year, row).and_then(|y| i32::try_from(y).ok()),
+                size: integer(&c.size, row).and_then(|n| u32::try_from(n).ok()),
+                code: text(&c.code, row),
             });
         }
     }
@@ -183,6 +211,7 @@ const WITH_IDS: &str = "CREATE TABLE intermediate.fuzzy_links AS \
     JOIN intermediate.link_items r ON r.entity = c.entity AND r.idx = c.right_idx;";
 
 fn build(db: &Connection) -> anyhow::Result<()> {
+    tracing::debug!("started");
     db.execute_batch(NUMBER_ITEMS).context("numbering the items")?;
     tracing::debug!("numbered");
     // Warehouses built before kept the candidates as a table.
@@ -205,7 +234,11 @@ fn build(db: &Connection) -> anyhow::Result<()> {
     let mut release_clusters: Vec<u32> = Vec::new();
     let mut seq = 0u64;
     for (entity, name) in [(Entity::Release, "release"), (Entity::Track, "track")] {
-        let items = load(db, entity, &release_clusters)?;
+        let numbered: i64 =
+            db.query_row("SELECT count(*) FROM intermediate.link_items WHERE entity = ?", [name], |r| r.get(0))?;
+        let batches = if numbered == 0 { Vec::new() } else { read(db, entity)? };
+        let items = items(&batches, entity, &release_clusters)?;
+        anyhow::ensure!(items.len() as i64 == numbered, "{numbered} {name}s numbered but {} read", items.len());
         tracing::debug!(entity = name, items = items.len(), "read");
         let (exact_pairs, groups) = exact(db, name, items.len())?;
         let index_pairs: Vec<(u32, u32)> = exact_pairs.iter().map(|e| (e.left, e.right)).collect();
