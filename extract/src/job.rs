@@ -177,6 +177,28 @@ impl Fetcher<'_> {
         }
     }
 
+    /// A page of a listing: its JSON when the provider answered with one, `None` at a
+    /// 404 (nothing there). Any other refusal (a 400 for a parameter the provider does
+    /// not take) is a failure the run reports, not the end of the listing: the pages
+    /// after it were never seen.
+    pub async fn fetch_page(&self, request: Request) -> Option<Value> {
+        let (resource, key) = (request.resource, request.key());
+        match self.answer(request).await? {
+            (200, body) => body,
+            (404, _) => None,
+            (status, body) => {
+                let said = body.as_ref().and_then(|b| self.provider.error_in_body(b));
+                let reason = format!(
+                    "HTTP {status} for a page of {resource}{}: the pages after it were not fetched",
+                    said.map(|s| format!(" ({s})")).unwrap_or_default()
+                );
+                warn!(provider = self.http.provider(), "{key}: {reason}");
+                self.report.lock().expect("report lock").failures.push(Failure { resource, request_key: key, reason });
+                None
+            }
+        }
+    }
+
     /// Like `fetch`, for callers that read the status of an answer such as 403 or 404:
     /// the status and, when the body is JSON, the body. `None` when nothing landed.
     pub async fn answer(&self, request: Request) -> Option<(u16, Option<Value>)> {

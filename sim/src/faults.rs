@@ -37,6 +37,8 @@ pub enum Fault {
     ErrorBody,
     /// 403 with an HTML page, as the iTunes API refuses a client over its rate.
     Forbidden,
+    /// 400 with the provider's error object, as for a parameter it does not take.
+    BadRequest,
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +71,17 @@ fn error_body(provider: &str) -> &'static str {
             r#"{"error":29,"message":"Rate Limit Exceeded - Your IP has made too many requests in a short period"}"#
         }
         _ => r#"{"error":{"status":500,"message":"Internal error"}}"#,
+    }
+}
+
+/// A refused parameter in the provider's words. Apple Music's is a real answer (from a
+/// developer forum thread: an offset of 206 on the charts); the others are generic.
+fn bad_request_body(provider: &str) -> &'static str {
+    match provider {
+        "apple_music" => {
+            r#"{"errors":[{"id":"NVCX563G726IXQBZ6GVUK4FJSI","title":"Invalid Parameter Value","detail":"offset must be less than 200","status":"400","code":"40005","source":{"parameter":"offset"}}]}"#
+        }
+        _ => r#"{"error":{"status":400,"message":"Bad request"}}"#,
     }
 }
 
@@ -123,5 +136,6 @@ pub(crate) async fn apply(State(shared): State<Arc<Shared>>, request: Request, n
         }
         Fault::ErrorBody => json(StatusCode::OK, error_body(&provider)),
         Fault::Forbidden => (StatusCode::FORBIDDEN, "<html><body>403 Forbidden</body></html>").into_response(),
+        Fault::BadRequest => json(StatusCode::BAD_REQUEST, bad_request_body(&provider)),
     }
 }

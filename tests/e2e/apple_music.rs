@@ -132,3 +132,48 @@ fn barcodes_are_looked_up_in_whatever_padding_apple_stores() {
     let songs = pairs(&db, "select song_id, isrc from staging.apple_music_tracks");
     assert!(songs.contains(&(track.id.clone(), track.isrc.clone())), "{songs:?}");
 }
+
+/// The followed artist Apple Music lists most albums of, and those albums' ids.
+fn most_albums(sim: &Sim) -> (String, Vec<String>) {
+    let catalog = sim.catalog();
+    let view = sim.view("apple_music");
+    let (a, artist) = (0..catalog.artists.len())
+        .filter(|&a| view.artists[a].known)
+        .map(|a| (a, &catalog.artists[a]))
+        .max_by_key(|&(a, _)| view.releases_of(catalog, a).count())
+        .expect("an artist on Apple Music");
+    (artist.name.clone(), view.releases_of(catalog, a).map(|(_, l)| l.id.clone()).collect())
+}
+
+#[test]
+fn an_artists_albums_come_page_by_page_at_apples_own_size_and_a_refused_page_is_reported() {
+    let sim = sim();
+    let (name, mut expected) = most_albums(&sim);
+    expected.sort();
+    assert!(expected.len() > 10, "{name} has {} albums: one page, nothing to judge", expected.len());
+    let first = project(&sim, &AppleKey::demo().team_id);
+    first.ok(&["follow", &name]);
+    // The simulator refuses any `limit` on an artist's albums (Apple documents none).
+    let out = first.ok(&["extract"]);
+    assert!(!out.contains("failed:"), "{out}");
+    first.ok(&["transform"]);
+    let db = first.warehouse();
+    let pages = crate::common::query_i64(&db, "select count(*) from raw.apple_music_artist_albums where status = 200");
+    assert!(pages >= 2, "{pages} page(s) for {} albums", expected.len());
+    let mut landed: Vec<String> = crate::common::query_strings(&db, "select album_id from staging.apple_music_albums")
+        .into_iter()
+        .filter(|id| expected.contains(id))
+        .collect();
+    landed.sort();
+    assert_eq!(landed, expected, "every page's albums");
+
+    let refused = project(&sim, &AppleKey::demo().team_id);
+    refused.ok(&["follow", &name]);
+    sim.inject("apple_music", "/albums", liner_sim::Fault::BadRequest, 1);
+    let out = refused.run(&["extract"]);
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        said.contains("HTTP 400 for a page of artist_albums") && said.contains("offset must be less than 200"),
+        "a refused page is a failure the run names, with Apple's words:\n{said}"
+    );
+}

@@ -79,7 +79,6 @@ impl Default for Options {
 }
 
 const SEARCH_LIMIT: u32 = 25;
-const ALBUMS_LIMIT: u32 = 100;
 const CHART_LIMIT: u32 = 50;
 
 pub fn default_config() -> ProviderConfig {
@@ -138,23 +137,32 @@ pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
     let Some(artist_id) = resolve(f, &sf, name).await else {
         return;
     };
+    // Apple documents no page size for an artist's albums (a relationship): pages come
+    // at its default size, each found at the offset its predecessor's `next` names.
     let mut album_ids = Vec::new();
-    let mut offset = 0;
+    let mut offset = None;
     loop {
-        let request = Request::new("artist_albums", format!("/catalog/{sf}/artists/{artist_id}/albums"))
-            .param("limit", ALBUMS_LIMIT)
-            .param("offset", offset);
-        let Some(page) = f.fetch(request).await else { break };
+        let mut request = Request::new("artist_albums", format!("/catalog/{sf}/artists/{artist_id}/albums"));
+        if let Some(offset) = offset {
+            request = request.param("offset", offset);
+        }
+        let Some(page) = f.fetch_page(request).await else { break };
         let data = page["data"].as_array().cloned().unwrap_or_default();
         album_ids.extend(data.iter().filter_map(|a| a["id"].as_str().map(str::to_string)));
-        offset += data.len();
-        if data.is_empty() || page.get("next").is_none_or(Value::is_null) {
-            break;
+        match page["next"].as_str().and_then(next_offset) {
+            Some(next) if !data.is_empty() && Some(next) > offset => offset = Some(next),
+            _ => break,
         }
     }
     for id in album_ids {
         f.fetch(Request::new("albums", format!("/catalog/{sf}/albums/{id}"))).await;
     }
+}
+
+/// The offset a `next` path names ("/v1/catalog/us/artists/1/albums?offset=10").
+fn next_offset(next: &str) -> Option<usize> {
+    let (_, query) = next.split_once('?')?;
+    query.split('&').find_map(|pair| pair.strip_prefix("offset=")?.parse().ok())
 }
 
 async fn resolve(f: &Fetcher<'_>, sf: &str, name: &str) -> Option<String> {
