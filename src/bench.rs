@@ -37,6 +37,7 @@ pub async fn request_rate(seconds: u64, data_dir: &std::path::Path) -> anyhow::R
         cache: cfg.config.cache,
         refresh: true,
         ledger: None,
+        tokens: None,
         identifiers: Vec::new(),
         cancel: Default::default(),
         refresh_resources: Vec::new(),

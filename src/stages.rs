@@ -121,6 +121,8 @@ pub async fn extract(
         );
     }
     let on_answer = crate::progress::extraction(&expected_answers(cfg, &providers)?);
+    // One connection to state for the quota ledger and the refresh tokens.
+    let ledger = std::sync::Arc::new(crate::state::StateLedger::open(&cfg.state_db())?);
     let job = ExtractJob {
         run_id: run_id.to_string(),
         lake_root: cfg.lake_root(),
@@ -135,7 +137,8 @@ pub async fn extract(
         musicbrainz_ids: state.musicbrainz_ids()?,
         on_answer,
         redo_day: args.redo_day,
-        ledger: Some(std::sync::Arc::new(crate::state::StateLedger::open(&cfg.state_db())?)),
+        ledger: Some(ledger.clone()),
+        tokens: Some(ledger),
     };
     let mut report = liner_extract::run(job).await?;
     for p in &report.providers {

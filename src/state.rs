@@ -86,6 +86,13 @@ impl State {
                  resolved_at TEXT,
                  PRIMARY KEY (provider, request_key)
              );
+             -- The newest refresh token a provider gave (one that rotates them refuses
+             -- the one a run used): a credential, kept beside the lake it fetches.
+             CREATE TABLE IF NOT EXISTS refresh_tokens (
+                 provider TEXT PRIMARY KEY,
+                 token TEXT NOT NULL,
+                 saved_at TEXT NOT NULL
+             );
              -- Daily quotas spent, per provider, bucket and the provider's own day.
              CREATE TABLE IF NOT EXISTS quota_usage (
                  provider TEXT NOT NULL,
@@ -453,6 +460,23 @@ impl StateLedger {
             )
             .optional()?;
         Ok(used.unwrap_or(0) as u64)
+    }
+}
+
+impl liner_extract::auth::TokenStore for StateLedger {
+    fn refresh_token(&self, provider: &str) -> anyhow::Result<Option<String>> {
+        let db = self.db.lock().expect("ledger lock");
+        Ok(db.query_row("SELECT token FROM refresh_tokens WHERE provider = ?", [provider], |r| r.get(0)).optional()?)
+    }
+
+    fn save_refresh_token(&self, provider: &str, token: &str) -> anyhow::Result<()> {
+        let db = self.db.lock().expect("ledger lock");
+        db.execute(
+            "INSERT INTO refresh_tokens (provider, token, saved_at) VALUES (?, ?, ?)
+             ON CONFLICT (provider) DO UPDATE SET token = excluded.token, saved_at = excluded.saved_at",
+            params![provider, token, chrono::Utc::now().to_rfc3339()],
+        )?;
+        Ok(())
     }
 }
 

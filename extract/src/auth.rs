@@ -1,6 +1,7 @@
 //! How a provider wants to be told who we are: a header, a query parameter, a static
-//! bearer token, an OAuth2 client-credentials token, or an Apple Music developer token
-//! (an ES256 JWT minted from the `.p8` key). Tokens are made once, shared by every
+//! bearer token, a bearer token renewed with an OAuth2 refresh token (Beatport), an
+//! OAuth2 client-credentials token, or an Apple Music developer token (an ES256 JWT
+//! minted from the `.p8` key). Tokens are made once, shared by every
 //! request, renewed before they expire and once after a 401, never twice at once.
 
 use std::time::{Duration, Instant};
@@ -21,6 +22,18 @@ pub enum AuthConfig {
     Query { param: String, value: Secret },
     /// `Authorization: Bearer <token>`, such as Genius and Beatport.
     Bearer { token: Secret },
+    /// A bearer token renewed with OAuth2's refresh grant at `token_url` when it
+    /// expires or is refused (Beatport, whose tokens live for hours: the user signs in
+    /// once and gives the refresh token). A provider that rotates refresh tokens
+    /// refuses one that was used, so each new one is kept in state for the next run.
+    RefreshToken {
+        /// The access token to start with; empty: renew at once.
+        #[serde(default)]
+        token: Secret,
+        token_url: String,
+        client_id: String,
+        refresh_token: Secret,
+    },
     /// OAuth2 client credentials (Spotify): a token from `token_url`.
     ClientCredentials { token_url: String, client_id: String, client_secret: Secret },
     /// Apple Music: a developer token signed with the MusicKit `.p8` key (ES256).
@@ -55,6 +68,16 @@ impl AuthConfig {
                 empty("value", value).into_iter().collect()
             }
             AuthConfig::Bearer { token } => empty("token", token).into_iter().collect(),
+            AuthConfig::RefreshToken { token_url, client_id, refresh_token, .. } => {
+                let mut out: Vec<String> = empty("refresh_token", refresh_token).into_iter().collect();
+                if client_id.trim().is_empty() {
+                    out.push(format!("{field}.client_id: is empty"));
+                }
+                if url::Url::parse(token_url).is_err() {
+                    out.push(format!("{field}.token_url: {token_url:?} is not a URL"));
+                }
+                out
+            }
             AuthConfig::ClientCredentials { token_url, client_id, client_secret } => {
                 let mut out: Vec<String> = empty("client_secret", client_secret).into_iter().collect();
                 if client_id.trim().is_empty() {
@@ -88,7 +111,40 @@ impl AuthConfig {
             _ => None,
         }
     }
+
+    /// What to tell the user when the provider refuses these credentials (HTTP 401
+    /// after any renewal): which setting to mend.
+    pub fn refused(&self, provider: &str) -> String {
+        let field = format!("providers.{provider}.auth");
+        match self {
+            AuthConfig::None => format!("{provider} asks for credentials: set {field}"),
+            AuthConfig::Header { name, .. } => format!("the {name} header in {field}.value was refused"),
+            AuthConfig::Query { param, .. } => format!("the {param} in {field}.value was refused"),
+            AuthConfig::Bearer { .. } => format!(
+                "the token in {field}.token was refused (expired or revoked): set a fresh one, or give a refresh \
+                 token (kind = \"refresh_token\") for liner to renew it"
+            ),
+            AuthConfig::RefreshToken { .. } => {
+                format!("the renewed token was refused too: sign in again and set {field}.refresh_token")
+            }
+            AuthConfig::ClientCredentials { .. } => {
+                format!("a fresh token was refused: check {field}.client_id and {field}.client_secret")
+            }
+            AuthConfig::AppleDeveloperToken { .. } => {
+                format!("a fresh developer token was refused: check {field}.team_id, key_id and private_key_path")
+            }
+        }
+    }
 }
+
+/// Where a renewed refresh token is kept between runs (state.sqlite): a provider that
+/// rotates refresh tokens refuses the one a run has used.
+pub trait TokenStore: Send + Sync {
+    fn refresh_token(&self, provider: &str) -> anyhow::Result<Option<String>>;
+    fn save_refresh_token(&self, provider: &str, token: &str) -> anyhow::Result<()>;
+}
+
+pub type Tokens = std::sync::Arc<dyn TokenStore>;
 
 /// Refresh a token this long before it expires, so no request carries a dying one.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
@@ -103,11 +159,30 @@ pub struct Auth {
     config: AuthConfig,
     token: tokio::sync::Mutex<Option<Token>>,
     fetches: std::sync::atomic::AtomicU64,
+    /// A `RefreshToken`'s configured access token has been tried.
+    started: std::sync::atomic::AtomicBool,
+    /// The refresh token the last renewal gave (a rotating provider's newest).
+    refresh: std::sync::Mutex<Option<String>>,
+    /// Where renewed refresh tokens are kept between runs, and under which provider.
+    store: Option<(String, Tokens)>,
 }
 
 impl Auth {
     pub fn new(config: AuthConfig) -> Self {
-        Auth { config, token: tokio::sync::Mutex::new(None), fetches: Default::default() }
+        Auth {
+            config,
+            token: tokio::sync::Mutex::new(None),
+            fetches: Default::default(),
+            started: Default::default(),
+            refresh: Default::default(),
+            store: None,
+        }
+    }
+
+    /// Keeps renewed refresh tokens in `store`, as `provider`'s.
+    pub fn with_store(mut self, provider: &str, store: Option<Tokens>) -> Self {
+        self.store = store.map(|s| (provider.to_string(), s));
+        self
     }
 
     /// Tokens fetched so far (each a request to the token endpoint).
@@ -127,7 +202,9 @@ impl Auth {
             AuthConfig::Header { name, value } => (request.header(name.as_str(), value.expose()), None),
             AuthConfig::Query { param, value } => (request.query(&[(param.as_str(), value.expose())]), None),
             AuthConfig::Bearer { token } => (request.bearer_auth(token.expose()), None),
-            AuthConfig::ClientCredentials { .. } | AuthConfig::AppleDeveloperToken { .. } => {
+            AuthConfig::RefreshToken { .. }
+            | AuthConfig::ClientCredentials { .. }
+            | AuthConfig::AppleDeveloperToken { .. } => {
                 let token = self.token(client).await?;
                 (request.bearer_auth(&token), Some(token))
             }
@@ -141,8 +218,32 @@ impl Auth {
         if let Some(t) = slot.as_ref().filter(|t| t.expires > Instant::now() + EXPIRY_MARGIN) {
             return Ok(t.value.clone());
         }
+        if let AuthConfig::RefreshToken { token, .. } = &self.config
+            && !token.is_empty()
+            && !self.started.swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            // The token the user gave, until the provider refuses it (its life is
+            // not written on it).
+            let first = Token { value: token.expose().to_string(), expires: Instant::now() + UNKNOWN_LIFE };
+            *slot = Some(first.clone());
+            return Ok(first.value);
+        }
         self.fetches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let token = match &self.config {
+            AuthConfig::RefreshToken { token_url, client_id, refresh_token, .. } => {
+                self.started.store(true, std::sync::atomic::Ordering::Relaxed);
+                let current = self.current_refresh_token(refresh_token)?;
+                let (token, next) = refresh_grant(client, token_url, client_id, &current).await?;
+                if let Some(next) = next.filter(|n| *n != current) {
+                    if let Some((provider, store)) = &self.store {
+                        store
+                            .save_refresh_token(provider, &next)
+                            .context("keeping the renewed refresh token in state")?;
+                    }
+                    *self.refresh.lock().expect("refresh lock") = Some(next);
+                }
+                token
+            }
             AuthConfig::ClientCredentials { token_url, client_id, client_secret } => {
                 client_credentials(client, token_url, client_id, client_secret).await?
             }
@@ -155,6 +256,20 @@ impl Auth {
         Ok(token.value)
     }
 
+    /// The newest refresh token: this run's last renewal's, else the one kept in state
+    /// by an earlier run, else the configured one.
+    fn current_refresh_token(&self, configured: &Secret) -> anyhow::Result<String> {
+        if let Some(t) = self.refresh.lock().expect("refresh lock").clone() {
+            return Ok(t);
+        }
+        if let Some((provider, store)) = &self.store
+            && let Some(t) = store.refresh_token(provider).context("reading the kept refresh token from state")?
+        {
+            return Ok(t);
+        }
+        Ok(configured.expose().to_string())
+    }
+
     /// After a 401: forgets `used` so the next request gets a new token, unless
     /// another request has already replaced it.
     pub async fn invalidate(&self, used: &str) {
@@ -165,7 +280,12 @@ impl Auth {
     }
 
     pub fn refreshes_tokens(&self) -> bool {
-        matches!(self.config, AuthConfig::ClientCredentials { .. } | AuthConfig::AppleDeveloperToken { .. })
+        matches!(
+            self.config,
+            AuthConfig::RefreshToken { .. }
+                | AuthConfig::ClientCredentials { .. }
+                | AuthConfig::AppleDeveloperToken { .. }
+        )
     }
 }
 
@@ -196,6 +316,44 @@ async fn client_credentials(
     }
     let answer: Answer = response.json().await.with_context(|| format!("reading the token from {token_url}"))?;
     Ok(Token { value: answer.access_token, expires: Instant::now() + Duration::from_secs(answer.expires_in) })
+}
+
+/// How long a token of unknown life is used: until the provider refuses it.
+const UNKNOWN_LIFE: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// OAuth2's refresh grant (RFC 6749 §6) for a public client: a new access token and,
+/// from a provider that rotates them, a new refresh token. The answer's shape is the
+/// RFC's and Beatport's documentation's (`access_token`, `expires_in`,
+/// `refresh_token`); no real recording of Beatport's token endpoint was found.
+async fn refresh_grant(
+    client: &reqwest::Client,
+    token_url: &str,
+    client_id: &str,
+    refresh_token: &str,
+) -> anyhow::Result<(Token, Option<String>)> {
+    #[derive(Deserialize)]
+    struct Answer {
+        access_token: String,
+        expires_in: Option<u64>,
+        refresh_token: Option<String>,
+    }
+    let response = client
+        .post(token_url)
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token), ("client_id", client_id)])
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!("renewing the token at {token_url}: {}", e.without_url()))?;
+    let status = response.status();
+    if !status.is_success() {
+        anyhow::bail!(
+            "renewing the token at {token_url}: HTTP {} (the refresh token was refused: sign in again and set \
+             auth.refresh_token)",
+            status.as_u16()
+        );
+    }
+    let answer: Answer = response.json().await.with_context(|| format!("reading the token from {token_url}"))?;
+    let life = answer.expires_in.map_or(UNKNOWN_LIFE, Duration::from_secs);
+    Ok((Token { value: answer.access_token, expires: Instant::now() + life }, answer.refresh_token))
 }
 
 /// An Apple Music developer token: header `alg: ES256, kid`, claims `iss` (team),

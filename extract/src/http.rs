@@ -169,6 +169,12 @@ impl HttpStack {
         &self.auth
     }
 
+    /// Where renewed refresh tokens are kept between runs.
+    pub fn with_tokens(mut self, tokens: Option<crate::auth::Tokens>) -> Self {
+        self.auth = Auth::new(self.config.auth.clone()).with_store(self.provider, tokens);
+        self
+    }
+
     /// Where this provider's daily quota (if it has one) is counted.
     pub fn with_ledger(mut self, ledger: Option<Ledger>) -> Self {
         self.ledger = ledger;
@@ -262,7 +268,10 @@ impl HttpStack {
                         self.auth.invalidate(&token).await;
                         refreshed = true;
                     }
-                    _ => return Err(fail(format!("HTTP 401: {}", snippet(&body)), attempt)),
+                    _ => {
+                        let refused = self.config.auth.refused(self.provider);
+                        return Err(fail(format!("HTTP 401: {refused}: {}", snippet(&body)), attempt));
+                    }
                 },
                 Attempt::Retry { reason, after, provider_failed } => {
                     if provider_failed {

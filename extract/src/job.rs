@@ -28,6 +28,8 @@ pub struct ExtractJob {
     pub refresh: bool,
     /// Where daily quotas are counted (across runs and processes).
     pub ledger: Option<Ledger>,
+    /// Where renewed refresh tokens are kept between runs (state.sqlite).
+    pub tokens: Option<crate::auth::Tokens>,
     /// Releases and recordings to look up by identifier, whoever they are by.
     pub identifiers: Vec<Identifier>,
     /// Set to stop: requests in flight finish and land, no new ones are sent.
@@ -326,7 +328,9 @@ pub async fn run(job: ExtractJob) -> anyhow::Result<ExtractReport> {
         if !problems.is_empty() {
             anyhow::bail!("invalid provider settings:\n  {}", problems.join("\n  "));
         }
-        let http = HttpStack::new(provider.name(), config, provider.body_check())?.with_ledger(job.ledger.clone());
+        let http = HttpStack::new(provider.name(), config, provider.body_check())?
+            .with_ledger(job.ledger.clone())
+            .with_tokens(job.tokens.clone());
         let report = ProviderReport { provider: provider.name(), ..Default::default() };
         let fetcher = Fetcher {
             provider: *provider,

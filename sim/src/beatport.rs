@@ -14,7 +14,7 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
@@ -62,6 +62,7 @@ fn track_title(_: &mut ChaCha8Rng, c: &Catalog, rec: RecordingIdx) -> String {
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
+        .route("/auth/o/token/", post(renew))
         .route("/catalog/search/", get(search_catalog))
         .route("/catalog/releases/{id}/", get(release))
         .route("/catalog/releases/{id}/tracks/", get(release_tracks))
@@ -77,8 +78,46 @@ fn view(s: &Shared) -> &View {
     s.view("beatport")
 }
 
+/// The tokens Beatport takes now: the access token (`None`: any) and the refresh token
+/// its token endpoint renews with.
+#[derive(Debug, Default)]
+pub struct Session {
+    pub access: Option<String>,
+    pub refresh: Option<String>,
+    pub renewals: u32,
+}
+
+/// `POST /auth/o/token/` with OAuth2's refresh grant (RFC 6749 §6): a new pair of
+/// tokens, the old pair revoked (Django OAuth Toolkit's rotation, which Beatport's
+/// `/auth/o/` endpoints are). The answer's and the error's shapes are the RFC's; no
+/// real recording of Beatport's token endpoint was found.
+async fn renew(State(s): St, axum::Form(form): axum::Form<BTreeMap<String, String>>) -> Response {
+    let mut session = s.beatport_session.lock().expect("session lock");
+    let given = form.get("refresh_token");
+    let ok = form.get("grant_type").is_some_and(|g| g == "refresh_token")
+        && form.get("client_id").is_some_and(|c| !c.is_empty())
+        && given.is_some()
+        && given == session.refresh.as_ref();
+    if !ok {
+        return (StatusCode::BAD_REQUEST, Json(json!({ "error": "invalid_grant" }))).into_response();
+    }
+    session.renewals += 1;
+    let (access, refresh) = (format!("bp-access-{}", session.renewals), format!("bp-refresh-{}", session.renewals));
+    session.access = Some(access.clone());
+    session.refresh = Some(refresh.clone());
+    Json(json!({
+        "access_token": access,
+        "expires_in": 36000,
+        "token_type": "Bearer",
+        "scope": "app:locker user:dj",
+        "refresh_token": refresh,
+    }))
+    .into_response()
+}
+
 fn gate(s: &Shared, headers: &HeaderMap) -> Option<Response> {
-    let ok = crate::auth::bearer_ok(headers, s.beatport_token.as_deref());
+    let want = s.beatport_session.lock().expect("session lock").access.clone();
+    let ok = crate::auth::bearer_ok(headers, want.as_deref());
     if !ok {
         return Some(detail(StatusCode::UNAUTHORIZED, "Authentication credentials were not provided."));
     }

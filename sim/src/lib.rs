@@ -70,6 +70,9 @@ pub struct SimConfig {
     /// Genius and Beatport want `Authorization: Bearer <this>`; `None` takes any token.
     pub genius_token: Option<String>,
     pub beatport_token: Option<String>,
+    /// Beatport's token endpoint renews with this refresh token. It rotates: each
+    /// renewal gives a new access and refresh token and revokes the old pair.
+    pub beatport_refresh_token: Option<String>,
     /// YouTube wants `key=<this>`; `None` takes any key.
     pub youtube_key: Option<String>,
     pub youtube_quota: youtube::YouTubeQuota,
@@ -107,6 +110,7 @@ impl Default for SimConfig {
             lastfm_key: None,
             genius_token: None,
             beatport_token: None,
+            beatport_refresh_token: None,
             youtube_key: None,
             youtube_quota: youtube::YouTubeQuota::default(),
         }
@@ -139,7 +143,7 @@ pub(crate) struct Shared {
     pub discogs_token: Option<String>,
     pub lastfm_key: Option<String>,
     pub genius_token: Option<String>,
-    pub beatport_token: Option<String>,
+    pub beatport_session: Mutex<beatport::Session>,
     pub youtube_key: Option<String>,
     pub youtube_quota: youtube::YouTubeQuota,
     pub youtube_spent: youtube::Ledger,
@@ -166,7 +170,11 @@ impl Shared {
             discogs_token: config.discogs_token.clone(),
             lastfm_key: config.lastfm_key.clone(),
             genius_token: config.genius_token.clone(),
-            beatport_token: config.beatport_token.clone(),
+            beatport_session: Mutex::new(beatport::Session {
+                access: config.beatport_token.clone(),
+                refresh: config.beatport_refresh_token.clone(),
+                renewals: 0,
+            }),
             youtube_key: config.youtube_key.clone(),
             youtube_quota: config.youtube_quota,
             youtube_spent: Default::default(),
@@ -310,6 +318,17 @@ impl Sim {
             fault,
             remaining: times,
         });
+    }
+
+    /// Beatport stops taking its current access token, as when it expires.
+    pub fn expire_beatport_token(&self) {
+        self.shared.beatport_session.lock().expect("session lock").access = Some("expired".into());
+    }
+
+    /// Beatport's renewals so far, and its current refresh token.
+    pub fn beatport_renewals(&self) -> (u32, Option<String>) {
+        let session = self.shared.beatport_session.lock().expect("session lock");
+        (session.renewals, session.refresh.clone())
     }
 
     pub fn clear_faults(&self) {
