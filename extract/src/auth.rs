@@ -68,18 +68,11 @@ impl AuthConfig {
                 empty("value", value).into_iter().collect()
             }
             AuthConfig::Bearer { token } => empty("token", token).into_iter().collect(),
-            AuthConfig::RefreshToken { token_url, client_id, refresh_token, .. } => {
-                let mut out: Vec<String> = empty("refresh_token", refresh_token).into_iter().collect();
-                if client_id.trim().is_empty() {
-                    out.push(format!("{field}.client_id: is empty"));
-                }
-                if url::Url::parse(token_url).is_err() {
-                    out.push(format!("{field}.token_url: {token_url:?} is not a URL"));
-                }
-                out
-            }
-            AuthConfig::ClientCredentials { token_url, client_id, client_secret } => {
-                let mut out: Vec<String> = empty("client_secret", client_secret).into_iter().collect();
+            AuthConfig::RefreshToken { token_url, client_id, refresh_token: secret, .. }
+            | AuthConfig::ClientCredentials { token_url, client_id, client_secret: secret } => {
+                let what =
+                    if matches!(self, AuthConfig::RefreshToken { .. }) { "refresh_token" } else { "client_secret" };
+                let mut out: Vec<String> = empty(what, secret).into_iter().collect();
                 if client_id.trim().is_empty() {
                     out.push(format!("{field}.client_id: is empty"));
                 }
@@ -295,27 +288,12 @@ async fn client_credentials(
     client_id: &str,
     client_secret: &Secret,
 ) -> anyhow::Result<Token> {
-    #[derive(Deserialize)]
-    struct Answer {
-        access_token: String,
-        expires_in: u64,
-    }
-    let response = client
+    let request = client
         .post(token_url)
         .basic_auth(client_id, Some(client_secret.expose()))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .map_err(|e| anyhow::anyhow!("fetching a token from {token_url}: {}", e.without_url()))?;
-    let status = response.status();
-    if !status.is_success() {
-        anyhow::bail!(
-            "fetching a token from {token_url}: HTTP {} (check client_id and client_secret)",
-            status.as_u16()
-        );
-    }
-    let answer: Answer = response.json().await.with_context(|| format!("reading the token from {token_url}"))?;
-    Ok(Token { value: answer.access_token, expires: Instant::now() + Duration::from_secs(answer.expires_in) })
+        .form(&[("grant_type", "client_credentials")]);
+    let answer = ask_for_token(request, token_url, "check client_id and client_secret").await?;
+    Ok(answer.token())
 }
 
 /// How long a token of unknown life is used: until the provider refuses it.
@@ -331,29 +309,41 @@ async fn refresh_grant(
     client_id: &str,
     refresh_token: &str,
 ) -> anyhow::Result<(Token, Option<String>)> {
-    #[derive(Deserialize)]
-    struct Answer {
-        access_token: String,
-        expires_in: Option<u64>,
-        refresh_token: Option<String>,
+    let request = client.post(token_url).form(&[
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token),
+        ("client_id", client_id),
+    ]);
+    let answer =
+        ask_for_token(request, token_url, "the refresh token was refused: sign in again and set auth.refresh_token")
+            .await?;
+    Ok((answer.token(), answer.refresh_token.clone()))
+}
+
+/// An OAuth2 token endpoint's answer (RFC 6749 §5.1).
+#[derive(Deserialize)]
+struct TokenAnswer {
+    access_token: String,
+    expires_in: Option<u64>,
+    refresh_token: Option<String>,
+}
+
+impl TokenAnswer {
+    fn token(&self) -> Token {
+        let life = self.expires_in.map_or(UNKNOWN_LIFE, Duration::from_secs);
+        Token { value: self.access_token.clone(), expires: Instant::now() + life }
     }
-    let response = client
-        .post(token_url)
-        .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token), ("client_id", client_id)])
-        .send()
-        .await
-        .map_err(|e| anyhow::anyhow!("renewing the token at {token_url}: {}", e.without_url()))?;
+}
+
+/// Sends a token request; a refusal says `hint`.
+async fn ask_for_token(request: reqwest::RequestBuilder, token_url: &str, hint: &str) -> anyhow::Result<TokenAnswer> {
+    let response =
+        request.send().await.map_err(|e| anyhow::anyhow!("asking {token_url} for a token: {}", e.without_url()))?;
     let status = response.status();
     if !status.is_success() {
-        anyhow::bail!(
-            "renewing the token at {token_url}: HTTP {} (the refresh token was refused: sign in again and set \
-             auth.refresh_token)",
-            status.as_u16()
-        );
+        anyhow::bail!("asking {token_url} for a token: HTTP {} ({hint})", status.as_u16());
     }
-    let answer: Answer = response.json().await.with_context(|| format!("reading the token from {token_url}"))?;
-    let life = answer.expires_in.map_or(UNKNOWN_LIFE, Duration::from_secs);
-    Ok((Token { value: answer.access_token, expires: Instant::now() + life }, answer.refresh_token))
+    response.json().await.with_context(|| format!("reading the token from {token_url}"))
 }
 
 /// An Apple Music developer token: header `alg: ES256, kid`, claims `iss` (team),
