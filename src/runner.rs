@@ -17,8 +17,9 @@ pub const ENRICH_ITEMS: usize = 100;
 /// interrupted, and no further stage starts.
 pub async fn run(cfg: &Loaded, steps: &[Step], args: &stages::StageArgs) -> anyhow::Result<()> {
     let cancel = args.cancel.clone();
+    let stop = stop_signal();
     let signals = tokio::spawn(async move {
-        stop_signal().await;
+        stop.await;
         eprintln!("stopping: the requests in flight finish and land, then the run ends");
         cancel.store(true, Ordering::Relaxed);
     });
@@ -27,21 +28,34 @@ pub async fn run(cfg: &Loaded, steps: &[Step], args: &stages::StageArgs) -> anyh
     outcome
 }
 
-/// Ctrl-C, or SIGTERM where there is one.
-pub async fn stop_signal() {
+/// Ctrl-C, or SIGTERM where there is one, listened for from this call on: a signal
+/// that comes before the future is first awaited is caught too, not left to the
+/// default action that ends the process at once (a scheduler stopped just after it
+/// started a run). Call it before anything that others may react to.
+pub fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(t) => t,
-            Err(_) => return std::future::pending().await,
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
+        use tokio::signal::unix::{SignalKind, signal};
+        let (term, interrupt) = (signal(SignalKind::terminate()).ok(), signal(SignalKind::interrupt()).ok());
+        async move {
+            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = wait(term) => {}
+                _ = wait(interrupt) => {}
+            }
         }
     }
     #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 async fn run_stages(cfg: &Loaded, steps: &[Step], args: &stages::StageArgs) -> anyhow::Result<()> {

@@ -82,6 +82,9 @@ pub(crate) fn missed(schedule: &Schedule, state: &State) -> anyhow::Result<bool>
 }
 
 pub async fn run(cfg: &Loaded) -> anyhow::Result<()> {
+    // Before any line is printed or any run started: a stop sent on seeing one of them
+    // must find liner listening.
+    let stop = crate::runner::stop_signal();
     let dir = cfg.schedules_dir();
     let schedules = schedules::load_dir(&dir)?;
     anyhow::ensure!(!schedules.is_empty(), "no schedules in {}: nothing to run", dir.display());
@@ -110,7 +113,7 @@ pub async fn run(cfg: &Loaded) -> anyhow::Result<()> {
     }
     scheduler.start().await.context("starting the scheduler")?;
 
-    crate::runner::stop_signal().await;
+    stop.await;
     println!("{} stopping: running schedules land what they fetched, then liner exits", now());
     let mut scheduler = scheduler;
     scheduler.shutdown().await.context("stopping the scheduler")?;

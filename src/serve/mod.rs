@@ -55,6 +55,8 @@ fn schedule_command(name: &str) -> String {
 }
 
 pub async fn run(cfg: Loaded) -> anyhow::Result<()> {
+    // Before "listening on" is printed: a stop sent on reading it must find liner listening.
+    let stop = runner::stop_signal();
     let metrics = crate::telemetry::install()?;
     let bind = cfg.config.serve.bind.clone();
     if cfg.config.serve.token.as_deref().is_none_or(str::is_empty) {
@@ -100,7 +102,7 @@ pub async fn run(cfg: Loaded) -> anyhow::Result<()> {
     let shutdown = {
         let app = app.clone();
         async move {
-            runner::stop_signal().await;
+            stop.await;
             println!("stopping: the run going lands what it fetched, then liner exits");
             app.cancel.store(true, Ordering::Relaxed);
         }
