@@ -141,7 +141,16 @@ async fn chart_tracks(State(s): St, Path(_genre): Path<u32>, Query(p): Params) -
     chart(&s, &p, |c, r| {
         let d = r.deezer.as_ref().expect("a Deezer album");
         let mut t = track_json(c, &d.tracks[0], 1, false);
-        t["album"] = album_summary(c, r);
+        // A chart's track carries the short album (as the real chart does) and no
+        // `readable`.
+        let full = album_summary(c, r);
+        let short: serde_json::Map<String, Value> =
+            ["id", "title", "cover", "cover_small", "cover_medium", "cover_big", "cover_xl", "tracklist", "type"]
+                .iter()
+                .filter_map(|k| full.get(*k).map(|v| (k.to_string(), v.clone())))
+                .collect();
+        t["album"] = Value::Object(short);
+        t.as_object_mut().expect("a track object").remove("readable");
         t
     })
 }

@@ -329,7 +329,7 @@ async fn artist_releases(State(s): St, headers: HeaderMap, Path(id): Path<String
                                "artist": credit_title(&s, r), "role": "Main", "resource_url": format!("{API}/masters/{}", master_id(r.album)),
                                "year": year, "thumb": "", "stats": { "community": { "in_wantlist": 0, "in_collection": 0 } } }));
         } else {
-            items.push(json!({ "id": l.id.parse::<u64>().unwrap_or(0), "title": l.title, "type": "release", "main_release": null,
+            items.push(json!({ "id": l.id.parse::<u64>().unwrap_or(0), "title": l.title, "type": "release",
                                "artist": credit_title(&s, r), "role": "Main", "resource_url": format!("{API}/releases/{}", l.id),
                                "year": year, "thumb": "", "status": "Accepted", "format": formats(c, r)[0]["name"], "label": r.label }));
         }
