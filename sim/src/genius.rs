@@ -127,23 +127,24 @@ fn song_json(s: &Shared, song: &Song, full: bool) -> Value {
     let featured: Vec<&str> = rec.featured.iter().map(|&a| v.artists[a].name.as_str()).collect();
     let with_featured =
         if featured.is_empty() { title.clone() } else { format!("{title} (Ft. {})", featured.join(" & ")) };
-    let artist_names =
-        std::iter::once(v.artists[main].name.as_str()).chain(featured.iter().copied()).collect::<Vec<_>>().join(" & ");
     // Old songs are often dated by year only.
     let year_only = r.date.as_str() < "1985";
     let path = format!("/{}-{}-lyrics", v.artists[main].name.replace(' ', "-"), title.replace(' ', "-"));
     let mut j = json!({
-        "annotation_count": 1, "api_path": format!("/songs/{}", song.id), "artist_names": artist_names,
+        "annotation_count": 1, "api_path": format!("/songs/{}", song.id),
         "full_title": format!("{with_featured} by {}", v.artists[main].name), "header_image_thumbnail_url": "", "header_image_url": "",
         "id": song.id.parse::<u64>().unwrap_or(0), "lyrics_owner_id": 1, "lyrics_state": "complete", "path": path,
-        "primary_artist": artist_json(s, main), "primary_artist_names": v.artists[main].name,
+        "primary_artist": artist_json(s, main),
+        // Not in the real recordings (2020, 2021): a guess at how a song dated by its
+        // year alone says so. liner reads it only where `release_date` is missing.
         "release_date_components": date_components(r, year_only),
-        "release_date_for_display": if year_only { r.date[..4].to_string() } else { r.date.clone() },
         "song_art_image_thumbnail_url": "", "song_art_image_url": "", "stats": { "unreviewed_annotations": 0, "hot": false },
         "title": title, "title_with_featured": with_featured, "url": format!("https://genius.com{path}"),
-        "featured_artists": rec.featured.iter().map(|&a| artist_json(s, a)).collect::<Vec<_>>(),
     });
     if full {
+        // An artist's song list (the real one) carries neither.
+        j["featured_artists"] = json!(rec.featured.iter().map(|&a| artist_json(s, a)).collect::<Vec<_>>());
+        j["release_date_for_display"] = json!(if year_only { r.date[..4].to_string() } else { r.date.clone() });
         let album = &c.albums[r.album];
         j["album"] = json!({ "api_path": format!("/albums/{}", listing.id), "cover_art_url": "", "full_title": format!("{} by {}", listing.title, v.artists[main].name),
                              "id": listing.id.parse::<u64>().unwrap_or(0), "name": listing.title, "url": format!("https://genius.com/albums/{}", listing.id),
@@ -153,7 +154,7 @@ fn song_json(s: &Shared, song: &Song, full: bool) -> Value {
         if let Some(sp) = s.views.get("spotify").and_then(|sv| sv.releases[song.release].as_ref())
             && let Some(t) = sp.tracks.iter().find(|t| t.recording == song.recording)
         {
-            media.push(json!({ "native_uri": format!("spotify:track:{}", t.id), "provider": "spotify", "type": "audio", "url": format!("https://open.spotify.com/track/{}", t.id) }));
+            media.push(json!({ "provider": "spotify", "type": "audio", "url": format!("https://open.spotify.com/track/{}", t.id) }));
         }
         j["media"] = json!(media);
         j["apple_music_id"] = s

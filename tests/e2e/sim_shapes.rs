@@ -51,13 +51,19 @@ fn get(sim: &liner_sim::Sim, provider: &'static str, request: Request) -> Value 
     config.base_url = sim.base_url(provider);
     config.user_agent = Some("liner-tests/0.1 ( tests@example.invalid )".into());
     config.rate.requests = 100;
-    // The simulator checks no credentials unless a test asks it to; Beatport's wants
-    // some bearer token, whichever, and Discogs' search some token.
+    // The simulator checks no credentials unless a test asks it to; Beatport and Genius
+    // want some bearer token, whichever, Discogs' search some token, YouTube some key.
     config.auth = match provider {
-        "beatport" => liner_extract::auth::AuthConfig::Bearer { token: liner_extract::secret::Secret::new("any") },
+        "beatport" | "genius" => {
+            liner_extract::auth::AuthConfig::Bearer { token: liner_extract::secret::Secret::new("any") }
+        }
         "discogs" => liner_extract::auth::AuthConfig::Header {
             name: "Authorization".into(),
             value: liner_extract::secret::Secret::new("Discogs token=any"),
+        },
+        "youtube" => liner_extract::auth::AuthConfig::Query {
+            param: "key".into(),
+            value: liner_extract::secret::Secret::new("any"),
         },
         _ => Default::default(),
     };
@@ -246,6 +252,23 @@ fn simulated_lists_have_the_real_shapes_too() {
     let discogs = sim.view("discogs");
     let dg_artist = discogs.artists.iter().find(|a| a.known).expect("an artist on Discogs");
     let apple_album = sim.view("apple_music").releases.iter().flatten().next().expect("an Apple Music album");
+    let genius = sim.view("genius");
+    let gn_artist = genius.artists.iter().find(|a| a.known).expect("an artist on Genius");
+    let gn_song = genius.releases.iter().flatten().flat_map(|l| &l.tracks).next().expect("a song on Genius");
+    let youtube = sim.view("youtube");
+    let yt_artist = youtube.artists.iter().find(|a| a.known).expect("an artist on YouTube");
+    // The simulator's channel ids ("UC" and 22 characters from the artist's id), found
+    // through its search rather than rebuilt here.
+    let found = get(
+        &sim,
+        "youtube",
+        Request::new("channel_search", "/search")
+            .param("part", "snippet")
+            .param("type", "channel")
+            .param("q", &yt_artist.name),
+    );
+    let channel = found["items"][0]["id"]["channelId"].as_str().expect("a channel found").to_string();
+    let uploads = format!("UU{}", &channel[2..]);
     let checks = [
         (
             "deezer /artist/{id}/albums",
@@ -295,6 +318,43 @@ fn simulated_lists_have_the_real_shapes_too() {
             real("musicbrainz/browse_release_label_by-label.json"),
         ),
         (
+            "genius /artists/{id}/songs",
+            get(
+                &sim,
+                "genius",
+                Request::new("artist_songs", format!("/artists/{}/songs", gn_artist.id))
+                    .param("sort", "popularity")
+                    .param("per_page", 20),
+            ),
+            real("genius/artists_1123_songs_page1_cl-smooth.json"),
+        ),
+        (
+            "genius /songs/{id}",
+            get(&sim, "genius", Request::new("songs", format!("/songs/{}", gn_song.id))),
+            real("genius/songs_2872960_24k-magic_bruno-mars.json"),
+        ),
+        (
+            "youtube /channels",
+            get(
+                &sim,
+                "youtube",
+                Request::new("channels", "/channels").param("part", "snippet,contentDetails").param("id", &channel),
+            ),
+            real("youtube/channels_multi_part-contentDetails_google_googledevelopers.json"),
+        ),
+        (
+            "youtube /playlistItems",
+            get(
+                &sim,
+                "youtube",
+                Request::new("playlist_items", "/playlistItems")
+                    .param("part", "snippet")
+                    .param("playlistId", &uploads)
+                    .param("maxResults", 50),
+            ),
+            real("youtube/playlistItems_part-snippet_paged_1_google-developers.json"),
+        ),
+        (
             "apple_music /catalog/{sf}/albums/{id}",
             get(&sim, "apple_music", Request::new("albums", format!("/catalog/us/albums/{}", apple_album.id))),
             real("apple_music/catalog_us_albums_1616728060_heart-on-my-sleeve_ella-mai.json"),
@@ -323,6 +383,14 @@ fn simulated_lists_have_the_real_shapes_too() {
         ("musicbrainz /release?artist=", ".label-info:"),
         ("musicbrainz /release?artist=", ".media:"),
         ("musicbrainz /release?artist=", ".release-group:"),
+        // Unconfirmed: not in Genius' recordings; the simulator's year-only dates.
+        ("genius /artists/{id}/songs", ".release_date_components:"),
+        ("genius /songs/{id}", ".release_date_components:"),
+        // YouTube documents both on playlistItems; the recording asked for the snippet
+        // alone, before the owner's channel joined it (2021).
+        ("youtube /playlistItems", ".contentDetails:"),
+        ("youtube /playlistItems", ".videoOwnerChannelId:"),
+        ("youtube /playlistItems", ".videoOwnerChannelTitle:"),
     ];
     let mut problems = Vec::new();
     for (what, sim_body, real_body) in checks {
