@@ -401,3 +401,27 @@ fn simulated_lists_have_the_real_shapes_too() {
     }
     assert!(problems.is_empty(), "the simulator drifted from the real APIs:\n{}", problems.join("\n"));
 }
+
+/// What Spotify answers only in extended-quota mode: new releases and audio features.
+#[test]
+fn simulated_extended_spotify_has_the_real_shapes() {
+    let sim = liner_sim::Sim::start(liner_sim::SimConfig {
+        seed: 3,
+        artists: 10,
+        spotify_extended: true,
+        ..liner_sim::SimConfig::default()
+    })
+    .expect("simulator");
+    let spotify = sim.view("spotify");
+    let track = spotify.releases.iter().flatten().flat_map(|l| &l.tracks).next().expect("a Spotify track");
+    let new = get(&sim, "spotify", Request::new("new_releases", "/browse/new-releases").param("limit", 20));
+    let features = get(&sim, "spotify", Request::new("audio_features", format!("/audio-features/{}", track.id)));
+    assert!(new["albums"]["items"].as_array().is_some_and(|a| !a.is_empty()), "{new}");
+    assert_eq!(features["id"], track.id.as_str(), "{features}");
+    let mut out = Vec::new();
+    drift(&new, &real("spotify/browse_new-releases.json"), "/browse/new-releases", &mut out);
+    // One track's features are one entry of the recorded batch (`?ids=`).
+    let batch = real("spotify/audio-features_ids_2tracks.json");
+    drift(&features, &batch["audio_features"][0], "/audio-features/{id}", &mut out);
+    assert!(out.is_empty(), "the simulator drifted from the real APIs:\n{}", out.join("\n"));
+}
