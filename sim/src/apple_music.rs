@@ -469,7 +469,7 @@ async fn charts(State(s): St, headers: HeaderMap, Path(sf): Path<String>, Query(
             .take(limit)
             .map(|&(i, l)| album_json(&s, &sf, i, l, false))
             .collect();
-        let mut chart = json!({ "chart": "most-played", "name": "Top Albums", "orderId": "most-played:albums", "href": path("albums"), "data": data });
+        let mut chart = json!({ "chart": "most-played", "name": "Top Albums", "href": path("albums"), "data": data });
         if let Some(n) = next(&path("albums"), offset, limit, total) {
             chart["next"] = json!(n);
         }
@@ -479,7 +479,7 @@ async fn charts(State(s): St, headers: HeaderMap, Path(sf): Path<String>, Query(
         let songs: Vec<(usize, &Listing, usize)> = listed.iter().take(total).map(|&(i, l)| (i, l, 0)).collect();
         let data: Vec<Value> =
             songs.iter().skip(offset).take(limit).map(|&(i, l, p)| song_json(&s, &sf, i, l, p)).collect();
-        let mut chart = json!({ "chart": "most-played", "name": "Top Songs", "orderId": "most-played:songs", "href": path("songs"), "data": data });
+        let mut chart = json!({ "chart": "most-played", "name": "Top Songs", "href": path("songs"), "data": data });
         if let Some(n) = next(&path("songs"), offset, limit, songs.len()) {
             chart["next"] = json!(n);
         }

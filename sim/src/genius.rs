@@ -211,7 +211,7 @@ async fn artist_songs(State(s): St, headers: HeaderMap, Path(id): Path<String>, 
         return r;
     }
     let Some(artist) = view(&s).artist_by_id(&id) else {
-        return failure(StatusCode::NOT_FOUND, "not found");
+        return failure(StatusCode::NOT_FOUND, "404 Not Found");
     };
     let per_page = p.get("per_page").and_then(|v| v.parse().ok()).unwrap_or(20usize).clamp(1, 50);
     let page = p.get("page").and_then(|v| v.parse().ok()).unwrap_or(1usize).max(1);
@@ -233,6 +233,6 @@ async fn song(State(s): St, headers: HeaderMap, Path(id): Path<String>) -> Respo
     }
     match find_song(&s, &id) {
         Some(song) => wrapped(StatusCode::OK, json!({ "song": song_json(&s, &song, true) })),
-        None => failure(StatusCode::NOT_FOUND, "not found"),
+        None => failure(StatusCode::NOT_FOUND, "404 Not Found"),
     }
 }

@@ -42,6 +42,19 @@ fn one_or_many(mut items: Vec<Value>) -> Value {
     if items.len() == 1 { items.remove(0) } else { Value::Array(items) }
 }
 
+/// A paged list element (`<toptracks user=.. page=..><track/>..</toptracks>`) in Last.fm's
+/// JSON: its children under `name`, its attributes under `@attr`. An element with no
+/// children has no `name` key at all: its attributes sit inline beside the text
+/// (`"#text": "\n"`), as the real empty `recenttracks` shows.
+fn paged(name: &str, items: Vec<Value>, attr: Value) -> Value {
+    if items.is_empty() {
+        let mut inline = attr;
+        inline["#text"] = json!("\n");
+        return inline;
+    }
+    json!({ name: one_or_many(items), "@attr": attr })
+}
+
 fn url(parts: &[&str]) -> String {
     let enc: Vec<String> = parts.iter().map(|p| p.replace(' ', "+")).collect();
     format!("https://www.last.fm/music/{}", enc.join("/"))
@@ -119,7 +132,8 @@ async fn dispatch(State(s): St, Query(p): Params) -> Response {
                             "artist": artist_ref(c, a, true), "image": [image("small"), image("large")] })
                 })
                 .collect();
-            Json(json!({ "topalbums": { "album": items, "@attr": paging_attr("artist", &c.artists[a].name, page, limit, albums.len()) } })).into_response()
+            Json(json!({ "topalbums": paged("album", items, paging_attr("artist", &c.artists[a].name, page, limit, albums.len())) }))
+                .into_response()
         }
         "album.getinfo" => {
             let Some(a) = find_artist(c, &get("artist")) else { return error(StatusCode::OK, 6, "Album not found") };
@@ -170,7 +184,8 @@ async fn dispatch(State(s): St, Query(p): Params) -> Response {
                 .take(limit)
                 .map(|(k, &rec)| track_item(c, rec, k + 1))
                 .collect();
-            Json(json!({ "toptracks": { "track": one_or_many(items), "@attr": paging_attr("artist", &c.artists[a].name, page, limit, recs.len()) } })).into_response()
+            Json(json!({ "toptracks": paged("track", items, paging_attr("artist", &c.artists[a].name, page, limit, recs.len())) }))
+                .into_response()
         }
         "track.getinfo" => {
             let Some(a) = find_artist(c, &get("artist")) else { return error(StatusCode::OK, 6, "Track not found") };
@@ -216,12 +231,15 @@ async fn dispatch(State(s): St, Query(p): Params) -> Response {
                 .skip((page - 1) * limit)
                 .take(limit)
                 .map(|k| {
+                    // A user's lists count the user's plays; no real one carries listeners.
                     let mut t = track_item(c, k, k + 1);
                     t["playcount"] = json!((total - k).to_string());
+                    t.as_object_mut().expect("object").remove("listeners");
                     t
                 })
                 .collect();
-            Json(json!({ "toptracks": { "track": one_or_many(items), "@attr": paging_attr("user", DEMO_USER, page, limit, total) } })).into_response()
+            Json(json!({ "toptracks": paged("track", items, paging_attr("user", DEMO_USER, page, limit, total)) }))
+                .into_response()
         }
         "chart.gettoptracks" => {
             let limit = limit(50);
@@ -236,7 +254,7 @@ async fn dispatch(State(s): St, Query(p): Params) -> Response {
                 })
                 .collect();
             let attr = json!({ "page": page.to_string(), "perPage": limit.to_string(), "totalPages": total.div_ceil(limit.max(1)).to_string(), "total": total.to_string() });
-            Json(json!({ "tracks": { "track": items, "@attr": attr } })).into_response()
+            Json(json!({ "tracks": paged("track", items, attr) })).into_response()
         }
         _ => error(StatusCode::BAD_REQUEST, 3, "Invalid Method - No method with that name in this package"),
     }

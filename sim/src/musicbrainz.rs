@@ -151,6 +151,26 @@ fn credit_json(c: &Catalog, credits: &[Credit]) -> Value {
         .collect()
 }
 
+/// An artist credit as search hits carry it (both real search recordings): no type, and
+/// a join phrase or disambiguation only where there is one.
+fn search_credit_json(c: &Catalog, credits: &[Credit]) -> Value {
+    credits
+        .iter()
+        .map(|cr| {
+            let a = &c.artists[cr.artist];
+            let mut artist = json!({ "id": a.mbid, "name": a.name, "sort-name": a.sort_name });
+            if !a.disambiguation.is_empty() {
+                artist["disambiguation"] = json!(a.disambiguation);
+            }
+            let mut credit = json!({ "name": a.name, "artist": artist });
+            if !cr.join.is_empty() {
+                credit["joinphrase"] = json!(cr.join);
+            }
+            credit
+        })
+        .collect()
+}
+
 fn release_group_json(c: &Catalog, idx: usize) -> Value {
     let g = &c.albums[idx];
     let (primary, secondary) = g.kind.musicbrainz();
@@ -158,7 +178,6 @@ fn release_group_json(c: &Catalog, idx: usize) -> Value {
         "id": g.mbid, "title": g.title, "disambiguation": "", "first-release-date": g.first_release_date,
         "primary-type": primary, "primary-type-id": "f529b476-6e62-324f-b0aa-1f3e33d313fc",
         "secondary-types": secondary, "secondary-type-ids": [],
-        "artist-credit": credit_json(c, &g.credits),
     })
 }
 
@@ -184,6 +203,10 @@ pub(crate) fn release_json(s: &Shared, r: &Release, incs: &[String]) -> Value {
     }
     if has("release-groups") {
         v["release-group"] = release_group_json(c, r.album);
+        if has("artist-credits") {
+            // The credits reach the group too, as in the release lookup's recording.
+            v["release-group"]["artist-credit"] = credit_json(c, &album.credits);
+        }
     }
     if has("url-rels") {
         v["relations"] = json!(release_relations(s, r, &mb.mbid));
@@ -347,6 +370,9 @@ async fn release_group_browse(State(s): St, headers: HeaderMap, Query(p): Params
         .map(|&i| {
             let mut g = release_group_json(&s.catalog, i);
             let id = s.catalog.albums[i].mbid.clone();
+            if incs.iter().any(|x| x == "artist-credits") {
+                g["artist-credit"] = credit_json(&s.catalog, &s.catalog.albums[i].credits);
+            }
             if incs.iter().any(|x| x == "tags") {
                 g["tags"] = tags_json(&id);
             }
@@ -433,6 +459,7 @@ fn release_search(s: &Shared, query: &str, p: &BTreeMap<String, String>) -> Resp
         .map(|(score, r)| {
             let mut v = release_json(s, r, &["artist-credits".into(), "release-groups".into(), "labels".into()]);
             v["score"] = json!(score);
+            v["artist-credit"] = search_credit_json(c, &c.albums[r.album].credits);
             v
         })
         .collect();
@@ -474,7 +501,7 @@ async fn recording_search(State(s): St, headers: HeaderMap, Query(p): Params) ->
         .map(|&(score, i)| {
             let rec = &c.recordings[i];
             json!({ "id": rec.mbid, "score": score, "title": rec.title, "length": rec.length_ms, "video": false,
-                    "disambiguation": rec.version.to_lowercase(), "artist-credit": credit_json(c, &rec.credits),
+                    "disambiguation": rec.version.to_lowercase(), "artist-credit": search_credit_json(c, &rec.credits),
                     "isrcs": rec.musicbrainz_isrcs })
         })
         .collect();

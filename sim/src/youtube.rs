@@ -105,7 +105,15 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
 
 fn error(status: StatusCode, reason: &str, domain: &str, message: &str) -> Response {
     let e = json!({ "message": message, "domain": domain, "reason": reason });
-    (status, Json(json!({ "error": { "code": status.as_u16(), "message": message, "errors": [e] } }))).into_response()
+    // Google's canonical code beside the HTTP one, as the real 403 body has it.
+    let canonical = match status {
+        StatusCode::BAD_REQUEST => "INVALID_ARGUMENT",
+        StatusCode::FORBIDDEN => "PERMISSION_DENIED",
+        StatusCode::NOT_FOUND => "NOT_FOUND",
+        _ => "UNKNOWN",
+    };
+    let body = json!({ "error": { "code": status.as_u16(), "message": message, "errors": [e], "status": canonical } });
+    (status, Json(body)).into_response()
 }
 
 fn view(s: &Shared) -> &View {

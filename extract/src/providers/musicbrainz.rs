@@ -50,7 +50,8 @@ pub const RESOURCES: &[Resource] = &[
 /// Browse requests take relationship includes too: the links editors added from a
 /// release to its Spotify, Deezer, Apple Music and Discogs pages come at no extra cost.
 const RELEASE_INC: &str = "recordings+isrcs+artist-credits+labels+release-groups+url-rels+tags+genres";
-const RELEASE_GROUP_INC: &str = "tags+genres+ratings";
+/// A browse carries a group's credits only when asked for them.
+const RELEASE_GROUP_INC: &str = "artist-credits+tags+genres+ratings";
 const ARTIST_INC: &str = "url-rels+tags+genres+ratings";
 
 /// A search hit below this score is not the artist the user meant.
