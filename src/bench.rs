@@ -45,6 +45,7 @@ pub async fn request_rate(seconds: u64, data_dir: &std::path::Path) -> anyhow::R
         musicbrainz_ids: Default::default(),
         on_answer: None,
         redo_day: None,
+        resumes: Vec::new(),
     };
     let started = Instant::now();
     // The job has more work than the deadline allows; it is cut off mid-way on purpose.

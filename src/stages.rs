@@ -139,6 +139,7 @@ pub async fn extract(
         redo_day: args.redo_day,
         ledger: Some(ledger.clone()),
         tokens: Some(ledger),
+        resumes: state.resume_interrupted(run_id, cfg.config.cache.metadata_hours)?,
     };
     let mut report = liner_extract::run(job).await?;
     for p in &report.providers {
@@ -155,6 +156,7 @@ pub async fn extract(
 
 pub fn transform(cfg: &Loaded, run_id: &str, select: &[String]) -> anyhow::Result<BuildReport> {
     let state = State::open(&cfg.state_db())?;
+    let resumed = state.resume_interrupted(run_id, cfg.config.cache.metadata_hours)?;
     let opts = BuildOptions {
         sql_dir: cfg.sql_dir(),
         lake_root: cfg.lake_root(),
@@ -166,12 +168,12 @@ pub fn transform(cfg: &Loaded, run_id: &str, select: &[String]) -> anyhow::Resul
         review_decisions: state.review_decisions()?,
         select: select.to_vec(),
         follows: state.follows()?,
-        coverage_history: state.coverage_history()?,
+        coverage_history: state.coverage_history()?.into_iter().filter(|c| !resumed.contains(&c.run_id)).collect(),
         on_model: crate::progress::transform(),
     };
     let report = liner_transform::build(&opts)?;
     if report.models.iter().any(|m| m.name == "marts.coverage") {
-        state.record_coverage(&liner_transform::coverage_of(&report.warehouse, run_id)?)?;
+        state.record_coverage(&liner_transform::coverage_of(&report.warehouse, run_id)?, &resumed)?;
     }
     Ok(report)
 }

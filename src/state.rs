@@ -324,6 +324,25 @@ impl State {
         Ok(())
     }
 
+    /// The runs that `run_id` continues: those stopped before they finished (killed, so
+    /// still marked running, or interrupted) since the last run that ended, started within
+    /// `within_hours`. A killed run is marked interrupted here: only one run writes at a
+    /// time (the writer lock), so no other can still be running.
+    pub fn resume_interrupted(&self, run_id: &str, within_hours: f64) -> anyhow::Result<Vec<String>> {
+        self.db.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running' AND run_id <> ?", [run_id])?;
+        let mut stmt = self.db.prepare(
+            "SELECT run_id FROM runs
+             WHERE status = 'interrupted' AND run_id <> ?1
+               AND started_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', printf('-%d seconds', ?2))
+               AND started_at >= coalesce(
+                   (SELECT max(started_at) FROM runs WHERE status IN ('ok', 'failed') AND run_id <> ?1), '')
+             ORDER BY started_at",
+        )?;
+        let within_seconds = (within_hours * 3600.0) as i64;
+        let runs = stmt.query_map(params![run_id, within_seconds], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(runs)
+    }
+
     pub fn run(&self, run_id: &str) -> anyhow::Result<Option<Run>> {
         Ok(self
             .db
@@ -336,7 +355,12 @@ impl State {
     }
 
     /// Keeps a build's coverage, so later builds show the history.
-    pub fn record_coverage(&self, rows: &[liner_transform::CoverageRow]) -> anyhow::Result<()> {
+    /// `replacing`: runs this build continues, whose coverage (if they built before they
+    /// were stopped) is this build's own, not an earlier build.
+    pub fn record_coverage(&self, rows: &[liner_transform::CoverageRow], replacing: &[String]) -> anyhow::Result<()> {
+        for run in replacing {
+            self.db.execute("DELETE FROM coverage WHERE run_id = ?", [run])?;
+        }
         let mut stmt = self.db.prepare("INSERT OR REPLACE INTO coverage VALUES (?, ?, ?, ?, ?, ?)")?;
         for c in rows {
             stmt.execute(params![c.run_id, c.built_on, c.entity, c.measure, c.items, c.share])?;
@@ -571,6 +595,35 @@ mod tests {
         assert!(!s.follow_as("Björk", Some("87c5dedd-371d-4a53-9f7f-80522fb7f3cb")).unwrap(), "already followed");
         assert_eq!(s.musicbrainz_ids().unwrap()["Björk"], "87c5dedd-371d-4a53-9f7f-80522fb7f3cb");
         assert_eq!(s.follows().unwrap(), vec!["Björk"]);
+    }
+
+    #[test]
+    fn a_run_resumes_the_runs_stopped_since_the_last_that_ended() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = State::open(&dir.path().join("state.sqlite")).unwrap();
+        let ago = |minutes: i64| {
+            (chrono::Utc::now() - chrono::Duration::minutes(minutes)).format("%Y-%m-%dT%H:%M:%SZ").to_string()
+        };
+        for (id, status, minutes) in [
+            ("killed-long-ago", "running", 60 * 24 * 30),
+            ("done", "ok", 50),
+            ("killed", "running", 40),
+            ("stopped", "interrupted", 30),
+            ("now", "running", 0),
+        ] {
+            s.db.execute(
+                "INSERT INTO runs (run_id, command, started_at, status) VALUES (?, 'demo', ?, ?)",
+                params![id, ago(minutes), status],
+            )
+            .unwrap();
+        }
+        assert_eq!(s.resume_interrupted("now", 48.0).unwrap(), ["killed", "stopped"]);
+        assert_eq!(s.run("killed").unwrap().unwrap().status, "interrupted", "a killed run is no longer running");
+        assert_eq!(s.run("now").unwrap().unwrap().status, "running");
+        assert!(s.resume_interrupted("now", 0.1).unwrap().is_empty(), "only runs started within the window");
+        s.finish_run("now", "ok", "{}").unwrap();
+        s.db.execute("INSERT INTO runs (run_id, command, started_at) VALUES ('next', 'demo', ?)", [ago(-1)]).unwrap();
+        assert!(s.resume_interrupted("next", 48.0).unwrap().is_empty(), "a run that ended closes what it resumed");
     }
 
     #[test]

@@ -43,6 +43,7 @@ impl Default for CacheConfig {
 struct Entry {
     fetched_at: DateTime<Utc>,
     file: PathBuf,
+    run_id: String,
 }
 
 /// The newest landed response of every request key.
@@ -51,6 +52,9 @@ pub struct LakeCache {
     entries: HashMap<(String, String), Entry>,
     config: CacheConfig,
     db: std::sync::Mutex<Connection>,
+    /// Runs this one continues (killed or stopped before they finished): what they
+    /// landed is this run's own, so even a chart they fetched is not asked again.
+    resumed: std::collections::HashSet<String>,
 }
 
 /// A response served from the lake.
@@ -66,14 +70,20 @@ impl LakeCache {
         let db = Connection::open_in_memory().context("opening DuckDB to read the lake")?;
         let glob = lake_root.join("*").join("*").join("*").join("*.parquet");
         let sql = format!(
-            "SELECT provider, request_key, max(fetched_at)::VARCHAR, arg_max(filename, fetched_at) \
-             FROM read_parquet({}, filename = true) GROUP BY ALL",
+            "SELECT provider, request_key, max(fetched_at)::VARCHAR, arg_max(filename, fetched_at), \
+             arg_max(run_id, fetched_at) FROM read_parquet({}, filename = true) GROUP BY ALL",
             sql_string(&glob.to_string_lossy())
         );
         let mut entries = HashMap::new();
         let index = db.prepare(&sql).and_then(|mut stmt| {
             stmt.query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
             })?
             .collect::<Result<Vec<_>, _>>()
         });
@@ -83,13 +93,19 @@ impl LakeCache {
             Err(e) if e.to_string().contains("No files found") => Vec::new(),
             Err(e) => return Err(e).with_context(|| format!("indexing the raw lake in {}", lake_root.display())),
         };
-        for (provider, key, at, file) in rows {
+        for (provider, key, at, file, run_id) in rows {
             let at = NaiveDateTime::parse_from_str(&at, "%Y-%m-%d %H:%M:%S%.f")
                 .with_context(|| format!("reading the lake index: bad time {at:?}"))?
                 .and_utc();
-            entries.insert((provider, key), Entry { fetched_at: at, file: PathBuf::from(file) });
+            entries.insert((provider, key), Entry { fetched_at: at, file: PathBuf::from(file), run_id });
         }
-        Ok(LakeCache { entries, config, db: std::sync::Mutex::new(db) })
+        Ok(LakeCache { entries, config, db: std::sync::Mutex::new(db), resumed: Default::default() })
+    }
+
+    /// This run continues `runs`: their answers count as this run's, charts included.
+    pub fn resuming(mut self, runs: &[String]) -> LakeCache {
+        self.resumed.extend(runs.iter().cloned());
+        self
     }
 
     pub fn len(&self) -> usize {
@@ -130,12 +146,13 @@ impl LakeCache {
 
     /// The landed response for `key`, if it is still fresh for its kind.
     pub fn get(&self, provider: &str, key: &str, ttl: Ttl, now: DateTime<Utc>) -> anyhow::Result<Option<Cached>> {
+        let Some(entry) = self.entries.get(&(provider.to_string(), key.to_string())) else { return Ok(None) };
         let max_hours = match ttl {
+            Ttl::Never if self.resumed.contains(&entry.run_id) => f64::INFINITY,
             Ttl::Never => return Ok(None),
             Ttl::Catalog => self.config.catalog_hours,
             Ttl::Metadata => self.config.metadata_hours,
         };
-        let Some(entry) = self.entries.get(&(provider.to_string(), key.to_string())) else { return Ok(None) };
         let age_hours = (now - entry.fetched_at).num_seconds() as f64 / 3600.0;
         if age_hours > max_hours {
             return Ok(None);
@@ -249,6 +266,21 @@ mod tests {
         assert!(get("albums:/album/4", Ttl::Catalog).is_none(), "an error sent with HTTP 200, older than 6 h");
         assert!(get("albums:/album/5", Ttl::Catalog).is_some(), "a recent one is still served");
         assert!(get("albums:/album/9", Ttl::Catalog).is_none());
+    }
+
+    #[test]
+    fn a_chart_is_asked_anew_by_a_new_run_but_not_by_one_resuming_the_run_that_landed_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = "charts:/chart/0";
+        land(dir.path(), key, r#"{"data": [{"id": 1}], "total": 1}"#, 200, 30);
+        let landed_by = format!("r30-{}", key.len());
+        let now = Utc::now();
+        let cache = LakeCache::load(dir.path(), CacheConfig::default()).unwrap();
+        assert!(cache.get("deezer", key, Ttl::Never, now).unwrap().is_none(), "a new run asks again");
+        let cache = cache.resuming(&["another-run".into()]);
+        assert!(cache.get("deezer", key, Ttl::Never, now).unwrap().is_none(), "not the run that landed it");
+        let cache = cache.resuming(&[landed_by]);
+        assert!(cache.get("deezer", key, Ttl::Never, now).unwrap().is_some(), "the resumed run's own chart");
     }
 
     #[test]

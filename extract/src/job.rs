@@ -46,6 +46,9 @@ pub struct ExtractJob {
     pub on_answer: Option<OnAnswer>,
     /// Responses landed on this day (UTC) are asked again: a day's bad answers redone.
     pub redo_day: Option<chrono::NaiveDate>,
+    /// Runs this one continues, stopped before they finished: what they landed counts
+    /// as landed by this run, charts included (which a new run asks anew).
+    pub resumes: Vec<String>,
 }
 
 /// How a request was answered.
@@ -320,7 +323,8 @@ impl Fetcher<'_> {
 
 /// Syncs every followed artist from every provider in the job, providers side by side.
 pub async fn run(job: ExtractJob) -> anyhow::Result<ExtractReport> {
-    let cache = if job.refresh { None } else { Some(LakeCache::load(&job.lake_root, job.cache)?) };
+    let cache =
+        if job.refresh { None } else { Some(LakeCache::load(&job.lake_root, job.cache)?.resuming(&job.resumes)) };
     let lake = Mutex::new(LakeWriter::new(&job.lake_root, &job.run_id)?);
     let mut fetchers = Vec::new();
     for (provider, config) in &job.providers {

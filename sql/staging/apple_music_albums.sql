@@ -2,8 +2,9 @@
 -- key: album_id
 -- assert: not_null(title)
 -- One row per Apple Music album, from album lookups, UPC lookups, an artist's album
--- pages, the charts and catalog searches: all carry the full attributes. `isPrerelease` appears only on
--- albums not out yet; where it is missing, a release date after the fetch says the same.
+-- pages, the charts and catalog searches. All carry the attributes; only lookups carry
+-- the relationships (the artist's id). `isPrerelease` appears only on albums not out
+-- yet; where it is missing, a release date after the fetch says the same.
 with albums as (
     select unnest(json_extract(body, '$.data[*]')) as a, fetched_at, raw_file
     from raw.apple_music_albums
@@ -24,25 +25,31 @@ with albums as (
     select unnest(json_extract(body, '$.results.albums.data[*]')), fetched_at, raw_file
     from raw.apple_music_catalog_search
     where status = 200 and json_valid(body)
+),
+answers as (
+    select
+        a ->> 'id' as album_id,
+        json_extract_string(a, '$.attributes.name') as title,
+        json_extract_string(a, '$.attributes.artistName') as artist_name,
+        json_extract_string(a, '$.relationships.artists.data[0].id') as artist_id,
+        json_extract_string(a, '$.attributes.releaseDate') as release_date,
+        json_extract_string(a, '$.attributes.upc') as upc,
+        norm_gtin(json_extract_string(a, '$.attributes.upc')) as gtin,
+        json_extract_string(a, '$.attributes.recordLabel') as label,
+        try_cast(json_extract_string(a, '$.attributes.trackCount') as integer) as track_count,
+        try_cast(json_extract_string(a, '$.attributes.isSingle') as boolean) as is_single,
+        try_cast(json_extract_string(a, '$.attributes.isCompilation') as boolean) as is_compilation,
+        coalesce(
+            try_cast(json_extract_string(a, '$.attributes.isPrerelease') as boolean),
+            try_cast(json_extract_string(a, '$.attributes.releaseDate') as date) > fetched_at::date
+        ) as is_prerelease,
+        json_extract_string(a, '$.attributes.url') as url,
+        fetched_at, raw_file
+    from albums
+    where a ->> 'id' is not null
 )
-select
-    a ->> 'id' as album_id,
-    json_extract_string(a, '$.attributes.name') as title,
-    json_extract_string(a, '$.attributes.artistName') as artist_name,
-    json_extract_string(a, '$.relationships.artists.data[0].id') as artist_id,
-    json_extract_string(a, '$.attributes.releaseDate') as release_date,
-    json_extract_string(a, '$.attributes.upc') as upc,
-    norm_gtin(json_extract_string(a, '$.attributes.upc')) as gtin,
-    json_extract_string(a, '$.attributes.recordLabel') as label,
-    try_cast(json_extract_string(a, '$.attributes.trackCount') as integer) as track_count,
-    try_cast(json_extract_string(a, '$.attributes.isSingle') as boolean) as is_single,
-    try_cast(json_extract_string(a, '$.attributes.isCompilation') as boolean) as is_compilation,
-    coalesce(
-        try_cast(json_extract_string(a, '$.attributes.isPrerelease') as boolean),
-        try_cast(json_extract_string(a, '$.attributes.releaseDate') as date) > fetched_at::date
-    ) as is_prerelease,
-    json_extract_string(a, '$.attributes.url') as url,
-    fetched_at, raw_file
-from albums
-where a ->> 'id' is not null
-qualify row_number() over (partition by a ->> 'id' order by fetched_at desc) = 1
+-- One item comes from several endpoints, each sending the same resource or less of it:
+-- each field from the newest answer that has it, whatever order the answers landed in.
+select album_id, arg_max(columns(* exclude (album_id)), (fetched_at, raw_file))
+from answers
+group by album_id

@@ -23,20 +23,26 @@ with songs as (
     select unnest(json_extract(body, '$.results.songs.data[*]')), fetched_at, raw_file
     from raw.apple_music_catalog_search
     where status = 200 and json_valid(body)
+),
+answers as (
+    select
+        s ->> 'id' as song_id,
+        nullif(regexp_extract(json_extract_string(s, '$.attributes.url'), '/album/[^/]*/([0-9]+)', 1), '') as album_id,
+        try_cast(json_extract_string(s, '$.attributes.discNumber') as integer) as disc_number,
+        try_cast(json_extract_string(s, '$.attributes.trackNumber') as integer) as position,
+        json_extract_string(s, '$.attributes.name') as title,
+        json_extract_string(s, '$.attributes.artistName') as artist_name,
+        json_extract_string(s, '$.attributes.albumName') as album_name,
+        try_cast(json_extract_string(s, '$.attributes.durationInMillis') as integer) as duration_ms,
+        json_extract_string(s, '$.attributes.isrc') as isrc_raw,
+        norm_isrc(json_extract_string(s, '$.attributes.isrc')) as isrc,
+        json_extract_string(s, '$.attributes.releaseDate') as release_date,
+        fetched_at, raw_file
+    from songs
+    where s ->> 'id' is not null
 )
-select
-    s ->> 'id' as song_id,
-    nullif(regexp_extract(json_extract_string(s, '$.attributes.url'), '/album/[^/]*/([0-9]+)', 1), '') as album_id,
-    try_cast(json_extract_string(s, '$.attributes.discNumber') as integer) as disc_number,
-    try_cast(json_extract_string(s, '$.attributes.trackNumber') as integer) as position,
-    json_extract_string(s, '$.attributes.name') as title,
-    json_extract_string(s, '$.attributes.artistName') as artist_name,
-    json_extract_string(s, '$.attributes.albumName') as album_name,
-    try_cast(json_extract_string(s, '$.attributes.durationInMillis') as integer) as duration_ms,
-    json_extract_string(s, '$.attributes.isrc') as isrc_raw,
-    norm_isrc(json_extract_string(s, '$.attributes.isrc')) as isrc,
-    json_extract_string(s, '$.attributes.releaseDate') as release_date,
-    fetched_at, raw_file
-from songs
-where s ->> 'id' is not null
-qualify row_number() over (partition by s ->> 'id' order by fetched_at desc) = 1
+-- One item comes from several endpoints, each sending the same resource or less of it:
+-- each field from the newest answer that has it, whatever order the answers landed in.
+select song_id, arg_max(columns(* exclude (song_id)), (fetched_at, raw_file))
+from answers
+group by song_id

@@ -12,18 +12,25 @@ with releases as (
     select unnest(json_extract(body, '$.releases[*]')), fetched_at, raw_file, 0
     from raw.beatport_release_search
     where status = 200 and json_valid(body)
+),
+answers as (
+    select
+        try_cast(r ->> 'id' as bigint) as release_id,
+        r ->> 'name' as title,
+        array_to_string(json_extract_string(r, '$.artists[*].name'), ', ') as artist_credit,
+        nullif(r ->> 'catalog_number', '') as catalog_number,
+        json_extract_string(r, '$.label.name') as label,
+        try_cast(json_extract_string(r, '$.label.id') as bigint) as label_id,
+        json_extract_string(r, '$.type.name') as release_type,
+        r ->> 'publish_date' as publish_date,
+        try_cast(r ->> 'track_count' as integer) as track_count,
+        fetched_at, raw_file, whole
+    from releases
+    where try_cast(r ->> 'id' as bigint) is not null
 )
-select
-    try_cast(r ->> 'id' as bigint) as release_id,
-    r ->> 'name' as title,
-    array_to_string(json_extract_string(r, '$.artists[*].name'), ', ') as artist_credit,
-    nullif(r ->> 'catalog_number', '') as catalog_number,
-    json_extract_string(r, '$.label.name') as label,
-    try_cast(json_extract_string(r, '$.label.id') as bigint) as label_id,
-    json_extract_string(r, '$.type.name') as release_type,
-    r ->> 'publish_date' as publish_date,
-    try_cast(r ->> 'track_count' as integer) as track_count,
-    fetched_at, raw_file
-from releases
-where try_cast(r ->> 'id' as bigint) is not null
-qualify row_number() over (partition by r ->> 'id' order by whole desc, fetched_at desc) = 1
+-- One item comes from several endpoints: each field from the most complete answer
+-- that has it (`whole`: a lookup says more than a listing), then from the newest, so the
+-- row is the same whatever order the answers landed in.
+select release_id, arg_max(columns(* exclude (release_id, whole)), (whole, fetched_at, raw_file))
+from answers
+group by release_id

@@ -26,32 +26,39 @@ tracks as (
     select unnest(json_extract(body, '$.tracks[*]')), null, fetched_at, raw_file, 0
     from raw.beatport_track_search
     where status = 200 and json_valid(body)
+),
+answers as (
+    select
+        try_cast(t ->> 'id' as bigint) as track_id,
+        try_cast(json_extract_string(t, '$.release.id') as bigint) as release_id,
+        json_extract_string(t, '$.release.name') as release_title,
+        coalesce(try_cast(t ->> 'number' as integer), place) as position,
+        t ->> 'name' as title,
+        nullif(t ->> 'mix_name', '') as mix_name,
+        array_to_string(json_extract_string(t, '$.artists[*].name'), ', ') as artist_credit,
+        nullif(array_to_string(json_extract_string(t, '$.remixers[*].name'), ', '), '') as remixers,
+        try_cast(t ->> 'bpm' as integer) as bpm,
+        json_extract_string(t, '$.key.name') as musical_key,
+        nullif(
+            coalesce(json_extract_string(t, '$.key.camelot_number'), '') || coalesce(json_extract_string(t, '$.key.camelot_letter'), ''),
+            ''
+        ) as camelot,
+        json_extract_string(t, '$.genre.name') as genre,
+        try_cast(t ->> 'length_ms' as integer) as duration_ms,
+        nullif(t ->> 'catalog_number', '') as catalog_number,
+        json_extract_string(t, '$.release.label.name') as label,
+        t ->> 'publish_date' as publish_date,
+        t ->> 'new_release_date' as new_release_date,
+        nullif(t ->> 'isrc', '') as isrc_raw,
+        norm_isrc(t ->> 'isrc') as isrc,
+        fetched_at, raw_file, source
+    from tracks
+    where try_cast(t ->> 'id' as bigint) is not null
+    -- A release's own list says most (its position); then lookups, then search hits.
 )
-select
-    try_cast(t ->> 'id' as bigint) as track_id,
-    try_cast(json_extract_string(t, '$.release.id') as bigint) as release_id,
-    json_extract_string(t, '$.release.name') as release_title,
-    coalesce(try_cast(t ->> 'number' as integer), place) as position,
-    t ->> 'name' as title,
-    nullif(t ->> 'mix_name', '') as mix_name,
-    array_to_string(json_extract_string(t, '$.artists[*].name'), ', ') as artist_credit,
-    nullif(array_to_string(json_extract_string(t, '$.remixers[*].name'), ', '), '') as remixers,
-    try_cast(t ->> 'bpm' as integer) as bpm,
-    json_extract_string(t, '$.key.name') as musical_key,
-    nullif(
-        coalesce(json_extract_string(t, '$.key.camelot_number'), '') || coalesce(json_extract_string(t, '$.key.camelot_letter'), ''),
-        ''
-    ) as camelot,
-    json_extract_string(t, '$.genre.name') as genre,
-    try_cast(t ->> 'length_ms' as integer) as duration_ms,
-    nullif(t ->> 'catalog_number', '') as catalog_number,
-    json_extract_string(t, '$.release.label.name') as label,
-    t ->> 'publish_date' as publish_date,
-    t ->> 'new_release_date' as new_release_date,
-    nullif(t ->> 'isrc', '') as isrc_raw,
-    norm_isrc(t ->> 'isrc') as isrc,
-    fetched_at, raw_file
-from tracks
-where try_cast(t ->> 'id' as bigint) is not null
--- A release's own list says most (its position); then lookups, then search hits.
-qualify row_number() over (partition by t ->> 'id' order by source desc, fetched_at desc) = 1
+-- One item comes from several endpoints: each field from the most complete answer
+-- that has it (`source`: a lookup says more than a listing), then from the newest, so the
+-- row is the same whatever order the answers landed in.
+select track_id, arg_max(columns(* exclude (track_id, source)), (source, fetched_at, raw_file))
+from answers
+group by track_id

@@ -2,7 +2,7 @@
 -- key: album_id
 -- assert: not_null(title)
 -- One row per Deezer album: its own page (GET /album/<id>), else its entry in an
--- artist's album list (no UPC, label or track count there), newest response first.
+-- artist's album list (no UPC, label or track count there).
 -- Deezer reports errors inside 200 bodies: those are skipped. Each body is parsed
 -- once, into only the fields read here (a body carries its whole tracklist: parsing it
 -- per field, or ordering whole bodies, is what made this model slow at a million albums).
@@ -51,6 +51,9 @@ albums as (
     from listed
     where a.id is not null
 )
-select * exclude (whole)
+-- Each field from the album's own page if it has it (`whole`), then from the newest
+-- listing: an album listed after its page was read keeps the page's UPC, label and
+-- track count, whatever order the answers landed in.
+select album_id, arg_max(columns(* exclude (album_id, whole)), (whole, fetched_at, raw_file))
 from albums
-qualify row_number() over (partition by album_id order by whole desc, fetched_at desc) = 1
+group by album_id

@@ -19,20 +19,26 @@ tracks as (
     select try_cast(json_extract_string(body, '$.album.id') as bigint), body::json, fetched_at, raw_file
     from raw.deezer_tracks
     where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
+),
+answers as (
+    select
+        try_cast(t ->> 'id' as bigint) as track_id,
+        album_id,
+        try_cast(t ->> 'disk_number' as integer) as disk_number,
+        try_cast(t ->> 'track_position' as integer) as position,
+        t ->> 'title' as title,
+        t ->> 'title_short' as title_short,
+        nullif(t ->> 'title_version', '') as title_version,
+        nullif(t ->> 'isrc', '') as isrc_raw,
+        norm_isrc(t ->> 'isrc') as isrc,
+        try_cast(t ->> 'duration' as integer) as duration_s,
+        json_extract_string(t, '$.artist.name') as artist_name,
+        try_cast(t ->> 'rank' as bigint) as rank,
+        fetched_at, raw_file
+    from tracks
 )
-select
-    try_cast(t ->> 'id' as bigint) as track_id,
-    album_id,
-    try_cast(t ->> 'disk_number' as integer) as disk_number,
-    try_cast(t ->> 'track_position' as integer) as position,
-    t ->> 'title' as title,
-    t ->> 'title_short' as title_short,
-    nullif(t ->> 'title_version', '') as title_version,
-    nullif(t ->> 'isrc', '') as isrc_raw,
-    norm_isrc(t ->> 'isrc') as isrc,
-    try_cast(t ->> 'duration' as integer) as duration_s,
-    json_extract_string(t, '$.artist.name') as artist_name,
-    try_cast(t ->> 'rank' as bigint) as rank,
-    fetched_at, raw_file
-from tracks
-qualify row_number() over (partition by t ->> 'id' order by fetched_at desc) = 1
+-- One item comes from several endpoints, each sending the same resource or less of it:
+-- each field from the newest answer that has it, whatever order the answers landed in.
+select track_id, arg_max(columns(* exclude (track_id)), (fetched_at, raw_file))
+from answers
+group by track_id

@@ -17,26 +17,33 @@ with songs as (
     select unnest(json_extract(body, '$.response.hits[*].result')), fetched_at, raw_file, 0
     from raw.genius_song_search
     where status = 200 and json_valid(body)
+),
+answers as (
+    select
+        try_cast(s ->> 'id' as bigint) as song_id,
+        s ->> 'title' as title,
+        s ->> 'title_with_featured' as title_with_featured,
+        try_cast(json_extract_string(s, '$.primary_artist.id') as bigint) as artist_id,
+        json_extract_string(s, '$.primary_artist.name') as artist_name,
+        nullif(array_to_string(json_extract_string(s, '$.featured_artists[*].name'), ', '), '') as featured_artists,
+        coalesce(
+            try_cast(s ->> 'release_date' as date)::varchar,
+            try_cast(json_extract_string(s, '$.release_date_components.year') as integer)::varchar
+        ) as release_date,
+        try_cast(json_extract_string(s, '$.album.id') as bigint) as album_id,
+        json_extract_string(s, '$.album.name') as album_name,
+        nullif(regexp_extract(
+            array_to_string(json_extract_string(s, '$.media[*].url'), ' '), 'open\.spotify\.com/track/([A-Za-z0-9]{22})', 1
+        ), '') as spotify_track_id,
+        s ->> 'apple_music_id' as apple_music_id,
+        s ->> 'url' as url,
+        fetched_at, raw_file, whole
+    from songs
+    where try_cast(s ->> 'id' as bigint) is not null
 )
-select
-    try_cast(s ->> 'id' as bigint) as song_id,
-    s ->> 'title' as title,
-    s ->> 'title_with_featured' as title_with_featured,
-    try_cast(json_extract_string(s, '$.primary_artist.id') as bigint) as artist_id,
-    json_extract_string(s, '$.primary_artist.name') as artist_name,
-    nullif(array_to_string(json_extract_string(s, '$.featured_artists[*].name'), ', '), '') as featured_artists,
-    coalesce(
-        try_cast(s ->> 'release_date' as date)::varchar,
-        try_cast(json_extract_string(s, '$.release_date_components.year') as integer)::varchar
-    ) as release_date,
-    try_cast(json_extract_string(s, '$.album.id') as bigint) as album_id,
-    json_extract_string(s, '$.album.name') as album_name,
-    nullif(regexp_extract(
-        array_to_string(json_extract_string(s, '$.media[*].url'), ' '), 'open\.spotify\.com/track/([A-Za-z0-9]{22})', 1
-    ), '') as spotify_track_id,
-    s ->> 'apple_music_id' as apple_music_id,
-    s ->> 'url' as url,
-    fetched_at, raw_file
-from songs
-where try_cast(s ->> 'id' as bigint) is not null
-qualify row_number() over (partition by s ->> 'id' order by whole desc, fetched_at desc) = 1
+-- One item comes from several endpoints: each field from the most complete answer
+-- that has it (`whole`: a lookup says more than a listing), then from the newest, so the
+-- row is the same whatever order the answers landed in.
+select song_id, arg_max(columns(* exclude (song_id, whole)), (whole, fetched_at, raw_file))
+from answers
+group by song_id

@@ -15,19 +15,25 @@ with results as (
     select unnest(json_extract(body, '$.results[*]')), fetched_at, raw_file
     from raw.itunes_upc_lookup
     where status = 200 and json_valid(body)
+),
+answers as (
+    select
+        try_cast(r ->> 'collectionId' as bigint) as collection_id,
+        r ->> 'collectionName' as title,
+        r ->> 'collectionType' as collection_type,
+        try_cast(r ->> 'artistId' as bigint) as artist_id,
+        r ->> 'artistName' as artist_name,
+        try_cast(r ->> 'trackCount' as integer) as track_count,
+        try_cast(r ->> 'releaseDate' as timestamp)::date as release_date,
+        r ->> 'country' as country,
+        r ->> 'copyright' as copyright,
+        r ->> 'primaryGenreName' as genre,
+        fetched_at, raw_file
+    from results
+    where r ->> 'wrapperType' = 'collection'
 )
-select
-    try_cast(r ->> 'collectionId' as bigint) as collection_id,
-    r ->> 'collectionName' as title,
-    r ->> 'collectionType' as collection_type,
-    try_cast(r ->> 'artistId' as bigint) as artist_id,
-    r ->> 'artistName' as artist_name,
-    try_cast(r ->> 'trackCount' as integer) as track_count,
-    try_cast(r ->> 'releaseDate' as timestamp)::date as release_date,
-    r ->> 'country' as country,
-    r ->> 'copyright' as copyright,
-    r ->> 'primaryGenreName' as genre,
-    fetched_at, raw_file
-from results
-where r ->> 'wrapperType' = 'collection'
-qualify row_number() over (partition by r ->> 'collectionId' order by fetched_at desc) = 1
+-- One item comes from several endpoints, each sending the same resource or less of it:
+-- each field from the newest answer that has it, whatever order the answers landed in.
+select collection_id, arg_max(columns(* exclude (collection_id)), (fetched_at, raw_file))
+from answers
+group by collection_id

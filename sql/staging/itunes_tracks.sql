@@ -13,18 +13,24 @@ with results as (
     select unnest(json_extract(body, '$.results[*]')), fetched_at, raw_file
     from raw.itunes_upc_lookup
     where status = 200 and json_valid(body)
+),
+answers as (
+    select
+        try_cast(r ->> 'trackId' as bigint) as track_id,
+        r ->> 'kind' as kind,
+        try_cast(r ->> 'collectionId' as bigint) as collection_id,
+        try_cast(r ->> 'discNumber' as integer) as disc_number,
+        try_cast(r ->> 'trackNumber' as integer) as position,
+        r ->> 'trackName' as title,
+        r ->> 'artistName' as artist_name,
+        try_cast(r ->> 'trackTimeMillis' as integer) as duration_ms,
+        try_cast(r ->> 'releaseDate' as timestamp)::date as release_date,
+        fetched_at, raw_file
+    from results
+    where r ->> 'wrapperType' = 'track'
 )
-select
-    try_cast(r ->> 'trackId' as bigint) as track_id,
-    r ->> 'kind' as kind,
-    try_cast(r ->> 'collectionId' as bigint) as collection_id,
-    try_cast(r ->> 'discNumber' as integer) as disc_number,
-    try_cast(r ->> 'trackNumber' as integer) as position,
-    r ->> 'trackName' as title,
-    r ->> 'artistName' as artist_name,
-    try_cast(r ->> 'trackTimeMillis' as integer) as duration_ms,
-    try_cast(r ->> 'releaseDate' as timestamp)::date as release_date,
-    fetched_at, raw_file
-from results
-where r ->> 'wrapperType' = 'track'
-qualify row_number() over (partition by r ->> 'trackId' order by fetched_at desc) = 1
+-- One item comes from several endpoints, each sending the same resource or less of it:
+-- each field from the newest answer that has it, whatever order the answers landed in.
+select track_id, arg_max(columns(* exclude (track_id)), (fetched_at, raw_file))
+from answers
+group by track_id

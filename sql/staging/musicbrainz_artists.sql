@@ -17,17 +17,24 @@ artists as (
     select a, fetched_at, try_cast(a ->> 'score' as integer) as score, 0 as whole from hits
     union all
     select a, fetched_at, score, whole from lookups
+),
+answers as (
+    select
+        a ->> 'id' as artist_id,
+        a ->> 'name' as name,
+        a ->> 'sort-name' as sort_name,
+        nullif(a ->> 'disambiguation', '') as disambiguation,
+        a ->> 'type' as type,
+        a ->> 'country' as country,
+        try_cast(json_extract_string(a, '$.rating.value') as double) as rating,
+        try_cast(json_extract_string(a, '$.rating."votes-count"') as integer) as rating_votes,
+        max(score) over (partition by a ->> 'id') as best_search_score,
+        fetched_at, whole
+    from artists
 )
-select
-    a ->> 'id' as artist_id,
-    a ->> 'name' as name,
-    a ->> 'sort-name' as sort_name,
-    nullif(a ->> 'disambiguation', '') as disambiguation,
-    a ->> 'type' as type,
-    a ->> 'country' as country,
-    try_cast(json_extract_string(a, '$.rating.value') as double) as rating,
-    try_cast(json_extract_string(a, '$.rating."votes-count"') as integer) as rating_votes,
-    max(score) over (partition by a ->> 'id') as best_search_score,
-    fetched_at
-from artists
-qualify row_number() over (partition by a ->> 'id' order by whole desc, fetched_at desc) = 1
+-- One item comes from several endpoints: each field from the most complete answer
+-- that has it (`whole`: a lookup says more than a listing), then from the newest, so the
+-- row is the same whatever order the answers landed in.
+select artist_id, arg_max(columns(* exclude (artist_id, whole)), (whole, fetched_at))
+from answers
+group by artist_id

@@ -17,18 +17,25 @@ recordings as (
         unnest(case when json_exists(body, '$.recordings') then json_extract(body, '$.recordings[*]') else [body::json] end) as r,
         fetched_at
     from pages
+),
+answers as (
+    select
+        r ->> 'id' as recording_id,
+        r ->> 'title' as title,
+        nullif(r ->> 'disambiguation', '') as disambiguation,
+        -- An ISRC lookup lists recordings without their credits: null, not ''.
+        nullif(array_to_string(
+            list_transform(json_extract(r, '$."artist-credit"[*]'), lambda c: (c ->> 'name') || coalesce(c ->> 'joinphrase', '')),
+            ''
+        ), '') as artist_credit,
+        try_cast(r ->> 'length' as bigint) as length_ms,
+        nullif(r ->> 'first-release-date', '') as first_release_date,
+        json_extract_string(r, '$.isrcs[*]') as isrcs_raw,
+        fetched_at
+    from recordings
 )
-select
-    r ->> 'id' as recording_id,
-    r ->> 'title' as title,
-    nullif(r ->> 'disambiguation', '') as disambiguation,
-    array_to_string(
-        list_transform(json_extract(r, '$."artist-credit"[*]'), lambda c: (c ->> 'name') || coalesce(c ->> 'joinphrase', '')),
-        ''
-    ) as artist_credit,
-    try_cast(r ->> 'length' as bigint) as length_ms,
-    nullif(r ->> 'first-release-date', '') as first_release_date,
-    json_extract_string(r, '$.isrcs[*]') as isrcs_raw,
-    fetched_at
-from recordings
-qualify row_number() over (partition by r ->> 'id' order by fetched_at desc) = 1
+-- One item comes from several endpoints, each sending the same resource or less of it:
+-- each field from the newest answer that has it, whatever order the answers landed in.
+select recording_id, arg_max(columns(* exclude (recording_id)), (fetched_at))
+from answers
+group by recording_id

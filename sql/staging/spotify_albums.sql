@@ -13,21 +13,28 @@ with albums as (
     select unnest(json_extract(body, '$.items[*]')), fetched_at, raw_file, 0
     from raw.spotify_artist_albums
     where status = 200 and json_valid(body)
+),
+answers as (
+    select
+        a ->> 'id' as album_id,
+        a ->> 'name' as title,
+        a ->> 'album_type' as album_type,
+        a ->> 'release_date' as release_date,
+        a ->> 'release_date_precision' as release_date_precision,
+        coalesce(json_extract_string(a, '$.external_ids.upc'), json_extract_string(a, '$.external_ids.ean')) as upc,
+        norm_gtin(coalesce(json_extract_string(a, '$.external_ids.upc'), json_extract_string(a, '$.external_ids.ean'))) as gtin,
+        a ->> 'label' as label,
+        try_cast(a ->> 'total_tracks' as integer) as track_count,
+        json_extract_string(a, '$.artists[0].id') as artist_id,
+        array_to_string(json_extract_string(a, '$.artists[*].name'), ', ') as artist_credit,
+        try_cast(a ->> 'popularity' as integer) as popularity,
+        fetched_at, raw_file, whole
+    from albums
+    where a ->> 'id' is not null and a ->> 'type' is distinct from 'error'
 )
-select
-    a ->> 'id' as album_id,
-    a ->> 'name' as title,
-    a ->> 'album_type' as album_type,
-    a ->> 'release_date' as release_date,
-    a ->> 'release_date_precision' as release_date_precision,
-    coalesce(json_extract_string(a, '$.external_ids.upc'), json_extract_string(a, '$.external_ids.ean')) as upc,
-    norm_gtin(coalesce(json_extract_string(a, '$.external_ids.upc'), json_extract_string(a, '$.external_ids.ean'))) as gtin,
-    a ->> 'label' as label,
-    try_cast(a ->> 'total_tracks' as integer) as track_count,
-    json_extract_string(a, '$.artists[0].id') as artist_id,
-    array_to_string(json_extract_string(a, '$.artists[*].name'), ', ') as artist_credit,
-    try_cast(a ->> 'popularity' as integer) as popularity,
-    fetched_at, raw_file
-from albums
-where a ->> 'id' is not null and a ->> 'type' is distinct from 'error'
-qualify row_number() over (partition by a ->> 'id' order by whole desc, fetched_at desc) = 1
+-- One item comes from several endpoints: each field from the most complete answer
+-- that has it (`whole`: a lookup says more than a listing), then from the newest, so the
+-- row is the same whatever order the answers landed in.
+select album_id, arg_max(columns(* exclude (album_id, whole)), (whole, fetched_at, raw_file))
+from answers
+group by album_id

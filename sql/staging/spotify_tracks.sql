@@ -3,43 +3,47 @@
 -- assert: not_null(title)
 -- One row per Spotify track, from every response that lists tracks: the album's first
 -- page, album track pages, track lookups and ISRC searches. Only full track objects
--- (lookups, searches) carry the ISRC, so a row that has one wins over one that has not.
+-- (lookups, searches: `whole`) carry the ISRC.
 with listed as (
-    select body ->> 'id' as album_id, unnest(json_extract(body, '$.tracks.items[*]')) as t, fetched_at, raw_file
+    select body ->> 'id' as album_id, unnest(json_extract(body, '$.tracks.items[*]')) as t, fetched_at, raw_file, 0 as whole
     from raw.spotify_albums
     where status = 200 and json_valid(body)
     union all
-    select regexp_extract(request_key, '/albums/([^/?]+)/tracks', 1), unnest(json_extract(body, '$.items[*]')), fetched_at, raw_file
+    select regexp_extract(request_key, '/albums/([^/?]+)/tracks', 1), unnest(json_extract(body, '$.items[*]')), fetched_at, raw_file, 0
     from raw.spotify_album_tracks
     where status = 200 and json_valid(body)
     union all
-    select json_extract_string(body, '$.album.id'), body::json, fetched_at, raw_file
+    select json_extract_string(body, '$.album.id'), body::json, fetched_at, raw_file, 1
     from raw.spotify_tracks
     where status = 200 and json_valid(body) and body ->> 'id' is not null
     union all
-    select json_extract_string(t, '$.album.id'), t, fetched_at, raw_file
+    select json_extract_string(t, '$.album.id'), t, fetched_at, raw_file, 1
     from (
         select unnest(json_extract(body, '$.tracks.items[*]')) as t, fetched_at, raw_file
         from raw.spotify_track_search
         where status = 200 and json_valid(body)
     )
+),
+answers as (
+    select
+        t ->> 'id' as track_id,
+        album_id,
+        try_cast(t ->> 'disc_number' as integer) as disc_number,
+        try_cast(t ->> 'track_number' as integer) as position,
+        t ->> 'name' as title,
+        try_cast(t ->> 'duration_ms' as integer) as duration_ms,
+        json_extract_string(t, '$.artists[0].id') as artist_id,
+        array_to_string(json_extract_string(t, '$.artists[*].name'), ', ') as artist_credit,
+        json_extract_string(t, '$.external_ids.isrc') as isrc_raw,
+        norm_isrc(json_extract_string(t, '$.external_ids.isrc')) as isrc,
+        try_cast(t ->> 'explicit' as boolean) as explicit,
+        fetched_at, raw_file, whole
+    from listed
+    where t ->> 'id' is not null
 )
-select
-    t ->> 'id' as track_id,
-    album_id,
-    try_cast(t ->> 'disc_number' as integer) as disc_number,
-    try_cast(t ->> 'track_number' as integer) as position,
-    t ->> 'name' as title,
-    try_cast(t ->> 'duration_ms' as integer) as duration_ms,
-    json_extract_string(t, '$.artists[0].id') as artist_id,
-    array_to_string(json_extract_string(t, '$.artists[*].name'), ', ') as artist_credit,
-    json_extract_string(t, '$.external_ids.isrc') as isrc_raw,
-    norm_isrc(json_extract_string(t, '$.external_ids.isrc')) as isrc,
-    try_cast(t ->> 'explicit' as boolean) as explicit,
-    fetched_at, raw_file
-from listed
-where t ->> 'id' is not null
-qualify row_number() over (
-    partition by t ->> 'id'
-    order by (json_extract_string(t, '$.external_ids.isrc') is not null) desc, fetched_at desc
-) = 1
+-- One item comes from several endpoints: each field from the most complete answer
+-- that has it (`whole`: a lookup says more than a listing), then from the newest, so the
+-- row is the same whatever order the answers landed in.
+select track_id, arg_max(columns(* exclude (track_id, whole)), (whole, fetched_at, raw_file))
+from answers
+group by track_id

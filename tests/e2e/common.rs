@@ -168,3 +168,19 @@ pub fn everywhere(
     liner::stages::transform(&cfg, "t", &[]).unwrap();
     (sim, dir, cfg, followed)
 }
+
+/// Parquet files under `dir`, however deep: each is a batch of answers that has landed.
+pub fn lake_files(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .flatten()
+        .map(|e| {
+            let path = e.path();
+            if path.is_dir() {
+                lake_files(&path)
+            } else {
+                usize::from(path.extension().is_some_and(|x| x == "parquet"))
+            }
+        })
+        .sum()
+}

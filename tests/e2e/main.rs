@@ -21,6 +21,7 @@ mod pipeline;
 mod postgres;
 mod real_fixtures;
 mod report;
+mod resume;
 mod serve;
 mod sim_shapes;
 mod spotify;

@@ -142,7 +142,11 @@ fn an_extract_killed_midway_resumes_without_asking_again_for_what_landed() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(2500));
+    // Killed once a few batches have landed: mid-way, however fast the machine.
+    while crate::common::lake_files(&project.path().join("data/raw")) < 3 {
+        assert!(child.try_wait().unwrap().is_none(), "the extract ended before it was killed");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
     child.kill().unwrap(); // SIGKILL: no chance to flush or clean up
     child.wait().unwrap();
     let sent_before = sim.stats("deezer").requests;
