@@ -48,8 +48,7 @@ answers as (
     from albums
     where a ->> 'id' is not null
 )
--- One item comes from several endpoints, each sending the same resource or less of it:
--- each field from the newest answer that has it, whatever order the answers landed in.
+-- Each field from the newest answer that has it (README: Models).
 select album_id, arg_max(columns(* exclude (album_id)), (fetched_at, raw_file))
 from answers
 group by album_id

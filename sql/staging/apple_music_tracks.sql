@@ -41,8 +41,7 @@ answers as (
     from songs
     where s ->> 'id' is not null
 )
--- One item comes from several endpoints, each sending the same resource or less of it:
--- each field from the newest answer that has it, whatever order the answers landed in.
+-- Each field from the newest answer that has it (README: Models).
 select song_id, arg_max(columns(* exclude (song_id)), (fetched_at, raw_file))
 from answers
 group by song_id

@@ -28,9 +28,7 @@ answers as (
     from releases
     where try_cast(r ->> 'id' as bigint) is not null
 )
--- One item comes from several endpoints: each field from the most complete answer
--- that has it (`whole`: a lookup says more than a listing), then from the newest, so the
--- row is the same whatever order the answers landed in.
+-- Each field from the best answer that has it: by `whole`, then the newest (README: Models).
 select release_id, arg_max(columns(* exclude (release_id, whole)), (whole, fetched_at, raw_file))
 from answers
 group by release_id

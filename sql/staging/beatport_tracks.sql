@@ -56,9 +56,7 @@ answers as (
     where try_cast(t ->> 'id' as bigint) is not null
     -- A release's own list says most (its position); then lookups, then search hits.
 )
--- One item comes from several endpoints: each field from the most complete answer
--- that has it (`source`: a lookup says more than a listing), then from the newest, so the
--- row is the same whatever order the answers landed in.
+-- Each field from the best answer that has it: by `source`, then the newest (README: Models).
 select track_id, arg_max(columns(* exclude (track_id, source)), (source, fetched_at, raw_file))
 from answers
 group by track_id

@@ -37,8 +37,7 @@ answers as (
         fetched_at, raw_file
     from tracks
 )
--- One item comes from several endpoints, each sending the same resource or less of it:
--- each field from the newest answer that has it, whatever order the answers landed in.
+-- Each field from the newest answer that has it (README: Models).
 select track_id, arg_max(columns(* exclude (track_id)), (fetched_at, raw_file))
 from answers
 group by track_id

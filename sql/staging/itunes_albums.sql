@@ -32,8 +32,7 @@ answers as (
     from results
     where r ->> 'wrapperType' = 'collection'
 )
--- One item comes from several endpoints, each sending the same resource or less of it:
--- each field from the newest answer that has it, whatever order the answers landed in.
+-- Each field from the newest answer that has it (README: Models).
 select collection_id, arg_max(columns(* exclude (collection_id)), (fetched_at, raw_file))
 from answers
 group by collection_id

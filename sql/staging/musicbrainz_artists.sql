@@ -32,9 +32,7 @@ answers as (
         fetched_at, whole
     from artists
 )
--- One item comes from several endpoints: each field from the most complete answer
--- that has it (`whole`: a lookup says more than a listing), then from the newest, so the
--- row is the same whatever order the answers landed in.
+-- Each field from the best answer that has it: by `whole`, then the newest (README: Models).
 select artist_id, arg_max(columns(* exclude (artist_id, whole)), (whole, fetched_at))
 from answers
 group by artist_id

@@ -34,8 +34,7 @@ answers as (
         fetched_at
     from recordings
 )
--- One item comes from several endpoints, each sending the same resource or less of it:
--- each field from the newest answer that has it, whatever order the answers landed in.
+-- Each field from the newest answer that has it (README: Models).
 select recording_id, arg_max(columns(* exclude (recording_id)), (fetched_at))
 from answers
 group by recording_id

@@ -32,9 +32,7 @@ answers as (
     from albums
     where a ->> 'id' is not null and a ->> 'type' is distinct from 'error'
 )
--- One item comes from several endpoints: each field from the most complete answer
--- that has it (`whole`: a lookup says more than a listing), then from the newest, so the
--- row is the same whatever order the answers landed in.
+-- Each field from the best answer that has it: by `whole`, then the newest (README: Models).
 select album_id, arg_max(columns(* exclude (album_id, whole)), (whole, fetched_at, raw_file))
 from answers
 group by album_id

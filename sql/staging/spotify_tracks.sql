@@ -41,9 +41,7 @@ answers as (
     from listed
     where t ->> 'id' is not null
 )
--- One item comes from several endpoints: each field from the most complete answer
--- that has it (`whole`: a lookup says more than a listing), then from the newest, so the
--- row is the same whatever order the answers landed in.
+-- Each field from the best answer that has it: by `whole`, then the newest (README: Models).
 select track_id, arg_max(columns(* exclude (track_id, whole)), (whole, fetched_at, raw_file))
 from answers
 group by track_id
