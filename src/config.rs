@@ -62,10 +62,12 @@ pub struct FollowConfig {
 pub struct Paths {
     /// Raw lake, warehouse, state and the embedded app database live here.
     pub data_dir: PathBuf,
-    /// The SQL models. Unset: the models shipped with liner.
+    /// The SQL models, only those. Unset: the models shipped with liner, and those in
+    /// `sql/` beside liner.toml, which add to them or replace one of the same name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sql_dir: Option<PathBuf>,
-    /// The schedules. Unset: the schedules shipped with liner.
+    /// The schedules, only those. Unset: the shipped ones, and those in `schedules/`
+    /// beside liner.toml, which add to them or replace one of the same file name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedules_dir: Option<PathBuf>,
 }
@@ -176,17 +178,53 @@ impl Loaded {
     pub fn state_db(&self) -> PathBuf {
         self.data_dir().join("state.sqlite")
     }
-    pub fn sql_dir(&self) -> PathBuf {
+    /// A folder named by convention beside liner.toml, if there is a liner.toml and it.
+    fn beside_config(&self, name: &str) -> Option<PathBuf> {
+        self.file.as_ref()?;
+        Some(self.root.join(name)).filter(|d| d.is_dir())
+    }
+
+    /// The models a build reads (see `Paths::sql_dir`).
+    pub fn models(&self) -> liner_transform::model::ModelSet {
         match &self.config.paths.sql_dir {
-            Some(p) => self.resolve(p),
-            None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/sql")),
+            Some(p) => liner_transform::model::ModelSet::only(self.resolve(p)),
+            None => {
+                liner_transform::model::ModelSet { shipped: crate::shipped::models(), own: self.beside_config("sql") }
+            }
         }
     }
-    pub fn schedules_dir(&self) -> PathBuf {
-        match &self.config.paths.schedules_dir {
-            Some(p) => self.resolve(p),
-            None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/schedules")),
+
+    /// Every schedule, checked, by file name (see `Paths::schedules_dir`).
+    pub fn schedules(&self) -> anyhow::Result<Vec<(PathBuf, crate::schedules::Schedule)>> {
+        use crate::schedules::{load_dir, parse};
+        let (shipped, own) = match &self.config.paths.schedules_dir {
+            Some(p) => (Vec::new(), Some(self.resolve(p))),
+            None => (crate::shipped::schedules(), self.beside_config("schedules")),
+        };
+        let mut all: Vec<(PathBuf, crate::schedules::Schedule)> = shipped
+            .iter()
+            .map(|(path, text)| parse(path, text).map(|s| (path.clone(), s)))
+            .collect::<Result<_, _>>()?;
+        if let Some(dir) = own {
+            for (path, s) in load_dir(&dir)? {
+                all.retain(|(p, _)| p.file_name() != path.file_name());
+                all.push((path, s));
+            }
         }
+        all.sort_by(|a, b| a.0.file_name().cmp(&b.0.file_name()));
+        Ok(all)
+    }
+
+    /// The schedule of file `<name>.toml`, or an error that lists the known ones.
+    pub fn schedule(&self, name: &str) -> anyhow::Result<crate::schedules::Schedule> {
+        let all = self.schedules()?;
+        let file = format!("{name}.toml");
+        if let Some((_, s)) = all.iter().find(|(p, _)| p.file_name().is_some_and(|f| f == file.as_str())) {
+            return Ok(s.clone());
+        }
+        let known: Vec<String> =
+            all.iter().filter_map(|(p, _)| p.file_stem().map(|s| s.to_string_lossy().into_owned())).collect();
+        anyhow::bail!("no schedule {name:?} (known: {})", known.join(", "))
     }
 
     /// The app database the load stage writes.
@@ -255,11 +293,15 @@ impl Loaded {
                 out.push(format!("load.tables: {t:?} is not a canonical.* or marts.* table"));
             }
         }
-        let sql = self.sql_dir();
-        if !sql.is_dir() {
-            out.push(format!("paths.sql_dir: {} is not a folder", sql.display()));
+        if let Some(sql) = self.config.paths.sql_dir.as_deref().map(|p| self.resolve(p)) {
+            if !sql.is_dir() {
+                out.push(format!("paths.sql_dir: {} is not a folder", sql.display()));
+            }
         }
-        if let Err(e) = crate::schedules::load_dir(&self.schedules_dir()) {
+        if let Err(e) = self.models().load() {
+            out.push(format!("{e:#}"));
+        }
+        if let Err(e) = self.schedules() {
             out.push(format!("{e:#}"));
         }
         out

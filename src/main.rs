@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use liner::config::{self, Loaded};
-use liner::schedules::{self, Step};
+use liner::schedules::Step;
 use liner::state::{State, new_run_id};
 use liner::{demo, stages};
 use liner_extract::Provider;
@@ -63,6 +63,9 @@ enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Write a starting project into DIR: liner.toml with every provider, the schedules
+    /// to edit, sql/ for models of your own, and a .env template for the secrets.
+    Init { dir: PathBuf },
     /// Show or check the effective configuration.
     Config {
         #[command(subcommand)]
@@ -316,6 +319,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     };
     match cli.command {
         Command::Demo { data_dir, artists, seed } => demo::run(demo::DemoOptions { data_dir, artists, seed }).await,
+        Command::Init { dir } => {
+            let done = liner::init::run(&dir)?;
+            for f in &done.files {
+                println!("wrote {}", f.display());
+            }
+            println!(
+                "\nNext: set MusicBrainz's user_agent and any secrets in {}, then\n  cd {} && liner config validate && liner follow \"Some Artist\"",
+                dir.join(".env").display(),
+                dir.display()
+            );
+            Ok(())
+        }
         Command::Config { action: ConfigAction::Show } => {
             let cfg = config::load(path)?;
             match &cfg.file {
@@ -488,17 +503,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Run { schedule, max_items } => {
             let cfg = checked(path)?;
-            let file = cfg.schedules_dir().join(format!("{schedule}.toml"));
-            if !file.exists() {
-                let known: Vec<String> =
-                    schedules::load_dir(&cfg.schedules_dir())?.into_iter().map(|(_, s)| s.name).collect();
-                anyhow::bail!(
-                    "no schedule {schedule:?} in {} (known: {})",
-                    cfg.schedules_dir().display(),
-                    known.join(", ")
-                );
-            }
-            let schedule = schedules::load_file(&file)?;
+            let schedule = cfg.schedule(&schedule)?;
             let max_items = max_items.or(schedule.options.max_items);
             go(&cfg, &schedule.steps()?, stages::StageArgs { max_items, ..Default::default() }).await
         }

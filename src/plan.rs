@@ -66,7 +66,7 @@ fn extract(cfg: &Loaded, only: Option<Provider>, args: &StageArgs, charts: bool)
 
 fn transform(cfg: &Loaded, select: &[String]) -> anyhow::Result<String> {
     let opts = liner_transform::BuildOptions {
-        sql_dir: cfg.sql_dir(),
+        models: cfg.models(),
         lake_root: cfg.lake_root(),
         warehouse: cfg.warehouse(),
         sources: stages::raw_sources(),

@@ -15,7 +15,7 @@ use anyhow::Context;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 use crate::config::Loaded;
-use crate::schedules::{self, Schedule};
+use crate::schedules::Schedule;
 use crate::state::{State, new_run_id};
 
 /// The children running now, by schedule name.
@@ -85,9 +85,8 @@ pub async fn run(cfg: &Loaded) -> anyhow::Result<()> {
     // Before any line is printed or any run started: a stop sent on seeing one of them
     // must find liner listening.
     let stop = crate::runner::stop_signal();
-    let dir = cfg.schedules_dir();
-    let schedules = schedules::load_dir(&dir)?;
-    anyhow::ensure!(!schedules.is_empty(), "no schedules in {}: nothing to run", dir.display());
+    let schedules = cfg.schedules()?;
+    anyhow::ensure!(!schedules.is_empty(), "no schedules: nothing to run");
     let state = State::open(&cfg.state_db())?;
     let launcher = Arc::new(Launcher {
         exe: std::env::current_exe().context("finding liner's own binary")?,

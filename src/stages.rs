@@ -158,7 +158,7 @@ pub fn transform(cfg: &Loaded, run_id: &str, select: &[String]) -> anyhow::Resul
     let state = State::open(&cfg.state_db())?;
     let resumed = state.resume_interrupted(run_id, cfg.config.cache.metadata_hours)?;
     let opts = BuildOptions {
-        sql_dir: cfg.sql_dir(),
+        models: cfg.models(),
         lake_root: cfg.lake_root(),
         warehouse: cfg.warehouse(),
         sources: raw_sources(),

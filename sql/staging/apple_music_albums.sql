@@ -49,6 +49,6 @@ answers as (
     where a ->> 'id' is not null
 )
 -- Each field from the newest answer that has it (README: Models).
-select album_id, arg_max(columns(* exclude (album_id)), (fetched_at, raw_file))
+select album_id, arg_max(columns(* exclude (album_id)), fetched_at)
 from answers
 group by album_id

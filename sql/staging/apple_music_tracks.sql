@@ -42,6 +42,6 @@ answers as (
     where s ->> 'id' is not null
 )
 -- Each field from the newest answer that has it (README: Models).
-select song_id, arg_max(columns(* exclude (song_id)), (fetched_at, raw_file))
+select song_id, arg_max(columns(* exclude (song_id)), fetched_at)
 from answers
 group by song_id

@@ -29,6 +29,6 @@ answers as (
     where try_cast(r ->> 'id' as bigint) is not null
 )
 -- Each field from the best answer that has it: by `whole`, then the newest (README: Models).
-select release_id, arg_max(columns(* exclude (release_id, whole)), (whole, fetched_at, raw_file))
+select release_id, arg_max(columns(* exclude (release_id, whole)), answer_order(whole, fetched_at))
 from answers
 group by release_id

@@ -57,6 +57,6 @@ answers as (
     -- A release's own list says most (its position); then lookups, then search hits.
 )
 -- Each field from the best answer that has it: by `source`, then the newest (README: Models).
-select track_id, arg_max(columns(* exclude (track_id, source)), (source, fetched_at, raw_file))
+select track_id, arg_max(columns(* exclude (track_id, source)), answer_order(source, fetched_at))
 from answers
 group by track_id

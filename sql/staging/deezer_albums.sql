@@ -54,6 +54,6 @@ albums as (
 -- Each field from the album's own page if it has it (`whole`), then from the newest
 -- listing: an album listed after its page was read keeps the page's UPC, label and
 -- track count, whatever order the answers landed in.
-select album_id, arg_max(columns(* exclude (album_id, whole)), (whole, fetched_at, raw_file))
+select album_id, arg_max(columns(* exclude (album_id, whole)), answer_order(whole, fetched_at))
 from albums
 group by album_id

@@ -38,6 +38,6 @@ answers as (
     from tracks
 )
 -- Each field from the newest answer that has it (README: Models).
-select track_id, arg_max(columns(* exclude (track_id)), (fetched_at, raw_file))
+select track_id, arg_max(columns(* exclude (track_id)), fetched_at)
 from answers
 group by track_id

@@ -42,6 +42,6 @@ answers as (
     where try_cast(s ->> 'id' as bigint) is not null
 )
 -- Each field from the best answer that has it: by `whole`, then the newest (README: Models).
-select song_id, arg_max(columns(* exclude (song_id, whole)), (whole, fetched_at, raw_file))
+select song_id, arg_max(columns(* exclude (song_id, whole)), answer_order(whole, fetched_at))
 from answers
 group by song_id

@@ -33,6 +33,6 @@ answers as (
     where r ->> 'wrapperType' = 'collection'
 )
 -- Each field from the newest answer that has it (README: Models).
-select collection_id, arg_max(columns(* exclude (collection_id)), (fetched_at, raw_file))
+select collection_id, arg_max(columns(* exclude (collection_id)), fetched_at)
 from answers
 group by collection_id

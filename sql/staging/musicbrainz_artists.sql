@@ -33,6 +33,6 @@ answers as (
     from artists
 )
 -- Each field from the best answer that has it: by `whole`, then the newest (README: Models).
-select artist_id, arg_max(columns(* exclude (artist_id, whole)), (whole, fetched_at))
+select artist_id, arg_max(columns(* exclude (artist_id, whole)), answer_order(whole, fetched_at))
 from answers
 group by artist_id

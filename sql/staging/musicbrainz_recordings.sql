@@ -35,6 +35,6 @@ answers as (
     from recordings
 )
 -- Each field from the newest answer that has it (README: Models).
-select recording_id, arg_max(columns(* exclude (recording_id)), (fetched_at))
+select recording_id, arg_max(columns(* exclude (recording_id)), fetched_at)
 from answers
 group by recording_id

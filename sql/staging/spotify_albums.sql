@@ -33,6 +33,6 @@ answers as (
     where a ->> 'id' is not null and a ->> 'type' is distinct from 'error'
 )
 -- Each field from the best answer that has it: by `whole`, then the newest (README: Models).
-select album_id, arg_max(columns(* exclude (album_id, whole)), (whole, fetched_at, raw_file))
+select album_id, arg_max(columns(* exclude (album_id, whole)), answer_order(whole, fetched_at))
 from answers
 group by album_id

@@ -42,6 +42,6 @@ answers as (
     where t ->> 'id' is not null
 )
 -- Each field from the best answer that has it: by `whole`, then the newest (README: Models).
-select track_id, arg_max(columns(* exclude (track_id, whole)), (whole, fetched_at, raw_file))
+select track_id, arg_max(columns(* exclude (track_id, whole)), answer_order(whole, fetched_at))
 from answers
 group by track_id

@@ -420,8 +420,7 @@ async fn request_run(
     let Json(req) = body.map_err(bad_body)?;
     match (req.schedule, req.steps) {
         (Some(name), None) => {
-            let file = app.cfg.schedules_dir().join(format!("{name}.toml"));
-            if !crate::schedules::is_name(&name) || !file.exists() {
+            if !crate::schedules::is_name(&name) || app.cfg.schedule(&name).is_err() {
                 return Err(ApiError::field(StatusCode::BAD_REQUEST, "schedule", format!("no schedule {name:?}")));
             }
             if let Some(pending) = app.queue.pending_schedule(&name) {

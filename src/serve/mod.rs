@@ -14,7 +14,7 @@ use anyhow::Context;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 use crate::config::Loaded;
-use crate::schedules::{self, Step};
+use crate::schedules::Step;
 use crate::state::{State, new_run_id};
 use crate::{runner, stages};
 
@@ -62,7 +62,7 @@ pub async fn run(cfg: Loaded) -> anyhow::Result<()> {
     if cfg.config.serve.token.as_deref().is_none_or(str::is_empty) {
         tracing::warn!("serve.token is not set: every request that changes something will be refused (401)");
     }
-    let schedules = schedules::load_dir(&cfg.schedules_dir())?;
+    let schedules = cfg.schedules()?;
     let max_queued = cfg.config.serve.max_queued_runs;
     let app = Arc::new(App { cfg, queue: Queue::new(max_queued), cancel: Default::default(), metrics });
 
@@ -164,7 +164,7 @@ async fn execute(app: &App, job: &Queued) -> anyhow::Result<()> {
     let cfg = &app.cfg;
     let steps = match &job.work {
         Work::Schedule(name) => {
-            let schedule = schedules::load_file(&cfg.schedules_dir().join(format!("{name}.toml")))?;
+            let schedule = cfg.schedule(name)?;
             args.max_items = schedule.options.max_items;
             schedule.steps()?
         }

@@ -77,3 +77,66 @@ fn bad_arguments_are_named() {
     let out = project.run(&["--config", "missing.toml", "config", "show"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.toml"));
 }
+
+/// A project made by `liner init`, in a folder outside the source tree: the binary
+/// carries the models and schedules it ships, and the project's own `sql/` and
+/// `schedules/` add to them or replace one of the same name.
+#[test]
+fn an_initialised_project_builds_the_shipped_models_and_its_own_and_names_a_broken_schedule() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("music");
+    let liner = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_liner"))
+            .current_dir(&project)
+            .args(args)
+            .env("LINER_PROVIDERS__MUSICBRAINZ__USER_AGENT", "liner-tests/0.1 ( tests@example.invalid )")
+            .output()
+            .unwrap()
+    };
+    let init = std::process::Command::new(env!("CARGO_BIN_EXE_liner")).arg("init").arg(&project).output().unwrap();
+    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    for file in ["liner.toml", ".env", "schedules/nightly.toml", "sql/README.md"] {
+        assert!(project.join(file).exists(), "liner init writes {file}");
+    }
+    let again = liner(&["init", "."]);
+    assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("liner.toml exists already"));
+
+    // A model of its own, and one that replaces a shipped model of the same name.
+    std::fs::create_dir_all(project.join("sql/marts")).unwrap();
+    std::fs::write(project.join("sql/marts/release_count.sql"), "select count(*) as releases from canonical.releases")
+        .unwrap();
+    std::fs::write(
+        project.join("sql/marts/chart_appearances.sql"),
+        "-- model: marts.chart_appearances\nselect 'this project' as made_by",
+    )
+    .unwrap();
+    let built = liner(&["transform"]);
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let wh = project.join("data/warehouse.duckdb");
+    assert_eq!(crate::common::query_i64(&wh, "SELECT releases FROM marts.release_count"), 0);
+    assert_eq!(
+        crate::common::query_strings(&wh, "SELECT made_by FROM marts.chart_appearances"),
+        ["this project"],
+        "the project's model replaces the shipped one"
+    );
+    assert_eq!(crate::common::query_i64(&wh, "SELECT count(*) FROM staging.deezer_albums"), 0, "shipped, built");
+
+    // A schedule of its own runs; a broken one is named, not ignored.
+    std::fs::write(
+        project.join("schedules/rebuild.toml"),
+        "name = 'rebuild'\ncron = '0 4 * * *'\nsteps = ['transform']\n",
+    )
+    .unwrap();
+    let run = liner(&["run", "rebuild"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let unknown = liner(&["run", "weekly"]);
+    let says = String::from_utf8_lossy(&unknown.stderr);
+    assert!(says.contains("no schedule \"weekly\"") && says.contains("nightly") && says.contains("rebuild"), "{says}");
+    std::fs::write(project.join("schedules/broken.toml"), "name = 'broken'\ncron = '0 25 * * *'\nsteps = ['load']\n")
+        .unwrap();
+    for args in [&["run", "nightly"][..], &["config", "validate"]] {
+        let out = liner(args);
+        let says = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && says.contains("broken.toml") && says.contains("cron"), "{args:?}: {says}");
+    }
+}

@@ -308,7 +308,7 @@ fn every_real_response_ingests_and_yields_the_identifiers_the_readme_lists() {
     assert_eq!(got.landed, LAYOUT.len() as u64);
     let warehouse = dir.path().join("warehouse.duckdb");
     liner_transform::build(&BuildOptions {
-        sql_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("sql"),
+        models: liner_transform::model::ModelSet { shipped: liner::shipped::models(), own: None },
         lake_root: lake,
         warehouse: warehouse.clone(),
         sources: liner::stages::raw_sources(),

@@ -281,16 +281,52 @@ pub fn load_dir(dir: &Path) -> anyhow::Result<Vec<Model>> {
     let mut paths = Vec::new();
     collect_sql(dir, &mut paths).with_context(|| format!("reading the models in {}", dir.display()))?;
     paths.sort();
-    let mut models: Vec<Model> = Vec::new();
+    let mut files = Vec::new();
     for path in paths {
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        let model = Model::parse(&path, &text)?;
+        files.push((path, text));
+    }
+    parse_all(&files)
+}
+
+fn parse_all(files: &[(PathBuf, String)]) -> anyhow::Result<Vec<Model>> {
+    let mut models: Vec<Model> = Vec::new();
+    for (path, text) in files {
+        let model = Model::parse(path, text)?;
         if let Some(other) = models.iter().find(|m| m.name == model.name) {
             bail!("{} and {} both define the model {}", other.path.display(), path.display(), model.name);
         }
         models.push(model);
     }
     Ok(models)
+}
+
+/// The models a build reads: those shipped with liner (the binary carries their text),
+/// and a folder of one's own, whose models add to the shipped ones; one of the same
+/// name replaces the shipped one.
+#[derive(Debug, Clone, Default)]
+pub struct ModelSet {
+    /// (where the model says it comes from, its text).
+    pub shipped: Vec<(PathBuf, String)>,
+    pub own: Option<PathBuf>,
+}
+
+impl ModelSet {
+    /// Only the models in `dir`.
+    pub fn only(dir: PathBuf) -> ModelSet {
+        ModelSet { shipped: Vec::new(), own: Some(dir) }
+    }
+
+    pub fn load(&self) -> anyhow::Result<Vec<Model>> {
+        let mut models = parse_all(&self.shipped)?;
+        if let Some(dir) = &self.own {
+            for own in load_dir(dir)? {
+                models.retain(|m| m.name != own.name);
+                models.push(own);
+            }
+        }
+        Ok(models)
+    }
 }
 
 fn collect_sql(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

@@ -114,6 +114,14 @@ pub fn register(db: &Connection) -> duckdb::Result<()> {
     db.register_scalar_function::<VideoArtist>("video_artist")?;
     db.register_scalar_function::<VideoSong>("video_song")?;
     db.register_scalar_function::<VideoVersion>("video_version")?;
+    // The order of one item's answers in staging's merge (README: Models): a higher rank
+    // first, then the newest. One BIGINT, because arg_max compares a scalar key twice as
+    // fast as a struct at a million items; 2^52 microseconds is 142 years, so any rank
+    // outweighs any time. TEMP: the warehouse file keeps no macro its readers lack.
+    db.execute_batch(
+        "CREATE OR REPLACE TEMP MACRO answer_order(rank, fetched_at) AS \
+         rank::BIGINT * 4503599627370496 + epoch_us(fetched_at)",
+    )?;
     Ok(())
 }
 

@@ -28,7 +28,7 @@ impl RawSource {
 }
 
 pub struct BuildOptions {
-    pub sql_dir: PathBuf,
+    pub models: crate::model::ModelSet,
     pub lake_root: PathBuf,
     pub warehouse: PathBuf,
     pub sources: Vec<RawSource>,
@@ -100,7 +100,7 @@ pub struct BuildReport {
 
 /// Every model (SQL files, and the Rust models whose inputs exist) and their build order.
 fn models_in_order(opts: &BuildOptions) -> anyhow::Result<(Vec<Model>, Vec<usize>)> {
-    let mut models = crate::model::load_dir(&opts.sql_dir)?;
+    let mut models = opts.models.load()?;
     let mut sources: BTreeSet<String> = opts.sources.iter().map(RawSource::view).collect();
     for table in [REVIEW_DECISIONS, FOLLOWS, BUILD, COVERAGE_HISTORY] {
         sources.insert(table.to_string());
@@ -471,7 +471,7 @@ mod tests {
             std::fs::write(p, sql).unwrap();
         }
         let opts = BuildOptions {
-            sql_dir: dir.path().join("sql"),
+            models: crate::model::ModelSet::only(dir.path().join("sql")),
             lake_root: dir.path().join("raw"),
             warehouse: dir.path().join("warehouse.duckdb"),
             sources: vec![RawSource { provider: "deezer".into(), resource: "albums".into() }],
