@@ -157,7 +157,7 @@ pub struct Fetcher<'a> {
     redo_day: Option<chrono::NaiveDate>,
 }
 
-impl Fetcher<'_> {
+impl<'a> Fetcher<'a> {
     fn answered(&self, how: Answer) {
         if let Some(f) = &self.on_answer {
             f(self.provider.name(), how);
@@ -202,6 +202,11 @@ impl Fetcher<'_> {
                 None
             }
         }
+    }
+
+    /// The pages of a list that starts at `first` (see `paging`).
+    pub fn pages(&self, first: Request, paging: crate::paging::Paging) -> crate::paging::Pages<'_, 'a> {
+        crate::paging::Pages::new(self, first, paging)
     }
 
     /// Like `fetch`, for callers that read the status of an answer such as 403 or 404:

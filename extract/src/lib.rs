@@ -8,6 +8,7 @@ pub mod config;
 pub mod http;
 pub mod job;
 pub mod lake;
+pub mod paging;
 pub mod providers;
 pub mod quota;
 pub mod replay;

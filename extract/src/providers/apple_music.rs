@@ -10,6 +10,7 @@ use crate::auth::AuthConfig;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::job::{Fetcher, Identifier};
+use crate::paging::{Last, Paging, Step};
 use crate::request::Request;
 
 pub const RESOURCES: &[Resource] = &[
@@ -139,30 +140,13 @@ pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
     };
     // Apple documents no page size for an artist's albums (a relationship): pages come
     // at its default size, each found at the offset its predecessor's `next` names.
-    let mut album_ids = Vec::new();
-    let mut offset = None;
-    loop {
-        let mut request = Request::new("artist_albums", format!("/catalog/{sf}/artists/{artist_id}/albums"));
-        if let Some(offset) = offset {
-            request = request.param("offset", offset);
-        }
-        let Some(page) = f.fetch_page(request).await else { break };
-        let data = page["data"].as_array().cloned().unwrap_or_default();
-        album_ids.extend(data.iter().filter_map(|a| a["id"].as_str().map(str::to_string)));
-        match page["next"].as_str().and_then(next_offset) {
-            Some(next) if !data.is_empty() && Some(next) > offset => offset = Some(next),
-            _ => break,
-        }
-    }
+    let paging = Paging { items: "/data", step: Step::NextPath("/next"), last: &[Last::NoNext("/next")] };
+    let albums = f.pages(Request::new("artist_albums", format!("/catalog/{sf}/artists/{artist_id}/albums")), paging);
+    let album_ids: Vec<String> =
+        albums.all().await.iter().filter_map(|a| a["id"].as_str().map(str::to_string)).collect();
     for id in album_ids {
         f.fetch(Request::new("albums", format!("/catalog/{sf}/albums/{id}"))).await;
     }
-}
-
-/// The offset a `next` path names ("/v1/catalog/us/artists/1/albums?offset=10").
-fn next_offset(next: &str) -> Option<usize> {
-    let (_, query) = next.split_once('?')?;
-    query.split('&').find_map(|pair| pair.strip_prefix("offset=")?.parse().ok())
 }
 
 async fn resolve(f: &Fetcher<'_>, sf: &str, name: &str) -> Option<String> {

@@ -10,6 +10,7 @@ use crate::auth::AuthConfig;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::job::{Fetcher, Identifier};
+use crate::paging::{Last, Paging, Step};
 use crate::request::Request;
 use crate::secret::Secret;
 
@@ -50,32 +51,23 @@ pub fn default_config() -> ProviderConfig {
         .disabled()
 }
 
-/// Every row of a DRF-style list, following `page` while `next` is set. Lists put
-/// their rows in `results`; search puts its hits under the type asked (`releases`,
-/// `tracks`), as the real API does.
-async fn all(f: &Fetcher<'_>, rows: &str, request: impl Fn(u32) -> Request) -> Vec<Value> {
-    let mut out = Vec::new();
-    for page in 1.. {
-        let Some(body) = f.fetch(request(page)).await else { break };
-        out.extend(body[rows].as_array().cloned().unwrap_or_default());
-        if body["next"].is_null() {
-            break;
-        }
-    }
-    out
+/// A DRF-style list: `page` and `per_page` while `next` is set. Lists put their rows in
+/// `results`; search puts its hits under the type asked (`releases`, `tracks`), as the
+/// real API does.
+fn paging(items: &'static str) -> Paging {
+    Paging { items, step: Step::Page("page"), last: &[Last::NoNext("/next")] }
+}
+
+/// Every row of a list, under `rows` (a JSON pointer).
+async fn all(f: &Fetcher<'_>, rows: &'static str, first: Request) -> Vec<Value> {
+    f.pages(first.param("per_page", PER_PAGE), paging(rows)).all().await
 }
 
 /// Looks a recording up by ISRC: one ISRC is often on several releases (the album, a
 /// compilation, the single), each listed with its release.
 pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
     if let Identifier::Isrc(isrc) = id {
-        all(f, "results", |page| {
-            Request::new("tracks", "/catalog/tracks/")
-                .param("isrc", isrc)
-                .param("per_page", PER_PAGE)
-                .param("page", page)
-        })
-        .await;
+        all(f, "/results", Request::new("tracks", "/catalog/tracks/").param("isrc", isrc)).await;
     }
 }
 
@@ -88,14 +80,8 @@ pub fn error_in_body(v: &Value) -> Option<String> {
 }
 
 pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
-    let hits = all(f, "releases", |page| {
-        Request::new("release_search", "/catalog/search/")
-            .param("type", "releases")
-            .param("q", name)
-            .param("per_page", PER_PAGE)
-            .param("page", page)
-    })
-    .await;
+    let search = Request::new("release_search", "/catalog/search/").param("type", "releases").param("q", name);
+    let hits = all(f, "/releases", search).await;
     let releases: Vec<u64> = hits
         .iter()
         .filter(|r| {
@@ -113,11 +99,6 @@ pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
     }
     for id in releases {
         f.fetch(Request::new("releases", format!("/catalog/releases/{id}/"))).await;
-        all(f, "results", |page| {
-            Request::new("release_tracks", format!("/catalog/releases/{id}/tracks/"))
-                .param("per_page", PER_PAGE)
-                .param("page", page)
-        })
-        .await;
+        all(f, "/results", Request::new("release_tracks", format!("/catalog/releases/{id}/tracks/"))).await;
     }
 }

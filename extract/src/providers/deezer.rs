@@ -10,6 +10,7 @@ use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::http::BodyVerdict;
 use crate::job::{Fetcher, Identifier};
+use crate::paging::{Last, Paging, Step};
 use crate::request::Request;
 
 pub const RESOURCES: &[Resource] = &[
@@ -188,25 +189,13 @@ async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<u64> {
     }
 }
 
-/// Every item of a paged list, following `index` until `total` is reached.
+/// Deezer's lists: `index` and `limit`, up to `total`; the last page has no `next`.
+const PAGING: Paging =
+    Paging { items: "/data", step: Step::Offset("index"), last: &[Last::Total("/total"), Last::NoNext("/next")] };
+
+/// Every item of a paged list.
 async fn pages(f: &Fetcher<'_>, resource: &'static str, path: &str) -> Vec<Value> {
-    let limit = f.page_size() as u64;
-    let mut items = Vec::new();
-    let mut index = 0u64;
-    loop {
-        let request = Request::new(resource, path).param("index", index).param("limit", limit);
-        let Some(body) = f.fetch(request).await else {
-            return items;
-        };
-        let data = body["data"].as_array().cloned().unwrap_or_default();
-        let total = body["total"].as_u64().unwrap_or(0);
-        index += data.len() as u64;
-        let done = data.is_empty() || index >= total || body.get("next").is_none();
-        items.extend(data);
-        if done {
-            return items;
-        }
-    }
+    f.pages(Request::new(resource, path).param("limit", f.page_size()), PAGING).all().await
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use crate::auth::AuthConfig;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::job::{Fetcher, Identifier};
+use crate::paging::{Last, Paging, Step};
 use crate::request::Request;
 use crate::secret::Secret;
 
@@ -97,13 +98,13 @@ pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
         return;
     };
     let mut release_ids: Vec<u64> = Vec::new();
-    for item in paged(f, "artist_releases", &format!("/artists/{artist_id}/releases"), "releases").await {
+    for item in paged(f, "artist_releases", &format!("/artists/{artist_id}/releases"), "/releases").await {
         if item["role"].as_str().is_some_and(|r| r != "Main") {
             continue;
         }
         match (item["type"].as_str(), item["id"].as_u64()) {
             (Some("master"), Some(id)) => {
-                let versions = paged(f, "master_versions", &format!("/masters/{id}/versions"), "versions").await;
+                let versions = paged(f, "master_versions", &format!("/masters/{id}/versions"), "/versions").await;
                 release_ids.extend(versions.iter().filter_map(|v| v["id"].as_u64()));
             }
             (_, Some(id)) => release_ids.push(id),
@@ -134,20 +135,14 @@ async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<u64> {
     found
 }
 
-/// Every item of a paged list (`pagination.pages`), under `key`.
-async fn paged(f: &Fetcher<'_>, resource: &'static str, path: &str, key: &str) -> Vec<Value> {
-    let mut items = Vec::new();
-    let mut page = 1u64;
-    loop {
-        let request = Request::new(resource, path).param("page", page).param("per_page", PER_PAGE);
-        let Some(body) = f.fetch(request).await else { return items };
-        items.extend(body[key].as_array().cloned().unwrap_or_default());
-        let pages = body["pagination"]["pages"].as_u64().unwrap_or(1);
-        if page >= pages {
-            return items;
-        }
-        page += 1;
-    }
+/// Discogs' lists: `page` and `per_page`, up to `pagination.pages`.
+fn paging(items: &'static str) -> Paging {
+    Paging { items, step: Step::Page("page"), last: &[Last::Pages("/pagination/pages")] }
+}
+
+/// Every item of a paged list, under `items` (a JSON pointer).
+async fn paged(f: &Fetcher<'_>, resource: &'static str, path: &str, items: &'static str) -> Vec<Value> {
+    f.pages(Request::new(resource, path).param("per_page", PER_PAGE), paging(items)).all().await
 }
 
 /// Discogs searches the barcode as typed, digits only: each spelling is tried.

@@ -9,6 +9,7 @@ use crate::auth::AuthConfig;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::job::Fetcher;
+use crate::paging::{Last, Paging, Step};
 use crate::request::Request;
 use crate::secret::Secret;
 
@@ -61,6 +62,10 @@ pub fn error_in_body(v: &serde_json::Value) -> Option<String> {
     (status != 200).then(|| format!("Genius {status}: {}", v["meta"]["message"].as_str().unwrap_or("")))
 }
 
+/// An artist's songs: `page` while `next_page` names one.
+const PAGING: Paging =
+    Paging { items: "/response/songs", step: Step::Page("page"), last: &[Last::NoNext("/response/next_page")] };
+
 pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
     let opts: Options = f.config().options("genius").unwrap_or_default();
     let Some(body) = f.fetch(Request::new("song_search", "/search").param("q", name)).await else { return };
@@ -76,25 +81,20 @@ pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
         return;
     };
     let mut songs: Vec<u64> = Vec::new();
-    let mut page = 1u64;
+    let first = Request::new("artist_songs", format!("/artists/{artist}/songs"))
+        .param("per_page", PER_PAGE)
+        .param("sort", "popularity");
+    let mut pages = f.pages(first, PAGING);
     while songs.len() < opts.max_songs as usize {
-        let request = Request::new("artist_songs", format!("/artists/{artist}/songs"))
-            .param("per_page", PER_PAGE)
-            .param("page", page)
-            .param("sort", "popularity");
-        let Some(body) = f.fetch(request).await else { break };
-        let items = body["response"]["songs"].as_array().cloned().unwrap_or_default();
+        let Some(body) = pages.next().await else { break };
         // An artist's list includes songs they only feature on: those are someone else's.
         songs.extend(
-            items
+            PAGING
+                .items(&body)
                 .iter()
                 .filter(|s| s["primary_artist"]["id"].as_u64() == Some(artist))
                 .filter_map(|s| s["id"].as_u64()),
         );
-        match body["response"]["next_page"].as_u64() {
-            Some(next) if !items.is_empty() => page = next,
-            _ => break,
-        }
     }
     songs.truncate(opts.max_songs as usize);
     if opts.song_details {

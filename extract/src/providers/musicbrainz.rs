@@ -5,6 +5,7 @@ use super::Resource;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::job::{Fetcher, Identifier};
+use crate::paging::{Last, Paging, Step};
 use crate::request::Request;
 
 pub const RESOURCES: &[Resource] = &[
@@ -87,8 +88,8 @@ pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
         },
     };
     f.fetch(Request::new("artists", format!("/artist/{mbid}")).param("inc", ARTIST_INC).param("fmt", "json")).await;
-    browse(f, "release_groups", "/release-group", "release-group", &mbid, Some(RELEASE_GROUP_INC)).await;
-    browse(f, "releases", "/release", "release", &mbid, Some(RELEASE_INC)).await;
+    browse(f, "release_groups", "/release-group", RELEASE_GROUPS, &mbid, RELEASE_GROUP_INC).await;
+    browse(f, "releases", "/release", RELEASES, &mbid, RELEASE_INC).await;
 }
 
 /// A barcode is searched as MusicBrainz holds it (as entered: 12 or 13 digits), then
@@ -207,24 +208,15 @@ async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<String> {
     }
 }
 
-/// Pages through a browse request until the reported count is reached.
-async fn browse(f: &Fetcher<'_>, resource: &'static str, path: &str, entity: &str, artist: &str, inc: Option<&str>) {
-    let limit = f.page_size();
-    let mut offset = 0u64;
-    loop {
-        let mut request =
-            Request::new(resource, path).param("artist", artist).param("limit", limit).param("offset", offset);
-        if let Some(inc) = inc {
-            request = request.param("inc", inc);
-        }
-        let Some(body) = f.fetch(request.param("fmt", "json")).await else {
-            return;
-        };
-        let count = body[format!("{entity}-count")].as_u64().unwrap_or(0);
-        let got = body[format!("{entity}s")].as_array().map_or(0, Vec::len) as u64;
-        offset += got;
-        if got == 0 || offset >= count {
-            return;
-        }
-    }
+/// Pages through a browse request (`offset` and `limit`) until the reported count
+/// (`release-count` for releases) is reached.
+async fn browse(f: &Fetcher<'_>, resource: &'static str, path: &str, paging: Paging, artist: &str, inc: &str) {
+    let first = Request::new(resource, path).param("artist", artist).param("limit", f.page_size()).param("inc", inc);
+    let mut pages = f.pages(first.param("fmt", "json"), paging);
+    while pages.next().await.is_some() {}
 }
+
+const RELEASE_GROUPS: Paging =
+    Paging { items: "/release-groups", step: Step::Offset("offset"), last: &[Last::Total("/release-group-count")] };
+const RELEASES: Paging =
+    Paging { items: "/releases", step: Step::Offset("offset"), last: &[Last::Total("/release-count")] };

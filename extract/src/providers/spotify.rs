@@ -12,6 +12,7 @@ use crate::auth::AuthConfig;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::job::{Fetcher, Identifier};
+use crate::paging::{Last, Paging, Step};
 use crate::request::Request;
 use crate::secret::Secret;
 
@@ -116,29 +117,22 @@ pub async fn sync_run(f: &Fetcher<'_>) {
     }
 }
 
+/// Spotify's paging objects: `offset` and `limit` while `next` is set.
+const PAGING: Paging = Paging { items: "/items", step: Step::Offset("offset"), last: &[Last::NoNext("/next")] };
+
 pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
     let opts = options(f);
     let Some(artist_id) = resolve(f, name).await else {
         return;
     };
+    let first = Request::new("artist_albums", format!("/artists/{artist_id}/albums"))
+        .param("include_groups", "album,single,compilation")
+        .param("market", &opts.market)
+        .param("limit", ALBUMS_LIMIT);
     let mut album_ids: Vec<String> = Vec::new();
-    let mut offset = 0;
-    loop {
-        let request = Request::new("artist_albums", format!("/artists/{artist_id}/albums"))
-            .param("include_groups", "album,single,compilation")
-            .param("market", &opts.market)
-            .param("limit", ALBUMS_LIMIT)
-            .param("offset", offset);
-        let Some(page) = f.fetch(request).await else { break };
-        let items = page["items"].as_array().cloned().unwrap_or_default();
-        for id in items.iter().filter_map(|a| a["id"].as_str()) {
-            if !album_ids.iter().any(|x| x == id) {
-                album_ids.push(id.to_string());
-            }
-        }
-        offset += items.len();
-        if items.is_empty() || page["next"].is_null() {
-            break;
+    for album in f.pages(first, PAGING).all().await {
+        if let Some(id) = album["id"].as_str().filter(|id| !album_ids.iter().any(|x| x == id)) {
+            album_ids.push(id.to_string());
         }
     }
     let mut features = opts.audio_features;
