@@ -44,9 +44,14 @@ pub enum Last {
 }
 
 impl Paging {
-    /// A page's items.
+    /// A page's items. An object there is a list of one, as Last.fm's XML-born JSON
+    /// writes it.
     pub fn items<'v>(&self, page: &'v Value) -> &'v [Value] {
-        page.pointer(self.items).and_then(Value::as_array).map_or(&[], Vec::as_slice)
+        match page.pointer(self.items) {
+            Some(Value::Array(items)) => items,
+            Some(one @ Value::Object(_)) => std::slice::from_ref(one),
+            _ => &[],
+        }
     }
 }
 
@@ -76,6 +81,13 @@ impl<'f, 'a> Pages<'f, 'a> {
         };
         self.at = self.paging.after(&self.at, &page);
         Some(page)
+    }
+
+    /// The first `seen` items came with another answer (Spotify's album lookup carries
+    /// the first page of its tracks): the list goes on from there.
+    pub fn skipping(mut self, seen: u64) -> Self {
+        self.at.seen = seen;
+        self
     }
 
     /// Every item of every page that is left.
@@ -125,7 +137,7 @@ impl Paging {
 
     /// The position after `page`: whether another page follows, and how to ask for it.
     pub(crate) fn after(&self, at: &Position, page: &Value) -> Position {
-        let items = page.pointer(self.items).and_then(Value::as_array).map_or(0, Vec::len) as u64;
+        let items = self.items(page).len() as u64;
         let mut next = Position { page: at.page + 1, seen: at.seen + items, next: None, done: items == 0 };
         next.done |= self.last.iter().any(|last| match *last {
             Last::Total(p) => next.seen >= number(page.pointer(p)).unwrap_or(0),

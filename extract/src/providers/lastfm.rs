@@ -15,6 +15,7 @@ use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::http::BodyVerdict;
 use crate::job::{Fetcher, Identifier};
+use crate::paging::{Last, Paging, Step};
 use crate::request::Request;
 use crate::secret::Secret;
 
@@ -195,23 +196,22 @@ pub async fn sync_run(f: &Fetcher<'_>) {
         f.fetch(call("chart_top_tracks", "chart.getTopTracks").param("page", 1).param("limit", 50)).await;
     }
     let Some(user) = opts.user else { return };
-    let limit = opts.max_tracks.min(MAX_LIMIT);
-    let mut landed = 0u32;
-    let mut page = 1u32;
-    while landed < opts.max_tracks {
-        let request = call("user_top_tracks", "user.getTopTracks")
-            .param("user", &user)
-            .param("period", &opts.period)
-            .param("limit", limit)
-            .param("page", page);
-        let Some(body) = f.fetch(request).await else { return };
-        let got = one_or_many(&body["toptracks"]["track"]).len() as u32;
-        landed += got;
-        let pages = body["toptracks"]["@attr"]["totalPages"].as_str().and_then(|p| p.parse().ok()).unwrap_or(1u32);
-        if got == 0 || page >= pages {
-            return;
-        }
-        page += 1;
+    let first = call("user_top_tracks", "user.getTopTracks")
+        .param("user", &user)
+        .param("period", &opts.period)
+        .param("limit", opts.max_tracks.min(MAX_LIMIT));
+    // `page` up to `@attr.totalPages` (a number written as text); an empty list has no
+    // `track` at all.
+    let paging = Paging {
+        items: "/toptracks/track",
+        step: Step::Page("page"),
+        last: &[Last::Pages("/toptracks/@attr/totalPages")],
+    };
+    let mut pages = f.pages(first, paging);
+    let mut landed = 0;
+    while landed < opts.max_tracks as usize {
+        let Some(body) = pages.next().await else { return };
+        landed += paging.items(&body).len();
     }
 }
 

@@ -140,18 +140,14 @@ pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
         let request = Request::new("albums", format!("/albums/{album_id}")).param("market", &opts.market);
         let Some(album) = f.fetch(request).await else { continue };
         let mut tracks: Vec<String> = ids(&album["tracks"]["items"]);
-        let total = album["tracks"]["total"].as_u64().unwrap_or(0) as usize;
-        while tracks.len() < total {
-            let request = Request::new("album_tracks", format!("/albums/{album_id}/tracks"))
+        // The lookup carries the first page of the tracks; the rest come from the album's
+        // track list, from where that page ended.
+        if tracks.len() < album["tracks"]["total"].as_u64().unwrap_or(0) as usize {
+            let first = Request::new("album_tracks", format!("/albums/{album_id}/tracks"))
                 .param("market", &opts.market)
-                .param("limit", TRACKS_LIMIT)
-                .param("offset", tracks.len());
-            let Some(page) = f.fetch(request).await else { break };
-            let more = ids(&page["items"]);
-            if more.is_empty() {
-                break;
-            }
-            tracks.extend(more);
+                .param("limit", TRACKS_LIMIT);
+            let rest = f.pages(first, PAGING).skipping(tracks.len() as u64).all().await;
+            tracks.extend(rest.iter().filter_map(|t| t["id"].as_str().map(str::to_string)));
         }
         for track_id in &tracks {
             if opts.track_isrcs {

@@ -15,6 +15,7 @@ use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::http::BodyVerdict;
 use crate::job::Fetcher;
+use crate::paging::{Last, Paging, Step};
 use crate::quota::DailyQuota;
 use crate::request::Request;
 use crate::secret::Secret;
@@ -171,23 +172,23 @@ fn channel_artist(title: &str) -> String {
     t.to_string()
 }
 
+/// YouTube's lists: the `nextPageToken` a page gives, as the next one's `pageToken`.
+const PAGING: Paging = Paging {
+    items: "/items",
+    step: Step::Cursor { param: "pageToken", from: "/nextPageToken" },
+    last: &[Last::NoNext("/nextPageToken")],
+};
+
 async fn read_playlist(f: &Fetcher<'_>, playlist: &str, max_videos: u32) {
-    let mut token: Option<String> = None;
-    let mut read = 0u32;
-    while read < max_videos {
-        let mut request = Request::new("playlist_items", "/playlistItems")
-            .param("part", "snippet,contentDetails")
-            .param("playlistId", playlist)
-            .param("maxResults", MAX_RESULTS.min(max_videos - read));
-        if let Some(t) = &token {
-            request = request.param("pageToken", t);
-        }
-        let Some(page) = f.fetch(request).await else { return };
-        read += page["items"].as_array().map_or(0, Vec::len) as u32;
-        match page["nextPageToken"].as_str() {
-            Some(next) => token = Some(next.to_string()),
-            None => return,
-        }
+    let first = Request::new("playlist_items", "/playlistItems")
+        .param("part", "snippet,contentDetails")
+        .param("playlistId", playlist)
+        .param("maxResults", MAX_RESULTS.min(max_videos));
+    let mut pages = f.pages(first, PAGING);
+    let mut read = 0;
+    while read < max_videos as usize {
+        let Some(page) = pages.next().await else { return };
+        read += PAGING.items(&page).len();
     }
 }
 
