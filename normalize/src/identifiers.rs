@@ -47,9 +47,34 @@ pub fn isrc(raw: &str) -> Option<String> {
     ok.then_some(s)
 }
 
+/// The spellings a provider may hold a GTIN under, when it matches the string the
+/// label delivered (Spotify's `upc:`, Apple's `filter[upc]`, Deezer's `/album/upc:`,
+/// a Discogs or MusicBrainz barcode search): UPC-A (12), EAN-13 or zero-padded to 14.
+pub fn upc_variants(gtin: &str) -> Vec<String> {
+    let digits: String = gtin.chars().filter(char::is_ascii_digit).collect();
+    let core = digits.trim_start_matches('0');
+    let mut out = Vec::new();
+    for width in [12, 13, 14] {
+        if core.len() <= width {
+            let v = format!("{core:0>width$}");
+            if !out.contains(&v) {
+                out.push(v);
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_gtin_is_tried_as_upc_a_ean_13_and_14_digits() {
+        assert_eq!(upc_variants("0602455070951"), ["602455070951", "0602455070951", "00602455070951"]);
+        assert_eq!(upc_variants("00602455070951"), ["602455070951", "0602455070951", "00602455070951"]);
+        assert_eq!(upc_variants("5099902987620"), ["5099902987620", "05099902987620"]);
+    }
 
     #[test]
     fn upc_a_and_its_zero_padded_ean_are_the_same_gtin() {

@@ -5,7 +5,7 @@
 mod identifiers;
 mod text;
 
-pub use identifiers::{check_digit, gtin14, isrc};
+pub use identifiers::{check_digit, gtin14, isrc, upc_variants};
 pub use text::{
     Part, Title, artist_key, artist_set, bracket_parts, find_ignoring_ascii_case, fold, split_at_dash, title,
 };

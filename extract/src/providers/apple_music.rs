@@ -175,7 +175,7 @@ pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
     let sf = storefront(f);
     match id {
         Identifier::Gtin(gtin) => {
-            for upc in super::spotify::upc_variants(gtin) {
+            for upc in liner_normalize::upc_variants(gtin) {
                 let request = Request::new("upc_search", format!("/catalog/{sf}/albums")).param("filter[upc]", &upc);
                 let Some(body) = f.fetch(request).await else { return };
                 if body["data"].as_array().is_some_and(|d| !d.is_empty()) {

@@ -143,7 +143,7 @@ pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
 pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
     match id {
         Identifier::Gtin(gtin) => {
-            for upc in super::spotify::upc_variants(gtin).into_iter().filter(|u| u.len() <= 13) {
+            for upc in liner_normalize::upc_variants(gtin).into_iter().filter(|u| u.len() <= 13) {
                 let Some(album) = f.fetch(Request::new("albums", format!("/album/upc:{upc}"))).await else { return };
                 if let Some(id) = album["id"].as_u64() {
                     pages(f, "album_tracks", &format!("/album/{id}/tracks")).await;

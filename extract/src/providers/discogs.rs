@@ -164,7 +164,7 @@ pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
     let Identifier::Gtin(gtin) = id else {
         return; // Discogs has no ISRCs, and its track search is not worth a request.
     };
-    for barcode in super::spotify::upc_variants(gtin).into_iter().filter(|b| b.len() <= 13) {
+    for barcode in liner_normalize::upc_variants(gtin).into_iter().filter(|b| b.len() <= 13) {
         let request =
             Request::new("release_search", "/database/search").param("type", "release").param("barcode", &barcode);
         let Some(body) = f.fetch(request).await else { return };

@@ -136,7 +136,7 @@ pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
         return; // Apple Music's catalog search covers the rest.
     };
     let country = country(f);
-    for upc in super::spotify::upc_variants(gtin) {
+    for upc in liner_normalize::upc_variants(gtin) {
         let request =
             Request::new("upc_lookup", "/lookup").param("entity", "song").param("upc", &upc).param("country", &country);
         let Some(body) = f.fetch(request).await else { return };

@@ -97,7 +97,7 @@ pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
 pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
     match id {
         Identifier::Gtin(gtin) => {
-            for barcode in super::spotify::upc_variants(gtin).into_iter().filter(|b| b.len() <= 13) {
+            for barcode in liner_normalize::upc_variants(gtin).into_iter().filter(|b| b.len() <= 13) {
                 let request = Request::new("release_search", "/release")
                     .param("query", format!("barcode:{barcode}"))
                     .param("fmt", "json");

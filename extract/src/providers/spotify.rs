@@ -192,23 +192,6 @@ async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<String> {
     }
 }
 
-/// The spellings under which Spotify may hold a GTIN: it matches `upc:` against the
-/// string the label delivered, which may be UPC-A (12), EAN-13 or zero-padded to 14.
-pub fn upc_variants(gtin: &str) -> Vec<String> {
-    let digits: String = gtin.chars().filter(char::is_ascii_digit).collect();
-    let core = digits.trim_start_matches('0');
-    let mut out = Vec::new();
-    for width in [12, 13, 14] {
-        if core.len() <= width {
-            let v = format!("{core:0>width$}");
-            if !out.contains(&v) {
-                out.push(v);
-            }
-        }
-    }
-    out
-}
-
 pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
     let market = options(f).market;
     match id {
@@ -263,7 +246,7 @@ fn by_artist(items: &Value, artist: &str) -> Vec<String> {
 
 /// The album with this GTIN, trying each spelling until one is found.
 pub async fn album_by_upc(f: &Fetcher<'_>, gtin: &str) -> Option<String> {
-    for upc in upc_variants(gtin) {
+    for upc in liner_normalize::upc_variants(gtin) {
         let request = Request::new("album_search", "/search")
             .param("type", "album")
             .param("q", format!("upc:{upc}"))
@@ -288,13 +271,6 @@ pub async fn tracks_by_isrc(f: &Fetcher<'_>, isrc: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_gtin_is_tried_as_upc_a_ean_13_and_14_digits() {
-        assert_eq!(upc_variants("0602455070951"), ["602455070951", "0602455070951", "00602455070951"]);
-        assert_eq!(upc_variants("00602455070951"), ["602455070951", "0602455070951", "00602455070951"]);
-        assert_eq!(upc_variants("5099902987620"), ["5099902987620", "05099902987620"]);
-    }
 
     #[test]
     fn options_default_to_one_market_and_everything_tried() {
