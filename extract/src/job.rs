@@ -140,6 +140,15 @@ pub struct ExtractReport {
     pub files: Vec<PathBuf>,
 }
 
+/// Where an artist search keeps its hits, and where a hit keeps the artist's name and id
+/// (JSON pointers: Deezer's `/data`, `/name`, `/id`).
+#[derive(Debug, Clone, Copy)]
+pub struct ArtistHits {
+    pub hits: &'static str,
+    pub name: &'static str,
+    pub id: &'static str,
+}
+
 /// What a provider's sync code talks to: its HTTP stack, the lake, and the cache.
 pub struct Fetcher<'a> {
     provider: Provider,
@@ -318,6 +327,34 @@ impl<'a> Fetcher<'a> {
         warn!(provider = self.http.provider(), "{request_key}: {reason}");
         self.report.lock().expect("report lock").failures.push(Failure { resource, request_key, reason });
         self.answered(Answer::Failed);
+    }
+
+    /// The id of the first hit of an artist search that `is_artist` takes for the
+    /// artist, or `None` with the artist reported unmatched (`None` alone when the search
+    /// did not land). `hits`, `name` and `id` are where the answer keeps them.
+    pub async fn find_artist(
+        &self,
+        artist: &str,
+        search: Request,
+        hits: ArtistHits,
+        is_artist: impl Fn(&str) -> bool,
+    ) -> Option<String> {
+        let body = self.fetch(search).await?;
+        let found = body
+            .pointer(hits.hits)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|hit| hit.pointer(hits.name).and_then(Value::as_str).is_some_and(&is_artist))
+            .and_then(|hit| match hit.pointer(hits.id)? {
+                Value::String(id) => Some(id.clone()),
+                Value::Number(id) => Some(id.to_string()),
+                _ => None,
+            });
+        if found.is_none() {
+            self.unmatched(artist);
+        }
+        found
     }
 
     pub fn unmatched(&self, artist: &str) {

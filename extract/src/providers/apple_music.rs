@@ -9,7 +9,7 @@ use super::{Resource, same_name};
 use crate::auth::AuthConfig;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
-use crate::job::{Fetcher, Identifier};
+use crate::job::{ArtistHits, Fetcher, Identifier};
 use crate::paging::{Last, Paging, Step};
 use crate::request::Request;
 
@@ -154,20 +154,8 @@ async fn resolve(f: &Fetcher<'_>, sf: &str, name: &str) -> Option<String> {
         .param("types", "artists")
         .param("term", name)
         .param("limit", SEARCH_LIMIT);
-    let body = f.fetch(request).await?;
-    let found = body["results"]["artists"]["data"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|a| a["attributes"]["name"].as_str().is_some_and(|n| same_name(n, name)))
-        .and_then(|a| a["id"].as_str());
-    match found {
-        Some(id) => Some(id.to_string()),
-        None => {
-            f.unmatched(name);
-            None
-        }
-    }
+    let hits = ArtistHits { hits: "/results/artists/data", name: "/attributes/name", id: "/id" };
+    f.find_artist(name, request, hits, |n| same_name(n, name)).await
 }
 
 /// `filter[upc]` matches the stored string: each spelling is tried until one hits.

@@ -9,7 +9,7 @@ use super::{Resource, same_name};
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::http::BodyVerdict;
-use crate::job::{Fetcher, Identifier};
+use crate::job::{ArtistHits, Fetcher, Identifier};
 use crate::paging::{Last, Paging, Step};
 use crate::request::Request;
 
@@ -178,15 +178,9 @@ pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
 }
 
 async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<u64> {
-    let body = f.fetch(Request::new("artist_search", "/search/artist").param("q", name).param("limit", 10)).await?;
-    let found = body["data"].as_array()?.iter().find(|a| a["name"].as_str().is_some_and(|n| same_name(n, name)));
-    match found.and_then(|a| a["id"].as_u64()) {
-        Some(id) => Some(id),
-        None => {
-            f.unmatched(name);
-            None
-        }
-    }
+    let search = Request::new("artist_search", "/search/artist").param("q", name).param("limit", 10);
+    let hits = ArtistHits { hits: "/data", name: "/name", id: "/id" };
+    f.find_artist(name, search, hits, |n| same_name(n, name)).await?.parse().ok()
 }
 
 /// Deezer's lists: `index` and `limit`, up to `total`; the last page has no `next`.

@@ -10,7 +10,7 @@ use super::{Resource, same_name};
 use crate::auth::AuthConfig;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
-use crate::job::{Fetcher, Identifier};
+use crate::job::{ArtistHits, Fetcher, Identifier};
 use crate::paging::{Last, Paging, Step};
 use crate::request::Request;
 use crate::secret::Secret;
@@ -122,17 +122,8 @@ async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<u64> {
         .param("type", "artist")
         .param("q", name)
         .param("per_page", 25);
-    let body = f.fetch(request).await?;
-    let found = body["results"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|a| a["title"].as_str().is_some_and(|t| same_name(without_number(t), name)))
-        .and_then(|a| a["id"].as_u64());
-    if found.is_none() {
-        f.unmatched(name);
-    }
-    found
+    let hits = ArtistHits { hits: "/results", name: "/title", id: "/id" };
+    f.find_artist(name, request, hits, |t| same_name(without_number(t), name)).await?.parse().ok()
 }
 
 /// Discogs' lists: `page` and `per_page`, up to `pagination.pages`.

@@ -8,7 +8,7 @@ use super::{Resource, same_name};
 use crate::auth::AuthConfig;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
-use crate::job::Fetcher;
+use crate::job::{ArtistHits, Fetcher};
 use crate::paging::{Last, Paging, Step};
 use crate::request::Request;
 use crate::secret::Secret;
@@ -68,18 +68,12 @@ const PAGING: Paging =
 
 pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
     let opts: Options = f.config().options("genius").unwrap_or_default();
-    let Some(body) = f.fetch(Request::new("song_search", "/search").param("q", name)).await else { return };
-    let artist = body["response"]["hits"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|h| &h["result"]["primary_artist"])
-        .find(|a| a["name"].as_str().is_some_and(|n| same_name(n, name)))
-        .and_then(|a| a["id"].as_u64());
-    let Some(artist) = artist else {
-        f.unmatched(name);
-        return;
-    };
+    // Genius searches songs: the artist is a hit's primary artist.
+    let search = Request::new("song_search", "/search").param("q", name);
+    let hits =
+        ArtistHits { hits: "/response/hits", name: "/result/primary_artist/name", id: "/result/primary_artist/id" };
+    let found = f.find_artist(name, search, hits, |n| same_name(n, name)).await;
+    let Some(artist) = found.and_then(|id| id.parse::<u64>().ok()) else { return };
     let mut songs: Vec<u64> = Vec::new();
     let first = Request::new("artist_songs", format!("/artists/{artist}/songs"))
         .param("per_page", PER_PAGE)

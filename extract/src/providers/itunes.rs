@@ -10,7 +10,7 @@ use super::{Resource, same_name};
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::http::BodyVerdict;
-use crate::job::{Fetcher, Identifier};
+use crate::job::{ArtistHits, Fetcher, Identifier};
 use crate::request::Request;
 
 pub const RESOURCES: &[Resource] = &[
@@ -98,14 +98,8 @@ pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
         .param("term", name)
         .param("country", &country)
         .param("limit", 25);
-    let Some(found) = f.fetch(request).await else { return };
-    let artist = results(&found)
-        .find(|r| r["artistName"].as_str().is_some_and(|n| same_name(n, name)))
-        .and_then(|r| r["artistId"].as_u64());
-    let Some(artist) = artist else {
-        f.unmatched(name);
-        return;
-    };
+    let hits = ArtistHits { hits: "/results", name: "/artistName", id: "/artistId" };
+    let Some(artist) = f.find_artist(name, request, hits, |n| same_name(n, name)).await else { return };
     let request = Request::new("artist_albums", "/lookup")
         .param("entity", "album")
         .param("id", artist)

@@ -11,7 +11,7 @@ use super::{Resource, quoted, same_name};
 use crate::auth::AuthConfig;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
-use crate::job::{Fetcher, Identifier};
+use crate::job::{ArtistHits, Fetcher, Identifier};
 use crate::paging::{Last, Paging, Step};
 use crate::request::Request;
 use crate::secret::Secret;
@@ -177,19 +177,8 @@ async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<String> {
         .param("type", "artist")
         .param("q", format!("artist:{}", quoted(name)))
         .param("limit", SEARCH_LIMIT);
-    let body = f.fetch(request).await?;
-    let found = body["artists"]["items"]
-        .as_array()?
-        .iter()
-        .find(|a| a["name"].as_str().is_some_and(|n| same_name(n, name)))
-        .and_then(|a| a["id"].as_str());
-    match found {
-        Some(id) => Some(id.to_string()),
-        None => {
-            f.unmatched(name);
-            None
-        }
-    }
+    let hits = ArtistHits { hits: "/artists/items", name: "/name", id: "/id" };
+    f.find_artist(name, request, hits, |n| same_name(n, name)).await
 }
 
 pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {

@@ -14,7 +14,7 @@ use crate::auth::AuthConfig;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::http::BodyVerdict;
-use crate::job::Fetcher;
+use crate::job::{ArtistHits, Fetcher};
 use crate::paging::{Last, Paging, Step};
 use crate::quota::DailyQuota;
 use crate::request::Request;
@@ -137,17 +137,8 @@ pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
         .param("type", "channel")
         .param("q", name)
         .param("maxResults", 5);
-    let Some(found) = f.fetch(request).await else { return };
-    let channel = found["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|c| c["snippet"]["title"].as_str().is_some_and(|t| is_channel_of(t, name)))
-        .and_then(|c| c["id"]["channelId"].as_str().map(str::to_string));
-    let Some(channel) = channel else {
-        f.unmatched(name);
-        return;
-    };
+    let hits = ArtistHits { hits: "/items", name: "/snippet/title", id: "/id/channelId" };
+    let Some(channel) = f.find_artist(name, request, hits, |t| is_channel_of(t, name)).await else { return };
     let request = Request::new("channels", "/channels").param("part", "contentDetails").param("id", &channel);
     let Some(body) = f.fetch(request).await else { return };
     let Some(uploads) = body["items"][0]["contentDetails"]["relatedPlaylists"]["uploads"].as_str() else { return };
