@@ -107,7 +107,7 @@ pub fn option_problems(config: &ProviderConfig) -> Option<String> {
 }
 
 fn storefront(f: &Fetcher<'_>) -> String {
-    f.config().options::<Options>("apple_music").unwrap_or_default().storefront
+    f.options::<Options>().storefront
 }
 
 /// Apple Music's error list. No real recording: the shape
@@ -123,7 +123,7 @@ pub fn error_in_body(v: &Value) -> Option<String> {
 }
 
 pub async fn sync_run(f: &Fetcher<'_>) {
-    let opts: Options = f.config().options("apple_music").unwrap_or_default();
+    let opts: Options = f.options();
     if opts.charts {
         let request = Request::new("charts", format!("/catalog/{}/charts", opts.storefront))
             .param("types", "albums,songs")

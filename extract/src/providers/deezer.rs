@@ -65,7 +65,7 @@ impl Default for Options {
 const CHART_LIMIT: u32 = 100;
 
 pub async fn sync_run(f: &Fetcher<'_>) {
-    let opts: Options = f.config().options("deezer").unwrap_or_default();
+    let opts: Options = f.options();
     if !opts.charts {
         return;
     }

@@ -67,7 +67,7 @@ const PAGING: Paging =
     Paging { items: "/response/songs", step: Step::Page("page"), last: &[Last::NoNext("/response/next_page")] };
 
 pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
-    let opts: Options = f.config().options("genius").unwrap_or_default();
+    let opts: Options = f.options();
     // Genius searches songs: the artist is a hit's primary artist.
     let search = Request::new("song_search", "/search").param("q", name);
     let hits =

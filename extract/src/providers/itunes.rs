@@ -88,7 +88,7 @@ pub fn body_check(status: u16, _body: &str) -> BodyVerdict {
 }
 
 fn country(f: &Fetcher<'_>) -> String {
-    f.config().options::<Options>("itunes").unwrap_or_default().country
+    f.options::<Options>().country
 }
 
 pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {

@@ -187,7 +187,7 @@ pub fn one_or_many(v: &Value) -> Vec<Value> {
 }
 
 fn options(f: &Fetcher<'_>) -> Options {
-    f.config().options("lastfm").unwrap_or_default()
+    f.options()
 }
 
 pub async fn sync_run(f: &Fetcher<'_>) {

@@ -89,7 +89,7 @@ pub fn default_config() -> ProviderConfig {
 }
 
 fn options(f: &Fetcher<'_>) -> Options {
-    f.config().options("spotify").unwrap_or_default()
+    f.options()
 }
 
 /// Spotify's error object. No real recording of one is in the fixtures: the shape

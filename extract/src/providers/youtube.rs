@@ -121,7 +121,7 @@ pub fn body_check(status: u16, body: &str) -> BodyVerdict {
 }
 
 fn options(f: &Fetcher<'_>) -> Options {
-    f.config().options("youtube").unwrap_or_default()
+    f.options()
 }
 
 pub async fn sync_run(f: &Fetcher<'_>) {
