@@ -55,22 +55,10 @@ fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Run> {
     })
 }
 
-impl State {
-    /// Opens (or creates) the state database; any error names the file first
-    /// (`data/state.sqlite: file is not a database`).
-    pub fn open(path: &Path) -> anyhow::Result<State> {
-        Self::open_at(path).map_err(|e| anyhow::anyhow!("{}: {e:#}", path.display()))
-    }
-
-    fn open_at(path: &Path) -> anyhow::Result<State> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
-        let db = Connection::open(path)?;
-        db.pragma_update(None, "journal_mode", "WAL")?;
-        db.busy_timeout(std::time::Duration::from_secs(30))?;
-        db.execute_batch(
-            "CREATE TABLE IF NOT EXISTS follows (
+/// The state schema, step by step: step N takes a file at `user_version` N-1 to N, in one
+/// transaction. Step 1 is the schema as it was when versions began; a file from before
+/// (version 0) goes through it too, since it makes only what is missing.
+const MIGRATIONS: &[&str] = &[r#"CREATE TABLE IF NOT EXISTS follows (
                  name TEXT PRIMARY KEY COLLATE NOCASE,
                  added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
              );
@@ -146,17 +134,53 @@ impl State {
                  counts TEXT,
                  error TEXT,
                  PRIMARY KEY (run_id, seq)
-             );",
-        )
-        .context("creating the state tables")?;
-        // Added after the first release: state files from before lack it.
-        let has_mbid: bool = db
-            .prepare("SELECT count(*) FROM pragma_table_info('follows') WHERE name = 'musicbrainz_id'")?
-            .query_row([], |r| r.get::<_, i64>(0))?
-            > 0;
-        if !has_mbid {
-            db.execute_batch("ALTER TABLE follows ADD COLUMN musicbrainz_id TEXT")?;
+             );"#];
+
+fn migrate(db: &Connection) -> anyhow::Result<()> {
+    loop {
+        // IMMEDIATE: two processes opening one file take the steps in turn, each reading
+        // the version the other left.
+        let tx = rusqlite::Transaction::new_unchecked(db, rusqlite::TransactionBehavior::Immediate)?;
+        let at: usize = tx.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?.try_into().unwrap_or(0);
+        if at > MIGRATIONS.len() {
+            anyhow::bail!(
+                "written by a newer liner (state schema version {at}; this one knows up to {})",
+                MIGRATIONS.len()
+            );
         }
+        let Some(sql) = MIGRATIONS.get(at) else { return Ok(()) };
+        let version = at + 1;
+        tx.execute_batch(sql).with_context(|| format!("migrating the state to version {version}"))?;
+        if version == 1 {
+            // A file from before versions may lack what step 1 makes only in new tables.
+            let has_mbid: bool = tx
+                .prepare("SELECT count(*) FROM pragma_table_info('follows') WHERE name = 'musicbrainz_id'")?
+                .query_row([], |r| r.get::<_, i64>(0))?
+                > 0;
+            if !has_mbid {
+                tx.execute_batch("ALTER TABLE follows ADD COLUMN musicbrainz_id TEXT")?;
+            }
+        }
+        tx.pragma_update(None, "user_version", version as i64)?;
+        tx.commit()?;
+    }
+}
+
+impl State {
+    /// Opens (or creates) the state database; any error names the file first
+    /// (`data/state.sqlite: file is not a database`).
+    pub fn open(path: &Path) -> anyhow::Result<State> {
+        Self::open_at(path).map_err(|e| anyhow::anyhow!("{}: {e:#}", path.display()))
+    }
+
+    fn open_at(path: &Path) -> anyhow::Result<State> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let db = Connection::open(path)?;
+        db.pragma_update(None, "journal_mode", "WAL")?;
+        db.busy_timeout(std::time::Duration::from_secs(30))?;
+        migrate(&db)?;
         Ok(State { db })
     }
 
@@ -580,6 +604,24 @@ mod tests {
         assert!(a.spend("youtube", "search", "2026-11-21", 1, 100).unwrap(), "buckets are separate");
         assert!(a.spend("youtube", "units", "2026-11-22", 1, 10).unwrap(), "a new day, a new budget");
         assert_eq!(b.used("youtube", "units", "2026-11-21").unwrap(), 10);
+    }
+
+    #[test]
+    fn a_state_file_records_its_schema_version_and_one_from_a_newer_liner_is_refused_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite");
+        State::open(&path).unwrap().follow("Björk").unwrap();
+        let version = |p: &Path| {
+            rusqlite::Connection::open(p)
+                .unwrap()
+                .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
+                .unwrap()
+        };
+        assert_eq!(version(&path), MIGRATIONS.len() as i64);
+        assert_eq!(State::open(&path).unwrap().follows().unwrap(), ["Björk"], "a second open migrates nothing");
+        rusqlite::Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        let e = State::open(&path).err().unwrap().to_string();
+        assert!(e.contains("state.sqlite") && e.contains("newer liner") && e.contains("99"), "{e}");
     }
 
     #[test]
