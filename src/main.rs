@@ -5,8 +5,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use liner::config::{self, Loaded};
 use liner::schedules::Step;
+use liner::stages;
 use liner::state::{State, new_run_id};
-use liner::{demo, stages};
 use liner_extract::Provider;
 
 /// liner: an ETL for music metadata. Extract from the providers, link the same
@@ -54,6 +54,7 @@ enum ReviewAction {
 #[derive(Subcommand)]
 enum Command {
     /// The whole pipeline against the built-in simulator, into SQLite: no network needed.
+    #[cfg(feature = "sim")]
     Demo {
         #[arg(long, default_value = "data/demo")]
         data_dir: PathBuf,
@@ -198,11 +199,13 @@ enum Command {
         limit: usize,
     },
     /// Benchmarks (against the simulator).
+    #[cfg(feature = "sim")]
     Bench {
         #[command(subcommand)]
         what: BenchWhat,
     },
     /// Serve the provider simulator until interrupted (for trying liner by hand).
+    #[cfg(feature = "sim")]
     Sim {
         #[arg(long, default_value_t = 42)]
         seed: u64,
@@ -211,6 +214,7 @@ enum Command {
     },
 }
 
+#[cfg(feature = "sim")]
 #[derive(Subcommand)]
 enum BenchWhat {
     /// Achieved request rate against each provider's limit, and CPU per response.
@@ -318,7 +322,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         liner::runner::run(cfg, steps, &args).await
     };
     match cli.command {
-        Command::Demo { data_dir, artists, seed } => demo::run(demo::DemoOptions { data_dir, artists, seed }).await,
+        #[cfg(feature = "sim")]
+        Command::Demo { data_dir, artists, seed } => {
+            liner::demo::run(liner::demo::DemoOptions { data_dir, artists, seed }).await
+        }
         Command::Init { dir } => {
             let done = liner::init::run(&dir)?;
             for f in &done.files {
@@ -534,6 +541,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        #[cfg(feature = "sim")]
         Command::Bench { what: BenchWhat::Extract { seconds } } => {
             let dir = std::env::temp_dir().join(format!("liner-bench-{}", std::process::id()));
             println!("extracting from the simulator for {seconds} s at the default limits ...");
@@ -560,6 +568,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let _ = std::fs::remove_dir_all(&dir);
             Ok(())
         }
+        #[cfg(feature = "sim")]
         Command::Bench { what: BenchWhat::Link { artists, seed } } => {
             let dir = std::env::temp_dir().join(format!("liner-bench-link-{}", std::process::id()));
             println!(
@@ -581,6 +590,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("waiting for review: {}", b.queued);
             Ok(())
         }
+        #[cfg(feature = "sim")]
         Command::Bench { what: BenchWhat::LinkScale { releases, seed, dir, releases_only } } => {
             println!(
                 "writing a catalog of about {releases} releases per provider (seed {seed}) into {} ...",
@@ -608,11 +618,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("releases waiting for review: {}", b.queued);
             Ok(())
         }
+        #[cfg(feature = "sim")]
         Command::Sim { seed, artists } => {
             let sim = liner_sim::Sim::start(liner_sim::SimConfig { seed, artists, ..Default::default() })?;
             println!("musicbrainz base_url = \"{}\"", sim.base_url("musicbrainz"));
             println!("deezer base_url = \"{}\"", sim.base_url("deezer"));
-            println!("artists: {}", demo::pick_artists(&sim, 10).join(", "));
+            println!("artists: {}", liner::demo::pick_artists(&sim, 10).join(", "));
             tokio::signal::ctrl_c().await?;
             Ok(())
         }
