@@ -420,8 +420,12 @@ async fn request_run(
     let Json(req) = body.map_err(bad_body)?;
     match (req.schedule, req.steps) {
         (Some(name), None) => {
-            if !crate::schedules::is_name(&name) || app.cfg.schedule(&name).is_err() {
+            if !crate::schedules::is_name(&name) {
                 return Err(ApiError::field(StatusCode::BAD_REQUEST, "schedule", format!("no schedule {name:?}")));
+            }
+            // Unknown (the known ones listed), or a schedule file that does not parse, named.
+            if let Err(e) = app.cfg.schedule(&name) {
+                return Err(ApiError::field(StatusCode::BAD_REQUEST, "schedule", format!("{e:#}")));
             }
             if let Some(pending) = app.queue.pending_schedule(&name) {
                 return Err(ApiError::field(
