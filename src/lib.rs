@@ -23,4 +23,5 @@ pub mod shipped;
 pub mod stages;
 pub mod state;
 pub mod telemetry;
+pub mod warehouse;
 pub mod writer_lock;

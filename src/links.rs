@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use duckdb::{AccessMode, Config, Connection};
 
 /// What to look up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,11 +16,7 @@ pub enum Query {
 }
 
 pub fn lookup(warehouse: &Path, query: &Query) -> anyhow::Result<String> {
-    if !warehouse.exists() {
-        bail!("no warehouse at {}: run `liner extract` and `liner transform` first", warehouse.display());
-    }
-    let db = Connection::open_with_flags(warehouse, Config::default().access_mode(AccessMode::ReadOnly)?)
-        .with_context(|| format!("opening {}", warehouse.display()))?;
+    let db = crate::warehouse::open(warehouse)?;
     let (sql, args, what): (&str, Vec<String>, String) = match query {
         Query::Item { provider, id } => (
             "SELECT entity, cluster_id, provider, item_id FROM canonical.clusters WHERE provider = ? AND item_id = ?",

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use anyhow::Context;
-use duckdb::{AccessMode, Config, Connection};
+use duckdb::Connection;
 use liner_sim::{Quality, Truth, score};
 
 /// Links between MusicBrainz and Deezer against the truth: the exact ones alone, and
@@ -57,8 +57,7 @@ fn pairs(db: &Connection, entity: &str, exact_only: bool) -> anyhow::Result<Vec<
 }
 
 pub fn measure(warehouse: &Path, truth: &Truth) -> anyhow::Result<LinkQuality> {
-    let db = Connection::open_with_flags(warehouse, Config::default().access_mode(AccessMode::ReadOnly)?)
-        .with_context(|| format!("opening {}", warehouse.display()))?;
+    let db = crate::warehouse::open(warehouse)?;
     let mb_releases: HashSet<String> =
         strings(&db, "SELECT release_id FROM staging.musicbrainz_releases")?.into_iter().collect();
     let dz_albums: HashSet<u64> = strings(&db, "SELECT album_id::VARCHAR FROM staging.deezer_albums")?

@@ -27,15 +27,7 @@ pub fn write(cfg: &Loaded, out: &Path) -> anyhow::Result<Report> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let state = State::open(&cfg.state_db())?;
     let warehouse = cfg.warehouse();
-    let db = if warehouse.exists() {
-        let config = duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly)?;
-        Some(
-            duckdb::Connection::open_with_flags(&warehouse, config)
-                .with_context(|| format!("opening {}", warehouse.display()))?,
-        )
-    } else {
-        None
-    };
+    let db = crate::warehouse::open_if_built(&warehouse)?;
     let mut charts = Vec::new();
     let mut chart = |name: &str, draw: &dyn Fn(&Path) -> anyhow::Result<()>| -> anyhow::Result<String> {
         let path = out.join(name);

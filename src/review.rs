@@ -6,16 +6,12 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use duckdb::{AccessMode, Config, Connection};
+use duckdb::Connection;
 
 use crate::state::{ReviewDecision, State};
 
 fn open(warehouse: &Path) -> anyhow::Result<Connection> {
-    if !warehouse.exists() {
-        bail!("no warehouse at {}: run `liner transform` first", warehouse.display());
-    }
-    Connection::open_with_flags(warehouse, Config::default().access_mode(AccessMode::ReadOnly)?)
-        .with_context(|| format!("opening {}", warehouse.display()))
+    crate::warehouse::open(warehouse)
 }
 
 fn opt(v: Option<String>) -> String {

@@ -201,11 +201,7 @@ fn expected_answers(cfg: &Loaded, providers: &[(Provider, ProviderConfig)]) -> a
 /// provider has is not asked for again until its empty answers age out.
 pub fn enrichment(cfg: &Loaded, max: usize) -> anyhow::Result<Vec<Identifier>> {
     let warehouse = cfg.warehouse();
-    anyhow::ensure!(warehouse.exists(), "no warehouse at {}: run `liner transform` first", warehouse.display());
-    let db = duckdb::Connection::open_with_flags(
-        &warehouse,
-        duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly)?,
-    )?;
+    let db = crate::warehouse::open(&warehouse)?;
     let query = |sql: &str, n: usize| -> anyhow::Result<Vec<(Option<String>, String, String)>> {
         let mut stmt = db.prepare(sql)?;
         let rows = stmt

@@ -22,12 +22,7 @@ pub fn install() -> anyhow::Result<PrometheusHandle> {
 /// Sets the link gauges from the warehouse: links by entity, method and score band,
 /// and pairs waiting for a person. No warehouse yet: nothing to say.
 pub fn record_links(warehouse: &Path) -> anyhow::Result<()> {
-    if !warehouse.exists() {
-        return Ok(());
-    }
-    let config = duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly)?;
-    let db = duckdb::Connection::open_with_flags(warehouse, config)
-        .with_context(|| format!("opening {}", warehouse.display()))?;
+    let Some(db) = crate::warehouse::open_if_built(warehouse)? else { return Ok(()) };
     let mut stmt = db.prepare(
         "SELECT entity, method,
                 CASE WHEN score >= 0.999 THEN '1.00' WHEN score >= 0.95 THEN '0.95-1.00'

@@ -490,11 +490,7 @@ fn is_uuid(s: &str) -> bool {
 
 /// Rows of a warehouse query as JSON objects.
 fn warehouse_rows(warehouse: &std::path::Path, sql: &str) -> anyhow::Result<serde_json::Value> {
-    if !warehouse.exists() {
-        anyhow::bail!("no warehouse yet: run a transform first");
-    }
-    let config = duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly)?;
-    let db = duckdb::Connection::open_with_flags(warehouse, config)?;
+    let db = crate::warehouse::open(warehouse)?;
     let json: Option<String> =
         db.query_row(&format!("SELECT CAST(to_json(list(t)) AS VARCHAR) FROM ({sql}) t"), [], |r| r.get(0))?;
     Ok(json.map_or(Ok(serde_json::json!([])), |j| serde_json::from_str(&j))?)
