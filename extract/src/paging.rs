@@ -59,7 +59,7 @@ impl Paging {
 pub struct Pages<'f, 'a> {
     fetcher: &'f crate::job::Fetcher<'a>,
     first: Request,
-    pub paging: Paging,
+    paging: Paging,
     at: Position,
 }
 
