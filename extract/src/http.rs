@@ -196,7 +196,11 @@ impl HttpStack {
     pub async fn get(&self, request: &Request) -> Result<Fetched, FetchError> {
         let url = self.url(request);
         let key = request.key();
-        let timeout = match request.kind() {
+        // As the resource declares it; a request of no declared resource looks up.
+        let kind = crate::Provider::parse(self.provider)
+            .and_then(|p| p.resource(request.resource))
+            .map_or(Kind::Lookup, |r| r.kind);
+        let timeout = match kind {
             Kind::Search => self.config.timeouts.search,
             Kind::Lookup => self.config.timeouts.lookup,
         };
@@ -208,7 +212,7 @@ impl HttpStack {
             quota_spent: false,
             retry_at: None,
         };
-        let cost = match request.kind() {
+        let cost = match kind {
             Kind::Search => Cost::SearchCall,
             Kind::Lookup => Cost::Units(1),
         };

@@ -8,7 +8,7 @@ const SECRET_PARAMS: &[&str] = &["api_key", "key", "token", "access_token", "cli
 /// ignore) do not make a new request, while a repeated word or another word does.
 const SEARCH_PARAMS: &[&str] = &["q", "query", "term"];
 
-/// What a request does, which sets its timeout.
+/// What a request does, as its resource declares: sets its timeout and quota cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Search,
@@ -27,11 +27,6 @@ pub struct Request {
 impl Request {
     pub fn new(resource: &'static str, path: impl Into<String>) -> Self {
         Request { resource, path: path.into(), query: Vec::new() }
-    }
-
-    /// Searches are the resources named `*search*`; everything else looks things up.
-    pub fn kind(&self) -> Kind {
-        if self.resource.contains("search") { Kind::Search } else { Kind::Lookup }
     }
 
     pub fn param(mut self, name: &str, value: impl ToString) -> Self {

@@ -11,7 +11,7 @@ use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::job::{ArtistHits, Fetcher, Identifier};
 use crate::paging::{Last, Paging, Step};
-use crate::request::Request;
+use crate::request::{Kind, Request};
 
 pub const RESOURCES: &[Resource] = &[
     Resource {
@@ -19,42 +19,49 @@ pub const RESOURCES: &[Resource] = &[
         name: "artist_search",
         endpoint: "GET /catalog/{storefront}/search?types=artists&term=<name>",
         ttl: Ttl::Catalog,
+        kind: Kind::Search,
     },
     Resource {
         provider: "apple_music",
         name: "artist_albums",
         endpoint: "GET /catalog/{storefront}/artists/<id>/albums",
         ttl: Ttl::Catalog,
+        kind: Kind::Lookup,
     },
     Resource {
         provider: "apple_music",
         name: "albums",
         endpoint: "GET /catalog/{storefront}/albums/<id>",
         ttl: Ttl::Catalog,
+        kind: Kind::Lookup,
     },
     Resource {
         provider: "apple_music",
         name: "upc_search",
         endpoint: "GET /catalog/{storefront}/albums?filter[upc]=<upc>",
         ttl: Ttl::Catalog,
+        kind: Kind::Search,
     },
     Resource {
         provider: "apple_music",
         name: "isrc_search",
         endpoint: "GET /catalog/{storefront}/songs?filter[isrc]=<isrc>",
         ttl: Ttl::Metadata,
+        kind: Kind::Search,
     },
     Resource {
         provider: "apple_music",
         name: "catalog_search",
         endpoint: "GET /catalog/{storefront}/search?types=albums,songs&term=<query>",
         ttl: Ttl::Metadata,
+        kind: Kind::Search,
     },
     Resource {
         provider: "apple_music",
         name: "charts",
         endpoint: "GET /catalog/{storefront}/charts?types=albums,songs&chart=most-played",
         ttl: Ttl::Never,
+        kind: Kind::Lookup,
     },
 ];
 

@@ -11,7 +11,7 @@ use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::job::{Fetcher, Identifier};
 use crate::paging::{Last, Paging, Step};
-use crate::request::Request;
+use crate::request::{Kind, Request};
 use crate::secret::Secret;
 
 pub const RESOURCES: &[Resource] = &[
@@ -20,25 +20,35 @@ pub const RESOURCES: &[Resource] = &[
         name: "release_search",
         endpoint: "GET /catalog/search/?type=releases&q=<query>",
         ttl: Ttl::Catalog,
+        kind: Kind::Search,
     },
     Resource {
         provider: "beatport",
         name: "track_search",
         endpoint: "GET /catalog/search/?type=tracks&q=<query>",
         ttl: Ttl::Catalog,
+        kind: Kind::Search,
     },
-    Resource { provider: "beatport", name: "releases", endpoint: "GET /catalog/releases/<id>/", ttl: Ttl::Catalog },
+    Resource {
+        provider: "beatport",
+        name: "releases",
+        endpoint: "GET /catalog/releases/<id>/",
+        ttl: Ttl::Catalog,
+        kind: Kind::Lookup,
+    },
     Resource {
         provider: "beatport",
         name: "release_tracks",
         endpoint: "GET /catalog/releases/<id>/tracks/",
         ttl: Ttl::Catalog,
+        kind: Kind::Lookup,
     },
     Resource {
         provider: "beatport",
         name: "tracks",
         endpoint: "GET /catalog/tracks/?<filters: isrc=..., or artist_name=...&name=...>",
         ttl: Ttl::Metadata,
+        kind: Kind::Lookup,
     },
 ];
 

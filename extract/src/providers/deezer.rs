@@ -11,31 +11,81 @@ use crate::config::{ProviderConfig, RateLimit};
 use crate::http::BodyVerdict;
 use crate::job::{ArtistHits, Fetcher, Identifier};
 use crate::paging::{Last, Paging, Step};
-use crate::request::Request;
+use crate::request::{Kind, Request};
 
 pub const RESOURCES: &[Resource] = &[
-    Resource { provider: "deezer", name: "artist_search", endpoint: "GET /search/artist?q=<name>", ttl: Ttl::Catalog },
-    Resource { provider: "deezer", name: "artist_albums", endpoint: "GET /artist/<id>/albums", ttl: Ttl::Catalog },
-    Resource { provider: "deezer", name: "albums", endpoint: "GET /album/<id>", ttl: Ttl::Catalog },
-    Resource { provider: "deezer", name: "album_tracks", endpoint: "GET /album/<id>/tracks", ttl: Ttl::Catalog },
+    Resource {
+        provider: "deezer",
+        name: "artist_search",
+        endpoint: "GET /search/artist?q=<name>",
+        ttl: Ttl::Catalog,
+        kind: Kind::Search,
+    },
+    Resource {
+        provider: "deezer",
+        name: "artist_albums",
+        endpoint: "GET /artist/<id>/albums",
+        ttl: Ttl::Catalog,
+        kind: Kind::Lookup,
+    },
+    Resource { provider: "deezer", name: "albums", endpoint: "GET /album/<id>", ttl: Ttl::Catalog, kind: Kind::Lookup },
+    Resource {
+        provider: "deezer",
+        name: "album_tracks",
+        endpoint: "GET /album/<id>/tracks",
+        ttl: Ttl::Catalog,
+        kind: Kind::Lookup,
+    },
     Resource {
         provider: "deezer",
         name: "tracks",
         endpoint: "GET /track/<id> or /track/isrc:<isrc>",
         ttl: Ttl::Metadata,
+        kind: Kind::Lookup,
     },
-    Resource { provider: "deezer", name: "album_search", endpoint: "GET /search/album?q=<query>", ttl: Ttl::Catalog },
-    Resource { provider: "deezer", name: "track_search", endpoint: "GET /search/track?q=<query>", ttl: Ttl::Metadata },
+    Resource {
+        provider: "deezer",
+        name: "album_search",
+        endpoint: "GET /search/album?q=<query>",
+        ttl: Ttl::Catalog,
+        kind: Kind::Search,
+    },
+    Resource {
+        provider: "deezer",
+        name: "track_search",
+        endpoint: "GET /search/track?q=<query>",
+        ttl: Ttl::Metadata,
+        kind: Kind::Search,
+    },
     // Every chart of a genre in one answer (tracks, albums, artists, playlists, podcasts):
     // landed by `liner ingest`; the crawl asks the album and track charts one by one.
-    Resource { provider: "deezer", name: "charts", endpoint: "GET /chart/<genre>", ttl: Ttl::Never },
-    Resource { provider: "deezer", name: "chart_albums", endpoint: "GET /chart/<genre>/albums", ttl: Ttl::Never },
-    Resource { provider: "deezer", name: "chart_tracks", endpoint: "GET /chart/<genre>/tracks", ttl: Ttl::Never },
+    Resource {
+        provider: "deezer",
+        name: "charts",
+        endpoint: "GET /chart/<genre>",
+        ttl: Ttl::Never,
+        kind: Kind::Lookup,
+    },
+    Resource {
+        provider: "deezer",
+        name: "chart_albums",
+        endpoint: "GET /chart/<genre>/albums",
+        ttl: Ttl::Never,
+        kind: Kind::Lookup,
+    },
+    Resource {
+        provider: "deezer",
+        name: "chart_tracks",
+        endpoint: "GET /chart/<genre>/tracks",
+        ttl: Ttl::Never,
+        kind: Kind::Lookup,
+    },
     Resource {
         provider: "deezer",
         name: "editorial_releases",
         endpoint: "GET /editorial/<genre>/releases",
         ttl: Ttl::Never,
+        kind: Kind::Lookup,
     },
 ];
 

@@ -12,7 +12,7 @@ use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::job::{ArtistHits, Fetcher, Identifier};
 use crate::paging::{Last, Paging, Step};
-use crate::request::Request;
+use crate::request::{Kind, Request};
 use crate::secret::Secret;
 
 pub const RESOURCES: &[Resource] = &[
@@ -21,25 +21,35 @@ pub const RESOURCES: &[Resource] = &[
         name: "artist_search",
         endpoint: "GET /database/search?type=artist&q=<name>",
         ttl: Ttl::Catalog,
+        kind: Kind::Search,
     },
     Resource {
         provider: "discogs",
         name: "artist_releases",
         endpoint: "GET /artists/<id>/releases",
         ttl: Ttl::Catalog,
+        kind: Kind::Lookup,
     },
     Resource {
         provider: "discogs",
         name: "master_versions",
         endpoint: "GET /masters/<id>/versions",
         ttl: Ttl::Catalog,
+        kind: Kind::Lookup,
     },
-    Resource { provider: "discogs", name: "releases", endpoint: "GET /releases/<id>", ttl: Ttl::Catalog },
+    Resource {
+        provider: "discogs",
+        name: "releases",
+        endpoint: "GET /releases/<id>",
+        ttl: Ttl::Catalog,
+        kind: Kind::Lookup,
+    },
     Resource {
         provider: "discogs",
         name: "release_search",
         endpoint: "GET /database/search?type=release&barcode=<barcode> (or artist=...&release_title=...)",
         ttl: Ttl::Catalog,
+        kind: Kind::Search,
     },
 ];
 

@@ -10,13 +10,25 @@ use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::job::{ArtistHits, Fetcher};
 use crate::paging::{Last, Paging, Step};
-use crate::request::Request;
+use crate::request::{Kind, Request};
 use crate::secret::Secret;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource { provider: "genius", name: "song_search", endpoint: "GET /search?q=<query>", ttl: Ttl::Catalog },
-    Resource { provider: "genius", name: "artist_songs", endpoint: "GET /artists/<id>/songs", ttl: Ttl::Metadata },
-    Resource { provider: "genius", name: "songs", endpoint: "GET /songs/<id>", ttl: Ttl::Metadata },
+    Resource {
+        provider: "genius",
+        name: "song_search",
+        endpoint: "GET /search?q=<query>",
+        ttl: Ttl::Catalog,
+        kind: Kind::Search,
+    },
+    Resource {
+        provider: "genius",
+        name: "artist_songs",
+        endpoint: "GET /artists/<id>/songs",
+        ttl: Ttl::Metadata,
+        kind: Kind::Lookup,
+    },
+    Resource { provider: "genius", name: "songs", endpoint: "GET /songs/<id>", ttl: Ttl::Metadata, kind: Kind::Lookup },
 ];
 
 /// `[providers.genius.options]`

@@ -11,7 +11,7 @@ use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::http::BodyVerdict;
 use crate::job::{ArtistHits, Fetcher, Identifier};
-use crate::request::Request;
+use crate::request::{Kind, Request};
 
 pub const RESOURCES: &[Resource] = &[
     Resource {
@@ -19,24 +19,28 @@ pub const RESOURCES: &[Resource] = &[
         name: "artist_search",
         endpoint: "GET /search?entity=musicArtist&term=<name>",
         ttl: Ttl::Catalog,
+        kind: Kind::Search,
     },
     Resource {
         provider: "itunes",
         name: "artist_albums",
         endpoint: "GET /lookup?entity=album&id=<artist id>",
         ttl: Ttl::Catalog,
+        kind: Kind::Lookup,
     },
     Resource {
         provider: "itunes",
         name: "album_songs",
         endpoint: "GET /lookup?entity=song&id=<collection ids, comma-separated>",
         ttl: Ttl::Catalog,
+        kind: Kind::Lookup,
     },
     Resource {
         provider: "itunes",
         name: "upc_lookup",
         endpoint: "GET /lookup?entity=song&upc=<upc>",
         ttl: Ttl::Catalog,
+        kind: Kind::Lookup,
     },
 ];
 

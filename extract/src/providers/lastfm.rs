@@ -16,7 +16,7 @@ use crate::config::{ProviderConfig, RateLimit};
 use crate::http::BodyVerdict;
 use crate::job::{Fetcher, Identifier};
 use crate::paging::{Last, Paging, Step};
-use crate::request::Request;
+use crate::request::{Kind, Request};
 use crate::secret::Secret;
 
 pub const RESOURCES: &[Resource] = &[
@@ -25,30 +25,35 @@ pub const RESOURCES: &[Resource] = &[
         name: "artist_top_albums",
         endpoint: "GET /?method=artist.getTopAlbums&artist=<name>",
         ttl: Ttl::Metadata,
+        kind: Kind::Lookup,
     },
     Resource {
         provider: "lastfm",
         name: "albums",
         endpoint: "GET /?method=album.getInfo&<artist+album>",
         ttl: Ttl::Metadata,
+        kind: Kind::Lookup,
     },
     Resource {
         provider: "lastfm",
         name: "artist_top_tracks",
         endpoint: "GET /?method=artist.getTopTracks&artist=<name>",
         ttl: Ttl::Metadata,
+        kind: Kind::Lookup,
     },
     Resource {
         provider: "lastfm",
         name: "tracks",
         endpoint: "GET /?method=track.getInfo&<artist+track>",
         ttl: Ttl::Metadata,
+        kind: Kind::Lookup,
     },
     Resource {
         provider: "lastfm",
         name: "user_top_tracks",
         endpoint: "GET /?method=user.getTopTracks&user=<user>",
         ttl: Ttl::Metadata,
+        kind: Kind::Lookup,
     },
     // A user's listening, beside their top tracks: landed by `liner ingest` (recorded
     // exports) and read by staging; the crawl asks only `user_top_tracks`.
@@ -57,24 +62,28 @@ pub const RESOURCES: &[Resource] = &[
         name: "user_weekly_track_chart",
         endpoint: "GET /?method=user.getWeeklyTrackChart&user=<user>",
         ttl: Ttl::Metadata,
+        kind: Kind::Lookup,
     },
     Resource {
         provider: "lastfm",
         name: "user_recent_tracks",
         endpoint: "GET /?method=user.getRecentTracks&user=<user>",
         ttl: Ttl::Never,
+        kind: Kind::Lookup,
     },
     Resource {
         provider: "lastfm",
         name: "library_tracks",
         endpoint: "GET /?method=library.getTracks&user=<user>",
         ttl: Ttl::Metadata,
+        kind: Kind::Lookup,
     },
     Resource {
         provider: "lastfm",
         name: "chart_top_tracks",
         endpoint: "GET /?method=chart.getTopTracks&page=<page>",
         ttl: Ttl::Never,
+        kind: Kind::Lookup,
     },
 ];
 

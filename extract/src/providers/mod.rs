@@ -15,6 +15,7 @@ use crate::cache::Ttl;
 use crate::config::ProviderConfig;
 use crate::http::{BodyCheck, status_says_it_all};
 use crate::job::{Fetcher, Identifier};
+use crate::request::Kind;
 
 /// A lake resource: what `raw.<provider>_<resource>` holds and which endpoint fills it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +25,8 @@ pub struct Resource {
     pub endpoint: &'static str,
     /// How long its responses are served from the lake before they are asked again.
     pub ttl: Ttl,
+    /// A search or a lookup: sets its timeout and what it costs of a quota.
+    pub kind: Kind,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -6,7 +6,7 @@ use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::job::{Fetcher, Identifier};
 use crate::paging::{Last, Paging, Step};
-use crate::request::Request;
+use crate::request::{Kind, Request};
 
 pub const RESOURCES: &[Resource] = &[
     Resource {
@@ -14,38 +14,50 @@ pub const RESOURCES: &[Resource] = &[
         name: "artist_search",
         endpoint: "GET /artist?query=artist:\"<name>\"",
         ttl: Ttl::Catalog,
+        kind: Kind::Search,
     },
     Resource {
         provider: "musicbrainz",
         name: "artists",
         endpoint: "GET /artist/<mbid>?inc=url-rels+tags+genres+ratings (lookup)",
         ttl: Ttl::Catalog,
+        kind: Kind::Lookup,
     },
     Resource {
         provider: "musicbrainz",
         name: "recordings",
         endpoint: "GET /recording/<mbid> (lookup) or /recording?query=isrc:<isrc>",
         ttl: Ttl::Metadata,
+        kind: Kind::Lookup,
     },
     Resource {
         provider: "musicbrainz",
         name: "release_groups",
         endpoint: "GET /release-group?artist=<mbid> (browse), or /release-group/<mbid> (lookup)",
         ttl: Ttl::Catalog,
+        kind: Kind::Lookup,
     },
     Resource {
         provider: "musicbrainz",
         name: "releases",
         endpoint: "GET /release?artist=<mbid>&inc=recordings+isrcs+artist-credits+labels+release-groups+url-rels+tags+genres (browse), or /release/<mbid> (lookup)",
         ttl: Ttl::Catalog,
+        kind: Kind::Lookup,
     },
     Resource {
         provider: "musicbrainz",
         name: "release_search",
         endpoint: "GET /release?query=barcode:<barcode> (or release:\"...\" AND artist:\"...\")",
         ttl: Ttl::Catalog,
+        kind: Kind::Search,
     },
-    Resource { provider: "musicbrainz", name: "isrcs", endpoint: "GET /isrc/<isrc>?inc=releases", ttl: Ttl::Metadata },
+    Resource {
+        provider: "musicbrainz",
+        name: "isrcs",
+        endpoint: "GET /isrc/<isrc>?inc=releases",
+        ttl: Ttl::Metadata,
+        kind: Kind::Lookup,
+    },
 ];
 
 /// Browse requests take relationship includes too: the links editors added from a

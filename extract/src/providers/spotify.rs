@@ -13,7 +13,7 @@ use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::job::{ArtistHits, Fetcher, Identifier};
 use crate::paging::{Last, Paging, Step};
-use crate::request::Request;
+use crate::request::{Kind, Request};
 use crate::secret::Secret;
 
 pub const RESOURCES: &[Resource] = &[
@@ -22,25 +22,64 @@ pub const RESOURCES: &[Resource] = &[
         name: "artist_search",
         endpoint: "GET /search?type=artist&q=artist:\"<name>\"",
         ttl: Ttl::Catalog,
+        kind: Kind::Search,
     },
-    Resource { provider: "spotify", name: "artist_albums", endpoint: "GET /artists/<id>/albums", ttl: Ttl::Catalog },
-    Resource { provider: "spotify", name: "albums", endpoint: "GET /albums/<id>", ttl: Ttl::Catalog },
-    Resource { provider: "spotify", name: "album_tracks", endpoint: "GET /albums/<id>/tracks", ttl: Ttl::Catalog },
-    Resource { provider: "spotify", name: "tracks", endpoint: "GET /tracks/<id>", ttl: Ttl::Metadata },
+    Resource {
+        provider: "spotify",
+        name: "artist_albums",
+        endpoint: "GET /artists/<id>/albums",
+        ttl: Ttl::Catalog,
+        kind: Kind::Lookup,
+    },
+    Resource {
+        provider: "spotify",
+        name: "albums",
+        endpoint: "GET /albums/<id>",
+        ttl: Ttl::Catalog,
+        kind: Kind::Lookup,
+    },
+    Resource {
+        provider: "spotify",
+        name: "album_tracks",
+        endpoint: "GET /albums/<id>/tracks",
+        ttl: Ttl::Catalog,
+        kind: Kind::Lookup,
+    },
+    Resource {
+        provider: "spotify",
+        name: "tracks",
+        endpoint: "GET /tracks/<id>",
+        ttl: Ttl::Metadata,
+        kind: Kind::Lookup,
+    },
     Resource {
         provider: "spotify",
         name: "album_search",
         endpoint: "GET /search?type=album&q=upc:<upc> (or album:\"...\" artist:\"...\")",
         ttl: Ttl::Catalog,
+        kind: Kind::Search,
     },
     Resource {
         provider: "spotify",
         name: "track_search",
         endpoint: "GET /search?type=track&q=isrc:<isrc> (or track:\"...\" artist:\"...\")",
         ttl: Ttl::Metadata,
+        kind: Kind::Search,
     },
-    Resource { provider: "spotify", name: "new_releases", endpoint: "GET /browse/new-releases", ttl: Ttl::Never },
-    Resource { provider: "spotify", name: "audio_features", endpoint: "GET /audio-features/<id>", ttl: Ttl::Metadata },
+    Resource {
+        provider: "spotify",
+        name: "new_releases",
+        endpoint: "GET /browse/new-releases",
+        ttl: Ttl::Never,
+        kind: Kind::Lookup,
+    },
+    Resource {
+        provider: "spotify",
+        name: "audio_features",
+        endpoint: "GET /audio-features/<id>",
+        ttl: Ttl::Metadata,
+        kind: Kind::Lookup,
+    },
 ];
 
 /// `[providers.spotify.options]`

@@ -17,7 +17,7 @@ use crate::http::BodyVerdict;
 use crate::job::{ArtistHits, Fetcher};
 use crate::paging::{Last, Paging, Step};
 use crate::quota::DailyQuota;
-use crate::request::Request;
+use crate::request::{Kind, Request};
 use crate::secret::Secret;
 
 pub const RESOURCES: &[Resource] = &[
@@ -26,6 +26,7 @@ pub const RESOURCES: &[Resource] = &[
         name: "channel_search",
         endpoint: "GET /search?part=snippet&type=channel&q=<name>",
         ttl: Ttl::Catalog,
+        kind: Kind::Search,
     },
     // Video search (100 units a call): landed by `liner ingest` and read by staging;
     // the crawl reads uploads playlists instead, at 1 unit a page.
@@ -34,18 +35,21 @@ pub const RESOURCES: &[Resource] = &[
         name: "video_search",
         endpoint: "GET /search?part=snippet&type=video&q=<query> (or channelId=...)",
         ttl: Ttl::Metadata,
+        kind: Kind::Search,
     },
     Resource {
         provider: "youtube",
         name: "channels",
         endpoint: "GET /channels?part=contentDetails&id=<id>",
         ttl: Ttl::Catalog,
+        kind: Kind::Lookup,
     },
     Resource {
         provider: "youtube",
         name: "playlist_items",
         endpoint: "GET /playlistItems?part=snippet,contentDetails&playlistId=<id>",
         ttl: Ttl::Metadata,
+        kind: Kind::Lookup,
     },
 ];
 
