@@ -136,12 +136,21 @@ const MIGRATIONS: &[&str] = &[r#"CREATE TABLE IF NOT EXISTS follows (
                  PRIMARY KEY (run_id, seq)
              );"#];
 
+fn version(db: &Connection) -> anyhow::Result<usize> {
+    Ok(db.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?.try_into().unwrap_or(0))
+}
+
 fn migrate(db: &Connection) -> anyhow::Result<()> {
+    // Every command opens the state, most of them more than once: an up-to-date file
+    // takes no write lock.
+    if version(db)? == MIGRATIONS.len() {
+        return Ok(());
+    }
     loop {
         // IMMEDIATE: two processes opening one file take the steps in turn, each reading
         // the version the other left.
         let tx = rusqlite::Transaction::new_unchecked(db, rusqlite::TransactionBehavior::Immediate)?;
-        let at: usize = tx.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?.try_into().unwrap_or(0);
+        let at = version(&tx)?;
         if at > MIGRATIONS.len() {
             anyhow::bail!(
                 "written by a newer liner (state schema version {at}; this one knows up to {})",

@@ -79,6 +79,8 @@ pub struct FetchError {
 
 pub struct HttpStack {
     provider: &'static str,
+    /// The provider's declared resources: what kind each request is.
+    resources: &'static [crate::providers::Resource],
     base: url::Url,
     client: reqwest::Client,
     limiter: DefaultDirectRateLimiter,
@@ -137,6 +139,7 @@ impl HttpStack {
             .allow_burst(NonZeroU32::new(config.rate.burst.max(1)).expect("burst above zero"));
         Ok(HttpStack {
             provider,
+            resources: crate::Provider::parse(provider).map_or(&[], |p| p.resources()),
             base,
             client,
             limiter: RateLimiter::direct(quota),
@@ -197,9 +200,7 @@ impl HttpStack {
         let url = self.url(request);
         let key = request.key();
         // As the resource declares it; a request of no declared resource looks up.
-        let kind = crate::Provider::parse(self.provider)
-            .and_then(|p| p.resource(request.resource))
-            .map_or(Kind::Lookup, |r| r.kind);
+        let kind = self.resources.iter().find(|r| r.name == request.resource).map_or(Kind::Lookup, |r| r.kind);
         let timeout = match kind {
             Kind::Search => self.config.timeouts.search,
             Kind::Lookup => self.config.timeouts.lookup,

@@ -318,13 +318,13 @@ impl<'a> Fetcher<'a> {
         self.provider
     }
 
-    /// The provider's settings, for its options.
     /// This provider's typed `options`, checked when the configuration was (a bad one
     /// stops the run before it starts), so here they parse or take their defaults.
     pub fn options<T: serde::de::DeserializeOwned + Default>(&self) -> T {
         self.config().options(self.provider.name()).unwrap_or_default()
     }
 
+    /// The provider's settings.
     pub fn config(&self) -> &ProviderConfig {
         self.http.config()
     }

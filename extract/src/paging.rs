@@ -31,7 +31,8 @@ pub enum Step {
     NextPath(&'static str),
 }
 
-/// How a page says no other follows. A page without items is the last in every case.
+/// How a page says no other follows. A page without items is the last in every case,
+/// and so is one that names no next for a `Cursor` or `NextPath` step.
 #[derive(Debug, Clone, Copy)]
 pub enum Last {
     /// The items seen reach the total at this pointer (`/total`, `/release-count`).
@@ -208,15 +209,12 @@ mod tests {
 
     #[test]
     fn a_cursor_is_passed_on_and_a_next_path_must_move_on() {
-        let paging = Paging {
-            items: "/items",
-            step: Step::Cursor { param: "pageToken", from: "/nextPageToken" },
-            last: &[Last::NoNext("/nextPageToken")],
-        };
+        let paging =
+            Paging { items: "/items", step: Step::Cursor { param: "pageToken", from: "/nextPageToken" }, last: &[] };
         let pages = [json!({ "items": [1], "nextPageToken": "CAUQAA" }), json!({ "items": [2] })];
         assert_eq!(walk(paging, &pages), ["r:/list", "r:/list?pageToken=CAUQAA"]);
 
-        let paging = Paging { items: "/data", step: Step::NextPath("/next"), last: &[Last::NoNext("/next")] };
+        let paging = Paging { items: "/data", step: Step::NextPath("/next"), last: &[] };
         let pages = [
             json!({ "data": [1], "next": "/v1/x?offset=10" }),
             json!({ "data": [2], "next": "/v1/x?offset=10" }),

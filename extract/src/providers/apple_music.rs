@@ -10,59 +10,37 @@ use crate::auth::AuthConfig;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::job::{ArtistHits, Fetcher, Identifier};
-use crate::paging::{Last, Paging, Step};
-use crate::request::{Kind, Request};
+use crate::paging::{Paging, Step};
+use crate::request::Request;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource {
-        provider: "apple_music",
-        name: "artist_search",
-        endpoint: "GET /catalog/{storefront}/search?types=artists&term=<name>",
-        ttl: Ttl::Catalog,
-        kind: Kind::Search,
-    },
-    Resource {
-        provider: "apple_music",
-        name: "artist_albums",
-        endpoint: "GET /catalog/{storefront}/artists/<id>/albums",
-        ttl: Ttl::Catalog,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "apple_music",
-        name: "albums",
-        endpoint: "GET /catalog/{storefront}/albums/<id>",
-        ttl: Ttl::Catalog,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "apple_music",
-        name: "upc_search",
-        endpoint: "GET /catalog/{storefront}/albums?filter[upc]=<upc>",
-        ttl: Ttl::Catalog,
-        kind: Kind::Search,
-    },
-    Resource {
-        provider: "apple_music",
-        name: "isrc_search",
-        endpoint: "GET /catalog/{storefront}/songs?filter[isrc]=<isrc>",
-        ttl: Ttl::Metadata,
-        kind: Kind::Search,
-    },
-    Resource {
-        provider: "apple_music",
-        name: "catalog_search",
-        endpoint: "GET /catalog/{storefront}/search?types=albums,songs&term=<query>",
-        ttl: Ttl::Metadata,
-        kind: Kind::Search,
-    },
-    Resource {
-        provider: "apple_music",
-        name: "charts",
-        endpoint: "GET /catalog/{storefront}/charts?types=albums,songs&chart=most-played",
-        ttl: Ttl::Never,
-        kind: Kind::Lookup,
-    },
+    Resource::search(
+        "apple_music",
+        "artist_search",
+        "GET /catalog/{storefront}/search?types=artists&term=<name>",
+        Ttl::Catalog,
+    ),
+    Resource::lookup("apple_music", "artist_albums", "GET /catalog/{storefront}/artists/<id>/albums", Ttl::Catalog),
+    Resource::lookup("apple_music", "albums", "GET /catalog/{storefront}/albums/<id>", Ttl::Catalog),
+    Resource::search("apple_music", "upc_search", "GET /catalog/{storefront}/albums?filter[upc]=<upc>", Ttl::Catalog),
+    Resource::search(
+        "apple_music",
+        "isrc_search",
+        "GET /catalog/{storefront}/songs?filter[isrc]=<isrc>",
+        Ttl::Metadata,
+    ),
+    Resource::search(
+        "apple_music",
+        "catalog_search",
+        "GET /catalog/{storefront}/search?types=albums,songs&term=<query>",
+        Ttl::Metadata,
+    ),
+    Resource::lookup(
+        "apple_music",
+        "charts",
+        "GET /catalog/{storefront}/charts?types=albums,songs&chart=most-played",
+        Ttl::Never,
+    ),
 ];
 
 /// `[providers.apple_music.options]`
@@ -147,7 +125,7 @@ pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
     };
     // Apple documents no page size for an artist's albums (a relationship): pages come
     // at its default size, each found at the offset its predecessor's `next` names.
-    let paging = Paging { items: "/data", step: Step::NextPath("/next"), last: &[Last::NoNext("/next")] };
+    let paging = Paging { items: "/data", step: Step::NextPath("/next"), last: &[] };
     let albums = f.pages(Request::new("artist_albums", format!("/catalog/{sf}/artists/{artist_id}/albums")), paging);
     let album_ids: Vec<String> =
         albums.all().await.iter().filter_map(|a| a["id"].as_str().map(str::to_string)).collect();

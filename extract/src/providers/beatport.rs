@@ -11,45 +11,20 @@ use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::job::{Fetcher, Identifier};
 use crate::paging::{Last, Paging, Step};
-use crate::request::{Kind, Request};
+use crate::request::Request;
 use crate::secret::Secret;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource {
-        provider: "beatport",
-        name: "release_search",
-        endpoint: "GET /catalog/search/?type=releases&q=<query>",
-        ttl: Ttl::Catalog,
-        kind: Kind::Search,
-    },
-    Resource {
-        provider: "beatport",
-        name: "track_search",
-        endpoint: "GET /catalog/search/?type=tracks&q=<query>",
-        ttl: Ttl::Catalog,
-        kind: Kind::Search,
-    },
-    Resource {
-        provider: "beatport",
-        name: "releases",
-        endpoint: "GET /catalog/releases/<id>/",
-        ttl: Ttl::Catalog,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "beatport",
-        name: "release_tracks",
-        endpoint: "GET /catalog/releases/<id>/tracks/",
-        ttl: Ttl::Catalog,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "beatport",
-        name: "tracks",
-        endpoint: "GET /catalog/tracks/?<filters: isrc=..., or artist_name=...&name=...>",
-        ttl: Ttl::Metadata,
-        kind: Kind::Lookup,
-    },
+    Resource::search("beatport", "release_search", "GET /catalog/search/?type=releases&q=<query>", Ttl::Catalog),
+    Resource::search("beatport", "track_search", "GET /catalog/search/?type=tracks&q=<query>", Ttl::Catalog),
+    Resource::lookup("beatport", "releases", "GET /catalog/releases/<id>/", Ttl::Catalog),
+    Resource::lookup("beatport", "release_tracks", "GET /catalog/releases/<id>/tracks/", Ttl::Catalog),
+    Resource::lookup(
+        "beatport",
+        "tracks",
+        "GET /catalog/tracks/?<filters: isrc=..., or artist_name=...&name=...>",
+        Ttl::Metadata,
+    ),
 ];
 
 const PER_PAGE: u32 = 100;

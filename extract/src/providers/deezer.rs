@@ -11,82 +11,22 @@ use crate::config::{ProviderConfig, RateLimit};
 use crate::http::BodyVerdict;
 use crate::job::{ArtistHits, Fetcher, Identifier};
 use crate::paging::{Last, Paging, Step};
-use crate::request::{Kind, Request};
+use crate::request::Request;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource {
-        provider: "deezer",
-        name: "artist_search",
-        endpoint: "GET /search/artist?q=<name>",
-        ttl: Ttl::Catalog,
-        kind: Kind::Search,
-    },
-    Resource {
-        provider: "deezer",
-        name: "artist_albums",
-        endpoint: "GET /artist/<id>/albums",
-        ttl: Ttl::Catalog,
-        kind: Kind::Lookup,
-    },
-    Resource { provider: "deezer", name: "albums", endpoint: "GET /album/<id>", ttl: Ttl::Catalog, kind: Kind::Lookup },
-    Resource {
-        provider: "deezer",
-        name: "album_tracks",
-        endpoint: "GET /album/<id>/tracks",
-        ttl: Ttl::Catalog,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "deezer",
-        name: "tracks",
-        endpoint: "GET /track/<id> or /track/isrc:<isrc>",
-        ttl: Ttl::Metadata,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "deezer",
-        name: "album_search",
-        endpoint: "GET /search/album?q=<query>",
-        ttl: Ttl::Catalog,
-        kind: Kind::Search,
-    },
-    Resource {
-        provider: "deezer",
-        name: "track_search",
-        endpoint: "GET /search/track?q=<query>",
-        ttl: Ttl::Metadata,
-        kind: Kind::Search,
-    },
+    Resource::search("deezer", "artist_search", "GET /search/artist?q=<name>", Ttl::Catalog),
+    Resource::lookup("deezer", "artist_albums", "GET /artist/<id>/albums", Ttl::Catalog),
+    Resource::lookup("deezer", "albums", "GET /album/<id>", Ttl::Catalog),
+    Resource::lookup("deezer", "album_tracks", "GET /album/<id>/tracks", Ttl::Catalog),
+    Resource::lookup("deezer", "tracks", "GET /track/<id> or /track/isrc:<isrc>", Ttl::Metadata),
+    Resource::search("deezer", "album_search", "GET /search/album?q=<query>", Ttl::Catalog),
+    Resource::search("deezer", "track_search", "GET /search/track?q=<query>", Ttl::Metadata),
     // Every chart of a genre in one answer (tracks, albums, artists, playlists, podcasts):
     // landed by `liner ingest`; the crawl asks the album and track charts one by one.
-    Resource {
-        provider: "deezer",
-        name: "charts",
-        endpoint: "GET /chart/<genre>",
-        ttl: Ttl::Never,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "deezer",
-        name: "chart_albums",
-        endpoint: "GET /chart/<genre>/albums",
-        ttl: Ttl::Never,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "deezer",
-        name: "chart_tracks",
-        endpoint: "GET /chart/<genre>/tracks",
-        ttl: Ttl::Never,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "deezer",
-        name: "editorial_releases",
-        endpoint: "GET /editorial/<genre>/releases",
-        ttl: Ttl::Never,
-        kind: Kind::Lookup,
-    },
+    Resource::lookup("deezer", "charts", "GET /chart/<genre>", Ttl::Never),
+    Resource::lookup("deezer", "chart_albums", "GET /chart/<genre>/albums", Ttl::Never),
+    Resource::lookup("deezer", "chart_tracks", "GET /chart/<genre>/tracks", Ttl::Never),
+    Resource::lookup("deezer", "editorial_releases", "GET /editorial/<genre>/releases", Ttl::Never),
 ];
 
 /// `[providers.deezer.options]`

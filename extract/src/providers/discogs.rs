@@ -12,45 +12,20 @@ use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::job::{ArtistHits, Fetcher, Identifier};
 use crate::paging::{Last, Paging, Step};
-use crate::request::{Kind, Request};
+use crate::request::Request;
 use crate::secret::Secret;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource {
-        provider: "discogs",
-        name: "artist_search",
-        endpoint: "GET /database/search?type=artist&q=<name>",
-        ttl: Ttl::Catalog,
-        kind: Kind::Search,
-    },
-    Resource {
-        provider: "discogs",
-        name: "artist_releases",
-        endpoint: "GET /artists/<id>/releases",
-        ttl: Ttl::Catalog,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "discogs",
-        name: "master_versions",
-        endpoint: "GET /masters/<id>/versions",
-        ttl: Ttl::Catalog,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "discogs",
-        name: "releases",
-        endpoint: "GET /releases/<id>",
-        ttl: Ttl::Catalog,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "discogs",
-        name: "release_search",
-        endpoint: "GET /database/search?type=release&barcode=<barcode> (or artist=...&release_title=...)",
-        ttl: Ttl::Catalog,
-        kind: Kind::Search,
-    },
+    Resource::search("discogs", "artist_search", "GET /database/search?type=artist&q=<name>", Ttl::Catalog),
+    Resource::lookup("discogs", "artist_releases", "GET /artists/<id>/releases", Ttl::Catalog),
+    Resource::lookup("discogs", "master_versions", "GET /masters/<id>/versions", Ttl::Catalog),
+    Resource::lookup("discogs", "releases", "GET /releases/<id>", Ttl::Catalog),
+    Resource::search(
+        "discogs",
+        "release_search",
+        "GET /database/search?type=release&barcode=<barcode> (or artist=...&release_title=...)",
+        Ttl::Catalog,
+    ),
 ];
 
 const PER_PAGE: u32 = 100;

@@ -10,25 +10,13 @@ use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::job::{ArtistHits, Fetcher};
 use crate::paging::{Last, Paging, Step};
-use crate::request::{Kind, Request};
+use crate::request::Request;
 use crate::secret::Secret;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource {
-        provider: "genius",
-        name: "song_search",
-        endpoint: "GET /search?q=<query>",
-        ttl: Ttl::Catalog,
-        kind: Kind::Search,
-    },
-    Resource {
-        provider: "genius",
-        name: "artist_songs",
-        endpoint: "GET /artists/<id>/songs",
-        ttl: Ttl::Metadata,
-        kind: Kind::Lookup,
-    },
-    Resource { provider: "genius", name: "songs", endpoint: "GET /songs/<id>", ttl: Ttl::Metadata, kind: Kind::Lookup },
+    Resource::search("genius", "song_search", "GET /search?q=<query>", Ttl::Catalog),
+    Resource::lookup("genius", "artist_songs", "GET /artists/<id>/songs", Ttl::Metadata),
+    Resource::lookup("genius", "songs", "GET /songs/<id>", Ttl::Metadata),
 ];
 
 /// `[providers.genius.options]`

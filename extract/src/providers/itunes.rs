@@ -11,37 +11,18 @@ use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::http::BodyVerdict;
 use crate::job::{ArtistHits, Fetcher, Identifier};
-use crate::request::{Kind, Request};
+use crate::request::Request;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource {
-        provider: "itunes",
-        name: "artist_search",
-        endpoint: "GET /search?entity=musicArtist&term=<name>",
-        ttl: Ttl::Catalog,
-        kind: Kind::Search,
-    },
-    Resource {
-        provider: "itunes",
-        name: "artist_albums",
-        endpoint: "GET /lookup?entity=album&id=<artist id>",
-        ttl: Ttl::Catalog,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "itunes",
-        name: "album_songs",
-        endpoint: "GET /lookup?entity=song&id=<collection ids, comma-separated>",
-        ttl: Ttl::Catalog,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "itunes",
-        name: "upc_lookup",
-        endpoint: "GET /lookup?entity=song&upc=<upc>",
-        ttl: Ttl::Catalog,
-        kind: Kind::Lookup,
-    },
+    Resource::search("itunes", "artist_search", "GET /search?entity=musicArtist&term=<name>", Ttl::Catalog),
+    Resource::lookup("itunes", "artist_albums", "GET /lookup?entity=album&id=<artist id>", Ttl::Catalog),
+    Resource::lookup(
+        "itunes",
+        "album_songs",
+        "GET /lookup?entity=song&id=<collection ids, comma-separated>",
+        Ttl::Catalog,
+    ),
+    Resource::lookup("itunes", "upc_lookup", "GET /lookup?entity=song&upc=<upc>", Ttl::Catalog),
 ];
 
 /// `[providers.itunes.options]`

@@ -16,75 +16,26 @@ use crate::config::{ProviderConfig, RateLimit};
 use crate::http::BodyVerdict;
 use crate::job::{Fetcher, Identifier};
 use crate::paging::{Last, Paging, Step};
-use crate::request::{Kind, Request};
+use crate::request::Request;
 use crate::secret::Secret;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource {
-        provider: "lastfm",
-        name: "artist_top_albums",
-        endpoint: "GET /?method=artist.getTopAlbums&artist=<name>",
-        ttl: Ttl::Metadata,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "lastfm",
-        name: "albums",
-        endpoint: "GET /?method=album.getInfo&<artist+album>",
-        ttl: Ttl::Metadata,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "lastfm",
-        name: "artist_top_tracks",
-        endpoint: "GET /?method=artist.getTopTracks&artist=<name>",
-        ttl: Ttl::Metadata,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "lastfm",
-        name: "tracks",
-        endpoint: "GET /?method=track.getInfo&<artist+track>",
-        ttl: Ttl::Metadata,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "lastfm",
-        name: "user_top_tracks",
-        endpoint: "GET /?method=user.getTopTracks&user=<user>",
-        ttl: Ttl::Metadata,
-        kind: Kind::Lookup,
-    },
+    Resource::lookup("lastfm", "artist_top_albums", "GET /?method=artist.getTopAlbums&artist=<name>", Ttl::Metadata),
+    Resource::lookup("lastfm", "albums", "GET /?method=album.getInfo&<artist+album>", Ttl::Metadata),
+    Resource::lookup("lastfm", "artist_top_tracks", "GET /?method=artist.getTopTracks&artist=<name>", Ttl::Metadata),
+    Resource::lookup("lastfm", "tracks", "GET /?method=track.getInfo&<artist+track>", Ttl::Metadata),
+    Resource::lookup("lastfm", "user_top_tracks", "GET /?method=user.getTopTracks&user=<user>", Ttl::Metadata),
     // A user's listening, beside their top tracks: landed by `liner ingest` (recorded
     // exports) and read by staging; the crawl asks only `user_top_tracks`.
-    Resource {
-        provider: "lastfm",
-        name: "user_weekly_track_chart",
-        endpoint: "GET /?method=user.getWeeklyTrackChart&user=<user>",
-        ttl: Ttl::Metadata,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "lastfm",
-        name: "user_recent_tracks",
-        endpoint: "GET /?method=user.getRecentTracks&user=<user>",
-        ttl: Ttl::Never,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "lastfm",
-        name: "library_tracks",
-        endpoint: "GET /?method=library.getTracks&user=<user>",
-        ttl: Ttl::Metadata,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "lastfm",
-        name: "chart_top_tracks",
-        endpoint: "GET /?method=chart.getTopTracks&page=<page>",
-        ttl: Ttl::Never,
-        kind: Kind::Lookup,
-    },
+    Resource::lookup(
+        "lastfm",
+        "user_weekly_track_chart",
+        "GET /?method=user.getWeeklyTrackChart&user=<user>",
+        Ttl::Metadata,
+    ),
+    Resource::lookup("lastfm", "user_recent_tracks", "GET /?method=user.getRecentTracks&user=<user>", Ttl::Never),
+    Resource::lookup("lastfm", "library_tracks", "GET /?method=library.getTracks&user=<user>", Ttl::Metadata),
+    Resource::lookup("lastfm", "chart_top_tracks", "GET /?method=chart.getTopTracks&page=<page>", Ttl::Never),
 ];
 
 /// `[providers.lastfm.options]`

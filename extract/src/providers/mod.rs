@@ -29,6 +29,16 @@ pub struct Resource {
     pub kind: Kind,
 }
 
+impl Resource {
+    pub const fn lookup(provider: &'static str, name: &'static str, endpoint: &'static str, ttl: Ttl) -> Resource {
+        Resource { provider, name, endpoint, ttl, kind: Kind::Lookup }
+    }
+
+    pub const fn search(provider: &'static str, name: &'static str, endpoint: &'static str, ttl: Ttl) -> Resource {
+        Resource { provider, name, endpoint, ttl, kind: Kind::Search }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Provider {
     MusicBrainz,

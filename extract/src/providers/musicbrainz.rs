@@ -6,58 +6,41 @@ use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::job::{Fetcher, Identifier};
 use crate::paging::{Last, Paging, Step};
-use crate::request::{Kind, Request};
+use crate::request::Request;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource {
-        provider: "musicbrainz",
-        name: "artist_search",
-        endpoint: "GET /artist?query=artist:\"<name>\"",
-        ttl: Ttl::Catalog,
-        kind: Kind::Search,
-    },
-    Resource {
-        provider: "musicbrainz",
-        name: "artists",
-        endpoint: "GET /artist/<mbid>?inc=url-rels+tags+genres+ratings (lookup)",
-        ttl: Ttl::Catalog,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "musicbrainz",
-        name: "recordings",
-        endpoint: "GET /recording/<mbid> (lookup) or /recording?query=isrc:<isrc>",
-        ttl: Ttl::Metadata,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "musicbrainz",
-        name: "release_groups",
-        endpoint: "GET /release-group?artist=<mbid> (browse), or /release-group/<mbid> (lookup)",
-        ttl: Ttl::Catalog,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "musicbrainz",
-        name: "releases",
-        endpoint: "GET /release?artist=<mbid>&inc=recordings+isrcs+artist-credits+labels+release-groups+url-rels+tags+genres (browse), or /release/<mbid> (lookup)",
-        ttl: Ttl::Catalog,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "musicbrainz",
-        name: "release_search",
-        endpoint: "GET /release?query=barcode:<barcode> (or release:\"...\" AND artist:\"...\")",
-        ttl: Ttl::Catalog,
-        kind: Kind::Search,
-    },
-    Resource {
-        provider: "musicbrainz",
-        name: "isrcs",
-        endpoint: "GET /isrc/<isrc>?inc=releases",
-        ttl: Ttl::Metadata,
-        kind: Kind::Lookup,
-    },
+    Resource::search("musicbrainz", "artist_search", "GET /artist?query=artist:\"<name>\"", Ttl::Catalog),
+    Resource::lookup(
+        "musicbrainz",
+        "artists",
+        "GET /artist/<mbid>?inc=url-rels+tags+genres+ratings (lookup)",
+        Ttl::Catalog,
+    ),
+    Resource::lookup(
+        "musicbrainz",
+        "recordings",
+        "GET /recording/<mbid> (lookup) or /recording?query=isrc:<isrc>",
+        Ttl::Metadata,
+    ),
+    Resource::lookup(
+        "musicbrainz",
+        "release_groups",
+        "GET /release-group?artist=<mbid> (browse), or /release-group/<mbid> (lookup)",
+        Ttl::Catalog,
+    ),
+    Resource::lookup(
+        "musicbrainz",
+        "releases",
+        "GET /release?artist=<mbid>&inc=recordings+isrcs+artist-credits+labels+release-groups+url-rels+tags+genres (browse), or /release/<mbid> (lookup)",
+        Ttl::Catalog,
+    ),
+    Resource::search(
+        "musicbrainz",
+        "release_search",
+        "GET /release?query=barcode:<barcode> (or release:\"...\" AND artist:\"...\")",
+        Ttl::Catalog,
+    ),
+    Resource::lookup("musicbrainz", "isrcs", "GET /isrc/<isrc>?inc=releases", Ttl::Metadata),
 ];
 
 /// Browse requests take relationship includes too: the links editors added from a

@@ -13,73 +13,29 @@ use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::job::{ArtistHits, Fetcher, Identifier};
 use crate::paging::{Last, Paging, Step};
-use crate::request::{Kind, Request};
+use crate::request::Request;
 use crate::secret::Secret;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource {
-        provider: "spotify",
-        name: "artist_search",
-        endpoint: "GET /search?type=artist&q=artist:\"<name>\"",
-        ttl: Ttl::Catalog,
-        kind: Kind::Search,
-    },
-    Resource {
-        provider: "spotify",
-        name: "artist_albums",
-        endpoint: "GET /artists/<id>/albums",
-        ttl: Ttl::Catalog,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "spotify",
-        name: "albums",
-        endpoint: "GET /albums/<id>",
-        ttl: Ttl::Catalog,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "spotify",
-        name: "album_tracks",
-        endpoint: "GET /albums/<id>/tracks",
-        ttl: Ttl::Catalog,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "spotify",
-        name: "tracks",
-        endpoint: "GET /tracks/<id>",
-        ttl: Ttl::Metadata,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "spotify",
-        name: "album_search",
-        endpoint: "GET /search?type=album&q=upc:<upc> (or album:\"...\" artist:\"...\")",
-        ttl: Ttl::Catalog,
-        kind: Kind::Search,
-    },
-    Resource {
-        provider: "spotify",
-        name: "track_search",
-        endpoint: "GET /search?type=track&q=isrc:<isrc> (or track:\"...\" artist:\"...\")",
-        ttl: Ttl::Metadata,
-        kind: Kind::Search,
-    },
-    Resource {
-        provider: "spotify",
-        name: "new_releases",
-        endpoint: "GET /browse/new-releases",
-        ttl: Ttl::Never,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "spotify",
-        name: "audio_features",
-        endpoint: "GET /audio-features/<id>",
-        ttl: Ttl::Metadata,
-        kind: Kind::Lookup,
-    },
+    Resource::search("spotify", "artist_search", "GET /search?type=artist&q=artist:\"<name>\"", Ttl::Catalog),
+    Resource::lookup("spotify", "artist_albums", "GET /artists/<id>/albums", Ttl::Catalog),
+    Resource::lookup("spotify", "albums", "GET /albums/<id>", Ttl::Catalog),
+    Resource::lookup("spotify", "album_tracks", "GET /albums/<id>/tracks", Ttl::Catalog),
+    Resource::lookup("spotify", "tracks", "GET /tracks/<id>", Ttl::Metadata),
+    Resource::search(
+        "spotify",
+        "album_search",
+        "GET /search?type=album&q=upc:<upc> (or album:\"...\" artist:\"...\")",
+        Ttl::Catalog,
+    ),
+    Resource::search(
+        "spotify",
+        "track_search",
+        "GET /search?type=track&q=isrc:<isrc> (or track:\"...\" artist:\"...\")",
+        Ttl::Metadata,
+    ),
+    Resource::lookup("spotify", "new_releases", "GET /browse/new-releases", Ttl::Never),
+    Resource::lookup("spotify", "audio_features", "GET /audio-features/<id>", Ttl::Metadata),
 ];
 
 /// `[providers.spotify.options]`

@@ -15,42 +15,28 @@ use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::http::BodyVerdict;
 use crate::job::{ArtistHits, Fetcher};
-use crate::paging::{Last, Paging, Step};
+use crate::paging::{Paging, Step};
 use crate::quota::DailyQuota;
-use crate::request::{Kind, Request};
+use crate::request::Request;
 use crate::secret::Secret;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource {
-        provider: "youtube",
-        name: "channel_search",
-        endpoint: "GET /search?part=snippet&type=channel&q=<name>",
-        ttl: Ttl::Catalog,
-        kind: Kind::Search,
-    },
+    Resource::search("youtube", "channel_search", "GET /search?part=snippet&type=channel&q=<name>", Ttl::Catalog),
     // Video search (100 units a call): landed by `liner ingest` and read by staging;
     // the crawl reads uploads playlists instead, at 1 unit a page.
-    Resource {
-        provider: "youtube",
-        name: "video_search",
-        endpoint: "GET /search?part=snippet&type=video&q=<query> (or channelId=...)",
-        ttl: Ttl::Metadata,
-        kind: Kind::Search,
-    },
-    Resource {
-        provider: "youtube",
-        name: "channels",
-        endpoint: "GET /channels?part=contentDetails&id=<id>",
-        ttl: Ttl::Catalog,
-        kind: Kind::Lookup,
-    },
-    Resource {
-        provider: "youtube",
-        name: "playlist_items",
-        endpoint: "GET /playlistItems?part=snippet,contentDetails&playlistId=<id>",
-        ttl: Ttl::Metadata,
-        kind: Kind::Lookup,
-    },
+    Resource::search(
+        "youtube",
+        "video_search",
+        "GET /search?part=snippet&type=video&q=<query> (or channelId=...)",
+        Ttl::Metadata,
+    ),
+    Resource::lookup("youtube", "channels", "GET /channels?part=contentDetails&id=<id>", Ttl::Catalog),
+    Resource::lookup(
+        "youtube",
+        "playlist_items",
+        "GET /playlistItems?part=snippet,contentDetails&playlistId=<id>",
+        Ttl::Metadata,
+    ),
 ];
 
 /// `[providers.youtube.options]`
@@ -168,11 +154,8 @@ fn channel_artist(title: &str) -> String {
 }
 
 /// YouTube's lists: the `nextPageToken` a page gives, as the next one's `pageToken`.
-const PAGING: Paging = Paging {
-    items: "/items",
-    step: Step::Cursor { param: "pageToken", from: "/nextPageToken" },
-    last: &[Last::NoNext("/nextPageToken")],
-};
+const PAGING: Paging =
+    Paging { items: "/items", step: Step::Cursor { param: "pageToken", from: "/nextPageToken" }, last: &[] };
 
 async fn read_playlist(f: &Fetcher<'_>, playlist: &str, max_videos: u32) {
     let first = Request::new("playlist_items", "/playlistItems")
