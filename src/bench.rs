@@ -81,9 +81,9 @@ fn thread_cpu() -> Duration {
 pub async fn sample_album() -> anyhow::Result<String> {
     let sim = Sim::start(SimConfig { seed: 5, artists: 5, ..SimConfig::default() })?;
     let album = sim.catalog().releases.iter().find_map(|r| r.deezer.as_ref()).context("no Deezer album")?;
-    let mut config = Provider::Deezer.default_config();
+    let mut config = Provider::named("deezer").default_config();
     config.base_url = sim.base_url("deezer");
-    let http = liner_extract::http::HttpStack::new("deezer", &config, Provider::Deezer.body_check())?;
+    let http = liner_extract::http::HttpStack::new("deezer", &config, Provider::named("deezer").body_check())?;
     let request = liner_extract::request::Request::new("albums", format!("/album/{}", album.id));
     Ok(http.get(&request).await.map_err(anyhow::Error::new)?.body)
 }
@@ -97,7 +97,7 @@ pub fn parse_and_land(body: &str, n: usize, data_dir: &std::path::Path) -> anyho
         let v: serde_json::Value = serde_json::from_str(body).context("parsing")?;
         std::hint::black_box(&v);
         lake.land(Fetched {
-            provider: Provider::Deezer.name(),
+            provider: Provider::named("deezer").name(),
             resource: "albums",
             request_key: format!("albums:/album/{i}"),
             url: format!("http://127.0.0.1/deezer/album/{i}"),
@@ -236,11 +236,11 @@ pub fn link_at_scale(
     std::thread::scope(|s| -> anyhow::Result<()> {
         let mb = s.spawn(|| -> anyhow::Result<()> {
             let mut lake = LakeWriter::new(&lake_root, &run_id)?.with_batch_rows(2_000);
-            offline.musicbrainz(page(Provider::MusicBrainz), tracks, |r| land(&mut lake, r))?;
+            offline.musicbrainz(page(Provider::named("musicbrainz")), tracks, |r| land(&mut lake, r))?;
             lake.flush()
         });
         let mut lake = LakeWriter::new(&lake_root, &run_id)?.with_batch_rows(10_000);
-        offline.deezer(page(Provider::Deezer), tracks, |r| land(&mut lake, r))?;
+        offline.deezer(page(Provider::named("deezer")), tracks, |r| land(&mut lake, r))?;
         lake.flush()?;
         mb.join().map_err(|_| anyhow::anyhow!("the MusicBrainz writer panicked"))?
     })

@@ -4,7 +4,6 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use liner_extract::Provider;
 use liner_extract::providers::musicbrainz::{ArtistCandidate, search_artists};
 
 use crate::config::Loaded;
@@ -29,7 +28,7 @@ pub async fn resolve_as(
     yes: bool,
     interactive: bool,
 ) -> anyhow::Result<(String, Option<String>)> {
-    let musicbrainz = cfg.providers().into_iter().find(|(p, _)| *p == Provider::MusicBrainz);
+    let musicbrainz = cfg.providers().into_iter().find(|(p, _)| p.name() == "musicbrainz");
     let Some((_, mb)) = musicbrainz.filter(|_| cfg.config.follow.resolve) else {
         return Ok((name.trim().to_string(), None));
     };

@@ -57,13 +57,7 @@ pub fn request_key(resource: &Resource, name: &str) -> String {
 
 /// The HTTP status an error body names, for the providers whose errors carry one.
 fn status_named(provider: Provider, v: &serde_json::Value) -> Option<u16> {
-    let named = match provider {
-        Provider::Genius => v["meta"]["status"].as_u64(),
-        Provider::YouTube => v["error"]["code"].as_u64(),
-        Provider::Spotify => v["error"]["status"].as_u64(),
-        Provider::AppleMusic => v["errors"][0]["status"].as_str().and_then(|s| s.parse().ok()),
-        _ => None,
-    };
+    let named = provider.status_in_body(v);
     named.and_then(|s| u16::try_from(s).ok()).filter(|s| (400..600).contains(s))
 }
 
@@ -164,11 +158,11 @@ mod tests {
 
     #[test]
     fn the_file_name_fills_the_endpoint_placeholder() {
-        let tracks = Provider::Deezer.resource("album_tracks").unwrap();
+        let tracks = Provider::named("deezer").resource("album_tracks").unwrap();
         assert_eq!(request_key(tracks, "302127"), "album_tracks:/album/302127/tracks");
-        let release = Provider::MusicBrainz.resource("releases").unwrap();
+        let release = Provider::named("musicbrainz").resource("releases").unwrap();
         assert!(request_key(release, "abc").starts_with("releases:/release?artist=abc"));
-        let albums = Provider::Deezer.resource("artist_albums").unwrap();
+        let albums = Provider::named("deezer").resource("artist_albums").unwrap();
         assert_eq!(request_key(albums, "27&index=25"), "artist_albums:/artist/27/albums?index=25", "a second page");
         assert_eq!(
             request_key(release, "label=xyz&offset=25"),

@@ -82,7 +82,7 @@ fn deezer_quota_errors_in_200_bodies_are_retried_and_nothing_is_lost() {
 #[test]
 fn musicbrainz_refuses_a_request_without_a_user_agent() {
     let sim = crate::common::sim(1, 5, 100);
-    let config = liner_extract::Provider::MusicBrainz.default_config();
+    let config = liner_extract::Provider::named("musicbrainz").default_config();
     let config = liner_extract::ProviderConfig { base_url: sim.base_url("musicbrainz"), user_agent: None, ..config };
     let stack =
         liner_extract::http::HttpStack::new("musicbrainz", &config, liner_extract::http::status_says_it_all).unwrap();

@@ -2,10 +2,11 @@
 //! `next`), each album with its tracks, the charts once a run, and lookups by
 //! `filter[upc]` and `filter[isrc]`. Auth is the developer token (ES256 JWT).
 
+use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Resource, same_name};
+use super::{Api, Resource, same_name};
 use crate::auth::AuthConfig;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
@@ -67,71 +68,136 @@ impl Default for Options {
 const SEARCH_LIMIT: u32 = 25;
 const CHART_LIMIT: u32 = 50;
 
-pub fn default_config() -> ProviderConfig {
-    // Apple publishes no limit; 429s clear once the rate drops. 5/s is a polite start.
-    ProviderConfig::new("https://api.music.apple.com/v1", RateLimit { requests: 5, per_seconds: 1.0, burst: 1 })
-        .with_auth(AuthConfig::AppleDeveloperToken {
-            team_id: String::new(),
-            key_id: String::new(),
-            private_key_path: "AuthKey.p8".into(),
-            token_seconds: 12 * 3600,
-        })
-        .with_options(&Options::default())
-        .disabled()
-}
+pub struct AppleMusic;
 
-pub fn option_problems(config: &ProviderConfig) -> Option<String> {
-    match config.options::<Options>("apple_music") {
-        Err(e) => Some(e),
-        Ok(o) if o.storefront.len() != 2 || !o.storefront.chars().all(|c| c.is_ascii_lowercase()) => Some(format!(
-            "providers.apple_music.options.storefront: {:?} is not a two-letter storefront such as \"us\"",
-            o.storefront
-        )),
-        Ok(_) => None,
+#[async_trait]
+impl Api for AppleMusic {
+    fn name(&self) -> &'static str {
+        "apple_music"
+    }
+
+    fn resources(&self) -> &'static [Resource] {
+        RESOURCES
+    }
+
+    fn status_in_body(&self, v: &Value) -> Option<u64> {
+        v["errors"][0]["status"].as_str().and_then(|s| s.parse().ok())
+    }
+
+    fn default_config(&self) -> ProviderConfig {
+        // Apple publishes no limit; 429s clear once the rate drops. 5/s is a polite start.
+        ProviderConfig::new("https://api.music.apple.com/v1", RateLimit { requests: 5, per_seconds: 1.0, burst: 1 })
+            .with_auth(AuthConfig::AppleDeveloperToken {
+                team_id: String::new(),
+                key_id: String::new(),
+                private_key_path: "AuthKey.p8".into(),
+                token_seconds: 12 * 3600,
+            })
+            .with_options(&Options::default())
+            .disabled()
+    }
+
+    /// Apple Music's error list. No real recording: the shape
+    /// `{"errors":[{"status":"404","title":...,"detail":...}]}` is Apple's documentation's.
+    fn error_in_body(&self, v: &Value) -> Option<String> {
+        let e = v["errors"].as_array()?.first()?;
+        Some(format!(
+            "Apple Music {}: {} {}",
+            e["status"].as_str().unwrap_or(""),
+            e["title"].as_str().unwrap_or(""),
+            e["detail"].as_str().unwrap_or("")
+        ))
+    }
+
+    fn option_problems(&self, config: &ProviderConfig) -> Option<String> {
+        match config.options::<Options>("apple_music") {
+            Err(e) => Some(e),
+            Ok(o) if o.storefront.len() != 2 || !o.storefront.chars().all(|c| c.is_ascii_lowercase()) => Some(format!(
+                "providers.apple_music.options.storefront: {:?} is not a two-letter storefront such as \"us\"",
+                o.storefront
+            )),
+            Ok(_) => None,
+        }
+    }
+
+    async fn sync_run(&self, f: &Fetcher<'_>) {
+        let opts: Options = f.options();
+        if opts.charts {
+            let request = Request::new("charts", format!("/catalog/{}/charts", opts.storefront))
+                .param("types", "albums,songs")
+                .param("chart", "most-played")
+                .param("limit", CHART_LIMIT);
+            f.fetch(request).await;
+        }
+    }
+
+    async fn sync_artist(&self, f: &Fetcher<'_>, name: &str) {
+        let sf = storefront(f);
+        let Some(artist_id) = resolve(f, &sf, name).await else {
+            return;
+        };
+        // Apple documents no page size for an artist's albums (a relationship): pages come
+        // at its default size, each found at the offset its predecessor's `next` names.
+        let paging = Paging { items: "/data", step: Step::NextPath("/next"), last: &[] };
+        let albums =
+            f.pages(Request::new("artist_albums", format!("/catalog/{sf}/artists/{artist_id}/albums")), paging);
+        let album_ids: Vec<String> =
+            albums.all().await.iter().filter_map(|a| a["id"].as_str().map(str::to_string)).collect();
+        for id in album_ids {
+            f.fetch(Request::new("albums", format!("/catalog/{sf}/albums/{id}"))).await;
+        }
+    }
+
+    /// `filter[upc]` matches the stored string: each spelling is tried until one hits.
+    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) {
+        let sf = storefront(f);
+        match id {
+            Identifier::Gtin(gtin) => {
+                for upc in liner_normalize::upc_variants(gtin) {
+                    let request =
+                        Request::new("upc_search", format!("/catalog/{sf}/albums")).param("filter[upc]", &upc);
+                    let Some(body) = f.fetch(request).await else { return };
+                    if body["data"].as_array().is_some_and(|d| !d.is_empty()) {
+                        return;
+                    }
+                }
+            }
+            Identifier::Isrc(isrc) => {
+                let request = Request::new("isrc_search", format!("/catalog/{sf}/songs"))
+                    .param("filter[isrc]", isrc.trim().to_uppercase());
+                f.fetch(request).await;
+            }
+            Identifier::Album { artist, title } => {
+                let request = Request::new("catalog_search", format!("/catalog/{sf}/search"))
+                    .param("types", "albums")
+                    .param("term", format!("{artist} {title}"))
+                    .param("limit", SEARCH_LIMIT);
+                let Some(body) = f.fetch(request).await else { return };
+                let ids: Vec<String> = body["results"]["albums"]["data"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|a| a["attributes"]["artistName"].as_str().is_some_and(|n| same_name(n, artist)))
+                    .filter_map(|a| a["id"].as_str().map(str::to_string))
+                    .take(3)
+                    .collect();
+                for id in ids {
+                    f.fetch(Request::new("albums", format!("/catalog/{sf}/albums/{id}"))).await;
+                }
+            }
+            Identifier::Track { artist, title } => {
+                let request = Request::new("catalog_search", format!("/catalog/{sf}/search"))
+                    .param("types", "songs")
+                    .param("term", format!("{artist} {title}"))
+                    .param("limit", SEARCH_LIMIT);
+                f.fetch(request).await;
+            }
+        }
     }
 }
 
 fn storefront(f: &Fetcher<'_>) -> String {
     f.options::<Options>().storefront
-}
-
-/// Apple Music's error list. No real recording: the shape
-/// `{"errors":[{"status":"404","title":...,"detail":...}]}` is Apple's documentation's.
-pub fn error_in_body(v: &Value) -> Option<String> {
-    let e = v["errors"].as_array()?.first()?;
-    Some(format!(
-        "Apple Music {}: {} {}",
-        e["status"].as_str().unwrap_or(""),
-        e["title"].as_str().unwrap_or(""),
-        e["detail"].as_str().unwrap_or("")
-    ))
-}
-
-pub async fn sync_run(f: &Fetcher<'_>) {
-    let opts: Options = f.options();
-    if opts.charts {
-        let request = Request::new("charts", format!("/catalog/{}/charts", opts.storefront))
-            .param("types", "albums,songs")
-            .param("chart", "most-played")
-            .param("limit", CHART_LIMIT);
-        f.fetch(request).await;
-    }
-}
-
-pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
-    let sf = storefront(f);
-    let Some(artist_id) = resolve(f, &sf, name).await else {
-        return;
-    };
-    // Apple documents no page size for an artist's albums (a relationship): pages come
-    // at its default size, each found at the offset its predecessor's `next` names.
-    let paging = Paging { items: "/data", step: Step::NextPath("/next"), last: &[] };
-    let albums = f.pages(Request::new("artist_albums", format!("/catalog/{sf}/artists/{artist_id}/albums")), paging);
-    let album_ids: Vec<String> =
-        albums.all().await.iter().filter_map(|a| a["id"].as_str().map(str::to_string)).collect();
-    for id in album_ids {
-        f.fetch(Request::new("albums", format!("/catalog/{sf}/albums/{id}"))).await;
-    }
 }
 
 async fn resolve(f: &Fetcher<'_>, sf: &str, name: &str) -> Option<String> {
@@ -143,61 +209,15 @@ async fn resolve(f: &Fetcher<'_>, sf: &str, name: &str) -> Option<String> {
     f.find_artist(name, request, hits, |n| same_name(n, name)).await
 }
 
-/// `filter[upc]` matches the stored string: each spelling is tried until one hits.
-pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
-    let sf = storefront(f);
-    match id {
-        Identifier::Gtin(gtin) => {
-            for upc in liner_normalize::upc_variants(gtin) {
-                let request = Request::new("upc_search", format!("/catalog/{sf}/albums")).param("filter[upc]", &upc);
-                let Some(body) = f.fetch(request).await else { return };
-                if body["data"].as_array().is_some_and(|d| !d.is_empty()) {
-                    return;
-                }
-            }
-        }
-        Identifier::Isrc(isrc) => {
-            let request = Request::new("isrc_search", format!("/catalog/{sf}/songs"))
-                .param("filter[isrc]", isrc.trim().to_uppercase());
-            f.fetch(request).await;
-        }
-        Identifier::Album { artist, title } => {
-            let request = Request::new("catalog_search", format!("/catalog/{sf}/search"))
-                .param("types", "albums")
-                .param("term", format!("{artist} {title}"))
-                .param("limit", SEARCH_LIMIT);
-            let Some(body) = f.fetch(request).await else { return };
-            let ids: Vec<String> = body["results"]["albums"]["data"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|a| a["attributes"]["artistName"].as_str().is_some_and(|n| same_name(n, artist)))
-                .filter_map(|a| a["id"].as_str().map(str::to_string))
-                .take(3)
-                .collect();
-            for id in ids {
-                f.fetch(Request::new("albums", format!("/catalog/{sf}/albums/{id}"))).await;
-            }
-        }
-        Identifier::Track { artist, title } => {
-            let request = Request::new("catalog_search", format!("/catalog/{sf}/search"))
-                .param("types", "songs")
-                .param("term", format!("{artist} {title}"))
-                .param("limit", SEARCH_LIMIT);
-            f.fetch(request).await;
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_storefront_is_two_lowercase_letters() {
-        let mut c = default_config();
-        assert_eq!(option_problems(&c), None);
+        let mut c = AppleMusic.default_config();
+        assert_eq!(AppleMusic.option_problems(&c), None);
         c.options.insert("storefront".into(), "USA".into());
-        assert!(option_problems(&c).unwrap().contains("options.storefront"));
+        assert!(AppleMusic.option_problems(&c).unwrap().contains("options.storefront"));
     }
 }

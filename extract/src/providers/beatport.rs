@@ -3,9 +3,10 @@
 //! ISRC when the label gave one). Beatport gives out no API credentials: the user
 //! supplies a bearer token from their own session.
 
+use async_trait::async_trait;
 use serde_json::Value;
 
-use super::{Resource, same_name};
+use super::{Api, Resource, same_name};
 use crate::auth::AuthConfig;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
@@ -29,11 +30,64 @@ pub const RESOURCES: &[Resource] = &[
 
 const PER_PAGE: u32 = 100;
 
-pub fn default_config() -> ProviderConfig {
-    // Beatport publishes no limit.
-    ProviderConfig::new("https://api.beatport.com/v4", RateLimit { requests: 5, per_seconds: 1.0, burst: 1 })
-        .with_auth(AuthConfig::Bearer { token: Secret::default() })
-        .disabled()
+pub struct Beatport;
+
+#[async_trait]
+impl Api for Beatport {
+    fn name(&self) -> &'static str {
+        "beatport"
+    }
+
+    fn resources(&self) -> &'static [Resource] {
+        RESOURCES
+    }
+
+    fn default_config(&self) -> ProviderConfig {
+        // Beatport publishes no limit.
+        ProviderConfig::new("https://api.beatport.com/v4", RateLimit { requests: 5, per_seconds: 1.0, burst: 1 })
+            .with_auth(AuthConfig::Bearer { token: Secret::default() })
+            .disabled()
+    }
+
+    /// Beatport's API is Django REST framework: errors are `{"detail": "..."}`. No real
+    /// recording: a guess from the framework's convention.
+    fn error_in_body(&self, v: &Value) -> Option<String> {
+        let obj = v.as_object()?;
+        let detail = obj.get("detail")?.as_str()?;
+        (obj.len() <= 2).then(|| format!("Beatport: {detail}"))
+    }
+
+    async fn sync_artist(&self, f: &Fetcher<'_>, name: &str) {
+        let search = Request::new("release_search", "/catalog/search/").param("type", "releases").param("q", name);
+        let hits = all(f, "/releases", search).await;
+        let releases: Vec<u64> = hits
+            .iter()
+            .filter(|r| {
+                r["artists"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|a| a["name"].as_str().is_some_and(|n| same_name(n, name)))
+            })
+            .filter_map(|r| r["id"].as_u64())
+            .collect();
+        if releases.is_empty() {
+            f.unmatched(name);
+            return;
+        }
+        for id in releases {
+            f.fetch(Request::new("releases", format!("/catalog/releases/{id}/"))).await;
+            all(f, "/results", Request::new("release_tracks", format!("/catalog/releases/{id}/tracks/"))).await;
+        }
+    }
+
+    /// Looks a recording up by ISRC: one ISRC is often on several releases (the album, a
+    /// compilation, the single), each listed with its release.
+    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) {
+        if let Identifier::Isrc(isrc) = id {
+            all(f, "/results", Request::new("tracks", "/catalog/tracks/").param("isrc", isrc)).await;
+        }
+    }
 }
 
 /// A DRF-style list: `page` and `per_page` while `next` is set. Lists put their rows in
@@ -46,44 +100,4 @@ fn paging(items: &'static str) -> Paging {
 /// Every row of a list, under `rows` (a JSON pointer).
 async fn all(f: &Fetcher<'_>, rows: &'static str, first: Request) -> Vec<Value> {
     f.pages(first.param("per_page", PER_PAGE), paging(rows)).all().await
-}
-
-/// Looks a recording up by ISRC: one ISRC is often on several releases (the album, a
-/// compilation, the single), each listed with its release.
-pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
-    if let Identifier::Isrc(isrc) = id {
-        all(f, "/results", Request::new("tracks", "/catalog/tracks/").param("isrc", isrc)).await;
-    }
-}
-
-/// Beatport's API is Django REST framework: errors are `{"detail": "..."}`. No real
-/// recording: a guess from the framework's convention.
-pub fn error_in_body(v: &Value) -> Option<String> {
-    let obj = v.as_object()?;
-    let detail = obj.get("detail")?.as_str()?;
-    (obj.len() <= 2).then(|| format!("Beatport: {detail}"))
-}
-
-pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
-    let search = Request::new("release_search", "/catalog/search/").param("type", "releases").param("q", name);
-    let hits = all(f, "/releases", search).await;
-    let releases: Vec<u64> = hits
-        .iter()
-        .filter(|r| {
-            r["artists"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .any(|a| a["name"].as_str().is_some_and(|n| same_name(n, name)))
-        })
-        .filter_map(|r| r["id"].as_u64())
-        .collect();
-    if releases.is_empty() {
-        f.unmatched(name);
-        return;
-    }
-    for id in releases {
-        f.fetch(Request::new("releases", format!("/catalog/releases/{id}/"))).await;
-        all(f, "/results", Request::new("release_tracks", format!("/catalog/releases/{id}/tracks/"))).await;
-    }
 }

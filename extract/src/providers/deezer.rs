@@ -2,12 +2,14 @@
 //! endpoint carries the ISRCs). Errors come inside 200 bodies: the quota error is
 //! retried, "no data" is an answer.
 
+use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Resource, same_name};
+use super::{Api, Resource, same_name};
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
+use crate::http::BodyCheck;
 use crate::http::BodyVerdict;
 use crate::job::{ArtistHits, Fetcher, Identifier};
 use crate::paging::{Last, Paging, Step};
@@ -54,46 +56,124 @@ impl Default for Options {
 /// Chart and editorial lists are short: one page of this many.
 const CHART_LIMIT: u32 = 100;
 
-pub async fn sync_run(f: &Fetcher<'_>) {
-    let opts: Options = f.options();
-    if !opts.charts {
-        return;
+pub struct Deezer;
+
+#[async_trait]
+impl Api for Deezer {
+    fn name(&self) -> &'static str {
+        "deezer"
     }
-    let g = opts.genre;
-    for (resource, path) in [
-        ("chart_albums", format!("/chart/{g}/albums")),
-        ("chart_tracks", format!("/chart/{g}/tracks")),
-        ("editorial_releases", format!("/editorial/{g}/releases")),
-    ] {
-        f.fetch(Request::new(resource, path).param("limit", CHART_LIMIT)).await;
+
+    fn resources(&self) -> &'static [Resource] {
+        RESOURCES
+    }
+
+    fn body_check(&self) -> BodyCheck {
+        body_check
+    }
+
+    fn option_problems(&self, config: &ProviderConfig) -> Option<String> {
+        config.options::<Options>(self.name()).err()
+    }
+
+    fn default_config(&self) -> ProviderConfig {
+        // 50 requests per 5 s per IP, counted over a rolling window.
+        ProviderConfig::new("https://api.deezer.com", RateLimit { requests: 50, per_seconds: 5.0, burst: 1 })
+            .with_options(&Options::default())
+    }
+
+    /// Deezer's error body, sent with HTTP 200 as often as not (real recordings:
+    /// `{"error":{"type":"DataException","message":"no data","code":800}}`, the same with
+    /// 404, a `ParameterException` with code 500, an `Exception` with no code, and
+    /// `{"error":"Not Found"}` with a string).
+    fn error_in_body(&self, v: &Value) -> Option<String> {
+        match &v["error"] {
+            Value::Null => None,
+            Value::String(s) => Some(format!("Deezer error: {s}")),
+            e => Some(format!(
+                "Deezer {} {}: {}",
+                e["type"].as_str().unwrap_or("error"),
+                e["code"].as_i64().map(|c| c.to_string()).unwrap_or_default(),
+                e["message"].as_str().unwrap_or("")
+            )),
+        }
+    }
+
+    async fn sync_run(&self, f: &Fetcher<'_>) {
+        let opts: Options = f.options();
+        if !opts.charts {
+            return;
+        }
+        let g = opts.genre;
+        for (resource, path) in [
+            ("chart_albums", format!("/chart/{g}/albums")),
+            ("chart_tracks", format!("/chart/{g}/tracks")),
+            ("editorial_releases", format!("/editorial/{g}/releases")),
+        ] {
+            f.fetch(Request::new(resource, path).param("limit", CHART_LIMIT)).await;
+        }
+    }
+
+    async fn sync_artist(&self, f: &Fetcher<'_>, name: &str) {
+        let Some(artist_id) = resolve(f, name).await else {
+            return;
+        };
+        let albums = pages(f, "artist_albums", &format!("/artist/{artist_id}/albums")).await;
+        for album in albums {
+            let Some(id) = album["id"].as_u64() else {
+                continue;
+            };
+            f.fetch(Request::new("albums", format!("/album/{id}"))).await;
+            pages(f, "album_tracks", &format!("/album/{id}/tracks")).await;
+        }
+    }
+
+    /// Deezer's `/album/upc:<upc>` matches the stored string: the 12- and 13-digit
+    /// spellings are tried in turn. `/track/isrc:<isrc>` answers with the track.
+    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) {
+        match id {
+            Identifier::Gtin(gtin) => {
+                for upc in liner_normalize::upc_variants(gtin).into_iter().filter(|u| u.len() <= 13) {
+                    let Some(album) = f.fetch(Request::new("albums", format!("/album/upc:{upc}"))).await else {
+                        return;
+                    };
+                    if let Some(id) = album["id"].as_u64() {
+                        pages(f, "album_tracks", &format!("/album/{id}/tracks")).await;
+                        return;
+                    }
+                }
+            }
+            Identifier::Isrc(isrc) => {
+                f.fetch(Request::new("tracks", format!("/track/isrc:{}", isrc.trim().to_uppercase()))).await;
+            }
+            Identifier::Album { artist, title } => {
+                let q = format!("artist:{} album:{}", super::quoted(artist), super::quoted(title));
+                let Some(body) = f.fetch(Request::new("album_search", "/search/album").param("q", q)).await else {
+                    return;
+                };
+                let ids: Vec<u64> = body["data"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|a| a["artist"]["name"].as_str().is_some_and(|n| same_name(n, artist)))
+                    .filter_map(|a| a["id"].as_u64())
+                    .take(3)
+                    .collect();
+                for id in ids {
+                    f.fetch(Request::new("albums", format!("/album/{id}"))).await;
+                    pages(f, "album_tracks", &format!("/album/{id}/tracks")).await;
+                }
+            }
+            Identifier::Track { artist, title } => {
+                let q = format!("artist:{} track:{}", super::quoted(artist), super::quoted(title));
+                f.fetch(Request::new("track_search", "/search/track").param("q", q)).await;
+            }
+        }
     }
 }
 
 /// Deezer's error codes worth another try: quota exceeded, and "service busy".
 const RETRY_CODES: &[i64] = &[4, 700];
-
-pub fn default_config() -> ProviderConfig {
-    // 50 requests per 5 s per IP, counted over a rolling window.
-    ProviderConfig::new("https://api.deezer.com", RateLimit { requests: 50, per_seconds: 5.0, burst: 1 })
-        .with_options(&Options::default())
-}
-
-/// Deezer's error body, sent with HTTP 200 as often as not (real recordings:
-/// `{"error":{"type":"DataException","message":"no data","code":800}}`, the same with
-/// 404, a `ParameterException` with code 500, an `Exception` with no code, and
-/// `{"error":"Not Found"}` with a string).
-pub fn error_in_body(v: &Value) -> Option<String> {
-    match &v["error"] {
-        Value::Null => None,
-        Value::String(s) => Some(format!("Deezer error: {s}")),
-        e => Some(format!(
-            "Deezer {} {}: {}",
-            e["type"].as_str().unwrap_or("error"),
-            e["code"].as_i64().map(|c| c.to_string()).unwrap_or_default(),
-            e["message"].as_str().unwrap_or("")
-        )),
-    }
-}
 
 pub fn body_check(status: u16, body: &str) -> BodyVerdict {
     if status != 200 {
@@ -111,59 +191,6 @@ pub fn body_check(status: u16, body: &str) -> BodyVerdict {
             BodyVerdict::Retry(format!("Deezer error {c}: {}", v["error"]["message"].as_str().unwrap_or("")))
         }
         _ => BodyVerdict::Ok,
-    }
-}
-
-pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
-    let Some(artist_id) = resolve(f, name).await else {
-        return;
-    };
-    let albums = pages(f, "artist_albums", &format!("/artist/{artist_id}/albums")).await;
-    for album in albums {
-        let Some(id) = album["id"].as_u64() else {
-            continue;
-        };
-        f.fetch(Request::new("albums", format!("/album/{id}"))).await;
-        pages(f, "album_tracks", &format!("/album/{id}/tracks")).await;
-    }
-}
-
-/// Deezer's `/album/upc:<upc>` matches the stored string: the 12- and 13-digit
-/// spellings are tried in turn. `/track/isrc:<isrc>` answers with the track.
-pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
-    match id {
-        Identifier::Gtin(gtin) => {
-            for upc in liner_normalize::upc_variants(gtin).into_iter().filter(|u| u.len() <= 13) {
-                let Some(album) = f.fetch(Request::new("albums", format!("/album/upc:{upc}"))).await else { return };
-                if let Some(id) = album["id"].as_u64() {
-                    pages(f, "album_tracks", &format!("/album/{id}/tracks")).await;
-                    return;
-                }
-            }
-        }
-        Identifier::Isrc(isrc) => {
-            f.fetch(Request::new("tracks", format!("/track/isrc:{}", isrc.trim().to_uppercase()))).await;
-        }
-        Identifier::Album { artist, title } => {
-            let q = format!("artist:{} album:{}", super::quoted(artist), super::quoted(title));
-            let Some(body) = f.fetch(Request::new("album_search", "/search/album").param("q", q)).await else { return };
-            let ids: Vec<u64> = body["data"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|a| a["artist"]["name"].as_str().is_some_and(|n| same_name(n, artist)))
-                .filter_map(|a| a["id"].as_u64())
-                .take(3)
-                .collect();
-            for id in ids {
-                f.fetch(Request::new("albums", format!("/album/{id}"))).await;
-                pages(f, "album_tracks", &format!("/album/{id}/tracks")).await;
-            }
-        }
-        Identifier::Track { artist, title } => {
-            let q = format!("artist:{} track:{}", super::quoted(artist), super::quoted(title));
-            f.fetch(Request::new("track_search", "/search/track").param("q", q)).await;
-        }
     }
 }
 

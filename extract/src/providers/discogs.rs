@@ -4,9 +4,10 @@
 //! descriptive User-Agent and the personal token; 55 requests a minute stays under the
 //! 60 Discogs allows over its moving window.
 
+use async_trait::async_trait;
 use serde_json::Value;
 
-use super::{Resource, same_name};
+use super::{Api, Resource, same_name};
 use crate::auth::AuthConfig;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
@@ -30,10 +31,107 @@ pub const RESOURCES: &[Resource] = &[
 
 const PER_PAGE: u32 = 100;
 
-pub fn default_config() -> ProviderConfig {
-    ProviderConfig::new("https://api.discogs.com", RateLimit { requests: 55, per_seconds: 60.0, burst: 1 })
-        .with_auth(AuthConfig::Header { name: "Authorization".into(), value: Secret::default() })
-        .disabled()
+pub struct Discogs;
+
+#[async_trait]
+impl Api for Discogs {
+    fn name(&self) -> &'static str {
+        "discogs"
+    }
+
+    fn resources(&self) -> &'static [Resource] {
+        RESOURCES
+    }
+
+    fn default_config(&self) -> ProviderConfig {
+        ProviderConfig::new("https://api.discogs.com", RateLimit { requests: 55, per_seconds: 60.0, burst: 1 })
+            .with_auth(AuthConfig::Header { name: "Authorization".into(), value: Secret::default() })
+            .disabled()
+    }
+
+    /// Discogs answers errors as `{"message": "Release not found."}`. No real recording:
+    /// the shape is the API documentation's. A data object never has `message` alone.
+    fn error_in_body(&self, v: &Value) -> Option<String> {
+        let obj = v.as_object()?;
+        let message = obj.get("message")?.as_str()?;
+        (obj.len() == 1).then(|| format!("Discogs: {message}"))
+    }
+
+    fn problems(&self, config: &ProviderConfig) -> Vec<String> {
+        let mut out = Vec::new();
+        if config.user_agent.as_deref().is_none_or(|ua| ua.trim().is_empty()) {
+            out.push(
+                "providers.discogs.user_agent: Discogs blocks requests without a unique, descriptive User-Agent, \
+                 such as \"liner/0.1 +https://example.com/you\""
+                    .to_string(),
+            );
+        }
+        if let AuthConfig::Header { value, .. } = &config.auth
+            && !value.is_empty()
+            && !value.expose().starts_with("Discogs ")
+        {
+            out.push(
+                "providers.discogs.auth.value: must read \"Discogs token=<your personal token>\" \
+                 (or \"Discogs key=..., secret=...\")"
+                    .to_string(),
+            );
+        }
+        out
+    }
+
+    async fn sync_artist(&self, f: &Fetcher<'_>, name: &str) {
+        let Some(artist_id) = resolve(f, name).await else {
+            return;
+        };
+        let mut release_ids: Vec<u64> = Vec::new();
+        for item in paged(f, "artist_releases", &format!("/artists/{artist_id}/releases"), "/releases").await {
+            if item["role"].as_str().is_some_and(|r| r != "Main") {
+                continue;
+            }
+            match (item["type"].as_str(), item["id"].as_u64()) {
+                (Some("master"), Some(id)) => {
+                    let versions = paged(f, "master_versions", &format!("/masters/{id}/versions"), "/versions").await;
+                    release_ids.extend(versions.iter().filter_map(|v| v["id"].as_u64()));
+                }
+                (_, Some(id)) => release_ids.push(id),
+                _ => {}
+            }
+        }
+        release_ids.dedup();
+        for id in release_ids {
+            f.fetch(Request::new("releases", format!("/releases/{id}"))).await;
+        }
+    }
+
+    /// Discogs searches the barcode as typed, digits only: each spelling is tried.
+    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) {
+        if let Identifier::Album { artist, title } = id {
+            let request = Request::new("release_search", "/database/search")
+                .param("type", "release")
+                .param("artist", artist)
+                .param("release_title", title)
+                .param("per_page", 10);
+            let Some(body) = f.fetch(request).await else { return };
+            let ids: Vec<u64> =
+                body["results"].as_array().into_iter().flatten().filter_map(|r| r["id"].as_u64()).take(3).collect();
+            for id in ids {
+                f.fetch(Request::new("releases", format!("/releases/{id}"))).await;
+            }
+            return;
+        }
+        let Identifier::Gtin(gtin) = id else {
+            return; // Discogs has no ISRCs, and its track search is not worth a request.
+        };
+        for barcode in liner_normalize::upc_variants(gtin).into_iter().filter(|b| b.len() <= 13) {
+            let request =
+                Request::new("release_search", "/database/search").param("type", "release").param("barcode", &barcode);
+            let Some(body) = f.fetch(request).await else { return };
+            if let Some(id) = body["results"][0]["id"].as_u64() {
+                f.fetch(Request::new("releases", format!("/releases/{id}"))).await;
+                return;
+            }
+        }
+    }
 }
 
 /// Discogs numbers homonyms: "Ana Silva (2)" is the second Ana Silva.
@@ -45,60 +143,6 @@ fn without_number(name: &str) -> &str {
             base
         }
         _ => name,
-    }
-}
-
-pub fn problems(config: &ProviderConfig) -> Vec<String> {
-    let mut out = Vec::new();
-    if config.user_agent.as_deref().is_none_or(|ua| ua.trim().is_empty()) {
-        out.push(
-            "providers.discogs.user_agent: Discogs blocks requests without a unique, descriptive User-Agent, \
-             such as \"liner/0.1 +https://example.com/you\""
-                .to_string(),
-        );
-    }
-    if let AuthConfig::Header { value, .. } = &config.auth
-        && !value.is_empty()
-        && !value.expose().starts_with("Discogs ")
-    {
-        out.push(
-            "providers.discogs.auth.value: must read \"Discogs token=<your personal token>\" \
-             (or \"Discogs key=..., secret=...\")"
-                .to_string(),
-        );
-    }
-    out
-}
-
-/// Discogs answers errors as `{"message": "Release not found."}`. No real recording:
-/// the shape is the API documentation's. A data object never has `message` alone.
-pub fn error_in_body(v: &Value) -> Option<String> {
-    let obj = v.as_object()?;
-    let message = obj.get("message")?.as_str()?;
-    (obj.len() == 1).then(|| format!("Discogs: {message}"))
-}
-
-pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
-    let Some(artist_id) = resolve(f, name).await else {
-        return;
-    };
-    let mut release_ids: Vec<u64> = Vec::new();
-    for item in paged(f, "artist_releases", &format!("/artists/{artist_id}/releases"), "/releases").await {
-        if item["role"].as_str().is_some_and(|r| r != "Main") {
-            continue;
-        }
-        match (item["type"].as_str(), item["id"].as_u64()) {
-            (Some("master"), Some(id)) => {
-                let versions = paged(f, "master_versions", &format!("/masters/{id}/versions"), "/versions").await;
-                release_ids.extend(versions.iter().filter_map(|v| v["id"].as_u64()));
-            }
-            (_, Some(id)) => release_ids.push(id),
-            _ => {}
-        }
-    }
-    release_ids.dedup();
-    for id in release_ids {
-        f.fetch(Request::new("releases", format!("/releases/{id}"))).await;
     }
 }
 
@@ -121,36 +165,6 @@ async fn paged(f: &Fetcher<'_>, resource: &'static str, path: &str, items: &'sta
     f.pages(Request::new(resource, path).param("per_page", PER_PAGE), paging(items)).all().await
 }
 
-/// Discogs searches the barcode as typed, digits only: each spelling is tried.
-pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
-    if let Identifier::Album { artist, title } = id {
-        let request = Request::new("release_search", "/database/search")
-            .param("type", "release")
-            .param("artist", artist)
-            .param("release_title", title)
-            .param("per_page", 10);
-        let Some(body) = f.fetch(request).await else { return };
-        let ids: Vec<u64> =
-            body["results"].as_array().into_iter().flatten().filter_map(|r| r["id"].as_u64()).take(3).collect();
-        for id in ids {
-            f.fetch(Request::new("releases", format!("/releases/{id}"))).await;
-        }
-        return;
-    }
-    let Identifier::Gtin(gtin) = id else {
-        return; // Discogs has no ISRCs, and its track search is not worth a request.
-    };
-    for barcode in liner_normalize::upc_variants(gtin).into_iter().filter(|b| b.len() <= 13) {
-        let request =
-            Request::new("release_search", "/database/search").param("type", "release").param("barcode", &barcode);
-        let Some(body) = f.fetch(request).await else { return };
-        if let Some(id) = body["results"][0]["id"].as_u64() {
-            f.fetch(Request::new("releases", format!("/releases/{id}"))).await;
-            return;
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,15 +178,15 @@ mod tests {
 
     #[test]
     fn a_missing_user_agent_and_a_bare_token_are_config_errors() {
-        let mut c = default_config();
-        let p = problems(&c);
+        let mut c = Discogs.default_config();
+        let p = Discogs.problems(&c);
         assert!(p.iter().any(|p| p.contains("providers.discogs.user_agent")), "{p:?}");
         c.user_agent = Some("liner-tests/0.1 +https://example.invalid".into());
         c.auth = AuthConfig::Header { name: "Authorization".into(), value: Secret::new("abc123") };
-        let p = problems(&c);
+        let p = Discogs.problems(&c);
         assert!(p.len() == 1 && p[0].contains("Discogs token="), "{p:?}");
         assert!(!p[0].contains("abc123"), "the token is not repeated");
         c.auth = AuthConfig::Header { name: "Authorization".into(), value: Secret::new("Discogs token=abc123") };
-        assert!(problems(&c).is_empty());
+        assert!(Discogs.problems(&c).is_empty());
     }
 }

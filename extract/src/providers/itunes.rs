@@ -3,12 +3,14 @@
 //! artist's albums, and their songs ten albums to a call; lookups by UPC. When Apple
 //! refuses a client that asks too often it answers 403 with an HTML page: retried.
 
+use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Resource, same_name};
+use super::{Api, Resource, same_name};
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
+use crate::http::BodyCheck;
 use crate::http::BodyVerdict;
 use crate::job::{ArtistHits, Fetcher, Identifier};
 use crate::request::Request;
@@ -42,27 +44,91 @@ impl Default for Options {
 /// Albums per songs lookup: ten albums stay under the 200 results a lookup returns.
 const ALBUMS_PER_CALL: usize = 10;
 
-pub fn default_config() -> ProviderConfig {
-    // Apple documents "approximately 20 calls per minute".
-    ProviderConfig::new("https://itunes.apple.com", RateLimit { requests: 20, per_seconds: 60.0, burst: 1 })
-        .with_options(&Options::default())
-        .disabled()
-}
+pub struct ITunes;
 
-pub fn option_problems(config: &ProviderConfig) -> Option<String> {
-    match config.options::<Options>("itunes") {
-        Err(e) => Some(e),
-        Ok(o) if o.country.len() != 2 || !o.country.chars().all(|c| c.is_ascii_alphabetic()) => {
-            Some(format!("providers.itunes.options.country: {:?} is not a two-letter country code", o.country))
-        }
-        Ok(_) => None,
+#[async_trait]
+impl Api for ITunes {
+    fn name(&self) -> &'static str {
+        "itunes"
     }
-}
 
-/// The iTunes Search API's error. No real recording: `{"errorMessage": "..."}` is what
-/// it is documented (and widely reported) to send for a bad request.
-pub fn error_in_body(v: &Value) -> Option<String> {
-    Some(format!("iTunes: {}", v["errorMessage"].as_str()?))
+    fn resources(&self) -> &'static [Resource] {
+        RESOURCES
+    }
+
+    fn body_check(&self) -> BodyCheck {
+        body_check
+    }
+
+    fn default_config(&self) -> ProviderConfig {
+        // Apple documents "approximately 20 calls per minute".
+        ProviderConfig::new("https://itunes.apple.com", RateLimit { requests: 20, per_seconds: 60.0, burst: 1 })
+            .with_options(&Options::default())
+            .disabled()
+    }
+
+    /// The iTunes Search API's error. No real recording: `{"errorMessage": "..."}` is what
+    /// it is documented (and widely reported) to send for a bad request.
+    fn error_in_body(&self, v: &Value) -> Option<String> {
+        Some(format!("iTunes: {}", v["errorMessage"].as_str()?))
+    }
+
+    fn option_problems(&self, config: &ProviderConfig) -> Option<String> {
+        match config.options::<Options>("itunes") {
+            Err(e) => Some(e),
+            Ok(o) if o.country.len() != 2 || !o.country.chars().all(|c| c.is_ascii_alphabetic()) => {
+                Some(format!("providers.itunes.options.country: {:?} is not a two-letter country code", o.country))
+            }
+            Ok(_) => None,
+        }
+    }
+
+    async fn sync_artist(&self, f: &Fetcher<'_>, name: &str) {
+        let country = country(f);
+        let request = Request::new("artist_search", "/search")
+            .param("entity", "musicArtist")
+            .param("term", name)
+            .param("country", &country)
+            .param("limit", 25);
+        let hits = ArtistHits { hits: "/results", name: "/artistName", id: "/artistId" };
+        let Some(artist) = f.find_artist(name, request, hits, |n| same_name(n, name)).await else { return };
+        let request = Request::new("artist_albums", "/lookup")
+            .param("entity", "album")
+            .param("id", artist)
+            .param("country", &country)
+            .param("limit", 200);
+        let Some(albums) = f.fetch(request).await else { return };
+        let ids: Vec<u64> = results(&albums)
+            .filter(|r| r["wrapperType"] == "collection")
+            .filter_map(|r| r["collectionId"].as_u64())
+            .collect();
+        for chunk in ids.chunks(ALBUMS_PER_CALL) {
+            let list: Vec<String> = chunk.iter().map(u64::to_string).collect();
+            let request = Request::new("album_songs", "/lookup")
+                .param("entity", "song")
+                .param("id", list.join(","))
+                .param("country", &country)
+                .param("limit", 200);
+            f.fetch(request).await;
+        }
+    }
+
+    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) {
+        let Identifier::Gtin(gtin) = id else {
+            return; // Apple Music's catalog search covers the rest.
+        };
+        let country = country(f);
+        for upc in liner_normalize::upc_variants(gtin) {
+            let request = Request::new("upc_lookup", "/lookup")
+                .param("entity", "song")
+                .param("upc", &upc)
+                .param("country", &country);
+            let Some(body) = f.fetch(request).await else { return };
+            if results(&body).next().is_some() {
+                return;
+            }
+        }
+    }
 }
 
 pub fn body_check(status: u16, _body: &str) -> BodyVerdict {
@@ -76,51 +142,6 @@ fn country(f: &Fetcher<'_>) -> String {
     f.options::<Options>().country
 }
 
-pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
-    let country = country(f);
-    let request = Request::new("artist_search", "/search")
-        .param("entity", "musicArtist")
-        .param("term", name)
-        .param("country", &country)
-        .param("limit", 25);
-    let hits = ArtistHits { hits: "/results", name: "/artistName", id: "/artistId" };
-    let Some(artist) = f.find_artist(name, request, hits, |n| same_name(n, name)).await else { return };
-    let request = Request::new("artist_albums", "/lookup")
-        .param("entity", "album")
-        .param("id", artist)
-        .param("country", &country)
-        .param("limit", 200);
-    let Some(albums) = f.fetch(request).await else { return };
-    let ids: Vec<u64> = results(&albums)
-        .filter(|r| r["wrapperType"] == "collection")
-        .filter_map(|r| r["collectionId"].as_u64())
-        .collect();
-    for chunk in ids.chunks(ALBUMS_PER_CALL) {
-        let list: Vec<String> = chunk.iter().map(u64::to_string).collect();
-        let request = Request::new("album_songs", "/lookup")
-            .param("entity", "song")
-            .param("id", list.join(","))
-            .param("country", &country)
-            .param("limit", 200);
-        f.fetch(request).await;
-    }
-}
-
 fn results(body: &Value) -> impl Iterator<Item = &Value> {
     body["results"].as_array().into_iter().flatten()
-}
-
-pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
-    let Identifier::Gtin(gtin) = id else {
-        return; // Apple Music's catalog search covers the rest.
-    };
-    let country = country(f);
-    for upc in liner_normalize::upc_variants(gtin) {
-        let request =
-            Request::new("upc_lookup", "/lookup").param("entity", "song").param("upc", &upc).param("country", &country);
-        let Some(body) = f.fetch(request).await else { return };
-        if results(&body).next().is_some() {
-            return;
-        }
-    }
 }

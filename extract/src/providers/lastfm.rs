@@ -6,13 +6,15 @@
 //! Errors come in the body, often with HTTP 200: 29 (rate limit) and 11/16 (temporary)
 //! are retried; 10 (bad key) and 26 (suspended key) stop Last.fm for the run.
 
+use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::Resource;
+use super::{Api, Resource};
 use crate::auth::AuthConfig;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
+use crate::http::BodyCheck;
 use crate::http::BodyVerdict;
 use crate::job::{Fetcher, Identifier};
 use crate::paging::{Last, Paging, Step};
@@ -88,30 +90,131 @@ const PERIODS: &[&str] = &["overall", "7day", "1month", "3month", "6month", "12m
 /// Last.fm's ceiling for `limit` on user.getTopTracks.
 const MAX_LIMIT: u32 = 1000;
 
-pub fn default_config() -> ProviderConfig {
-    // No published number; the usual figure is about 5/s per IP. 4/s leaves room.
-    ProviderConfig::new("https://ws.audioscrobbler.com/2.0", RateLimit { requests: 4, per_seconds: 1.0, burst: 1 })
-        .with_auth(AuthConfig::Query { param: "api_key".into(), value: Secret::default() })
-        .with_options(&Options::default())
-        .disabled()
-}
+pub struct LastFm;
 
-pub fn option_problems(config: &ProviderConfig) -> Option<String> {
-    match config.options::<Options>("lastfm") {
-        Err(e) => Some(e),
-        Ok(o) if !PERIODS.contains(&o.period.as_str()) => {
-            Some(format!("providers.lastfm.options.period: {:?} is not one of {}", o.period, PERIODS.join(", ")))
-        }
-        Ok(o) if o.max_tracks == 0 => Some("providers.lastfm.options.max_tracks: must be above zero".into()),
-        Ok(_) => None,
+#[async_trait]
+impl Api for LastFm {
+    fn name(&self) -> &'static str {
+        "lastfm"
     }
-}
 
-/// Last.fm's error body, whatever the HTTP status (real recordings:
-/// `{"error":6,"message":"Artist not found","links":[]}`, code 4 for bad auth).
-pub fn error_in_body(v: &Value) -> Option<String> {
-    let code = v["error"].as_i64()?;
-    Some(format!("Last.fm error {code}: {}", v["message"].as_str().unwrap_or("")))
+    fn resources(&self) -> &'static [Resource] {
+        RESOURCES
+    }
+
+    fn body_check(&self) -> BodyCheck {
+        body_check
+    }
+
+    fn default_config(&self) -> ProviderConfig {
+        // No published number; the usual figure is about 5/s per IP. 4/s leaves room.
+        ProviderConfig::new("https://ws.audioscrobbler.com/2.0", RateLimit { requests: 4, per_seconds: 1.0, burst: 1 })
+            .with_auth(AuthConfig::Query { param: "api_key".into(), value: Secret::default() })
+            .with_options(&Options::default())
+            .disabled()
+    }
+
+    /// Last.fm's error body, whatever the HTTP status (real recordings:
+    /// `{"error":6,"message":"Artist not found","links":[]}`, code 4 for bad auth).
+    fn error_in_body(&self, v: &Value) -> Option<String> {
+        let code = v["error"].as_i64()?;
+        Some(format!("Last.fm error {code}: {}", v["message"].as_str().unwrap_or("")))
+    }
+
+    fn option_problems(&self, config: &ProviderConfig) -> Option<String> {
+        match config.options::<Options>("lastfm") {
+            Err(e) => Some(e),
+            Ok(o) if !PERIODS.contains(&o.period.as_str()) => {
+                Some(format!("providers.lastfm.options.period: {:?} is not one of {}", o.period, PERIODS.join(", ")))
+            }
+            Ok(o) if o.max_tracks == 0 => Some("providers.lastfm.options.max_tracks: must be above zero".into()),
+            Ok(_) => None,
+        }
+    }
+
+    async fn sync_run(&self, f: &Fetcher<'_>) {
+        let opts = options(f);
+        if opts.chart {
+            f.fetch(call("chart_top_tracks", "chart.getTopTracks").param("page", 1).param("limit", 50)).await;
+        }
+        let Some(user) = opts.user else { return };
+        let first = call("user_top_tracks", "user.getTopTracks")
+            .param("user", &user)
+            .param("period", &opts.period)
+            .param("limit", opts.max_tracks.min(MAX_LIMIT));
+        // `page` up to `@attr.totalPages` (a number written as text); an empty list has no
+        // `track` at all.
+        let paging = Paging {
+            items: "/toptracks/track",
+            step: Step::Page("page"),
+            last: &[Last::Pages("/toptracks/@attr/totalPages")],
+        };
+        let mut pages = f.pages(first, paging);
+        let mut landed = 0;
+        while landed < opts.max_tracks as usize {
+            let Some(body) = pages.next().await else { return };
+            landed += paging.items(&body).len();
+        }
+    }
+
+    async fn sync_artist(&self, f: &Fetcher<'_>, name: &str) {
+        let opts = options(f);
+        let Some(top) =
+            f.fetch(call("artist_top_albums", "artist.getTopAlbums").param("artist", name).param("limit", 50)).await
+        else {
+            return;
+        };
+        if top.get("error").is_some() {
+            f.unmatched(name);
+            return;
+        }
+        for album in one_or_many(&top["topalbums"]["album"]) {
+            let Some(title) = album["name"].as_str() else { continue };
+            let artist = album["artist"]["name"].as_str().unwrap_or(name);
+            f.fetch(
+                call("albums", "album.getInfo").param("artist", artist).param("album", title).param("autocorrect", 1),
+            )
+            .await;
+        }
+        let request = call("artist_top_tracks", "artist.getTopTracks")
+            .param("artist", name)
+            .param("limit", opts.top_tracks.max(1));
+        let Some(tracks) = f.fetch(request).await else { return };
+        for track in one_or_many(&tracks["toptracks"]["track"]) {
+            let Some(title) = track["name"].as_str() else { continue };
+            let artist = track["artist"]["name"].as_str().unwrap_or(name);
+            f.fetch(
+                call("tracks", "track.getInfo").param("artist", artist).param("track", title).param("autocorrect", 1),
+            )
+            .await;
+        }
+    }
+
+    /// Last.fm knows albums and tracks by artist and title: `album.getInfo` and
+    /// `track.getInfo` answer directly. It has no identifier lookups.
+    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) {
+        match id {
+            Identifier::Album { artist, title } => {
+                f.fetch(
+                    call("albums", "album.getInfo")
+                        .param("artist", artist)
+                        .param("album", title)
+                        .param("autocorrect", 1),
+                )
+                .await;
+            }
+            Identifier::Track { artist, title } => {
+                f.fetch(
+                    call("tracks", "track.getInfo")
+                        .param("artist", artist)
+                        .param("track", title)
+                        .param("autocorrect", 1),
+                )
+                .await;
+            }
+            Identifier::Gtin(_) | Identifier::Isrc(_) => {}
+        }
+    }
 }
 
 pub fn body_check(_status: u16, body: &str) -> BodyVerdict {
@@ -150,79 +253,6 @@ fn options(f: &Fetcher<'_>) -> Options {
     f.options()
 }
 
-pub async fn sync_run(f: &Fetcher<'_>) {
-    let opts = options(f);
-    if opts.chart {
-        f.fetch(call("chart_top_tracks", "chart.getTopTracks").param("page", 1).param("limit", 50)).await;
-    }
-    let Some(user) = opts.user else { return };
-    let first = call("user_top_tracks", "user.getTopTracks")
-        .param("user", &user)
-        .param("period", &opts.period)
-        .param("limit", opts.max_tracks.min(MAX_LIMIT));
-    // `page` up to `@attr.totalPages` (a number written as text); an empty list has no
-    // `track` at all.
-    let paging = Paging {
-        items: "/toptracks/track",
-        step: Step::Page("page"),
-        last: &[Last::Pages("/toptracks/@attr/totalPages")],
-    };
-    let mut pages = f.pages(first, paging);
-    let mut landed = 0;
-    while landed < opts.max_tracks as usize {
-        let Some(body) = pages.next().await else { return };
-        landed += paging.items(&body).len();
-    }
-}
-
-pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
-    let opts = options(f);
-    let Some(top) =
-        f.fetch(call("artist_top_albums", "artist.getTopAlbums").param("artist", name).param("limit", 50)).await
-    else {
-        return;
-    };
-    if top.get("error").is_some() {
-        f.unmatched(name);
-        return;
-    }
-    for album in one_or_many(&top["topalbums"]["album"]) {
-        let Some(title) = album["name"].as_str() else { continue };
-        let artist = album["artist"]["name"].as_str().unwrap_or(name);
-        f.fetch(call("albums", "album.getInfo").param("artist", artist).param("album", title).param("autocorrect", 1))
-            .await;
-    }
-    let request =
-        call("artist_top_tracks", "artist.getTopTracks").param("artist", name).param("limit", opts.top_tracks.max(1));
-    let Some(tracks) = f.fetch(request).await else { return };
-    for track in one_or_many(&tracks["toptracks"]["track"]) {
-        let Some(title) = track["name"].as_str() else { continue };
-        let artist = track["artist"]["name"].as_str().unwrap_or(name);
-        f.fetch(call("tracks", "track.getInfo").param("artist", artist).param("track", title).param("autocorrect", 1))
-            .await;
-    }
-}
-
-/// Last.fm knows albums and tracks by artist and title: `album.getInfo` and
-/// `track.getInfo` answer directly. It has no identifier lookups.
-pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
-    match id {
-        Identifier::Album { artist, title } => {
-            f.fetch(
-                call("albums", "album.getInfo").param("artist", artist).param("album", title).param("autocorrect", 1),
-            )
-            .await;
-        }
-        Identifier::Track { artist, title } => {
-            f.fetch(
-                call("tracks", "track.getInfo").param("artist", artist).param("track", title).param("autocorrect", 1),
-            )
-            .await;
-        }
-        Identifier::Gtin(_) | Identifier::Isrc(_) => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,9 +275,9 @@ mod tests {
 
     #[test]
     fn a_period_must_be_one_last_fm_knows() {
-        let mut c = default_config();
-        assert_eq!(option_problems(&c), None);
+        let mut c = LastFm.default_config();
+        assert_eq!(LastFm.option_problems(&c), None);
         c.options.insert("period".into(), "week".into());
-        assert!(option_problems(&c).unwrap().contains("options.period"));
+        assert!(LastFm.option_problems(&c).unwrap().contains("options.period"));
     }
 }

@@ -11,6 +11,8 @@ pub mod musicbrainz;
 pub mod spotify;
 pub mod youtube;
 
+use async_trait::async_trait;
+
 use crate::cache::Ttl;
 use crate::config::ProviderConfig;
 use crate::http::{BodyCheck, status_says_it_all};
@@ -39,191 +41,137 @@ impl Resource {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Provider {
-    MusicBrainz,
-    Deezer,
-    Spotify,
-    AppleMusic,
-    Discogs,
-    LastFm,
-    ITunes,
-    Genius,
-    Beatport,
-    YouTube,
+/// A provider's API as liner crawls it: one module implements it, and one line of
+/// [`Provider::ALL`] registers it. Everything but the crawl itself has a default.
+#[async_trait]
+pub trait Api: Sync {
+    /// Its name in liner.toml, the lake and the warehouse (`raw.<name>_<resource>`).
+    fn name(&self) -> &'static str;
+
+    /// Every resource it lands.
+    fn resources(&self) -> &'static [Resource];
+
+    /// Its base URL, rate limit, page size and options before liner.toml says otherwise.
+    fn default_config(&self) -> ProviderConfig;
+
+    /// Which answers are worth another try beyond what the status line says.
+    fn body_check(&self) -> BodyCheck {
+        status_says_it_all
+    }
+
+    /// The provider's own error shape in a body, with its message: an answer that is
+    /// an error whatever its status line said (Deezer and Last.fm send them with 200).
+    fn error_in_body(&self, body: &serde_json::Value) -> Option<String>;
+
+    /// The HTTP status an error body names, for the providers whose errors carry one
+    /// (a recorded file has no status line of its own).
+    fn status_in_body(&self, _body: &serde_json::Value) -> Option<u64> {
+        None
+    }
+
+    /// `[providers.<name>.options]` checked: by default a provider has none.
+    fn option_problems(&self, config: &ProviderConfig) -> Option<String> {
+        (!config.options.is_empty()).then(|| format!("providers.{}.options: this provider has none", self.name()))
+    }
+
+    /// Settings this provider needs beyond what every provider does, each naming its field.
+    fn problems(&self, _config: &ProviderConfig) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// What the provider does once per run, whoever is followed (charts, new releases).
+    async fn sync_run(&self, _f: &Fetcher<'_>) {}
+
+    /// Everything the provider has about one followed artist.
+    async fn sync_artist(&self, f: &Fetcher<'_>, name: &str);
+
+    /// Looks a release (by barcode) or recording (by ISRC) up and lands what it finds.
+    async fn lookup(&self, _f: &Fetcher<'_>, _id: &Identifier) {}
 }
 
-impl Provider {
-    pub const ALL: &'static [Provider] = &[
-        Provider::MusicBrainz,
-        Provider::Deezer,
-        Provider::Spotify,
-        Provider::AppleMusic,
-        Provider::Discogs,
-        Provider::LastFm,
-        Provider::ITunes,
-        Provider::Genius,
-        Provider::Beatport,
-        Provider::YouTube,
-    ];
+/// A registered provider: a handle on its [`Api`], compared by name, ordered as
+/// [`Provider::ALL`] lists them.
+#[derive(Clone, Copy)]
+pub struct Provider(&'static dyn Api);
 
-    pub fn name(self) -> &'static str {
-        match self {
-            Provider::MusicBrainz => "musicbrainz",
-            Provider::Deezer => "deezer",
-            Provider::Spotify => "spotify",
-            Provider::AppleMusic => "apple_music",
-            Provider::Discogs => "discogs",
-            Provider::LastFm => "lastfm",
-            Provider::ITunes => "itunes",
-            Provider::Genius => "genius",
-            Provider::Beatport => "beatport",
-            Provider::YouTube => "youtube",
-        }
-    }
+impl Provider {
+    /// The registry: adding a provider is its module and one line here.
+    pub const ALL: &'static [Provider] = &[
+        Provider(&musicbrainz::MusicBrainz),
+        Provider(&deezer::Deezer),
+        Provider(&spotify::Spotify),
+        Provider(&apple_music::AppleMusic),
+        Provider(&discogs::Discogs),
+        Provider(&lastfm::LastFm),
+        Provider(&itunes::ITunes),
+        Provider(&genius::Genius),
+        Provider(&beatport::Beatport),
+        Provider(&youtube::YouTube),
+    ];
 
     pub fn parse(name: &str) -> Option<Provider> {
         Provider::ALL.iter().copied().find(|p| p.name() == name)
     }
 
-    pub fn default_config(self) -> ProviderConfig {
-        match self {
-            Provider::MusicBrainz => musicbrainz::default_config(),
-            Provider::Deezer => deezer::default_config(),
-            Provider::Spotify => spotify::default_config(),
-            Provider::AppleMusic => apple_music::default_config(),
-            Provider::Discogs => discogs::default_config(),
-            Provider::LastFm => lastfm::default_config(),
-            Provider::ITunes => itunes::default_config(),
-            Provider::Genius => genius::default_config(),
-            Provider::Beatport => beatport::default_config(),
-            Provider::YouTube => youtube::default_config(),
-        }
+    /// A provider the code names itself; an unknown name is a bug, not bad input.
+    pub fn named(name: &str) -> Provider {
+        Provider::parse(name).unwrap_or_else(|| panic!("no provider is registered as {name:?}"))
     }
 
-    pub fn resources(self) -> &'static [Resource] {
-        match self {
-            Provider::MusicBrainz => musicbrainz::RESOURCES,
-            Provider::Deezer => deezer::RESOURCES,
-            Provider::Spotify => spotify::RESOURCES,
-            Provider::AppleMusic => apple_music::RESOURCES,
-            Provider::Discogs => discogs::RESOURCES,
-            Provider::LastFm => lastfm::RESOURCES,
-            Provider::ITunes => itunes::RESOURCES,
-            Provider::Genius => genius::RESOURCES,
-            Provider::Beatport => beatport::RESOURCES,
-            Provider::YouTube => youtube::RESOURCES,
-        }
+    fn position(self) -> usize {
+        Provider::ALL.iter().position(|p| *p == self).unwrap_or(usize::MAX)
     }
 
     pub fn resource(self, name: &str) -> Option<&'static Resource> {
         self.resources().iter().find(|r| r.name == name)
     }
 
-    pub fn body_check(self) -> BodyCheck {
-        match self {
-            Provider::MusicBrainz => musicbrainz::body_check,
-            Provider::Spotify | Provider::AppleMusic | Provider::Discogs | Provider::Genius | Provider::Beatport => {
-                status_says_it_all
-            }
-            Provider::Deezer => deezer::body_check,
-            Provider::LastFm => lastfm::body_check,
-            Provider::ITunes => itunes::body_check,
-            Provider::YouTube => youtube::body_check,
-        }
-    }
-
-    /// The provider's own error shape in a body, with its message: an answer that is
-    /// an error whatever its status line said (Deezer and Last.fm send them with 200).
-    pub fn error_in_body(self, body: &serde_json::Value) -> Option<String> {
-        match self {
-            Provider::MusicBrainz => musicbrainz::error_in_body(body),
-            Provider::Deezer => deezer::error_in_body(body),
-            Provider::Spotify => spotify::error_in_body(body),
-            Provider::AppleMusic => apple_music::error_in_body(body),
-            Provider::Discogs => discogs::error_in_body(body),
-            Provider::LastFm => lastfm::error_in_body(body),
-            Provider::ITunes => itunes::error_in_body(body),
-            Provider::Genius => genius::error_in_body(body),
-            Provider::Beatport => beatport::error_in_body(body),
-            Provider::YouTube => youtube::error_in_body(body),
-        }
-    }
-
-    /// What the provider does once per run, whoever is followed (charts, new releases).
-    pub async fn sync_run(self, f: &Fetcher<'_>) {
-        match self {
-            Provider::MusicBrainz | Provider::Discogs | Provider::ITunes | Provider::Genius | Provider::Beatport => {}
-            Provider::Deezer => deezer::sync_run(f).await,
-            Provider::Spotify => spotify::sync_run(f).await,
-            Provider::AppleMusic => apple_music::sync_run(f).await,
-            Provider::LastFm => lastfm::sync_run(f).await,
-            Provider::YouTube => youtube::sync_run(f).await,
-        }
-    }
-
-    /// Everything the provider has about one followed artist.
-    pub async fn sync_artist(self, f: &Fetcher<'_>, name: &str) {
-        match self {
-            Provider::MusicBrainz => musicbrainz::sync_artist(f, name).await,
-            Provider::Deezer => deezer::sync_artist(f, name).await,
-            Provider::Spotify => spotify::sync_artist(f, name).await,
-            Provider::AppleMusic => apple_music::sync_artist(f, name).await,
-            Provider::Discogs => discogs::sync_artist(f, name).await,
-            Provider::LastFm => lastfm::sync_artist(f, name).await,
-            Provider::ITunes => itunes::sync_artist(f, name).await,
-            Provider::Genius => genius::sync_artist(f, name).await,
-            Provider::Beatport => beatport::sync_artist(f, name).await,
-            Provider::YouTube => youtube::sync_artist(f, name).await,
-        }
-    }
-
-    /// Looks a release (by barcode) or recording (by ISRC) up and lands what it finds.
-    pub async fn lookup(self, f: &Fetcher<'_>, id: &Identifier) {
-        match self {
-            Provider::MusicBrainz => musicbrainz::lookup(f, id).await,
-            Provider::Deezer => deezer::lookup(f, id).await,
-            Provider::Spotify => spotify::lookup(f, id).await,
-            Provider::AppleMusic => apple_music::lookup(f, id).await,
-            Provider::Discogs => discogs::lookup(f, id).await,
-            // Last.fm has no identifier lookups.
-            Provider::LastFm => lastfm::lookup(f, id).await,
-            Provider::Beatport => beatport::lookup(f, id).await,
-            Provider::Genius | Provider::YouTube => {}
-            Provider::ITunes => itunes::lookup(f, id).await,
-        }
-    }
-
-    /// The provider's own options, checked.
-    fn option_problems(self, config: &ProviderConfig) -> Option<String> {
-        match self {
-            Provider::MusicBrainz | Provider::Discogs | Provider::Beatport => (!config.options.is_empty())
-                .then(|| format!("providers.{}.options: this provider has none", self.name())),
-            Provider::Spotify => config.options::<spotify::Options>(self.name()).err(),
-            Provider::Deezer => config.options::<deezer::Options>(self.name()).err(),
-            Provider::AppleMusic => apple_music::option_problems(config),
-            Provider::LastFm => lastfm::option_problems(config),
-            Provider::ITunes => itunes::option_problems(config),
-            Provider::Genius => config.options::<genius::Options>(self.name()).err(),
-            Provider::YouTube => config.options::<youtube::Options>(self.name()).err(),
-        }
-    }
-
     /// Everything wrong with a provider's settings, each naming the field.
     pub fn problems(self, config: &ProviderConfig) -> Vec<String> {
         let mut out = config.problems(self.name());
-        out.extend(self.option_problems(config));
-        if self == Provider::Discogs {
-            out.extend(discogs::problems(config));
-        }
-        if self == Provider::MusicBrainz && config.user_agent.as_deref().is_none_or(|ua| ua.trim().is_empty()) {
-            out.push(
-                "providers.musicbrainz.user_agent: MusicBrainz refuses requests without a descriptive User-Agent, \
-                 such as \"liner/0.1 ( you@example.com )\" (or set providers.musicbrainz.enabled = false)"
-                    .to_string(),
-            );
-        }
+        out.extend(self.0.option_problems(config));
+        out.extend(self.0.problems(config));
         out
+    }
+}
+
+impl std::ops::Deref for Provider {
+    type Target = dyn Api;
+
+    fn deref(&self) -> &(dyn Api + 'static) {
+        self.0
+    }
+}
+
+impl PartialEq for Provider {
+    fn eq(&self, other: &Provider) -> bool {
+        self.name() == other.name()
+    }
+}
+
+impl Eq for Provider {}
+
+impl std::hash::Hash for Provider {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name().hash(state)
+    }
+}
+
+impl PartialOrd for Provider {
+    fn partial_cmp(&self, other: &Provider) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Provider {
+    fn cmp(&self, other: &Provider) -> std::cmp::Ordering {
+        self.position().cmp(&other.position())
+    }
+}
+
+impl std::fmt::Debug for Provider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 

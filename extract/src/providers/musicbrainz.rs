@@ -1,12 +1,14 @@
 //! MusicBrainz `/ws/2`: artist search, then the artist's release groups and releases
 //! (with recordings, ISRCs, credits, labels and release groups) by browse.
 
-use super::Resource;
+use super::{Api, Resource};
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
+use crate::http::BodyCheck;
 use crate::job::{Fetcher, Identifier};
 use crate::paging::{Last, Paging, Step};
 use crate::request::Request;
+use async_trait::async_trait;
 
 pub const RESOURCES: &[Resource] = &[
     Resource::search("musicbrainz", "artist_search", "GET /artist?query=artist:\"<name>\"", Ttl::Catalog),
@@ -53,9 +55,120 @@ const ARTIST_INC: &str = "url-rels+tags+genres+ratings";
 /// A search hit below this score is not the artist the user meant.
 const MIN_ARTIST_SCORE: i64 = 90;
 
-pub fn default_config() -> ProviderConfig {
-    // About one request per second per IP; beyond it, every request gets 503.
-    ProviderConfig::new("https://musicbrainz.org/ws/2", RateLimit { requests: 1, per_seconds: 1.0, burst: 1 })
+pub struct MusicBrainz;
+
+#[async_trait]
+impl Api for MusicBrainz {
+    fn name(&self) -> &'static str {
+        "musicbrainz"
+    }
+
+    fn resources(&self) -> &'static [Resource] {
+        RESOURCES
+    }
+
+    fn body_check(&self) -> BodyCheck {
+        body_check
+    }
+
+    fn problems(&self, config: &ProviderConfig) -> Vec<String> {
+        let missing = config.user_agent.as_deref().is_none_or(|ua| ua.trim().is_empty());
+        let why = "providers.musicbrainz.user_agent: MusicBrainz refuses requests without a descriptive User-Agent, \
+                   such as \"liner/0.1 ( you@example.com )\" (or set providers.musicbrainz.enabled = false)";
+        missing.then(|| why.to_string()).into_iter().collect()
+    }
+
+    fn default_config(&self) -> ProviderConfig {
+        // About one request per second per IP; beyond it, every request gets 503.
+        ProviderConfig::new("https://musicbrainz.org/ws/2", RateLimit { requests: 1, per_seconds: 1.0, burst: 1 })
+    }
+
+    /// MusicBrainz answers errors as `{"error": "...", "help": "..."}`. No real recording:
+    /// the shape is the web service documentation's.
+    fn error_in_body(&self, v: &serde_json::Value) -> Option<String> {
+        let message = v["error"].as_str()?;
+        Some(format!("MusicBrainz: {message}"))
+    }
+
+    async fn sync_artist(&self, f: &Fetcher<'_>, name: &str) {
+        let mbid = match f.known_musicbrainz_id(name) {
+            Some(id) => id.to_string(),
+            None => match resolve(f, name).await {
+                Some(id) => id,
+                None => return,
+            },
+        };
+        f.fetch(Request::new("artists", format!("/artist/{mbid}")).param("inc", ARTIST_INC).param("fmt", "json")).await;
+        browse(f, "release_groups", "/release-group", RELEASE_GROUPS, &mbid, RELEASE_GROUP_INC).await;
+        browse(f, "releases", "/release", RELEASES, &mbid, RELEASE_INC).await;
+    }
+
+    /// A barcode is searched as MusicBrainz holds it (as entered: 12 or 13 digits), then
+    /// each release found is looked up whole; an ISRC's recordings come from `/isrc`.
+    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) {
+        match id {
+            Identifier::Gtin(gtin) => {
+                for barcode in liner_normalize::upc_variants(gtin).into_iter().filter(|b| b.len() <= 13) {
+                    let request = Request::new("release_search", "/release")
+                        .param("query", format!("barcode:{barcode}"))
+                        .param("fmt", "json");
+                    let Some(body) = f.fetch(request).await else { return };
+                    let found: Vec<String> = body["releases"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|r| r["id"].as_str().map(str::to_string))
+                        .collect();
+                    for mbid in &found {
+                        let request = Request::new("releases", format!("/release/{mbid}"))
+                            .param("inc", RELEASE_INC)
+                            .param("fmt", "json");
+                        f.fetch(request).await;
+                    }
+                    if !found.is_empty() {
+                        return;
+                    }
+                }
+            }
+            Identifier::Isrc(isrc) => {
+                let request = Request::new("isrcs", format!("/isrc/{}", isrc.trim().to_uppercase()))
+                    .param("inc", "releases")
+                    .param("fmt", "json");
+                f.fetch(request).await;
+            }
+            Identifier::Album { artist, title } => {
+                let query = format!("release:{} AND artist:{}", super::quoted(title), super::quoted(artist));
+                let request = Request::new("release_search", "/release")
+                    .param("query", query)
+                    .param("limit", 5)
+                    .param("fmt", "json");
+                let Some(body) = f.fetch(request).await else { return };
+                let found: Vec<String> = body["releases"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|r| r["score"].as_i64().unwrap_or(0) >= MIN_ARTIST_SCORE)
+                    .filter_map(|r| r["id"].as_str().map(str::to_string))
+                    .take(3)
+                    .collect();
+                for mbid in found {
+                    let request = Request::new("releases", format!("/release/{mbid}"))
+                        .param("inc", RELEASE_INC)
+                        .param("fmt", "json");
+                    f.fetch(request).await;
+                }
+            }
+            Identifier::Track { artist, title } => {
+                // Search hits carry the ISRCs and credits: they land as recordings.
+                let query = format!("recording:{} AND artist:{}", super::quoted(title), super::quoted(artist));
+                let request = Request::new("recordings", "/recording")
+                    .param("query", query)
+                    .param("limit", 5)
+                    .param("fmt", "json");
+                f.fetch(request).await;
+            }
+        }
+    }
 }
 
 /// MusicBrainz answers 503 to a client over its rate (its documented rate-limit
@@ -65,88 +178,6 @@ pub fn body_check(status: u16, _body: &str) -> crate::http::BodyVerdict {
         return crate::http::BodyVerdict::SlowDown("HTTP 503: MusicBrainz says too fast; slowing down".into());
     }
     crate::http::BodyVerdict::Ok
-}
-
-/// MusicBrainz answers errors as `{"error": "...", "help": "..."}`. No real recording:
-/// the shape is the web service documentation's.
-pub fn error_in_body(v: &serde_json::Value) -> Option<String> {
-    let message = v["error"].as_str()?;
-    Some(format!("MusicBrainz: {message}"))
-}
-
-pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
-    let mbid = match f.known_musicbrainz_id(name) {
-        Some(id) => id.to_string(),
-        None => match resolve(f, name).await {
-            Some(id) => id,
-            None => return,
-        },
-    };
-    f.fetch(Request::new("artists", format!("/artist/{mbid}")).param("inc", ARTIST_INC).param("fmt", "json")).await;
-    browse(f, "release_groups", "/release-group", RELEASE_GROUPS, &mbid, RELEASE_GROUP_INC).await;
-    browse(f, "releases", "/release", RELEASES, &mbid, RELEASE_INC).await;
-}
-
-/// A barcode is searched as MusicBrainz holds it (as entered: 12 or 13 digits), then
-/// each release found is looked up whole; an ISRC's recordings come from `/isrc`.
-pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
-    match id {
-        Identifier::Gtin(gtin) => {
-            for barcode in liner_normalize::upc_variants(gtin).into_iter().filter(|b| b.len() <= 13) {
-                let request = Request::new("release_search", "/release")
-                    .param("query", format!("barcode:{barcode}"))
-                    .param("fmt", "json");
-                let Some(body) = f.fetch(request).await else { return };
-                let found: Vec<String> = body["releases"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|r| r["id"].as_str().map(str::to_string))
-                    .collect();
-                for mbid in &found {
-                    let request = Request::new("releases", format!("/release/{mbid}"))
-                        .param("inc", RELEASE_INC)
-                        .param("fmt", "json");
-                    f.fetch(request).await;
-                }
-                if !found.is_empty() {
-                    return;
-                }
-            }
-        }
-        Identifier::Isrc(isrc) => {
-            let request = Request::new("isrcs", format!("/isrc/{}", isrc.trim().to_uppercase()))
-                .param("inc", "releases")
-                .param("fmt", "json");
-            f.fetch(request).await;
-        }
-        Identifier::Album { artist, title } => {
-            let query = format!("release:{} AND artist:{}", super::quoted(title), super::quoted(artist));
-            let request =
-                Request::new("release_search", "/release").param("query", query).param("limit", 5).param("fmt", "json");
-            let Some(body) = f.fetch(request).await else { return };
-            let found: Vec<String> = body["releases"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|r| r["score"].as_i64().unwrap_or(0) >= MIN_ARTIST_SCORE)
-                .filter_map(|r| r["id"].as_str().map(str::to_string))
-                .take(3)
-                .collect();
-            for mbid in found {
-                let request =
-                    Request::new("releases", format!("/release/{mbid}")).param("inc", RELEASE_INC).param("fmt", "json");
-                f.fetch(request).await;
-            }
-        }
-        Identifier::Track { artist, title } => {
-            // Search hits carry the ISRCs and credits: they land as recordings.
-            let query = format!("recording:{} AND artist:{}", super::quoted(title), super::quoted(artist));
-            let request =
-                Request::new("recordings", "/recording").param("query", query).param("limit", 5).param("fmt", "json");
-            f.fetch(request).await;
-        }
-    }
 }
 
 /// An artist MusicBrainz offers for a name, with how well it matches (0 to 100).
@@ -163,7 +194,7 @@ pub struct ArtistCandidate {
 /// with the configured User-Agent), best match first. Nothing is landed: this is a
 /// question for the person following the artist.
 pub async fn search_artists(config: &ProviderConfig, name: &str) -> anyhow::Result<Vec<ArtistCandidate>> {
-    let http = crate::http::HttpStack::new("musicbrainz", config, super::Provider::MusicBrainz.body_check())?;
+    let http = crate::http::HttpStack::new("musicbrainz", config, body_check)?;
     let query = format!("artist:{}", super::quoted(name));
     let request = Request::new("artist_search", "/artist").param("query", query).param("limit", 5).param("fmt", "json");
     let fetched =

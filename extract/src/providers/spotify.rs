@@ -4,10 +4,11 @@
 //! ISRC through search filters. New releases and audio features are tried once a run:
 //! a dev-mode app gets 403 for them, which is said once and skipped.
 
+use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Resource, quoted, same_name};
+use super::{Api, Resource, quoted, same_name};
 use crate::auth::AuthConfig;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
@@ -70,98 +71,151 @@ const SEARCH_LIMIT: u32 = 10;
 const ALBUMS_LIMIT: u32 = 10;
 const TRACKS_LIMIT: u32 = 50;
 
-pub fn default_config() -> ProviderConfig {
-    // Spotify counts over a rolling 30 s window and publishes no number; 90 per 30 s
-    // (3/s) stays well inside what development-mode apps report.
-    ProviderConfig::new("https://api.spotify.com/v1", RateLimit { requests: 90, per_seconds: 30.0, burst: 1 })
-        .with_auth(AuthConfig::ClientCredentials {
-            token_url: "https://accounts.spotify.com/api/token".into(),
-            client_id: String::new(),
-            client_secret: Secret::default(),
-        })
-        .with_options(&Options::default())
-        .disabled()
+pub struct Spotify;
+
+#[async_trait]
+impl Api for Spotify {
+    fn name(&self) -> &'static str {
+        "spotify"
+    }
+
+    fn resources(&self) -> &'static [Resource] {
+        RESOURCES
+    }
+
+    fn status_in_body(&self, v: &Value) -> Option<u64> {
+        v["error"]["status"].as_u64()
+    }
+
+    fn option_problems(&self, config: &ProviderConfig) -> Option<String> {
+        config.options::<Options>(self.name()).err()
+    }
+
+    fn default_config(&self) -> ProviderConfig {
+        // Spotify counts over a rolling 30 s window and publishes no number; 90 per 30 s
+        // (3/s) stays well inside what development-mode apps report.
+        ProviderConfig::new("https://api.spotify.com/v1", RateLimit { requests: 90, per_seconds: 30.0, burst: 1 })
+            .with_auth(AuthConfig::ClientCredentials {
+                token_url: "https://accounts.spotify.com/api/token".into(),
+                client_id: String::new(),
+                client_secret: Secret::default(),
+            })
+            .with_options(&Options::default())
+            .disabled()
+    }
+
+    /// Spotify's error object. No real recording of one is in the fixtures: the shape
+    /// `{"error":{"status":404,"message":"..."}}` is the Web API documentation's.
+    fn error_in_body(&self, v: &Value) -> Option<String> {
+        let e = v["error"].as_object()?;
+        Some(format!(
+            "Spotify {}: {}",
+            e.get("status").and_then(Value::as_i64).unwrap_or(0),
+            e.get("message").and_then(Value::as_str).unwrap_or("")
+        ))
+    }
+
+    async fn sync_run(&self, f: &Fetcher<'_>) {
+        if !options(f).new_releases {
+            return;
+        }
+        let request = Request::new("new_releases", "/browse/new-releases").param("limit", 50);
+        if let Some((403, _)) = f.answer(request).await {
+            f.note(
+                "GET /browse/new-releases answered 403: development-mode apps lost it in 2026 \
+                 (set options.new_releases = false to stop asking)"
+                    .into(),
+            );
+        }
+    }
+
+    async fn sync_artist(&self, f: &Fetcher<'_>, name: &str) {
+        let opts = options(f);
+        let Some(artist_id) = resolve(f, name).await else {
+            return;
+        };
+        let first = Request::new("artist_albums", format!("/artists/{artist_id}/albums"))
+            .param("include_groups", "album,single,compilation")
+            .param("market", &opts.market)
+            .param("limit", ALBUMS_LIMIT);
+        let mut album_ids: Vec<String> = Vec::new();
+        for album in f.pages(first, PAGING).all().await {
+            if let Some(id) = album["id"].as_str().filter(|id| !album_ids.iter().any(|x| x == id)) {
+                album_ids.push(id.to_string());
+            }
+        }
+        let mut features = opts.audio_features;
+        for album_id in album_ids {
+            let request = Request::new("albums", format!("/albums/{album_id}")).param("market", &opts.market);
+            let Some(album) = f.fetch(request).await else { continue };
+            let mut tracks: Vec<String> = ids(&album["tracks"]["items"]);
+            // The lookup carries the first page of the tracks; the rest come from the album's
+            // track list, from where that page ended.
+            if tracks.len() < album["tracks"]["total"].as_u64().unwrap_or(0) as usize {
+                let first = Request::new("album_tracks", format!("/albums/{album_id}/tracks"))
+                    .param("market", &opts.market)
+                    .param("limit", TRACKS_LIMIT);
+                let rest = f.pages(first, PAGING).skipping(tracks.len() as u64).all().await;
+                tracks.extend(rest.iter().filter_map(|t| t["id"].as_str().map(str::to_string)));
+            }
+            for track_id in &tracks {
+                if opts.track_isrcs {
+                    f.fetch(Request::new("tracks", format!("/tracks/{track_id}")).param("market", &opts.market)).await;
+                }
+                if features {
+                    let answer = f.answer(Request::new("audio_features", format!("/audio-features/{track_id}"))).await;
+                    if let Some((403, _)) = answer {
+                        f.note(
+                            "GET /audio-features answered 403: apps created after Nov 2024 and development-mode \
+                             apps have no audio features (set options.audio_features = false to stop asking)"
+                                .into(),
+                        );
+                        features = false;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) {
+        let market = options(f).market;
+        match id {
+            Identifier::Gtin(gtin) => {
+                if let Some(album_id) = album_by_upc(f, gtin).await {
+                    f.fetch(Request::new("albums", format!("/albums/{album_id}")).param("market", market)).await;
+                }
+            }
+            Identifier::Isrc(isrc) => {
+                tracks_by_isrc(f, isrc).await;
+            }
+            Identifier::Album { artist, title } => {
+                let request = Request::new("album_search", "/search")
+                    .param("type", "album")
+                    .param("q", format!("album:{} artist:{}", quoted(title), quoted(artist)))
+                    .param("limit", SEARCH_LIMIT);
+                let Some(body) = f.fetch(request).await else { return };
+                for id in by_artist(&body["albums"]["items"], artist).into_iter().take(CANDIDATES) {
+                    f.fetch(Request::new("albums", format!("/albums/{id}")).param("market", &market)).await;
+                }
+            }
+            Identifier::Track { artist, title } => {
+                // Search hits are full tracks, ISRC included: nothing more to ask.
+                let request = Request::new("track_search", "/search")
+                    .param("type", "track")
+                    .param("q", format!("track:{} artist:{}", quoted(title), quoted(artist)))
+                    .param("limit", SEARCH_LIMIT);
+                f.fetch(request).await;
+            }
+        }
+    }
 }
 
 fn options(f: &Fetcher<'_>) -> Options {
     f.options()
 }
 
-/// Spotify's error object. No real recording of one is in the fixtures: the shape
-/// `{"error":{"status":404,"message":"..."}}` is the Web API documentation's.
-pub fn error_in_body(v: &Value) -> Option<String> {
-    let e = v["error"].as_object()?;
-    Some(format!(
-        "Spotify {}: {}",
-        e.get("status").and_then(Value::as_i64).unwrap_or(0),
-        e.get("message").and_then(Value::as_str).unwrap_or("")
-    ))
-}
-
-pub async fn sync_run(f: &Fetcher<'_>) {
-    if !options(f).new_releases {
-        return;
-    }
-    let request = Request::new("new_releases", "/browse/new-releases").param("limit", 50);
-    if let Some((403, _)) = f.answer(request).await {
-        f.note(
-            "GET /browse/new-releases answered 403: development-mode apps lost it in 2026 \
-             (set options.new_releases = false to stop asking)"
-                .into(),
-        );
-    }
-}
-
 /// Spotify's paging objects: `offset` and `limit` while `next` is set.
 const PAGING: Paging = Paging { items: "/items", step: Step::Offset("offset"), last: &[Last::NoNext("/next")] };
-
-pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
-    let opts = options(f);
-    let Some(artist_id) = resolve(f, name).await else {
-        return;
-    };
-    let first = Request::new("artist_albums", format!("/artists/{artist_id}/albums"))
-        .param("include_groups", "album,single,compilation")
-        .param("market", &opts.market)
-        .param("limit", ALBUMS_LIMIT);
-    let mut album_ids: Vec<String> = Vec::new();
-    for album in f.pages(first, PAGING).all().await {
-        if let Some(id) = album["id"].as_str().filter(|id| !album_ids.iter().any(|x| x == id)) {
-            album_ids.push(id.to_string());
-        }
-    }
-    let mut features = opts.audio_features;
-    for album_id in album_ids {
-        let request = Request::new("albums", format!("/albums/{album_id}")).param("market", &opts.market);
-        let Some(album) = f.fetch(request).await else { continue };
-        let mut tracks: Vec<String> = ids(&album["tracks"]["items"]);
-        // The lookup carries the first page of the tracks; the rest come from the album's
-        // track list, from where that page ended.
-        if tracks.len() < album["tracks"]["total"].as_u64().unwrap_or(0) as usize {
-            let first = Request::new("album_tracks", format!("/albums/{album_id}/tracks"))
-                .param("market", &opts.market)
-                .param("limit", TRACKS_LIMIT);
-            let rest = f.pages(first, PAGING).skipping(tracks.len() as u64).all().await;
-            tracks.extend(rest.iter().filter_map(|t| t["id"].as_str().map(str::to_string)));
-        }
-        for track_id in &tracks {
-            if opts.track_isrcs {
-                f.fetch(Request::new("tracks", format!("/tracks/{track_id}")).param("market", &opts.market)).await;
-            }
-            if features {
-                let answer = f.answer(Request::new("audio_features", format!("/audio-features/{track_id}"))).await;
-                if let Some((403, _)) = answer {
-                    f.note(
-                        "GET /audio-features answered 403: apps created after Nov 2024 and development-mode \
-                         apps have no audio features (set options.audio_features = false to stop asking)"
-                            .into(),
-                    );
-                    features = false;
-                }
-            }
-        }
-    }
-}
 
 fn ids(items: &Value) -> Vec<String> {
     items.as_array().into_iter().flatten().filter_map(|t| t["id"].as_str().map(str::to_string)).collect()
@@ -174,38 +228,6 @@ async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<String> {
         .param("limit", SEARCH_LIMIT);
     let hits = ArtistHits { hits: "/artists/items", name: "/name", id: "/id" };
     f.find_artist(name, request, hits, |n| same_name(n, name)).await
-}
-
-pub async fn lookup(f: &Fetcher<'_>, id: &Identifier) {
-    let market = options(f).market;
-    match id {
-        Identifier::Gtin(gtin) => {
-            if let Some(album_id) = album_by_upc(f, gtin).await {
-                f.fetch(Request::new("albums", format!("/albums/{album_id}")).param("market", market)).await;
-            }
-        }
-        Identifier::Isrc(isrc) => {
-            tracks_by_isrc(f, isrc).await;
-        }
-        Identifier::Album { artist, title } => {
-            let request = Request::new("album_search", "/search")
-                .param("type", "album")
-                .param("q", format!("album:{} artist:{}", quoted(title), quoted(artist)))
-                .param("limit", SEARCH_LIMIT);
-            let Some(body) = f.fetch(request).await else { return };
-            for id in by_artist(&body["albums"]["items"], artist).into_iter().take(CANDIDATES) {
-                f.fetch(Request::new("albums", format!("/albums/{id}")).param("market", &market)).await;
-            }
-        }
-        Identifier::Track { artist, title } => {
-            // Search hits are full tracks, ISRC included: nothing more to ask.
-            let request = Request::new("track_search", "/search")
-                .param("type", "track")
-                .param("q", format!("track:{} artist:{}", quoted(title), quoted(artist)))
-                .param("limit", SEARCH_LIMIT);
-            f.fetch(request).await;
-        }
-    }
 }
 
 /// How many search hits are looked up whole: the best few are the candidates.
@@ -258,7 +280,7 @@ mod tests {
 
     #[test]
     fn options_default_to_one_market_and_everything_tried() {
-        let c = default_config();
+        let c = Spotify.default_config();
         let o: Options = c.options("spotify").unwrap();
         assert_eq!(o, Options::default());
         assert!(!c.enabled, "Spotify needs credentials: off until configured");

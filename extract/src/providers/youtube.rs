@@ -6,13 +6,15 @@
 //! clear message and the rest of the run goes on. Titles are read as artist and song
 //! in staging (`video_artist`, `video_song`).
 
+use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Resource, same_name};
+use super::{Api, Resource, same_name};
 use crate::auth::AuthConfig;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
+use crate::http::BodyCheck;
 use crate::http::BodyVerdict;
 use crate::job::{ArtistHits, Fetcher};
 use crate::paging::{Paging, Step};
@@ -64,30 +66,82 @@ impl Default for Options {
 /// YouTube's ceiling for `maxResults`.
 const MAX_RESULTS: u32 = 50;
 
-pub fn default_config() -> ProviderConfig {
-    let mut c = ProviderConfig::new(
-        "https://www.googleapis.com/youtube/v3",
-        RateLimit { requests: 10, per_seconds: 1.0, burst: 1 },
-    )
-    .with_auth(AuthConfig::Query { param: "key".into(), value: Secret::default() })
-    .with_options(&Options::default())
-    .disabled();
-    c.daily_quota = Some(DailyQuota { units: 10_000, search_calls: Some(100), timezone: "America/Los_Angeles".into() });
-    c
-}
+pub struct YouTube;
 
-/// 403 `quotaExceeded` ends the day for YouTube; the per-user rate errors are retried.
-/// Google's error body (real recording: `{"error":{"code":403,"message":...,"errors":[{reason}],"status"}}`).
-pub fn error_in_body(v: &Value) -> Option<String> {
-    let e = v["error"].as_object()?;
-    let reasons: Vec<&str> =
-        e.get("errors").and_then(Value::as_array).into_iter().flatten().filter_map(|x| x["reason"].as_str()).collect();
-    Some(format!(
-        "YouTube {} {}: {}",
-        e.get("code").and_then(Value::as_i64).unwrap_or(0),
-        reasons.join(", "),
-        e.get("message").and_then(Value::as_str).unwrap_or("")
-    ))
+#[async_trait]
+impl Api for YouTube {
+    fn name(&self) -> &'static str {
+        "youtube"
+    }
+
+    fn resources(&self) -> &'static [Resource] {
+        RESOURCES
+    }
+
+    fn body_check(&self) -> BodyCheck {
+        body_check
+    }
+
+    fn status_in_body(&self, v: &Value) -> Option<u64> {
+        v["error"]["code"].as_u64()
+    }
+
+    fn option_problems(&self, config: &ProviderConfig) -> Option<String> {
+        config.options::<Options>(self.name()).err()
+    }
+
+    fn default_config(&self) -> ProviderConfig {
+        let mut c = ProviderConfig::new(
+            "https://www.googleapis.com/youtube/v3",
+            RateLimit { requests: 10, per_seconds: 1.0, burst: 1 },
+        )
+        .with_auth(AuthConfig::Query { param: "key".into(), value: Secret::default() })
+        .with_options(&Options::default())
+        .disabled();
+        c.daily_quota =
+            Some(DailyQuota { units: 10_000, search_calls: Some(100), timezone: "America/Los_Angeles".into() });
+        c
+    }
+
+    /// 403 `quotaExceeded` ends the day for YouTube; the per-user rate errors are retried.
+    /// Google's error body (real recording: `{"error":{"code":403,"message":...,"errors":[{reason}],"status"}}`).
+    fn error_in_body(&self, v: &Value) -> Option<String> {
+        let e = v["error"].as_object()?;
+        let reasons: Vec<&str> = e
+            .get("errors")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x["reason"].as_str())
+            .collect();
+        Some(format!(
+            "YouTube {} {}: {}",
+            e.get("code").and_then(Value::as_i64).unwrap_or(0),
+            reasons.join(", "),
+            e.get("message").and_then(Value::as_str).unwrap_or("")
+        ))
+    }
+
+    async fn sync_run(&self, f: &Fetcher<'_>) {
+        let opts = options(f);
+        for playlist in &opts.playlists {
+            read_playlist(f, playlist, opts.max_videos).await;
+        }
+    }
+
+    async fn sync_artist(&self, f: &Fetcher<'_>, name: &str) {
+        let request = Request::new("channel_search", "/search")
+            .param("part", "snippet")
+            .param("type", "channel")
+            .param("q", name)
+            .param("maxResults", 5);
+        let hits = ArtistHits { hits: "/items", name: "/snippet/title", id: "/id/channelId" };
+        let Some(channel) = f.find_artist(name, request, hits, |t| is_channel_of(t, name)).await else { return };
+        let request = Request::new("channels", "/channels").param("part", "contentDetails").param("id", &channel);
+        let Some(body) = f.fetch(request).await else { return };
+        let Some(uploads) = body["items"][0]["contentDetails"]["relatedPlaylists"]["uploads"].as_str() else { return };
+        read_playlist(f, uploads, options(f).max_videos).await;
+    }
 }
 
 pub fn body_check(status: u16, body: &str) -> BodyVerdict {
@@ -112,27 +166,6 @@ pub fn body_check(status: u16, body: &str) -> BodyVerdict {
 
 fn options(f: &Fetcher<'_>) -> Options {
     f.options()
-}
-
-pub async fn sync_run(f: &Fetcher<'_>) {
-    let opts = options(f);
-    for playlist in &opts.playlists {
-        read_playlist(f, playlist, opts.max_videos).await;
-    }
-}
-
-pub async fn sync_artist(f: &Fetcher<'_>, name: &str) {
-    let request = Request::new("channel_search", "/search")
-        .param("part", "snippet")
-        .param("type", "channel")
-        .param("q", name)
-        .param("maxResults", 5);
-    let hits = ArtistHits { hits: "/items", name: "/snippet/title", id: "/id/channelId" };
-    let Some(channel) = f.find_artist(name, request, hits, |t| is_channel_of(t, name)).await else { return };
-    let request = Request::new("channels", "/channels").param("part", "contentDetails").param("id", &channel);
-    let Some(body) = f.fetch(request).await else { return };
-    let Some(uploads) = body["items"][0]["contentDetails"]["relatedPlaylists"]["uploads"].as_str() else { return };
-    read_playlist(f, uploads, options(f).max_videos).await;
 }
 
 /// Whether a channel's title names the artist: VEVO channels drop the spaces
