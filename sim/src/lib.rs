@@ -218,16 +218,52 @@ impl Shared {
     }
 }
 
-/// Every further provider's profile: one line per provider.
+/// A simulated provider: where it is served and what it shows. Adding a provider to
+/// the simulator is its module and one line of [`MOUNTS`].
+struct Mount {
+    provider: &'static str,
+    /// Where its routes are nested below the simulator's address.
+    at: &'static str,
+    /// What stands in for its real base URL's path (`https://musicbrainz.org/ws/2`):
+    /// `at`, or a path below it.
+    base: &'static str,
+    routes: fn() -> Router<Arc<Shared>>,
+    /// What it shows of the catalog, for the providers beyond MusicBrainz and Deezer
+    /// whose listings come from a generated view.
+    profile: Option<fn() -> views::Profile>,
+}
+
+impl Mount {
+    const fn at(provider: &'static str, at: &'static str, routes: fn() -> Router<Arc<Shared>>) -> Mount {
+        Mount { provider, at, base: at, routes, profile: None }
+    }
+
+    const fn base(self, base: &'static str) -> Mount {
+        Mount { base, ..self }
+    }
+
+    const fn showing(self, profile: fn() -> views::Profile) -> Mount {
+        Mount { profile: Some(profile), ..self }
+    }
+}
+
+const MOUNTS: &[Mount] = &[
+    Mount::at("musicbrainz", "/musicbrainz/ws/2", musicbrainz::routes),
+    Mount::at("deezer", "/deezer", deezer::routes),
+    Mount::at("spotify", "/spotify/v1", spotify::routes).showing(spotify::profile),
+    Mount::at("apple_music", "/apple_music/v1", apple_music::routes).showing(apple_music::profile),
+    Mount::at("discogs", "/discogs", discogs::routes).showing(discogs::profile),
+    // Last.fm's one endpoint is `/2.0/`, as its real base URL says.
+    Mount::at("lastfm", "/lastfm", lastfm::routes).base("/lastfm/2.0"),
+    Mount::at("itunes", "/itunes", itunes::routes),
+    Mount::at("genius", "/genius", genius::routes).showing(genius::profile),
+    Mount::at("beatport", "/beatport/v4", beatport::routes).showing(beatport::profile),
+    Mount::at("youtube", "/youtube/v3", youtube::routes).showing(youtube::profile),
+];
+
+/// Every further provider's profile, in the order of [`MOUNTS`].
 fn profiles() -> Vec<views::Profile> {
-    vec![
-        spotify::profile(),
-        apple_music::profile(),
-        discogs::profile(),
-        genius::profile(),
-        beatport::profile(),
-        youtube::profile(),
-    ]
+    MOUNTS.iter().filter_map(|m| m.profile).map(|profile| profile()).collect()
 }
 
 /// A running simulator. It stops when dropped.
@@ -248,17 +284,9 @@ impl Sim {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding the simulator to 127.0.0.1")?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let app = Router::new()
-            .nest("/musicbrainz/ws/2", musicbrainz::routes())
-            .nest("/deezer", deezer::routes())
-            .nest("/spotify/v1", spotify::routes())
-            .nest("/apple_music/v1", apple_music::routes())
-            .nest("/discogs", discogs::routes())
-            .nest("/lastfm", lastfm::routes())
-            .nest("/itunes", itunes::routes())
-            .nest("/genius", genius::routes())
-            .nest("/beatport/v4", beatport::routes())
-            .nest("/youtube/v3", youtube::routes())
+        let app = MOUNTS
+            .iter()
+            .fold(Router::new(), |app, m| app.nest(m.at, (m.routes)()))
             .layer(axum::middleware::from_fn_with_state(shared.clone(), auth::require))
             .route("/oauth/token", axum::routing::post(auth::token))
             .layer(axum::middleware::from_fn_with_state(shared.clone(), faults::apply))
@@ -288,16 +316,17 @@ impl Sim {
 
     /// The base URL that stands in for a provider's real one (`https://api.deezer.com`,
     /// `https://musicbrainz.org/ws/2`).
+    /// A provider without a mount is a simulator to complete, not a URL to guess.
     pub fn base_url(&self, provider: &str) -> String {
-        match provider {
-            "musicbrainz" => format!("http://{}/musicbrainz/ws/2", self.addr),
-            "spotify" => format!("http://{}/spotify/v1", self.addr),
-            "apple_music" => format!("http://{}/apple_music/v1", self.addr),
-            "lastfm" => format!("http://{}/lastfm/2.0", self.addr),
-            "beatport" => format!("http://{}/beatport/v4", self.addr),
-            "youtube" => format!("http://{}/youtube/v3", self.addr),
-            other => format!("http://{}/{other}", self.addr),
-        }
+        let mount = MOUNTS.iter().find(|m| m.provider == provider);
+        let mount =
+            mount.unwrap_or_else(|| panic!("the simulator serves no {provider:?}: add it to MOUNTS (sim/src/lib.rs)"));
+        format!("http://{}{}", self.addr, mount.base)
+    }
+
+    /// Every provider the simulator serves, as liner names them.
+    pub fn providers() -> impl Iterator<Item = &'static str> {
+        MOUNTS.iter().map(|m| m.provider)
     }
 
     pub fn catalog(&self) -> &Catalog {

@@ -626,3 +626,17 @@ fn simulated_searches_charts_empty_lists_and_errors_have_the_real_shapes() {
     }
     assert!(problems.is_empty(), "the simulator drifted from the real APIs:\n{}", problems.join("\n"));
 }
+
+#[test]
+fn every_registered_provider_is_simulated_and_owns_its_resources() {
+    let registered: Vec<&str> = liner_extract::Provider::ALL.iter().map(|p| p.name()).collect();
+    let simulated: Vec<&str> = liner_sim::Sim::providers().collect();
+    assert_eq!(registered, simulated, "Provider::ALL and the simulator's MOUNTS list the same providers, in one order");
+    for p in liner_extract::Provider::ALL {
+        assert!(!p.resources().is_empty(), "{} declares no resources", p.name());
+        for r in p.resources() {
+            assert_eq!(r.provider, p.name(), "{}'s resource {} is declared under another provider", p.name(), r.name);
+        }
+        assert_eq!(liner_extract::Provider::parse(p.name()), Some(*p));
+    }
+}
