@@ -11,6 +11,7 @@ use plotters::prelude::*;
 
 use crate::config::Loaded;
 use crate::state::State;
+use crate::warehouse;
 
 /// What went into the report, for the caller to print.
 pub struct Report {
@@ -27,7 +28,7 @@ pub fn write(cfg: &Loaded, out: &Path) -> anyhow::Result<Report> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let state = State::open(&cfg.state_db())?;
     let warehouse = cfg.warehouse();
-    let db = crate::warehouse::open_if_built(&warehouse)?;
+    let db = warehouse::open_if_built(&warehouse)?;
     let mut charts = Vec::new();
     let mut chart = |name: &str, draw: &dyn Fn(&Path) -> anyhow::Result<()>| -> anyhow::Result<String> {
         let path = out.join(name);
@@ -39,33 +40,24 @@ pub fn write(cfg: &Loaded, out: &Path) -> anyhow::Result<Report> {
     let coverage = state.coverage_history()?;
     let coverage_svg = chart("coverage.svg", &|p| coverage_chart(p, &coverage))?;
 
-    let links: Vec<(String, i64)> = match &db {
-        Some(db) => {
-            query(db, "SELECT entity || ' ' || method, count(*) FROM canonical.links GROUP BY ALL ORDER BY 1", |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
+    let mut links: Vec<(String, i64)> = Vec::new();
+    for c in db.as_ref().map(warehouse::links_by_method).transpose()?.unwrap_or_default() {
+        let bar = format!("{} {}", c.entity, c.method);
+        match links.last_mut() {
+            Some((last, n)) if *last == bar => *n += c.links,
+            _ => links.push((bar, c.links)),
         }
-        None => Vec::new(),
-    };
+    }
     let links_svg = chart("links_by_method.svg", &|p| bar_chart(p, "Links by entity and method", "links", &links))?;
 
-    let scores: Vec<f64> = match &db {
-        Some(db) => query(db, "SELECT score FROM intermediate.fuzzy_links WHERE score IS NOT NULL", |r| r.get(0))?,
-        None => Vec::new(),
-    };
+    let scores = db.as_ref().map(warehouse::fuzzy_scores).transpose()?.unwrap_or_default();
     let scores_svg = chart("fuzzy_scores.svg", &|p| score_histogram(p, &scores))?;
 
     let traffic = requests_by_hour(cfg, &state)?;
     let traffic_svg = chart("requests.svg", &|p| traffic_chart(p, &traffic))?;
 
-    let upcoming: Vec<Vec<String>> = match &db {
-        Some(db) => query(
-            db,
-            "SELECT coalesce(release_date::VARCHAR, ''), followed_artist, title, CASE WHEN is_prerelease THEN 'pre-release' ELSE '' END,
-                    coalesce(apple_music_url, spotify_url, deezer_url, itunes_url, musicbrainz_url, '')
-             FROM marts.upcoming_releases ORDER BY release_date, followed_artist, title LIMIT 200",
-            |r| (0..5).map(|i| r.get::<_, String>(i)).collect::<Result<Vec<_>, _>>(),
-        )?,
+    let upcoming = match &db {
+        Some(db) => warehouse::upcoming_releases(db, 200)?,
         None => Vec::new(),
     };
 
@@ -94,14 +86,14 @@ pub fn write(cfg: &Loaded, out: &Path) -> anyhow::Result<Report> {
     } else {
         html.push_str("<table><tr><th>date</th><th>artist</th><th>title</th><th></th><th>listen</th></tr>\n");
         for r in &upcoming {
-            let link = if r[4].is_empty() { String::new() } else { format!("<a href=\"{0}\">{0}</a>", escape(&r[4])) };
+            let link = r.listen_url.as_deref().map_or(String::new(), |u| format!("<a href=\"{0}\">{0}</a>", escape(u)));
             let _ = writeln!(
                 html,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{link}</td></tr>",
-                escape(&r[0]),
-                escape(&r[1]),
-                escape(&r[2]),
-                escape(&r[3])
+                escape(r.release_date.as_deref().unwrap_or_default()),
+                escape(&r.followed_artist),
+                escape(&r.title),
+                if r.prerelease { "pre-release" } else { "" }
             );
         }
         html.push_str("</table>\n");

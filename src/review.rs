@@ -22,47 +22,47 @@ fn opt(v: Option<String>) -> String {
 /// why it waits, and the evidence: each comparison's level and weight in bits.
 pub fn list(warehouse: &Path, limit: usize) -> anyhow::Result<String> {
     let db = open(warehouse)?;
-    let total: i64 = db.query_row("SELECT count(*) FROM canonical.review_queue", [], |r| r.get(0))?;
-    let mut stmt = db.prepare(
-        "SELECT review_id, entity, score, reason, left_provider, left_id, left_title, left_artist, left_date, left_size, \
-                right_provider, right_id, right_title, right_artist, right_date, right_size, \
-                evidence, exact_method, runner_up_id, runner_up_score \
-         FROM canonical.review_queue ORDER BY score DESC, review_id LIMIT ?",
-    )?;
+    let total: i64 = crate::warehouse::review_waiting(&db)?.iter().map(|(_, n)| n).sum();
     let mut out = String::new();
-    let rows = stmt.query_map([limit as i64], |r| {
-        let mut s = String::new();
-        let entity: String = r.get(1)?;
-        let size_unit = if entity == "release" { "tracks" } else { "ms" };
+    for pair in crate::warehouse::review_queue(&db, limit)? {
+        let size_unit = if pair.entity == "release" { "tracks" } else { "ms" };
         let _ = writeln!(
-            s,
-            "{}  {entity}  match probability {:.2}  ({})",
-            r.get::<_, String>(0)?,
-            r.get::<_, f64>(2)?,
-            opt(r.get(3)?)
+            out,
+            "{}  {}  match probability {:.2}  ({})",
+            pair.review_id,
+            pair.entity,
+            pair.score,
+            opt(pair.reason.clone())
         );
-        for side in [4, 10] {
+        let sides = [
+            (&pair.left_provider, &pair.left_id, &pair.left_title, &pair.left_artist, &pair.left_date, pair.left_size),
+            (
+                &pair.right_provider,
+                &pair.right_id,
+                &pair.right_title,
+                &pair.right_artist,
+                &pair.right_date,
+                pair.right_size,
+            ),
+        ];
+        for (provider, id, title, artist, date, size) in sides {
             let _ = writeln!(
-                s,
+                out,
                 "  {:<12} {:<24} {:<40} {:<28} {:<10} {} {size_unit}",
-                r.get::<_, String>(side)?,
-                r.get::<_, String>(side + 1)?,
-                opt(r.get(side + 2)?),
-                opt(r.get(side + 3)?),
-                opt(r.get(side + 4)?),
-                r.get::<_, Option<i64>>(side + 5)?.map_or("-".into(), |n| n.to_string()),
+                provider,
+                id,
+                opt(title.clone()),
+                opt(artist.clone()),
+                opt(date.clone()),
+                size.map_or("-".into(), |n| n.to_string()),
             );
         }
-        let runner_up = match (r.get::<_, Option<String>>(18)?, r.get::<_, Option<f64>>(19)?) {
+        let runner_up = match (&pair.runner_up_id, pair.runner_up_score) {
             (Some(id), Some(score)) => format!("runner-up {id} ({score:.2})"),
             _ => "no runner-up".into(),
         };
-        let exact = r.get::<_, Option<String>>(17)?.map_or(String::new(), |m| format!("linked by {m}; "));
-        let _ = writeln!(s, "  {exact}{}  {runner_up}", opt(r.get(16)?));
-        Ok(s)
-    })?;
-    for row in rows {
-        out.push_str(&row?);
+        let exact = pair.exact_method.as_ref().map_or(String::new(), |m| format!("linked by {m}; "));
+        let _ = writeln!(out, "  {exact}{}  {runner_up}", opt(pair.evidence.clone()));
         out.push('\n');
     }
     let _ = writeln!(out, "{total} pair(s) wait for review. `liner review accept ID` or `liner review reject ID`.");

@@ -202,38 +202,19 @@ fn expected_answers(cfg: &Loaded, providers: &[(Provider, ProviderConfig)]) -> a
 pub fn enrichment(cfg: &Loaded, max: usize) -> anyhow::Result<Vec<Identifier>> {
     let warehouse = cfg.warehouse();
     let db = crate::warehouse::open(&warehouse)?;
-    let query = |sql: &str, n: usize| -> anyhow::Result<Vec<(Option<String>, String, String)>> {
-        let mut stmt = db.prepare(sql)?;
-        let rows = stmt
-            .query_map([n as i64], |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?.unwrap_or_default(), r.get(2)?)))?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
-    };
-    let releases = query(
-        "SELECT gtin, artist, title FROM canonical.releases \
-         WHERE musicbrainz_release_id IS NULL OR deezer_album_id IS NULL OR spotify_album_id IS NULL \
-            OR apple_music_album_id IS NULL \
-         ORDER BY release_date DESC NULLS LAST, release_id LIMIT ?",
-        max.div_ceil(2),
-    )?;
-    let tracks = query(
-        "SELECT isrc, artist, title FROM canonical.tracks \
-         WHERE musicbrainz_recording_id IS NULL OR deezer_track_id IS NULL OR spotify_track_id IS NULL \
-            OR apple_music_song_id IS NULL \
-         ORDER BY track_id LIMIT ?",
-        max / 2,
-    )?;
+    let releases = crate::warehouse::unlisted_releases(&db, max.div_ceil(2))?;
+    let tracks = crate::warehouse::unlisted_tracks(&db, max / 2)?;
     let mut out = Vec::new();
-    for (gtin, artist, title) in releases {
-        out.push(match gtin {
+    for u in releases {
+        out.push(match u.code {
             Some(g) => Identifier::Gtin(g),
-            None => Identifier::Album { artist, title },
+            None => Identifier::Album { artist: u.artist, title: u.title },
         });
     }
-    for (isrc, artist, title) in tracks {
-        out.push(match isrc {
+    for u in tracks {
+        out.push(match u.code {
             Some(i) => Identifier::Isrc(i),
-            None => Identifier::Track { artist, title },
+            None => Identifier::Track { artist: u.artist, title: u.title },
         });
     }
     Ok(out)

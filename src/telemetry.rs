@@ -23,23 +23,11 @@ pub fn install() -> anyhow::Result<PrometheusHandle> {
 /// and pairs waiting for a person. No warehouse yet: nothing to say.
 pub fn record_links(warehouse: &Path) -> anyhow::Result<()> {
     let Some(db) = crate::warehouse::open_if_built(warehouse)? else { return Ok(()) };
-    let mut stmt = db.prepare(
-        "SELECT entity, method,
-                CASE WHEN score >= 0.999 THEN '1.00' WHEN score >= 0.95 THEN '0.95-1.00'
-                     WHEN score >= 0.90 THEN '0.90-0.95' WHEN score >= 0.70 THEN '0.70-0.90' ELSE 'below 0.70' END,
-                count(*)
-         FROM canonical.links GROUP BY ALL",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?))
-    })?;
-    for row in rows {
-        let (entity, method, band, n) = row?;
-        metrics::gauge!("liner_links", "entity" => entity, "method" => method, "score_band" => band).set(n as f64);
+    for c in crate::warehouse::links_by_method(&db)? {
+        metrics::gauge!("liner_links", "entity" => c.entity, "method" => c.method, "score_band" => c.band)
+            .set(c.links as f64);
     }
-    let mut stmt = db.prepare("SELECT entity, count(*) FROM canonical.review_queue GROUP BY ALL")?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
-        let (entity, n) = row?;
+    for (entity, n) in crate::warehouse::review_waiting(&db)? {
         metrics::gauge!("liner_review_queue", "entity" => entity).set(n as f64);
     }
     Ok(())

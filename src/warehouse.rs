@@ -1,11 +1,13 @@
-//! How the CLI, `liner serve`, the report and the metrics open the warehouse to read it:
+//! How the CLI, `liner serve`, the report and the metrics read the warehouse: opened
 //! read-only, so that a run can replace the file meanwhile (a reader keeps the build it
-//! opened), and with one message when nothing has been built yet.
+//! opened), with one message when nothing has been built yet; and each question they
+//! ask of it, asked here once and answered in typed rows.
 
 use std::path::Path;
 
 use anyhow::Context;
 use duckdb::{AccessMode, Config, Connection};
+use serde::Serialize;
 
 /// The warehouse at `path`, or an error naming it when there is none yet.
 pub fn open(path: &Path) -> anyhow::Result<Connection> {
@@ -22,4 +24,205 @@ pub fn open_if_built(path: &Path) -> anyhow::Result<Option<Connection>> {
     let db = Connection::open_with_flags(path, Config::default().access_mode(AccessMode::ReadOnly)?)
         .with_context(|| format!("opening {}", path.display()))?;
     Ok(Some(db))
+}
+
+/// Rows of a query, each read by `row`; the error names the query.
+fn rows<T>(
+    db: &Connection,
+    sql: &str,
+    params: impl duckdb::Params,
+    row: impl FnMut(&duckdb::Row<'_>) -> duckdb::Result<T>,
+) -> anyhow::Result<Vec<T>> {
+    let mut stmt = db.prepare(sql).with_context(|| format!("reading the warehouse: {sql}"))?;
+    let out = stmt.query_map(params, row)?.collect::<Result<Vec<_>, _>>()?;
+    Ok(out)
+}
+
+/// A pair waiting for a person, as `canonical.review_queue` holds it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewPair {
+    pub review_id: String,
+    pub entity: String,
+    pub left_provider: String,
+    pub left_id: String,
+    pub right_provider: String,
+    pub right_id: String,
+    /// The match probability.
+    pub score: f64,
+    /// Why it waits (a band, a tie, an identifier that disagrees with the titles).
+    pub reason: Option<String>,
+    /// Each comparison's level and weight in bits.
+    pub evidence: Option<String>,
+    pub exact_method: Option<String>,
+    pub title_score: Option<f64>,
+    pub variant_score: Option<f64>,
+    pub artist_score: Option<f64>,
+    pub size_score: Option<f64>,
+    pub year_score: Option<f64>,
+    pub runner_up_id: Option<String>,
+    pub runner_up_score: Option<f64>,
+    pub left_title: Option<String>,
+    pub left_artist: Option<String>,
+    pub left_date: Option<String>,
+    /// Tracks of a release, milliseconds of a recording.
+    pub left_size: Option<i64>,
+    pub right_title: Option<String>,
+    pub right_artist: Option<String>,
+    pub right_date: Option<String>,
+    pub right_size: Option<i64>,
+}
+
+/// The queue, best scores first.
+pub fn review_queue(db: &Connection, limit: usize) -> anyhow::Result<Vec<ReviewPair>> {
+    let sql = "SELECT review_id, entity, left_provider, left_id, right_provider, right_id, score, reason, evidence, \
+                      exact_method, title_score, variant_score, artist_score, size_score, year_score, runner_up_id, \
+                      runner_up_score, left_title, left_artist, left_date, left_size, right_title, right_artist, \
+                      right_date, right_size \
+               FROM canonical.review_queue ORDER BY score DESC, review_id LIMIT ?";
+    rows(db, sql, [limit as i64], |r| {
+        Ok(ReviewPair {
+            review_id: r.get(0)?,
+            entity: r.get(1)?,
+            left_provider: r.get(2)?,
+            left_id: r.get(3)?,
+            right_provider: r.get(4)?,
+            right_id: r.get(5)?,
+            score: r.get(6)?,
+            reason: r.get(7)?,
+            evidence: r.get(8)?,
+            exact_method: r.get(9)?,
+            title_score: r.get(10)?,
+            variant_score: r.get(11)?,
+            artist_score: r.get(12)?,
+            size_score: r.get(13)?,
+            year_score: r.get(14)?,
+            runner_up_id: r.get(15)?,
+            runner_up_score: r.get(16)?,
+            left_title: r.get(17)?,
+            left_artist: r.get(18)?,
+            left_date: r.get(19)?,
+            left_size: r.get(20)?,
+            right_title: r.get(21)?,
+            right_artist: r.get(22)?,
+            right_date: r.get(23)?,
+            right_size: r.get(24)?,
+        })
+    })
+}
+
+/// Pairs waiting for a person, by entity.
+pub fn review_waiting(db: &Connection) -> anyhow::Result<Vec<(String, i64)>> {
+    rows(db, "SELECT entity, count(*) FROM canonical.review_queue GROUP BY ALL ORDER BY 1", [], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
+}
+
+/// One measure of `marts.coverage`: how much of the catalog a provider has, and with
+/// which identifiers, as a build counted it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Coverage {
+    pub run_id: Option<String>,
+    /// YYYY-MM-DD.
+    pub built_on: Option<String>,
+    pub entity: Option<String>,
+    pub measure: Option<String>,
+    pub items: Option<i64>,
+    pub share: Option<f64>,
+}
+
+pub fn coverage(db: &Connection) -> anyhow::Result<Vec<Coverage>> {
+    let sql = "SELECT run_id, CAST(built_on AS VARCHAR), entity, measure, items, share FROM marts.coverage";
+    rows(db, sql, [], |r| {
+        Ok(Coverage {
+            run_id: r.get(0)?,
+            built_on: r.get(1)?,
+            entity: r.get(2)?,
+            measure: r.get(3)?,
+            items: r.get(4)?,
+            share: r.get(5)?,
+        })
+    })
+}
+
+/// Links of one entity, method and score band.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkCount {
+    pub entity: String,
+    pub method: String,
+    /// `1.00`, `0.95-1.00`, `0.90-0.95`, `0.70-0.90` or `below 0.70`.
+    pub band: String,
+    pub links: i64,
+}
+
+pub fn links_by_method(db: &Connection) -> anyhow::Result<Vec<LinkCount>> {
+    let sql = "SELECT entity, method,
+                      CASE WHEN score >= 0.999 THEN '1.00' WHEN score >= 0.95 THEN '0.95-1.00'
+                           WHEN score >= 0.90 THEN '0.90-0.95' WHEN score >= 0.70 THEN '0.70-0.90' ELSE 'below 0.70' END,
+                      count(*)
+               FROM canonical.links GROUP BY ALL ORDER BY ALL";
+    rows(db, sql, [], |r| Ok(LinkCount { entity: r.get(0)?, method: r.get(1)?, band: r.get(2)?, links: r.get(3)? }))
+}
+
+/// Every scored pair's match probability.
+pub fn fuzzy_scores(db: &Connection) -> anyhow::Result<Vec<f64>> {
+    rows(db, "SELECT score FROM intermediate.fuzzy_links WHERE score IS NOT NULL", [], |r| r.get(0))
+}
+
+/// A followed artist's release dated ahead, as `marts.upcoming_releases` holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Upcoming {
+    /// YYYY-MM-DD, when known.
+    pub release_date: Option<String>,
+    pub followed_artist: String,
+    pub title: String,
+    pub prerelease: bool,
+    /// One store's page: Apple Music's, else Spotify's, Deezer's, iTunes' or MusicBrainz'.
+    pub listen_url: Option<String>,
+}
+
+/// The upcoming releases, soonest first.
+pub fn upcoming_releases(db: &Connection, limit: usize) -> anyhow::Result<Vec<Upcoming>> {
+    let sql = "SELECT release_date::VARCHAR, followed_artist, title, coalesce(is_prerelease, false),
+                      coalesce(apple_music_url, spotify_url, deezer_url, itunes_url, musicbrainz_url)
+               FROM marts.upcoming_releases ORDER BY release_date, followed_artist, title LIMIT ?";
+    rows(db, sql, [limit as i64], |r| {
+        Ok(Upcoming {
+            release_date: r.get(0)?,
+            followed_artist: r.get(1)?,
+            title: r.get(2)?,
+            prerelease: r.get(3)?,
+            listen_url: r.get(4)?,
+        })
+    })
+}
+
+/// A catalog item some of the main stores lack, with its strongest evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unlisted {
+    /// A release's GTIN or a track's ISRC, where the catalog has one.
+    pub code: Option<String>,
+    pub artist: String,
+    pub title: String,
+}
+
+/// Releases without a MusicBrainz, Deezer, Spotify or Apple Music listing, newest first.
+pub fn unlisted_releases(db: &Connection, limit: usize) -> anyhow::Result<Vec<Unlisted>> {
+    let sql = "SELECT gtin, artist, title FROM canonical.releases \
+               WHERE musicbrainz_release_id IS NULL OR deezer_album_id IS NULL OR spotify_album_id IS NULL \
+                  OR apple_music_album_id IS NULL \
+               ORDER BY release_date DESC NULLS LAST, release_id LIMIT ?";
+    rows(db, sql, [limit as i64], unlisted)
+}
+
+/// Tracks without a MusicBrainz, Deezer, Spotify or Apple Music listing.
+pub fn unlisted_tracks(db: &Connection, limit: usize) -> anyhow::Result<Vec<Unlisted>> {
+    let sql = "SELECT isrc, artist, title FROM canonical.tracks \
+               WHERE musicbrainz_recording_id IS NULL OR deezer_track_id IS NULL OR spotify_track_id IS NULL \
+                  OR apple_music_song_id IS NULL \
+               ORDER BY track_id LIMIT ?";
+    rows(db, sql, [limit as i64], unlisted)
+}
+
+fn unlisted(r: &duckdb::Row<'_>) -> duckdb::Result<Unlisted> {
+    Ok(Unlisted { code: r.get(0)?, artist: r.get::<_, Option<String>>(1)?.unwrap_or_default(), title: r.get(2)? })
 }

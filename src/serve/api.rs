@@ -488,12 +488,15 @@ fn is_uuid(s: &str) -> bool {
         && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
-/// Rows of a warehouse query as JSON objects.
-fn warehouse_rows(warehouse: &std::path::Path, sql: &str) -> anyhow::Result<serde_json::Value> {
-    let db = crate::warehouse::open(warehouse)?;
-    let json: Option<String> =
-        db.query_row(&format!("SELECT CAST(to_json(list(t)) AS VARCHAR) FROM ({sql}) t"), [], |r| r.get(0))?;
-    Ok(json.map_or(Ok(serde_json::json!([])), |j| serde_json::from_str(&j))?)
+/// A question to the warehouse, answered as JSON off the async threads.
+async fn from_warehouse<T: serde::Serialize + Send + 'static>(
+    app: &App,
+    read: impl FnOnce(&duckdb::Connection) -> anyhow::Result<T> + Send + 'static,
+) -> Result<serde_json::Value, ApiError> {
+    let warehouse = app.cfg.warehouse();
+    blocking(move || Ok(serde_json::to_value(read(&crate::warehouse::open(&warehouse)?)?)?))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.error))
 }
 
 /// Coverage: per provider and entity, how much of the catalog each provider has and
@@ -501,10 +504,7 @@ fn warehouse_rows(warehouse: &std::path::Path, sql: &str) -> anyhow::Result<serd
 #[utoipa::path(get, path = "/stats", responses((status = 200, description = "coverage, as the last build counted it", body = Object),
     (status = 503, description = "no warehouse built yet", body = ApiError)))]
 async fn stats(State(app): State<Arc<App>>) -> Result<Json<serde_json::Value>, ApiError> {
-    let warehouse = app.cfg.warehouse();
-    let latest = blocking(move || warehouse_rows(&warehouse, "SELECT * FROM marts.coverage"))
-        .await
-        .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.error))?;
+    let latest = from_warehouse(&app, crate::warehouse::coverage).await?;
     Ok(Json(serde_json::json!({ "coverage": latest })))
 }
 
@@ -517,15 +517,7 @@ async fn review_queue(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let Query(Limit { limit }) = limit.map_err(bad_query)?;
     let limit = limit.unwrap_or(20).min(1000);
-    let warehouse = app.cfg.warehouse();
-    let rows = blocking(move || {
-        warehouse_rows(
-            &warehouse,
-            &format!("SELECT * FROM canonical.review_queue ORDER BY score DESC, review_id LIMIT {limit}"),
-        )
-    })
-    .await
-    .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.error))?;
+    let rows = from_warehouse(&app, move |db| crate::warehouse::review_queue(db, limit)).await?;
     Ok(Json(rows))
 }
 
