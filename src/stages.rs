@@ -224,7 +224,11 @@ pub fn enrichment(cfg: &Loaded, max: usize) -> anyhow::Result<Vec<Identifier>> {
 pub fn raw_sources() -> Vec<RawSource> {
     liner_extract::resources()
         .into_iter()
-        .map(|r| RawSource { provider: r.provider.to_string(), resource: r.name.to_string() })
+        .map(|r| RawSource {
+            provider: r.provider.to_string(),
+            resource: r.name.to_string(),
+            errors_in_answers: liner_extract::Provider::named(r.provider).errors_in_answers(),
+        })
         .collect()
 }
 

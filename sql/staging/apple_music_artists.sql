@@ -4,8 +4,7 @@
 -- One row per Apple Music artist found by search.
 with hits as (
     select unnest(json_extract(body, '$.results.artists.data[*]')) as a, fetched_at
-    from raw.apple_music_artist_search
-    where status = 200 and json_valid(body)
+    from answers.apple_music_artist_search
 )
 select
     a ->> 'id' as artist_id,

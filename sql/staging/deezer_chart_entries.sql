@@ -5,22 +5,19 @@
 -- fetched anew every run): `is_latest` marks the newest of each list. Position is the
 -- chart's, or the place in the list.
 with lists as (
-    select 'chart_albums:' || regexp_extract(request_key, '/chart/([0-9]+)/', 1) as list, body, fetched_at, 1 as rank from raw.deezer_chart_albums
-    where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
+    select 'chart_albums:' || regexp_extract(request_key, '/chart/([0-9]+)/', 1) as list, body, fetched_at, 1 as rank from answers.deezer_chart_albums
     union all
-    select 'chart_tracks:' || regexp_extract(request_key, '/chart/([0-9]+)/', 1), body, fetched_at, 1 from raw.deezer_chart_tracks
-    where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
+    select 'chart_tracks:' || regexp_extract(request_key, '/chart/([0-9]+)/', 1), body, fetched_at, 1 from answers.deezer_chart_tracks
     union all
     -- /chart/<genre> holds every chart at once, each as {data, total}; where the chart's
     -- own endpoint was read at the same moment (recordings ingested together), that wins.
-    select 'chart_albums:' || regexp_extract(request_key, '/chart/([0-9]+)', 1), json_extract(body, '$.albums')::varchar, fetched_at, 2 from raw.deezer_charts
-    where status = 200 and json_valid(body) and json_extract(body, '$.error') is null and json_exists(body, '$.albums.data')
+    select 'chart_albums:' || regexp_extract(request_key, '/chart/([0-9]+)', 1), json_extract(body, '$.albums')::varchar, fetched_at, 2 from answers.deezer_charts
+    where json_exists(body, '$.albums.data')
     union all
-    select 'chart_tracks:' || regexp_extract(request_key, '/chart/([0-9]+)', 1), json_extract(body, '$.tracks')::varchar, fetched_at, 2 from raw.deezer_charts
-    where status = 200 and json_valid(body) and json_extract(body, '$.error') is null and json_exists(body, '$.tracks.data')
+    select 'chart_tracks:' || regexp_extract(request_key, '/chart/([0-9]+)', 1), json_extract(body, '$.tracks')::varchar, fetched_at, 2 from answers.deezer_charts
+    where json_exists(body, '$.tracks.data')
     union all
-    select 'editorial_releases:' || regexp_extract(request_key, '/editorial/([0-9]+)/', 1), body, fetched_at, 1 from raw.deezer_editorial_releases
-    where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
+    select 'editorial_releases:' || regexp_extract(request_key, '/editorial/([0-9]+)/', 1), body, fetched_at, 1 from answers.deezer_editorial_releases
 ),
 entries as (
     select list, unnest(json_extract(body, '$.data[*]')) as e, generate_subscripts(json_extract(body, '$.data[*]'), 1) as place, fetched_at, rank

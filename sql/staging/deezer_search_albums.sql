@@ -4,8 +4,7 @@
 -- catalog rows (no UPC, no tracks). The query is the request's, words normalized.
 with pages as (
     select regexp_extract(request_key, '[?&]q=([^&]*)', 1) as query, body, fetched_at
-    from raw.deezer_album_search
-    where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
+    from answers.deezer_album_search
 ),
 hits as (
     select query, unnest(json_extract(body, '$.data[*]')) as a, generate_subscripts(json_extract(body, '$.data[*]'), 1) as place, fetched_at

@@ -4,8 +4,7 @@
 -- for linking (search hits carry no ISRC).
 with pages as (
     select regexp_extract(request_key, '[?&]q=([^&]*)', 1) as query, body, fetched_at
-    from raw.deezer_track_search
-    where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
+    from answers.deezer_track_search
 ),
 hits as (
     select query, unnest(json_extract(body, '$.data[*]')) as t, generate_subscripts(json_extract(body, '$.data[*]'), 1) as place, fetched_at

@@ -4,40 +4,33 @@
 -- One row per Deezer track, from GET /album/<id>/tracks (the listing that carries
 -- ISRCs; the album id is not in the body, only in the request) and from track lookups
 -- such as /track/isrc:<isrc> (which name their album).
+-- merge: newest
 with pages as (
     select
         body,
         fetched_at, raw_file,
         try_cast(regexp_extract(request_key, '/album/([0-9]+)/tracks', 1) as bigint) as album_id
-    from raw.deezer_album_tracks
-    where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
+    from answers.deezer_album_tracks
 ),
 tracks as (
     select album_id, unnest(json_extract(body, '$.data[*]')) as t, fetched_at, raw_file
     from pages
     union all
     select try_cast(json_extract_string(body, '$.album.id') as bigint), body::json, fetched_at, raw_file
-    from raw.deezer_tracks
-    where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
-),
-answers as (
-    select
-        try_cast(t ->> 'id' as bigint) as track_id,
-        album_id,
-        try_cast(t ->> 'disk_number' as integer) as disk_number,
-        try_cast(t ->> 'track_position' as integer) as position,
-        t ->> 'title' as title,
-        t ->> 'title_short' as title_short,
-        nullif(t ->> 'title_version', '') as title_version,
-        nullif(t ->> 'isrc', '') as isrc_raw,
-        norm_isrc(t ->> 'isrc') as isrc,
-        try_cast(t ->> 'duration' as integer) as duration_s,
-        json_extract_string(t, '$.artist.name') as artist_name,
-        try_cast(t ->> 'rank' as bigint) as rank,
-        fetched_at, raw_file
-    from tracks
+    from answers.deezer_tracks
 )
--- Each field from the newest answer that has it (README: Models).
-select track_id, arg_max(columns(* exclude (track_id)), fetched_at)
-from answers
-group by track_id
+select
+    try_cast(t ->> 'id' as bigint) as track_id,
+    album_id,
+    try_cast(t ->> 'disk_number' as integer) as disk_number,
+    try_cast(t ->> 'track_position' as integer) as position,
+    t ->> 'title' as title,
+    t ->> 'title_short' as title_short,
+    nullif(t ->> 'title_version', '') as title_version,
+    nullif(t ->> 'isrc', '') as isrc_raw,
+    norm_isrc(t ->> 'isrc') as isrc,
+    try_cast(t ->> 'duration' as integer) as duration_s,
+    json_extract_string(t, '$.artist.name') as artist_name,
+    try_cast(t ->> 'rank' as bigint) as rank,
+    fetched_at, raw_file
+from tracks

@@ -6,8 +6,7 @@
 -- release. `role` is Main, Remix, Appearance or TrackAppearance.
 with pages as (
     select regexp_extract(request_key, '/artists/([0-9]+)/releases', 1) as artist_id, body, fetched_at
-    from raw.discogs_artist_releases
-    where status = 200 and json_valid(body)
+    from answers.discogs_artist_releases
 ),
 items as (
     select try_cast(artist_id as bigint) as artist_id, unnest(json_extract(body, '$.releases[*]')) as r, fetched_at

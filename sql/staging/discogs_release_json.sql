@@ -3,6 +3,6 @@
 -- The newest JSON of each Discogs release (GET /releases/<id>); the release, label,
 -- identifier and track models read it.
 select try_cast(body ->> 'id' as bigint) as release_id, body::json as r, fetched_at, raw_file
-from raw.discogs_releases
-where status = 200 and json_valid(body) and try_cast(body ->> 'id' as bigint) is not null
+from answers.discogs_releases
+where try_cast(body ->> 'id' as bigint) is not null
 qualify row_number() over (partition by body ->> 'id' order by fetched_at desc) = 1

@@ -6,12 +6,10 @@
 -- "Artist - Title"; `year` is a string, `format`, `genre`, `style` and `barcode` arrays.
 with hits as (
     select unnest(json_extract(body, '$.results[*]')) as h, fetched_at
-    from raw.discogs_artist_search
-    where status = 200 and json_valid(body)
+    from answers.discogs_artist_search
     union all
     select unnest(json_extract(body, '$.results[*]')), fetched_at
-    from raw.discogs_release_search
-    where status = 200 and json_valid(body)
+    from answers.discogs_release_search
 )
 select
     h ->> 'type' as result_type,

@@ -5,31 +5,24 @@
 -- collection it belongs to. Deluxe albums carry music videos among their tracks
 -- (`kind` 'music-video'); they count in the album's trackCount. No ISRC: iTunes does
 -- not give one.
+-- merge: newest
 with results as (
     select unnest(json_extract(body, '$.results[*]')) as r, fetched_at, raw_file
-    from raw.itunes_album_songs
-    where status = 200 and json_valid(body)
+    from answers.itunes_album_songs
     union all
     select unnest(json_extract(body, '$.results[*]')), fetched_at, raw_file
-    from raw.itunes_upc_lookup
-    where status = 200 and json_valid(body)
-),
-answers as (
-    select
-        try_cast(r ->> 'trackId' as bigint) as track_id,
-        r ->> 'kind' as kind,
-        try_cast(r ->> 'collectionId' as bigint) as collection_id,
-        try_cast(r ->> 'discNumber' as integer) as disc_number,
-        try_cast(r ->> 'trackNumber' as integer) as position,
-        r ->> 'trackName' as title,
-        r ->> 'artistName' as artist_name,
-        try_cast(r ->> 'trackTimeMillis' as integer) as duration_ms,
-        try_cast(r ->> 'releaseDate' as timestamp)::date as release_date,
-        fetched_at, raw_file
-    from results
-    where r ->> 'wrapperType' = 'track'
+    from answers.itunes_upc_lookup
 )
--- Each field from the newest answer that has it (README: Models).
-select track_id, arg_max(columns(* exclude (track_id)), fetched_at)
-from answers
-group by track_id
+select
+    try_cast(r ->> 'trackId' as bigint) as track_id,
+    r ->> 'kind' as kind,
+    try_cast(r ->> 'collectionId' as bigint) as collection_id,
+    try_cast(r ->> 'discNumber' as integer) as disc_number,
+    try_cast(r ->> 'trackNumber' as integer) as position,
+    r ->> 'trackName' as title,
+    r ->> 'artistName' as artist_name,
+    try_cast(r ->> 'trackTimeMillis' as integer) as duration_ms,
+    try_cast(r ->> 'releaseDate' as timestamp)::date as release_date,
+    fetched_at, raw_file
+from results
+where r ->> 'wrapperType' = 'track'

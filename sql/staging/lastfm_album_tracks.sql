@@ -12,8 +12,7 @@ with albums as (
             else []
         end as tracks,
         fetched_at
-    from raw.lastfm_albums
-    where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
+    from answers.lastfm_albums
     qualify row_number() over (partition by json_extract_string(body, '$.album.url') order by fetched_at desc) = 1
 ),
 tracks as (

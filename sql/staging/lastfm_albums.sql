@@ -25,7 +25,6 @@ select
         else 0
     end as track_count,
     fetched_at, raw_file
-from raw.lastfm_albums
-where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
-    and json_extract_string(body, '$.album.url') is not null
+from answers.lastfm_albums
+    where json_extract_string(body, '$.album.url') is not null
 qualify row_number() over (partition by json_extract_string(body, '$.album.url') order by fetched_at desc) = 1

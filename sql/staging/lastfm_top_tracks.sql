@@ -8,20 +8,16 @@
 -- lists name the artist under `#text`, the others under `name`.
 with pages as (
     select 'user:' || json_extract_string(body, '$.toptracks."@attr".user') as list, json_extract(body, '$.toptracks') as l, fetched_at
-    from raw.lastfm_user_top_tracks
-    where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
+    from answers.lastfm_user_top_tracks
     union all
     select 'artist:' || json_extract_string(body, '$.toptracks."@attr".artist'), json_extract(body, '$.toptracks'), fetched_at
-    from raw.lastfm_artist_top_tracks
-    where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
+    from answers.lastfm_artist_top_tracks
     union all
     select 'user-week:' || json_extract_string(body, '$.weeklytrackchart."@attr".user'), json_extract(body, '$.weeklytrackchart'), fetched_at
-    from raw.lastfm_user_weekly_track_chart
-    where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
+    from answers.lastfm_user_weekly_track_chart
     union all
     select 'chart', json_extract(body, '$.tracks'), fetched_at
-    from raw.lastfm_chart_top_tracks
-    where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
+    from answers.lastfm_chart_top_tracks
 ),
 lists as (
     select

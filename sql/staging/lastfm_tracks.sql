@@ -22,7 +22,6 @@ select
         lambda t: t ->> 'name'
     ), ', '), '') as tags,
     fetched_at, raw_file
-from raw.lastfm_tracks
-where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
-    and json_extract_string(body, '$.track.url') is not null
+from answers.lastfm_tracks
+    where json_extract_string(body, '$.track.url') is not null
 qualify row_number() over (partition by json_extract_string(body, '$.track.url') order by fetched_at desc) = 1

@@ -7,12 +7,10 @@
 -- artist and album names sit under `#text` in scrobbles and under `name` in the library.
 with lists as (
     select 'recent' as source, json_extract(body, '$.recenttracks') as l, fetched_at
-    from raw.lastfm_user_recent_tracks
-    where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
+    from answers.lastfm_user_recent_tracks
     union all
     select 'library', json_extract(body, '$.tracks'), fetched_at
-    from raw.lastfm_library_tracks
-    where status = 200 and json_valid(body) and json_extract(body, '$.error') is null
+    from answers.lastfm_library_tracks
 ),
 tracks as (
     select

@@ -9,8 +9,7 @@ with raw_isrcs as (
     select recording_id, unnest(isrcs_raw) as raw_isrc from staging.musicbrainz_recordings
     union all
     select unnest(json_extract_string(body, '$.recordings[*].id')), body ->> 'isrc'
-    from raw.musicbrainz_isrcs
-    where status = 200 and json_valid(body)
+    from answers.musicbrainz_isrcs
 )
 select distinct recording_id, norm_isrc(raw_isrc) as isrc
 from raw_isrcs

@@ -3,8 +3,7 @@
 -- The newest JSON of each MusicBrainz release group, from browse pages and lookups.
 with pages as (
     select body, fetched_at
-    from raw.musicbrainz_release_groups
-    where status = 200 and json_valid(body)
+    from answers.musicbrainz_release_groups
 ),
 groups as (
     select

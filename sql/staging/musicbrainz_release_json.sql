@@ -5,8 +5,7 @@
 -- releases do not name their group: it is added). The release and track models read it.
 with pages as (
     select body, fetched_at, raw_file
-    from raw.musicbrainz_releases
-    where status = 200 and json_valid(body)
+    from answers.musicbrainz_releases
 ),
 releases as (
     select
@@ -20,8 +19,8 @@ releases as (
         fetched_at, raw_file,
         -- A group's list of editions lacks what a release's own page has.
         0
-    from raw.musicbrainz_release_groups
-    where status = 200 and json_valid(body) and json_exists(body, '$.releases')
+    from answers.musicbrainz_release_groups
+    where json_exists(body, '$.releases')
 )
 select r ->> 'id' as release_id, r, fetched_at, raw_file
 from releases

@@ -9,8 +9,7 @@ with tagged as (
     from staging.musicbrainz_release_group_json
     union all
     select 'artist', body ->> 'id', unnest(json_extract(body, '$.tags[*]'))
-    from raw.musicbrainz_artists
-    where status = 200 and json_valid(body)
+    from answers.musicbrainz_artists
 )
 select entity, entity_id, t ->> 'name' as tag, max(try_cast(t ->> 'count' as integer)) as votes
 from tagged

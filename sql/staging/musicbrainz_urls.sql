@@ -8,8 +8,7 @@ with rels as (
     from staging.musicbrainz_release_json
     union all
     select 'artist', body ->> 'id', unnest(json_extract(body, '$.relations[*]'))
-    from raw.musicbrainz_artists
-    where status = 200 and json_valid(body)
+    from answers.musicbrainz_artists
 ),
 urls as (
     select distinct entity, entity_id, rel ->> 'type' as relation_type, json_extract_string(rel, '$.url.resource') as url

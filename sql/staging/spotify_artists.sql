@@ -5,8 +5,7 @@
 -- and no popularity, and genres come back empty since 2026.
 with hits as (
     select unnest(json_extract(body, '$.artists.items[*]')) as a, fetched_at
-    from raw.spotify_artist_search
-    where status = 200 and json_valid(body)
+    from answers.spotify_artist_search
 )
 select
     a ->> 'id' as artist_id,

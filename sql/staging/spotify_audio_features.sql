@@ -8,8 +8,7 @@ with bodies as (
     select
         case when json_exists(body, '$.audio_features') then json_extract(body, '$.audio_features[*]') else [body::json] end as fs,
         fetched_at, raw_file
-    from raw.spotify_audio_features
-    where status = 200 and json_valid(body)
+    from answers.spotify_audio_features
 ),
 listed as (
     select unnest(fs) as j, fetched_at, raw_file from bodies

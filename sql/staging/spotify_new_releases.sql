@@ -5,8 +5,8 @@
 -- `albums`), every snapshot; `is_latest` marks the newest. Simplified albums: no UPC.
 with pages as (
     select json_extract(body, '$.albums') as p, fetched_at
-    from raw.spotify_new_releases
-    where status = 200 and json_valid(body) and json_exists(body, '$.albums.items')
+    from answers.spotify_new_releases
+    where json_exists(body, '$.albums.items')
 ),
 entries as (
     select

@@ -6,15 +6,13 @@ with found as (
     select json_extract_string(c, '$.id.channelId') as channel_id, json_extract_string(c, '$.snippet.title') as title, null as uploads, fetched_at
     from (
         select unnest(json_extract(body, '$.items[*]')) as c, fetched_at
-        from raw.youtube_channel_search
-        where status = 200 and json_valid(body)
+        from answers.youtube_channel_search
     )
     union all
     select c ->> 'id', json_extract_string(c, '$.snippet.title'), json_extract_string(c, '$.contentDetails.relatedPlaylists.uploads'), fetched_at
     from (
         select unnest(json_extract(body, '$.items[*]')) as c, fetched_at
-        from raw.youtube_channels
-        where status = 200 and json_valid(body)
+        from answers.youtube_channels
     )
 )
 select

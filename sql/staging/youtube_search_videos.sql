@@ -7,8 +7,7 @@
 -- playlists' are.
 with hits as (
     select unnest(json_extract(body, '$.items[*]')) as i, fetched_at
-    from raw.youtube_video_search
-    where status = 200 and json_valid(body)
+    from answers.youtube_video_search
 )
 select
     json_extract_string(i, '$.id.videoId') as video_id,

@@ -7,8 +7,7 @@
 -- variants. Uploads that are no song (a tour announcement) have no song.
 with items as (
     select unnest(json_extract(body, '$.items[*]')) as i, fetched_at
-    from raw.youtube_playlist_items
-    where status = 200 and json_valid(body)
+    from answers.youtube_playlist_items
 ),
 videos as (
     select

@@ -8,7 +8,10 @@ use anyhow::{Context, bail};
 
 /// The warehouse schemas, in build order. A name `<layer>.<table>` in a model's SQL is
 /// a reference to another model (or, for `raw`, to a lake view).
-pub const LAYERS: &[&str] = &["raw", "staging", "intermediate", "canonical", "marts"];
+pub const LAYERS: &[&str] = &["raw", "answers", "staging", "intermediate", "canonical", "marts"];
+
+/// The layers liner makes from the lake itself; models live in the others.
+pub const SOURCE_LAYERS: &[&str] = &["raw", "answers"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Assertion {
@@ -46,6 +49,39 @@ impl Materialized {
     }
 }
 
+/// How a staging model makes one row of an item that several answers describe
+/// (`-- merge:`): each field from the answer that says the most, by a rank column of
+/// the model's rows, then from the newest (`fetched_at`). The model's SQL gives every
+/// answer's row; liner groups them by the key. A field no answer has stays NULL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Merge {
+    /// `-- merge: newest`
+    Newest,
+    /// `-- merge: by whole, then newest`: the rank column (higher first) is dropped.
+    Ranked(String),
+}
+
+impl Merge {
+    fn parse(value: &str) -> Option<Merge> {
+        if value == "newest" {
+            return Some(Merge::Newest);
+        }
+        let rank = value.strip_prefix("by ")?.strip_suffix(", then newest")?;
+        is_identifier(rank).then(|| Merge::Ranked(rank.to_string()))
+    }
+
+    /// The model's SQL wrapped into one row per key.
+    pub fn wrap(&self, key: &str, sql: &str) -> String {
+        let (exclude, order) = match self {
+            Merge::Newest => (key.to_string(), "fetched_at".to_string()),
+            Merge::Ranked(rank) => (format!("{key}, {rank}"), format!("answer_order({rank}, fetched_at)")),
+        };
+        format!(
+            "SELECT {key}, arg_max(COLUMNS(* EXCLUDE ({exclude})), {order})\nFROM (\n{sql}\n) AS answers\nGROUP BY {key}"
+        )
+    }
+}
+
 /// A model written in Rust: it creates its table itself, from the tables it reads.
 pub type RustModel = fn(&duckdb::Connection) -> anyhow::Result<()>;
 
@@ -59,6 +95,7 @@ pub struct Model {
     /// connected components of the link graph); `sql` is then empty.
     pub rust: Option<RustModel>,
     pub materialized: Materialized,
+    pub merge: Option<Merge>,
     pub key: Vec<String>,
     /// `-- max_length: isrc 12, gtin 14`: the most characters a text column holds. The
     /// app database gets the columns as varchar(n), and a load refuses a longer value.
@@ -80,6 +117,7 @@ impl Model {
             sql: String::new(),
             rust: Some(run),
             materialized: Materialized::Table,
+            merge: None,
             key,
             max_length: Vec::new(),
             assertions,
@@ -97,6 +135,7 @@ impl Model {
         let mut name = None;
         let mut key = Vec::new();
         let mut materialized = Materialized::Table;
+        let mut merge = None;
         let mut max_length = Vec::new();
         let mut assertions = Vec::new();
         for line in text.lines().map(str::trim) {
@@ -120,6 +159,14 @@ impl Model {
                         other => bail!("{}: -- materialized: expected table or view, got {other:?}", path.display()),
                     }
                 }
+                "merge" => {
+                    merge = Some(Merge::parse(value).with_context(|| {
+                        format!(
+                            "{}: -- merge: expected \"newest\" or \"by <rank column>, then newest\", got {value:?}",
+                            path.display()
+                        )
+                    })?)
+                }
                 "max_length" => {
                     max_length = parse_lengths(value).with_context(|| format!("{}: -- max_length:", path.display()))?
                 }
@@ -137,19 +184,36 @@ impl Model {
             }
         };
         match name.split_once('.') {
-            Some((schema, table)) if LAYERS.contains(&schema) && schema != "raw" && is_identifier(table) => {}
+            Some((schema, table))
+                if LAYERS.contains(&schema) && !SOURCE_LAYERS.contains(&schema) && is_identifier(table) => {}
             _ => bail!(
                 "{}: model name {name:?} must be <layer>.<table> with layer one of staging, intermediate, canonical, marts",
                 path.display()
             ),
         }
         let sql = text.trim().trim_end_matches(';').trim_end().to_string();
+        let sql = match (&merge, key.as_slice()) {
+            (None, _) => sql,
+            (Some(m), [key]) => m.wrap(key, &sql),
+            (Some(_), _) => bail!("{}: -- merge: wants a -- key: of one column to merge by", path.display()),
+        };
         let refs = references(&sql);
         if !key.is_empty() {
             assertions.insert(0, Assertion::NotNull(key.clone()));
             assertions.insert(0, Assertion::Unique(key.clone()));
         }
-        Ok(Model { name, path: path.to_path_buf(), sql, rust: None, materialized, key, max_length, assertions, refs })
+        Ok(Model {
+            name,
+            path: path.to_path_buf(),
+            sql,
+            rust: None,
+            materialized,
+            merge,
+            key,
+            max_length,
+            assertions,
+            refs,
+        })
     }
 
     /// `isrc=12,gtin=14`, as `meta.models.max_length` keeps it for the load.
@@ -403,5 +467,10 @@ mod tests {
         let e = Model::parse(Path::new("sql/staging/a.sql"), "-- max_length: isrc twelve\nselect 1").unwrap_err();
         let msg = format!("{e:#}");
         assert!(msg.contains("sql/staging/a.sql") && msg.contains("isrc twelve"), "{msg}");
+        let e = Model::parse(Path::new("sql/staging/a.sql"), "-- key: id\n-- merge: oldest\nselect 1").unwrap_err();
+        let msg = format!("{e:#}");
+        assert!(msg.contains("sql/staging/a.sql") && msg.contains("\"oldest\""), "{msg}");
+        let e = Model::parse(Path::new("sql/staging/a.sql"), "-- merge: newest\nselect 1").unwrap_err();
+        assert!(format!("{e:#}").contains("-- key: of one column"), "{e:#}");
     }
 }

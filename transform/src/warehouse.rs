@@ -14,16 +14,25 @@ use tracing::info;
 use crate::model::{Assertion, LAYERS, Model};
 use crate::{plan, udf};
 
-/// A lake resource that becomes the view `raw.<provider>_<resource>`.
+/// A lake resource that becomes the view `raw.<provider>_<resource>` (every response
+/// landed) and `answers.<provider>_<resource>` (its answers: status 200, a JSON body,
+/// and no error inside it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawSource {
     pub provider: String,
     pub resource: String,
+    /// The provider sends errors inside 200 answers, as a top-level `error` (Deezer,
+    /// Last.fm): its answers leave those out.
+    pub errors_in_answers: bool,
 }
 
 impl RawSource {
     pub fn view(&self) -> String {
         format!("raw.{}_{}", self.provider, self.resource)
+    }
+
+    pub fn answers(&self) -> String {
+        format!("answers.{}_{}", self.provider, self.resource)
     }
 }
 
@@ -101,7 +110,7 @@ pub struct BuildReport {
 /// Every model (SQL files, and the Rust models whose inputs exist) and their build order.
 fn models_in_order(opts: &BuildOptions) -> anyhow::Result<(Vec<Model>, Vec<usize>)> {
     let mut models = opts.models.load()?;
-    let mut sources: BTreeSet<String> = opts.sources.iter().map(RawSource::view).collect();
+    let mut sources: BTreeSet<String> = opts.sources.iter().flat_map(|s| [s.view(), s.answers()]).collect();
     for table in [REVIEW_DECISIONS, FOLLOWS, BUILD, COVERAGE_HISTORY] {
         sources.insert(table.to_string());
     }
@@ -187,6 +196,10 @@ fn rebuild_into(
     std::fs::copy(&opts.warehouse, path)
         .with_context(|| format!("copying {} to rebuild part of it", opts.warehouse.display()))?;
     let db = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
+    for layer in LAYERS.iter().chain(&["meta"]) {
+        // A warehouse built by an older liner may lack a layer added since.
+        db.execute_batch(&format!("CREATE SCHEMA IF NOT EXISTS {layer}"))?;
+    }
     inputs(&db, opts)?;
     let order: Vec<usize> = order.iter().copied().filter(|i| chosen.contains(i)).collect();
     for &i in &order {
@@ -253,6 +266,7 @@ fn inputs(db: &Connection, opts: &BuildOptions) -> anyhow::Result<()> {
     udf::register(db).context("registering liner's SQL functions")?;
     for source in &opts.sources {
         create_raw_view(db, &opts.lake_root, source, &opts.raw_columns)?;
+        create_answers_view(db, source)?;
     }
     db.execute_batch(&format!(
         "CREATE OR REPLACE TABLE {REVIEW_DECISIONS} (entity VARCHAR, left_provider VARCHAR, left_id VARCHAR, \
@@ -391,6 +405,19 @@ fn create_raw_view(
         .with_context(|| format!("creating the view {} over {}", source.view(), dir.display()))
 }
 
+/// What staging models read of a resource: the responses that answered. A body that
+/// is not JSON (a proxy's HTML page, a torn write) is left out here, once, and not in
+/// each model.
+fn create_answers_view(db: &Connection, source: &RawSource) -> anyhow::Result<()> {
+    let no_error = if source.errors_in_answers { " AND json_extract(body, '$.error') IS NULL" } else { "" };
+    db.execute_batch(&format!(
+        "CREATE OR REPLACE VIEW {} AS SELECT * FROM {} WHERE status = 200 AND json_valid(body){no_error}",
+        source.answers(),
+        source.view()
+    ))
+    .with_context(|| format!("creating the view {}", source.answers()))
+}
+
 fn build_model(db: &Connection, m: &Model) -> anyhow::Result<BuiltModel> {
     let started = Instant::now();
     match m.rust {
@@ -474,7 +501,7 @@ mod tests {
             models: crate::model::ModelSet::only(dir.path().join("sql")),
             lake_root: dir.path().join("raw"),
             warehouse: dir.path().join("warehouse.duckdb"),
-            sources: vec![RawSource { provider: "deezer".into(), resource: "albums".into() }],
+            sources: vec![RawSource { provider: "deezer".into(), resource: "albums".into(), errors_in_answers: true }],
             raw_columns: vec![("status".into(), "INTEGER".into()), ("body".into(), "VARCHAR".into())],
             run_id: "test".into(),
             review_decisions: vec![],
@@ -506,6 +533,74 @@ mod tests {
             .unwrap();
         assert_eq!(n2, 60);
         assert_eq!(keys, "canonical.b=id staging.a=id staging.c=");
+    }
+
+    #[test]
+    fn answers_keep_the_json_200s_and_leave_out_error_bodies_where_the_provider_sends_them() {
+        let (dir, mut opts) = project(&[
+            ("staging/deezer.sql", "select body from answers.deezer_albums order by body"),
+            ("staging/spotify.sql", "select body from answers.spotify_albums order by body"),
+        ]);
+        opts.sources.push(RawSource {
+            provider: "spotify".into(),
+            resource: "albums".into(),
+            errors_in_answers: false,
+        });
+        let rows = "(200, '{\"id\": 1}'), (200, '{\"error\": {\"code\": 800}}'), (404, '{\"id\": 2}'), \
+                    (200, '<html>busy</html>')";
+        for provider in ["deezer", "spotify"] {
+            let day = dir.path().join("raw").join(provider).join("albums").join("dt=2026-12-01");
+            std::fs::create_dir_all(&day).unwrap();
+            let file = day.join("run-1.parquet");
+            Connection::open_in_memory()
+                .unwrap()
+                .execute_batch(&format!(
+                    "COPY (SELECT * FROM (VALUES {rows}) t(status, body)) TO '{}' (FORMAT parquet)",
+                    file.display()
+                ))
+                .unwrap();
+        }
+        build(&opts).unwrap();
+        let db = Connection::open(&opts.warehouse).unwrap();
+        let bodies = |table: &str| -> Vec<String> {
+            let mut stmt = db.prepare(&format!("SELECT body FROM {table}")).unwrap();
+            stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        };
+        assert_eq!(bodies("staging.deezer"), ["{\"id\": 1}"], "Deezer's 200 error body is not an answer");
+        assert_eq!(
+            bodies("staging.spotify"),
+            ["{\"error\": {\"code\": 800}}", "{\"id\": 1}"],
+            "a provider whose errors come with error statuses keeps every JSON 200"
+        );
+    }
+
+    #[test]
+    fn a_merged_model_takes_each_field_from_the_best_answer_that_has_it() {
+        // Item 1: a listing (whole 0) newer than its page (whole 1) keeps the page's
+        // label, takes its own title only where the page has none; item 2 has only
+        // listings, the newest first.
+        let answers = "select * from (values \
+            (1, 'Page title', 'Label', 1, timestamp '2026-01-01'), \
+            (1, 'Listed title', null, 0, timestamp '2026-02-01'), \
+            (2, null, 'Old', 0, timestamp '2026-01-01'), \
+            (2, 'Newer', null, 0, timestamp '2026-02-01')) t(id, title, label, whole, fetched_at)";
+        let (_dir, opts) = project(&[
+            ("staging/ranked.sql", &format!("-- key: id\n-- merge: by whole, then newest\n{answers}")),
+            ("staging/newest.sql", &format!("-- key: id\n-- merge: newest\n{answers}")),
+        ]);
+        build(&opts).unwrap();
+        let db = Connection::open(&opts.warehouse).unwrap();
+        let rows = |table: &str| -> Vec<String> {
+            let sql = format!("SELECT concat_ws('|', id, title, label) FROM {table} ORDER BY id");
+            let mut stmt = db.prepare(&sql).unwrap();
+            stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        };
+        assert_eq!(rows("staging.ranked"), ["1|Page title|Label", "2|Newer|Old"]);
+        assert_eq!(rows("staging.newest"), ["1|Listed title|Label", "2|Newer|Old"]);
+        let columns: i64 = db
+            .query_row("SELECT count(*) FROM information_schema.columns WHERE table_name = 'ranked'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(columns, 4, "the rank column is not kept");
     }
 
     #[test]

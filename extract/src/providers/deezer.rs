@@ -68,6 +68,10 @@ impl Api for Deezer {
         RESOURCES
     }
 
+    fn errors_in_answers(&self) -> bool {
+        true
+    }
+
     fn body_check(&self) -> BodyCheck {
         body_check
     }

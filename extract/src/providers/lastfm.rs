@@ -102,6 +102,10 @@ impl Api for LastFm {
         RESOURCES
     }
 
+    fn errors_in_answers(&self) -> bool {
+        true
+    }
+
     fn body_check(&self) -> BodyCheck {
         body_check
     }

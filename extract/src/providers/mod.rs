@@ -63,6 +63,12 @@ pub trait Api: Sync {
     /// an error whatever its status line said (Deezer and Last.fm send them with 200).
     fn error_in_body(&self, body: &serde_json::Value) -> Option<String>;
 
+    /// Whether it sends errors inside 200 answers as a top-level `error` (Deezer and
+    /// Last.fm do): the warehouse's `answers.*` views leave those out.
+    fn errors_in_answers(&self) -> bool {
+        false
+    }
+
     /// The HTTP status an error body names, for the providers whose errors carry one
     /// (a recorded file has no status line of its own).
     fn status_in_body(&self, _body: &serde_json::Value) -> Option<u64> {
