@@ -228,6 +228,7 @@ pub fn raw_sources() -> Vec<RawSource> {
             provider: r.provider.to_string(),
             resource: r.name.to_string(),
             errors_in_answers: liner_extract::Provider::named(r.provider).errors_in_answers(),
+            template: r.template.to_string(),
         })
         .collect()
 }

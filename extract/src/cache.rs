@@ -220,6 +220,7 @@ mod tests {
             provider: "deezer",
             resource: "albums",
             request_key: key.into(),
+            params: "{}".into(),
             url: "http://x".into(),
             status,
             fetched_at: Utc::now() - Duration::hours(age_hours),

@@ -54,6 +54,8 @@ pub struct Fetched {
     pub provider: &'static str,
     pub resource: &'static str,
     pub request_key: String,
+    /// What the request was made with, a JSON object ([`crate::request::Request::params`]).
+    pub params: String,
     /// Without credentials.
     pub url: String,
     pub status: u16,
@@ -257,6 +259,7 @@ impl HttpStack {
                         provider: self.provider,
                         resource: request.resource,
                         request_key: key,
+                        params: request.params(),
                         url: strip_credentials(&url),
                         status,
                         fetched_at: Utc::now(),

@@ -182,6 +182,13 @@ impl<'a> Fetcher<'a> {
         self.http.page_size()
     }
 
+    /// A request of this provider's resource `name` at its template, to fill with
+    /// [`Request::arg`]. A name the provider does not declare is a bug in its module.
+    pub fn request(&self, name: &str) -> Request {
+        let resource = self.provider.resource(name);
+        Request::of(resource.unwrap_or_else(|| panic!("{} declares no resource {name:?}", self.provider.name())))
+    }
+
     /// Sends the request, lands the response, and returns its JSON when the provider
     /// answered with data. Failures are recorded in the report, never dropped.
     pub async fn fetch(&self, request: Request) -> Option<Value> {

@@ -18,6 +18,7 @@ pub const RAW_COLUMNS: &[(&str, &str)] = &[
     ("provider", "VARCHAR"),
     ("resource", "VARCHAR"),
     ("request_key", "VARCHAR"),
+    ("params", "VARCHAR"),
     ("url", "VARCHAR"),
     ("status", "INTEGER"),
     ("fetched_at", "TIMESTAMP"),
@@ -158,6 +159,7 @@ impl LakeWriter {
                     r.provider,
                     r.resource,
                     r.request_key,
+                    r.params,
                     r.url,
                     r.status as i32,
                     r.fetched_at.format("%Y-%m-%d %H:%M:%S%.6f").to_string(),
@@ -204,6 +206,7 @@ mod tests {
         Fetched {
             provider: "deezer",
             resource,
+            params: "{}".into(),
             request_key: format!("{resource}:/album/{n}"),
             url: format!("http://127.0.0.1/deezer/album/{n}"),
             status: 200,

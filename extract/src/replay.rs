@@ -18,6 +18,7 @@ use chrono::Utc;
 use crate::http::Fetched;
 use crate::lake::LakeWriter;
 use crate::providers::{Provider, Resource};
+use crate::request::Request;
 
 /// One file to replay, checked.
 struct Recorded {
@@ -25,34 +26,39 @@ struct Recorded {
     resource: &'static Resource,
     path: PathBuf,
     key: String,
+    params: String,
     body: String,
     status: u16,
     error: Option<String>,
     empty: bool,
 }
 
-/// The request a recorded file stands for: the endpoint's path with `<...>` replaced
-/// by `name`, without the method.
+/// The request a recorded file stands for: the resource's template with its last
+/// placeholder filled by `name` (`302127`, `Daft Punk`), and any `&key=value` after it
+/// as further parameters (`27&index=25`, a second page). A name of parameters alone
+/// (`label=xyz&offset=25`) asks the template's path with those instead of its own.
 pub fn request_key(resource: &Resource, name: &str) -> String {
-    let endpoint = resource.endpoint.split_whitespace().nth(1).unwrap_or(resource.endpoint);
+    recorded_request(resource, name).key()
+}
+
+fn recorded_request(resource: &Resource, name: &str) -> Request {
     let mut parts = name.split('&');
     let first = parts.next().unwrap_or_default();
     let (value, mut params): (Option<&str>, Vec<&str>) =
         if first.contains('=') { (None, vec![first]) } else { (Some(first), Vec::new()) };
     params.extend(parts.filter(|p| !p.is_empty()));
-    let mut path = match value {
-        Some(value) => match (endpoint.find('<'), endpoint.find('>')) {
-            (Some(a), Some(b)) if a < b => format!("{}{}{}", &endpoint[..a], value, &endpoint[b + 1..]),
-            _ => format!("{endpoint}#{value}"),
-        },
-        // Parameters alone: the endpoint's path, asked with them instead of its template's.
-        None => endpoint.split('?').next().unwrap_or(endpoint).to_string(),
+    let template = Request::of(resource);
+    let mut request = match (value, template.last_placeholder()) {
+        (Some(value), Some(placeholder)) => template.arg(&placeholder, value),
+        // A template with nothing to fill: the name is kept beside its path.
+        (Some(value), None) => Request::new(resource.name, format!("{}#{value}", template.path)),
+        (None, _) => Request::new(resource.name, template.path),
     };
-    if !params.is_empty() {
-        path.push(if path.contains('?') { '&' } else { '?' });
-        path.push_str(&params.join("&"));
+    for p in params {
+        let (k, v) = p.split_once('=').unwrap_or((p, ""));
+        request = request.param(k, v);
     }
-    format!("{}:{}", resource.name, path)
+    request
 }
 
 /// The HTTP status an error body names, for the providers whose errors carry one.
@@ -105,10 +111,12 @@ fn collect(dir: &Path) -> anyhow::Result<Vec<Recorded>> {
                 let status = if error.is_some() { status_named(provider, &parsed).unwrap_or(200) } else { 200 };
                 let empty = error.is_none() && crate::cache::is_empty_answer(&parsed);
                 let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+                let request = recorded_request(resource, stem);
                 out.push(Recorded {
                     provider,
                     resource,
-                    key: request_key(resource, stem),
+                    key: request.key(),
+                    params: request.params(),
                     path: file,
                     body,
                     status,
@@ -135,6 +143,7 @@ pub fn ingest(dir: &Path, lake_root: &Path, run_id: &str) -> anyhow::Result<Inge
             provider: r.provider.name(),
             resource: r.resource.name,
             request_key: r.key,
+            params: r.params,
             url: format!("file://{}", r.path.display()),
             status: r.status,
             fetched_at: Utc::now(),

@@ -22,16 +22,74 @@ pub struct Request {
     /// Path below the provider's base URL, starting with `/`.
     pub path: String,
     pub query: Vec<(String, String)>,
+    /// The template's query parameters still to fill: (parameter, placeholder).
+    pending: Vec<(&'static str, &'static str)>,
+    /// The template's path placeholders as filled: (placeholder, value).
+    args: Vec<(String, String)>,
 }
 
 impl Request {
+    /// A request at a path of its own, not its resource's template (MusicBrainz's
+    /// lookup form of a browse resource, a test's list).
     pub fn new(resource: &'static str, path: impl Into<String>) -> Self {
-        Request { resource, path: path.into(), query: Vec::new() }
+        Request { resource, path: path.into(), query: Vec::new(), pending: Vec::new(), args: Vec::new() }
+    }
+
+    /// A request at its resource's template (`/artist/{id}/albums`, `/search?q={q}`):
+    /// the template's fixed parameters set, its `{placeholders}` left for [`Request::arg`].
+    pub fn of(resource: &crate::Resource) -> Self {
+        let (path, query) = resource.template.split_once('?').unwrap_or((resource.template, ""));
+        let mut request = Request::new(resource.name, path);
+        for (name, value) in query.split('&').filter_map(|p| p.split_once('=')) {
+            match value.strip_prefix('{').and_then(|v| v.strip_suffix('}')) {
+                Some(placeholder) => request.pending.push((name, placeholder)),
+                None => request.query.push((name.to_string(), value.to_string())),
+            }
+        }
+        request
+    }
+
+    /// Fills the template's `{name}`, in the path or as a query parameter. A name the
+    /// template does not have is a bug in the provider's module.
+    pub fn arg(mut self, name: &str, value: impl ToString) -> Self {
+        let placeholder = format!("{{{name}}}");
+        if self.path.contains(&placeholder) {
+            let value = value.to_string();
+            self.path = self.path.replace(&placeholder, &value);
+            self.args.push((name.to_string(), value));
+        } else if let Some(i) = self.pending.iter().position(|(_, p)| *p == name) {
+            let (param, _) = self.pending.remove(i);
+            self.query.push((param.to_string(), value.to_string()));
+        } else {
+            panic!("{}: the template has no {placeholder} left to fill (path {})", self.resource, self.path);
+        }
+        self
+    }
+
+    /// The template's last placeholder, in the query or else the path: what a recorded
+    /// file's name stands for (`liner ingest`).
+    pub fn last_placeholder(&self) -> Option<String> {
+        if let Some((_, p)) = self.pending.last() {
+            return Some(p.to_string());
+        }
+        let start = self.path.rfind('{')?;
+        let end = self.path[start..].find('}')? + start;
+        Some(self.path[start + 1..end].to_string())
     }
 
     pub fn param(mut self, name: &str, value: impl ToString) -> Self {
         self.query.push((name.to_string(), value.to_string()));
         self
+    }
+
+    /// What the request was made with, as it lands beside the response: the path's
+    /// placeholders and the query parameters, by name, as sent (credentials left out),
+    /// so that staging reads `params ->> 'artist_id'` instead of parsing the key.
+    pub fn params(&self) -> String {
+        let named = self.args.iter().chain(&self.query).filter(|(k, _)| !SECRET_PARAMS.contains(&k.as_str()));
+        let object: serde_json::Map<String, serde_json::Value> =
+            named.map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
+        serde_json::Value::Object(object).to_string()
     }
 
     /// The same request always has the same key: resource, path and the sorted
@@ -123,6 +181,33 @@ pub fn strip_credentials(url: &url::Url) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const ALBUMS: crate::Resource =
+        crate::Resource::lookup("p", "artist_albums", "/artists/{id}/albums?include=all", crate::cache::Ttl::Catalog);
+    const SEARCH: crate::Resource =
+        crate::Resource::search("p", "album_search", "/search?type=album&q={q}", crate::cache::Ttl::Catalog);
+
+    #[test]
+    fn a_template_fills_its_path_and_query_placeholders_as_a_hand_written_request_would() {
+        let filled = Request::of(&ALBUMS).arg("id", 27).param("limit", 10);
+        assert_eq!(filled.path, "/artists/27/albums");
+        let by_hand = Request::new("artist_albums", "/artists/27/albums").param("include", "all").param("limit", 10);
+        assert_eq!(filled.key(), by_hand.key());
+        let search = Request::of(&SEARCH).arg("q", "Daft Punk");
+        assert_eq!(
+            search.query,
+            [("type".to_string(), "album".to_string()), ("q".to_string(), "Daft Punk".to_string())]
+        );
+        assert_eq!(Request::of(&SEARCH).last_placeholder().as_deref(), Some("q"));
+        assert_eq!(Request::of(&ALBUMS).last_placeholder().as_deref(), Some("id"));
+        assert!(Request::of(&SEARCH).query.iter().all(|(k, _)| k != "q"), "an unfilled placeholder is not sent");
+    }
+
+    #[test]
+    #[should_panic(expected = "no {album_id}")]
+    fn filling_a_placeholder_the_template_lacks_is_a_bug() {
+        let _ = Request::of(&ALBUMS).arg("album_id", 1);
+    }
 
     #[test]
     fn keys_ignore_parameter_order_format_and_credentials() {

@@ -11,8 +11,8 @@
 -- merge: by source, then newest
 with release_lists as (
     select json_extract(body, '$.results[*]') as ts, fetched_at, raw_file, 2 as source,
-        coalesce(try_cast(regexp_extract(request_key, '[?&]page=([0-9]+)', 1) as integer), 1) as page,
-        coalesce(try_cast(regexp_extract(request_key, '[?&]per_page=([0-9]+)', 1) as integer), 0) as per_page
+        coalesce(try_cast(params ->> 'page' as integer), 1) as page,
+        coalesce(try_cast(params ->> 'per_page' as integer), 0) as per_page
     from answers.beatport_release_tracks
 ),
 tracks as (

@@ -23,7 +23,7 @@ with parsed as materialized (
 ),
 listed as (
     select
-        try_cast(regexp_extract(request_key, '/artist/([0-9]+)/albums', 1) as bigint) as artist_id,
+        try_cast(params ->> 'id' as bigint) as artist_id,
         unnest(from_json(json_extract(body, '$.data'), '[{"id": "VARCHAR", "title": "VARCHAR",
             "release_date": "VARCHAR", "record_type": "VARCHAR", "fans": "VARCHAR"}]')) as a,
         fetched_at, raw_file

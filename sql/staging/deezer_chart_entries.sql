@@ -5,19 +5,19 @@
 -- fetched anew every run): `is_latest` marks the newest of each list. Position is the
 -- chart's, or the place in the list.
 with lists as (
-    select 'chart_albums:' || regexp_extract(request_key, '/chart/([0-9]+)/', 1) as list, body, fetched_at, 1 as rank from answers.deezer_chart_albums
+    select 'chart_albums:' || (params ->> 'genre') as list, body, fetched_at, 1 as rank from answers.deezer_chart_albums
     union all
-    select 'chart_tracks:' || regexp_extract(request_key, '/chart/([0-9]+)/', 1), body, fetched_at, 1 from answers.deezer_chart_tracks
+    select 'chart_tracks:' || (params ->> 'genre'), body, fetched_at, 1 from answers.deezer_chart_tracks
     union all
     -- /chart/<genre> holds every chart at once, each as {data, total}; where the chart's
     -- own endpoint was read at the same moment (recordings ingested together), that wins.
-    select 'chart_albums:' || regexp_extract(request_key, '/chart/([0-9]+)', 1), json_extract(body, '$.albums')::varchar, fetched_at, 2 from answers.deezer_charts
+    select 'chart_albums:' || (params ->> 'genre'), json_extract(body, '$.albums')::varchar, fetched_at, 2 from answers.deezer_charts
     where json_exists(body, '$.albums.data')
     union all
-    select 'chart_tracks:' || regexp_extract(request_key, '/chart/([0-9]+)', 1), json_extract(body, '$.tracks')::varchar, fetched_at, 2 from answers.deezer_charts
+    select 'chart_tracks:' || (params ->> 'genre'), json_extract(body, '$.tracks')::varchar, fetched_at, 2 from answers.deezer_charts
     where json_exists(body, '$.tracks.data')
     union all
-    select 'editorial_releases:' || regexp_extract(request_key, '/editorial/([0-9]+)/', 1), body, fetched_at, 1 from answers.deezer_editorial_releases
+    select 'editorial_releases:' || (params ->> 'genre'), body, fetched_at, 1 from answers.deezer_editorial_releases
 ),
 entries as (
     select list, unnest(json_extract(body, '$.data[*]')) as e, generate_subscripts(json_extract(body, '$.data[*]'), 1) as place, fetched_at, rank

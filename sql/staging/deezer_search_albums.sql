@@ -1,9 +1,9 @@
 -- model: staging.deezer_search_albums
 -- key: query, album_id
 -- Albums that Deezer's album search offered, per query: candidates for linking, not
--- catalog rows (no UPC, no tracks). The query is the request's, words normalized.
+-- catalog rows (no UPC, no tracks). The query is the request's, as sent.
 with pages as (
-    select regexp_extract(request_key, '[?&]q=([^&]*)', 1) as query, body, fetched_at
+    select params ->> 'q' as query, body, fetched_at
     from answers.deezer_album_search
 ),
 hits as (

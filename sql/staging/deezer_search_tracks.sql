@@ -3,7 +3,7 @@
 -- Tracks that Deezer's track search offered, per query, with their album: candidates
 -- for linking (search hits carry no ISRC).
 with pages as (
-    select regexp_extract(request_key, '[?&]q=([^&]*)', 1) as query, body, fetched_at
+    select params ->> 'q' as query, body, fetched_at
     from answers.deezer_track_search
 ),
 hits as (

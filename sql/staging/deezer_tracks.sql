@@ -9,7 +9,7 @@ with pages as (
     select
         body,
         fetched_at, raw_file,
-        try_cast(regexp_extract(request_key, '/album/([0-9]+)/tracks', 1) as bigint) as album_id
+        try_cast(params ->> 'id' as bigint) as album_id
     from answers.deezer_album_tracks
 ),
 tracks as (

@@ -5,7 +5,7 @@
 -- masters mixed (`type`); a master has no format, label or status, and names its main
 -- release. `role` is Main, Remix, Appearance or TrackAppearance.
 with pages as (
-    select regexp_extract(request_key, '/artists/([0-9]+)/releases', 1) as artist_id, body, fetched_at
+    select params ->> 'artist_id' as artist_id, body, fetched_at
     from answers.discogs_artist_releases
 ),
 items as (

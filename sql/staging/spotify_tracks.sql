@@ -9,7 +9,7 @@ with listed as (
     select body ->> 'id' as album_id, unnest(json_extract(body, '$.tracks.items[*]')) as t, fetched_at, raw_file, 0 as whole
     from answers.spotify_albums
     union all
-    select regexp_extract(request_key, '/albums/([^/?]+)/tracks', 1), unnest(json_extract(body, '$.items[*]')), fetched_at, raw_file, 0
+    select params ->> 'album_id', unnest(json_extract(body, '$.items[*]')), fetched_at, raw_file, 0
     from answers.spotify_album_tracks
     union all
     select json_extract_string(body, '$.album.id'), body::json, fetched_at, raw_file, 1

@@ -92,8 +92,9 @@ pub fn ingest(ctx: &Ctx, dir: &Path) -> anyhow::Result<Output> {
 }
 
 pub fn resources() -> Output {
-    let lines =
-        liner_extract::resources().into_iter().map(|r| format!("{:<12} {:<18} {}\n", r.provider, r.name, r.endpoint));
+    let lines = liner_extract::resources()
+        .into_iter()
+        .map(|r| format!("{:<12} {:<18} GET {}\n", r.provider, r.name, r.template.replace('{', "<").replace('}', ">")));
     Box::new(lines.collect::<String>())
 }
 

@@ -24,6 +24,9 @@ pub struct RawSource {
     /// The provider sends errors inside 200 answers, as a top-level `error` (Deezer,
     /// Last.fm): its answers leave those out.
     pub errors_in_answers: bool,
+    /// The request template (`/artist/{artist_id}/albums?...`): a response landed
+    /// without its `params`, by an older liner, has them read back from its request key.
+    pub template: String,
 }
 
 impl RawSource {
@@ -384,11 +387,21 @@ fn create_raw_view(
     let select = if has_files {
         let glob = dir.join("*").join("*.parquet");
         let glob = std::path::absolute(&glob).unwrap_or(glob);
+        // Files from before `params` was landed are read beside newer ones by name.
+        let files = format!(
+            "read_parquet('{}', hive_partitioning = true, filename = true, union_by_name = true)",
+            glob.to_string_lossy().replace('\'', "''")
+        );
+        let landed: Vec<String> = {
+            let mut stmt = db.prepare(&format!("SELECT column_name FROM (DESCRIBE SELECT * FROM {files})"))?;
+            stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
+        };
+        let landed_params = if landed.iter().any(|c| c == "params") { "params" } else { "NULL" };
         format!(
             // Every row says which lake file it came from: provenance, down to the canonical tables.
-            "SELECT * EXCLUDE (filename), filename AS raw_file \
-             FROM read_parquet('{}', hive_partitioning = true, filename = true)",
-            glob.to_string_lossy().replace('\'', "''")
+            "SELECT * EXCLUDE (filename{}), {} AS params, filename AS raw_file FROM {files}",
+            if landed_params == "params" { ", params" } else { "" },
+            request_params(&source.template, landed_params)
         )
     } else {
         // Nothing landed yet: an empty view with the same columns (and the `dt` of the
@@ -403,6 +416,48 @@ fn create_raw_view(
     };
     db.execute_batch(&format!("CREATE OR REPLACE VIEW {} AS {select}", source.view()))
         .with_context(|| format!("creating the view {} over {}", source.view(), dir.display()))
+}
+
+/// The parameters a request was made with, as a JSON object: those it landed with,
+/// over those its key says (its path read against the template, then its query). The
+/// key's search words are folded, so a landed `q` is the one to trust.
+fn request_params(template: &str, landed: &str) -> String {
+    let path = template.split('?').next().unwrap_or(template);
+    let mut pattern = String::from("^[^:]*:");
+    let mut names = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let end = rest[start..].find('}').map_or(rest.len(), |e| start + e);
+        pattern.push_str(&regex_escape(&rest[..start]));
+        pattern.push_str("([^/?]*)");
+        names.push(format!("'{}'", rest[start + 1..end].replace('\'', "''")));
+        rest = rest.get(end + 1..).unwrap_or("");
+    }
+    pattern.push_str(&regex_escape(rest));
+    pattern.push_str("(?:[?]|$)");
+    let from_path = if names.is_empty() {
+        "'{}'".to_string()
+    } else {
+        format!(
+            "coalesce(to_json(regexp_extract(request_key, '{}', [{}])), '{{}}')",
+            pattern.replace('\'', "''"),
+            names.join(", ")
+        )
+    };
+    let from_query = "coalesce(to_json(map_from_entries(list_transform(\
+        string_split(nullif(request_key[position('?' IN request_key) + 1:], request_key), '&'), \
+        lambda p: struct_pack(k := split_part(p, '=', 1), v := p[position('=' IN p) + 1:])))), '{}')";
+    format!("json_merge_patch(json_merge_patch({from_path}, {from_query}), coalesce({landed}, '{{}}'))::VARCHAR")
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars().fold(String::new(), |mut out, c| {
+        if "\\.+*?()[]{}|^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+        out
+    })
 }
 
 /// What staging models read of a resource: the responses that answered. A body that
@@ -501,7 +556,12 @@ mod tests {
             models: crate::model::ModelSet::only(dir.path().join("sql")),
             lake_root: dir.path().join("raw"),
             warehouse: dir.path().join("warehouse.duckdb"),
-            sources: vec![RawSource { provider: "deezer".into(), resource: "albums".into(), errors_in_answers: true }],
+            sources: vec![RawSource {
+                provider: "deezer".into(),
+                resource: "albums".into(),
+                errors_in_answers: true,
+                template: "/album/{album_id}".into(),
+            }],
             raw_columns: vec![("status".into(), "INTEGER".into()), ("body".into(), "VARCHAR".into())],
             run_id: "test".into(),
             review_decisions: vec![],
@@ -545,6 +605,7 @@ mod tests {
             provider: "spotify".into(),
             resource: "albums".into(),
             errors_in_answers: false,
+            template: "/albums/{album_id}".into(),
         });
         let rows = "(200, '{\"id\": 1}'), (200, '{\"error\": {\"code\": 800}}'), (404, '{\"id\": 2}'), \
                     (200, '<html>busy</html>')";
@@ -555,7 +616,8 @@ mod tests {
             Connection::open_in_memory()
                 .unwrap()
                 .execute_batch(&format!(
-                    "COPY (SELECT * FROM (VALUES {rows}) t(status, body)) TO '{}' (FORMAT parquet)",
+                    "COPY (SELECT 'albums:/album/1' AS request_key, * FROM (VALUES {rows}) t(status, body)) \
+                     TO '{}' (FORMAT parquet)",
                     file.display()
                 ))
                 .unwrap();
@@ -572,6 +634,38 @@ mod tests {
             ["{\"error\": {\"code\": 800}}", "{\"id\": 1}"],
             "a provider whose errors come with error statuses keeps every JSON 200"
         );
+    }
+
+    #[test]
+    fn a_requests_params_are_those_it_landed_with_else_those_its_key_says() {
+        let (dir, mut opts) = project(&[(
+            "staging/p.sql",
+            "select params ->> 'artist_id' as artist, params ->> 'index' as idx, params ->> 'q' as q \
+             from raw.deezer_artist_albums order by artist",
+        )]);
+        opts.sources.push(RawSource {
+            provider: "deezer".into(),
+            resource: "artist_albums".into(),
+            errors_in_answers: true,
+            template: "/artist/{artist_id}/albums".into(),
+        });
+        let day = dir.path().join("raw/deezer/artist_albums/dt=2026-12-01");
+        std::fs::create_dir_all(&day).unwrap();
+        let db = Connection::open_in_memory().unwrap();
+        // An older liner's file has no params column; a newer one's has them as sent.
+        let old =
+            "SELECT 'artist_albums:/artist/27/albums?index=25&limit=25' AS request_key, 200 AS status, '{}' AS body";
+        let new = "SELECT 'artist_albums:/artist/31/albums?limit=25&q=daft punk' AS request_key, \
+                   '{\"artist_id\": \"31\", \"limit\": \"25\", \"q\": \"Daft Punk\"}' AS params, 200 AS status, '{}' AS body";
+        for (name, sql) in [("a", old), ("b", new)] {
+            let file = day.join(format!("{name}.parquet"));
+            db.execute_batch(&format!("COPY ({sql}) TO '{}' (FORMAT parquet)", file.display())).unwrap();
+        }
+        build(&opts).unwrap();
+        let db = Connection::open(&opts.warehouse).unwrap();
+        let mut stmt = db.prepare("SELECT concat_ws('|', artist, idx, q) FROM staging.p").unwrap();
+        let rows: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        assert_eq!(rows, ["27|25", "31|Daft Punk"], "the key's path and query, then what was landed, which wins");
     }
 
     #[test]

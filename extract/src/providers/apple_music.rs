@@ -12,34 +12,24 @@ use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::job::{ArtistHits, Fetcher, Identifier};
 use crate::paging::{Paging, Step};
-use crate::request::Request;
 
 pub const RESOURCES: &[Resource] = &[
     Resource::search(
         "apple_music",
         "artist_search",
-        "GET /catalog/{storefront}/search?types=artists&term=<name>",
+        "/catalog/{storefront}/search?types=artists&term={term}",
         Ttl::Catalog,
     ),
-    Resource::lookup("apple_music", "artist_albums", "GET /catalog/{storefront}/artists/<id>/albums", Ttl::Catalog),
-    Resource::lookup("apple_music", "albums", "GET /catalog/{storefront}/albums/<id>", Ttl::Catalog),
-    Resource::search("apple_music", "upc_search", "GET /catalog/{storefront}/albums?filter[upc]=<upc>", Ttl::Catalog),
-    Resource::search(
-        "apple_music",
-        "isrc_search",
-        "GET /catalog/{storefront}/songs?filter[isrc]=<isrc>",
-        Ttl::Metadata,
-    ),
-    Resource::search(
-        "apple_music",
-        "catalog_search",
-        "GET /catalog/{storefront}/search?types=albums,songs&term=<query>",
-        Ttl::Metadata,
-    ),
+    Resource::lookup("apple_music", "artist_albums", "/catalog/{storefront}/artists/{artist_id}/albums", Ttl::Catalog),
+    Resource::lookup("apple_music", "albums", "/catalog/{storefront}/albums/{album_id}", Ttl::Catalog),
+    Resource::search("apple_music", "upc_search", "/catalog/{storefront}/albums?filter[upc]={upc}", Ttl::Catalog),
+    Resource::search("apple_music", "isrc_search", "/catalog/{storefront}/songs?filter[isrc]={isrc}", Ttl::Metadata),
+    // Albums or songs (`types`) by artist and title.
+    Resource::search("apple_music", "catalog_search", "/catalog/{storefront}/search?term={term}", Ttl::Metadata),
     Resource::lookup(
         "apple_music",
         "charts",
-        "GET /catalog/{storefront}/charts?types=albums,songs&chart=most-played",
+        "/catalog/{storefront}/charts?types=albums,songs&chart=most-played",
         Ttl::Never,
     ),
 ];
@@ -123,10 +113,7 @@ impl Api for AppleMusic {
     async fn sync_run(&self, f: &Fetcher<'_>) {
         let opts: Options = f.options();
         if opts.charts {
-            let request = Request::new("charts", format!("/catalog/{}/charts", opts.storefront))
-                .param("types", "albums,songs")
-                .param("chart", "most-played")
-                .param("limit", CHART_LIMIT);
+            let request = f.request("charts").arg("storefront", &opts.storefront).param("limit", CHART_LIMIT);
             f.fetch(request).await;
         }
     }
@@ -139,12 +126,11 @@ impl Api for AppleMusic {
         // Apple documents no page size for an artist's albums (a relationship): pages come
         // at its default size, each found at the offset its predecessor's `next` names.
         let paging = Paging { items: "/data", step: Step::NextPath("/next"), last: &[] };
-        let albums =
-            f.pages(Request::new("artist_albums", format!("/catalog/{sf}/artists/{artist_id}/albums")), paging);
+        let albums = f.pages(f.request("artist_albums").arg("storefront", &sf).arg("artist_id", &artist_id), paging);
         let album_ids: Vec<String> =
             albums.all().await.iter().filter_map(|a| a["id"].as_str().map(str::to_string)).collect();
         for id in album_ids {
-            f.fetch(Request::new("albums", format!("/catalog/{sf}/albums/{id}"))).await;
+            f.fetch(f.request("albums").arg("storefront", &sf).arg("album_id", &id)).await;
         }
     }
 
@@ -154,8 +140,7 @@ impl Api for AppleMusic {
         match id {
             Identifier::Gtin(gtin) => {
                 for upc in liner_normalize::upc_variants(gtin) {
-                    let request =
-                        Request::new("upc_search", format!("/catalog/{sf}/albums")).param("filter[upc]", &upc);
+                    let request = f.request("upc_search").arg("storefront", &sf).arg("upc", &upc);
                     let Some(body) = f.fetch(request).await else { return };
                     if body["data"].as_array().is_some_and(|d| !d.is_empty()) {
                         return;
@@ -163,14 +148,15 @@ impl Api for AppleMusic {
                 }
             }
             Identifier::Isrc(isrc) => {
-                let request = Request::new("isrc_search", format!("/catalog/{sf}/songs"))
-                    .param("filter[isrc]", isrc.trim().to_uppercase());
+                let request = f.request("isrc_search").arg("storefront", &sf).arg("isrc", isrc.trim().to_uppercase());
                 f.fetch(request).await;
             }
             Identifier::Album { artist, title } => {
-                let request = Request::new("catalog_search", format!("/catalog/{sf}/search"))
+                let request = f
+                    .request("catalog_search")
+                    .arg("storefront", &sf)
+                    .arg("term", format!("{artist} {title}"))
                     .param("types", "albums")
-                    .param("term", format!("{artist} {title}"))
                     .param("limit", SEARCH_LIMIT);
                 let Some(body) = f.fetch(request).await else { return };
                 let ids: Vec<String> = body["results"]["albums"]["data"]
@@ -182,13 +168,15 @@ impl Api for AppleMusic {
                     .take(3)
                     .collect();
                 for id in ids {
-                    f.fetch(Request::new("albums", format!("/catalog/{sf}/albums/{id}"))).await;
+                    f.fetch(f.request("albums").arg("storefront", &sf).arg("album_id", &id)).await;
                 }
             }
             Identifier::Track { artist, title } => {
-                let request = Request::new("catalog_search", format!("/catalog/{sf}/search"))
+                let request = f
+                    .request("catalog_search")
+                    .arg("storefront", &sf)
+                    .arg("term", format!("{artist} {title}"))
                     .param("types", "songs")
-                    .param("term", format!("{artist} {title}"))
                     .param("limit", SEARCH_LIMIT);
                 f.fetch(request).await;
             }
@@ -201,10 +189,7 @@ fn storefront(f: &Fetcher<'_>) -> String {
 }
 
 async fn resolve(f: &Fetcher<'_>, sf: &str, name: &str) -> Option<String> {
-    let request = Request::new("artist_search", format!("/catalog/{sf}/search"))
-        .param("types", "artists")
-        .param("term", name)
-        .param("limit", SEARCH_LIMIT);
+    let request = f.request("artist_search").arg("storefront", sf).arg("term", name).param("limit", SEARCH_LIMIT);
     let hits = ArtistHits { hits: "/results/artists/data", name: "/attributes/name", id: "/id" };
     f.find_artist(name, request, hits, |n| same_name(n, name)).await
 }

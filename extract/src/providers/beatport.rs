@@ -16,16 +16,12 @@ use crate::request::Request;
 use crate::secret::Secret;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource::search("beatport", "release_search", "GET /catalog/search/?type=releases&q=<query>", Ttl::Catalog),
-    Resource::search("beatport", "track_search", "GET /catalog/search/?type=tracks&q=<query>", Ttl::Catalog),
-    Resource::lookup("beatport", "releases", "GET /catalog/releases/<id>/", Ttl::Catalog),
-    Resource::lookup("beatport", "release_tracks", "GET /catalog/releases/<id>/tracks/", Ttl::Catalog),
-    Resource::lookup(
-        "beatport",
-        "tracks",
-        "GET /catalog/tracks/?<filters: isrc=..., or artist_name=...&name=...>",
-        Ttl::Metadata,
-    ),
+    Resource::search("beatport", "release_search", "/catalog/search/?type=releases&q={q}", Ttl::Catalog),
+    Resource::search("beatport", "track_search", "/catalog/search/?type=tracks&q={q}", Ttl::Catalog),
+    Resource::lookup("beatport", "releases", "/catalog/releases/{release_id}/", Ttl::Catalog),
+    Resource::lookup("beatport", "release_tracks", "/catalog/releases/{release_id}/tracks/", Ttl::Catalog),
+    // By ISRC, or filtered by `artist_name` and `name`.
+    Resource::lookup("beatport", "tracks", "/catalog/tracks/?isrc={isrc}", Ttl::Metadata),
 ];
 
 const PER_PAGE: u32 = 100;
@@ -58,7 +54,7 @@ impl Api for Beatport {
     }
 
     async fn sync_artist(&self, f: &Fetcher<'_>, name: &str) {
-        let search = Request::new("release_search", "/catalog/search/").param("type", "releases").param("q", name);
+        let search = f.request("release_search").arg("q", name);
         let hits = all(f, "/releases", search).await;
         let releases: Vec<u64> = hits
             .iter()
@@ -76,8 +72,8 @@ impl Api for Beatport {
             return;
         }
         for id in releases {
-            f.fetch(Request::new("releases", format!("/catalog/releases/{id}/"))).await;
-            all(f, "/results", Request::new("release_tracks", format!("/catalog/releases/{id}/tracks/"))).await;
+            f.fetch(f.request("releases").arg("release_id", id)).await;
+            all(f, "/results", f.request("release_tracks").arg("release_id", id)).await;
         }
     }
 
@@ -85,7 +81,7 @@ impl Api for Beatport {
     /// compilation, the single), each listed with its release.
     async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) {
         if let Identifier::Isrc(isrc) = id {
-            all(f, "/results", Request::new("tracks", "/catalog/tracks/").param("isrc", isrc)).await;
+            all(f, "/results", f.request("tracks").arg("isrc", isrc)).await;
         }
     }
 }

@@ -16,19 +16,21 @@ use crate::paging::{Last, Paging, Step};
 use crate::request::Request;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource::search("deezer", "artist_search", "GET /search/artist?q=<name>", Ttl::Catalog),
-    Resource::lookup("deezer", "artist_albums", "GET /artist/<id>/albums", Ttl::Catalog),
-    Resource::lookup("deezer", "albums", "GET /album/<id>", Ttl::Catalog),
-    Resource::lookup("deezer", "album_tracks", "GET /album/<id>/tracks", Ttl::Catalog),
-    Resource::lookup("deezer", "tracks", "GET /track/<id> or /track/isrc:<isrc>", Ttl::Metadata),
-    Resource::search("deezer", "album_search", "GET /search/album?q=<query>", Ttl::Catalog),
-    Resource::search("deezer", "track_search", "GET /search/track?q=<query>", Ttl::Metadata),
+    Resource::search("deezer", "artist_search", "/search/artist?q={q}", Ttl::Catalog),
+    Resource::lookup("deezer", "artist_albums", "/artist/{id}/albums", Ttl::Catalog),
+    // An album by its id, or by barcode as `upc:<upc>`.
+    Resource::lookup("deezer", "albums", "/album/{id}", Ttl::Catalog),
+    Resource::lookup("deezer", "album_tracks", "/album/{id}/tracks", Ttl::Catalog),
+    // A track by its id, or by ISRC as `isrc:<isrc>`.
+    Resource::lookup("deezer", "tracks", "/track/{id}", Ttl::Metadata),
+    Resource::search("deezer", "album_search", "/search/album?q={q}", Ttl::Catalog),
+    Resource::search("deezer", "track_search", "/search/track?q={q}", Ttl::Metadata),
     // Every chart of a genre in one answer (tracks, albums, artists, playlists, podcasts):
     // landed by `liner ingest`; the crawl asks the album and track charts one by one.
-    Resource::lookup("deezer", "charts", "GET /chart/<genre>", Ttl::Never),
-    Resource::lookup("deezer", "chart_albums", "GET /chart/<genre>/albums", Ttl::Never),
-    Resource::lookup("deezer", "chart_tracks", "GET /chart/<genre>/tracks", Ttl::Never),
-    Resource::lookup("deezer", "editorial_releases", "GET /editorial/<genre>/releases", Ttl::Never),
+    Resource::lookup("deezer", "charts", "/chart/{genre}", Ttl::Never),
+    Resource::lookup("deezer", "chart_albums", "/chart/{genre}/albums", Ttl::Never),
+    Resource::lookup("deezer", "chart_tracks", "/chart/{genre}/tracks", Ttl::Never),
+    Resource::lookup("deezer", "editorial_releases", "/editorial/{genre}/releases", Ttl::Never),
 ];
 
 /// `[providers.deezer.options]`
@@ -108,13 +110,8 @@ impl Api for Deezer {
         if !opts.charts {
             return;
         }
-        let g = opts.genre;
-        for (resource, path) in [
-            ("chart_albums", format!("/chart/{g}/albums")),
-            ("chart_tracks", format!("/chart/{g}/tracks")),
-            ("editorial_releases", format!("/editorial/{g}/releases")),
-        ] {
-            f.fetch(Request::new(resource, path).param("limit", CHART_LIMIT)).await;
+        for resource in ["chart_albums", "chart_tracks", "editorial_releases"] {
+            f.fetch(f.request(resource).arg("genre", opts.genre).param("limit", CHART_LIMIT)).await;
         }
     }
 
@@ -122,13 +119,13 @@ impl Api for Deezer {
         let Some(artist_id) = resolve(f, name).await else {
             return;
         };
-        let albums = pages(f, "artist_albums", &format!("/artist/{artist_id}/albums")).await;
+        let albums = pages(f, f.request("artist_albums").arg("id", artist_id)).await;
         for album in albums {
             let Some(id) = album["id"].as_u64() else {
                 continue;
             };
-            f.fetch(Request::new("albums", format!("/album/{id}"))).await;
-            pages(f, "album_tracks", &format!("/album/{id}/tracks")).await;
+            f.fetch(f.request("albums").arg("id", id)).await;
+            pages(f, f.request("album_tracks").arg("id", id)).await;
         }
     }
 
@@ -138,21 +135,21 @@ impl Api for Deezer {
         match id {
             Identifier::Gtin(gtin) => {
                 for upc in liner_normalize::upc_variants(gtin).into_iter().filter(|u| u.len() <= 13) {
-                    let Some(album) = f.fetch(Request::new("albums", format!("/album/upc:{upc}"))).await else {
+                    let Some(album) = f.fetch(f.request("albums").arg("id", format!("upc:{upc}"))).await else {
                         return;
                     };
                     if let Some(id) = album["id"].as_u64() {
-                        pages(f, "album_tracks", &format!("/album/{id}/tracks")).await;
+                        pages(f, f.request("album_tracks").arg("id", id)).await;
                         return;
                     }
                 }
             }
             Identifier::Isrc(isrc) => {
-                f.fetch(Request::new("tracks", format!("/track/isrc:{}", isrc.trim().to_uppercase()))).await;
+                f.fetch(f.request("tracks").arg("id", format!("isrc:{}", isrc.trim().to_uppercase()))).await;
             }
             Identifier::Album { artist, title } => {
                 let q = format!("artist:{} album:{}", super::quoted(artist), super::quoted(title));
-                let Some(body) = f.fetch(Request::new("album_search", "/search/album").param("q", q)).await else {
+                let Some(body) = f.fetch(f.request("album_search").arg("q", q)).await else {
                     return;
                 };
                 let ids: Vec<u64> = body["data"]
@@ -164,13 +161,13 @@ impl Api for Deezer {
                     .take(3)
                     .collect();
                 for id in ids {
-                    f.fetch(Request::new("albums", format!("/album/{id}"))).await;
-                    pages(f, "album_tracks", &format!("/album/{id}/tracks")).await;
+                    f.fetch(f.request("albums").arg("id", id)).await;
+                    pages(f, f.request("album_tracks").arg("id", id)).await;
                 }
             }
             Identifier::Track { artist, title } => {
                 let q = format!("artist:{} track:{}", super::quoted(artist), super::quoted(title));
-                f.fetch(Request::new("track_search", "/search/track").param("q", q)).await;
+                f.fetch(f.request("track_search").arg("q", q)).await;
             }
         }
     }
@@ -199,7 +196,7 @@ pub fn body_check(status: u16, body: &str) -> BodyVerdict {
 }
 
 async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<u64> {
-    let search = Request::new("artist_search", "/search/artist").param("q", name).param("limit", 10);
+    let search = f.request("artist_search").arg("q", name).param("limit", 10);
     let hits = ArtistHits { hits: "/data", name: "/name", id: "/id" };
     f.find_artist(name, search, hits, |n| same_name(n, name)).await?.parse().ok()
 }
@@ -209,8 +206,8 @@ const PAGING: Paging =
     Paging { items: "/data", step: Step::Offset("index"), last: &[Last::Total("/total"), Last::NoNext("/next")] };
 
 /// Every item of a paged list.
-async fn pages(f: &Fetcher<'_>, resource: &'static str, path: &str) -> Vec<Value> {
-    f.pages(Request::new(resource, path).param("limit", f.page_size()), PAGING).all().await
+async fn pages(f: &Fetcher<'_>, first: Request) -> Vec<Value> {
+    f.pages(first.param("limit", f.page_size()), PAGING).all().await
 }
 
 #[cfg(test)]

@@ -17,16 +17,12 @@ use crate::request::Request;
 use crate::secret::Secret;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource::search("discogs", "artist_search", "GET /database/search?type=artist&q=<name>", Ttl::Catalog),
-    Resource::lookup("discogs", "artist_releases", "GET /artists/<id>/releases", Ttl::Catalog),
-    Resource::lookup("discogs", "master_versions", "GET /masters/<id>/versions", Ttl::Catalog),
-    Resource::lookup("discogs", "releases", "GET /releases/<id>", Ttl::Catalog),
-    Resource::search(
-        "discogs",
-        "release_search",
-        "GET /database/search?type=release&barcode=<barcode> (or artist=...&release_title=...)",
-        Ttl::Catalog,
-    ),
+    Resource::search("discogs", "artist_search", "/database/search?type=artist&q={q}", Ttl::Catalog),
+    Resource::lookup("discogs", "artist_releases", "/artists/{artist_id}/releases", Ttl::Catalog),
+    Resource::lookup("discogs", "master_versions", "/masters/{master_id}/versions", Ttl::Catalog),
+    Resource::lookup("discogs", "releases", "/releases/{release_id}", Ttl::Catalog),
+    // By barcode, or by `artist` and `release_title`.
+    Resource::search("discogs", "release_search", "/database/search?type=release&barcode={barcode}", Ttl::Catalog),
 ];
 
 const PER_PAGE: u32 = 100;
@@ -84,13 +80,13 @@ impl Api for Discogs {
             return;
         };
         let mut release_ids: Vec<u64> = Vec::new();
-        for item in paged(f, "artist_releases", &format!("/artists/{artist_id}/releases"), "/releases").await {
+        for item in paged(f, f.request("artist_releases").arg("artist_id", artist_id), "/releases").await {
             if item["role"].as_str().is_some_and(|r| r != "Main") {
                 continue;
             }
             match (item["type"].as_str(), item["id"].as_u64()) {
                 (Some("master"), Some(id)) => {
-                    let versions = paged(f, "master_versions", &format!("/masters/{id}/versions"), "/versions").await;
+                    let versions = paged(f, f.request("master_versions").arg("master_id", id), "/versions").await;
                     release_ids.extend(versions.iter().filter_map(|v| v["id"].as_u64()));
                 }
                 (_, Some(id)) => release_ids.push(id),
@@ -99,23 +95,20 @@ impl Api for Discogs {
         }
         release_ids.dedup();
         for id in release_ids {
-            f.fetch(Request::new("releases", format!("/releases/{id}"))).await;
+            f.fetch(f.request("releases").arg("release_id", id)).await;
         }
     }
 
     /// Discogs searches the barcode as typed, digits only: each spelling is tried.
     async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) {
         if let Identifier::Album { artist, title } = id {
-            let request = Request::new("release_search", "/database/search")
-                .param("type", "release")
-                .param("artist", artist)
-                .param("release_title", title)
-                .param("per_page", 10);
+            let request =
+                f.request("release_search").param("artist", artist).param("release_title", title).param("per_page", 10);
             let Some(body) = f.fetch(request).await else { return };
             let ids: Vec<u64> =
                 body["results"].as_array().into_iter().flatten().filter_map(|r| r["id"].as_u64()).take(3).collect();
             for id in ids {
-                f.fetch(Request::new("releases", format!("/releases/{id}"))).await;
+                f.fetch(f.request("releases").arg("release_id", id)).await;
             }
             return;
         }
@@ -123,11 +116,10 @@ impl Api for Discogs {
             return; // Discogs has no ISRCs, and its track search is not worth a request.
         };
         for barcode in liner_normalize::upc_variants(gtin).into_iter().filter(|b| b.len() <= 13) {
-            let request =
-                Request::new("release_search", "/database/search").param("type", "release").param("barcode", &barcode);
+            let request = f.request("release_search").arg("barcode", &barcode);
             let Some(body) = f.fetch(request).await else { return };
             if let Some(id) = body["results"][0]["id"].as_u64() {
-                f.fetch(Request::new("releases", format!("/releases/{id}"))).await;
+                f.fetch(f.request("releases").arg("release_id", id)).await;
                 return;
             }
         }
@@ -147,10 +139,7 @@ fn without_number(name: &str) -> &str {
 }
 
 async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<u64> {
-    let request = Request::new("artist_search", "/database/search")
-        .param("type", "artist")
-        .param("q", name)
-        .param("per_page", 25);
+    let request = f.request("artist_search").arg("q", name).param("per_page", 25);
     let hits = ArtistHits { hits: "/results", name: "/title", id: "/id" };
     f.find_artist(name, request, hits, |t| same_name(without_number(t), name)).await?.parse().ok()
 }
@@ -161,8 +150,8 @@ fn paging(items: &'static str) -> Paging {
 }
 
 /// Every item of a paged list, under `items` (a JSON pointer).
-async fn paged(f: &Fetcher<'_>, resource: &'static str, path: &str, items: &'static str) -> Vec<Value> {
-    f.pages(Request::new(resource, path).param("per_page", PER_PAGE), paging(items)).all().await
+async fn paged(f: &Fetcher<'_>, first: Request, items: &'static str) -> Vec<Value> {
+    f.pages(first.param("per_page", PER_PAGE), paging(items)).all().await
 }
 
 #[cfg(test)]

@@ -11,13 +11,12 @@ use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::job::{ArtistHits, Fetcher};
 use crate::paging::{Last, Paging, Step};
-use crate::request::Request;
 use crate::secret::Secret;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource::search("genius", "song_search", "GET /search?q=<query>", Ttl::Catalog),
-    Resource::lookup("genius", "artist_songs", "GET /artists/<id>/songs", Ttl::Metadata),
-    Resource::lookup("genius", "songs", "GET /songs/<id>", Ttl::Metadata),
+    Resource::search("genius", "song_search", "/search?q={q}", Ttl::Catalog),
+    Resource::lookup("genius", "artist_songs", "/artists/{artist_id}/songs", Ttl::Metadata),
+    Resource::lookup("genius", "songs", "/songs/{song_id}", Ttl::Metadata),
 ];
 
 /// `[providers.genius.options]`
@@ -86,15 +85,14 @@ impl Api for Genius {
     async fn sync_artist(&self, f: &Fetcher<'_>, name: &str) {
         let opts: Options = f.options();
         // Genius searches songs: the artist is a hit's primary artist.
-        let search = Request::new("song_search", "/search").param("q", name);
+        let search = f.request("song_search").arg("q", name);
         let hits =
             ArtistHits { hits: "/response/hits", name: "/result/primary_artist/name", id: "/result/primary_artist/id" };
         let found = f.find_artist(name, search, hits, |n| same_name(n, name)).await;
         let Some(artist) = found.and_then(|id| id.parse::<u64>().ok()) else { return };
         let mut songs: Vec<u64> = Vec::new();
-        let first = Request::new("artist_songs", format!("/artists/{artist}/songs"))
-            .param("per_page", PER_PAGE)
-            .param("sort", "popularity");
+        let first =
+            f.request("artist_songs").arg("artist_id", artist).param("per_page", PER_PAGE).param("sort", "popularity");
         let mut pages = f.pages(first, PAGING);
         while songs.len() < opts.max_songs as usize {
             let Some(body) = pages.next().await else { break };
@@ -110,7 +108,7 @@ impl Api for Genius {
         songs.truncate(opts.max_songs as usize);
         if opts.song_details {
             for id in songs {
-                f.fetch(Request::new("songs", format!("/songs/{id}"))).await;
+                f.fetch(f.request("songs").arg("song_id", id)).await;
             }
         }
     }

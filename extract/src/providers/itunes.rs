@@ -13,18 +13,13 @@ use crate::config::{ProviderConfig, RateLimit};
 use crate::http::BodyCheck;
 use crate::http::BodyVerdict;
 use crate::job::{ArtistHits, Fetcher, Identifier};
-use crate::request::Request;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource::search("itunes", "artist_search", "GET /search?entity=musicArtist&term=<name>", Ttl::Catalog),
-    Resource::lookup("itunes", "artist_albums", "GET /lookup?entity=album&id=<artist id>", Ttl::Catalog),
-    Resource::lookup(
-        "itunes",
-        "album_songs",
-        "GET /lookup?entity=song&id=<collection ids, comma-separated>",
-        Ttl::Catalog,
-    ),
-    Resource::lookup("itunes", "upc_lookup", "GET /lookup?entity=song&upc=<upc>", Ttl::Catalog),
+    Resource::search("itunes", "artist_search", "/search?entity=musicArtist&term={term}", Ttl::Catalog),
+    Resource::lookup("itunes", "artist_albums", "/lookup?entity=album&id={id}", Ttl::Catalog),
+    // The songs of up to ALBUMS_PER_CALL collections, their ids comma-separated.
+    Resource::lookup("itunes", "album_songs", "/lookup?entity=song&id={id}", Ttl::Catalog),
+    Resource::lookup("itunes", "upc_lookup", "/lookup?entity=song&upc={upc}", Ttl::Catalog),
 ];
 
 /// `[providers.itunes.options]`
@@ -85,18 +80,10 @@ impl Api for ITunes {
 
     async fn sync_artist(&self, f: &Fetcher<'_>, name: &str) {
         let country = country(f);
-        let request = Request::new("artist_search", "/search")
-            .param("entity", "musicArtist")
-            .param("term", name)
-            .param("country", &country)
-            .param("limit", 25);
+        let request = f.request("artist_search").arg("term", name).param("country", &country).param("limit", 25);
         let hits = ArtistHits { hits: "/results", name: "/artistName", id: "/artistId" };
         let Some(artist) = f.find_artist(name, request, hits, |n| same_name(n, name)).await else { return };
-        let request = Request::new("artist_albums", "/lookup")
-            .param("entity", "album")
-            .param("id", artist)
-            .param("country", &country)
-            .param("limit", 200);
+        let request = f.request("artist_albums").arg("id", artist).param("country", &country).param("limit", 200);
         let Some(albums) = f.fetch(request).await else { return };
         let ids: Vec<u64> = results(&albums)
             .filter(|r| r["wrapperType"] == "collection")
@@ -104,11 +91,8 @@ impl Api for ITunes {
             .collect();
         for chunk in ids.chunks(ALBUMS_PER_CALL) {
             let list: Vec<String> = chunk.iter().map(u64::to_string).collect();
-            let request = Request::new("album_songs", "/lookup")
-                .param("entity", "song")
-                .param("id", list.join(","))
-                .param("country", &country)
-                .param("limit", 200);
+            let request =
+                f.request("album_songs").arg("id", list.join(",")).param("country", &country).param("limit", 200);
             f.fetch(request).await;
         }
     }
@@ -119,10 +103,7 @@ impl Api for ITunes {
         };
         let country = country(f);
         for upc in liner_normalize::upc_variants(gtin) {
-            let request = Request::new("upc_lookup", "/lookup")
-                .param("entity", "song")
-                .param("upc", &upc)
-                .param("country", &country);
+            let request = f.request("upc_lookup").arg("upc", &upc).param("country", &country);
             let Some(body) = f.fetch(request).await else { return };
             if results(&body).next().is_some() {
                 return;

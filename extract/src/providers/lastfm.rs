@@ -18,26 +18,50 @@ use crate::http::BodyCheck;
 use crate::http::BodyVerdict;
 use crate::job::{Fetcher, Identifier};
 use crate::paging::{Last, Paging, Step};
-use crate::request::Request;
 use crate::secret::Secret;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource::lookup("lastfm", "artist_top_albums", "GET /?method=artist.getTopAlbums&artist=<name>", Ttl::Metadata),
-    Resource::lookup("lastfm", "albums", "GET /?method=album.getInfo&<artist+album>", Ttl::Metadata),
-    Resource::lookup("lastfm", "artist_top_tracks", "GET /?method=artist.getTopTracks&artist=<name>", Ttl::Metadata),
-    Resource::lookup("lastfm", "tracks", "GET /?method=track.getInfo&<artist+track>", Ttl::Metadata),
-    Resource::lookup("lastfm", "user_top_tracks", "GET /?method=user.getTopTracks&user=<user>", Ttl::Metadata),
+    Resource::lookup(
+        "lastfm",
+        "artist_top_albums",
+        "/?method=artist.getTopAlbums&format=json&artist={artist}",
+        Ttl::Metadata,
+    ),
+    Resource::lookup(
+        "lastfm",
+        "albums",
+        "/?method=album.getInfo&format=json&artist={artist}&album={album}",
+        Ttl::Metadata,
+    ),
+    Resource::lookup(
+        "lastfm",
+        "artist_top_tracks",
+        "/?method=artist.getTopTracks&format=json&artist={artist}",
+        Ttl::Metadata,
+    ),
+    Resource::lookup(
+        "lastfm",
+        "tracks",
+        "/?method=track.getInfo&format=json&artist={artist}&track={track}",
+        Ttl::Metadata,
+    ),
+    Resource::lookup("lastfm", "user_top_tracks", "/?method=user.getTopTracks&format=json&user={user}", Ttl::Metadata),
     // A user's listening, beside their top tracks: landed by `liner ingest` (recorded
     // exports) and read by staging; the crawl asks only `user_top_tracks`.
     Resource::lookup(
         "lastfm",
         "user_weekly_track_chart",
-        "GET /?method=user.getWeeklyTrackChart&user=<user>",
+        "/?method=user.getWeeklyTrackChart&format=json&user={user}",
         Ttl::Metadata,
     ),
-    Resource::lookup("lastfm", "user_recent_tracks", "GET /?method=user.getRecentTracks&user=<user>", Ttl::Never),
-    Resource::lookup("lastfm", "library_tracks", "GET /?method=library.getTracks&user=<user>", Ttl::Metadata),
-    Resource::lookup("lastfm", "chart_top_tracks", "GET /?method=chart.getTopTracks&page=<page>", Ttl::Never),
+    Resource::lookup(
+        "lastfm",
+        "user_recent_tracks",
+        "/?method=user.getRecentTracks&format=json&user={user}",
+        Ttl::Never,
+    ),
+    Resource::lookup("lastfm", "library_tracks", "/?method=library.getTracks&format=json&user={user}", Ttl::Metadata),
+    Resource::lookup("lastfm", "chart_top_tracks", "/?method=chart.getTopTracks&format=json", Ttl::Never),
 ];
 
 /// `[providers.lastfm.options]`
@@ -139,11 +163,12 @@ impl Api for LastFm {
     async fn sync_run(&self, f: &Fetcher<'_>) {
         let opts = options(f);
         if opts.chart {
-            f.fetch(call("chart_top_tracks", "chart.getTopTracks").param("page", 1).param("limit", 50)).await;
+            f.fetch(f.request("chart_top_tracks").param("page", 1).param("limit", 50)).await;
         }
         let Some(user) = opts.user else { return };
-        let first = call("user_top_tracks", "user.getTopTracks")
-            .param("user", &user)
+        let first = f
+            .request("user_top_tracks")
+            .arg("user", &user)
             .param("period", &opts.period)
             .param("limit", opts.max_tracks.min(MAX_LIMIT));
         // `page` up to `@attr.totalPages` (a number written as text); an empty list has no
@@ -163,9 +188,7 @@ impl Api for LastFm {
 
     async fn sync_artist(&self, f: &Fetcher<'_>, name: &str) {
         let opts = options(f);
-        let Some(top) =
-            f.fetch(call("artist_top_albums", "artist.getTopAlbums").param("artist", name).param("limit", 50)).await
-        else {
+        let Some(top) = f.fetch(f.request("artist_top_albums").arg("artist", name).param("limit", 50)).await else {
             return;
         };
         if top.get("error").is_some() {
@@ -175,22 +198,14 @@ impl Api for LastFm {
         for album in one_or_many(&top["topalbums"]["album"]) {
             let Some(title) = album["name"].as_str() else { continue };
             let artist = album["artist"]["name"].as_str().unwrap_or(name);
-            f.fetch(
-                call("albums", "album.getInfo").param("artist", artist).param("album", title).param("autocorrect", 1),
-            )
-            .await;
+            f.fetch(f.request("albums").arg("artist", artist).arg("album", title).param("autocorrect", 1)).await;
         }
-        let request = call("artist_top_tracks", "artist.getTopTracks")
-            .param("artist", name)
-            .param("limit", opts.top_tracks.max(1));
+        let request = f.request("artist_top_tracks").arg("artist", name).param("limit", opts.top_tracks.max(1));
         let Some(tracks) = f.fetch(request).await else { return };
         for track in one_or_many(&tracks["toptracks"]["track"]) {
             let Some(title) = track["name"].as_str() else { continue };
             let artist = track["artist"]["name"].as_str().unwrap_or(name);
-            f.fetch(
-                call("tracks", "track.getInfo").param("artist", artist).param("track", title).param("autocorrect", 1),
-            )
-            .await;
+            f.fetch(f.request("tracks").arg("artist", artist).arg("track", title).param("autocorrect", 1)).await;
         }
     }
 
@@ -199,22 +214,10 @@ impl Api for LastFm {
     async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) {
         match id {
             Identifier::Album { artist, title } => {
-                f.fetch(
-                    call("albums", "album.getInfo")
-                        .param("artist", artist)
-                        .param("album", title)
-                        .param("autocorrect", 1),
-                )
-                .await;
+                f.fetch(f.request("albums").arg("artist", artist).arg("album", title).param("autocorrect", 1)).await;
             }
             Identifier::Track { artist, title } => {
-                f.fetch(
-                    call("tracks", "track.getInfo")
-                        .param("artist", artist)
-                        .param("track", title)
-                        .param("autocorrect", 1),
-                )
-                .await;
+                f.fetch(f.request("tracks").arg("artist", artist).arg("track", title).param("autocorrect", 1)).await;
             }
             Identifier::Gtin(_) | Identifier::Isrc(_) => {}
         }
@@ -238,10 +241,6 @@ pub fn body_check(_status: u16, body: &str) -> BodyVerdict {
         }
         _ => BodyVerdict::Ok,
     }
-}
-
-fn call(resource: &'static str, method: &str) -> Request {
-    Request::new(resource, "/").param("method", method).param("format", "json")
 }
 
 /// A Last.fm list: one element comes as an object, none as nothing or "".

@@ -19,12 +19,17 @@ use crate::http::{BodyCheck, status_says_it_all};
 use crate::job::{Fetcher, Identifier};
 use crate::request::Kind;
 
-/// A lake resource: what `raw.<provider>_<resource>` holds and which endpoint fills it.
+/// A lake resource: what `raw.<provider>_<resource>` holds and which request fills it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Resource {
     pub provider: &'static str,
     pub name: &'static str,
-    pub endpoint: &'static str,
+    /// The request's template below the base URL (always a GET): a path with
+    /// `{placeholders}`, then the query parameters every request of it carries, a
+    /// `{placeholder}` for the one that names the item (`/search/album?q={q}`). The crawl
+    /// fills it ([`crate::request::Request::of`]), and so does `liner ingest` with a
+    /// recorded file's name.
+    pub template: &'static str,
     /// How long its responses are served from the lake before they are asked again.
     pub ttl: Ttl,
     /// A search or a lookup: sets its timeout and what it costs of a quota.
@@ -32,12 +37,12 @@ pub struct Resource {
 }
 
 impl Resource {
-    pub const fn lookup(provider: &'static str, name: &'static str, endpoint: &'static str, ttl: Ttl) -> Resource {
-        Resource { provider, name, endpoint, ttl, kind: Kind::Lookup }
+    pub const fn lookup(provider: &'static str, name: &'static str, template: &'static str, ttl: Ttl) -> Resource {
+        Resource { provider, name, template, ttl, kind: Kind::Lookup }
     }
 
-    pub const fn search(provider: &'static str, name: &'static str, endpoint: &'static str, ttl: Ttl) -> Resource {
-        Resource { provider, name, endpoint, ttl, kind: Kind::Search }
+    pub const fn search(provider: &'static str, name: &'static str, template: &'static str, ttl: Ttl) -> Resource {
+        Resource { provider, name, template, ttl, kind: Kind::Search }
     }
 }
 
@@ -195,6 +200,19 @@ pub(crate) fn quoted(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_template_is_a_path_with_named_placeholders() {
+        for p in Provider::ALL {
+            for r in p.resources() {
+                let t = r.template;
+                assert!(t.starts_with('/') && !t.contains(['<', '>', ' ']), "{}.{}: {t:?}", p.name(), r.name);
+                assert_eq!(t.matches('{').count(), t.matches('}').count(), "{}.{}: {t:?}", p.name(), r.name);
+                let request = crate::request::Request::of(r);
+                assert!(!request.path.contains('?'), "{}.{}: one query part", p.name(), r.name);
+            }
+        }
+    }
 
     #[test]
     fn names_match_across_case_and_accents() {

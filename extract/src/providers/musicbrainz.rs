@@ -11,38 +11,17 @@ use crate::request::Request;
 use async_trait::async_trait;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource::search("musicbrainz", "artist_search", "GET /artist?query=artist:\"<name>\"", Ttl::Catalog),
-    Resource::lookup(
-        "musicbrainz",
-        "artists",
-        "GET /artist/<mbid>?inc=url-rels+tags+genres+ratings (lookup)",
-        Ttl::Catalog,
-    ),
-    Resource::lookup(
-        "musicbrainz",
-        "recordings",
-        "GET /recording/<mbid> (lookup) or /recording?query=isrc:<isrc>",
-        Ttl::Metadata,
-    ),
-    Resource::lookup(
-        "musicbrainz",
-        "release_groups",
-        "GET /release-group?artist=<mbid> (browse), or /release-group/<mbid> (lookup)",
-        Ttl::Catalog,
-    ),
-    Resource::lookup(
-        "musicbrainz",
-        "releases",
-        "GET /release?artist=<mbid>&inc=recordings+isrcs+artist-credits+labels+release-groups+url-rels+tags+genres (browse), or /release/<mbid> (lookup)",
-        Ttl::Catalog,
-    ),
-    Resource::search(
-        "musicbrainz",
-        "release_search",
-        "GET /release?query=barcode:<barcode> (or release:\"...\" AND artist:\"...\")",
-        Ttl::Catalog,
-    ),
-    Resource::lookup("musicbrainz", "isrcs", "GET /isrc/<isrc>?inc=releases", Ttl::Metadata),
+    Resource::search("musicbrainz", "artist_search", "/artist?query={query}&fmt=json", Ttl::Catalog),
+    Resource::lookup("musicbrainz", "artists", "/artist/{mbid}?fmt=json", Ttl::Catalog),
+    // Looked up by id, or searched (`/recording?query=isrc:...`), which lands hits whole.
+    Resource::lookup("musicbrainz", "recordings", "/recording/{mbid}?fmt=json", Ttl::Metadata),
+    // An artist's groups by browse, or one group looked up (`/release-group/<mbid>`).
+    Resource::lookup("musicbrainz", "release_groups", "/release-group?artist={artist}&fmt=json", Ttl::Catalog),
+    // An artist's releases by browse, or one release looked up (`/release/<mbid>`).
+    Resource::lookup("musicbrainz", "releases", "/release?artist={artist}&fmt=json", Ttl::Catalog),
+    // By barcode (`barcode:<barcode>`) or by title and artist.
+    Resource::search("musicbrainz", "release_search", "/release?query={query}&fmt=json", Ttl::Catalog),
+    Resource::lookup("musicbrainz", "isrcs", "/isrc/{isrc}?inc=releases&fmt=json", Ttl::Metadata),
 ];
 
 /// Browse requests take relationship includes too: the links editors added from a
@@ -98,9 +77,9 @@ impl Api for MusicBrainz {
                 None => return,
             },
         };
-        f.fetch(Request::new("artists", format!("/artist/{mbid}")).param("inc", ARTIST_INC).param("fmt", "json")).await;
-        browse(f, "release_groups", "/release-group", RELEASE_GROUPS, &mbid, RELEASE_GROUP_INC).await;
-        browse(f, "releases", "/release", RELEASES, &mbid, RELEASE_INC).await;
+        f.fetch(f.request("artists").arg("mbid", &mbid).param("inc", ARTIST_INC)).await;
+        browse(f, "release_groups", RELEASE_GROUPS, &mbid, RELEASE_GROUP_INC).await;
+        browse(f, "releases", RELEASES, &mbid, RELEASE_INC).await;
     }
 
     /// A barcode is searched as MusicBrainz holds it (as entered: 12 or 13 digits), then
@@ -109,9 +88,7 @@ impl Api for MusicBrainz {
         match id {
             Identifier::Gtin(gtin) => {
                 for barcode in liner_normalize::upc_variants(gtin).into_iter().filter(|b| b.len() <= 13) {
-                    let request = Request::new("release_search", "/release")
-                        .param("query", format!("barcode:{barcode}"))
-                        .param("fmt", "json");
+                    let request = f.request("release_search").arg("query", format!("barcode:{barcode}"));
                     let Some(body) = f.fetch(request).await else { return };
                     let found: Vec<String> = body["releases"]
                         .as_array()
@@ -120,10 +97,7 @@ impl Api for MusicBrainz {
                         .filter_map(|r| r["id"].as_str().map(str::to_string))
                         .collect();
                     for mbid in &found {
-                        let request = Request::new("releases", format!("/release/{mbid}"))
-                            .param("inc", RELEASE_INC)
-                            .param("fmt", "json");
-                        f.fetch(request).await;
+                        f.fetch(release(mbid)).await;
                     }
                     if !found.is_empty() {
                         return;
@@ -131,17 +105,12 @@ impl Api for MusicBrainz {
                 }
             }
             Identifier::Isrc(isrc) => {
-                let request = Request::new("isrcs", format!("/isrc/{}", isrc.trim().to_uppercase()))
-                    .param("inc", "releases")
-                    .param("fmt", "json");
+                let request = f.request("isrcs").arg("isrc", isrc.trim().to_uppercase());
                 f.fetch(request).await;
             }
             Identifier::Album { artist, title } => {
                 let query = format!("release:{} AND artist:{}", super::quoted(title), super::quoted(artist));
-                let request = Request::new("release_search", "/release")
-                    .param("query", query)
-                    .param("limit", 5)
-                    .param("fmt", "json");
+                let request = f.request("release_search").arg("query", query).param("limit", 5);
                 let Some(body) = f.fetch(request).await else { return };
                 let found: Vec<String> = body["releases"]
                     .as_array()
@@ -152,15 +121,13 @@ impl Api for MusicBrainz {
                     .take(3)
                     .collect();
                 for mbid in found {
-                    let request = Request::new("releases", format!("/release/{mbid}"))
-                        .param("inc", RELEASE_INC)
-                        .param("fmt", "json");
-                    f.fetch(request).await;
+                    f.fetch(release(&mbid)).await;
                 }
             }
             Identifier::Track { artist, title } => {
                 // Search hits carry the ISRCs and credits: they land as recordings.
                 let query = format!("recording:{} AND artist:{}", super::quoted(title), super::quoted(artist));
+                // The search form of the recordings resource.
                 let request = Request::new("recordings", "/recording")
                     .param("query", query)
                     .param("limit", 5)
@@ -169,6 +136,11 @@ impl Api for MusicBrainz {
             }
         }
     }
+}
+
+/// One release looked up whole: the lookup form of the releases resource.
+fn release(mbid: &str) -> Request {
+    Request::new("releases", format!("/release/{mbid}")).param("inc", RELEASE_INC).param("fmt", "json")
 }
 
 /// MusicBrainz answers 503 to a client over its rate (its documented rate-limit
@@ -196,7 +168,8 @@ pub struct ArtistCandidate {
 pub async fn search_artists(config: &ProviderConfig, name: &str) -> anyhow::Result<Vec<ArtistCandidate>> {
     let http = crate::http::HttpStack::new("musicbrainz", config, body_check)?;
     let query = format!("artist:{}", super::quoted(name));
-    let request = Request::new("artist_search", "/artist").param("query", query).param("limit", 5).param("fmt", "json");
+    let search = RESOURCES.iter().find(|r| r.name == "artist_search").expect("declared above");
+    let request = Request::of(search).arg("query", query).param("limit", 5);
     let fetched =
         http.get(&request).await.map_err(|e| anyhow::anyhow!("searching MusicBrainz for {name:?}: {}", e.reason))?;
     let body: serde_json::Value = serde_json::from_str(&fetched.body)
@@ -222,8 +195,7 @@ pub async fn search_artists(config: &ProviderConfig, name: &str) -> anyhow::Resu
 
 async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<String> {
     let query = format!("artist:{}", super::quoted(name));
-    let request = Request::new("artist_search", "/artist").param("query", query).param("limit", 5).param("fmt", "json");
-    let body = f.fetch(request).await?;
+    let body = f.fetch(f.request("artist_search").arg("query", query).param("limit", 5)).await?;
     let best = body["artists"].as_array()?.iter().max_by_key(|a| a["score"].as_i64().unwrap_or(0)).cloned();
     match best {
         Some(a) if a["score"].as_i64().unwrap_or(0) >= MIN_ARTIST_SCORE => a["id"].as_str().map(str::to_string),
@@ -236,9 +208,9 @@ async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<String> {
 
 /// Pages through a browse request (`offset` and `limit`) until the reported count
 /// (`release-count` for releases) is reached.
-async fn browse(f: &Fetcher<'_>, resource: &'static str, path: &str, paging: Paging, artist: &str, inc: &str) {
-    let first = Request::new(resource, path).param("artist", artist).param("limit", f.page_size()).param("inc", inc);
-    let mut pages = f.pages(first.param("fmt", "json"), paging);
+async fn browse(f: &Fetcher<'_>, resource: &str, paging: Paging, artist: &str, inc: &str) {
+    let first = f.request(resource).arg("artist", artist).param("limit", f.page_size()).param("inc", inc);
+    let mut pages = f.pages(first, paging);
     while pages.next().await.is_some() {}
 }
 

@@ -14,29 +14,20 @@ use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::job::{ArtistHits, Fetcher, Identifier};
 use crate::paging::{Last, Paging, Step};
-use crate::request::Request;
 use crate::secret::Secret;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource::search("spotify", "artist_search", "GET /search?type=artist&q=artist:\"<name>\"", Ttl::Catalog),
-    Resource::lookup("spotify", "artist_albums", "GET /artists/<id>/albums", Ttl::Catalog),
-    Resource::lookup("spotify", "albums", "GET /albums/<id>", Ttl::Catalog),
-    Resource::lookup("spotify", "album_tracks", "GET /albums/<id>/tracks", Ttl::Catalog),
-    Resource::lookup("spotify", "tracks", "GET /tracks/<id>", Ttl::Metadata),
-    Resource::search(
-        "spotify",
-        "album_search",
-        "GET /search?type=album&q=upc:<upc> (or album:\"...\" artist:\"...\")",
-        Ttl::Catalog,
-    ),
-    Resource::search(
-        "spotify",
-        "track_search",
-        "GET /search?type=track&q=isrc:<isrc> (or track:\"...\" artist:\"...\")",
-        Ttl::Metadata,
-    ),
-    Resource::lookup("spotify", "new_releases", "GET /browse/new-releases", Ttl::Never),
-    Resource::lookup("spotify", "audio_features", "GET /audio-features/<id>", Ttl::Metadata),
+    Resource::search("spotify", "artist_search", "/search?type=artist&q={q}", Ttl::Catalog),
+    Resource::lookup("spotify", "artist_albums", "/artists/{artist_id}/albums", Ttl::Catalog),
+    Resource::lookup("spotify", "albums", "/albums/{album_id}", Ttl::Catalog),
+    Resource::lookup("spotify", "album_tracks", "/albums/{album_id}/tracks", Ttl::Catalog),
+    Resource::lookup("spotify", "tracks", "/tracks/{track_id}", Ttl::Metadata),
+    // By barcode (`upc:<upc>`), or by `album:"..." artist:"..."`.
+    Resource::search("spotify", "album_search", "/search?type=album&q={q}", Ttl::Catalog),
+    // By ISRC (`isrc:<isrc>`), or by `track:"..." artist:"..."`.
+    Resource::search("spotify", "track_search", "/search?type=track&q={q}", Ttl::Metadata),
+    Resource::lookup("spotify", "new_releases", "/browse/new-releases", Ttl::Never),
+    Resource::lookup("spotify", "audio_features", "/audio-features/{track_id}", Ttl::Metadata),
 ];
 
 /// `[providers.spotify.options]`
@@ -119,7 +110,7 @@ impl Api for Spotify {
         if !options(f).new_releases {
             return;
         }
-        let request = Request::new("new_releases", "/browse/new-releases").param("limit", 50);
+        let request = f.request("new_releases").param("limit", 50);
         if let Some((403, _)) = f.answer(request).await {
             f.note(
                 "GET /browse/new-releases answered 403: development-mode apps lost it in 2026 \
@@ -134,7 +125,9 @@ impl Api for Spotify {
         let Some(artist_id) = resolve(f, name).await else {
             return;
         };
-        let first = Request::new("artist_albums", format!("/artists/{artist_id}/albums"))
+        let first = f
+            .request("artist_albums")
+            .arg("artist_id", &artist_id)
             .param("include_groups", "album,single,compilation")
             .param("market", &opts.market)
             .param("limit", ALBUMS_LIMIT);
@@ -146,13 +139,15 @@ impl Api for Spotify {
         }
         let mut features = opts.audio_features;
         for album_id in album_ids {
-            let request = Request::new("albums", format!("/albums/{album_id}")).param("market", &opts.market);
+            let request = f.request("albums").arg("album_id", &album_id).param("market", &opts.market);
             let Some(album) = f.fetch(request).await else { continue };
             let mut tracks: Vec<String> = ids(&album["tracks"]["items"]);
             // The lookup carries the first page of the tracks; the rest come from the album's
             // track list, from where that page ended.
             if tracks.len() < album["tracks"]["total"].as_u64().unwrap_or(0) as usize {
-                let first = Request::new("album_tracks", format!("/albums/{album_id}/tracks"))
+                let first = f
+                    .request("album_tracks")
+                    .arg("album_id", &album_id)
                     .param("market", &opts.market)
                     .param("limit", TRACKS_LIMIT);
                 let rest = f.pages(first, PAGING).skipping(tracks.len() as u64).all().await;
@@ -160,10 +155,10 @@ impl Api for Spotify {
             }
             for track_id in &tracks {
                 if opts.track_isrcs {
-                    f.fetch(Request::new("tracks", format!("/tracks/{track_id}")).param("market", &opts.market)).await;
+                    f.fetch(f.request("tracks").arg("track_id", &track_id).param("market", &opts.market)).await;
                 }
                 if features {
-                    let answer = f.answer(Request::new("audio_features", format!("/audio-features/{track_id}"))).await;
+                    let answer = f.answer(f.request("audio_features").arg("track_id", &track_id)).await;
                     if let Some((403, _)) = answer {
                         f.note(
                             "GET /audio-features answered 403: apps created after Nov 2024 and development-mode \
@@ -182,27 +177,27 @@ impl Api for Spotify {
         match id {
             Identifier::Gtin(gtin) => {
                 if let Some(album_id) = album_by_upc(f, gtin).await {
-                    f.fetch(Request::new("albums", format!("/albums/{album_id}")).param("market", market)).await;
+                    f.fetch(f.request("albums").arg("album_id", &album_id).param("market", market)).await;
                 }
             }
             Identifier::Isrc(isrc) => {
                 tracks_by_isrc(f, isrc).await;
             }
             Identifier::Album { artist, title } => {
-                let request = Request::new("album_search", "/search")
-                    .param("type", "album")
-                    .param("q", format!("album:{} artist:{}", quoted(title), quoted(artist)))
+                let request = f
+                    .request("album_search")
+                    .arg("q", format!("album:{} artist:{}", quoted(title), quoted(artist)))
                     .param("limit", SEARCH_LIMIT);
                 let Some(body) = f.fetch(request).await else { return };
                 for id in by_artist(&body["albums"]["items"], artist).into_iter().take(CANDIDATES) {
-                    f.fetch(Request::new("albums", format!("/albums/{id}")).param("market", &market)).await;
+                    f.fetch(f.request("albums").arg("album_id", &id).param("market", &market)).await;
                 }
             }
             Identifier::Track { artist, title } => {
                 // Search hits are full tracks, ISRC included: nothing more to ask.
-                let request = Request::new("track_search", "/search")
-                    .param("type", "track")
-                    .param("q", format!("track:{} artist:{}", quoted(title), quoted(artist)))
+                let request = f
+                    .request("track_search")
+                    .arg("q", format!("track:{} artist:{}", quoted(title), quoted(artist)))
                     .param("limit", SEARCH_LIMIT);
                 f.fetch(request).await;
             }
@@ -222,10 +217,7 @@ fn ids(items: &Value) -> Vec<String> {
 }
 
 async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<String> {
-    let request = Request::new("artist_search", "/search")
-        .param("type", "artist")
-        .param("q", format!("artist:{}", quoted(name)))
-        .param("limit", SEARCH_LIMIT);
+    let request = f.request("artist_search").arg("q", format!("artist:{}", quoted(name))).param("limit", SEARCH_LIMIT);
     let hits = ArtistHits { hits: "/artists/items", name: "/name", id: "/id" };
     f.find_artist(name, request, hits, |n| same_name(n, name)).await
 }
@@ -253,10 +245,7 @@ fn by_artist(items: &Value, artist: &str) -> Vec<String> {
 /// The album with this GTIN, trying each spelling until one is found.
 pub async fn album_by_upc(f: &Fetcher<'_>, gtin: &str) -> Option<String> {
     for upc in liner_normalize::upc_variants(gtin) {
-        let request = Request::new("album_search", "/search")
-            .param("type", "album")
-            .param("q", format!("upc:{upc}"))
-            .param("limit", 1);
+        let request = f.request("album_search").arg("q", format!("upc:{upc}")).param("limit", 1);
         let body = f.fetch(request).await?;
         if let Some(id) = body["albums"]["items"][0]["id"].as_str() {
             return Some(id.to_string());
@@ -267,10 +256,8 @@ pub async fn album_by_upc(f: &Fetcher<'_>, gtin: &str) -> Option<String> {
 
 /// The tracks with this ISRC.
 pub async fn tracks_by_isrc(f: &Fetcher<'_>, isrc: &str) -> Vec<String> {
-    let request = Request::new("track_search", "/search")
-        .param("type", "track")
-        .param("q", format!("isrc:{}", isrc.trim().to_uppercase()))
-        .param("limit", SEARCH_LIMIT);
+    let request =
+        f.request("track_search").arg("q", format!("isrc:{}", isrc.trim().to_uppercase())).param("limit", SEARCH_LIMIT);
     f.fetch(request).await.map(|b| ids(&b["tracks"]["items"])).unwrap_or_default()
 }
 

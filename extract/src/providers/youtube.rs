@@ -19,24 +19,18 @@ use crate::http::BodyVerdict;
 use crate::job::{ArtistHits, Fetcher};
 use crate::paging::{Paging, Step};
 use crate::quota::DailyQuota;
-use crate::request::Request;
 use crate::secret::Secret;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource::search("youtube", "channel_search", "GET /search?part=snippet&type=channel&q=<name>", Ttl::Catalog),
-    // Video search (100 units a call): landed by `liner ingest` and read by staging;
-    // the crawl reads uploads playlists instead, at 1 unit a page.
-    Resource::search(
-        "youtube",
-        "video_search",
-        "GET /search?part=snippet&type=video&q=<query> (or channelId=...)",
-        Ttl::Metadata,
-    ),
-    Resource::lookup("youtube", "channels", "GET /channels?part=contentDetails&id=<id>", Ttl::Catalog),
+    Resource::search("youtube", "channel_search", "/search?part=snippet&type=channel&q={q}", Ttl::Catalog),
+    // Video search (100 units a call), by words or by `channelId`: landed by `liner
+    // ingest` and read by staging; the crawl reads uploads playlists instead, at 1 unit a page.
+    Resource::search("youtube", "video_search", "/search?part=snippet&type=video&q={q}", Ttl::Metadata),
+    Resource::lookup("youtube", "channels", "/channels?part=contentDetails&id={id}", Ttl::Catalog),
     Resource::lookup(
         "youtube",
         "playlist_items",
-        "GET /playlistItems?part=snippet,contentDetails&playlistId=<id>",
+        "/playlistItems?part=snippet,contentDetails&playlistId={playlistId}",
         Ttl::Metadata,
     ),
 ];
@@ -130,14 +124,10 @@ impl Api for YouTube {
     }
 
     async fn sync_artist(&self, f: &Fetcher<'_>, name: &str) {
-        let request = Request::new("channel_search", "/search")
-            .param("part", "snippet")
-            .param("type", "channel")
-            .param("q", name)
-            .param("maxResults", 5);
+        let request = f.request("channel_search").arg("q", name).param("maxResults", 5);
         let hits = ArtistHits { hits: "/items", name: "/snippet/title", id: "/id/channelId" };
         let Some(channel) = f.find_artist(name, request, hits, |t| is_channel_of(t, name)).await else { return };
-        let request = Request::new("channels", "/channels").param("part", "contentDetails").param("id", &channel);
+        let request = f.request("channels").arg("id", &channel);
         let Some(body) = f.fetch(request).await else { return };
         let Some(uploads) = body["items"][0]["contentDetails"]["relatedPlaylists"]["uploads"].as_str() else { return };
         read_playlist(f, uploads, options(f).max_videos).await;
@@ -191,10 +181,8 @@ const PAGING: Paging =
     Paging { items: "/items", step: Step::Cursor { param: "pageToken", from: "/nextPageToken" }, last: &[] };
 
 async fn read_playlist(f: &Fetcher<'_>, playlist: &str, max_videos: u32) {
-    let first = Request::new("playlist_items", "/playlistItems")
-        .param("part", "snippet,contentDetails")
-        .param("playlistId", playlist)
-        .param("maxResults", MAX_RESULTS.min(max_videos));
+    let first =
+        f.request("playlist_items").arg("playlistId", playlist).param("maxResults", MAX_RESULTS.min(max_videos));
     let mut pages = f.pages(first, PAGING);
     let mut read = 0;
     while read < max_videos as usize {
