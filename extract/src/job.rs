@@ -221,7 +221,10 @@ impl<'a> Fetcher<'a> {
     }
 
     /// The pages of a list that starts at `first` (see `paging`).
-    pub fn pages(&self, first: Request, paging: crate::paging::Paging) -> crate::paging::Pages<'_, 'a> {
+    pub fn pages(&self, first: Request) -> crate::paging::Pages<'_, 'a> {
+        let paging = self.provider.resource(first.resource).and_then(|r| r.paging);
+        let paging =
+            paging.unwrap_or_else(|| panic!("{}.{} is not declared as paged", self.provider.name(), first.resource));
         crate::paging::Pages::new(self, first, paging)
     }
 

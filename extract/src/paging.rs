@@ -1,14 +1,14 @@
 //! How a provider's lists are paged, said as data (dlt's paginators): where a page's
 //! items are, how the next page is asked for, and how a page says it is the last. Every
-//! provider's listing loop is `let mut pages = f.pages(request, paging); while let
-//! Some(page) = pages.next().await { ... }`.
+//! provider's listing loop is `let mut pages = f.pages(request); while let
+//! Some(page) = pages.next().await { ... }`, the paging being its resource's.
 
 use serde_json::Value;
 
 use crate::request::Request;
 
 /// How a list is paged.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Paging {
     /// A JSON pointer to each page's items (`/data`, `/response/songs`).
     pub items: &'static str,
@@ -18,7 +18,7 @@ pub struct Paging {
 }
 
 /// How the page after this one is asked for.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     /// The items seen so far, in this parameter (`offset`, Deezer's `index`).
     Offset(&'static str),
@@ -33,7 +33,7 @@ pub enum Step {
 
 /// How a page says no other follows. A page without items is the last in every case,
 /// and so is one that names no next for a `Cursor` or `NextPath` step.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Last {
     /// The items seen reach the total at this pointer (`/total`, `/release-count`).
     Total(&'static str),

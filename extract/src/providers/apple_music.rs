@@ -20,7 +20,10 @@ pub const RESOURCES: &[Resource] = &[
         "/catalog/{storefront}/search?types=artists&term={term}",
         Ttl::Catalog,
     ),
-    Resource::lookup("apple_music", "artist_albums", "/catalog/{storefront}/artists/{artist_id}/albums", Ttl::Catalog),
+    // Apple documents no page size for an artist's albums (a relationship): pages come
+    // at its default size, each found at the offset its predecessor's `next` names.
+    Resource::lookup("apple_music", "artist_albums", "/catalog/{storefront}/artists/{artist_id}/albums", Ttl::Catalog)
+        .paged(Paging { items: "/data", step: Step::NextPath("/next"), last: &[] }),
     Resource::lookup("apple_music", "albums", "/catalog/{storefront}/albums/{album_id}", Ttl::Catalog),
     Resource::search("apple_music", "upc_search", "/catalog/{storefront}/albums?filter[upc]={upc}", Ttl::Catalog),
     Resource::search("apple_music", "isrc_search", "/catalog/{storefront}/songs?filter[isrc]={isrc}", Ttl::Metadata),
@@ -123,10 +126,7 @@ impl Api for AppleMusic {
         let Some(artist_id) = resolve(f, &sf, name).await else {
             return;
         };
-        // Apple documents no page size for an artist's albums (a relationship): pages come
-        // at its default size, each found at the offset its predecessor's `next` names.
-        let paging = Paging { items: "/data", step: Step::NextPath("/next"), last: &[] };
-        let albums = f.pages(f.request("artist_albums").arg("storefront", &sf).arg("artist_id", &artist_id), paging);
+        let albums = f.pages(f.request("artist_albums").arg("storefront", &sf).arg("artist_id", &artist_id));
         let album_ids: Vec<String> =
             albums.all().await.iter().filter_map(|a| a["id"].as_str().map(str::to_string)).collect();
         for id in album_ids {

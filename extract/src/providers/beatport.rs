@@ -16,12 +16,15 @@ use crate::request::Request;
 use crate::secret::Secret;
 
 pub const RESOURCES: &[Resource] = &[
-    Resource::search("beatport", "release_search", "/catalog/search/?type=releases&q={q}", Ttl::Catalog),
-    Resource::search("beatport", "track_search", "/catalog/search/?type=tracks&q={q}", Ttl::Catalog),
+    Resource::search("beatport", "release_search", "/catalog/search/?type=releases&q={q}", Ttl::Catalog)
+        .paged(paging("/releases")),
+    Resource::search("beatport", "track_search", "/catalog/search/?type=tracks&q={q}", Ttl::Catalog)
+        .paged(paging("/tracks")),
     Resource::lookup("beatport", "releases", "/catalog/releases/{release_id}/", Ttl::Catalog),
-    Resource::lookup("beatport", "release_tracks", "/catalog/releases/{release_id}/tracks/", Ttl::Catalog),
+    Resource::lookup("beatport", "release_tracks", "/catalog/releases/{release_id}/tracks/", Ttl::Catalog)
+        .paged(paging("/results")),
     // By ISRC, or filtered by `artist_name` and `name`.
-    Resource::lookup("beatport", "tracks", "/catalog/tracks/?isrc={isrc}", Ttl::Metadata),
+    Resource::lookup("beatport", "tracks", "/catalog/tracks/?isrc={isrc}", Ttl::Metadata).paged(paging("/results")),
 ];
 
 const PER_PAGE: u32 = 100;
@@ -55,7 +58,7 @@ impl Api for Beatport {
 
     async fn sync_artist(&self, f: &Fetcher<'_>, name: &str) {
         let search = f.request("release_search").arg("q", name);
-        let hits = all(f, "/releases", search).await;
+        let hits = all(f, search).await;
         let releases: Vec<u64> = hits
             .iter()
             .filter(|r| {
@@ -73,7 +76,7 @@ impl Api for Beatport {
         }
         for id in releases {
             f.fetch(f.request("releases").arg("release_id", id)).await;
-            all(f, "/results", f.request("release_tracks").arg("release_id", id)).await;
+            all(f, f.request("release_tracks").arg("release_id", id)).await;
         }
     }
 
@@ -81,7 +84,7 @@ impl Api for Beatport {
     /// compilation, the single), each listed with its release.
     async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) {
         if let Identifier::Isrc(isrc) = id {
-            all(f, "/results", f.request("tracks").arg("isrc", isrc)).await;
+            all(f, f.request("tracks").arg("isrc", isrc)).await;
         }
     }
 }
@@ -89,11 +92,11 @@ impl Api for Beatport {
 /// A DRF-style list: `page` and `per_page` while `next` is set. Lists put their rows in
 /// `results`; search puts its hits under the type asked (`releases`, `tracks`), as the
 /// real API does.
-fn paging(items: &'static str) -> Paging {
+const fn paging(items: &'static str) -> Paging {
     Paging { items, step: Step::Page("page"), last: &[Last::NoNext("/next")] }
 }
 
 /// Every row of a list, under `rows` (a JSON pointer).
-async fn all(f: &Fetcher<'_>, rows: &'static str, first: Request) -> Vec<Value> {
-    f.pages(first.param("per_page", PER_PAGE), paging(rows)).all().await
+async fn all(f: &Fetcher<'_>, first: Request) -> Vec<Value> {
+    f.pages(first.param("per_page", PER_PAGE)).all().await
 }

@@ -17,10 +17,10 @@ use crate::request::Request;
 
 pub const RESOURCES: &[Resource] = &[
     Resource::search("deezer", "artist_search", "/search/artist?q={q}", Ttl::Catalog),
-    Resource::lookup("deezer", "artist_albums", "/artist/{id}/albums", Ttl::Catalog),
+    Resource::lookup("deezer", "artist_albums", "/artist/{id}/albums", Ttl::Catalog).paged(PAGING),
     // An album by its id, or by barcode as `upc:<upc>`.
     Resource::lookup("deezer", "albums", "/album/{id}", Ttl::Catalog),
-    Resource::lookup("deezer", "album_tracks", "/album/{id}/tracks", Ttl::Catalog),
+    Resource::lookup("deezer", "album_tracks", "/album/{id}/tracks", Ttl::Catalog).paged(PAGING),
     // A track by its id, or by ISRC as `isrc:<isrc>`.
     Resource::lookup("deezer", "tracks", "/track/{id}", Ttl::Metadata),
     Resource::search("deezer", "album_search", "/search/album?q={q}", Ttl::Catalog),
@@ -207,7 +207,7 @@ const PAGING: Paging =
 
 /// Every item of a paged list.
 async fn pages(f: &Fetcher<'_>, first: Request) -> Vec<Value> {
-    f.pages(first.param("limit", f.page_size()), PAGING).all().await
+    f.pages(first.param("limit", f.page_size())).all().await
 }
 
 #[cfg(test)]

@@ -18,8 +18,10 @@ use crate::secret::Secret;
 
 pub const RESOURCES: &[Resource] = &[
     Resource::search("discogs", "artist_search", "/database/search?type=artist&q={q}", Ttl::Catalog),
-    Resource::lookup("discogs", "artist_releases", "/artists/{artist_id}/releases", Ttl::Catalog),
-    Resource::lookup("discogs", "master_versions", "/masters/{master_id}/versions", Ttl::Catalog),
+    Resource::lookup("discogs", "artist_releases", "/artists/{artist_id}/releases", Ttl::Catalog)
+        .paged(paging("/releases")),
+    Resource::lookup("discogs", "master_versions", "/masters/{master_id}/versions", Ttl::Catalog)
+        .paged(paging("/versions")),
     Resource::lookup("discogs", "releases", "/releases/{release_id}", Ttl::Catalog),
     // By barcode, or by `artist` and `release_title`.
     Resource::search("discogs", "release_search", "/database/search?type=release&barcode={barcode}", Ttl::Catalog),
@@ -80,13 +82,13 @@ impl Api for Discogs {
             return;
         };
         let mut release_ids: Vec<u64> = Vec::new();
-        for item in paged(f, f.request("artist_releases").arg("artist_id", artist_id), "/releases").await {
+        for item in paged(f, f.request("artist_releases").arg("artist_id", artist_id)).await {
             if item["role"].as_str().is_some_and(|r| r != "Main") {
                 continue;
             }
             match (item["type"].as_str(), item["id"].as_u64()) {
                 (Some("master"), Some(id)) => {
-                    let versions = paged(f, f.request("master_versions").arg("master_id", id), "/versions").await;
+                    let versions = paged(f, f.request("master_versions").arg("master_id", id)).await;
                     release_ids.extend(versions.iter().filter_map(|v| v["id"].as_u64()));
                 }
                 (_, Some(id)) => release_ids.push(id),
@@ -145,13 +147,13 @@ async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<u64> {
 }
 
 /// Discogs' lists: `page` and `per_page`, up to `pagination.pages`.
-fn paging(items: &'static str) -> Paging {
+const fn paging(items: &'static str) -> Paging {
     Paging { items, step: Step::Page("page"), last: &[Last::Pages("/pagination/pages")] }
 }
 
 /// Every item of a paged list, under `items` (a JSON pointer).
-async fn paged(f: &Fetcher<'_>, first: Request, items: &'static str) -> Vec<Value> {
-    f.pages(first.param("per_page", PER_PAGE), paging(items)).all().await
+async fn paged(f: &Fetcher<'_>, first: Request) -> Vec<Value> {
+    f.pages(first.param("per_page", PER_PAGE)).all().await
 }
 
 #[cfg(test)]

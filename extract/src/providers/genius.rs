@@ -15,7 +15,7 @@ use crate::secret::Secret;
 
 pub const RESOURCES: &[Resource] = &[
     Resource::search("genius", "song_search", "/search?q={q}", Ttl::Catalog),
-    Resource::lookup("genius", "artist_songs", "/artists/{artist_id}/songs", Ttl::Metadata),
+    Resource::lookup("genius", "artist_songs", "/artists/{artist_id}/songs", Ttl::Metadata).paged(PAGING),
     Resource::lookup("genius", "songs", "/songs/{song_id}", Ttl::Metadata),
 ];
 
@@ -93,7 +93,7 @@ impl Api for Genius {
         let mut songs: Vec<u64> = Vec::new();
         let first =
             f.request("artist_songs").arg("artist_id", artist).param("per_page", PER_PAGE).param("sort", "popularity");
-        let mut pages = f.pages(first, PAGING);
+        let mut pages = f.pages(first);
         while songs.len() < opts.max_songs as usize {
             let Some(body) = pages.next().await else { break };
             // An artist's list includes songs they only feature on: those are someone else's.

@@ -20,6 +20,11 @@ use crate::job::{Fetcher, Identifier};
 use crate::paging::{Last, Paging, Step};
 use crate::secret::Secret;
 
+/// A user's top tracks: `page` up to `@attr.totalPages` (a number written as text); an
+/// empty list has no `track` at all.
+const TOP_TRACKS: Paging =
+    Paging { items: "/toptracks/track", step: Step::Page("page"), last: &[Last::Pages("/toptracks/@attr/totalPages")] };
+
 pub const RESOURCES: &[Resource] = &[
     Resource::lookup(
         "lastfm",
@@ -45,7 +50,8 @@ pub const RESOURCES: &[Resource] = &[
         "/?method=track.getInfo&format=json&artist={artist}&track={track}",
         Ttl::Metadata,
     ),
-    Resource::lookup("lastfm", "user_top_tracks", "/?method=user.getTopTracks&format=json&user={user}", Ttl::Metadata),
+    Resource::lookup("lastfm", "user_top_tracks", "/?method=user.getTopTracks&format=json&user={user}", Ttl::Metadata)
+        .paged(TOP_TRACKS),
     // A user's listening, beside their top tracks: landed by `liner ingest` (recorded
     // exports) and read by staging; the crawl asks only `user_top_tracks`.
     Resource::lookup(
@@ -171,18 +177,11 @@ impl Api for LastFm {
             .arg("user", &user)
             .param("period", &opts.period)
             .param("limit", opts.max_tracks.min(MAX_LIMIT));
-        // `page` up to `@attr.totalPages` (a number written as text); an empty list has no
-        // `track` at all.
-        let paging = Paging {
-            items: "/toptracks/track",
-            step: Step::Page("page"),
-            last: &[Last::Pages("/toptracks/@attr/totalPages")],
-        };
-        let mut pages = f.pages(first, paging);
+        let mut pages = f.pages(first);
         let mut landed = 0;
         while landed < opts.max_tracks as usize {
             let Some(body) = pages.next().await else { return };
-            landed += paging.items(&body).len();
+            landed += TOP_TRACKS.items(&body).len();
         }
     }
 

@@ -17,6 +17,7 @@ use crate::cache::Ttl;
 use crate::config::ProviderConfig;
 use crate::http::{BodyCheck, status_says_it_all};
 use crate::job::{Fetcher, Identifier};
+use crate::paging::Paging;
 use crate::request::Kind;
 
 /// A lake resource: what `raw.<provider>_<resource>` holds and which request fills it.
@@ -34,15 +35,22 @@ pub struct Resource {
     pub ttl: Ttl,
     /// A search or a lookup: sets its timeout and what it costs of a quota.
     pub kind: Kind,
+    /// How it pages, for a resource that is a list read page by page.
+    pub paging: Option<Paging>,
 }
 
 impl Resource {
     pub const fn lookup(provider: &'static str, name: &'static str, template: &'static str, ttl: Ttl) -> Resource {
-        Resource { provider, name, template, ttl, kind: Kind::Lookup }
+        Resource { provider, name, template, ttl, kind: Kind::Lookup, paging: None }
     }
 
     pub const fn search(provider: &'static str, name: &'static str, template: &'static str, ttl: Ttl) -> Resource {
-        Resource { provider, name, template, ttl, kind: Kind::Search }
+        Resource { provider, name, template, ttl, kind: Kind::Search, paging: None }
+    }
+
+    /// The resource as a list, read page by page this way.
+    pub const fn paged(self, paging: Paging) -> Resource {
+        Resource { paging: Some(paging), ..self }
     }
 }
 

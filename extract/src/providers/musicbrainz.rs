@@ -16,9 +16,10 @@ pub const RESOURCES: &[Resource] = &[
     // Looked up by id, or searched (`/recording?query=isrc:...`), which lands hits whole.
     Resource::lookup("musicbrainz", "recordings", "/recording/{mbid}?fmt=json", Ttl::Metadata),
     // An artist's groups by browse, or one group looked up (`/release-group/<mbid>`).
-    Resource::lookup("musicbrainz", "release_groups", "/release-group?artist={artist}&fmt=json", Ttl::Catalog),
+    Resource::lookup("musicbrainz", "release_groups", "/release-group?artist={artist}&fmt=json", Ttl::Catalog)
+        .paged(RELEASE_GROUPS),
     // An artist's releases by browse, or one release looked up (`/release/<mbid>`).
-    Resource::lookup("musicbrainz", "releases", "/release?artist={artist}&fmt=json", Ttl::Catalog),
+    Resource::lookup("musicbrainz", "releases", "/release?artist={artist}&fmt=json", Ttl::Catalog).paged(RELEASES),
     // By barcode (`barcode:<barcode>`) or by title and artist.
     Resource::search("musicbrainz", "release_search", "/release?query={query}&fmt=json", Ttl::Catalog),
     Resource::lookup("musicbrainz", "isrcs", "/isrc/{isrc}?inc=releases&fmt=json", Ttl::Metadata),
@@ -78,8 +79,8 @@ impl Api for MusicBrainz {
             },
         };
         f.fetch(f.request("artists").arg("mbid", &mbid).param("inc", ARTIST_INC)).await;
-        browse(f, "release_groups", RELEASE_GROUPS, &mbid, RELEASE_GROUP_INC).await;
-        browse(f, "releases", RELEASES, &mbid, RELEASE_INC).await;
+        browse(f, "release_groups", &mbid, RELEASE_GROUP_INC).await;
+        browse(f, "releases", &mbid, RELEASE_INC).await;
     }
 
     /// A barcode is searched as MusicBrainz holds it (as entered: 12 or 13 digits), then
@@ -208,9 +209,9 @@ async fn resolve(f: &Fetcher<'_>, name: &str) -> Option<String> {
 
 /// Pages through a browse request (`offset` and `limit`) until the reported count
 /// (`release-count` for releases) is reached.
-async fn browse(f: &Fetcher<'_>, resource: &str, paging: Paging, artist: &str, inc: &str) {
+async fn browse(f: &Fetcher<'_>, resource: &str, artist: &str, inc: &str) {
     let first = f.request(resource).arg("artist", artist).param("limit", f.page_size()).param("inc", inc);
-    let mut pages = f.pages(first, paging);
+    let mut pages = f.pages(first);
     while pages.next().await.is_some() {}
 }
 

@@ -18,9 +18,9 @@ use crate::secret::Secret;
 
 pub const RESOURCES: &[Resource] = &[
     Resource::search("spotify", "artist_search", "/search?type=artist&q={q}", Ttl::Catalog),
-    Resource::lookup("spotify", "artist_albums", "/artists/{artist_id}/albums", Ttl::Catalog),
+    Resource::lookup("spotify", "artist_albums", "/artists/{artist_id}/albums", Ttl::Catalog).paged(PAGING),
     Resource::lookup("spotify", "albums", "/albums/{album_id}", Ttl::Catalog),
-    Resource::lookup("spotify", "album_tracks", "/albums/{album_id}/tracks", Ttl::Catalog),
+    Resource::lookup("spotify", "album_tracks", "/albums/{album_id}/tracks", Ttl::Catalog).paged(PAGING),
     Resource::lookup("spotify", "tracks", "/tracks/{track_id}", Ttl::Metadata),
     // By barcode (`upc:<upc>`), or by `album:"..." artist:"..."`.
     Resource::search("spotify", "album_search", "/search?type=album&q={q}", Ttl::Catalog),
@@ -132,7 +132,7 @@ impl Api for Spotify {
             .param("market", &opts.market)
             .param("limit", ALBUMS_LIMIT);
         let mut album_ids: Vec<String> = Vec::new();
-        for album in f.pages(first, PAGING).all().await {
+        for album in f.pages(first).all().await {
             if let Some(id) = album["id"].as_str().filter(|id| !album_ids.iter().any(|x| x == id)) {
                 album_ids.push(id.to_string());
             }
@@ -150,7 +150,7 @@ impl Api for Spotify {
                     .arg("album_id", &album_id)
                     .param("market", &opts.market)
                     .param("limit", TRACKS_LIMIT);
-                let rest = f.pages(first, PAGING).skipping(tracks.len() as u64).all().await;
+                let rest = f.pages(first).skipping(tracks.len() as u64).all().await;
                 tracks.extend(rest.iter().filter_map(|t| t["id"].as_str().map(str::to_string)));
             }
             for track_id in &tracks {

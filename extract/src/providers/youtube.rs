@@ -32,7 +32,8 @@ pub const RESOURCES: &[Resource] = &[
         "playlist_items",
         "/playlistItems?part=snippet,contentDetails&playlistId={playlistId}",
         Ttl::Metadata,
-    ),
+    )
+    .paged(PAGING),
 ];
 
 /// `[providers.youtube.options]`
@@ -183,7 +184,7 @@ const PAGING: Paging =
 async fn read_playlist(f: &Fetcher<'_>, playlist: &str, max_videos: u32) {
     let first =
         f.request("playlist_items").arg("playlistId", playlist).param("maxResults", MAX_RESULTS.min(max_videos));
-    let mut pages = f.pages(first, PAGING);
+    let mut pages = f.pages(first);
     let mut read = 0;
     while read < max_videos as usize {
         let Some(page) = pages.next().await else { return };
