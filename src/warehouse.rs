@@ -226,3 +226,79 @@ pub fn unlisted_tracks(db: &Connection, limit: usize) -> anyhow::Result<Vec<Unli
 fn unlisted(r: &duckdb::Row<'_>) -> duckdb::Result<Unlisted> {
     Ok(Unlisted { code: r.get(0)?, artist: r.get::<_, Option<String>>(1)?.unwrap_or_default(), title: r.get(2)? })
 }
+
+/// One provider's listing of a release or track, and the cluster it belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listing {
+    pub entity: String,
+    pub cluster_id: String,
+    pub provider: String,
+    pub item_id: String,
+}
+
+fn listing_row(r: &duckdb::Row<'_>) -> duckdb::Result<Listing> {
+    Ok(Listing { entity: r.get(0)?, cluster_id: r.get(1)?, provider: r.get(2)?, item_id: r.get(3)? })
+}
+
+/// A provider's item, by its id there.
+pub fn listing(db: &Connection, provider: &str, id: &str) -> anyhow::Result<Option<Listing>> {
+    let sql = "SELECT entity, cluster_id, provider, item_id FROM canonical.clusters WHERE provider = ? AND item_id = ?";
+    Ok(rows(db, sql, [provider, id], listing_row)?.into_iter().next())
+}
+
+/// The first listing carrying an identifier (`isrc` or `gtin`, normalized).
+pub fn listing_with(db: &Connection, kind: &str, value: &str) -> anyhow::Result<Option<Listing>> {
+    let sql = "SELECT c.entity, c.cluster_id, c.provider, c.item_id FROM intermediate.item_identifiers i \
+               JOIN canonical.clusters c USING (entity, provider, item_id) WHERE i.kind = ? AND i.value = ? \
+               ORDER BY c.provider, c.item_id LIMIT 1";
+    Ok(rows(db, sql, [kind, value], listing_row)?.into_iter().next())
+}
+
+/// The canonical title and artist of a listing's cluster.
+pub fn cluster_title(db: &Connection, l: &Listing) -> anyhow::Result<(Option<String>, Option<String>)> {
+    let (table, key) =
+        if l.entity == "release" { ("canonical.releases", "release_id") } else { ("canonical.tracks", "track_id") };
+    let sql = format!("SELECT title, artist FROM {table} WHERE {key} = ?");
+    Ok(rows(db, &sql, [&l.cluster_id], |r| Ok((r.get(0)?, r.get(1)?)))?.into_iter().next().unwrap_or((None, None)))
+}
+
+/// Another provider's listing in the same cluster, with how it was linked to this one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    pub provider: String,
+    pub item_id: String,
+    pub title: Option<String>,
+    /// Its page on the provider: the "Listen on ..." link.
+    pub url: Option<String>,
+    /// The link's method, when the two are linked directly.
+    pub method: Option<String>,
+    pub via: Option<String>,
+    pub score: Option<f64>,
+}
+
+/// Every other listing of the listing's cluster.
+pub fn other_listings(db: &Connection, l: &Listing) -> anyhow::Result<Vec<Member>> {
+    let items = if l.entity == "release" { "intermediate.release_items" } else { "intermediate.track_items" };
+    let sql = format!(
+        "SELECT c.provider, c.item_id, i.title, i.url, l.method, l.via, l.score \
+         FROM canonical.clusters c \
+         LEFT JOIN {items} i USING (provider, item_id) \
+         LEFT JOIN canonical.links l ON l.entity = c.entity AND ( \
+             (l.left_provider = ? AND l.left_id = ? AND l.right_provider = c.provider AND l.right_id = c.item_id) OR \
+             (l.right_provider = ? AND l.right_id = ? AND l.left_provider = c.provider AND l.left_id = c.item_id)) \
+         WHERE c.entity = ? AND c.cluster_id = ? AND NOT (c.provider = ? AND c.item_id = ?) \
+         ORDER BY c.provider, c.item_id"
+    );
+    let (p, id) = (&l.provider, &l.item_id);
+    rows(db, &sql, duckdb::params![p, id, p, id, l.entity, l.cluster_id, p, id], |r| {
+        Ok(Member {
+            provider: r.get(0)?,
+            item_id: r.get(1)?,
+            title: r.get(2)?,
+            url: r.get(3)?,
+            method: r.get(4)?,
+            via: r.get(5)?,
+            score: r.get(6)?,
+        })
+    })
+}
