@@ -1,5 +1,6 @@
 -- model: staging.apple_music_artists
 -- key: artist_id
+-- merge: newest row
 -- assert: not_null(name)
 -- One row per Apple Music artist found by search.
 with hits as (
@@ -13,4 +14,3 @@ select
     json_extract_string(a, '$.attributes.url') as url,
     fetched_at
 from hits
-qualify row_number() over (partition by a ->> 'id' order by fetched_at desc) = 1

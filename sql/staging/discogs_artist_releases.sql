@@ -1,5 +1,6 @@
 -- model: staging.discogs_artist_releases
 -- key: artist_id, item_type, item_id
+-- merge: newest row
 -- assert: not_null(title)
 -- An artist's Discogs discography as listed (GET /artists/<id>/releases): releases and
 -- masters mixed (`type`); a master has no format, label or status, and names its main
@@ -27,4 +28,3 @@ select
     fetched_at
 from items
 where try_cast(r ->> 'id' as bigint) is not null and artist_id is not null
-qualify row_number() over (partition by artist_id, r ->> 'type', r ->> 'id' order by fetched_at desc) = 1

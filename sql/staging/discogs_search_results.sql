@@ -1,5 +1,6 @@
 -- model: staging.discogs_search_results
 -- key: result_type, result_id
+-- merge: newest row
 -- assert: not_null(title)
 -- Discogs database search hits (artist and barcode searches, and any search landed by
 -- `liner ingest`): artists and releases mixed (`type`). A release hit's title is
@@ -25,4 +26,3 @@ select
     fetched_at
 from hits
 where try_cast(h ->> 'id' as bigint) is not null
-qualify row_number() over (partition by h ->> 'type', h ->> 'id' order by fetched_at desc) = 1

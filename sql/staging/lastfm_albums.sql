@@ -1,5 +1,6 @@
 -- model: staging.lastfm_albums
 -- key: url
+-- merge: newest row
 -- assert: not_null(title)
 -- One row per Last.fm album (album.getInfo). Last.fm names albums by artist and title;
 -- its URL is the only stable key, and `mbid`, when not "", is a MusicBrainz release.
@@ -27,4 +28,3 @@ select
     fetched_at, raw_file
 from answers.lastfm_albums
     where json_extract_string(body, '$.album.url') is not null
-qualify row_number() over (partition by json_extract_string(body, '$.album.url') order by fetched_at desc) = 1

@@ -1,5 +1,6 @@
 -- model: staging.lastfm_top_tracks
 -- key: list, rank
+-- merge: newest row
 -- assert: not_null(title)
 -- Ranked lists from Last.fm, newest fetch of each: a user's top tracks
 -- (`user:<name>`), a user's weekly chart (`user-week:<name>`), an artist's
@@ -46,7 +47,3 @@ select
     t ->> 'url' as url,
     fetched_at
 from tracks
-qualify row_number() over (
-    partition by list, coalesce(try_cast(json_extract_string(t, '$."@attr".rank') as integer), (page - 1) * per_page + place)
-    order by fetched_at desc
-) = 1

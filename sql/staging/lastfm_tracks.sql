@@ -1,5 +1,6 @@
 -- model: staging.lastfm_tracks
 -- key: url
+-- merge: newest row
 -- assert: not_null(title)
 -- One row per Last.fm track looked up with track.getInfo: listeners, plays and tags
 -- (what Last.fm adds to a catalog), and an MBID when Last.fm knows the recording.
@@ -24,4 +25,3 @@ select
     fetched_at, raw_file
 from answers.lastfm_tracks
     where json_extract_string(body, '$.track.url') is not null
-qualify row_number() over (partition by json_extract_string(body, '$.track.url') order by fetched_at desc) = 1

@@ -1,5 +1,6 @@
 -- model: staging.lastfm_user_tracks
 -- key: user_name, source, title, artist_name, played_at
+-- merge: newest row
 -- assert: not_null(title)
 -- What a Last.fm user listened to: recent scrobbles (`recent`, each with its time) and
 -- the library (`library`, with play counts). Both are landed by `liner ingest`. A list
@@ -38,9 +39,3 @@ select
     fetched_at
 from tracks
 where t ->> 'name' is not null
-qualify row_number() over (
-    partition by user_name, source, t ->> 'name',
-        coalesce(json_extract_string(t, '$.artist.name'), json_extract_string(t, '$.artist."#text"')),
-        json_extract_string(t, '$.date.uts')
-    order by fetched_at desc
-) = 1

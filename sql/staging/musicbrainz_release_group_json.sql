@@ -1,5 +1,6 @@
 -- model: staging.musicbrainz_release_group_json
 -- key: release_group_id
+-- merge: newest row
 -- The newest JSON of each MusicBrainz release group, from browse pages and lookups.
 with pages as (
     select body, fetched_at
@@ -16,4 +17,3 @@ groups as (
 select g ->> 'id' as release_group_id, g, fetched_at
 from groups
 where g ->> 'id' is not null
-qualify row_number() over (partition by g ->> 'id' order by fetched_at desc) = 1

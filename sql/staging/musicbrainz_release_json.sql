@@ -1,5 +1,6 @@
 -- model: staging.musicbrainz_release_json
 -- key: release_id
+-- merge: by whole, then newest row
 -- The newest JSON of each MusicBrainz release, from browse pages (`releases` array),
 -- lookups (the release itself) and release-group lookups with `inc=releases` (whose
 -- releases do not name their group: it is added). The release and track models read it.
@@ -22,6 +23,5 @@ releases as (
     from answers.musicbrainz_release_groups
     where json_exists(body, '$.releases')
 )
-select r ->> 'id' as release_id, r, fetched_at, raw_file
+select r ->> 'id' as release_id, r, whole, fetched_at, raw_file
 from releases
-qualify row_number() over (partition by r ->> 'id' order by whole desc, fetched_at desc) = 1

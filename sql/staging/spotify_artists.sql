@@ -1,5 +1,6 @@
 -- model: staging.spotify_artists
 -- key: artist_id
+-- merge: newest row
 -- assert: not_null(name)
 -- One row per Spotify artist found by search. Development-mode apps get no followers
 -- and no popularity, and genres come back empty since 2026.
@@ -15,4 +16,3 @@ select
     nullif(array_to_string(json_extract_string(a, '$.genres[*]'), ', '), '') as genres,
     fetched_at
 from hits
-qualify row_number() over (partition by a ->> 'id' order by fetched_at desc) = 1

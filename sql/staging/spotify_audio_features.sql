@@ -1,5 +1,6 @@
 -- model: staging.spotify_audio_features
 -- key: track_id
+-- merge: newest row
 -- One row per Spotify track with audio features (GET /audio-features/<id> or ?ids=; extended
 -- quota apps only since November 2024), newest first. `key` is a pitch class (0 = C,
 -- -1 = none detected), `mode` 1 for major and 0 for minor.
@@ -35,4 +36,3 @@ select
     raw_file
 from parsed
 where f.id is not null
-qualify row_number() over (partition by f.id order by fetched_at desc) = 1

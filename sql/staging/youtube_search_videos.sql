@@ -1,5 +1,6 @@
 -- model: staging.youtube_search_videos
 -- key: video_id
+-- merge: newest row
 -- assert: not_null(title)
 -- One row per video found by search (landed by `liner ingest`; the crawl reads uploads
 -- playlists, 1 unit a page against search's 100). A search hit's id is an object
@@ -21,4 +22,3 @@ select
     fetched_at
 from hits
 where json_extract_string(i, '$.id.videoId') is not null
-qualify row_number() over (partition by json_extract_string(i, '$.id.videoId') order by fetched_at desc) = 1

@@ -1,5 +1,6 @@
 -- model: staging.youtube_videos
 -- key: playlist_id, video_id
+-- merge: newest row
 -- assert: not_null(title)
 -- One row per video of each playlist read (an artist's uploads, or any playlist), with
 -- its title read as artist, song and version (`video_artist`, `video_song`,
@@ -35,4 +36,3 @@ select
     fetched_at
 from videos
 where video_id is not null
-qualify row_number() over (partition by playlist_id, video_id order by fetched_at desc) = 1

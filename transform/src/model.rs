@@ -50,35 +50,65 @@ impl Materialized {
 }
 
 /// How a staging model makes one row of an item that several answers describe
-/// (`-- merge:`): each field from the answer that says the most, by a rank column of
-/// the model's rows, then from the newest (`fetched_at`). The model's SQL gives every
-/// answer's row; liner groups them by the key. A field no answer has stays NULL.
+/// (`-- merge:`), by a rank column of the model's rows (higher first, then dropped) and
+/// then by the newest (`fetched_at`). The model's SQL gives every answer's row; liner
+/// keeps one per key.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Merge {
-    /// `-- merge: newest`
-    Newest,
-    /// `-- merge: by whole, then newest`: the rank column (higher first) is dropped.
-    Ranked(String),
+pub struct Merge {
+    /// `-- merge: by whole, then newest`: the rank column.
+    pub rank: Option<String>,
+    /// `newest row` keeps the best answer's whole row, for rows that only make sense
+    /// together (one answer's list position and its fetch time); plain `newest` takes
+    /// each field from the best answer that has it, and a field no answer has stays NULL.
+    pub whole_row: bool,
 }
 
 impl Merge {
     fn parse(value: &str) -> Option<Merge> {
-        if value == "newest" {
-            return Some(Merge::Newest);
+        let (rest, whole_row) = match value.strip_suffix(" row") {
+            Some(rest) => (rest, true),
+            None => (value, false),
+        };
+        let rank = match rest {
+            "newest" => None,
+            _ => Some(rest.strip_prefix("by ")?.strip_suffix(", then newest")?),
+        };
+        if rank.is_some_and(|r| !is_identifier(r)) {
+            return None;
         }
-        let rank = value.strip_prefix("by ")?.strip_suffix(", then newest")?;
-        is_identifier(rank).then(|| Merge::Ranked(rank.to_string()))
+        Some(Merge { rank: rank.map(str::to_string), whole_row })
     }
 
-    /// The model's SQL wrapped into one row per key.
-    pub fn wrap(&self, key: &str, sql: &str) -> String {
-        let (exclude, order) = match self {
-            Merge::Newest => (key.to_string(), "fetched_at".to_string()),
-            Merge::Ranked(rank) => (format!("{key}, {rank}"), format!("answer_order({rank}, fetched_at)")),
+    /// The model's SQL wrapped into one row per key (one column, or several for
+    /// `newest row`).
+    pub fn wrap(&self, key: &[String], sql: &str) -> anyhow::Result<String> {
+        let keys = key.join(", ");
+        let exclude = match &self.rank {
+            Some(rank) => format!("{keys}, {rank}"),
+            None => keys.clone(),
         };
-        format!(
-            "SELECT {key}, arg_max(COLUMNS(* EXCLUDE ({exclude})), {order})\nFROM (\n{sql}\n) AS answers\nGROUP BY {key}"
-        )
+        if self.whole_row {
+            let order = match &self.rank {
+                Some(rank) => format!("{rank} DESC, fetched_at DESC"),
+                None => "fetched_at DESC".to_string(),
+            };
+            let columns = match &self.rank {
+                Some(rank) => format!("* EXCLUDE ({rank})"),
+                None => "*".to_string(),
+            };
+            return Ok(format!(
+                "SELECT {columns}\nFROM (\n{sql}\n) AS answers\n\
+                 QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY {order}) = 1"
+            ));
+        }
+        let order = match &self.rank {
+            Some(rank) => format!("answer_order({rank}, fetched_at)"),
+            None => "fetched_at".to_string(),
+        };
+        let [_] = key else { bail!("-- merge: field by field wants a -- key: of one column (or say \"newest row\")") };
+        Ok(format!(
+            "SELECT {keys}, arg_max(COLUMNS(* EXCLUDE ({exclude})), {order})\nFROM (\n{sql}\n) AS answers\nGROUP BY {keys}"
+        ))
     }
 }
 
@@ -162,7 +192,7 @@ impl Model {
                 "merge" => {
                     merge = Some(Merge::parse(value).with_context(|| {
                         format!(
-                            "{}: -- merge: expected \"newest\" or \"by <rank column>, then newest\", got {value:?}",
+                            "{}: -- merge: expected \"newest\" or \"by <rank column>, then newest\", each with an optional \" row\", got {value:?}",
                             path.display()
                         )
                     })?)
@@ -192,10 +222,10 @@ impl Model {
             ),
         }
         let sql = text.trim().trim_end_matches(';').trim_end().to_string();
-        let sql = match (&merge, key.as_slice()) {
-            (None, _) => sql,
-            (Some(m), [key]) => m.wrap(key, &sql),
-            (Some(_), _) => bail!("{}: -- merge: wants a -- key: of one column to merge by", path.display()),
+        let sql = match &merge {
+            None => sql,
+            Some(_) if key.is_empty() => bail!("{}: -- merge: wants a -- key: to merge by", path.display()),
+            Some(m) => m.wrap(&key, &sql).with_context(|| path.display().to_string())?,
         };
         let refs = references(&sql);
         if !key.is_empty() {
@@ -471,6 +501,10 @@ mod tests {
         let msg = format!("{e:#}");
         assert!(msg.contains("sql/staging/a.sql") && msg.contains("\"oldest\""), "{msg}");
         let e = Model::parse(Path::new("sql/staging/a.sql"), "-- merge: newest\nselect 1").unwrap_err();
-        assert!(format!("{e:#}").contains("-- key: of one column"), "{e:#}");
+        assert!(format!("{e:#}").contains("wants a -- key:"), "{e:#}");
+        let e = Model::parse(Path::new("sql/staging/a.sql"), "-- key: a, b\n-- merge: newest\nselect 1").unwrap_err();
+        let msg = format!("{e:#}");
+        assert!(msg.contains("sql/staging/a.sql") && msg.contains("-- key: of one column"), "{msg}");
+        assert!(Model::parse(Path::new("sql/staging/a.sql"), "-- key: a, b\n-- merge: newest row\nselect 1").is_ok());
     }
 }

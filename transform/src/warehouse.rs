@@ -681,6 +681,8 @@ mod tests {
         let (_dir, opts) = project(&[
             ("staging/ranked.sql", &format!("-- key: id\n-- merge: by whole, then newest\n{answers}")),
             ("staging/newest.sql", &format!("-- key: id\n-- merge: newest\n{answers}")),
+            ("staging/ranked_row.sql", &format!("-- key: id\n-- merge: by whole, then newest row\n{answers}")),
+            ("staging/newest_row.sql", &format!("-- key: id\n-- merge: newest row\n{answers}")),
         ]);
         build(&opts).unwrap();
         let db = Connection::open(&opts.warehouse).unwrap();
@@ -691,10 +693,18 @@ mod tests {
         };
         assert_eq!(rows("staging.ranked"), ["1|Page title|Label", "2|Newer|Old"]);
         assert_eq!(rows("staging.newest"), ["1|Listed title|Label", "2|Newer|Old"]);
+        assert_eq!(rows("staging.ranked_row"), ["1|Page title|Label", "2|Newer"], "one answer's row, its nulls too");
+        assert_eq!(rows("staging.newest_row"), ["1|Listed title", "2|Newer"]);
         let columns: i64 = db
             .query_row("SELECT count(*) FROM information_schema.columns WHERE table_name = 'ranked'", [], |r| r.get(0))
             .unwrap();
         assert_eq!(columns, 4, "the rank column is not kept");
+        let columns: i64 = db
+            .query_row("SELECT count(*) FROM information_schema.columns WHERE table_name = 'ranked_row'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(columns, 4, "nor in a whole row");
     }
 
     #[test]

@@ -1,16 +1,5 @@
 //! One module per provider: its defaults, its resources, and how it syncs an artist.
 
-pub mod apple_music;
-pub mod beatport;
-pub mod deezer;
-pub mod discogs;
-pub mod genius;
-pub mod itunes;
-pub mod lastfm;
-pub mod musicbrainz;
-pub mod spotify;
-pub mod youtube;
-
 use async_trait::async_trait;
 
 use crate::cache::Ttl;
@@ -54,8 +43,8 @@ impl Resource {
     }
 }
 
-/// A provider's API as liner crawls it: one module implements it, and one line of
-/// [`Provider::ALL`] registers it. Everything but the crawl itself has a default.
+/// A provider's API as liner crawls it: one module implements it, and one line of the
+/// `registry!` below registers it in [`Provider::ALL`]. Everything but the crawl itself has a default.
 #[async_trait]
 pub trait Api: Sync {
     /// Its name in liner.toml, the lake and the warehouse (`raw.<name>_<resource>`).
@@ -113,21 +102,33 @@ pub trait Api: Sync {
 #[derive(Clone, Copy)]
 pub struct Provider(&'static dyn Api);
 
-impl Provider {
-    /// The registry: adding a provider is its module and one line here.
-    pub const ALL: &'static [Provider] = &[
-        Provider(&musicbrainz::MusicBrainz),
-        Provider(&deezer::Deezer),
-        Provider(&spotify::Spotify),
-        Provider(&apple_music::AppleMusic),
-        Provider(&discogs::Discogs),
-        Provider(&lastfm::LastFm),
-        Provider(&itunes::ITunes),
-        Provider(&genius::Genius),
-        Provider(&beatport::Beatport),
-        Provider(&youtube::YouTube),
-    ];
+/// Declares each provider's module and registers its [`Api`] in [`Provider::ALL`], in
+/// the order crawls and listings take them.
+macro_rules! registry {
+    ($($module:ident::$api:ident),* $(,)?) => {
+        $(pub mod $module;)*
 
+        impl Provider {
+            pub const ALL: &'static [Provider] = &[$(Provider(&$module::$api)),*];
+        }
+    };
+}
+
+// The registry: adding a provider is its module and one line here.
+registry! {
+    musicbrainz::MusicBrainz,
+    deezer::Deezer,
+    spotify::Spotify,
+    apple_music::AppleMusic,
+    discogs::Discogs,
+    lastfm::LastFm,
+    itunes::ITunes,
+    genius::Genius,
+    beatport::Beatport,
+    youtube::YouTube,
+}
+
+impl Provider {
     pub fn parse(name: &str) -> Option<Provider> {
         Provider::ALL.iter().copied().find(|p| p.name() == name)
     }
