@@ -96,6 +96,20 @@ fn default_mode() -> String {
     "merge".into()
 }
 
+/// What an app reads, loaded by default: the catalog with every provider's listing and
+/// the links between them, and the marts its pages show.
+pub const APP_TABLES: [&str; 9] = [
+    "canonical.release_groups",
+    "canonical.releases",
+    "canonical.tracks",
+    "canonical.links",
+    "canonical.listings",
+    "marts.upcoming_releases",
+    "marts.chart_appearances",
+    "marts.track_features",
+    "marts.coverage",
+];
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -104,9 +118,7 @@ impl Default for Config {
             cache: CacheConfig::default(),
             load: LoadConfig {
                 target: "data/app.sqlite".into(),
-                tables: ["canonical.release_groups", "canonical.releases", "canonical.tracks", "canonical.links"]
-                    .map(String::from)
-                    .to_vec(),
+                tables: APP_TABLES.map(String::from).to_vec(),
                 schema: default_schema(),
                 mode: default_mode(),
             },

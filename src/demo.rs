@@ -151,6 +151,18 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     )?;
 
     let wh = cfg.warehouse();
+    println!("\n== coming up (marts.upcoming_releases, with every provider's Listen link)");
+    let upcoming = crate::warehouse::upcoming_releases(&crate::warehouse::open(&wh)?, None, 20)?;
+    if upcoming.is_empty() {
+        println!("nothing announced by the followed artists");
+    }
+    for u in &upcoming {
+        let flag = if u.prerelease { "  (pre-release)" } else { "" };
+        println!("{}  {}: {}{flag}", u.release_date.as_deref().unwrap_or("?"), u.followed_artist, u.title);
+        for l in &u.listen {
+            println!("    {:<12} {}", l.provider, l.url);
+        }
+    }
     println!("\n== files");
     println!("raw lake    {}", cfg.lake_root().display());
     println!("warehouse   {}", wh.display());

@@ -17,18 +17,21 @@ pub enum Query {
 
 pub fn lookup(warehouse: &Path, query: &Query) -> anyhow::Result<String> {
     let db = crate::warehouse::open(warehouse)?;
-    let (found, what) = match query {
-        Query::Item { provider, id } => (crate::warehouse::listing(&db, provider, id)?, format!("{provider} {id}")),
+    // An identifier's own carriers are listed too: they are what the code names.
+    let (found, what, code) = match query {
+        Query::Item { provider, id } => {
+            (crate::warehouse::listing(&db, provider, id)?, format!("{provider} {id}"), None)
+        }
         Query::Isrc(code) => {
             let isrc =
                 liner_transform::normalize::isrc(code).with_context(|| format!("--isrc {code:?} is not an ISRC"))?;
-            (crate::warehouse::listing_with(&db, "isrc", &isrc)?, format!("ISRC {isrc}"))
+            (crate::warehouse::listing_with(&db, "isrc", &isrc)?, format!("ISRC {isrc}"), Some(("isrc", isrc)))
         }
         Query::Upc(code) => {
             let gtin = liner_transform::normalize::gtin14(code).with_context(|| {
                 format!("--upc {code:?} is not a barcode (8 to 14 digits with a valid check digit)")
             })?;
-            (crate::warehouse::listing_with(&db, "gtin", &gtin)?, format!("UPC {gtin}"))
+            (crate::warehouse::listing_with(&db, "gtin", &gtin)?, format!("UPC {gtin}"), Some(("gtin", gtin)))
         }
     };
     let Some(listing) = found else {
@@ -46,9 +49,16 @@ pub fn lookup(warehouse: &Path, query: &Query) -> anyhow::Result<String> {
         title.as_deref().unwrap_or("?"),
         artist.as_deref().unwrap_or("?")
     );
-    let members = crate::warehouse::other_listings(&db, &listing)?;
+    let (members, carriers) = match &code {
+        None => (crate::warehouse::other_listings(&db, &listing)?, Vec::new()),
+        Some((kind, value)) => {
+            (crate::warehouse::every_listing(&db, &listing)?, crate::warehouse::carriers(&db, kind, value)?)
+        }
+    };
     for m in &members {
+        let carries = carriers.iter().any(|(p, id)| *p == m.provider && *id == m.item_id);
         let how = match (&m.method, &m.via) {
+            _ if carries => format!("carries the {}", if listing.entity == "release" { "barcode" } else { "ISRC" }),
             (Some(m), Some(v)) if v != "own" && v != "liner" => format!("{m} (via {v})"),
             (Some(m), _) => m.clone(),
             (None, _) => "through the others".into(),

@@ -57,7 +57,7 @@ pub fn write(cfg: &Loaded, out: &Path) -> anyhow::Result<Report> {
     let traffic_svg = chart("requests.svg", &|p| traffic_chart(p, &traffic))?;
 
     let upcoming = match &db {
-        Some(db) => warehouse::upcoming_releases(db, 200)?,
+        Some(db) => warehouse::upcoming_releases(db, None, 200)?,
         None => Vec::new(),
     };
 
@@ -86,7 +86,12 @@ pub fn write(cfg: &Loaded, out: &Path) -> anyhow::Result<Report> {
     } else {
         html.push_str("<table><tr><th>date</th><th>artist</th><th>title</th><th></th><th>listen</th></tr>\n");
         for r in &upcoming {
-            let link = r.listen_url.as_deref().map_or(String::new(), |u| format!("<a href=\"{0}\">{0}</a>", escape(u)));
+            let link = r
+                .listen
+                .iter()
+                .map(|l| format!("<a href=\"{}\">{}</a>", escape(&l.url), escape(&l.provider)))
+                .collect::<Vec<_>>()
+                .join(" · ");
             let _ = writeln!(
                 html,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{link}</td></tr>",

@@ -169,29 +169,56 @@ pub fn fuzzy_scores(db: &Connection) -> anyhow::Result<Vec<f64>> {
 }
 
 /// A followed artist's release dated ahead, as `marts.upcoming_releases` holds it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Upcoming {
+    pub release_id: String,
     /// YYYY-MM-DD, when known.
     pub release_date: Option<String>,
     pub followed_artist: String,
     pub title: String,
     pub prerelease: bool,
-    /// One store's page: Apple Music's, else Spotify's, Deezer's, iTunes' or MusicBrainz'.
-    pub listen_url: Option<String>,
+    /// Every provider's page of it: the "Listen on ..." links.
+    pub listen: Vec<Listen>,
 }
 
-/// The upcoming releases, soonest first.
-pub fn upcoming_releases(db: &Connection, limit: usize) -> anyhow::Result<Vec<Upcoming>> {
-    let sql = "SELECT release_date::VARCHAR, followed_artist, title, coalesce(is_prerelease, false),
-                      coalesce(apple_music_url, spotify_url, deezer_url, itunes_url, musicbrainz_url)
-               FROM marts.upcoming_releases ORDER BY release_date, followed_artist, title LIMIT ?";
-    rows(db, sql, [limit as i64], |r| {
+/// A provider's page of a release or track.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Listen {
+    pub provider: String,
+    pub url: String,
+}
+
+/// `provider url` lines, as the reads below aggregate them, into links.
+fn listen_links(lines: Option<String>) -> Vec<Listen> {
+    lines
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(provider, url)| Listen { provider: provider.to_string(), url: url.to_string() })
+        .collect()
+}
+
+/// The `provider url` lines of a canonical item's listings, for [`listen_links`].
+const LISTEN_LINES: &str =
+    "string_agg(l.provider || ' ' || l.url, chr(10) ORDER BY l.provider) FILTER (WHERE l.url IS NOT NULL)";
+
+/// The upcoming releases, soonest first: all of them, or one artist's (as followed).
+pub fn upcoming_releases(db: &Connection, artist: Option<&str>, limit: usize) -> anyhow::Result<Vec<Upcoming>> {
+    let sql = format!(
+        "SELECT u.release_id, u.release_date::VARCHAR, u.followed_artist, u.title, coalesce(u.is_prerelease, false), {LISTEN_LINES}
+         FROM marts.upcoming_releases u
+         LEFT JOIN canonical.listings l ON l.entity = 'release' AND l.canonical_id = u.release_id
+         WHERE ?::VARCHAR IS NULL OR lower(u.followed_artist) = lower(?::VARCHAR)
+         GROUP BY ALL ORDER BY u.release_date, u.followed_artist, u.title LIMIT ?"
+    );
+    rows(db, &sql, duckdb::params![artist, artist, limit as i64], |r| {
         Ok(Upcoming {
-            release_date: r.get(0)?,
-            followed_artist: r.get(1)?,
-            title: r.get(2)?,
-            prerelease: r.get(3)?,
-            listen_url: r.get(4)?,
+            release_id: r.get(0)?,
+            release_date: r.get(1)?,
+            followed_artist: r.get(2)?,
+            title: r.get(3)?,
+            prerelease: r.get(4)?,
+            listen: listen_links(r.get(5)?),
         })
     })
 }
@@ -278,6 +305,23 @@ pub struct Member {
 
 /// Every other listing of the listing's cluster.
 pub fn other_listings(db: &Connection, l: &Listing) -> anyhow::Result<Vec<Member>> {
+    cluster_members(db, l, false)
+}
+
+/// Every listing of the listing's cluster, itself first.
+pub fn every_listing(db: &Connection, l: &Listing) -> anyhow::Result<Vec<Member>> {
+    cluster_members(db, l, true)
+}
+
+/// The listings (provider, id) that carry an identifier (`isrc` or `gtin`, normalized).
+pub fn carriers(db: &Connection, kind: &str, value: &str) -> anyhow::Result<Vec<(String, String)>> {
+    let sql = "SELECT DISTINCT provider, item_id FROM intermediate.item_identifiers WHERE kind = ? AND value = ? \
+               ORDER BY provider, item_id";
+    rows(db, sql, [kind, value], |r| Ok((r.get(0)?, r.get(1)?)))
+}
+
+/// The members of a listing's cluster, with how each is linked to it directly.
+fn cluster_members(db: &Connection, l: &Listing, with_itself: bool) -> anyhow::Result<Vec<Member>> {
     let items = if l.entity == "release" { "intermediate.release_items" } else { "intermediate.track_items" };
     let sql = format!(
         "SELECT c.provider, c.item_id, i.title, i.url, l.method, l.via, l.score \
@@ -286,11 +330,11 @@ pub fn other_listings(db: &Connection, l: &Listing) -> anyhow::Result<Vec<Member
          LEFT JOIN canonical.links l ON l.entity = c.entity AND ( \
              (l.left_provider = ? AND l.left_id = ? AND l.right_provider = c.provider AND l.right_id = c.item_id) OR \
              (l.right_provider = ? AND l.right_id = ? AND l.left_provider = c.provider AND l.left_id = c.item_id)) \
-         WHERE c.entity = ? AND c.cluster_id = ? AND NOT (c.provider = ? AND c.item_id = ?) \
-         ORDER BY c.provider, c.item_id"
+         WHERE c.entity = ? AND c.cluster_id = ? AND (? OR NOT (c.provider = ? AND c.item_id = ?)) \
+         ORDER BY c.provider = ? AND c.item_id = ? DESC, c.provider, c.item_id"
     );
     let (p, id) = (&l.provider, &l.item_id);
-    rows(db, &sql, duckdb::params![p, id, p, id, l.entity, l.cluster_id, p, id], |r| {
+    rows(db, &sql, duckdb::params![p, id, p, id, l.entity, l.cluster_id, with_itself, p, id, p, id], |r| {
         Ok(Member {
             provider: r.get(0)?,
             item_id: r.get(1)?,

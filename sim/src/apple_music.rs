@@ -54,9 +54,6 @@ impl AppleKey {
 /// Apple's ceiling for a developer token's lifetime.
 const MAX_TOKEN_SECONDS: u64 = 15_777_000;
 
-/// The simulator's today: a release dated later is a pre-release.
-const TODAY: &str = "2026-11-22";
-
 pub(crate) fn profile() -> Profile {
     Profile {
         provider: "apple_music",
@@ -233,7 +230,7 @@ fn album_json(s: &Shared, sf: &str, i: usize, l: &Listing, with_tracks: bool) ->
         attributes["upc"] = json!(upc);
     }
     // Present only on albums not out yet: clients treat it as optional.
-    if r.date.as_str() > TODAY {
+    if c.is_prerelease(r) {
         attributes["isPrerelease"] = json!(true);
     }
     let artists: Vec<Value> = album

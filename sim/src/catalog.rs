@@ -8,6 +8,7 @@
 //! missing and mistyped identifiers, diacritics dropped. The messiness follows what the
 //! recorded responses in shared/fixtures/real show, not what a matcher finds easy.
 
+use chrono::{Datelike, NaiveDate};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -149,6 +150,9 @@ pub struct Catalog {
     pub albums: Vec<Album>,
     pub releases: Vec<Release>,
     pub recordings: Vec<Recording>,
+    /// The day the catalog is made for (`YYYY-MM-DD`): a release dated later is
+    /// announced and not out yet, a pre-release.
+    pub today: String,
 }
 
 /// Which items are the same thing across providers.
@@ -298,6 +302,9 @@ struct Noise {
     only_on_one_side: f64,
 }
 
+/// Seeds the announced records' draws apart from the rest of the catalog.
+const ANNOUNCED_STREAM: u64 = 0x616e_6e6f_756e_6365;
+
 const NOISE: Noise = Noise {
     mb_barcode_missing: 0.08,
     mb_barcode_typo: 0.02,
@@ -309,8 +316,16 @@ const NOISE: Noise = Noise {
     only_on_one_side: 0.12,
 };
 
+/// When a release came out: some day of a year, or a given day.
+enum When {
+    Year(i32),
+    Day(String),
+}
+
 struct Generator {
     rng: ChaCha8Rng,
+    /// The last year a release already out can be from.
+    last_year: i32,
     catalog: Catalog,
     next_deezer_id: u64,
     next_gtin: u64,
@@ -332,11 +347,20 @@ const VOWELS: &[&str] = &["a", "e", "i", "o", "u", "ai", "ou", "y", "ä", "é"];
 const CODAS: &[&str] = &["", "n", "r", "l", "s", "x", "m", "k", "nd", "rt"];
 
 impl Catalog {
-    /// A deterministic catalog of `artists` artists (plus the guests they feature).
+    /// A deterministic catalog of `artists` artists (plus the guests they feature), as
+    /// of the clock's today: every artist's next record is announced ahead of it.
     pub fn generate(seed: u64, artists: usize) -> Catalog {
+        Catalog::generate_on(seed, artists, chrono::Utc::now().date_naive())
+    }
+
+    /// The same catalog as of `today`. Only the announced records' dates move with the
+    /// day: they are drawn last, from a stream of their own, so every other item is the
+    /// same whatever the day.
+    pub fn generate_on(seed: u64, artists: usize, today: NaiveDate) -> Catalog {
         let mut g = Generator {
             rng: ChaCha8Rng::seed_from_u64(seed),
-            catalog: Catalog::default(),
+            last_year: today.year() - 1,
+            catalog: Catalog { today: today.format("%Y-%m-%d").to_string(), ..Catalog::default() },
             next_deezer_id: 1000 + seed % 1000,
             next_gtin: 0,
             next_isrc: 0,
@@ -351,7 +375,16 @@ impl Catalog {
         for a in 0..main_artists {
             g.discography(a, main_artists);
         }
+        g.rng = ChaCha8Rng::seed_from_u64(seed ^ ANNOUNCED_STREAM);
+        for a in 0..main_artists {
+            g.announced(a, main_artists, today);
+        }
         g.catalog
+    }
+
+    /// Whether a release is announced and not out yet on the catalog's day.
+    pub fn is_prerelease(&self, release: &Release) -> bool {
+        release.date > self.today
     }
 
     /// Releases in which the artist is credited.
@@ -650,16 +683,58 @@ impl Generator {
         self.catalog.albums.len() - 1
     }
 
+    /// A day of the year, of a release already out: a discography that would run past
+    /// last year (a 25th-anniversary remaster of a 2010 album) stops there.
     fn date(&mut self, year: i32) -> String {
+        let year = year.min(self.last_year);
         format!("{year}-{:02}-{:02}", self.rng.random_range(1..=12), self.rng.random_range(1..=28))
     }
 
+    /// The artist's next record, announced for a day within four months of `today`: an
+    /// album, or now and then a single, with new recordings (ISRCs are assigned before
+    /// release) and a barcode.
+    fn announced(&mut self, artist: ArtistIdx, main_artists: usize, today: NaiveDate) {
+        let artist_name = self.catalog.artists[artist].name.clone();
+        let day = (today + chrono::Days::new(self.rng.random_range(1..=120))).format("%Y-%m-%d").to_string();
+        let credits = self.credits_for_album(artist, main_artists);
+        let title = self.title(&artist_name);
+        let (kind, n_tracks) =
+            if self.chance(0.25) { (AlbumKind::Single, 1) } else { (AlbumKind::Album, self.rng.random_range(7..=12)) };
+        let mbid = self.uuid();
+        self.catalog.albums.push(Album {
+            title,
+            credits: credits.clone(),
+            kind,
+            mbid,
+            first_release_date: day.clone(),
+        });
+        let album = self.catalog.albums.len() - 1;
+        let tracks = (0..n_tracks)
+            .map(|i| {
+                let title = if i == 0 { self.catalog.albums[album].title.clone() } else { self.title(&artist_name) };
+                self.recording(title, credits.clone(), vec![], "")
+            })
+            .collect();
+        self.release_on(album, Edition::Original, When::Day(day), tracks);
+    }
+
     fn release(&mut self, album: usize, edition: Edition, year: i32, tracks: Vec<RecordingIdx>) {
+        self.release_on(album, edition, When::Year(year), tracks)
+    }
+
+    fn release_on(&mut self, album: usize, edition: Edition, when: When, tracks: Vec<RecordingIdx>) {
+        let year = match &when {
+            When::Year(year) => *year,
+            When::Day(day) => day[..4].parse().expect("a YYYY-MM-DD day"),
+        };
         let country = *COUNTRIES.choose(&mut self.rng).expect("countries");
         let gtin = if year < 1985 && self.chance(0.5) { None } else { Some(self.gtin(country)) };
         let label = self.pick(LABELS).to_string();
         let catalog_number = format!("{}{}", &label[..3].to_uppercase(), self.rng.random_range(1000..99999));
-        let date = self.date(year);
+        let date = match when {
+            When::Year(year) => self.date(year),
+            When::Day(day) => day,
+        };
 
         let one_side = self.chance(NOISE.only_on_one_side);
         let on_musicbrainz = !one_side || self.chance(0.5);
@@ -818,6 +893,25 @@ mod tests {
         assert_eq!(a.releases.len(), b.releases.len());
         assert_eq!(a.truth().track_pairs, b.truth().track_pairs);
         assert_ne!(Catalog::generate(8, 20).truth().track_pairs, a.truth().track_pairs);
+    }
+
+    #[test]
+    fn every_artist_has_a_record_announced_within_four_months_of_the_day_and_nothing_else_is_ahead() {
+        let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+        let catalogs: Vec<Catalog> =
+            ["2026-11-22", "2031-02-03"].iter().map(|d| Catalog::generate_on(9, 30, day(d))).collect();
+        for c in &catalogs {
+            let horizon = (day(&c.today) + chrono::Days::new(120)).format("%Y-%m-%d").to_string();
+            let ahead: Vec<&Release> = c.releases.iter().filter(|r| c.is_prerelease(r)).collect();
+            assert!(ahead.iter().all(|r| r.date <= horizon), "{}: all within four months", c.today);
+            for a in 0..30 {
+                assert!(c.releases_of(a).any(|(_, r)| c.is_prerelease(r)), "{}: artist {a} has one coming", c.today);
+            }
+        }
+        let products = |c: &Catalog| -> Vec<(String, Option<String>)> {
+            c.releases.iter().map(|r| (c.albums[r.album].title.clone(), r.gtin.clone())).collect()
+        };
+        assert_eq!(products(&catalogs[0]), products(&catalogs[1]), "the day moves dates, not what is in the catalog");
     }
 
     #[test]

@@ -398,6 +398,13 @@ async fn track(State(s): St, Path(id): Path<String>) -> Response {
         if let Some((i, t)) = d.tracks.iter().enumerate().find(|(_, t)| wanted(t)) {
             let mut v = track_json(c, t, i + 1, true);
             v["release_date"] = json!(d.release_date);
+            // Only a track's own page has `bpm` and `gain` (providers.md, from Deezer's
+            // docs: no recording of one here, so the shape is a guess), and `bpm` is 0
+            // for many tracks, as Deezer does not know every tempo.
+            let rec = &c.recordings[t.recording];
+            let bpm = if rec.length_ms % 3 == 0 { 0.0 } else { 80.0 + f64::from(rec.length_ms % 900) / 10.0 };
+            v["bpm"] = json!(bpm);
+            v["gain"] = json!(-8.4);
             v["album"] = album_summary(c, r);
             return Json(v).into_response();
         }

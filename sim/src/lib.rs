@@ -44,6 +44,10 @@ pub use limits::RollingWindow;
 #[derive(Debug, Clone)]
 pub struct SimConfig {
     pub seed: u64,
+    /// The catalog's day: each artist's next record is dated within four months after
+    /// it (Apple Music flags those as pre-releases). The clock's today by default, so
+    /// there is always something upcoming.
+    pub today: chrono::NaiveDate,
     /// Catalog size, in main artists (each has a discography of a few albums).
     pub artists: usize,
     /// MusicBrainz answers 503 to requests beyond this many per second.
@@ -98,6 +102,7 @@ impl Default for SimConfig {
     fn default() -> Self {
         SimConfig {
             seed: 42,
+            today: chrono::Utc::now().date_naive(),
             artists: 50,
             musicbrainz_per_second: 1,
             deezer_requests: 50,
@@ -278,7 +283,7 @@ impl Sim {
     /// Generates the catalog and serves it on a free port of 127.0.0.1, from a thread
     /// of its own, so sync tests, async code and the binary can all use it.
     pub fn start(config: SimConfig) -> anyhow::Result<Sim> {
-        let catalog = Catalog::generate(config.seed, config.artists);
+        let catalog = Catalog::generate_on(config.seed, config.artists, config.today);
         let views = profiles().iter().map(|p| (p.provider, views::generate(&catalog, config.seed, p))).collect();
         let shared = Arc::new(Shared::new(&config, catalog, views));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding the simulator to 127.0.0.1")?;

@@ -2,8 +2,8 @@
 -- key: run_id, entity, measure
 -- assert: not_null(share)
 -- How complete the catalog is, run after run: for releases and tracks, the share that
--- carry a GTIN or ISRC, a MusicBrainz id, each provider's listing, and (tracks) audio
--- features. This build's rows, and every earlier build's from the run history.
+-- carry a GTIN or ISRC, a MusicBrainz id, each provider's listing, and (tracks) a
+-- tempo and a key from any provider. This build's rows, and every earlier build's from the run history.
 with releases as (
     select
         count(*) as items,
@@ -29,7 +29,8 @@ tracks as (
         avg((beatport_track_id is not null)::int) as beatport,
         avg((genius_song_id is not null)::int) as genius,
         avg((lastfm_url is not null)::int) as lastfm,
-        avg((track_id in (select track_id from marts.track_features))::int) as audio_features
+        avg((track_id in (select track_id from marts.track_features where bpm is not null))::int) as tempo,
+        avg((track_id in (select track_id from marts.track_features where camelot is not null))::int) as musical_key
     from canonical.tracks
 ),
 now as (

@@ -3,7 +3,7 @@
 -- assert: not_null(album_id, title)
 -- One row per Deezer track, from GET /album/<id>/tracks (the listing that carries
 -- ISRCs; the album id is not in the body, only in the request) and from track lookups
--- such as /track/isrc:<isrc> (which name their album).
+-- such as /track/isrc:<isrc> (which name their album, and carry the BPM).
 -- merge: newest
 with pages as (
     select
@@ -32,5 +32,7 @@ select
     try_cast(t ->> 'duration' as integer) as duration_s,
     json_extract_string(t, '$.artist.name') as artist_name,
     try_cast(t ->> 'rank' as bigint) as rank,
+    -- Track lookups only; 0 when Deezer does not know it.
+    nullif(try_cast(t ->> 'bpm' as double), 0) as bpm,
     fetched_at, raw_file
 from tracks

@@ -44,6 +44,21 @@ fn a_release_and_a_track_are_shown_on_every_provider_that_has_them() {
         .unwrap();
     let out = liner::links::lookup(&db, &liner::links::Query::Isrc(isrc.clone())).unwrap();
     assert!(out.starts_with(&format!("track isrc:{isrc}")) && out.contains("https://open.spotify.com/track/"), "{out}");
+    // By a code, every listing of it is listed, those that carry the code included.
+    let listed = |id: &str| {
+        query_i64(&db, &format!("select count(*) from canonical.listings where canonical_id = '{id}'")) as usize
+    };
+    assert_eq!(out.lines().count() - 1, listed(&format!("isrc:{isrc}")), "{out}");
+    let carrying = query_i64(
+        &db,
+        &format!(
+            "select count(distinct provider || item_id) from intermediate.item_identifiers where kind = 'isrc' and value = '{isrc}'"
+        ),
+    );
+    assert!(carrying >= 2, "Deezer's and Spotify's listings carry it");
+    assert_eq!(out.matches("carries the ISRC").count() as i64, carrying, "{out}");
+    assert_eq!(by_upc.lines().count() - 1, listed(&release), "{by_upc}");
+    assert!(by_upc.contains(&format!("{deezer_id} ")) && by_upc.contains("carries the barcode"), "{by_upc}");
 
     let missing = liner::links::lookup(&db, &liner::links::Query::Item { provider: "deezer".into(), id: "1".into() });
     assert!(format!("{:#}", missing.unwrap_err()).contains("deezer 1 is not in the warehouse"));
