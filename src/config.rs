@@ -38,11 +38,24 @@ pub struct ServeConfig {
     pub max_body_bytes: usize,
     /// Runs waiting beyond this many are refused (503) rather than queued.
     pub max_queued_runs: usize,
+    /// `GET /trending` queues a charts refresh when the newest snapshot is older.
+    #[serde(default = "default_trending_max_age_hours")]
+    pub trending_max_age_hours: f64,
+}
+
+fn default_trending_max_age_hours() -> f64 {
+    6.0
 }
 
 impl Default for ServeConfig {
     fn default() -> Self {
-        ServeConfig { bind: "127.0.0.1:8080".into(), token: None, max_body_bytes: 64 * 1024, max_queued_runs: 16 }
+        ServeConfig {
+            bind: "127.0.0.1:8080".into(),
+            token: None,
+            max_body_bytes: 64 * 1024,
+            max_queued_runs: 16,
+            trending_max_age_hours: default_trending_max_age_hours(),
+        }
     }
 }
 

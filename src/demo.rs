@@ -177,5 +177,19 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
         "  python -c \"import duckdb; print(duckdb.connect('{}', read_only=True).sql('from canonical.releases limit 5'))\"",
         wh.display()
     );
+    if let Some(u) = upcoming.first() {
+        println!(
+            "\nWith `liner serve` on a data folder, an app reads the same catalog over HTTP (README, liner serve):"
+        );
+        let release = format!("GET /releases/{}", u.release_id);
+        for (ask, what) in [
+            (release.as_str(), "that release, with every provider's Listen link"),
+            ("GET /links?isrc=CODE", "the same track on every provider (or ?upc=, ?provider=&id=)"),
+            ("GET /tracks/ID", "tempo, key and Camelot code, each with its source"),
+            ("GET /trending", "the newest charts at once, refreshed when older than 6 h"),
+        ] {
+            println!("  {ask:<36} {what}");
+        }
+    }
     Ok(())
 }

@@ -310,8 +310,13 @@ pub fn describe_load(loads: &[TableLoad]) -> String {
             t.table, t.inserted, t.updated, t.deleted, t.unchanged
         );
     }
+    let added: Vec<String> =
+        loads.iter().filter(|t| t.inserted > 0).map(|t| format!("{} {}", t.table, t.inserted)).collect();
     if loads.iter().all(|t| t.changed() == 0) {
         s.push_str("nothing changed: the app database was already up to date\n");
+    } else if loads.iter().all(|t| t.updated == 0 && t.deleted == 0) {
+        // History (chart snapshots, coverage by build) grows run after run by design.
+        let _ = writeln!(s, "nothing already loaded changed; new rows only: {}", added.join(", "));
     }
     s
 }

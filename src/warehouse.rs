@@ -3,6 +3,8 @@
 //! opened), with one message when nothing has been built yet; and each question they
 //! ask of it, asked here once and answered in typed rows.
 
+pub mod catalog;
+
 use std::path::Path;
 
 use anyhow::Context;
@@ -27,7 +29,7 @@ pub fn open_if_built(path: &Path) -> anyhow::Result<Option<Connection>> {
 }
 
 /// Rows of a query, each read by `row`; the error names the query.
-fn rows<T>(
+pub(crate) fn rows<T>(
     db: &Connection,
     sql: &str,
     params: impl duckdb::Params,
@@ -169,7 +171,7 @@ pub fn fuzzy_scores(db: &Connection) -> anyhow::Result<Vec<f64>> {
 }
 
 /// A followed artist's release dated ahead, as `marts.upcoming_releases` holds it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Upcoming {
     pub release_id: String,
     /// YYYY-MM-DD, when known.
@@ -182,14 +184,14 @@ pub struct Upcoming {
 }
 
 /// A provider's page of a release or track.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Listen {
     pub provider: String,
     pub url: String,
 }
 
 /// `provider url` lines, as the reads below aggregate them, into links.
-fn listen_links(lines: Option<String>) -> Vec<Listen> {
+pub(crate) fn listen_links(lines: Option<String>) -> Vec<Listen> {
     lines
         .unwrap_or_default()
         .lines()
@@ -199,7 +201,7 @@ fn listen_links(lines: Option<String>) -> Vec<Listen> {
 }
 
 /// The `provider url` lines of a canonical item's listings, for [`listen_links`].
-const LISTEN_LINES: &str =
+pub(crate) const LISTEN_LINES: &str =
     "string_agg(l.provider || ' ' || l.url, chr(10) ORDER BY l.provider) FILTER (WHERE l.url IS NOT NULL)";
 
 /// The upcoming releases, soonest first: all of them, or one artist's (as followed).
@@ -209,7 +211,7 @@ pub fn upcoming_releases(db: &Connection, artist: Option<&str>, limit: usize) ->
          FROM marts.upcoming_releases u
          LEFT JOIN canonical.listings l ON l.entity = 'release' AND l.canonical_id = u.release_id
          WHERE ?::VARCHAR IS NULL OR lower(u.followed_artist) = lower(?::VARCHAR)
-         GROUP BY ALL ORDER BY u.release_date, u.followed_artist, u.title LIMIT ?"
+         GROUP BY ALL ORDER BY 2, 3, 4 LIMIT ?"
     );
     rows(db, &sql, duckdb::params![artist, artist, limit as i64], |r| {
         Ok(Upcoming {

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use utoipa::{OpenApi, ToSchema};
 
-use super::{App, Work};
+use super::{App, Work, catalog};
 use crate::schedules::Step;
 use crate::state::State as Db;
 
@@ -33,6 +33,13 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/stats", get(stats))
         .route("/review", get(review_queue))
         .route("/review/{id}", post(review_decide))
+        .route("/releases/{id}", get(catalog::release))
+        .route("/artists/{name}/releases", get(catalog::artist_releases))
+        .route("/links", get(catalog::links))
+        .route("/tracks/{id}", get(catalog::track))
+        .route("/charts", get(catalog::charts))
+        .route("/charts/{list}", get(catalog::chart))
+        .route("/trending", get(catalog::trending))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such endpoint (see /openapi.json)") })
         .layer(DefaultBodyLimit::max(limit))
         .with_state(app)
@@ -40,8 +47,10 @@ pub fn router(app: Arc<App>) -> Router {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "liner", description = "liner's control API: follows, runs, health, metrics, coverage and review."),
-    paths(health, metrics, list_follows, follow, unfollow, list_runs, request_run, show_run, stats, review_queue, review_decide),
+    info(title = "liner", description = "liner's API: the catalog an app reads (releases, artists, links, tracks, charts, trending), and control: follows, runs, health, metrics, coverage and review."),
+    paths(health, metrics, list_follows, follow, unfollow, list_runs, request_run, show_run, stats, review_queue, review_decide,
+          catalog::release, catalog::artist_releases, catalog::links, catalog::track, catalog::charts, catalog::chart,
+          catalog::trending),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;
@@ -75,11 +84,11 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, error: impl Into<String>) -> ApiError {
+    pub(super) fn new(status: StatusCode, error: impl Into<String>) -> ApiError {
         ApiError { status, error: error.into(), field: None }
     }
 
-    fn field(status: StatusCode, field: &str, error: impl Into<String>) -> ApiError {
+    pub(super) fn field(status: StatusCode, field: &str, error: impl Into<String>) -> ApiError {
         ApiError { status, error: error.into(), field: Some(field.to_string()) }
     }
 }
@@ -128,7 +137,7 @@ fn bad_path(r: PathRejection) -> ApiError {
     ApiError::field(StatusCode::BAD_REQUEST, "id", r.body_text())
 }
 
-fn bad_query(r: QueryRejection) -> ApiError {
+pub(super) fn bad_query(r: QueryRejection) -> ApiError {
     let text = r.body_text();
     let field = text.rsplit(": ").next().and_then(|t| t.split('`').nth(1)).unwrap_or("query").to_string();
     ApiError::field(StatusCode::BAD_REQUEST, &field, text)
@@ -157,7 +166,9 @@ impl FromRequestParts<Arc<App>> for Authorized {
 }
 
 /// Runs the blocking `f` (SQLite, DuckDB) off the async threads.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> anyhow::Result<T> + Send + 'static) -> Result<T, ApiError> {
+pub(super) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f).await.map_err(|e| anyhow::anyhow!("{e}"))?.map_err(ApiError::from)
 }
 
@@ -489,7 +500,7 @@ fn is_uuid(s: &str) -> bool {
 }
 
 /// A question to the warehouse, answered as JSON off the async threads.
-async fn from_warehouse<T: serde::Serialize + Send + 'static>(
+pub(super) async fn from_warehouse<T: serde::Serialize + Send + 'static>(
     app: &App,
     read: impl FnOnce(&duckdb::Connection) -> anyhow::Result<T> + Send + 'static,
 ) -> Result<serde_json::Value, ApiError> {

@@ -5,6 +5,7 @@
 //! run at once, with the run's id.
 
 mod api;
+mod catalog;
 mod queue;
 
 use std::sync::Arc;

@@ -65,13 +65,13 @@ impl Queue {
 
     /// The run of schedule `name` waiting or going, if any.
     pub fn pending_schedule(&self, name: &str) -> Option<String> {
+        self.pending(|w| matches!(w, Work::Schedule(n) if n == name))
+    }
+
+    /// The first run waiting or going whose work is `such`, if any.
+    pub fn pending(&self, such: impl Fn(&Work) -> bool) -> Option<String> {
         let inner = self.inner.lock().expect("queue lock");
-        inner
-            .running
-            .iter()
-            .chain(inner.waiting.iter())
-            .find(|q| matches!(&q.work, Work::Schedule(n) if n == name))
-            .map(|q| q.run_id.clone())
+        inner.running.iter().chain(inner.waiting.iter()).find(|q| such(&q.work)).map(|q| q.run_id.clone())
     }
 
     /// The next run, marked as running; None once the queue is closed.

@@ -9,15 +9,20 @@ use serde_json::{Value, json};
 
 use crate::common::{Project, artists, sim};
 
-const TOKEN: &str = "test-token-0123456789";
+pub(crate) const TOKEN: &str = "test-token-0123456789";
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Server {
-    fn start(project: &Project) -> Server {
+    pub(crate) fn start(project: &Project) -> Server {
+        Server::start_with(project, &[])
+    }
+
+    /// Started with these environment variables set as well (config overrides).
+    pub(crate) fn start_with(project: &Project, env: &[(&str, &str)]) -> Server {
         // No schedules: the shipped ones would catch up on start and run beside the test's.
         let schedules = project.path().join("no-schedules");
         std::fs::create_dir_all(&schedules).unwrap();
@@ -25,6 +30,7 @@ impl Server {
             .command(&["serve", "--bind", "127.0.0.1:0"])
             .env("LINER_SERVE__TOKEN", TOKEN)
             .env("LINER_PATHS__SCHEDULES_DIR", &schedules)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -43,7 +49,7 @@ impl Server {
     }
 
     /// SIGTERM, and the exit status.
-    fn stop(mut self) -> std::process::ExitStatus {
+    pub(crate) fn stop(mut self) -> std::process::ExitStatus {
         // SAFETY: kill(2) on the pid of a child this test started and has not reaped.
         unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
         let status = self.child.wait().unwrap();
@@ -59,12 +65,12 @@ impl Drop for Server {
     }
 }
 
-fn rt() -> tokio::runtime::Runtime {
+pub(crate) fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
 }
 
 /// (status, JSON body or the text as a JSON string).
-async fn call(method: &str, url: &str, token: Option<&str>, body: Option<String>) -> (u16, Value) {
+pub(crate) async fn call(method: &str, url: &str, token: Option<&str>, body: Option<String>) -> (u16, Value) {
     let client = reqwest::Client::new();
     let mut req = client.request(method.parse().unwrap(), url);
     if let Some(t) = token {
@@ -79,7 +85,7 @@ async fn call(method: &str, url: &str, token: Option<&str>, body: Option<String>
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
 
-async fn wait_for_run(base: &str, run_id: &str) -> Value {
+pub(crate) async fn wait_for_run(base: &str, run_id: &str) -> Value {
     let started = Instant::now();
     loop {
         let (status, run) = call("GET", &format!("{base}/runs/{run_id}"), None, None).await;
