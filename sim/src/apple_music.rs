@@ -210,6 +210,10 @@ fn song_json(s: &Shared, sf: &str, i: usize, l: &Listing, pos: usize) -> Value {
     if let Some(isrc) = &t.isrc {
         attributes["isrc"] = json!(isrc);
     }
+    // Apple writes the rating only when there is one (no key: not rated).
+    if c.is_explicit(t.recording) {
+        attributes["contentRating"] = json!("explicit");
+    }
     json!({ "id": t.id, "type": "songs", "href": format!("/v1/catalog/{sf}/songs/{}", t.id), "attributes": attributes })
 }
 
@@ -226,6 +230,9 @@ fn album_json(s: &Shared, sf: &str, i: usize, l: &Listing, with_tracks: bool) ->
         "recordLabel": r.label, "releaseDate": r.date, "trackCount": l.tracks.len(),
         "url": format!("https://music.apple.com/{sf}/album/{}/{}", slug(&l.title), l.id),
     });
+    if c.is_explicit_release(r) {
+        attributes["contentRating"] = json!("explicit");
+    }
     if let Some(upc) = &l.barcode {
         attributes["upc"] = json!(upc);
     }

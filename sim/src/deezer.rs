@@ -247,17 +247,18 @@ fn album_summary(c: &Catalog, r: &Release) -> Value {
         "cover": cover, "cover_small": cover, "cover_medium": cover, "cover_big": cover, "cover_xl": cover,
         "md5_image": format!("{:032x}", d.id), "genre_id": 113, "fans": d.fans, "release_date": d.release_date,
         "record_type": album.kind.deezer(), "tracklist": format!("https://api.deezer.com/album/{}/tracks", d.id),
-        "explicit_lyrics": false, "type": "album",
+        "explicit_lyrics": c.is_explicit_release(r), "type": "album",
     })
 }
 
 pub(crate) fn track_json(c: &Catalog, t: &DeezerTrack, position: usize, with_isrc: bool) -> Value {
     let rec = &c.recordings[t.recording];
+    let explicit = c.is_explicit(t.recording);
     let title = if t.title_version.is_empty() { t.title.clone() } else { format!("{} {}", t.title, t.title_version) };
     let mut v = json!({
         "id": t.id, "readable": true, "title": title, "title_short": t.title, "title_version": t.title_version,
         "link": format!("https://www.deezer.com/track/{}", t.id), "duration": rec.length_ms.div_ceil(1000),
-        "rank": t.rank, "explicit_lyrics": false, "explicit_content_lyrics": 0, "explicit_content_cover": 0,
+        "rank": t.rank, "explicit_lyrics": explicit, "explicit_content_lyrics": u8::from(explicit), "explicit_content_cover": 0,
         "preview": format!("https://cdns-preview.dzcdn.net/stream/{}.mp3", t.id),
         "artist": artist_ref(c, rec.credits[0].artist), "type": "track",
     });
@@ -301,7 +302,7 @@ pub(crate) fn album_full(c: &Catalog, r: &Release) -> Value {
         "upc": d.upc, "share": format!("https://www.deezer.com/album/{}", d.id),
         "genres": { "data": [{ "id": 113, "name": "Dance", "picture": "https://api.deezer.com/genre/113/image", "type": "genre" }] },
         "label": r.label, "nb_tracks": d.tracks.len(), "duration": duration, "rating": 0, "available": true,
-        "explicit_content_lyrics": 0, "explicit_content_cover": 0, "contributors": contributors,
+        "explicit_content_lyrics": u8::from(c.is_explicit_release(r)), "explicit_content_cover": 0, "contributors": contributors,
         "artist": album_artist(c, album.credits[0].artist), "tracks": { "data": tracks },
     });
     for (k, x) in extra.as_object().expect("object") {

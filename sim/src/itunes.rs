@@ -47,6 +47,11 @@ fn artist_json(s: &Shared, idx: usize, sf: &str) -> Value {
             "artistId": a.id.parse::<u64>().unwrap_or(0), "amgArtistId": 5000 + idx, "primaryGenreName": "Pop", "primaryGenreId": 14 })
 }
 
+/// iTunes' words: `explicit`, `cleaned` (an edited version) or `notExplicit`.
+fn explicitness(explicit: bool) -> &'static str {
+    if explicit { "explicit" } else { "notExplicit" }
+}
+
 fn collection_json(s: &Shared, i: usize, l: &Listing, p: &BTreeMap<String, String>) -> Value {
     let (sf, country, currency) = country(p);
     let c = &s.catalog;
@@ -60,7 +65,7 @@ fn collection_json(s: &Shared, i: usize, l: &Listing, p: &BTreeMap<String, Strin
             "artistViewUrl": format!("https://music.apple.com/{sf}/artist/x/{artist_id}?uo=4"),
             "collectionViewUrl": format!("https://music.apple.com/{sf}/album/x/{}?uo=4", l.id),
             "artworkUrl60": "https://is1-ssl.mzstatic.com/image/thumb/60x60bb.jpg", "artworkUrl100": "https://is1-ssl.mzstatic.com/image/thumb/100x100bb.jpg",
-            "collectionPrice": 9.99, "collectionExplicitness": "notExplicit", "trackCount": l.tracks.len(),
+            "collectionPrice": 9.99, "collectionExplicitness": explicitness(c.is_explicit_release(r)), "trackCount": l.tracks.len(),
             "copyright": format!("℗ {} {}", &r.date[..4], r.label), "country": country, "currency": currency,
             "releaseDate": format!("{}T08:00:00Z", r.date), "primaryGenreName": "Pop" })
 }
@@ -74,7 +79,7 @@ fn track_json(s: &Shared, i: usize, l: &Listing, pos: usize, p: &BTreeMap<String
         "trackViewUrl": format!("{}&i={}", v["collectionViewUrl"].as_str().unwrap_or(""), t.id),
         "previewUrl": format!("https://audio-ssl.itunes.apple.com/itunes-assets/AudioPreview/{}.m4a", t.id),
         "artworkUrl30": "https://is1-ssl.mzstatic.com/image/thumb/30x30bb.jpg", "trackPrice": 0.99,
-        "trackExplicitness": "notExplicit", "discCount": 1, "discNumber": 1, "trackNumber": pos + 1,
+        "trackExplicitness": explicitness(s.catalog.is_explicit(t.recording)), "discCount": 1, "discNumber": 1, "trackNumber": pos + 1,
         "trackTimeMillis": rec.length_ms, "isStreamable": true });
     let obj = v.as_object_mut().expect("object");
     for k in ["collectionType", "amgArtistId", "copyright"] {

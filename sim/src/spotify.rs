@@ -169,7 +169,7 @@ fn track_simple(s: &Shared, l: &Listing, pos: usize) -> Value {
     artists.extend(rec.featured.iter().map(|&a| artist_simple(view(s), a)));
     merge(
         urls("track", &t.id),
-        json!({ "artists": artists, "disc_number": 1, "duration_ms": rec.length_ms, "explicit": false,
+        json!({ "artists": artists, "disc_number": 1, "duration_ms": rec.length_ms, "explicit": c.is_explicit(t.recording),
                 "is_local": false, "name": t.title, "preview_url": null, "track_number": pos + 1 }),
     )
 }

@@ -4,9 +4,11 @@
 -- assert: not_null(title)
 -- One row per release: a cluster of linked provider items (canonical.clusters), named
 -- by its strongest identifier (`gtin:...`, else `mbid:...`, else `<provider>:<id>`).
--- Title, artist and date come from the most complete member (MusicBrainz first on a
--- tie, then the most popular); every provider's id is kept, so the row says where it
--- came from.
+-- Title and artist come from the most complete member (MusicBrainz first on a tie,
+-- then the most popular); the date, label, catalog number, genres and explicit flag
+-- field by field, by canonical.fields' rules, each with the providers it came from
+-- (`*_source`; every provider's value is in canonical.fields). Every provider's id is
+-- kept.
 with members as (
     select c.cluster_id, i.*,
         (i.gtin is not null)::int + (i.release_date is not null)::int + (i.track_count is not null)::int
@@ -40,15 +42,46 @@ per_cluster as (
         count(*) as items
     from members
     group by cluster_id
+),
+fields as (
+    select
+        canonical_id as cluster_id,
+        min(value) filter (where field = 'release_date' and chosen) as release_date,
+        array_to_string(list_sort(list_distinct(list(provider) filter (where field = 'release_date' and chosen))), ', ')
+            as release_date_source,
+        min(value) filter (where field = 'label' and chosen) as label,
+        array_to_string(list_sort(list_distinct(list(provider) filter (where field = 'label' and chosen))), ', ')
+            as label_source,
+        min(value) filter (where field = 'catalog_number' and chosen) as catalog_number,
+        array_to_string(list_sort(list_distinct(list(provider) filter (where field = 'catalog_number' and chosen))), ', ')
+            as catalog_number_source,
+        bool_or(value = 'true') filter (where field = 'explicit') as explicit,
+        array_to_string(list_sort(list_distinct(list(provider) filter (where field = 'explicit' and chosen))), ', ')
+            as explicit_source,
+        array_to_string(list_sort(list_distinct(list(provider) filter (where field = 'genre'))), ', ') as genres_source
+    from canonical.fields
+    where entity = 'release'
+    group by all
+),
+genres as (
+    -- Merged, case aside: the ones most providers give first.
+    select cluster_id, string_agg(genre, ', ' order by providers desc, genre) as genres
+    from (
+        select canonical_id as cluster_id, lower(value) as genre, count(distinct provider) as providers
+        from canonical.fields
+        where entity = 'release' and field = 'genre'
+        group by all
+    )
+    group by all
 )
 select
     p.cluster_id as release_id,
     b.title,
     b.artist,
-    b.release_date,
+    f.release_date,
     p.gtin,
-    m.label,
-    m.catalog_number,
+    f.label,
+    f.catalog_number,
     p.track_count,
     m.release_group_id,
     p.musicbrainz_release_id,
@@ -64,7 +97,16 @@ select
     p.items,
     -- Where the title and artist above were read: the provider, and its lake file.
     b.provider as source_provider,
-    b.raw_file as source_file
+    b.raw_file as source_file,
+    f.release_date_source,
+    f.label_source,
+    f.catalog_number_source,
+    g.genres,
+    f.genres_source,
+    f.explicit,
+    f.explicit_source
 from per_cluster p
 join best b using (cluster_id)
+left join fields f using (cluster_id)
+left join genres g using (cluster_id)
 left join staging.musicbrainz_releases m on m.release_id = p.musicbrainz_release_id

@@ -5,7 +5,8 @@
 -- One row per recording: a cluster of linked provider tracks (canonical.clusters),
 -- named by its strongest identifier (`isrc:...`, else `mbid:...`, else
 -- `<provider>:<id>`). Title, artist and length come from the most complete member
--- (MusicBrainz first on a tie); every provider's id is kept.
+-- (MusicBrainz first on a tie); explicit and genres field by field (canonical.fields),
+-- with the providers they came from; every provider's id is kept.
 with members as (
     select c.cluster_id, i.*,
         (i.duration_ms is not null)::int + (i.artist is not null)::int as completeness
@@ -44,6 +45,19 @@ per_cluster as (
         count(*) as items
     from members
     group by cluster_id
+),
+fields as (
+    -- By canonical.fields' rules: explicit when any listing says so; genres merged.
+    select
+        canonical_id as cluster_id,
+        bool_or(value = 'true') filter (where field = 'explicit') as explicit,
+        array_to_string(list_sort(list_distinct(list(provider) filter (where field = 'explicit' and chosen))), ', ')
+            as explicit_source,
+        string_agg(distinct lower(value), ', ' order by lower(value)) filter (where field = 'genre') as genres,
+        array_to_string(list_sort(list_distinct(list(provider) filter (where field = 'genre'))), ', ') as genres_source
+    from canonical.fields
+    where entity = 'track'
+    group by all
 )
 select
     p.cluster_id as track_id,
@@ -64,7 +78,12 @@ select
     p.items,
     -- Where the title and artist above were read: the provider, and its lake file.
     b.provider as source_provider,
-    b.raw_file as source_file
+    b.raw_file as source_file,
+    f.explicit,
+    f.explicit_source,
+    f.genres,
+    f.genres_source
 from per_cluster p
 join best b using (cluster_id)
 left join isrcs i using (cluster_id)
+left join fields f using (cluster_id)

@@ -2,9 +2,13 @@
 -- key: run_id, entity, measure
 -- assert: not_null(share)
 -- How complete the catalog is, run after run: for releases and tracks, the share that
--- carry a GTIN or ISRC, a MusicBrainz id, each provider's listing, and (tracks) a
--- tempo and a key from any provider. This build's rows, and every earlier build's from the run history.
-with releases as (
+-- carry a GTIN or ISRC, a MusicBrainz id, each provider's listing, (releases) a label
+-- and genres, (tracks) a tempo and a key from any provider; and the share whose
+-- providers disagree on a field (`conflict_<field>`, from canonical.fields). This build's rows, and every earlier build's from the run history.
+with conflicts as (
+    select distinct entity, canonical_id, field from canonical.fields where conflict
+),
+releases as (
     select
         count(*) as items,
         avg((gtin is not null)::int) as gtin,
@@ -15,7 +19,17 @@ with releases as (
         avg((itunes_collection_id is not null)::int) as itunes,
         avg((discogs_release_id is not null)::int) as discogs,
         avg((beatport_release_id is not null)::int) as beatport,
-        avg((lastfm_url is not null)::int) as lastfm
+        avg((lastfm_url is not null)::int) as lastfm,
+        avg((label is not null)::int) as label,
+        avg((genres is not null)::int) as genres,
+        avg((release_id in (select canonical_id from conflicts where entity = 'release' and field = 'release_date'))::int)
+            as conflict_release_date,
+        avg((release_id in (select canonical_id from conflicts where entity = 'release' and field = 'label'))::int)
+            as conflict_label,
+        avg((release_id in (select canonical_id from conflicts where entity = 'release' and field = 'catalog_number'))::int)
+            as conflict_catalog_number,
+        avg((release_id in (select canonical_id from conflicts where entity = 'release' and field = 'explicit'))::int)
+            as conflict_explicit
     from canonical.releases
 ),
 tracks as (
@@ -30,7 +44,9 @@ tracks as (
         avg((genius_song_id is not null)::int) as genius,
         avg((lastfm_url is not null)::int) as lastfm,
         avg((track_id in (select track_id from marts.track_features where bpm is not null))::int) as tempo,
-        avg((track_id in (select track_id from marts.track_features where camelot is not null))::int) as musical_key
+        avg((track_id in (select track_id from marts.track_features where camelot is not null))::int) as musical_key,
+        avg((track_id in (select canonical_id from conflicts where entity = 'track' and field = 'explicit'))::int)
+            as conflict_explicit
     from canonical.tracks
 ),
 now as (

@@ -38,6 +38,8 @@ select
         try_cast(json_extract_string(a, '$.attributes.isPrerelease') as boolean),
         try_cast(json_extract_string(a, '$.attributes.releaseDate') as date) > fetched_at::date
     ) as is_prerelease,
+    -- Apple's RIAA rating: `explicit` or `clean`; no key is no rating (null here).
+    case json_extract_string(a, '$.attributes.contentRating') when 'explicit' then true when 'clean' then false end as explicit,
     json_extract_string(a, '$.attributes.url') as url,
     fetched_at, raw_file
 from albums

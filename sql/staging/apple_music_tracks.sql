@@ -32,6 +32,8 @@ select
     json_extract_string(s, '$.attributes.isrc') as isrc_raw,
     norm_isrc(json_extract_string(s, '$.attributes.isrc')) as isrc,
     json_extract_string(s, '$.attributes.releaseDate') as release_date,
+    -- Apple's RIAA rating: `explicit` or `clean`; no key is no rating (null here).
+    case json_extract_string(s, '$.attributes.contentRating') when 'explicit' then true when 'clean' then false end as explicit,
     fetched_at, raw_file
 from songs
 where s ->> 'id' is not null

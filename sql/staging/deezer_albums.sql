@@ -15,7 +15,7 @@ with parsed as materialized (
         -- try: a body that is not JSON is skipped, not fatal.
         try(from_json(body, '{"id": "VARCHAR", "title": "VARCHAR", "upc": "VARCHAR", "label": "VARCHAR",
             "release_date": "VARCHAR", "record_type": "VARCHAR", "nb_tracks": "VARCHAR", "duration": "VARCHAR",
-            "fans": "VARCHAR", "artist": {"id": "VARCHAR", "name": "VARCHAR"}, "contributors": [{"name": "VARCHAR"}],
+            "fans": "VARCHAR", "explicit_lyrics": "VARCHAR", "artist": {"id": "VARCHAR", "name": "VARCHAR"}, "contributors": [{"name": "VARCHAR"}],
             "error": "JSON"}')) as a,
         fetched_at, raw_file
     from raw.deezer_albums
@@ -25,7 +25,8 @@ listed as (
     select
         try_cast(params ->> 'id' as bigint) as artist_id,
         unnest(from_json(json_extract(body, '$.data'), '[{"id": "VARCHAR", "title": "VARCHAR",
-            "release_date": "VARCHAR", "record_type": "VARCHAR", "fans": "VARCHAR"}]')) as a,
+            "release_date": "VARCHAR", "record_type": "VARCHAR", "fans": "VARCHAR",
+            "explicit_lyrics": "VARCHAR"}]')) as a,
         fetched_at, raw_file
     from answers.deezer_artist_albums
     where json_type(body, '$.data') = 'ARRAY'
@@ -44,12 +45,13 @@ select
     a.artist.name as artist_name,
     array_to_string(list_transform(a.contributors, lambda c: c.name), ', ') as contributors,
     try_cast(a.fans as bigint) as fans,
+    try_cast(a.explicit_lyrics as boolean) as explicit,
     fetched_at, raw_file, 1 as whole
 from parsed
 where a is not null and a.error is null and a.id is not null
 union all
 select
     try_cast(a.id as bigint), a.title, null, null, null, a.release_date, a.record_type, null, null,
-    artist_id, null, null, try_cast(a.fans as bigint), fetched_at, raw_file, 0
+    artist_id, null, null, try_cast(a.fans as bigint), try_cast(a.explicit_lyrics as boolean), fetched_at, raw_file, 0
 from listed
 where a.id is not null

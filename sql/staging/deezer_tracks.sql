@@ -34,5 +34,6 @@ select
     try_cast(t ->> 'rank' as bigint) as rank,
     -- Track lookups only; 0 when Deezer does not know it.
     nullif(try_cast(t ->> 'bpm' as double), 0) as bpm,
+    try_cast(t ->> 'explicit_lyrics' as boolean) as explicit,
     fetched_at, raw_file
 from tracks

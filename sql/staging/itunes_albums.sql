@@ -25,6 +25,8 @@ select
     r ->> 'country' as country,
     r ->> 'copyright' as copyright,
     r ->> 'primaryGenreName' as genre,
+    -- `explicit`, `cleaned` (an edited version) or `notExplicit`.
+    case r ->> 'collectionExplicitness' when 'explicit' then true when 'cleaned' then false when 'notExplicit' then false end as explicit,
     fetched_at, raw_file
 from results
 where r ->> 'wrapperType' = 'collection'

@@ -23,6 +23,8 @@ select
     r ->> 'artistName' as artist_name,
     try_cast(r ->> 'trackTimeMillis' as integer) as duration_ms,
     try_cast(r ->> 'releaseDate' as timestamp)::date as release_date,
+    -- `explicit`, `cleaned` (an edited version) or `notExplicit`.
+    case r ->> 'trackExplicitness' when 'explicit' then true when 'cleaned' then false when 'notExplicit' then false end as explicit,
     fetched_at, raw_file
 from results
 where r ->> 'wrapperType' = 'track'

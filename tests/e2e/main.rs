@@ -3,12 +3,14 @@
 
 mod common;
 
+mod app_api;
 mod apple_music;
 mod auth;
 mod beatport;
 mod config;
 mod discogs;
 mod faults;
+mod fields;
 mod genius;
 mod itunes;
 mod lastfm;
