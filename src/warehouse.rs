@@ -170,6 +170,26 @@ pub fn fuzzy_scores(db: &Connection) -> anyhow::Result<Vec<f64>> {
     rows(db, "SELECT score FROM intermediate.fuzzy_links WHERE score IS NOT NULL", [], |r| r.get(0))
 }
 
+/// How many tracks have a tempo and a key from one provider (`marts.track_features`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureSource {
+    pub source: String,
+    pub tempo: i64,
+    pub key: i64,
+}
+
+/// Each provider the tracks' tempos and keys came from, and the number of tracks.
+pub fn feature_sources(db: &Connection) -> anyhow::Result<(Vec<FeatureSource>, i64)> {
+    let sql = "SELECT source, count(*) FILTER (WHERE kind = 'tempo'), count(*) FILTER (WHERE kind = 'key')
+               FROM (SELECT bpm_source AS source, 'tempo' AS kind FROM marts.track_features WHERE bpm IS NOT NULL
+                     UNION ALL
+                     SELECT key_source, 'key' FROM marts.track_features WHERE camelot IS NOT NULL)
+               GROUP BY ALL ORDER BY 2 DESC, 1";
+    let sources = rows(db, sql, [], |r| Ok(FeatureSource { source: r.get(0)?, tempo: r.get(1)?, key: r.get(2)? }))?;
+    let tracks = rows(db, "SELECT count(*) FROM canonical.tracks", [], |r| r.get(0))?;
+    Ok((sources, tracks.first().copied().unwrap_or(0)))
+}
+
 /// A followed artist's release dated ahead, as `marts.upcoming_releases` holds it.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Upcoming {

@@ -47,6 +47,20 @@ fn not_found(field: &str, what: String) -> ApiError {
     ApiError::field(StatusCode::NOT_FOUND, field, format!("{what} is not in the catalog"))
 }
 
+/// What `read` found in the warehouse, or a 404 naming `field` when it found nothing.
+async fn found<T: Serialize + Send + 'static>(
+    app: &App,
+    field: &str,
+    what: String,
+    read: impl FnOnce(&duckdb::Connection) -> anyhow::Result<Option<T>> + Send + 'static,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let found = from_warehouse(app, read).await?;
+    if found.is_null() {
+        return Err(not_found(field, what));
+    }
+    Ok(Json(found))
+}
+
 /// A release with every provider's Listen link.
 #[utoipa::path(get, path = "/releases/{id}", params(("id" = String, Path, description = "gtin:..., mbid:... or <provider>:<id>")),
     responses((status = 200, body = catalog::Release), (status = 404, body = ApiError), (status = 503, body = ApiError)))]
@@ -54,12 +68,7 @@ pub(super) async fn release(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let key = id.clone();
-    let found = from_warehouse(&app, move |db| catalog::release(db, &key)).await?;
-    if found.is_null() {
-        return Err(not_found("id", format!("release {id}")));
-    }
-    Ok(Json(found))
+    found(&app, "id", format!("release {id}"), move |db| catalog::release(db, &id)).await
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -146,7 +155,7 @@ pub(super) async fn links(
         (None, Some(_), None, None) => return Err(bad("provider", "id wants a provider beside it".into())),
         _ => return Err(bad("query", "ask by provider and id, or by isrc, or by upc: one of them".into())),
     };
-    let found = from_warehouse(&app, move |db| {
+    found(&app, field, what, move |db| {
         let (listing, carriers) = match &ask {
             Ask::Item(p, id) => (warehouse::listing(db, p, id)?, Vec::new()),
             Ask::Code(kind, value) => {
@@ -155,11 +164,7 @@ pub(super) async fn links(
         };
         listing.map(|l| catalog::links(db, &l, &carriers)).transpose()
     })
-    .await?;
-    if found.is_null() {
-        return Err(not_found(field, what));
-    }
-    Ok(Json(found))
+    .await
 }
 
 /// A track with its tempo and key (and which provider gave each) and its Listen links.
@@ -169,12 +174,7 @@ pub(super) async fn track(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let key = id.clone();
-    let found = from_warehouse(&app, move |db| catalog::track(db, &key)).await?;
-    if found.is_null() {
-        return Err(not_found("id", format!("track {id}")));
-    }
-    Ok(Json(found))
+    found(&app, "id", format!("track {id}"), move |db| catalog::track(db, &id)).await
 }
 
 /// Every chart liner keeps, with its newest snapshot.
@@ -202,15 +202,11 @@ pub(super) async fn chart(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let Query(q) = query.map_err(bad_query)?;
     let (limit, _) = Page::read(Ok(Query(Page { limit: q.limit, offset: None })))?;
-    let (name, at) = (list.clone(), q.at.clone());
-    let found = from_warehouse(&app, move |db| catalog::chart(db, &name, at.as_deref(), limit)).await?;
-    if found.is_null() {
-        return Err(match q.at {
-            Some(at) => not_found("at", format!("a snapshot of {list} at {at}")),
-            None => not_found("list", format!("chart {list}")),
-        });
-    }
-    Ok(Json(found))
+    let (field, what) = match &q.at {
+        Some(at) => ("at", format!("a snapshot of {list} at {at}")),
+        None => ("list", format!("chart {list}")),
+    };
+    found(&app, field, what, move |db| catalog::chart(db, &list, q.at.as_deref(), limit)).await
 }
 
 /// What `GET /trending` answers.

@@ -15,20 +15,30 @@ fn the_report_opens_from_the_disk_with_every_chart_drawn() {
     project.ok(&args);
     project.ok(&["extract"]);
     project.ok(&["transform"]);
-    project.ok(&["transform"]);
     let out_dir = project.path().join("report");
+    let svg = |name: &str| std::fs::read_to_string(out_dir.join(name)).unwrap();
+
+    // One build: a bar per measure, each with its share written at its end.
+    project.ok(&["report", "--out", out_dir.to_str().unwrap()]);
+    let bars = svg("coverage.svg");
+    assert!(bars.contains("release gtin") && bars.contains("track isrc"), "every measure is named");
+    assert!(!bars.contains("<circle"), "no points where there is nothing to compare");
+    assert!(bars.matches('%').count() >= 20, "each bar says its share");
+
+    project.ok(&["transform"]);
     let out = project.ok(&["report", "--out", out_dir.to_str().unwrap()]);
     assert!(out.contains("index.html") && out.contains("4 charts"), "{out}");
 
     let html = std::fs::read_to_string(out_dir.join("index.html")).unwrap();
     assert!(!html.contains("<script src") && !html.contains("<link"), "the page loads nothing from elsewhere");
-    let svg = |name: &str| std::fs::read_to_string(out_dir.join(name)).unwrap();
     let scores = svg("fuzzy_scores.svg");
     assert!(scores.contains("0.70 review") && scores.contains("0.90 auto-link"), "the thresholds are drawn");
     assert!(svg("links_by_method.svg").contains("track isrc"));
-    assert!(svg("requests.svg").contains("deezer responses") && svg("requests.svg").contains("musicbrainz responses"));
+    let requests = svg("requests.svg");
+    assert!(requests.contains("deezer") && requests.contains("musicbrainz"), "every provider is drawn");
     let coverage = svg("coverage.svg");
-    assert!(coverage.contains("release gtin") && coverage.contains("<circle"), "coverage has points for the builds");
+    assert!(coverage.contains("release gtin") && coverage.contains("<circle"), "two builds: a line with its points");
+    assert!(html.contains("<h2>Track features</h2>"), "the features section");
 
     // Headless Chromium opens the file itself; the page counts the charts it drew.
     let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
