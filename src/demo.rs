@@ -152,7 +152,7 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
 
     let wh = cfg.warehouse();
     println!("\n== coming up (marts.upcoming_releases, with every provider's Listen link)");
-    let upcoming = crate::warehouse::upcoming_releases(&crate::warehouse::open(&wh)?, None, 20)?;
+    let upcoming = crate::warehouse::upcoming_releases(&crate::warehouse::open(&wh)?, None, 20, 0)?;
     if upcoming.is_empty() {
         println!("nothing announced by the followed artists");
     }

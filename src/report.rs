@@ -60,7 +60,7 @@ pub fn write(cfg: &Loaded, out: &Path) -> anyhow::Result<Report> {
     let traffic_svg = chart("requests.svg", &|p| traffic_chart(p, &traffic))?;
 
     let upcoming = match &db {
-        Some(db) => warehouse::upcoming_releases(db, None, 200)?,
+        Some(db) => warehouse::upcoming_releases(db, None, 200, 0)?,
         None => Vec::new(),
     };
 

@@ -225,15 +225,20 @@ pub(crate) const LISTEN_LINES: &str =
     "string_agg(l.provider || ' ' || l.url, chr(10) ORDER BY l.provider) FILTER (WHERE l.url IS NOT NULL)";
 
 /// The upcoming releases, soonest first: all of them, or one artist's (as followed).
-pub fn upcoming_releases(db: &Connection, artist: Option<&str>, limit: usize) -> anyhow::Result<Vec<Upcoming>> {
+pub fn upcoming_releases(
+    db: &Connection,
+    artist: Option<&str>,
+    limit: usize,
+    offset: usize,
+) -> anyhow::Result<Vec<Upcoming>> {
     let sql = format!(
         "SELECT u.release_id, u.release_date::VARCHAR, u.followed_artist, u.title, coalesce(u.is_prerelease, false), {LISTEN_LINES}
          FROM marts.upcoming_releases u
          LEFT JOIN canonical.listings l ON l.entity = 'release' AND l.canonical_id = u.release_id
          WHERE ?::VARCHAR IS NULL OR lower(u.followed_artist) = lower(?::VARCHAR)
-         GROUP BY ALL ORDER BY 2, 3, 4 LIMIT ?"
+         GROUP BY ALL ORDER BY 2, 3, 4 LIMIT ? OFFSET ?"
     );
-    rows(db, &sql, duckdb::params![artist, artist, limit as i64], |r| {
+    rows(db, &sql, duckdb::params![artist, artist, limit as i64, offset as i64], |r| {
         Ok(Upcoming {
             release_id: r.get(0)?,
             release_date: r.get(1)?,

@@ -19,8 +19,7 @@ use crate::warehouse::{self, catalog};
 /// The most rows one answer holds.
 pub const MAX_PAGE: usize = 100;
 
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
+/// A page asked for: each endpoint reads its own query and checks its page here.
 pub struct Page {
     /// How many (default 20, at most 100).
     limit: Option<usize>,
@@ -29,8 +28,9 @@ pub struct Page {
 }
 
 impl Page {
-    fn read(page: Result<Query<Page>, QueryRejection>) -> Result<(usize, usize), ApiError> {
-        let Query(Page { limit, offset }) = page.map_err(bad_query)?;
+    /// (limit, offset), the limit within 1 to [`MAX_PAGE`].
+    fn checked(self) -> Result<(usize, usize), ApiError> {
+        let Page { limit, offset } = self;
         let limit = limit.unwrap_or(20);
         if limit == 0 || limit > MAX_PAGE {
             return Err(ApiError::field(
@@ -90,13 +90,9 @@ pub(super) async fn artist_releases(
     query: Result<Query<ArtistReleases>, QueryRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let Query(q) = query.map_err(bad_query)?;
-    let (limit, offset) = Page::read(Ok(Query(Page { limit: q.limit, offset: q.offset })))?;
+    let (limit, offset) = Page { limit: q.limit, offset: q.offset }.checked()?;
     let rows = if q.upcoming.unwrap_or(false) {
-        from_warehouse(&app, move |db| {
-            let all = warehouse::upcoming_releases(db, Some(&name), offset + limit)?;
-            Ok(all.into_iter().skip(offset).collect::<Vec<_>>())
-        })
-        .await?
+        from_warehouse(&app, move |db| warehouse::upcoming_releases(db, Some(&name), limit, offset)).await?
     } else {
         from_warehouse(&app, move |db| catalog::artist_releases(db, &name, limit, offset)).await?
     };
@@ -201,7 +197,7 @@ pub(super) async fn chart(
     query: Result<Query<ChartQuery>, QueryRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let Query(q) = query.map_err(bad_query)?;
-    let (limit, _) = Page::read(Ok(Query(Page { limit: q.limit, offset: None })))?;
+    let (limit, _) = Page { limit: q.limit, offset: None }.checked()?;
     let (field, what) = match &q.at {
         Some(at) => ("at", format!("a snapshot of {list} at {at}")),
         None => ("list", format!("chart {list}")),
@@ -223,13 +219,21 @@ pub struct Trending {
 
 /// What is trending now, at once from the newest chart snapshots, with their age; a
 /// snapshot older than `serve.trending_max_age_hours` (6 by default) queues a refresh.
-#[utoipa::path(get, path = "/trending", params(Page),
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TrendingQuery {
+    /// Entries of each chart (default 20, at most 100).
+    limit: Option<usize>,
+}
+
+#[utoipa::path(get, path = "/trending", params(TrendingQuery),
     responses((status = 200, body = Trending), (status = 400, body = ApiError)))]
 pub(super) async fn trending(
     State(app): State<Arc<App>>,
-    page: Result<Query<Page>, QueryRejection>,
+    query: Result<Query<TrendingQuery>, QueryRejection>,
 ) -> Result<Json<Trending>, ApiError> {
-    let (limit, _) = Page::read(page)?;
+    let Query(q) = query.map_err(bad_query)?;
+    let (limit, _) = Page { limit: q.limit, offset: None }.checked()?;
     // A warehouse not built yet is no snapshot: answered, and refreshed.
     let warehouse = app.cfg.warehouse();
     let charts = blocking(move || {
