@@ -38,7 +38,7 @@ pub async fn request_rate(seconds: u64, data_dir: &std::path::Path) -> anyhow::R
         refresh: true,
         ledger: None,
         tokens: None,
-        identifiers: Vec::new(),
+        lookups: Vec::new(),
         cancel: Default::default(),
         refresh_resources: Vec::new(),
         lists: true,

@@ -22,6 +22,25 @@ pub struct Config {
     pub follow: FollowConfig,
     #[serde(default)]
     pub serve: ServeConfig,
+    #[serde(default)]
+    pub enrich: EnrichConfig,
+}
+
+/// Enrichment requested by an app (`POST /enrich`): how often an item that a provider
+/// failed to answer is tried again, by the enrich schedule.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EnrichConfig {
+    /// Tries in all, the first included; then the item is left as it is.
+    pub max_tries: u32,
+    /// The wait before the second try; it doubles before each one after.
+    pub retry_after_minutes: u64,
+}
+
+impl Default for EnrichConfig {
+    fn default() -> Self {
+        EnrichConfig { max_tries: 5, retry_after_minutes: 60 }
+    }
 }
 
 /// `liner serve`: where it listens and who may change things.
@@ -137,6 +156,7 @@ impl Default for Config {
             },
             follow: FollowConfig { resolve: true, sync: true },
             serve: ServeConfig::default(),
+            enrich: EnrichConfig::default(),
         }
     }
 }
@@ -312,6 +332,9 @@ impl Loaded {
         }
         if let Err(e) = self.load_mode() {
             out.push(format!("{e:#}"));
+        }
+        if self.config.enrich.max_tries == 0 {
+            out.push("enrich.max_tries: at least 1 (the first try counts)".into());
         }
         for t in &self.config.load.tables {
             if t.split_once('.').is_none_or(|(s, n)| !matches!(s, "canonical" | "marts") || n.is_empty()) {

@@ -187,6 +187,8 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
             ("GET /links?isrc=CODE", "the same track on every provider (or ?upc=, ?provider=&id=)"),
             ("GET /tracks/ID", "tempo, key and Camelot code, each with its source"),
             ("GET /trending", "the newest charts at once, refreshed when older than 6 h"),
+            ("POST /enrich {artist, title, isrc?}", "find an item on every provider that can; a run id back"),
+            ("GET /enrich/ID", "how that went: status, tries, each provider's answer"),
         ] {
             println!("  {ask:<36} {what}");
         }

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod config;
 #[cfg(feature = "sim")]
 pub mod demo;
+pub mod enrich;
 pub mod follow;
 pub mod init;
 pub mod links;

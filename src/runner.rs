@@ -112,6 +112,17 @@ pub async fn run_as(
         Err(e) => format!("{{\"error\": {:?}}}", format!("{e:#}")),
     };
     state.finish_run(&run_id, status, &summary)?;
+    let run_error = outcome.as_ref().err().map(|e| format!("{e:#}"));
+    for e in state.finish_enrichments(&run_id, run_error.as_deref(), &cfg.config.enrich)? {
+        println!(
+            "enrichment {}: {} after {} tr{}{}",
+            e.id,
+            e.status.as_str(),
+            e.tries,
+            if e.tries == 1 { "y" } else { "ies" },
+            e.last_error.map(|err| format!(" ({err})")).unwrap_or_default()
+        );
+    }
     metrics::counter!("liner_runs_total", "status" => status).increment(1);
     metrics::histogram!("liner_run_duration_seconds", "status" => status).record(started.elapsed().as_secs_f64());
     if let Some(run) = state.run(&run_id)? {
@@ -139,10 +150,19 @@ async fn stage(
                     None
                 }
                 _ => {
-                    args.identifiers = stages::enrichment(cfg, args.max_items.unwrap_or(ENRICH_ITEMS))?;
+                    // Items apps asked for come first; the schedule's run fills the rest
+                    // of its share with the catalog's own gaps.
+                    let max = args.max_items.unwrap_or(ENRICH_ITEMS);
+                    let requested = state.begin_enrichments(args.enrichments.as_deref(), run_id, max)?;
+                    args.lookups = requested.iter().map(|e| e.item.lookup(&e.id)).collect();
+                    println!("looking up {} requested item(s)", requested.len());
+                    if args.enrichments.is_none() {
+                        let gaps = stages::enrichment(cfg, max.saturating_sub(requested.len()))?;
+                        println!("looking up {} catalog item(s) missing a provider's listing", gaps.len());
+                        args.lookups.extend(gaps);
+                    }
                     args.identifiers_only = true;
-                    println!("looking up {} catalog item(s) missing a provider's listing", args.identifiers.len());
-                    if args.identifiers.is_empty() {
+                    if args.lookups.is_empty() {
                         return Ok(serde_json::json!({ "requests": 0 }).to_string());
                     }
                     None

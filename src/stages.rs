@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use anyhow::Context;
-use liner_extract::{ExtractJob, ExtractReport, Identifier, Provider, ProviderConfig};
+use liner_extract::{ExtractJob, ExtractReport, Identifier, Lookup, Provider, ProviderConfig};
 use liner_load::TableLoad;
 use liner_transform::{BuildOptions, BuildReport, RawSource};
 
@@ -16,8 +16,8 @@ use crate::state::State;
 pub struct StageArgs {
     /// Extract: ask the providers again even for responses the lake holds fresh.
     pub refresh: bool,
-    /// Extract: identifiers to look up beyond the followed artists.
-    pub identifiers: Vec<Identifier>,
+    /// Extract: items to look up beyond the followed artists.
+    pub lookups: Vec<Lookup>,
     /// Transform: rebuild only these models (`m`, `m+`, `+m`, `schema.*`).
     pub select: Vec<String>,
     /// Extract: only what providers publish for all (charts, new releases).
@@ -26,6 +26,9 @@ pub struct StageArgs {
     pub artists: Vec<String>,
     /// Extract: the identifiers alone, no artists and no charts (the enrich step).
     pub identifiers_only: bool,
+    /// Enrich: only these requested items (`POST /enrich`), not the ones due again nor
+    /// the catalog's gaps.
+    pub enrichments: Option<Vec<String>>,
     /// Caps the work: artists an extract syncs, catalog items an enrich step looks up.
     pub max_items: Option<usize>,
     /// Extract: ask anew what landed on this day.
@@ -89,7 +92,7 @@ pub async fn extract(
         state.follows()?
     };
     let artists: Vec<String> = artists.into_iter().take(args.max_items.unwrap_or(usize::MAX)).collect();
-    if artists.is_empty() && args.identifiers.is_empty() && !args.charts_only {
+    if artists.is_empty() && args.lookups.is_empty() && !args.charts_only {
         anyhow::bail!("no artists are followed: add one with `liner follow \"<artist>\"`");
     }
     let providers: Vec<_> = cfg.providers().into_iter().filter(|(p, _)| only.is_none_or(|o| o == *p)).collect();
@@ -112,6 +115,7 @@ pub async fn extract(
     if providers.is_empty() && !held.is_empty() {
         let mut report = ExtractReport::default();
         skipped(&mut report);
+        record_enrichment_answers(state, &args.lookups, &report, &holds)?;
         return Ok(report);
     }
     if providers.is_empty() {
@@ -130,7 +134,7 @@ pub async fn extract(
         artists,
         cache: cfg.config.cache,
         refresh: args.refresh,
-        identifiers: args.identifiers.clone(),
+        lookups: args.lookups.clone(),
         cancel: args.cancel.clone(),
         refresh_resources: args.refresh_resources.clone(),
         lists: !args.identifiers_only,
@@ -151,7 +155,38 @@ pub async fn extract(
         }
     }
     skipped(&mut report);
+    record_enrichment_answers(state, &args.lookups, &report, &holds)?;
     Ok(report)
+}
+
+/// Each requested item's answers, provider by provider, for its status: a provider
+/// held back (its Retry-After) failed it, to be asked again.
+fn record_enrichment_answers(
+    state: &State,
+    lookups: &[Lookup],
+    report: &ExtractReport,
+    holds: &[(String, String, String)],
+) -> anyhow::Result<()> {
+    use std::collections::BTreeMap;
+    let mut answers: BTreeMap<&str, BTreeMap<String, crate::enrich::Answer>> =
+        lookups.iter().filter_map(|l| l.key.as_deref()).map(|k| (k, BTreeMap::new())).collect();
+    for p in &report.providers {
+        for (key, outcome) in &p.lookups {
+            if let Some(a) = answers.get_mut(key.as_str()) {
+                a.insert(p.provider.to_string(), outcome.into());
+            }
+        }
+        if let Some((_, until, reason)) = holds.iter().find(|(h, _, _)| h == p.provider) {
+            let held = liner_extract::Outcome::Failed(format!("not asked before {until} ({reason})"));
+            for a in answers.values_mut() {
+                a.insert(p.provider.to_string(), (&held).into());
+            }
+        }
+    }
+    for (key, a) in &answers {
+        state.record_enrichment_answers(key, a)?;
+    }
+    Ok(())
 }
 
 pub fn transform(cfg: &Loaded, run_id: &str, select: &[String]) -> anyhow::Result<BuildReport> {
@@ -196,26 +231,24 @@ fn expected_answers(cfg: &Loaded, providers: &[(Provider, ProviderConfig)]) -> a
 
 /// The enrich step's work: catalog items that lack a MusicBrainz, Deezer, Spotify or
 /// Apple Music listing, newest first, up to `max` (half releases, half tracks), each
-/// to be looked up by its strongest evidence: barcode or ISRC where the catalog has
-/// one, artist and title where it has not. The lake caches the answers, so an item no
+/// to be looked up by its strongest evidence first: barcode or ISRC where the catalog
+/// has one, then artist and title. The lake caches the answers, so an item no
 /// provider has is not asked for again until its empty answers age out.
-pub fn enrichment(cfg: &Loaded, max: usize) -> anyhow::Result<Vec<Identifier>> {
+pub fn enrichment(cfg: &Loaded, max: usize) -> anyhow::Result<Vec<Lookup>> {
     let warehouse = cfg.warehouse();
     let db = crate::warehouse::open(&warehouse)?;
     let releases = crate::warehouse::unlisted_releases(&db, max.div_ceil(2))?;
     let tracks = crate::warehouse::unlisted_tracks(&db, max / 2)?;
     let mut out = Vec::new();
     for u in releases {
-        out.push(match u.code {
-            Some(g) => Identifier::Gtin(g),
-            None => Identifier::Album { artist: u.artist, title: u.title },
-        });
+        let mut ways: Vec<Identifier> = u.code.map(Identifier::Gtin).into_iter().collect();
+        ways.push(Identifier::Album { artist: u.artist, title: u.title });
+        out.push(Lookup { key: None, ways });
     }
     for u in tracks {
-        out.push(match u.code {
-            Some(i) => Identifier::Isrc(i),
-            None => Identifier::Track { artist: u.artist, title: u.title },
-        });
+        let mut ways: Vec<Identifier> = u.code.map(Identifier::Isrc).into_iter().collect();
+        ways.push(Identifier::Track { artist: u.artist, title: u.title });
+        out.push(Lookup { key: None, ways });
     }
     Ok(out)
 }

@@ -6,6 +6,9 @@ use std::path::Path;
 use anyhow::Context;
 use rusqlite::{Connection, OptionalExtension, params};
 
+mod enrichments;
+pub use enrichments::Enrichment;
+
 pub struct State {
     db: Connection,
 }
@@ -58,7 +61,8 @@ fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Run> {
 /// The state schema, step by step: step N takes a file at `user_version` N-1 to N, in one
 /// transaction. Step 1 is the schema as it was when versions began; a file from before
 /// (version 0) goes through it too, since it makes only what is missing.
-const MIGRATIONS: &[&str] = &[r#"CREATE TABLE IF NOT EXISTS follows (
+const MIGRATIONS: &[&str] = &[
+    r#"CREATE TABLE IF NOT EXISTS follows (
                  name TEXT PRIMARY KEY COLLATE NOCASE,
                  added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
              );
@@ -134,7 +138,23 @@ const MIGRATIONS: &[&str] = &[r#"CREATE TABLE IF NOT EXISTS follows (
                  counts TEXT,
                  error TEXT,
                  PRIMARY KEY (run_id, seq)
-             );"#];
+             );"#,
+    // 2: items an app asked to have found (POST /enrich), with how it went.
+    r#"CREATE TABLE enrichments (
+                 id TEXT PRIMARY KEY,
+                 item TEXT NOT NULL,             -- the request, checked, as JSON
+                 status TEXT NOT NULL DEFAULT 'pending'
+                     CHECK (status IN ('pending', 'in_progress', 'completed', 'partial', 'failed')),
+                 tries INTEGER NOT NULL DEFAULT 0,
+                 last_error TEXT,
+                 answers TEXT,                   -- each provider's answer on the last try, as JSON
+                 run_id TEXT,                    -- the run of the last try, or the one queued
+                 requested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+                 updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+                 next_try_at TEXT                -- when the enrich schedule asks again; NULL: it does not
+             );
+             CREATE INDEX enrichments_due ON enrichments (status, next_try_at);"#,
+];
 
 fn version(db: &Connection) -> anyhow::Result<usize> {
     Ok(db.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?.try_into().unwrap_or(0))

@@ -14,6 +14,7 @@ use crate::cache::{CacheConfig, Cached, LakeCache, Ttl};
 use crate::config::ProviderConfig;
 use crate::http::{Fetched, HttpStack};
 use crate::lake::LakeWriter;
+use crate::lookup::{Lookup, Outcome};
 use crate::providers::Provider;
 use crate::quota::Ledger;
 use crate::request::Request;
@@ -30,8 +31,8 @@ pub struct ExtractJob {
     pub ledger: Option<Ledger>,
     /// Where renewed refresh tokens are kept between runs (state.sqlite).
     pub tokens: Option<crate::auth::Tokens>,
-    /// Releases and recordings to look up by identifier, whoever they are by.
-    pub identifiers: Vec<Identifier>,
+    /// Releases and recordings to look up, whoever they are by.
+    pub lookups: Vec<Lookup>,
     /// Set to stop: requests in flight finish and land, no new ones are sent.
     pub cancel: Arc<AtomicBool>,
     /// Resources asked anew even when the lake holds them fresh (a rerun of one
@@ -61,34 +62,6 @@ pub enum Answer {
 
 /// Called with the provider and how each request was answered.
 pub type OnAnswer = Arc<dyn Fn(&'static str, Answer) + Send + Sync>;
-
-/// What a provider can be asked to look up, whoever it is by: an identifier, or an
-/// artist and a title (the candidates fuzzy linking weighs when identifiers are missing).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Identifier {
-    /// A release's barcode: UPC-A, EAN-13 or GTIN-14, any padding.
-    Gtin(String),
-    Isrc(String),
-    Album {
-        artist: String,
-        title: String,
-    },
-    Track {
-        artist: String,
-        title: String,
-    },
-}
-
-impl std::fmt::Display for Identifier {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Identifier::Gtin(g) => write!(f, "UPC {g}"),
-            Identifier::Isrc(i) => write!(f, "ISRC {i}"),
-            Identifier::Album { artist, title } => write!(f, "album {artist:?} / {title:?}"),
-            Identifier::Track { artist, title } => write!(f, "track {artist:?} / {title:?}"),
-        }
-    }
-}
 
 /// A request that got no usable answer, kept so the next run asks again.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,6 +105,8 @@ pub struct ProviderReport {
     pub retry_at: Option<chrono::DateTime<Utc>>,
     /// Things the user should know, each said once (an endpoint this app may not use).
     pub notes: Vec<String>,
+    /// What came of each keyed lookup (an enrichment's), by its key.
+    pub lookups: Vec<(String, Outcome)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -339,6 +314,27 @@ impl<'a> Fetcher<'a> {
         self.http.config()
     }
 
+    pub(crate) fn failure_count(&self) -> usize {
+        self.report.lock().expect("report lock").failures.len()
+    }
+
+    /// The first failure recorded after the first `count`, with what was asked.
+    pub(crate) fn failure_since(&self, count: usize) -> Option<String> {
+        self.report.lock().expect("report lock").failures.get(count).map(|f| f.to_string())
+    }
+
+    /// Why this provider asks nothing more in this run, if it does not.
+    pub(crate) fn stopped_why(&self) -> Option<String> {
+        if self.cancel.load(Ordering::Relaxed) {
+            return Some("the run was stopped".into());
+        }
+        if !self.stopped.load(Ordering::Relaxed) {
+            return None;
+        }
+        let spent = self.report.lock().expect("report lock").quota_spent.clone();
+        Some(spent.unwrap_or_else(|| "the provider's quota is spent".into()))
+    }
+
     fn failed(&self, resource: &'static str, request_key: String, reason: String) {
         warn!(provider = self.http.provider(), "{request_key}: {reason}");
         self.report.lock().expect("report lock").failures.push(Failure { resource, request_key, reason });
@@ -410,7 +406,7 @@ pub async fn run(job: ExtractJob) -> anyhow::Result<ExtractReport> {
         fetchers.push((*provider, fetcher));
     }
     let artists = &job.artists;
-    let identifiers = &job.identifiers;
+    let lookups = &job.lookups;
     let lists = job.lists;
     let syncs = fetchers.iter().map(|(provider, fetcher)| async move {
         if lists {
@@ -420,9 +416,11 @@ pub async fn run(job: ExtractJob) -> anyhow::Result<ExtractReport> {
             info!(provider = provider.name(), artist = %artist, "syncing");
             provider.sync_artist(fetcher, artist).await;
         }
-        for id in identifiers {
-            info!(provider = provider.name(), identifier = %id, "looking up");
-            provider.lookup(fetcher, id).await;
+        for lookup in lookups {
+            let outcome = crate::lookup::look_up(*provider, fetcher, lookup).await;
+            if let Some(key) = &lookup.key {
+                fetcher.report.lock().expect("report lock").lookups.push((key.clone(), outcome));
+            }
         }
     });
     futures::future::join_all(syncs).await;

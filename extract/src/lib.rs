@@ -8,6 +8,7 @@ pub mod config;
 pub mod http;
 pub mod job;
 pub mod lake;
+pub mod lookup;
 pub mod paging;
 pub mod providers;
 pub mod quota;
@@ -16,7 +17,8 @@ pub mod request;
 pub mod secret;
 
 pub use config::{ProviderConfig, RateLimit};
-pub use job::{Answer, ExtractJob, ExtractReport, Failure, Identifier, OnAnswer, ProviderReport, run};
+pub use job::{Answer, ExtractJob, ExtractReport, Failure, OnAnswer, ProviderReport, run};
+pub use lookup::{Identifier, Lookup, Outcome};
 pub use providers::{Provider, Resource};
 
 /// Every resource of every provider, in the order `liner resources` lists them.

@@ -62,7 +62,7 @@ pub async fn extract(ctx: &Ctx<'_>, only: ExtractOnly, wanted: Wanted) -> anyhow
     let cfg = ctx.checked()?;
     let args = StageArgs {
         refresh: only.refresh,
-        identifiers,
+        lookups: identifiers.into_iter().map(Into::into).collect(),
         artists: only.artists,
         max_items: only.max_items,
         redo_day: only.date,

@@ -1,5 +1,5 @@
 //! The HTTP API of `liner serve`. Reading is open; anything that changes something
-//! (follows, runs, review decisions) needs `Authorization: Bearer <serve.token>`.
+//! (follows, runs, review decisions, enrichment requests) needs `Authorization: Bearer <serve.token>`.
 //! Errors are JSON, `{"error": ..., "field": ...}`, naming the field at fault.
 
 use std::collections::BTreeMap;
@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use utoipa::{OpenApi, ToSchema};
 
-use super::{App, Work, catalog};
+use super::{App, Work, catalog, enrich};
 use crate::schedules::Step;
 use crate::state::State as Db;
 
@@ -40,6 +40,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/charts", get(catalog::charts))
         .route("/charts/{list}", get(catalog::chart))
         .route("/trending", get(catalog::trending))
+        .route("/enrich", get(enrich::enrichments).post(enrich::enrich_one))
+        .route("/enrich/batch", post(enrich::enrich_batch))
+        .route("/enrich/{id}", get(enrich::enrichment))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such endpoint (see /openapi.json)") })
         .layer(DefaultBodyLimit::max(limit))
         .with_state(app)
@@ -47,10 +50,10 @@ pub fn router(app: Arc<App>) -> Router {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "liner", description = "liner's API: the catalog an app reads (releases, artists, links, tracks, charts, trending), and control: follows, runs, health, metrics, coverage and review."),
+    info(title = "liner", description = "liner's API: the catalog an app reads (releases, artists, links, tracks, charts, trending), enrichment on request, and control: follows, runs, health, metrics, coverage and review."),
     paths(health, metrics, list_follows, follow, unfollow, list_runs, request_run, show_run, stats, review_queue, review_decide,
           catalog::release, catalog::artist_releases, catalog::links, catalog::track, catalog::charts, catalog::chart,
-          catalog::trending),
+          catalog::trending, enrich::enrich_one, enrich::enrich_batch, enrich::enrichment, enrich::enrichments),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;
@@ -112,7 +115,7 @@ impl From<anyhow::Error> for ApiError {
 
 /// A JSON body that could not be read: which field, and why. Too large a body is a
 /// bad request like any other.
-fn bad_body(rejection: JsonRejection) -> ApiError {
+pub(super) fn bad_body(rejection: JsonRejection) -> ApiError {
     let text = rejection.body_text();
     if let JsonRejection::BytesRejection(_) = rejection {
         return ApiError::field(StatusCode::BAD_REQUEST, "body", format!("{text} (serve.max_body_bytes)"));
@@ -133,7 +136,7 @@ fn bad_body(rejection: JsonRejection) -> ApiError {
     ApiError::field(StatusCode::BAD_REQUEST, &field, text)
 }
 
-fn bad_path(r: PathRejection) -> ApiError {
+pub(super) fn bad_path(r: PathRejection) -> ApiError {
     ApiError::field(StatusCode::BAD_REQUEST, "id", r.body_text())
 }
 

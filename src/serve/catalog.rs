@@ -14,7 +14,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::api::{ApiError, bad_query, blocking, from_warehouse};
 use super::{App, Work};
 use crate::schedules::Step;
-use crate::warehouse::{self, catalog};
+use crate::warehouse;
+use crate::warehouse::catalog::{self, LinkKey};
 
 /// The most rows one answer holds.
 pub const MAX_PAGE: usize = 100;
@@ -30,17 +31,21 @@ pub struct Page {
 impl Page {
     /// (limit, offset), the limit within 1 to [`MAX_PAGE`].
     fn checked(self) -> Result<(usize, usize), ApiError> {
-        let Page { limit, offset } = self;
-        let limit = limit.unwrap_or(20);
-        if limit == 0 || limit > MAX_PAGE {
-            return Err(ApiError::field(
-                StatusCode::BAD_REQUEST,
-                "limit",
-                format!("limit is 1 to {MAX_PAGE}, not {limit}"),
-            ));
-        }
-        Ok((limit, offset.unwrap_or(0)))
+        Ok((checked_limit(self.limit)?, self.offset.unwrap_or(0)))
     }
+}
+
+/// A page's size: 20 unless asked, within 1 to [`MAX_PAGE`].
+pub(super) fn checked_limit(limit: Option<usize>) -> Result<usize, ApiError> {
+    let limit = limit.unwrap_or(20);
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(ApiError::field(
+            StatusCode::BAD_REQUEST,
+            "limit",
+            format!("limit is 1 to {MAX_PAGE}, not {limit}"),
+        ));
+    }
+    Ok(limit)
 }
 
 fn not_found(field: &str, what: String) -> ApiError {
@@ -123,10 +128,6 @@ pub(super) async fn links(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let Query(q) = query.map_err(bad_query)?;
     let bad = |field: &str, why: String| ApiError::field(StatusCode::BAD_REQUEST, field, why);
-    enum Ask {
-        Item(String, String),
-        Code(&'static str, String),
-    }
     let (ask, field, what) = match (q.provider, q.id, q.isrc, q.upc) {
         (Some(p), Some(id), None, None) => {
             if liner_extract::Provider::parse(&p).is_none() {
@@ -134,33 +135,24 @@ pub(super) async fn links(
                 return Err(bad("provider", format!("no provider {p:?}: one of {}", known.join(", "))));
             }
             let what = format!("{p} {id}");
-            (Ask::Item(p, id), "id", what)
+            (LinkKey::Listing { provider: p, id }, "id", what)
         }
         (None, None, Some(code), None) => {
             let isrc = liner_transform::normalize::isrc(&code)
                 .ok_or_else(|| bad("isrc", format!("{code:?} is not an ISRC")))?;
-            (Ask::Code("isrc", isrc.clone()), "isrc", format!("ISRC {isrc}"))
+            (LinkKey::Code { kind: "isrc", value: isrc.clone() }, "isrc", format!("ISRC {isrc}"))
         }
         (None, None, None, Some(code)) => {
             let gtin = liner_transform::normalize::gtin14(&code).ok_or_else(|| {
                 bad("upc", format!("{code:?} is not a barcode (8 to 14 digits with a valid check digit)"))
             })?;
-            (Ask::Code("gtin", gtin.clone()), "upc", format!("UPC {gtin}"))
+            (LinkKey::Code { kind: "gtin", value: gtin.clone() }, "upc", format!("UPC {gtin}"))
         }
         (Some(_), None, None, None) => return Err(bad("id", "provider wants an id beside it".into())),
         (None, Some(_), None, None) => return Err(bad("provider", "id wants a provider beside it".into())),
         _ => return Err(bad("query", "ask by provider and id, or by isrc, or by upc: one of them".into())),
     };
-    found(&app, field, what, move |db| {
-        let (listing, carriers) = match &ask {
-            Ask::Item(p, id) => (warehouse::listing(db, p, id)?, Vec::new()),
-            Ask::Code(kind, value) => {
-                (warehouse::listing_with(db, kind, value)?, warehouse::carriers(db, kind, value)?)
-            }
-        };
-        listing.map(|l| catalog::links(db, &l, &carriers)).transpose()
-    })
-    .await
+    found(&app, field, what, move |db| catalog::links_by(db, &ask)).await
 }
 
 /// A track with its tempo and key (and which provider gave each) and its Listen links.
@@ -258,7 +250,7 @@ fn refresh_charts(app: &App) -> Result<String, ApiError> {
     let refreshes = |w: &Work| match w {
         Work::Schedule(name) => name == SCHEDULE,
         Work::Steps(steps) => steps.contains(&Step::Charts),
-        Work::Follow { .. } => false,
+        Work::Follow { .. } | Work::Enrich(_) => false,
     };
     if let Some(pending) = app.queue.pending(refreshes) {
         return Ok(pending);

@@ -6,6 +6,7 @@
 
 mod api;
 mod catalog;
+mod enrich;
 mod queue;
 
 use std::sync::Arc;
@@ -118,6 +119,7 @@ pub async fn run(cfg: Loaded) -> anyhow::Result<()> {
         .map_err(|_| anyhow::anyhow!("the run worker panicked"))?;
     for q in app.queue.drain() {
         println!("not run: {} ({}), still waiting at shutdown", q.run_id, q.command);
+        release_enrichments(&app, &q, "not run: liner stopped before its turn");
     }
     Ok(())
 }
@@ -135,6 +137,11 @@ fn work(rt: &tokio::runtime::Runtime, app: &Arc<App>) {
                     .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
                 Err(anyhow::anyhow!("the run panicked: {}", what.unwrap_or_default()))
             });
+        let why = match &outcome {
+            Ok(()) => "the run ended before looking it up".to_string(),
+            Err(e) => format!("the run failed before looking it up: {e:#}"),
+        };
+        release_enrichments(app, &job, &why);
         if let Err(e) = outcome {
             tracing::error!(run = %job.run_id, "{e:#}");
             // A run that failed before it started (or in a panic) is recorded all the
@@ -152,6 +159,15 @@ fn work(rt: &tokio::runtime::Runtime, app: &Arc<App>) {
             }
         }
         app.queue.finish();
+    }
+}
+
+/// An enrichment run's items it never took up (it failed first, or never ran): failed
+/// without a try, and due, so that the enrich schedule takes them.
+fn release_enrichments(app: &App, job: &Queued, why: &str) {
+    let Work::Enrich(ids) = &job.work else { return };
+    if let Err(e) = State::open(&app.cfg.state_db()).and_then(|s| s.unqueue_enrichments(ids, why)) {
+        tracing::error!(run = %job.run_id, "recording the enrichments not looked up: {e:#}");
     }
 }
 
@@ -179,6 +195,10 @@ async fn execute(app: &App, job: &Queued) -> anyhow::Result<()> {
             state.follow_as(&name, mbid.as_deref())?;
             args.artists = vec![name];
             vec![Step::Extract(None), Step::Transform]
+        }
+        Work::Enrich(ids) => {
+            args.enrichments = Some(ids.clone());
+            vec![Step::Enrich, Step::Transform]
         }
     };
     runner::run_as(cfg, &steps, &args, &job.run_id, &job.command).await

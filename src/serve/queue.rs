@@ -12,7 +12,12 @@ use crate::state::new_run_id;
 pub enum Work {
     Schedule(String),
     Steps(Vec<Step>),
-    Follow { name: String, musicbrainz_id: Option<String> },
+    Follow {
+        name: String,
+        musicbrainz_id: Option<String>,
+    },
+    /// Items apps asked to have found (`POST /enrich`), by their enrichment ids.
+    Enrich(Vec<String>),
 }
 
 #[derive(Debug, Clone)]

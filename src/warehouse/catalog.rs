@@ -167,6 +167,25 @@ pub fn links(db: &Connection, listing: &Listing, carriers: &[(String, String)]) 
     Ok(Links { entity: listing.entity.clone(), id: listing.cluster_id.clone(), title, artist, listings })
 }
 
+/// How an item is named when its links are asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkKey {
+    /// A provider's listing, by its id there.
+    Listing { provider: String, id: String },
+    /// An identifier it carries: `isrc` or `gtin`, normalized.
+    Code { kind: &'static str, value: String },
+}
+
+/// The same item on every provider, from any way of naming it; `None` when the
+/// catalog has no such item.
+pub fn links_by(db: &Connection, key: &LinkKey) -> anyhow::Result<Option<Links>> {
+    let (listing, carriers) = match key {
+        LinkKey::Listing { provider, id } => (super::listing(db, provider, id)?, Vec::new()),
+        LinkKey::Code { kind, value } => (super::listing_with(db, kind, value)?, super::carriers(db, kind, value)?),
+    };
+    listing.map(|l| links(db, &l, &carriers)).transpose()
+}
+
 /// A release's or track's place in a chart snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Entry {

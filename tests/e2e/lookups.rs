@@ -139,12 +139,12 @@ fn an_album_and_a_track_by_artist_and_title_are_found_on_every_provider_that_sea
     let album = &c.albums[release.album];
     let artist = c.artists[album.credits[0].artist].name.clone();
     let recording = &c.recordings[release.tracks[0]];
-    let identifiers = vec![
-        liner_extract::Identifier::Album { artist: artist.clone(), title: album.title.clone() },
-        liner_extract::Identifier::Track { artist: artist.clone(), title: recording.title.clone() },
+    let lookups = vec![
+        liner_extract::Identifier::Album { artist: artist.clone(), title: album.title.clone() }.into(),
+        liner_extract::Identifier::Track { artist: artist.clone(), title: recording.title.clone() }.into(),
     ];
     let state = liner::state::State::open(&cfg.state_db()).unwrap();
-    let args = liner::stages::StageArgs { identifiers, ..Default::default() };
+    let args = liner::stages::StageArgs { lookups, ..Default::default() };
     let run = tokio::runtime::Runtime::new().unwrap().block_on(liner::stages::extract(&cfg, &state, None, &args, "t"));
     let report = run.expect("the lookups run");
     for p in &report.providers {

@@ -9,6 +9,7 @@ mod auth;
 mod beatport;
 mod config;
 mod discogs;
+mod enrich;
 mod faults;
 mod fields;
 mod genius;

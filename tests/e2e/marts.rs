@@ -123,7 +123,7 @@ fn track_features_take_tempo_and_key_from_spotify_else_beatport_else_deezer_and_
     assert_eq!(isrcs.len(), 8);
     let state = liner::state::State::open(&cfg.state_db()).unwrap();
     let args = liner::stages::StageArgs {
-        identifiers: isrcs.iter().map(|i| liner_extract::Identifier::Isrc(i.clone())).collect(),
+        lookups: isrcs.iter().map(|i| liner_extract::Identifier::Isrc(i.clone()).into()).collect(),
         identifiers_only: true,
         ..Default::default()
     };

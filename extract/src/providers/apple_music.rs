@@ -10,7 +10,8 @@ use super::{Api, Resource, same_name};
 use crate::auth::AuthConfig;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
-use crate::job::{ArtistHits, Fetcher, Identifier};
+use crate::job::{ArtistHits, Fetcher};
+use crate::lookup::{Identifier, Looked};
 use crate::paging::{Paging, Step};
 
 pub const RESOURCES: &[Resource] = &[
@@ -135,22 +136,34 @@ impl Api for AppleMusic {
     }
 
     /// `filter[upc]` matches the stored string: each spelling is tried until one hits.
-    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) {
+    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) -> Looked {
         let sf = storefront(f);
+        let listed = |body: &Option<serde_json::Value>| {
+            body.as_ref().and_then(|b| b["data"].as_array()).is_some_and(|d| !d.is_empty())
+        };
         match id {
             Identifier::Gtin(gtin) => {
                 for upc in liner_normalize::upc_variants(gtin) {
                     let request = f.request("upc_search").arg("storefront", &sf).arg("upc", &upc);
-                    let Some(body) = f.fetch(request).await else { return };
-                    if body["data"].as_array().is_some_and(|d| !d.is_empty()) {
-                        return;
+                    let body = f.fetch(request).await;
+                    if body.is_none() {
+                        return Looked::NotFound;
+                    }
+                    if listed(&body) {
+                        return Looked::Found;
                     }
                 }
+                Looked::NotFound
             }
             Identifier::Isrc(isrc) => {
                 let request = f.request("isrc_search").arg("storefront", &sf).arg("isrc", isrc.trim().to_uppercase());
-                f.fetch(request).await;
+                Looked::found(listed(&f.fetch(request).await))
             }
+            Identifier::AlbumId { id, .. } => {
+                Looked::found(listed(&f.fetch(f.request("albums").arg("storefront", &sf).arg("album_id", id)).await))
+            }
+            // No songs-by-id resource is declared here: the ISRC or a search finds it.
+            Identifier::TrackId { .. } => Looked::NotAsked,
             Identifier::Album { artist, title } => {
                 let request = f
                     .request("catalog_search")
@@ -158,7 +171,7 @@ impl Api for AppleMusic {
                     .arg("term", format!("{artist} {title}"))
                     .param("types", "albums")
                     .param("limit", SEARCH_LIMIT);
-                let Some(body) = f.fetch(request).await else { return };
+                let Some(body) = f.fetch(request).await else { return Looked::NotFound };
                 let ids: Vec<String> = body["results"]["albums"]["data"]
                     .as_array()
                     .into_iter()
@@ -167,9 +180,10 @@ impl Api for AppleMusic {
                     .filter_map(|a| a["id"].as_str().map(str::to_string))
                     .take(3)
                     .collect();
-                for id in ids {
-                    f.fetch(f.request("albums").arg("storefront", &sf).arg("album_id", &id)).await;
+                for id in &ids {
+                    f.fetch(f.request("albums").arg("storefront", &sf).arg("album_id", id)).await;
                 }
+                Looked::found(!ids.is_empty())
             }
             Identifier::Track { artist, title } => {
                 let request = f
@@ -178,7 +192,11 @@ impl Api for AppleMusic {
                     .arg("term", format!("{artist} {title}"))
                     .param("types", "songs")
                     .param("limit", SEARCH_LIMIT);
-                f.fetch(request).await;
+                let body = f.fetch(request).await;
+                let songs = body.as_ref().and_then(|b| b["results"]["songs"]["data"].as_array()).into_iter().flatten();
+                Looked::found(songs.into_iter().any(|s| {
+                    s["attributes"]["artistName"].as_str().is_some_and(|n| same_name(n, artist))
+                }))
             }
         }
     }

@@ -10,7 +10,8 @@ use super::{Api, Resource, same_name};
 use crate::auth::AuthConfig;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
-use crate::job::{Fetcher, Identifier};
+use crate::job::{Fetcher};
+use crate::lookup::{Identifier, Looked};
 use crate::paging::{Last, Paging, Step};
 use crate::request::Request;
 use crate::secret::Secret;
@@ -82,9 +83,12 @@ impl Api for Beatport {
 
     /// Looks a recording up by ISRC: one ISRC is often on several releases (the album, a
     /// compilation, the single), each listed with its release.
-    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) {
-        if let Identifier::Isrc(isrc) = id {
-            all(f, f.request("tracks").arg("isrc", isrc)).await;
+    /// By ISRC only: Beatport's text search is for its own catalog browsing, and the
+    /// artist sync covers what it has of a followed artist.
+    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) -> Looked {
+        match id {
+            Identifier::Isrc(isrc) => Looked::found(!all(f, f.request("tracks").arg("isrc", isrc)).await.is_empty()),
+            _ => Looked::NotAsked,
         }
     }
 }

@@ -11,7 +11,8 @@ use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::http::BodyCheck;
 use crate::http::BodyVerdict;
-use crate::job::{ArtistHits, Fetcher, Identifier};
+use crate::job::{ArtistHits, Fetcher};
+use crate::lookup::{Identifier, Looked};
 use crate::paging::{Last, Paging, Step};
 use crate::request::Request;
 
@@ -130,27 +131,40 @@ impl Api for Deezer {
     }
 
     /// Deezer's `/album/upc:<upc>` matches the stored string: the 12- and 13-digit
-    /// spellings are tried in turn. `/track/isrc:<isrc>` answers with the track.
-    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) {
+    /// spellings are tried in turn. `/track/isrc:<isrc>` answers with the track, and
+    /// with an error object (status 200) when it has none.
+    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) -> Looked {
         match id {
             Identifier::Gtin(gtin) => {
                 for upc in liner_normalize::upc_variants(gtin).into_iter().filter(|u| u.len() <= 13) {
                     let Some(album) = f.fetch(f.request("albums").arg("id", format!("upc:{upc}"))).await else {
-                        return;
+                        return Looked::NotFound;
                     };
                     if let Some(id) = album["id"].as_u64() {
                         pages(f, f.request("album_tracks").arg("id", id)).await;
-                        return;
+                        return Looked::Found;
                     }
                 }
+                Looked::NotFound
             }
             Identifier::Isrc(isrc) => {
-                f.fetch(f.request("tracks").arg("id", format!("isrc:{}", isrc.trim().to_uppercase()))).await;
+                let track = f.fetch(f.request("tracks").arg("id", format!("isrc:{}", isrc.trim().to_uppercase()))).await;
+                Looked::found(track.is_some_and(|t| t["id"].as_u64().is_some()))
+            }
+            Identifier::AlbumId { id, .. } => {
+                let album = f.fetch(f.request("albums").arg("id", id)).await;
+                let Some(id) = album.and_then(|a| a["id"].as_u64()) else { return Looked::NotFound };
+                pages(f, f.request("album_tracks").arg("id", id)).await;
+                Looked::Found
+            }
+            Identifier::TrackId { id, .. } => {
+                let track = f.fetch(f.request("tracks").arg("id", id)).await;
+                Looked::found(track.is_some_and(|t| t["id"].as_u64().is_some()))
             }
             Identifier::Album { artist, title } => {
                 let q = format!("artist:{} album:{}", super::quoted(artist), super::quoted(title));
                 let Some(body) = f.fetch(f.request("album_search").arg("q", q)).await else {
-                    return;
+                    return Looked::NotFound;
                 };
                 let ids: Vec<u64> = body["data"]
                     .as_array()
@@ -160,14 +174,19 @@ impl Api for Deezer {
                     .filter_map(|a| a["id"].as_u64())
                     .take(3)
                     .collect();
-                for id in ids {
+                for id in &ids {
                     f.fetch(f.request("albums").arg("id", id)).await;
                     pages(f, f.request("album_tracks").arg("id", id)).await;
                 }
+                Looked::found(!ids.is_empty())
             }
             Identifier::Track { artist, title } => {
                 let q = format!("artist:{} track:{}", super::quoted(artist), super::quoted(title));
-                f.fetch(f.request("track_search").arg("q", q)).await;
+                let body = f.fetch(f.request("track_search").arg("q", q)).await;
+                let hits = body.as_ref().and_then(|b| b["data"].as_array()).into_iter().flatten();
+                Looked::found(
+                    hits.into_iter().any(|t| t["artist"]["name"].as_str().is_some_and(|n| same_name(n, artist))),
+                )
             }
         }
     }

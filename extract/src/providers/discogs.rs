@@ -11,7 +11,8 @@ use super::{Api, Resource, same_name};
 use crate::auth::AuthConfig;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
-use crate::job::{ArtistHits, Fetcher, Identifier};
+use crate::job::{ArtistHits, Fetcher};
+use crate::lookup::{Identifier, Looked};
 use crate::paging::{Last, Paging, Step};
 use crate::request::Request;
 use crate::secret::Secret;
@@ -102,29 +103,35 @@ impl Api for Discogs {
     }
 
     /// Discogs searches the barcode as typed, digits only: each spelling is tried.
-    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) {
+    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) -> Looked {
         if let Identifier::Album { artist, title } = id {
             let request =
                 f.request("release_search").param("artist", artist).param("release_title", title).param("per_page", 10);
-            let Some(body) = f.fetch(request).await else { return };
+            let Some(body) = f.fetch(request).await else { return Looked::NotFound };
             let ids: Vec<u64> =
                 body["results"].as_array().into_iter().flatten().filter_map(|r| r["id"].as_u64()).take(3).collect();
-            for id in ids {
+            for id in &ids {
                 f.fetch(f.request("releases").arg("release_id", id)).await;
             }
-            return;
+            return Looked::found(!ids.is_empty());
+        }
+        if let Identifier::AlbumId { id, .. } = id {
+            let release = f.fetch(f.request("releases").arg("release_id", id)).await;
+            return Looked::found(release.is_some_and(|r| r["id"].as_u64().is_some()));
         }
         let Identifier::Gtin(gtin) = id else {
-            return; // Discogs has no ISRCs, and its track search is not worth a request.
+            // Discogs has no ISRCs, and its track search is not worth a request.
+            return Looked::NotAsked;
         };
         for barcode in liner_normalize::upc_variants(gtin).into_iter().filter(|b| b.len() <= 13) {
             let request = f.request("release_search").arg("barcode", &barcode);
-            let Some(body) = f.fetch(request).await else { return };
+            let Some(body) = f.fetch(request).await else { return Looked::NotFound };
             if let Some(id) = body["results"][0]["id"].as_u64() {
                 f.fetch(f.request("releases").arg("release_id", id)).await;
-                return;
+                return Looked::Found;
             }
         }
+        Looked::NotFound
     }
 }
 

@@ -12,7 +12,8 @@ use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::http::BodyCheck;
 use crate::http::BodyVerdict;
-use crate::job::{ArtistHits, Fetcher, Identifier};
+use crate::job::{ArtistHits, Fetcher};
+use crate::lookup::{Identifier, Looked};
 
 pub const RESOURCES: &[Resource] = &[
     Resource::search("itunes", "artist_search", "/search?entity=musicArtist&term={term}", Ttl::Catalog),
@@ -97,17 +98,25 @@ impl Api for ITunes {
         }
     }
 
-    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) {
-        let Identifier::Gtin(gtin) = id else {
-            return; // Apple Music's catalog search covers the rest.
-        };
+    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) -> Looked {
         let country = country(f);
-        for upc in liner_normalize::upc_variants(gtin) {
-            let request = f.request("upc_lookup").arg("upc", &upc).param("country", &country);
-            let Some(body) = f.fetch(request).await else { return };
-            if results(&body).next().is_some() {
-                return;
+        match id {
+            Identifier::Gtin(gtin) => {
+                for upc in liner_normalize::upc_variants(gtin) {
+                    let request = f.request("upc_lookup").arg("upc", &upc).param("country", &country);
+                    let Some(body) = f.fetch(request).await else { return Looked::NotFound };
+                    if results(&body).next().is_some() {
+                        return Looked::Found;
+                    }
+                }
+                Looked::NotFound
             }
+            Identifier::AlbumId { id, .. } => {
+                let request = f.request("album_songs").arg("id", id).param("country", &country);
+                Looked::found(f.fetch(request).await.is_some_and(|b| results(&b).next().is_some()))
+            }
+            // Apple Music's catalog search covers the rest.
+            _ => Looked::NotAsked,
         }
     }
 }

@@ -16,7 +16,8 @@ use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::http::BodyCheck;
 use crate::http::BodyVerdict;
-use crate::job::{Fetcher, Identifier};
+use crate::job::{Fetcher};
+use crate::lookup::{Identifier, Looked};
 use crate::paging::{Last, Paging, Step};
 use crate::secret::Secret;
 
@@ -210,15 +211,19 @@ impl Api for LastFm {
 
     /// Last.fm knows albums and tracks by artist and title: `album.getInfo` and
     /// `track.getInfo` answer directly. It has no identifier lookups.
-    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) {
+    /// By artist and title only (Last.fm knows no barcodes or ISRCs); a miss is its
+    /// error object (code 6) in a 200.
+    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) -> Looked {
         match id {
             Identifier::Album { artist, title } => {
-                f.fetch(f.request("albums").arg("artist", artist).arg("album", title).param("autocorrect", 1)).await;
+                let request = f.request("albums").arg("artist", artist).arg("album", title).param("autocorrect", 1);
+                Looked::found(f.fetch(request).await.is_some_and(|b| b["album"].is_object()))
             }
             Identifier::Track { artist, title } => {
-                f.fetch(f.request("tracks").arg("artist", artist).arg("track", title).param("autocorrect", 1)).await;
+                let request = f.request("tracks").arg("artist", artist).arg("track", title).param("autocorrect", 1);
+                Looked::found(f.fetch(request).await.is_some_and(|b| b["track"].is_object()))
             }
-            Identifier::Gtin(_) | Identifier::Isrc(_) => {}
+            _ => Looked::NotAsked,
         }
     }
 }

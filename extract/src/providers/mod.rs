@@ -5,7 +5,8 @@ use async_trait::async_trait;
 use crate::cache::Ttl;
 use crate::config::ProviderConfig;
 use crate::http::{BodyCheck, status_says_it_all};
-use crate::job::{Fetcher, Identifier};
+use crate::job::Fetcher;
+use crate::lookup::{Identifier, Looked};
 use crate::paging::Paging;
 use crate::request::Kind;
 
@@ -93,8 +94,11 @@ pub trait Api: Sync {
     /// Everything the provider has about one followed artist.
     async fn sync_artist(&self, f: &Fetcher<'_>, name: &str);
 
-    /// Looks a release (by barcode) or recording (by ISRC) up and lands what it finds.
-    async fn lookup(&self, _f: &Fetcher<'_>, _id: &Identifier) {}
+    /// Looks a release or recording up one way and lands what it finds; says whether
+    /// it found the item, or that this provider cannot be asked that way.
+    async fn lookup(&self, _f: &Fetcher<'_>, _id: &Identifier) -> Looked {
+        Looked::NotAsked
+    }
 }
 
 /// A registered provider: a handle on its [`Api`], compared by name, ordered as

@@ -5,7 +5,8 @@ use super::{Api, Resource};
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
 use crate::http::BodyCheck;
-use crate::job::{Fetcher, Identifier};
+use crate::job::{Fetcher};
+use crate::lookup::{Identifier, Looked};
 use crate::paging::{Last, Paging, Step};
 use crate::request::Request;
 use async_trait::async_trait;
@@ -85,12 +86,12 @@ impl Api for MusicBrainz {
 
     /// A barcode is searched as MusicBrainz holds it (as entered: 12 or 13 digits), then
     /// each release found is looked up whole; an ISRC's recordings come from `/isrc`.
-    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) {
+    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) -> Looked {
         match id {
             Identifier::Gtin(gtin) => {
                 for barcode in liner_normalize::upc_variants(gtin).into_iter().filter(|b| b.len() <= 13) {
                     let request = f.request("release_search").arg("query", format!("barcode:{barcode}"));
-                    let Some(body) = f.fetch(request).await else { return };
+                    let Some(body) = f.fetch(request).await else { return Looked::NotFound };
                     let found: Vec<String> = body["releases"]
                         .as_array()
                         .into_iter()
@@ -101,18 +102,22 @@ impl Api for MusicBrainz {
                         f.fetch(release(mbid)).await;
                     }
                     if !found.is_empty() {
-                        return;
+                        return Looked::Found;
                     }
                 }
+                Looked::NotFound
             }
             Identifier::Isrc(isrc) => {
+                // An ISRC MusicBrainz does not know is a 404: `fetch` gives nothing.
                 let request = f.request("isrcs").arg("isrc", isrc.trim().to_uppercase());
-                f.fetch(request).await;
+                let body = f.fetch(request).await;
+                Looked::found(body.is_some_and(|b| b["recordings"].as_array().is_some_and(|r| !r.is_empty())))
             }
+            Identifier::AlbumId { id, .. } => Looked::found(f.fetch(release(id)).await.is_some()),
             Identifier::Album { artist, title } => {
                 let query = format!("release:{} AND artist:{}", super::quoted(title), super::quoted(artist));
                 let request = f.request("release_search").arg("query", query).param("limit", 5);
-                let Some(body) = f.fetch(request).await else { return };
+                let Some(body) = f.fetch(request).await else { return Looked::NotFound };
                 let found: Vec<String> = body["releases"]
                     .as_array()
                     .into_iter()
@@ -121,9 +126,10 @@ impl Api for MusicBrainz {
                     .filter_map(|r| r["id"].as_str().map(str::to_string))
                     .take(3)
                     .collect();
-                for mbid in found {
-                    f.fetch(release(&mbid)).await;
+                for mbid in &found {
+                    f.fetch(release(mbid)).await;
                 }
+                Looked::found(!found.is_empty())
             }
             Identifier::Track { artist, title } => {
                 // Search hits carry the ISRCs and credits: they land as recordings.
@@ -133,8 +139,13 @@ impl Api for MusicBrainz {
                     .param("query", query)
                     .param("limit", 5)
                     .param("fmt", "json");
-                f.fetch(request).await;
+                let body = f.fetch(request).await;
+                let hits = body.as_ref().and_then(|b| b["recordings"].as_array()).into_iter().flatten();
+                Looked::found(hits.into_iter().any(|r| r["score"].as_i64().unwrap_or(0) >= MIN_ARTIST_SCORE))
             }
+            // The recordings resource lands search answers; a recording by its MBID is
+            // another shape, not staged: the ISRC or a search finds it.
+            Identifier::TrackId { .. } => Looked::NotAsked,
         }
     }
 }

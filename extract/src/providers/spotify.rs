@@ -12,7 +12,8 @@ use super::{Api, Resource, quoted, same_name};
 use crate::auth::AuthConfig;
 use crate::cache::Ttl;
 use crate::config::{ProviderConfig, RateLimit};
-use crate::job::{ArtistHits, Fetcher, Identifier};
+use crate::job::{ArtistHits, Fetcher};
+use crate::lookup::{Identifier, Looked};
 use crate::paging::{Last, Paging, Step};
 use crate::secret::Secret;
 
@@ -172,26 +173,34 @@ impl Api for Spotify {
         }
     }
 
-    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) {
+    async fn lookup(&self, f: &Fetcher<'_>, id: &Identifier) -> Looked {
         let market = options(f).market;
         match id {
             Identifier::Gtin(gtin) => {
-                if let Some(album_id) = album_by_upc(f, gtin).await {
-                    f.fetch(f.request("albums").arg("album_id", &album_id).param("market", market)).await;
-                }
+                let Some(album_id) = album_by_upc(f, gtin).await else { return Looked::NotFound };
+                let album = f.fetch(f.request("albums").arg("album_id", &album_id).param("market", market)).await;
+                Looked::found(album.is_some())
             }
-            Identifier::Isrc(isrc) => {
-                tracks_by_isrc(f, isrc).await;
+            Identifier::Isrc(isrc) => Looked::found(!tracks_by_isrc(f, isrc).await.is_empty()),
+            Identifier::AlbumId { id, .. } => {
+                let album = f.fetch(f.request("albums").arg("album_id", id).param("market", market)).await;
+                Looked::found(album.is_some_and(|a| a["id"].is_string()))
+            }
+            Identifier::TrackId { id, .. } => {
+                let track = f.fetch(f.request("tracks").arg("track_id", id).param("market", market)).await;
+                Looked::found(track.is_some_and(|t| t["id"].is_string()))
             }
             Identifier::Album { artist, title } => {
                 let request = f
                     .request("album_search")
                     .arg("q", format!("album:{} artist:{}", quoted(title), quoted(artist)))
                     .param("limit", SEARCH_LIMIT);
-                let Some(body) = f.fetch(request).await else { return };
-                for id in by_artist(&body["albums"]["items"], artist).into_iter().take(CANDIDATES) {
-                    f.fetch(f.request("albums").arg("album_id", &id).param("market", &market)).await;
+                let Some(body) = f.fetch(request).await else { return Looked::NotFound };
+                let ids: Vec<String> = by_artist(&body["albums"]["items"], artist).into_iter().take(CANDIDATES).collect();
+                for id in &ids {
+                    f.fetch(f.request("albums").arg("album_id", id).param("market", &market)).await;
                 }
+                Looked::found(!ids.is_empty())
             }
             Identifier::Track { artist, title } => {
                 // Search hits are full tracks, ISRC included: nothing more to ask.
@@ -199,7 +208,8 @@ impl Api for Spotify {
                     .request("track_search")
                     .arg("q", format!("track:{} artist:{}", quoted(title), quoted(artist)))
                     .param("limit", SEARCH_LIMIT);
-                f.fetch(request).await;
+                let body = f.fetch(request).await;
+                Looked::found(body.is_some_and(|b| !by_artist(&b["tracks"]["items"], artist).is_empty()))
             }
         }
     }
