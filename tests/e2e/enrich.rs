@@ -11,8 +11,8 @@ use crate::common::Project;
 use crate::serve::{Server, TOKEN, call, rt, wait_for_run};
 
 /// A recording Deezer and MusicBrainz both list under one ISRC, credited to one
-/// artist no other shares, its title its own: (artist, title, ISRC).
-fn listed_everywhere(sim: &Sim, skip: usize) -> (String, String, String) {
+/// artist no other shares, its title its own: (artist, title, ISRC, Deezer's id).
+fn listed_everywhere(sim: &Sim, skip: usize) -> (String, String, String, u64) {
     let c = sim.catalog();
     let mut found =
         c.releases.iter().filter(|r| r.musicbrainz.is_some()).filter_map(|r| r.deezer.as_ref()).flat_map(|d| {
@@ -28,7 +28,7 @@ fn listed_everywhere(sim: &Sim, skip: usize) -> (String, String, String) {
                     && t.title == rec.title
                     && !t.isrc.is_empty()
                     && rec.musicbrainz_isrcs.contains(&t.isrc))
-                .then(|| (artist.clone(), rec.title.clone(), t.isrc.clone()))
+                .then(|| (artist.clone(), rec.title.clone(), t.isrc.clone(), t.id))
             })
         });
     found.nth(skip).expect("a recording on Deezer and MusicBrainz under one ISRC")
@@ -75,8 +75,9 @@ fn an_app_asks_for_items_reads_how_each_went_and_unfinished_ones_are_tried_again
     let policy = [("LINER_ENRICH__MAX_TRIES", "2"), ("LINER_ENRICH__RETRY_AFTER_MINUTES", "0")];
     let server = Server::start_with(&project, &policy);
     let base = server.base.clone();
-    let (artist, title, isrc) = listed_everywhere(&sim, 0);
-    let (artist2, title2, _) = listed_everywhere(&sim, 5);
+    let (artist, title, isrc, _) = listed_everywhere(&sim, 0);
+    let (artist2, title2, _, _) = listed_everywhere(&sim, 5);
+    let (artist3, _, _, deezer_id) = listed_everywhere(&sim, 9);
 
     let (first, third) = rt().block_on(async {
         // Bad requests name their field; changing things needs the token.
@@ -120,11 +121,13 @@ fn an_app_asks_for_items_reads_how_each_went_and_unfinished_ones_are_tried_again
 
         // A batch: one item whose ISRC nobody knows, found by its artist and title on
         // the providers that search text (Beatport does not: it found nothing); one
-        // album Deezer keeps failing to search.
+        // by its Deezer id under a title nobody has (Deezer finds it by the id, the
+        // others find nothing); one album Deezer keeps failing to search.
         sim.clear_faults();
         sim.inject("deezer", "/search/album", Fault::ServiceUnavailable, 100_000);
         let batch = json!({ "items": [
             { "artist": artist2, "title": title2, "isrc": "ZZXXX2600001" },
+            { "artist": artist3, "title": "A Title Nobody Gave", "provider": "deezer", "id": deezer_id.to_string() },
             { "kind": "album", "artist": artist, "title": "An Album Nobody Made" },
         ] });
         let (status, queued) = post(&base, "/enrich/batch", batch).await;
@@ -140,13 +143,18 @@ fn an_app_asks_for_items_reads_how_each_went_and_unfinished_ones_are_tried_again
         }
         assert_eq!(answer(&second, "beatport"), "not_found", "{second}");
         assert!(second["next_try_at"].is_null(), "{second}");
-        let third = status_of(&base, &ids[1]).await;
+        let by_id = status_of(&base, &ids[1]).await;
+        assert_eq!(by_id["status"], "completed", "{by_id}");
+        assert_eq!(by_id["providers"]["deezer"]["by"], format!("deezer track {deezer_id}"), "{by_id}");
+        assert_eq!(answer(&by_id, "musicbrainz"), "not_found", "{by_id}");
+        assert_eq!(answer(&by_id, "beatport"), "not_asked", "no ISRC, and Beatport searches no text: {by_id}");
+        let third = status_of(&base, &ids[2]).await;
         assert_eq!((third["status"].as_str(), answer(&third, "deezer")), (Some("partial"), "failed"), "{third}");
         assert_eq!(answer(&third, "beatport"), "not_asked", "Beatport has no album search: {third}");
         let (_, partial) = call("GET", &format!("{base}/enrich?status=partial"), None, None).await;
         let listed: Vec<&str> = partial.as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
-        assert_eq!(listed, [ids[1].as_str(), first.as_str()], "newest first: {partial}");
-        (first, ids[1].clone())
+        assert_eq!(listed, [ids[2].as_str(), first.as_str()], "newest first: {partial}");
+        (first, ids[2].clone())
     });
 
     // The enrich schedule's run, as cron starts it: the due items first. The first
