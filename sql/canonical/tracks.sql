@@ -51,10 +51,9 @@ fields as (
     select
         canonical_id as cluster_id,
         bool_or(value = 'true') filter (where field = 'explicit') as explicit,
-        array_to_string(list_sort(list_distinct(list(provider) filter (where field = 'explicit' and chosen))), ', ')
-            as explicit_source,
+        provider_list(bit_or(provider_bit(provider)) filter (where field = 'explicit' and chosen)) as explicit_source,
         string_agg(distinct lower(value), ', ' order by lower(value)) filter (where field = 'genre') as genres,
-        array_to_string(list_sort(list_distinct(list(provider) filter (where field = 'genre'))), ', ') as genres_source
+        provider_list(bit_or(provider_bit(provider)) filter (where field = 'genre')) as genres_source
     from canonical.fields
     where entity = 'track'
     group by all

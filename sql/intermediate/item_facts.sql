@@ -1,6 +1,5 @@
 -- model: intermediate.item_facts
 -- materialized: view
--- key: entity, provider, item_id, field, value
 -- What each provider says of its releases and tracks, one fact a row, for the fields
 -- canonical.fields chooses field by field: release dates, label and catalog number,
 -- genres and tags, and the explicit flag (`true` / `false`). As given; an empty value
@@ -66,10 +65,20 @@ track_facts as (
     union all
     select 'beatport', track_id::varchar, 'genre', genre from staging.beatport_tracks
 )
-select distinct 'release' as entity, provider, item_id, field, trim(value) as value
+-- One row a fact: each staging model gives an item one value of each field, so only
+-- the lists split into genres (and a tag on a release and its group) can repeat.
+select 'release' as entity, provider, item_id, field, trim(value) as value
 from release_facts
-where item_id is not null and nullif(trim(value), '') is not null
+where field <> 'genre' and item_id is not null and nullif(trim(value), '') is not null
+union all
+select distinct 'release', provider, item_id, field, trim(value)
+from release_facts
+where field = 'genre' and item_id is not null and nullif(trim(value), '') is not null
+union all
+select 'track', provider, item_id, field, trim(value)
+from track_facts
+where field <> 'genre' and item_id is not null and nullif(trim(value), '') is not null
 union all
 select distinct 'track', provider, item_id, field, trim(value)
 from track_facts
-where item_id is not null and nullif(trim(value), '') is not null
+where field = 'genre' and item_id is not null and nullif(trim(value), '') is not null

@@ -125,9 +125,47 @@ pub fn register(db: &Connection) -> duckdb::Result<()> {
     Ok(())
 }
 
+/// `provider_bit(provider)` and `provider_list(bits)`: a set of providers as one
+/// integer, so a model can gather the providers of millions of rows with `bit_or`
+/// instead of building and sorting a list per group (canonical.releases' `*_source`:
+/// 11.5 s against 8.9 s at a million releases). `provider_list` names them
+/// alphabetically, comma-separated, NULL for none; a provider liner does not know is
+/// an error, not a bit quietly lost.
+pub fn register_provider_sets(db: &Connection, providers: &[&str]) -> anyhow::Result<()> {
+    let mut names: Vec<&str> = providers.to_vec();
+    names.sort_unstable();
+    names.dedup();
+    anyhow::ensure!(names.len() <= 64, "{} providers do not fit a provider set of 64 bits", names.len());
+    let list = names.iter().map(|n| format!("'{}'", n.replace('\'', "''"))).collect::<Vec<_>>().join(", ");
+    db.execute_batch(&format!(
+        "CREATE OR REPLACE TEMP MACRO provider_bit(p) AS \
+             1::UBIGINT << (coalesce(list_position([{list}], p), error('provider_bit: no provider ' || p)) - 1)::UBIGINT; \
+         CREATE OR REPLACE TEMP MACRO provider_list(bits) AS \
+             nullif(array_to_string(list_filter([{list}], lambda p, i: (bits >> (i - 1)::UBIGINT) & 1::UBIGINT = 1), ', '), '');"
+    ))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_set_of_providers_is_named_in_order_and_an_unknown_one_is_an_error() {
+        let db = Connection::open_in_memory().unwrap();
+        register_provider_sets(&db, &["spotify", "deezer", "musicbrainz", "deezer"]).unwrap();
+        let named: (Option<String>, Option<String>) = db
+            .query_row(
+                "SELECT provider_list(bit_or(provider_bit(p))), provider_list(bit_or(provider_bit(p)) FILTER (WHERE false)) \
+                 FROM (VALUES ('spotify'), ('deezer'), ('spotify'), ('musicbrainz')) t(p)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(named, (Some("deezer, musicbrainz, spotify".into()), None));
+        let err = db.query_row("SELECT provider_bit('napster')", [], |r| r.get::<_, u64>(0)).unwrap_err();
+        assert!(err.to_string().contains("no provider napster"), "{err}");
+    }
 
     #[test]
     fn sql_sees_the_same_normalization_as_rust() {

@@ -267,6 +267,8 @@ fn table_exists(db: &Connection, name: &str) -> anyhow::Result<bool> {
 /// views over the lake, and people's review decisions.
 fn inputs(db: &Connection, opts: &BuildOptions) -> anyhow::Result<()> {
     udf::register(db).context("registering liner's SQL functions")?;
+    let providers: Vec<&str> = opts.sources.iter().map(|s| s.provider.as_str()).collect();
+    udf::register_provider_sets(db, &providers).context("registering provider sets")?;
     for source in &opts.sources {
         create_raw_view(db, &opts.lake_root, source, &opts.raw_columns)?;
         create_answers_view(db, source)?;
