@@ -6,6 +6,8 @@
 -- is no fact. Genres: MusicBrainz's tags on the release and its release group, Last.fm's
 -- album tags, Discogs' genres and styles, and Beatport's genre of each track (a release
 -- has its tracks' genres).
+-- A view: canonical.fields reads it once, so a copy would only cost writing it. Every
+-- model read here is keyed by its item, so a fact repeats only among a release's genres.
 with release_facts as (
     select provider, item_id, 'release_date' as field, release_date as value
     from intermediate.release_items
@@ -28,22 +30,6 @@ with release_facts as (
     union all
     select 'apple_music', album_id, 'label', label from staging.apple_music_albums
     union all
-    select 'musicbrainz', t.entity_id, 'genre', t.tag from staging.musicbrainz_tags t
-    where t.entity = 'release' and coalesce(t.votes, 1) > 0
-    union all
-    select 'musicbrainz', r.release_id, 'genre', t.tag
-    from staging.musicbrainz_releases r
-    join staging.musicbrainz_tags t on t.entity = 'release_group' and t.entity_id = r.release_group_id
-    where coalesce(t.votes, 1) > 0
-    union all
-    select 'lastfm', url, 'genre', unnest(string_split(tags, ', ')) from staging.lastfm_albums
-    union all
-    select 'discogs', release_id::varchar, 'genre', unnest(string_split(genres, ', ')) from staging.discogs_releases
-    union all
-    select 'discogs', release_id::varchar, 'genre', unnest(string_split(styles, ', ')) from staging.discogs_releases
-    union all
-    select 'beatport', release_id::varchar, 'genre', genre from staging.beatport_tracks
-    union all
     select 'deezer', album_id::varchar, 'explicit', explicit::varchar from staging.deezer_albums
     union all
     select 'apple_music', album_id, 'explicit', explicit::varchar from staging.apple_music_albums
@@ -52,6 +38,27 @@ with release_facts as (
     union all
     -- Spotify flags tracks, not albums: an album with an explicit track is explicit.
     select 'spotify', album_id, 'explicit', bool_or(explicit)::varchar from staging.spotify_tracks group by album_id
+),
+release_genres as (
+    -- One genre can come twice (a tag on the release and on its group, two tracks of
+    -- one genre): distinct.
+    select distinct provider, item_id, 'genre' as field, trim(value) as value from (
+        select 'musicbrainz' as provider, t.entity_id as item_id, t.tag as value from staging.musicbrainz_tags t
+        where t.entity = 'release' and coalesce(t.votes, 1) > 0
+        union all
+        select 'musicbrainz', r.release_id, t.tag
+        from staging.musicbrainz_releases r
+        join staging.musicbrainz_tags t on t.entity = 'release_group' and t.entity_id = r.release_group_id
+        where coalesce(t.votes, 1) > 0
+        union all
+        select 'lastfm', url, unnest(string_split(tags, ', ')) from staging.lastfm_albums
+        union all
+        select 'discogs', release_id::varchar, unnest(string_split(genres, ', ')) from staging.discogs_releases
+        union all
+        select 'discogs', release_id::varchar, unnest(string_split(styles, ', ')) from staging.discogs_releases
+        union all
+        select 'beatport', release_id::varchar, genre from staging.beatport_tracks
+    )
 ),
 track_facts as (
     select 'spotify' as provider, track_id as item_id, 'explicit' as field, explicit::varchar as value
@@ -64,21 +71,14 @@ track_facts as (
     select 'itunes', track_id::varchar, 'explicit', explicit::varchar from staging.itunes_tracks where kind = 'song'
     union all
     select 'beatport', track_id::varchar, 'genre', genre from staging.beatport_tracks
+),
+facts as (
+    select 'release' as entity, * from release_facts
+    union all
+    select 'release', * from release_genres
+    union all
+    select 'track', * from track_facts
 )
--- One row a fact: each staging model gives an item one value of each field, so only
--- the lists split into genres (and a tag on a release and its group) can repeat.
-select 'release' as entity, provider, item_id, field, trim(value) as value
-from release_facts
-where field <> 'genre' and item_id is not null and nullif(trim(value), '') is not null
-union all
-select distinct 'release', provider, item_id, field, trim(value)
-from release_facts
-where field = 'genre' and item_id is not null and nullif(trim(value), '') is not null
-union all
-select 'track', provider, item_id, field, trim(value)
-from track_facts
-where field <> 'genre' and item_id is not null and nullif(trim(value), '') is not null
-union all
-select distinct 'track', provider, item_id, field, trim(value)
-from track_facts
-where field = 'genre' and item_id is not null and nullif(trim(value), '') is not null
+select entity, provider, item_id, field, trim(value) as value
+from facts
+where item_id is not null and nullif(trim(value), '') is not null
