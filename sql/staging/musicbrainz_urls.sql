@@ -3,17 +3,16 @@
 -- The links MusicBrainz editors added from releases and artists to other sites
 -- (`inc=url-rels`), with the provider and its id read from the URL where liner knows
 -- the site: Spotify, Deezer, Apple Music (and iTunes), Discogs, Amazon (ASIN).
-with rels as (
-    select 'release' as entity, release_id as entity_id, unnest(json_extract(r, '$.relations[*]')) as rel
-    from staging.musicbrainz_release_json
-    union all
-    select 'artist', body ->> 'id', unnest(json_extract(body, '$.relations[*]'))
-    from answers.musicbrainz_artists
-),
-urls as (
-    select distinct entity, entity_id, rel ->> 'type' as relation_type, json_extract_string(rel, '$.url.resource') as url
-    from rels
-    where rel ->> 'target-type' = 'url'
+with urls as (
+    select distinct entity, entity_id, relation_type, url
+    from (
+        select 'release' as entity, release_id as entity_id, rel.type as relation_type, rel.url.resource as url, rel."target-type" as target
+        from (select release_id, unnest(r.relations) as rel from staging.musicbrainz_release_parsed)
+        union all
+        select 'artist', id, rel ->> 'type', json_extract_string(rel, '$.url.resource'), rel ->> 'target-type'
+        from (select body ->> 'id' as id, unnest(json_extract(body, '$.relations[*]')) as rel from answers.musicbrainz_artists)
+    )
+    where target = 'url'
 ),
 parsed as (
     select

@@ -484,6 +484,7 @@ fn build_model(db: &Connection, m: &Model) -> anyhow::Result<BuiltModel> {
             .with_context(|| format!("{}: model {} failed", m.path.display(), m.name))?,
     }
     let rows: i64 = db.query_row(&format!("SELECT count(*) FROM {}", m.name), [], |r| r.get(0))?;
+    tracing::debug!(model = %m.name, ms = started.elapsed().as_millis() as u64, "written");
     for a in &m.assertions {
         check(db, m, a)?;
     }
