@@ -27,7 +27,9 @@ normalized as (
             when 'explicit' then lower(value)
             when 'genre' then lower(value)
             else regexp_replace(lower(value), '[^\p{L}\p{N}]', '', 'g')
-        end as norm
+        end as norm,
+        -- Labels, catalog numbers and any field without a rule of its own.
+        field not in ('release_date', 'explicit', 'genre') as by_provider
     from said
 ),
 preferred as (
@@ -41,14 +43,14 @@ preferred as (
             else ''
         end as preference
     from normalized
-    where field in ('release_date', 'explicit', 'genre')
+    where not by_provider
     union all
     select *,
         (case provider when 'discogs' then 1 when 'musicbrainz' then 2 when 'beatport' then 3 else 4 end)::varchar
             || lpad((999 - least(sum(listings) over (partition by entity, canonical_id, field, norm), 999))::varchar, 3, '0')
             || value
     from normalized
-    where field not in ('release_date', 'explicit', 'genre')
+    where by_provider
 ),
 shown as (
     -- One window for the value shown and the range of norms: one sort of the facts.
