@@ -122,6 +122,16 @@ pub fn register(db: &Connection) -> duckdb::Result<()> {
         "CREATE OR REPLACE TEMP MACRO answer_order(rank, fetched_at) AS \
          rank::BIGINT * 4503599627370496 + epoch_us(fetched_at)",
     )?;
+    // `json_list(body, list, shape)`: the array `list` of a page, parsed by `shape` (a
+    // page of that one key); a body without it is one item, parsed as a page of one. So
+    // one shape, written once in the model, reads a provider's lists and its lookups
+    // alike, and a page is parsed once: testing for the key first parsed every body
+    // twice (1.1 s of MusicBrainz's million releases).
+    db.execute_batch(
+        "CREATE OR REPLACE TEMP MACRO json_list(body, list, shape) AS coalesce( \
+             struct_extract(from_json(body, shape), list), \
+             struct_extract(from_json('{\"' || list || '\": [' || body || ']}', shape), list))",
+    )?;
     Ok(())
 }
 
@@ -165,6 +175,24 @@ mod tests {
         assert_eq!(named, (Some("deezer, musicbrainz, spotify".into()), None));
         let err = db.query_row("SELECT provider_bit('napster')", [], |r| r.get::<_, u64>(0)).unwrap_err();
         assert!(err.to_string().contains("no provider napster"), "{err}");
+    }
+
+    #[test]
+    fn json_list_reads_a_page_and_a_lookup_alike_and_an_empty_page_as_empty() {
+        let db = Connection::open_in_memory().unwrap();
+        register(&db).unwrap();
+        let ids = |body: &str| -> String {
+            db.query_row(
+                "SELECT array_to_string(list_transform(json_list(?, 'releases', '{\"releases\": [{\"id\": \"VARCHAR\"}]}'), \
+                 lambda r: r.id), ',')",
+                [body],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(ids(r#"{"release-count": 2, "releases": [{"id": "a"}, {"id": "b"}]}"#), "a,b");
+        assert_eq!(ids(r#"{"id": "c", "title": "Meteora"}"#), "c", "a lookup is a page of one");
+        assert_eq!(ids(r#"{"release-count": 0, "releases": []}"#), "", "an empty page is no release");
     }
 
     #[test]

@@ -500,6 +500,20 @@ fn check(db: &Connection, m: &Model, a: &Assertion) -> anyhow::Result<()> {
     let (sql, what) = match a {
         Assertion::Unique(cols) => {
             let c = cols.join(", ");
+            // Rows with equal keys have equal hashes: when no hash repeats, the key is
+            // unique, proven by grouping one integer instead of every key column (half
+            // the time for the millions of rows of canonical.fields). A repeated hash
+            // may be a collision: only then are the keys themselves grouped.
+            let repeated: i64 = db
+                .query_row(
+                    &format!("SELECT count(*) FROM (SELECT hash({c}) FROM {} GROUP BY 1 HAVING count(*) > 1)", m.name),
+                    [],
+                    |r| r.get(0),
+                )
+                .with_context(|| format!("{}: checking {a} on {}", m.path.display(), m.name))?;
+            if repeated == 0 {
+                return Ok(());
+            }
             (
                 format!(
                     "SELECT count(*), any_value(concat_ws(', ', {c})) FROM (SELECT {c} FROM {} GROUP BY ALL HAVING count(*) > 1)",
