@@ -2,10 +2,11 @@
 -- materialized: view
 -- What each provider says of its releases and tracks, one fact a row, for the fields
 -- canonical.fields chooses field by field: release dates, label and catalog number,
--- genres and tags, and the explicit flag (`true` / `false`). As given; an empty value
--- is no fact. Genres: MusicBrainz's tags on the release and its release group, Last.fm's
--- album tags, Discogs' genres and styles, and Beatport's genre of each track (a release
--- has its tracks' genres).
+-- genres and tags, and the explicit flag (`true` / `false`). As given, but an empty
+-- value is no fact and a NUL character is dropped (canonical.fields separates with it).
+-- Genres: MusicBrainz's tags on the release and its release group, Last.fm's album
+-- tags, Discogs' genres and styles, and Beatport's genre of each track (a release has
+-- its tracks' genres).
 -- A view: canonical.fields reads it once, so a copy would only cost writing it. Every
 -- model read here is keyed by its item, so a fact repeats only among a release's genres.
 with release_facts as (
@@ -79,6 +80,6 @@ facts as (
     union all
     select 'track', * from track_facts
 )
-select entity, provider, item_id, field, trim(value) as value
+select entity, provider, item_id, field, trim(replace(value, chr(0), '')) as value
 from facts
-where item_id is not null and nullif(trim(value), '') is not null
+where item_id is not null and nullif(trim(replace(value, chr(0), '')), '') is not null

@@ -13,10 +13,10 @@ members as (
     left join staging.apple_music_albums a on i.provider = 'apple_music' and a.album_id = i.item_id
 ),
 upcoming as (
-    select cluster_id
+    -- A release with any member dated after today or listed as a pre-release.
+    select distinct cluster_id
     from members
-    group by cluster_id
-    having bool_or(is_prerelease) or max(try_cast(release_date as date)) > (select today from raw.build)
+    where is_prerelease or try_cast(release_date as date) > (select today from raw.build)
 ),
 links as (
     select
