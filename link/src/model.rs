@@ -15,7 +15,6 @@
 //! A level's weight is never above the weight of a closer level: a closer agreement is
 //! never weaker evidence (EM on data it does not fit can say otherwise).
 
-use std::collections::HashMap;
 
 use crate::Entity;
 use crate::compare::{ARTIST, COMPARISONS, Levels, TITLE, level_names};
@@ -118,7 +117,7 @@ fn blank_like(m: &[Vec<f64>; N]) -> [Vec<f64>; N] {
 }
 
 fn patterns<'a>(pairs: impl Iterator<Item = &'a Levels>) -> Vec<(Levels, f64)> {
-    let mut counts: HashMap<Levels, f64> = HashMap::new();
+    let mut counts: foldhash::HashMap<Levels, f64> = foldhash::HashMap::default();
     for l in pairs {
         *counts.entry(*l).or_default() += 1.0;
     }
