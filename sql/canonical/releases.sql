@@ -9,7 +9,9 @@
 -- field by field, by canonical.fields' rules, each with the providers it came from
 -- (`*_source`; every provider's value is in canonical.fields). Every provider's id is
 -- kept.
-with members as (
+with members as not materialized (
+    -- Joined again by each reader: keeping the 1.9M wide rows of the million cost more
+    -- (8.8 s against 8.1 to 8.4 s for the model).
     select c.cluster_id, i.*,
         (i.gtin is not null)::int + (i.release_date is not null)::int + (i.track_count is not null)::int
             + (i.artist is not null)::int as completeness
