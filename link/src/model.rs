@@ -15,7 +15,6 @@
 //! A level's weight is never above the weight of a closer level: a closer agreement is
 //! never weaker evidence (EM on data it does not fit can say otherwise).
 
-
 use crate::Entity;
 use crate::compare::{ARTIST, COMPARISONS, Levels, TITLE, level_names};
 
