@@ -80,14 +80,24 @@ impl Merge {
     }
 
     /// The model's SQL wrapped into one row per key (one column, or several for
-    /// `newest row`).
+    /// `newest row`). Only the keys that several answers describe are merged: most
+    /// items are answered once, and their rows pass as they are (at a million, merging
+    /// every row cost a second of MusicBrainz's releases and 0.7 s of Deezer's albums,
+    /// more than finding the few keys that repeat).
     pub fn wrap(&self, key: &[String], sql: &str) -> anyhow::Result<String> {
         let keys = key.join(", ");
         let exclude = match &self.rank {
             Some(rank) => format!("{keys}, {rank}"),
             None => keys.clone(),
         };
-        if self.whole_row {
+        // A NULL key is one key, as GROUP BY and PARTITION BY take it.
+        let same_key =
+            key.iter().map(|k| format!("a.{k} IS NOT DISTINCT FROM r.{k}")).collect::<Vec<_>>().join(" AND ");
+        let (once, repeated) = (
+            format!("model_rows a ANTI JOIN repeated_keys r ON ({same_key})"),
+            format!("(SELECT a.* FROM model_rows a SEMI JOIN repeated_keys r ON ({same_key})) AS repeated_rows"),
+        );
+        let merged = if self.whole_row {
             let order = match &self.rank {
                 Some(rank) => format!("{rank} DESC, fetched_at DESC"),
                 None => "fetched_at DESC".to_string(),
@@ -96,18 +106,26 @@ impl Merge {
                 Some(rank) => format!("* EXCLUDE ({rank})"),
                 None => "*".to_string(),
             };
-            return Ok(format!(
-                "SELECT {columns}\nFROM (\n{sql}\n) AS answers\n\
+            format!(
+                "SELECT {columns} FROM {once}\nUNION ALL\nSELECT {columns} FROM {repeated}\n\
                  QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY {order}) = 1"
-            ));
-        }
-        let order = match &self.rank {
-            Some(rank) => format!("answer_order({rank}, fetched_at)"),
-            None => "fetched_at".to_string(),
+            )
+        } else {
+            let order = match &self.rank {
+                Some(rank) => format!("answer_order({rank}, fetched_at)"),
+                None => "fetched_at".to_string(),
+            };
+            let [_] = key else {
+                bail!("-- merge: field by field wants a -- key: of one column (or say \"newest row\")")
+            };
+            format!(
+                "SELECT {keys}, COLUMNS(* EXCLUDE ({exclude})) FROM {once}\nUNION ALL\n\
+                 SELECT {keys}, arg_max(COLUMNS(* EXCLUDE ({exclude})), {order}) FROM {repeated}\nGROUP BY {keys}"
+            )
         };
-        let [_] = key else { bail!("-- merge: field by field wants a -- key: of one column (or say \"newest row\")") };
         Ok(format!(
-            "SELECT {keys}, arg_max(COLUMNS(* EXCLUDE ({exclude})), {order})\nFROM (\n{sql}\n) AS answers\nGROUP BY {keys}"
+            "WITH model_rows AS MATERIALIZED (\n{sql}\n),\n\
+             repeated_keys AS (SELECT {keys} FROM model_rows GROUP BY ALL HAVING count(*) > 1)\n{merged}"
         ))
     }
 }

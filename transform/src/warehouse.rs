@@ -689,9 +689,10 @@ mod tests {
     fn a_merged_model_takes_each_field_from_the_best_answer_that_has_it() {
         // Item 1: a listing (whole 0) newer than its page (whole 1) keeps the page's
         // label, takes its own title only where the page has none; item 2 has only
-        // listings, the newest first.
+        // listings, the newest first; item 3 was answered once, and passes as it is.
         let answers = "select * from (values \
             (1, 'Page title', 'Label', 1, timestamp '2026-01-01'), \
+            (3, 'Once', null, 0, timestamp '2026-01-01'), \
             (1, 'Listed title', null, 0, timestamp '2026-02-01'), \
             (2, null, 'Old', 0, timestamp '2026-01-01'), \
             (2, 'Newer', null, 0, timestamp '2026-02-01')) t(id, title, label, whole, fetched_at)";
@@ -708,10 +709,14 @@ mod tests {
             let mut stmt = db.prepare(&sql).unwrap();
             stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
         };
-        assert_eq!(rows("staging.ranked"), ["1|Page title|Label", "2|Newer|Old"]);
-        assert_eq!(rows("staging.newest"), ["1|Listed title|Label", "2|Newer|Old"]);
-        assert_eq!(rows("staging.ranked_row"), ["1|Page title|Label", "2|Newer"], "one answer's row, its nulls too");
-        assert_eq!(rows("staging.newest_row"), ["1|Listed title", "2|Newer"]);
+        assert_eq!(rows("staging.ranked"), ["1|Page title|Label", "2|Newer|Old", "3|Once"]);
+        assert_eq!(rows("staging.newest"), ["1|Listed title|Label", "2|Newer|Old", "3|Once"]);
+        assert_eq!(
+            rows("staging.ranked_row"),
+            ["1|Page title|Label", "2|Newer", "3|Once"],
+            "one answer's row, its nulls too"
+        );
+        assert_eq!(rows("staging.newest_row"), ["1|Listed title", "2|Newer", "3|Once"]);
         let columns: i64 = db
             .query_row("SELECT count(*) FROM information_schema.columns WHERE table_name = 'ranked'", [], |r| r.get(0))
             .unwrap();
