@@ -1,13 +1,13 @@
 //! `liner demo`: the whole pipeline against the simulator, into the embedded default,
 //! on a machine with no network.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use liner_extract::auth::AuthConfig;
 use liner_extract::secret::Secret;
 use liner_sim::apple_music::{AppleKey, DEMO_P8};
-use liner_sim::{Sim, SimConfig};
+use liner_sim::{Credentials, Sim, SimConfig};
 
 use crate::config::{Config, Loaded};
 use crate::state::{State, new_run_id};
@@ -31,9 +31,11 @@ pub fn pick_artists(sim: &Sim, n: usize) -> Vec<String> {
         .collect()
 }
 
-/// The demo's stand-in credentials: the simulator issues tokens for these.
+/// The demo's stand-in credentials: the simulator issues tokens for these, and takes
+/// any other token or key.
 const DEMO_CLIENT_ID: &str = "liner-demo";
 const DEMO_CLIENT_SECRET: &str = "liner-demo-secret";
+const DEMO_TOKEN: &str = "liner-demo";
 
 /// The simulator the demo and the benchmarks run against: every provider, with the
 /// credentials `config_for` uses.
@@ -45,7 +47,7 @@ pub fn sim_config(seed: u64, artists: usize) -> SimConfig {
             client_id: DEMO_CLIENT_ID.into(),
             client_secret: DEMO_CLIENT_SECRET.into(),
             token_ttl: std::time::Duration::from_secs(3600),
-            providers: vec!["spotify".into()],
+            providers: Sim::client_credentials_providers(),
         }),
         apple_key: Some(AppleKey::demo()),
         ..SimConfig::default()
@@ -53,58 +55,57 @@ pub fn sim_config(seed: u64, artists: usize) -> SimConfig {
 }
 
 /// A configuration that points every provider at the simulator, each enabled with
-/// the simulator's stand-in credentials (the Apple key is written into `data_dir`).
+/// the credentials the simulator asks of it (the Apple key is written into `data_dir`)
+/// and the options the demo sets.
 pub fn config_for(sim: &Sim, data_dir: PathBuf) -> anyhow::Result<Loaded> {
     let mut config = Config::default();
     config.paths.data_dir = data_dir.clone();
     config.load.target = data_dir.join("app.sqlite").to_string_lossy().into_owned();
+    let user_agent = format!("liner-demo/{} ( https://example.invalid/liner-demo )", env!("CARGO_PKG_VERSION"));
     for (name, provider) in config.providers.iter_mut() {
         provider.base_url = sim.base_url(name);
         provider.enabled = true;
+        provider.user_agent = Some(user_agent.clone());
+        let client = Sim::client(name).with_context(|| format!("the simulator serves no {name}"))?;
+        if let Some(auth) = demo_auth(sim, client.credentials, &data_dir)? {
+            provider.auth = auth;
+        }
+        for (option, value) in client.demo_options {
+            let value = serde_json::from_str(value)
+                .with_context(|| format!("the simulator's demo option {name}.{option} = {value}"))?;
+            provider.options.insert(option.to_string(), value);
+        }
     }
-    if let Some(spotify) = config.providers.get_mut("spotify") {
-        spotify.auth = AuthConfig::ClientCredentials {
+    Ok(Loaded { config, file: None, root: PathBuf::from(".") })
+}
+
+/// liner's settings for what the simulator asks of a client.
+fn demo_auth(sim: &Sim, credentials: Credentials, data_dir: &Path) -> anyhow::Result<Option<AuthConfig>> {
+    Ok(Some(match credentials {
+        Credentials::None => return Ok(None),
+        Credentials::ClientCredentials => AuthConfig::ClientCredentials {
             token_url: sim.token_url(),
             client_id: DEMO_CLIENT_ID.into(),
             client_secret: Secret::new(DEMO_CLIENT_SECRET),
-        };
-    }
-    if let Some(apple) = config.providers.get_mut("apple_music") {
-        std::fs::create_dir_all(&data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
-        let key = data_dir.join("demo-AuthKey.p8");
-        std::fs::write(&key, DEMO_P8).with_context(|| format!("writing {}", key.display()))?;
-        let demo = AppleKey::demo();
-        apple.auth = AuthConfig::AppleDeveloperToken {
-            team_id: demo.team_id,
-            key_id: demo.key_id,
-            private_key_path: key,
-            token_seconds: 3600,
-        };
-    }
-    let user_agent = format!("liner-demo/{} ( https://example.invalid/liner-demo )", env!("CARGO_PKG_VERSION"));
-    for name in ["musicbrainz", "discogs"] {
-        if let Some(p) = config.providers.get_mut(name) {
-            p.user_agent = Some(user_agent.clone());
+        },
+        Credentials::Bearer => AuthConfig::Bearer { token: Secret::new(DEMO_TOKEN) },
+        Credentials::QueryKey(param) => AuthConfig::Query { param: param.into(), value: Secret::new(DEMO_TOKEN) },
+        Credentials::Header(name, prefix) => {
+            AuthConfig::Header { name: name.into(), value: Secret::new(&format!("{prefix}{DEMO_TOKEN}")) }
         }
-    }
-    if let Some(lastfm) = config.providers.get_mut("lastfm") {
-        lastfm.auth = AuthConfig::Query { param: "api_key".into(), value: Secret::new("liner-demo") };
-        lastfm.options.insert("user".into(), liner_sim::lastfm::DEMO_USER.into());
-        lastfm.options.insert("max_tracks".into(), 1000.into());
-    }
-    for name in ["genius", "beatport"] {
-        if let Some(p) = config.providers.get_mut(name) {
-            p.auth = AuthConfig::Bearer { token: Secret::new("liner-demo") };
+        Credentials::AppleDeveloperToken => {
+            std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+            let key = data_dir.join("demo-AuthKey.p8");
+            std::fs::write(&key, DEMO_P8).with_context(|| format!("writing {}", key.display()))?;
+            let demo = AppleKey::demo();
+            AuthConfig::AppleDeveloperToken {
+                team_id: demo.team_id,
+                key_id: demo.key_id,
+                private_key_path: key,
+                token_seconds: 3600,
+            }
         }
-    }
-    if let Some(youtube) = config.providers.get_mut("youtube") {
-        youtube.auth = AuthConfig::Query { param: "key".into(), value: Secret::new("liner-demo") };
-    }
-    if let Some(discogs) = config.providers.get_mut("discogs") {
-        discogs.auth =
-            AuthConfig::Header { name: "Authorization".into(), value: Secret::new("Discogs token=liner-demo") };
-    }
-    Ok(Loaded { config, file: None, root: PathBuf::from(".") })
+    }))
 }
 
 pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {

@@ -229,16 +229,18 @@ fn expected_answers(cfg: &Loaded, providers: &[(Provider, ProviderConfig)]) -> a
         .collect())
 }
 
-/// The enrich step's work: catalog items that lack a MusicBrainz, Deezer, Spotify or
-/// Apple Music listing, newest first, up to `max` (half releases, half tracks), each
+/// The enrich step's work: catalog items that a main catalog lacks (the registered
+/// providers that say they list nearly everything), newest first, up to `max` (half
+/// releases, half tracks), each
 /// to be looked up by its strongest evidence first: barcode or ISRC where the catalog
 /// has one, then artist and title. The lake caches the answers, so an item no
 /// provider has is not asked for again until its empty answers age out.
 pub fn enrichment(cfg: &Loaded, max: usize) -> anyhow::Result<Vec<Lookup>> {
     let warehouse = cfg.warehouse();
     let db = crate::warehouse::open(&warehouse)?;
-    let releases = crate::warehouse::unlisted_releases(&db, max.div_ceil(2))?;
-    let tracks = crate::warehouse::unlisted_tracks(&db, max / 2)?;
+    let catalogs: Vec<&str> = Provider::ALL.iter().filter(|p| p.is_main_catalog()).map(|p| p.name()).collect();
+    let releases = crate::warehouse::unlisted_releases(&db, &catalogs, max.div_ceil(2))?;
+    let tracks = crate::warehouse::unlisted_tracks(&db, &catalogs, max / 2)?;
     let mut out = Vec::new();
     for u in releases {
         let mut ways: Vec<Identifier> = u.code.map(Identifier::Gtin).into_iter().collect();

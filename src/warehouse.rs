@@ -259,22 +259,35 @@ pub struct Unlisted {
     pub title: String,
 }
 
-/// Releases without a MusicBrainz, Deezer, Spotify or Apple Music listing, newest first.
-pub fn unlisted_releases(db: &Connection, limit: usize) -> anyhow::Result<Vec<Unlisted>> {
-    let sql = "SELECT gtin, artist, title FROM canonical.releases \
-               WHERE musicbrainz_release_id IS NULL OR deezer_album_id IS NULL OR spotify_album_id IS NULL \
-                  OR apple_music_album_id IS NULL \
-               ORDER BY release_date DESC NULLS LAST, release_id LIMIT ?";
-    rows(db, sql, [limit as i64], unlisted)
+/// Releases some of `catalogs` do not list, newest first.
+pub fn unlisted_releases(db: &Connection, catalogs: &[&str], limit: usize) -> anyhow::Result<Vec<Unlisted>> {
+    unlisted_items(db, "release", catalogs, limit)
 }
 
-/// Tracks without a MusicBrainz, Deezer, Spotify or Apple Music listing.
-pub fn unlisted_tracks(db: &Connection, limit: usize) -> anyhow::Result<Vec<Unlisted>> {
-    let sql = "SELECT isrc, artist, title FROM canonical.tracks \
-               WHERE musicbrainz_recording_id IS NULL OR deezer_track_id IS NULL OR spotify_track_id IS NULL \
-                  OR apple_music_song_id IS NULL \
-               ORDER BY track_id LIMIT ?";
-    rows(db, sql, [limit as i64], unlisted)
+/// Tracks some of `catalogs` do not list.
+pub fn unlisted_tracks(db: &Connection, catalogs: &[&str], limit: usize) -> anyhow::Result<Vec<Unlisted>> {
+    unlisted_items(db, "track", catalogs, limit)
+}
+
+/// The canonical releases or tracks that fewer than all of `catalogs` list, with their
+/// barcode or ISRC, artist and title.
+fn unlisted_items(db: &Connection, entity: &str, catalogs: &[&str], limit: usize) -> anyhow::Result<Vec<Unlisted>> {
+    let (table, id, code, order) = match entity {
+        "release" => ("canonical.releases", "release_id", "gtin", "release_date DESC NULLS LAST, release_id"),
+        _ => ("canonical.tracks", "track_id", "isrc", "track_id"),
+    };
+    let sql = format!(
+        "WITH listed AS (
+             SELECT cluster_id, count(DISTINCT provider) AS catalogs FROM canonical.clusters
+             WHERE entity = ? AND list_contains(string_split(?, ','), provider) GROUP BY cluster_id
+         )
+         SELECT i.{code}, i.artist, i.title FROM {table} i
+         LEFT JOIN listed l ON l.cluster_id = i.{id}
+         WHERE coalesce(l.catalogs, 0) < ?
+         ORDER BY {order} LIMIT ?"
+    );
+    let n = catalogs.len() as i64;
+    rows(db, &sql, duckdb::params![entity, catalogs.join(","), n, limit as i64], unlisted)
 }
 
 fn unlisted(r: &duckdb::Row<'_>) -> duckdb::Result<Unlisted> {

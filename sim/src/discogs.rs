@@ -70,8 +70,8 @@ fn gate(s: &Shared, headers: &HeaderMap, needs_token: bool) -> Result<(), Respon
         return Err(message(StatusCode::FORBIDDEN, "A User-Agent is required: identify your application"));
     }
     let auth = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let token_ok = match &s.discogs_token {
-        Some(t) => auth.strip_prefix("Discogs token=") == Some(t.as_str()),
+    let token_ok = match s.secret("discogs") {
+        Some(t) => auth.strip_prefix("Discogs token=") == Some(t),
         None => auth.starts_with("Discogs token="),
     };
     if needs_token && !token_ok {

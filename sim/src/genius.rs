@@ -57,7 +57,7 @@ fn view(s: &Shared) -> &View {
 }
 
 fn gate(s: &Shared, headers: &HeaderMap) -> Option<Response> {
-    let ok = crate::auth::bearer_ok(headers, s.genius_token.as_deref());
+    let ok = crate::auth::bearer_ok(headers, s.secret("genius"));
     if !ok {
         return Some(failure(StatusCode::UNAUTHORIZED, "This call requires an access_token."));
     }

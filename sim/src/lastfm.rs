@@ -26,6 +26,8 @@ type St = State<Arc<Shared>>;
 
 /// The simulated Last.fm user whose library `user.getTopTracks` pages through.
 pub const DEMO_USER: &str = "liner-listener";
+/// [`DEMO_USER`] as a JSON string, for the demo's options.
+pub const DEMO_USER_JSON: &str = "\"liner-listener\"";
 
 const TAGS: &[&str] = &["rock", "indie", "pop", "electronic", "folk", "00s", "female vocalists", "chillout", "jazz"];
 
@@ -100,7 +102,7 @@ fn tags(key: &str) -> Value {
 }
 
 async fn dispatch(State(s): St, Query(p): Params) -> Response {
-    if p.get("api_key").is_none_or(|k| s.lastfm_key.as_ref().is_some_and(|want| want != k) || k.is_empty()) {
+    if p.get("api_key").is_none_or(|k| s.secret("lastfm").is_some_and(|want| want != k) || k.is_empty()) {
         return error(StatusCode::FORBIDDEN, 10, "Invalid API key - You must be granted a valid key by last.fm");
     }
     if !s.admit("lastfm") {

@@ -9,23 +9,13 @@
 // Handlers return their early answers as `Err(Response)`: a response is what they make.
 #![allow(clippy::result_large_err)]
 
-pub mod apple_music;
 mod auth;
-mod beatport;
 pub mod catalog;
-mod deezer;
-mod discogs;
 pub mod faults;
-mod genius;
-mod itunes;
 pub mod lake;
-pub mod lastfm;
 mod limits;
-mod musicbrainz;
 mod search;
-mod spotify;
 pub mod views;
-pub mod youtube;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -67,35 +57,21 @@ pub struct SimConfig {
     /// Apple Music answers only requests with a developer token from this key;
     /// `None` checks no token.
     pub apple_key: Option<apple_music::AppleKey>,
-    /// Discogs search wants `Authorization: Discogs token=<this>`; `None` takes any token.
-    pub discogs_token: Option<String>,
-    /// Last.fm wants `api_key=<this>`; `None` takes any key.
-    pub lastfm_key: Option<String>,
-    /// Genius and Beatport want `Authorization: Bearer <this>`; `None` takes any token.
-    pub genius_token: Option<String>,
-    pub beatport_token: Option<String>,
+    /// The token or key each provider wants, by provider (how it is sent is the
+    /// provider's own: see [`Credentials`]); a provider without one takes any.
+    pub secrets: BTreeMap<String, String>,
     /// Beatport's token endpoint renews with this refresh token. It rotates: each
     /// renewal gives a new access and refresh token and revokes the old pair.
     pub beatport_refresh_token: Option<String>,
-    /// YouTube wants `key=<this>`; `None` takes any key.
-    pub youtube_key: Option<String>,
     pub youtube_quota: youtube::YouTubeQuota,
 }
 
 /// Limits close to the real ones (where published) or to what clients report.
 pub fn default_limits() -> BTreeMap<String, (u32, Duration)> {
-    [
-        ("spotify", 120, 30),
-        ("apple_music", 20, 1),
-        ("discogs", 60, 60),
-        ("lastfm", 5, 1),
-        ("itunes", 20, 60),
-        ("genius", 10, 1),
-        ("beatport", 10, 1),
-    ]
-    .into_iter()
-    .map(|(p, n, secs)| (p.to_string(), (n, Duration::from_secs(secs))))
-    .collect()
+    MOUNTS
+        .iter()
+        .filter_map(|m| m.limit.map(|(n, secs)| (m.provider.to_string(), (n, Duration::from_secs(secs)))))
+        .collect()
 }
 
 impl Default for SimConfig {
@@ -111,12 +87,8 @@ impl Default for SimConfig {
             limits: default_limits(),
             spotify_extended: false,
             apple_key: None,
-            discogs_token: None,
-            lastfm_key: None,
-            genius_token: None,
-            beatport_token: None,
+            secrets: BTreeMap::new(),
             beatport_refresh_token: None,
-            youtube_key: None,
             youtube_quota: youtube::YouTubeQuota::default(),
         }
     }
@@ -145,11 +117,8 @@ pub(crate) struct Shared {
     pub views: BTreeMap<&'static str, views::View>,
     pub spotify_extended: bool,
     pub apple_key: Option<apple_music::AppleKey>,
-    pub discogs_token: Option<String>,
-    pub lastfm_key: Option<String>,
-    pub genius_token: Option<String>,
+    pub secrets: BTreeMap<String, String>,
     pub beatport_session: Mutex<beatport::Session>,
-    pub youtube_key: Option<String>,
     pub youtube_quota: youtube::YouTubeQuota,
     pub youtube_spent: youtube::Ledger,
 }
@@ -172,18 +141,20 @@ impl Shared {
             views,
             spotify_extended: config.spotify_extended,
             apple_key: config.apple_key.clone(),
-            discogs_token: config.discogs_token.clone(),
-            lastfm_key: config.lastfm_key.clone(),
-            genius_token: config.genius_token.clone(),
+            secrets: config.secrets.clone(),
             beatport_session: Mutex::new(beatport::Session {
-                access: config.beatport_token.clone(),
+                access: config.secrets.get("beatport").cloned(),
                 refresh: config.beatport_refresh_token.clone(),
                 renewals: 0,
             }),
-            youtube_key: config.youtube_key.clone(),
             youtube_quota: config.youtube_quota,
             youtube_spent: Default::default(),
         }
+    }
+
+    /// The token or key a provider wants, if the simulator was given one.
+    pub fn secret(&self, provider: &str) -> Option<&str> {
+        self.secrets.get(provider).map(String::as_str)
     }
 
     fn with_stats(&self, provider: &str, f: impl FnOnce(&mut ProviderStats)) {
@@ -236,11 +207,63 @@ struct Mount {
     /// What it shows of the catalog, for the providers beyond MusicBrainz and Deezer
     /// whose listings come from a generated view.
     profile: Option<fn() -> views::Profile>,
+    /// What a client shows it to be let in, and the options the demo sets.
+    client: Client,
+    /// Its limit, (requests, seconds), answered the way the real one answers it; the
+    /// providers whose limits their modules keep themselves (MusicBrainz, Deezer) have none.
+    limit: Option<(u32, u64)>,
+}
+
+/// How a client gets past a simulated provider, so the demo (and anyone driving the
+/// simulator) can set liner up for each provider without naming it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credentials {
+    /// Nothing: an open API.
+    None,
+    /// OAuth2 client credentials: a bearer token from the simulator's `/oauth/token`
+    /// (checked when the simulator's `auth` lists the provider).
+    ClientCredentials,
+    /// A bearer token of one's own.
+    Bearer,
+    /// A key in this query parameter.
+    QueryKey(&'static str),
+    /// A token in this header, after this prefix (`Authorization: Discogs token=...`).
+    Header(&'static str, &'static str),
+    /// Apple's developer token (ES256 JWT), signed with the simulator's demo key.
+    AppleDeveloperToken,
+}
+
+/// What the demo needs of a provider beyond its base URL.
+#[derive(Debug, Clone, Copy)]
+pub struct Client {
+    pub credentials: Credentials,
+    /// The `[providers.<name>.options]` the demo sets (name, JSON value).
+    pub demo_options: &'static [(&'static str, &'static str)],
 }
 
 impl Mount {
     const fn at(provider: &'static str, at: &'static str, routes: fn() -> Router<Arc<Shared>>) -> Mount {
-        Mount { provider, at, base: at, routes, profile: None }
+        Mount {
+            provider,
+            at,
+            base: at,
+            routes,
+            profile: None,
+            client: Client { credentials: Credentials::None, demo_options: &[] },
+            limit: None,
+        }
+    }
+
+    const fn limit(self, requests: u32, per_seconds: u64) -> Mount {
+        Mount { limit: Some((requests, per_seconds)), ..self }
+    }
+
+    const fn credentials(self, credentials: Credentials) -> Mount {
+        Mount { client: Client { credentials, ..self.client }, ..self }
+    }
+
+    const fn demo_options(self, demo_options: &'static [(&'static str, &'static str)]) -> Mount {
+        Mount { client: Client { demo_options, ..self.client }, ..self }
     }
 
     const fn base(self, base: &'static str) -> Mount {
@@ -252,19 +275,51 @@ impl Mount {
     }
 }
 
-const MOUNTS: &[Mount] = &[
-    Mount::at("musicbrainz", "/musicbrainz/ws/2", musicbrainz::routes),
-    Mount::at("deezer", "/deezer", deezer::routes),
-    Mount::at("spotify", "/spotify/v1", spotify::routes).showing(spotify::profile),
-    Mount::at("apple_music", "/apple_music/v1", apple_music::routes).showing(apple_music::profile),
-    Mount::at("discogs", "/discogs", discogs::routes).showing(discogs::profile),
+/// Declares each provider's module and mounts it in [`MOUNTS`], in the registry's order.
+macro_rules! mounts {
+    ($($vis:vis $module:ident => $mount:expr),* $(,)?) => {
+        $($vis mod $module;)*
+
+        const MOUNTS: &[Mount] = &[$($mount),*];
+    };
+}
+
+// The simulated providers: adding one is its module and one entry here. Limits close
+// to the real ones (where published) or to what clients report.
+mounts! {
+    musicbrainz => Mount::at("musicbrainz", "/musicbrainz/ws/2", musicbrainz::routes),
+    deezer => Mount::at("deezer", "/deezer", deezer::routes),
+    spotify => Mount::at("spotify", "/spotify/v1", spotify::routes)
+        .showing(spotify::profile)
+        .credentials(Credentials::ClientCredentials)
+        .limit(120, 30),
+    pub apple_music => Mount::at("apple_music", "/apple_music/v1", apple_music::routes)
+        .showing(apple_music::profile)
+        .credentials(Credentials::AppleDeveloperToken)
+        .limit(20, 1),
+    discogs => Mount::at("discogs", "/discogs", discogs::routes)
+        .showing(discogs::profile)
+        .credentials(Credentials::Header("Authorization", "Discogs token="))
+        .limit(60, 60),
     // Last.fm's one endpoint is `/2.0/`, as its real base URL says.
-    Mount::at("lastfm", "/lastfm", lastfm::routes).base("/lastfm/2.0"),
-    Mount::at("itunes", "/itunes", itunes::routes),
-    Mount::at("genius", "/genius", genius::routes).showing(genius::profile),
-    Mount::at("beatport", "/beatport/v4", beatport::routes).showing(beatport::profile),
-    Mount::at("youtube", "/youtube/v3", youtube::routes).showing(youtube::profile),
-];
+    pub lastfm => Mount::at("lastfm", "/lastfm", lastfm::routes)
+        .base("/lastfm/2.0")
+        .credentials(Credentials::QueryKey("api_key"))
+        .demo_options(&[("user", lastfm::DEMO_USER_JSON), ("max_tracks", "1000")])
+        .limit(5, 1),
+    itunes => Mount::at("itunes", "/itunes", itunes::routes).limit(20, 60),
+    genius => Mount::at("genius", "/genius", genius::routes)
+        .showing(genius::profile)
+        .credentials(Credentials::Bearer)
+        .limit(10, 1),
+    beatport => Mount::at("beatport", "/beatport/v4", beatport::routes)
+        .showing(beatport::profile)
+        .credentials(Credentials::Bearer)
+        .limit(10, 1),
+    pub youtube => Mount::at("youtube", "/youtube/v3", youtube::routes)
+        .showing(youtube::profile)
+        .credentials(Credentials::QueryKey("key")),
+}
 
 /// Every further provider's profile, in the order of [`MOUNTS`].
 fn profiles() -> Vec<views::Profile> {
@@ -332,6 +387,21 @@ impl Sim {
     /// Every provider the simulator serves, as liner names them.
     pub fn providers() -> impl Iterator<Item = &'static str> {
         MOUNTS.iter().map(|m| m.provider)
+    }
+
+    /// What a client of a simulated provider shows to be let in, and the options the
+    /// demo sets for it; `None` for a provider the simulator does not serve.
+    pub fn client(provider: &str) -> Option<Client> {
+        MOUNTS.iter().find(|m| m.provider == provider).map(|m| m.client)
+    }
+
+    /// The providers that want a token from the simulator's `/oauth/token`.
+    pub fn client_credentials_providers() -> Vec<String> {
+        MOUNTS
+            .iter()
+            .filter(|m| m.client.credentials == Credentials::ClientCredentials)
+            .map(|m| m.provider.to_string())
+            .collect()
     }
 
     pub fn catalog(&self) -> &Catalog {

@@ -122,7 +122,7 @@ fn view(s: &Shared) -> &View {
 
 /// The key, then the day's budget: `search.list` from its own bucket, the rest in units.
 fn gate(s: &Shared, p: &BTreeMap<String, String>, search: bool) -> Option<Response> {
-    let key_ok = match (&s.youtube_key, p.get("key")) {
+    let key_ok = match (s.secret("youtube"), p.get("key")) {
         (_, None) => false,
         (Some(want), Some(got)) => want == got,
         (None, Some(got)) => !got.is_empty(),

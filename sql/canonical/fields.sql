@@ -6,9 +6,10 @@
 --   release_date            the earliest year (the original over a reissue's or a
 --                           digital edition's date), then the most precise (a day over
 --                           a month over a year), then the earliest day
---   label, catalog_number   Discogs, then MusicBrainz, then Beatport (the labels'
---                           own records), then any other store; then the value most
---                           of its listings give
+--   label, catalog_number   by the precedence each provider's facts state (the
+--                           labels' own records first: see each provider's
+--                           staging.<provider>_facts), then any other store; then
+--                           the value most of its listings give
 --   genre                   every one, merged (case aside)
 --   explicit                true when any listing says so
 -- `conflict` marks a field on which the providers disagree: dates by year, labels and
@@ -21,7 +22,8 @@ with shared as (
     select entity, cluster_id, provider from canonical.clusters group by all having count(*) > 1
 ),
 facts as (
-    select c.entity, c.cluster_id as canonical_id, f.field, f.provider, f.value, s.cluster_id is not null as repeats
+    select c.entity, c.cluster_id as canonical_id, f.field, f.provider, f.value, f.precedence,
+        s.cluster_id is not null as repeats
     from canonical.clusters c
     join intermediate.item_facts f using (entity, provider, item_id)
     left join shared s using (entity, cluster_id, provider)
@@ -30,7 +32,7 @@ said as (
     -- An item says each fact once (intermediate.item_facts).
     select * exclude (repeats), 1 as listings from facts where not repeats
     union all
-    select entity, canonical_id, field, provider, value, count(*) from facts where repeats group by all
+    select entity, canonical_id, field, provider, value, precedence, count(*) from facts where repeats group by all
 ),
 normalized as (
     select *,
@@ -61,7 +63,7 @@ preferred as (
     where not by_provider and field <> 'genre'
     union all
     select *,
-        (case provider when 'discogs' then 1 when 'musicbrainz' then 2 when 'beatport' then 3 else 4 end)::varchar
+        lpad(coalesce(precedence, 99)::varchar, 2, '0')
             || lpad((999 - least(sum(listings) over (partition by entity, canonical_id, field, norm), 999))::varchar, 3, '0')
             || value || chr(0) || norm
     from normalized

@@ -4,11 +4,12 @@
 -- assert: not_null(title)
 -- One row per release: a cluster of linked provider items (canonical.clusters), named
 -- by its strongest identifier (`gtin:...`, else `mbid:...`, else `<provider>:<id>`).
--- Title and artist come from the most complete member (MusicBrainz first on a tie,
--- then the most popular); the date, label, catalog number, genres and explicit flag
+-- Title and artist come from the most complete member (an editor-curated database's
+-- first on a tie, then the most popular); the date, label, catalog number, genres and explicit flag
 -- field by field, by canonical.fields' rules, each with the providers it came from
 -- (`*_source`; every provider's value is in canonical.fields). Every provider's id is
--- kept.
+-- kept, in the columns each provider's release items declare (`-- canonical:`), which
+-- liner gathers into canonical.release_provider_columns.
 with members as not materialized (
     -- Joined again by each reader: keeping the 1.9M wide rows of the million cost more
     -- (8.8 s against 8.1 to 8.4 s for the model).
@@ -23,7 +24,7 @@ best as (
     select * from members
     qualify row_number() over (
         partition by cluster_id
-        order by completeness desc, provider = 'musicbrainz' desc, popularity desc nulls last, provider, item_id
+        order by completeness desc, curated desc, popularity desc nulls last, provider, item_id
     ) = 1
 ),
 per_cluster as (
@@ -31,15 +32,6 @@ per_cluster as (
         cluster_id,
         min(gtin) as gtin,
         max(track_count) as track_count,
-        min(item_id) filter (where provider = 'musicbrainz') as musicbrainz_release_id,
-        min(try_cast(item_id as bigint)) filter (where provider = 'deezer') as deezer_album_id,
-        min(item_id) filter (where provider = 'spotify') as spotify_album_id,
-        min(item_id) filter (where provider = 'apple_music') as apple_music_album_id,
-        min(item_id) filter (where provider = 'itunes') as itunes_collection_id,
-        min(try_cast(item_id as bigint)) filter (where provider = 'discogs') as discogs_release_id,
-        min(try_cast(item_id as bigint)) filter (where provider = 'beatport') as beatport_release_id,
-        min(item_id) filter (where provider = 'lastfm') as lastfm_url,
-        max(popularity) filter (where provider = 'deezer') as deezer_fans,
         count(distinct provider) as providers,
         count(*) as items
     from members
@@ -85,16 +77,7 @@ select
     f.label,
     f.catalog_number,
     p.track_count,
-    m.release_group_id,
-    p.musicbrainz_release_id,
-    p.deezer_album_id,
-    p.spotify_album_id,
-    p.apple_music_album_id,
-    p.itunes_collection_id,
-    p.discogs_release_id,
-    p.beatport_release_id,
-    p.lastfm_url,
-    p.deezer_fans::bigint as deezer_fans,
+    pc.* exclude (cluster_id),
     p.providers,
     p.items,
     -- Where the title and artist above were read: the provider, and its lake file.
@@ -111,4 +94,4 @@ from per_cluster p
 join best b using (cluster_id)
 left join fields f using (cluster_id)
 left join genres g using (cluster_id)
-left join staging.musicbrainz_releases m on m.release_id = p.musicbrainz_release_id
+left join canonical.release_provider_columns pc using (cluster_id)

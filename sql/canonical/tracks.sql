@@ -5,8 +5,10 @@
 -- One row per recording: a cluster of linked provider tracks (canonical.clusters),
 -- named by its strongest identifier (`isrc:...`, else `mbid:...`, else
 -- `<provider>:<id>`). Title, artist and length come from the most complete member
--- (MusicBrainz first on a tie); explicit and genres field by field (canonical.fields),
--- with the providers they came from; every provider's id is kept.
+-- (an editor-curated database's first on a tie); explicit and genres field by field
+-- (canonical.fields), with the providers they came from; every provider's id is kept:
+-- the columns each provider's track items declare (`-- canonical:`), gathered into
+-- canonical.track_provider_columns.
 with members as (
     select c.cluster_id, i.*,
         (i.duration_ms is not null)::int + (i.artist is not null)::int as completeness
@@ -18,7 +20,7 @@ best as (
     select * from members
     qualify row_number() over (
         partition by cluster_id
-        order by completeness desc, provider = 'musicbrainz' desc, popularity desc nulls last, provider, item_id
+        order by completeness desc, curated desc, popularity desc nulls last, provider, item_id
     ) = 1
 ),
 isrcs as (
@@ -32,15 +34,6 @@ per_cluster as (
     select
         cluster_id,
         max(duration_ms) as length_ms,
-        min(item_id) filter (where provider = 'musicbrainz') as musicbrainz_recording_id,
-        min(try_cast(item_id as bigint)) filter (where provider = 'deezer') as deezer_track_id,
-        count(*) filter (where provider = 'deezer') as deezer_track_count,
-        max(popularity) filter (where provider = 'deezer') as deezer_rank,
-        min(item_id) filter (where provider = 'spotify') as spotify_track_id,
-        min(item_id) filter (where provider = 'apple_music') as apple_music_song_id,
-        min(try_cast(item_id as bigint)) filter (where provider = 'beatport') as beatport_track_id,
-        min(try_cast(item_id as bigint)) filter (where provider = 'genius') as genius_song_id,
-        min(item_id) filter (where provider = 'lastfm') as lastfm_url,
         count(distinct provider) as providers,
         count(*) as items
     from members
@@ -64,15 +57,7 @@ select
     b.artist,
     i.isrc,
     p.length_ms,
-    p.musicbrainz_recording_id,
-    p.deezer_track_id,
-    p.deezer_track_count,
-    p.deezer_rank::bigint as deezer_rank,
-    p.spotify_track_id,
-    p.apple_music_song_id,
-    p.beatport_track_id,
-    p.genius_song_id,
-    p.lastfm_url,
+    pc.* exclude (cluster_id),
     p.providers,
     p.items,
     -- Where the title and artist above were read: the provider, and its lake file.
@@ -86,3 +71,4 @@ from per_cluster p
 join best b using (cluster_id)
 left join isrcs i using (cluster_id)
 left join fields f using (cluster_id)
+left join canonical.track_provider_columns pc using (cluster_id)

@@ -2,7 +2,8 @@
 -- key: run_id, entity, measure
 -- assert: not_null(share)
 -- How complete the catalog is, run after run: for releases and tracks, the share that
--- carry a GTIN or ISRC, a MusicBrainz id, each provider's listing, (releases) a label
+-- carry a GTIN or ISRC, each provider's listing (a measure named after the provider, or
+-- as its items model says: MusicBrainz's is `mbid`), (releases) a label
 -- and genres, (tracks) a tempo and a key from any provider; and the share whose
 -- providers disagree on a field (`conflict_<field>`, from canonical.fields). This build's rows, and every earlier build's from the run history.
 with conflicts as (
@@ -12,14 +13,6 @@ releases as (
     select
         count(*) as items,
         avg((gtin is not null)::int) as gtin,
-        avg((musicbrainz_release_id is not null)::int) as mbid,
-        avg((deezer_album_id is not null)::int) as deezer,
-        avg((spotify_album_id is not null)::int) as spotify,
-        avg((apple_music_album_id is not null)::int) as apple_music,
-        avg((itunes_collection_id is not null)::int) as itunes,
-        avg((discogs_release_id is not null)::int) as discogs,
-        avg((beatport_release_id is not null)::int) as beatport,
-        avg((lastfm_url is not null)::int) as lastfm,
         avg((label is not null)::int) as label,
         avg((genres is not null)::int) as genres,
         avg((release_id in (select canonical_id from conflicts where entity = 'release' and field = 'release_date'))::int)
@@ -36,18 +29,28 @@ tracks as (
     select
         count(*) as items,
         avg((isrc is not null)::int) as isrc,
-        avg((musicbrainz_recording_id is not null)::int) as mbid,
-        avg((deezer_track_id is not null)::int) as deezer,
-        avg((spotify_track_id is not null)::int) as spotify,
-        avg((apple_music_song_id is not null)::int) as apple_music,
-        avg((beatport_track_id is not null)::int) as beatport,
-        avg((genius_song_id is not null)::int) as genius,
-        avg((lastfm_url is not null)::int) as lastfm,
         avg((track_id in (select track_id from marts.track_features where bpm is not null))::int) as tempo,
         avg((track_id in (select track_id from marts.track_features where camelot is not null))::int) as musical_key,
         avg((track_id in (select canonical_id from conflicts where entity = 'track' and field = 'explicit'))::int)
             as conflict_explicit
     from canonical.tracks
+),
+listed as (
+    -- Each provider with columns in the canonical tables: the share of releases and
+    -- tracks it lists, under its measure's name (raw.coverage_measures).
+    select m.entity, m.measure, count(distinct c.cluster_id) as listed
+    from raw.coverage_measures m
+    left join canonical.clusters c on c.entity = m.entity and c.provider = m.provider
+    group by all
+),
+by_provider as (
+    select 'release' as entity, r.items, l.measure, l.listed / nullif(r.items, 0) as share
+    from listed l, releases r
+    where l.entity = 'release'
+    union all
+    select 'track', t.items, l.measure, l.listed / nullif(t.items, 0)
+    from listed l, tracks t
+    where l.entity = 'track'
 ),
 now as (
     select 'release' as entity, items, measure, share
@@ -55,6 +58,8 @@ now as (
     union all
     select 'track', items, measure, share
     from (unpivot tracks on columns(* exclude (items)) into name measure value share)
+    union all
+    select entity, items, measure, share from by_provider
 )
 select b.run_id, b.today as built_on, n.entity, n.measure, n.items, coalesce(n.share, 0) as share
 from now n, raw.build b

@@ -8,7 +8,7 @@
 -- per field, or ordering whole bodies, is what made this model slow at a million albums).
 -- merge: by whole, then newest
 -- Each field from the album's own page if it has it (`whole`), then from the newest
--- listing: an album listed after its page was read keeps the page's UPC, label and
+-- listing, so an album listed after its page was read keeps the page's UPC, label and
 -- track count, whatever order the answers landed in.
 with parsed as materialized (
     select

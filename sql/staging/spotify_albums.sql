@@ -3,7 +3,7 @@
 -- assert: not_null(title)
 -- One row per Spotify album: GET /albums/<id> (the only response that carries
 -- external_ids, the UPC), else its entry in an artist's album list (a simplified
--- album: `album_group`, no UPC, label or popularity).
+-- album, with `album_group` and no UPC, label or popularity).
 -- Development-mode apps get no label and no popularity (null).
 -- merge: by whole, then newest
 with albums as (

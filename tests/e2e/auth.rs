@@ -195,11 +195,16 @@ fn no_providers_secret_reaches_a_file_or_a_log() {
             providers: vec!["spotify".into()],
         }),
         apple_key: Some(liner_sim::apple_music::AppleKey::demo()),
-        discogs_token: Some("canary-discogs-4b7e".into()),
-        lastfm_key: Some(secrets[2].2.into()),
-        genius_token: Some(secrets[3].2.into()),
-        beatport_token: Some(secrets[4].2.into()),
-        youtube_key: Some(secrets[5].2.into()),
+        secrets: [
+            ("discogs", "canary-discogs-4b7e"),
+            ("lastfm", secrets[2].2),
+            ("genius", secrets[3].2),
+            ("beatport", secrets[4].2),
+            ("youtube", secrets[5].2),
+        ]
+        .into_iter()
+        .map(|(p, s)| (p.to_string(), s.to_string()))
+        .collect(),
         limits: fast,
         ..SimConfig::default()
     })

@@ -14,7 +14,7 @@ fn releases_and_tracks_land_with_catalog_numbers_keys_and_isrcs() {
     let sim = Sim::start(SimConfig {
         seed: 59,
         artists: 40,
-        beatport_token: Some("sim-beatport".into()),
+        secrets: [("beatport".into(), "sim-beatport".into())].into(),
         limits,
         ..SimConfig::default()
     })
@@ -60,7 +60,7 @@ fn renewing_sim() -> Sim {
     Sim::start(SimConfig {
         seed: 59,
         artists: 40,
-        beatport_token: Some("sim-beatport".into()),
+        secrets: [("beatport".into(), "sim-beatport".into())].into(),
         beatport_refresh_token: Some("refresh-0".into()),
         ..SimConfig::default()
     })

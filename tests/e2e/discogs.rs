@@ -15,7 +15,7 @@ fn sim() -> Sim {
     Sim::start(SimConfig {
         seed: 31,
         artists: 40,
-        discogs_token: Some("sim-discogs-token".into()),
+        secrets: [("discogs".into(), "sim-discogs-token".into())].into(),
         limits,
         ..SimConfig::default()
     })

@@ -56,7 +56,7 @@ fn an_app_asks_for_items_reads_how_each_went_and_unfinished_ones_are_tried_again
         seed: 41,
         artists: 30,
         musicbrainz_per_second: 100,
-        beatport_token: Some("sim-beatport".into()),
+        secrets: [("beatport".into(), "sim-beatport".into())].into(),
         limits,
         ..SimConfig::default()
     })

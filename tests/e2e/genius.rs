@@ -15,7 +15,7 @@ fn a_followed_artists_songs_land_once_each_with_album_and_store_links() {
     let sim = Sim::start(SimConfig {
         seed: 53,
         artists: 40,
-        genius_token: Some("sim-genius".into()),
+        secrets: [("genius".into(), "sim-genius".into())].into(),
         limits,
         ..SimConfig::default()
     })

@@ -14,7 +14,7 @@ fn sim() -> Sim {
     Sim::start(SimConfig {
         seed: 31,
         artists: 60,
-        lastfm_key: Some("sim-lastfm-key".into()),
+        secrets: [("lastfm".into(), "sim-lastfm-key".into())].into(),
         limits,
         ..SimConfig::default()
     })

@@ -27,6 +27,7 @@ mod report;
 mod resume;
 mod serve;
 mod sim_shapes;
+mod slices;
 mod spotify;
 mod warehouse;
 mod youtube;

@@ -11,7 +11,7 @@ fn fixtures() -> PathBuf {
 }
 
 /// What a recorded response must become once landed and transformed.
-enum Lands {
+pub enum Lands {
     /// Staging rows: `select count(*) from <this>` is above zero.
     Rows(&'static str),
     /// The provider's error shape: reported by the ingest, no data, asked again later.
@@ -20,6 +20,27 @@ enum Lands {
     Empty,
 }
 use Lands::{Empty, Error, Rows};
+
+/// A recorded response's place, given by its provider's own test module
+/// (`inventory::submit!`), so a provider added later brings its fixtures' places with it.
+pub struct RealFixture {
+    /// The file, relative to shared/fixtures/real.
+    pub file: &'static str,
+    /// Where `liner ingest` takes it: `<provider>/<resource>/<name>`.
+    pub landed_as: &'static str,
+    pub lands: Lands,
+}
+
+inventory::collect!(RealFixture);
+
+/// Every place: the table below and the providers' own.
+pub fn layout() -> Vec<(&'static str, &'static str, &'static Lands)> {
+    LAYOUT
+        .iter()
+        .map(|(f, to, lands)| (*f, *to, lands))
+        .chain(inventory::iter::<RealFixture>.into_iter().map(|r| (r.file, r.landed_as, &r.lands)))
+        .collect()
+}
 
 /// Where each recorded response goes for `liner ingest` (`<provider>/<resource>/<name>`,
 /// the name filling the resource's endpoint, or `k=v&...` its parameters), and what it
@@ -292,20 +313,25 @@ fn count(db: &Connection, sql: &str) -> i64 {
 
 #[test]
 fn every_real_response_ingests_and_yields_the_identifiers_the_readme_lists() {
-    let mut mapped: Vec<String> = LAYOUT.iter().map(|(f, _, _)| f.to_string()).collect();
+    let layout = layout();
+    let mut mapped: Vec<String> = layout.iter().map(|(f, _, _)| f.to_string()).collect();
     mapped.sort();
-    assert_eq!(mapped, fixture_files(), "every file of shared/fixtures/real has its place in LAYOUT");
+    assert_eq!(
+        mapped,
+        fixture_files(),
+        "every file of shared/fixtures/real has its place, in LAYOUT or in its provider's test module"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let recorded = dir.path().join("recorded");
-    for (from, to, _) in LAYOUT {
+    for (from, to, _) in &layout {
         let to = recorded.join(format!("{to}.json"));
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
         std::fs::copy(fixtures().join(from), to).unwrap();
     }
     let lake = dir.path().join("raw");
     let got = liner_extract::replay::ingest(&recorded, &lake, "fixtures").expect("every recorded response ingests");
-    assert_eq!(got.landed, LAYOUT.len() as u64);
+    assert_eq!(got.landed, layout.len() as u64);
     let warehouse = dir.path().join("warehouse.duckdb");
     liner_transform::build(&BuildOptions {
         models: liner_transform::model::ModelSet { shipped: liner::shipped::models(), own: None },
@@ -326,7 +352,7 @@ fn every_real_response_ingests_and_yields_the_identifiers_the_readme_lists() {
     // Each file is data that reached staging, an error recognised as one, or an empty
     // answer recognised as one: none is silently lost.
     let landed_as = |to: &str| recorded.join(format!("{to}.json"));
-    for (from, to, lands) in LAYOUT {
+    for (from, to, lands) in &layout {
         let is_error = got.errors.iter().any(|(f, _)| *f == landed_as(to));
         let is_empty = got.empty.iter().any(|f| *f == landed_as(to));
         match lands {

@@ -10,7 +10,7 @@ fn sim(quota: YouTubeQuota) -> Sim {
     Sim::start(SimConfig {
         seed: 61,
         artists: 40,
-        youtube_key: Some("sim-yt-key".into()),
+        secrets: [("youtube".into(), "sim-yt-key".into())].into(),
         youtube_quota: quota,
         ..SimConfig::default()
     })

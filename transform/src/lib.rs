@@ -1,6 +1,7 @@
 //! liner-transform: the model runner over DuckDB, and the Rust models and functions
 //! the SQL models call.
 
+pub mod conformed;
 pub mod model;
 pub mod normalize;
 pub mod plan;

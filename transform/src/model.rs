@@ -10,6 +10,10 @@ use anyhow::{Context, bail};
 /// a reference to another model (or, for `raw`, to a lake view).
 pub const LAYERS: &[&str] = &["raw", "answers", "staging", "intermediate", "canonical", "marts"];
 
+/// The settings a model's header may hold.
+pub const HEADER_KEYS: &[&str] =
+    &["model", "key", "materialized", "merge", "max_length", "assert", "canonical", "coverage"];
+
 /// The layers liner makes from the lake itself; models live in the others.
 pub const SOURCE_LAYERS: &[&str] = &["raw", "answers"];
 
@@ -130,6 +134,54 @@ impl Merge {
     }
 }
 
+/// A provider's column of a canonical table (`-- canonical: deezer_fans =
+/// max(popularity)::bigint` on its conformed items model): one aggregate over the
+/// provider's items of a release or track, with an optional cast of the result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CanonicalColumn {
+    pub name: String,
+    /// The aggregate call, `max(popularity)`.
+    pub aggregate: String,
+    /// `::bigint`, or empty.
+    pub cast: String,
+}
+
+impl CanonicalColumn {
+    fn parse(value: &str) -> anyhow::Result<CanonicalColumn> {
+        let (name, expr) = value.split_once('=').context("expected `<column> = <aggregate>(...)[::<type>]`")?;
+        let (name, expr) = (name.trim(), expr.trim());
+        if !is_identifier(name) {
+            bail!("{name:?} is not a column name");
+        }
+        // The call ends at the parenthesis that closes its first one.
+        let open = expr.find('(').with_context(|| format!("{expr:?} is not an aggregate call"))?;
+        let mut depth = 0;
+        let mut close = None;
+        for (i, c) in expr.char_indices().skip(open) {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        close = Some(i);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let close = close.with_context(|| format!("unclosed parenthesis in {expr:?}"))?;
+        let (aggregate, cast) = expr.split_at(close + 1);
+        let cast = cast.trim();
+        if !is_identifier(expr[..open].trim())
+            || !(cast.is_empty() || cast.strip_prefix("::").is_some_and(is_identifier))
+        {
+            bail!("expected `<aggregate>(...)` with an optional `::<type>`, got {expr:?}");
+        }
+        Ok(CanonicalColumn { name: name.to_string(), aggregate: aggregate.to_string(), cast: cast.to_string() })
+    }
+}
+
 /// A model written in Rust: it creates its table itself, from the tables it reads.
 pub type RustModel = fn(&duckdb::Connection) -> anyhow::Result<()>;
 
@@ -151,6 +203,12 @@ pub struct Model {
     pub assertions: Vec<Assertion>,
     /// Layer-qualified names the SQL reads, in order of first appearance.
     pub refs: Vec<String>,
+    /// On a provider's conformed items model: its columns of the canonical table
+    /// (`crate::conformed`).
+    pub canonical: Vec<CanonicalColumn>,
+    /// On a provider's conformed items model: the name of its measure in
+    /// marts.coverage, when not the provider's own (`-- coverage: mbid`).
+    pub coverage: Option<String>,
 }
 
 impl Model {
@@ -170,6 +228,27 @@ impl Model {
             max_length: Vec::new(),
             assertions,
             refs: refs.iter().map(|r| r.to_string()).collect(),
+            canonical: Vec::new(),
+            coverage: None,
+        }
+    }
+
+    /// A model liner writes itself from the others (`crate::conformed`): SQL, kept as a
+    /// view or a table, with no header of its own.
+    pub fn generated(name: &str, sql: String, materialized: Materialized) -> Model {
+        Model {
+            name: name.to_string(),
+            path: PathBuf::from(format!("(generated) {name}")),
+            refs: references(&sql),
+            sql,
+            rust: None,
+            materialized,
+            merge: None,
+            key: Vec::new(),
+            max_length: Vec::new(),
+            assertions: Vec::new(),
+            canonical: Vec::new(),
+            coverage: None,
         }
     }
 
@@ -179,8 +258,13 @@ impl Model {
 
     /// Parses a model file. The name comes from `-- model:`, or else from the folder
     /// and file name (`sql/staging/deezer_albums.sql` is `staging.deezer_albums`).
+    /// The header is the comments before the SQL; a line `-- <key>: <value>` whose key
+    /// is a lowercase word is a setting, and an unknown one is an error (a misspelt
+    /// `-- asert:` would otherwise drop an assertion without a word).
     pub fn parse(path: &Path, text: &str) -> anyhow::Result<Model> {
         let mut name = None;
+        let mut canonical = Vec::new();
+        let mut coverage = None;
         let mut key = Vec::new();
         let mut materialized = Materialized::Table;
         let mut merge = None;
@@ -196,8 +280,13 @@ impl Model {
             let Some((field, value)) = comment.split_once(':') else {
                 continue;
             };
+            let field = field.trim();
+            if !field.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') || field.is_empty() {
+                // Prose: "-- Genres: ...", "-- A view: ...".
+                continue;
+            }
             let value = value.trim();
-            match field.trim() {
+            match field {
                 "model" => name = Some(value.to_string()),
                 "key" => key = split_list(value),
                 "materialized" => {
@@ -220,7 +309,15 @@ impl Model {
                 }
                 "assert" => assertions
                     .extend(parse_assertions(value).with_context(|| format!("{}: -- assert:", path.display()))?),
-                _ => {}
+                "canonical" => canonical
+                    .push(CanonicalColumn::parse(value).with_context(|| format!("{}: -- canonical:", path.display()))?),
+                "coverage" if is_identifier(value) => coverage = Some(value.to_string()),
+                "coverage" => bail!("{}: -- coverage: expected a measure's name, got {value:?}", path.display()),
+                other => bail!(
+                    "{}: unknown header key `-- {other}:` (known: {})",
+                    path.display(),
+                    HEADER_KEYS.join(", ")
+                ),
             }
         }
         let name = match name {
@@ -261,6 +358,8 @@ impl Model {
             max_length,
             assertions,
             refs,
+            canonical,
+            coverage,
         })
     }
 
@@ -477,6 +576,40 @@ mod tests {
         );
         assert_eq!(m.refs, vec!["staging.deezer_albums", "staging.musicbrainz_releases"]);
         assert!(!m.sql.ends_with(';'));
+    }
+
+    #[test]
+    fn an_unknown_header_key_is_an_error_naming_the_file_and_the_key_and_prose_is_not_a_key() {
+        let e = Model::parse(Path::new("sql/staging/a.sql"), "-- key: id\n-- asert: not_null(x)\nselect 1 as id")
+            .unwrap_err();
+        let msg = format!("{e:#}");
+        assert!(msg.contains("sql/staging/a.sql") && msg.contains("`-- asert:`"), "{msg}");
+        let m =
+            Model::parse(Path::new("sql/staging/a.sql"), "-- Genres: tags.\n-- A view: yes.\nselect 1 as id").unwrap();
+        assert_eq!(m.name, "staging.a", "a capitalised word before a colon is prose");
+    }
+
+    #[test]
+    fn a_provider_declares_its_canonical_columns_as_aggregates_with_an_optional_cast() {
+        let sql = "-- model: staging.deezer_track_items\n-- coverage: dz\n\
+                   -- canonical: deezer_track_id = min(try_cast(item_id as bigint))\n\
+                   -- canonical: deezer_rank = max(popularity)::bigint\nselect 1 as item_id";
+        let m = Model::parse(Path::new("sql/staging/deezer_track_items.sql"), sql).unwrap();
+        assert_eq!(m.coverage.as_deref(), Some("dz"));
+        let cols: Vec<(&str, &str, &str)> =
+            m.canonical.iter().map(|c| (c.name.as_str(), c.aggregate.as_str(), c.cast.as_str())).collect();
+        assert_eq!(
+            cols,
+            [
+                ("deezer_track_id", "min(try_cast(item_id as bigint))", ""),
+                ("deezer_rank", "max(popularity)", "::bigint")
+            ]
+        );
+        for bad in ["deezer_rank max(popularity)", "deezer_rank = popularity", "deezer_rank = max(popularity) + 1"] {
+            let e =
+                Model::parse(Path::new("sql/staging/x.sql"), &format!("-- canonical: {bad}\nselect 1")).unwrap_err();
+            assert!(format!("{e:#}").contains("sql/staging/x.sql"), "{bad}: {e:#}");
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ use duckdb::Connection;
 use tracing::info;
 
 use crate::model::{Assertion, LAYERS, Model};
-use crate::{plan, udf};
+use crate::{conformed, plan, udf};
 
 /// A lake resource that becomes the view `raw.<provider>_<resource>` (every response
 /// landed) and `answers.<provider>_<resource>` (its answers: status 200, a JSON body,
@@ -113,8 +113,10 @@ pub struct BuildReport {
 /// Every model (SQL files, and the Rust models whose inputs exist) and their build order.
 fn models_in_order(opts: &BuildOptions) -> anyhow::Result<(Vec<Model>, Vec<usize>)> {
     let mut models = opts.models.load()?;
+    let generated = conformed::generated(&models, &providers(opts))?;
+    models.extend(generated);
     let mut sources: BTreeSet<String> = opts.sources.iter().flat_map(|s| [s.view(), s.answers()]).collect();
-    for table in [REVIEW_DECISIONS, FOLLOWS, BUILD, COVERAGE_HISTORY] {
+    for table in [REVIEW_DECISIONS, FOLLOWS, BUILD, COVERAGE_HISTORY, conformed::COVERAGE_MEASURES] {
         sources.insert(table.to_string());
     }
     // A Rust model builds when what it reads is there: a folder of models of one's
@@ -129,6 +131,17 @@ fn models_in_order(opts: &BuildOptions) -> anyhow::Result<(Vec<Model>, Vec<usize
     }
     let order = plan::order(&models, &sources)?;
     Ok((models, order))
+}
+
+/// The registered providers, in the registry's order, each once.
+fn providers(opts: &BuildOptions) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for s in &opts.sources {
+        if !out.contains(&s.provider.as_str()) {
+            out.push(&s.provider);
+        }
+    }
+    out
 }
 
 /// The models a build with these options would build, in order: what `--dry-run` shows.
@@ -172,11 +185,11 @@ fn build_into(path: &Path, opts: &BuildOptions, models: &[Model], order: &[usize
     for layer in LAYERS.iter().chain(&["meta"]) {
         db.execute_batch(&format!("CREATE SCHEMA {layer}"))?;
     }
-    inputs(&db, opts)?;
+    inputs(&db, opts, models)?;
     let mut built = Vec::new();
     for (n, &i) in order.iter().enumerate() {
         progress(opts, &models[i].name, n, order.len());
-        built.push(build_model(&db, &models[i])?);
+        built.push(build_model(&db, &models[i], &providers(opts))?);
     }
     progress(opts, "", order.len(), order.len());
     record(&db, opts, models, order, &built)?;
@@ -203,7 +216,7 @@ fn rebuild_into(
         // A warehouse built by an older liner may lack a layer added since.
         db.execute_batch(&format!("CREATE SCHEMA IF NOT EXISTS {layer}"))?;
     }
-    inputs(&db, opts)?;
+    inputs(&db, opts, models)?;
     let order: Vec<usize> = order.iter().copied().filter(|i| chosen.contains(i)).collect();
     for &i in &order {
         for r in &models[i].refs {
@@ -221,7 +234,7 @@ fn rebuild_into(
     for (n, &i) in order.iter().enumerate() {
         progress(opts, &models[i].name, n, order.len());
         drop_relation(&db, &models[i].name)?;
-        built.push(build_model(&db, &models[i])?);
+        built.push(build_model(&db, &models[i], &providers(opts))?);
     }
     progress(opts, "", order.len(), order.len());
     record(&db, opts, models, &order, &built)?;
@@ -265,10 +278,12 @@ fn table_exists(db: &Connection, name: &str) -> anyhow::Result<bool> {
 
 /// What every model may read besides other models: liner's SQL functions, the raw
 /// views over the lake, and people's review decisions.
-fn inputs(db: &Connection, opts: &BuildOptions) -> anyhow::Result<()> {
+fn inputs(db: &Connection, opts: &BuildOptions, models: &[Model]) -> anyhow::Result<()> {
     udf::register(db).context("registering liner's SQL functions")?;
-    let providers: Vec<&str> = opts.sources.iter().map(|s| s.provider.as_str()).collect();
+    let providers = providers(opts);
     udf::register_provider_sets(db, &providers).context("registering provider sets")?;
+    conformed::coverage_measures(db, models, &providers).context("listing the providers' coverage measures")?;
+    conformed::provider_types(db, models, &providers)?;
     for source in &opts.sources {
         create_raw_view(db, &opts.lake_root, source, &opts.raw_columns)?;
         create_answers_view(db, source)?;
@@ -475,13 +490,16 @@ fn create_answers_view(db: &Connection, source: &RawSource) -> anyhow::Result<()
     .with_context(|| format!("creating the view {}", source.answers()))
 }
 
-fn build_model(db: &Connection, m: &Model) -> anyhow::Result<BuiltModel> {
+fn build_model(db: &Connection, m: &Model, providers: &[&str]) -> anyhow::Result<BuiltModel> {
     let started = Instant::now();
     match m.rust {
         Some(run) => run(db).with_context(|| format!("{}: model {} failed", m.path.display(), m.name))?,
         None => db
             .execute_batch(&format!("CREATE {} {} AS\n{}", m.materialized.sql(), m.name, m.sql))
             .with_context(|| format!("{}: model {} failed", m.path.display(), m.name))?,
+    }
+    if let Some((_, shape)) = conformed::conforms(&m.name, providers) {
+        conformed::check_columns(db, m, shape)?;
     }
     let rows: i64 = db.query_row(&format!("SELECT count(*) FROM {}", m.name), [], |r| r.get(0))?;
     tracing::debug!(model = %m.name, ms = started.elapsed().as_millis() as u64, "written");

@@ -70,6 +70,10 @@ impl Api for AppleMusic {
         "apple_music"
     }
 
+    fn is_main_catalog(&self) -> bool {
+        true
+    }
+
     fn resources(&self) -> &'static [Resource] {
         RESOURCES
     }

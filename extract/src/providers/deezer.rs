@@ -67,6 +67,10 @@ impl Api for Deezer {
         "deezer"
     }
 
+    fn is_main_catalog(&self) -> bool {
+        true
+    }
+
     fn resources(&self) -> &'static [Resource] {
         RESOURCES
     }

@@ -88,6 +88,13 @@ pub trait Api: Sync {
         Vec::new()
     }
 
+    /// A catalog expected to list nearly every release and recording (the big stores,
+    /// MusicBrainz): an item it lacks is worth looking up there, so the enrichment
+    /// worklist holds the items some main catalog lacks.
+    fn is_main_catalog(&self) -> bool {
+        false
+    }
+
     /// What the provider does once per run, whoever is followed (charts, new releases).
     async fn sync_run(&self, _f: &Fetcher<'_>) {}
 

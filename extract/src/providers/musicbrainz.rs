@@ -44,6 +44,10 @@ impl Api for MusicBrainz {
         "musicbrainz"
     }
 
+    fn is_main_catalog(&self) -> bool {
+        true
+    }
+
     fn resources(&self) -> &'static [Resource] {
         RESOURCES
     }

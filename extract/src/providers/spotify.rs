@@ -71,6 +71,10 @@ impl Api for Spotify {
         "spotify"
     }
 
+    fn is_main_catalog(&self) -> bool {
+        true
+    }
+
     fn resources(&self) -> &'static [Resource] {
         RESOURCES
     }
