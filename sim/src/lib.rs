@@ -319,6 +319,7 @@ mounts! {
     pub youtube => Mount::at("youtube", "/youtube/v3", youtube::routes)
         .showing(youtube::profile)
         .credentials(Credentials::QueryKey("key")),
+    tidal => Mount::at("tidal", "/tidal/v2", tidal::routes).showing(tidal::profile).credentials(Credentials::ClientCredentials).limit(10, 1),
 }
 
 /// Every further provider's profile, in the order of [`MOUNTS`].

@@ -29,5 +29,6 @@ mod serve;
 mod sim_shapes;
 mod slices;
 mod spotify;
+mod tidal;
 mod warehouse;
 mod youtube;

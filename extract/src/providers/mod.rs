@@ -137,6 +137,7 @@ registry! {
     genius::Genius,
     beatport::Beatport,
     youtube::YouTube,
+    tidal::Tidal,
 }
 
 impl Provider {
