@@ -71,11 +71,7 @@ pub(crate) fn profile() -> Profile {
 
 /// "Title - Single", "Title - EP", "Title (Deluxe Edition)".
 fn release_title(rng: &mut ChaCha8Rng, c: &Catalog, r: &Release) -> String {
-    let base = c.albums[r.album].title.clone();
-    let t = match views::edition_suffix(rng, &r.edition) {
-        Some(s) => format!("{base} ({s})"),
-        None => base,
-    };
+    let t = views::edition_release_title(rng, c, r);
     match views::album_kind(c, r) {
         AlbumKind::Single => format!("{t} - Single"),
         AlbumKind::Ep => format!("{t} - EP"),

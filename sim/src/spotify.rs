@@ -12,7 +12,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
@@ -35,17 +34,9 @@ pub fn profile() -> Profile {
         barcode: Some(BarcodeStyle::Delivered { padded14: 0.15 }),
         barcode_missing: 0.03,
         isrc_shown: 0.98,
-        release_title,
+        release_title: views::edition_release_title,
         track_title,
         numbers_homonyms: false,
-    }
-}
-
-fn release_title(rng: &mut ChaCha8Rng, c: &Catalog, r: &Release) -> String {
-    let base = c.albums[r.album].title.clone();
-    match views::edition_suffix(rng, &r.edition) {
-        Some(s) => format!("{base} ({s})"),
-        None => base,
     }
 }
 
@@ -53,10 +44,7 @@ fn release_title(rng: &mut ChaCha8Rng, c: &Catalog, r: &Release) -> String {
 /// (they are always in the track's artists).
 fn track_title(rng: &mut ChaCha8Rng, c: &Catalog, rec: RecordingIdx) -> String {
     let r = &c.recordings[rec];
-    let mut t = r.title.clone();
-    if let Some(f) = views::featured(c, rec).filter(|_| rng.random_bool(0.5)) {
-        t = format!("{t} (feat. {f})");
-    }
+    let mut t = views::title_featuring(rng, c, rec, 0.5);
     if !r.version.is_empty() {
         t = format!("{t} - {}", r.version);
     }

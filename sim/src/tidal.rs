@@ -99,103 +99,98 @@ const VIDEO_SHARE: f64 = 0.35;
 
 const VIDEO_KINDS: &[&str] = &["Official Video", "Lyric Video", "Official Music Video", "Visualizer"];
 
-/// Relationships each resource lists (with `links.self`), as the recordings list them.
-const ALBUM_RELS: &[&str] =
-    &["artists", "coverArt", "genres", "items", "owners", "providers", "similarAlbums", "suggestedCoverArts"];
-const TRACK_RELS: &[&str] = &[
-    "albums",
-    "artists",
-    "genres",
-    "lyrics",
-    "owners",
-    "providers",
-    "radio",
-    "shares",
-    "similarTracks",
-    "sourceFile",
-    "trackStatistics",
-];
-const ARTIST_RELS: &[&str] = &[
-    "albums",
-    "biography",
-    "followers",
-    "following",
-    "owners",
-    "profileArt",
-    "radio",
-    "roles",
-    "similarArtists",
-    "trackProviders",
-    "tracks",
-    "videos",
-];
-const VIDEO_RELS: &[&str] = &["albums", "artists", "providers"];
-const SEARCH_RELS: &[&str] = &["albums", "artists", "playlists", "topHits", "tracks", "videos"];
+/// A relationship of a resource that `include` may name (the first segment of a path),
+/// from the OpenAPI document, and whether the resource lists it in its `relationships`
+/// (with `links.self`), as the recordings list them. The simulator fills in the ones
+/// liner uses and lists the others with links only.
+#[derive(Clone, Copy)]
+struct Rel {
+    name: &'static str,
+    listed: bool,
+}
 
-/// What `include` may name per endpoint (the first segment of a path), from the
-/// OpenAPI document. The simulator fills in the ones liner uses and lists the others
-/// with links only.
-const ALBUM_INCLUDES: &[&str] = &[
-    "albumStatistics",
-    "artists",
-    "coverArt",
-    "genres",
-    "items",
-    "owners",
-    "priceConfig",
-    "providers",
-    "replacement",
-    "shares",
-    "similarAlbums",
-    "suggestedCoverArts",
-    "usageRules",
+/// A relationship the resource lists.
+const fn rel(name: &'static str) -> Rel {
+    Rel { name, listed: true }
+}
+
+/// A relationship `include` may name that the resource does not list.
+const fn unlisted(name: &'static str) -> Rel {
+    Rel { name, listed: false }
+}
+
+/// What `include` may name of a resource.
+fn names(rels: &[Rel]) -> Vec<&'static str> {
+    rels.iter().map(|r| r.name).collect()
+}
+
+const ALBUM_RELS: &[Rel] = &[
+    unlisted("albumStatistics"),
+    rel("artists"),
+    rel("coverArt"),
+    rel("genres"),
+    rel("items"),
+    rel("owners"),
+    unlisted("priceConfig"),
+    rel("providers"),
+    unlisted("replacement"),
+    unlisted("shares"),
+    rel("similarAlbums"),
+    rel("suggestedCoverArts"),
+    unlisted("usageRules"),
 ];
-const TRACK_INCLUDES: &[&str] = &[
-    "albums",
-    "artists",
-    "credits",
-    "download",
-    "genres",
-    "lyrics",
-    "metadataStatus",
-    "owners",
-    "priceConfig",
-    "providers",
-    "radio",
-    "replacement",
-    "shares",
-    "similarTracks",
-    "sourceFile",
-    "suggestedTracks",
-    "trackStatistics",
-    "usageRules",
+
+const TRACK_RELS: &[Rel] = &[
+    rel("albums"),
+    rel("artists"),
+    unlisted("credits"),
+    unlisted("download"),
+    rel("genres"),
+    rel("lyrics"),
+    unlisted("metadataStatus"),
+    rel("owners"),
+    unlisted("priceConfig"),
+    rel("providers"),
+    rel("radio"),
+    unlisted("replacement"),
+    rel("shares"),
+    rel("similarTracks"),
+    rel("sourceFile"),
+    unlisted("suggestedTracks"),
+    rel("trackStatistics"),
+    unlisted("usageRules"),
 ];
-const ARTIST_INCLUDES: &[&str] = &[
-    "albums",
-    "biography",
-    "claimStatus",
-    "followers",
-    "following",
-    "owners",
-    "profileArt",
-    "radio",
-    "roles",
-    "similarArtists",
-    "trackProviders",
-    "tracks",
-    "videos",
+
+const ARTIST_RELS: &[Rel] = &[
+    rel("albums"),
+    rel("biography"),
+    unlisted("claimStatus"),
+    rel("followers"),
+    rel("following"),
+    rel("owners"),
+    rel("profileArt"),
+    rel("radio"),
+    rel("roles"),
+    rel("similarArtists"),
+    rel("trackProviders"),
+    rel("tracks"),
+    rel("videos"),
 ];
-const VIDEO_INCLUDES: &[&str] = &[
-    "albums",
-    "artists",
-    "credits",
-    "providers",
-    "replacement",
-    "similarVideos",
-    "suggestedVideos",
-    "thumbnailArt",
-    "usageRules",
+
+const VIDEO_RELS: &[Rel] = &[
+    rel("albums"),
+    rel("artists"),
+    unlisted("credits"),
+    rel("providers"),
+    unlisted("replacement"),
+    unlisted("similarVideos"),
+    unlisted("suggestedVideos"),
+    unlisted("thumbnailArt"),
+    unlisted("usageRules"),
 ];
+
+/// A search's relationships: all listed, and what `include` may name.
+const SEARCH_RELS: &[&str] = &["albums", "artists", "playlists", "topHits", "tracks", "videos"];
 
 pub(crate) fn profile() -> Profile {
     Profile {
@@ -208,29 +203,17 @@ pub(crate) fn profile() -> Profile {
         barcode_missing: 0.0,
         // `isrc` is a required track attribute.
         isrc_shown: 1.0,
-        release_title,
+        // "Title", "Title (Deluxe Edition)": no " - Single" or " - EP" (the type says it).
+        release_title: views::edition_release_title,
         track_title,
         numbers_homonyms: false,
-    }
-}
-
-/// "Title", "Title (Deluxe Edition)": no " - Single" or " - EP" (the type says it).
-fn release_title(rng: &mut ChaCha8Rng, c: &Catalog, r: &Release) -> String {
-    let base = c.albums[r.album].title.clone();
-    match views::edition_suffix(rng, &r.edition) {
-        Some(s) => format!("{base} ({s})"),
-        None => base,
     }
 }
 
 /// "Song", "Song (feat. X)" most of the time; the version ("Live", "2011 Remaster")
 /// is an attribute of its own, never in the title.
 fn track_title(rng: &mut ChaCha8Rng, c: &Catalog, rec: RecordingIdx) -> String {
-    let t = c.recordings[rec].title.clone();
-    match views::featured(c, rec).filter(|_| rng.random_bool(0.6)) {
-        Some(f) => format!("{t} (feat. {f})"),
-        None => t,
-    }
+    views::title_featuring(rng, c, rec, 0.6)
 }
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
@@ -474,14 +457,22 @@ fn ident(kind: &str, id: &str) -> Value {
     json!({ "id": id, "type": kind })
 }
 
-/// A resource's relationships, each with its `links.self` and no data yet.
-fn relationships(kind: &str, id: &str, cc: &str, names: &[&str]) -> Value {
-    let m: serde_json::Map<String, Value> = names
+/// Where a resource's relationship is: `/albums/{id}/relationships/items`.
+fn rel_path(kind: &str, id: &str, name: &str) -> String {
+    format!("/{kind}/{id}/relationships/{name}")
+}
+
+/// A relationship with its `links.self` (in the country asked for) and no data yet.
+fn rel_links(path: &str, cc: &str) -> Value {
+    json!({ "links": { "self": format!("{path}?countryCode={cc}") } })
+}
+
+/// A resource's relationships, each listed one with its `links.self` and no data yet.
+fn relationships(kind: &str, id: &str, cc: &str, rels: &[Rel]) -> Value {
+    let m: serde_json::Map<String, Value> = rels
         .iter()
-        .map(|name| {
-            let path = format!("/{kind}/{id}/relationships/{name}?countryCode={cc}");
-            (name.to_string(), json!({ "links": { "self": path } }))
-        })
+        .filter(|r| r.listed)
+        .map(|r| (r.name.to_string(), rel_links(&rel_path(kind, id, r.name), cc)))
         .collect();
     Value::Object(m)
 }
@@ -500,6 +491,58 @@ impl Included {
             self.list.push(v);
         }
     }
+
+    /// The resource `make` builds, after what it includes itself.
+    fn add_made(&mut self, make: impl FnOnce(&mut Included) -> Value) {
+        let v = make(self);
+        self.add(v);
+    }
+}
+
+/// The identifiers of the page of `all` from `offset`; `ident` gets each one's place
+/// in `all`, from 0.
+fn page_data<T>(all: &[T], offset: usize, ident: impl Fn(usize, &T) -> Value) -> Value {
+    Value::Array(all.iter().enumerate().skip(offset).take(PAGE).map(|(k, x)| ident(k, x)).collect())
+}
+
+/// The resources of the page of `all` from `offset`, as `resource` makes them, into
+/// `included`.
+fn include_page<T>(all: &[T], offset: usize, included: &mut Included, resource: impl Fn(&T, &mut Included) -> Value) {
+    for x in all.iter().skip(offset).take(PAGE) {
+        included.add_made(|included| resource(x, included));
+    }
+}
+
+/// A relationship's first page inside its resource (an album's items, a search's
+/// hits): the identifiers as `data`, their resources into `included`, and while more
+/// follow, `links.next` to the relationship's second page with its cursor.
+fn first_page<T>(
+    rel: &mut Value,
+    path: &str,
+    cc: &str,
+    all: &[T],
+    ident: impl Fn(usize, &T) -> Value,
+    resource: impl Fn(&T, &mut Included) -> Value,
+    included: &mut Included,
+) {
+    rel["data"] = page_data(all, 0, ident);
+    include_page(all, 0, included, resource);
+    if all.len() > PAGE {
+        let next = cursor(PAGE);
+        rel["links"]["next"] = json!(link(path, &pairs(&[("countryCode", cc), ("page[cursor]", next.as_str())])));
+        rel["links"]["meta"] = json!({ "nextCursor": next });
+    }
+}
+
+/// Image files at TIDAL's image host, one a size (width, height).
+fn image_files(path: &str, sizes: &[(u32, u32)]) -> Vec<Value> {
+    sizes
+        .iter()
+        .map(|&(w, h)| {
+            json!({ "href": format!("https://resources.tidal.com/images/{path}/{w}x{h}.jpg"),
+                    "meta": { "height": h, "width": w } })
+        })
+        .collect()
 }
 
 // ---- The catalog as TIDAL shows it ----------------------------------------------
@@ -551,18 +594,11 @@ fn artwork_id(album_id: &str) -> String {
 fn artwork_json(album_id: &str, cc: &str) -> Value {
     let id = artwork_id(album_id);
     let path = uuid(&format!("cover {album_id}")).replace('-', "/");
-    let files: Vec<Value> = [1280, 1080, 750, 640, 320, 160, 80]
-        .iter()
-        .map(|&w| {
-            json!({ "href": format!("https://resources.tidal.com/images/{path}/{w}x{w}.jpg"),
-                    "meta": { "height": w, "width": w } })
-        })
-        .collect();
-    let owners = format!("/artworks/{id}/relationships/owners?countryCode={cc}");
+    let files = image_files(&path, &[1280, 1080, 750, 640, 320, 160, 80].map(|w| (w, w)));
     json!({
         "attributes": { "files": files, "mediaType": "IMAGE" },
         "id": id,
-        "relationships": { "owners": { "links": { "self": owners } } },
+        "relationships": relationships("artworks", &id, cc, &[rel("owners")]),
         "type": "artworks",
     })
 }
@@ -663,10 +699,38 @@ fn item_json(s: &Shared, i: usize, item: &Item, cc: &str, inc: &[String], includ
     }
 }
 
+/// The `artists` relationship's data, and the artists into `included` when `inc`
+/// names them.
+fn artists_rel(s: &Shared, rels: &mut Value, artists: &[usize], cc: &str, inc: &[String], included: &mut Included) {
+    let v = view(s);
+    rels["artists"]["data"] = Value::Array(artists.iter().map(|&a| ident("artists", &v.artists[a].id)).collect());
+    if wants(inc, "artists") {
+        for &a in artists {
+            included.add(artist_json(s, a, cc));
+        }
+    }
+}
+
+/// The album `i` a track or video is seen on, as the `albums` relationship and into
+/// `included`, when `inc` names it.
+fn album_rel(s: &Shared, rels: &mut Value, i: usize, cc: &str, inc: &[String], included: &mut Included) {
+    if wants(inc, "albums") {
+        rels["albums"]["data"] = json!([ident("albums", &listing(s, i).id)]);
+        included.add_made(|included| album_doc(s, i, cc, &nested(inc, "albums"), included));
+    }
+}
+
+/// The label as the `providers` relationship and into `included`, when `inc` names it.
+fn providers_rel(rels: &mut Value, label: &str, inc: &[String], included: &mut Included) {
+    if wants(inc, "providers") {
+        rels["providers"]["data"] = json!([ident("providers", &provider_id(label))]);
+        included.add(provider_json(label));
+    }
+}
+
 /// An album resource, and what `inc` asks for of it into `included`.
 fn album_doc(s: &Shared, i: usize, cc: &str, inc: &[String], included: &mut Included) -> Value {
     let c = &s.catalog;
-    let v = view(s);
     let l = listing(s, i);
     let r = &c.releases[i];
     let album = &c.albums[r.album];
@@ -674,35 +738,25 @@ fn album_doc(s: &Shared, i: usize, cc: &str, inc: &[String], included: &mut Incl
     let total_ms: u64 = items.iter().map(|it| item_length(c, l, it)).sum();
     let mut rels = relationships("albums", &l.id, cc, ALBUM_RELS);
     if wants(inc, "artists") {
-        rels["artists"]["data"] =
-            Value::Array(album.credits.iter().map(|cr| ident("artists", &v.artists[cr.artist].id)).collect());
-        for cr in &album.credits {
-            included.add(artist_json(s, cr.artist, cc));
-        }
+        let artists: Vec<usize> = album.credits.iter().map(|cr| cr.artist).collect();
+        artists_rel(s, &mut rels, &artists, cc, inc, included);
     }
     if wants(inc, "coverArt") {
         rels["coverArt"]["data"] = json!([ident("artworks", &artwork_id(&l.id))]);
         included.add(artwork_json(&l.id, cc));
     }
-    if wants(inc, "providers") {
-        rels["providers"]["data"] = json!([ident("providers", &provider_id(&r.label))]);
-        included.add(provider_json(&r.label));
-    }
+    providers_rel(&mut rels, &r.label, inc, included);
     if wants(inc, "items") {
         let below = nested(inc, "items");
-        rels["items"]["data"] =
-            Value::Array(items.iter().take(PAGE).enumerate().map(|(k, it)| item_ident(l, it, k + 1)).collect());
-        if items.len() > PAGE {
-            let next = cursor(PAGE);
-            let path = format!("/albums/{}/relationships/items", l.id);
-            rels["items"]["links"]["next"] =
-                json!(link(&path, &pairs(&[("countryCode", cc), ("page[cursor]", next.as_str())])));
-            rels["items"]["links"]["meta"] = json!({ "nextCursor": next });
-        }
-        for it in items.iter().take(PAGE) {
-            let resource = item_json(s, i, it, cc, &below, included);
-            included.add(resource);
-        }
+        first_page(
+            &mut rels["items"],
+            &rel_path("albums", &l.id, "items"),
+            cc,
+            &items,
+            |k, it| item_ident(l, it, k + 1),
+            |it, included| item_json(s, i, it, cc, &below, included),
+            included,
+        );
     }
     let kind = album_type(c, r);
     let mut attributes = json!({
@@ -731,28 +785,14 @@ fn album_doc(s: &Shared, i: usize, cc: &str, inc: &[String], included: &mut Incl
 /// what `inc` asks for of it into `included`.
 fn track_doc(s: &Shared, i: usize, pos: usize, cc: &str, inc: &[String], included: &mut Included) -> Value {
     let c = &s.catalog;
-    let v = view(s);
     let l = listing(s, i);
     let r = &c.releases[i];
     let t = &l.tracks[pos];
     let rec = &c.recordings[t.recording];
-    let artists = recording_artists(c, t.recording);
     let mut rels = relationships("tracks", &t.id, cc, TRACK_RELS);
-    rels["artists"]["data"] = Value::Array(artists.iter().map(|&a| ident("artists", &v.artists[a].id)).collect());
-    if wants(inc, "artists") {
-        for &a in &artists {
-            included.add(artist_json(s, a, cc));
-        }
-    }
-    if wants(inc, "albums") {
-        rels["albums"]["data"] = json!([ident("albums", &l.id)]);
-        let album = album_doc(s, i, cc, &nested(inc, "albums"), included);
-        included.add(album);
-    }
-    if wants(inc, "providers") {
-        rels["providers"]["data"] = json!([ident("providers", &provider_id(&r.label))]);
-        included.add(provider_json(&r.label));
-    }
+    artists_rel(s, &mut rels, &recording_artists(c, t.recording), cc, inc, included);
+    album_rel(s, &mut rels, i, cc, inc, included);
+    providers_rel(&mut rels, &r.label, inc, included);
     let mut attributes = json!({
         "accessType": "PUBLIC",
         "availability": ["STREAM", "DJ"],
@@ -781,33 +821,13 @@ fn first_release(c: &Catalog, rec: RecordingIdx) -> Option<usize> {
 /// A video resource in the shape of the one real video answer, seen on album `i`.
 fn video_doc(s: &Shared, i: usize, vd: &Video, cc: &str, inc: &[String], included: &mut Included) -> Value {
     let c = &s.catalog;
-    let v = view(s);
     let r = &c.releases[first_release(c, vd.rec).unwrap_or(i)];
-    let artists = recording_artists(c, vd.rec);
     let mut rels = relationships("videos", &vd.id, cc, VIDEO_RELS);
-    rels["artists"]["data"] = Value::Array(artists.iter().map(|&a| ident("artists", &v.artists[a].id)).collect());
-    if wants(inc, "artists") {
-        for &a in &artists {
-            included.add(artist_json(s, a, cc));
-        }
-    }
-    if wants(inc, "albums") {
-        rels["albums"]["data"] = json!([ident("albums", &listing(s, i).id)]);
-        let album = album_doc(s, i, cc, &nested(inc, "albums"), included);
-        included.add(album);
-    }
-    if wants(inc, "providers") {
-        rels["providers"]["data"] = json!([ident("providers", &provider_id(&r.label))]);
-        included.add(provider_json(&r.label));
-    }
+    artists_rel(s, &mut rels, &recording_artists(c, vd.rec), cc, inc, included);
+    album_rel(s, &mut rels, i, cc, inc, included);
+    providers_rel(&mut rels, &r.label, inc, included);
     let images = uuid(&format!("video {}", vd.id)).replace('-', "/");
-    let image_links: Vec<Value> = [(1280, 720), (800, 450), (640, 360), (320, 180), (160, 90)]
-        .iter()
-        .map(|&(w, h)| {
-            json!({ "href": format!("https://resources.tidal.com/images/{images}/{w}x{h}.jpg"),
-                    "meta": { "width": w, "height": h } })
-        })
-        .collect();
+    let image_links = image_files(&images, &[(1280, 720), (800, 450), (640, 360), (320, 180), (160, 90)]);
     let mut self_params = Vec::new();
     if !inc.is_empty() {
         self_params.push(("include".to_string(), inc.join(",")));
@@ -934,28 +954,25 @@ fn search_id(query: &str) -> String {
     query.split_whitespace().collect::<Vec<_>>().join("+")
 }
 
-/// The one searchResults resource, and `included` for what `inc` names.
-fn search_resource(s: &Shared, query: &str, cc: &str, inc: &[String], current: bool) -> (Value, Vec<Value>) {
+/// The one searchResults resource, and what `inc` names of it into `included`.
+fn search_resource(
+    s: &Shared,
+    query: &str,
+    cc: &str,
+    inc: &[String],
+    current: bool,
+    included: &mut Included,
+) -> Value {
     let id = search_id(query);
     let segment = enc_segment(&id);
-    let mut included = Included::default();
     let mut rels = serde_json::Map::new();
     for &rel in SEARCH_RELS {
-        let path = format!("/searchResults/{segment}/relationships/{rel}");
-        let mut r = json!({ "links": { "self": format!("{path}?countryCode={cc}") } });
+        let path = rel_path("searchResults", &segment, rel);
+        let mut r = rel_links(&path, cc);
         if wants(inc, rel) {
             let hits = search_hits(s, query, rel);
-            r["data"] = Value::Array(hits.iter().take(PAGE).map(|h| hit_ident(s, h)).collect());
-            for h in hits.iter().take(PAGE) {
-                let resource = hit_json(s, h, cc, &mut included);
-                included.add(resource);
-            }
-            if hits.len() > PAGE {
-                let next = cursor(PAGE);
-                r["links"]["next"] =
-                    json!(link(&path, &pairs(&[("countryCode", cc), ("page[cursor]", next.as_str())])));
-                r["links"]["meta"] = json!({ "nextCursor": next });
-            }
+            let resource = |h: &Hit, included: &mut Included| hit_json(s, h, cc, included);
+            first_page(&mut r, &path, cc, &hits, |_, h| hit_ident(s, h), resource, included);
         }
         rels.insert(rel.to_string(), r);
     }
@@ -963,76 +980,111 @@ fn search_resource(s: &Shared, query: &str, cc: &str, inc: &[String], current: b
     if current {
         attributes["query"] = json!(query);
     }
-    (json!({ "attributes": attributes, "id": id, "relationships": rels, "type": "searchResults" }), included.list)
+    json!({ "attributes": attributes, "id": id, "relationships": rels, "type": "searchResults" })
+}
+
+// ---- Handlers --------------------------------------------------------------------
+
+/// A handler's answer: the document, or the error that stopped it.
+type Answer = Result<Response, Response>;
+
+/// What every catalog request goes through first: the rate and the country (`gate`),
+/// then the `include` paths the endpoint allows. The country and the paths.
+fn open(s: &Shared, p: &Pairs, allowed: &[&str]) -> Result<(String, Vec<String>), Response> {
+    let cc = gate(s, p)?;
+    Ok((cc, includes(p, allowed)?))
+}
+
+/// A document: `data` as `make` builds it, the resources it included on the way, and
+/// `links`.
+fn document(links: Value, make: impl FnOnce(&mut Included) -> Value) -> Response {
+    let mut included = Included::default();
+    let data = make(&mut included);
+    doc(json!({ "data": data, "included": included.list, "links": links }))
+}
+
+/// `links` of a document that is not paged: `self` as asked.
+fn self_link(path: &str, p: &Pairs) -> Value {
+    json!({ "self": link(path, p) })
+}
+
+/// A page of a relationship (`path`, as `rel_path` makes it) over `all`, 20 from
+/// `offset`: the identifiers as `ident` makes them (from each one's place in `all`),
+/// with `resources` the resources as `resource` makes them, and the page's links.
+fn relationship_page<T>(
+    path: &str,
+    p: &Pairs,
+    offset: usize,
+    all: &[T],
+    resources: bool,
+    ident: impl Fn(usize, &T) -> Value,
+    resource: impl Fn(&T, &mut Included) -> Value,
+) -> Response {
+    document(page_links(path, p, offset, all.len()), |included| {
+        if resources {
+            include_page(all, offset, included, resource);
+        }
+        page_data(all, offset, ident)
+    })
+}
+
+/// What `filter[isrc]` names, upper-cased.
+fn isrc_filter(p: &Pairs) -> Vec<String> {
+    values(p, "filter[isrc]").iter().map(|i| i.to_uppercase()).collect()
+}
+
+/// The hits in order, the first of each `key` only.
+fn distinct<T, K: PartialEq>(hits: impl Iterator<Item = T>, key: impl Fn(&T) -> K) -> Vec<T> {
+    let mut found: Vec<T> = Vec::new();
+    for hit in hits {
+        if !found.iter().any(|f| key(f) == key(&hit)) {
+            found.push(hit);
+        }
+    }
+    found
+}
+
+/// The query of the path forms, `taylor+swift` or `taylor swift`.
+fn path_query(raw: &str) -> String {
+    raw.replace('+', " ").trim().to_string()
 }
 
 /// `GET /searchResults?filter[query]=...`: the current form, a list of one.
-async fn search_results(State(s): St, Query(p): Params) -> Response {
-    let cc = match gate(&s, &p) {
-        Ok(cc) => cc,
-        Err(r) => return r,
-    };
-    let inc = match includes(&p, SEARCH_RELS) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn search_results(State(s): St, Query(p): Params) -> Answer {
+    let (cc, inc) = open(&s, &p, SEARCH_RELS)?;
     let query = first(&p, "filter[query]").unwrap_or("").trim().to_string();
     if query.is_empty() {
-        return bad_request("filter[query] is required");
+        return Err(bad_request("filter[query] is required"));
     }
-    let (resource, included) = search_resource(&s, &query, &cc, &inc, true);
-    doc(json!({ "data": [resource], "included": included, "links": { "self": link("/searchResults", &p) } }))
+    Ok(document(self_link("/searchResults", &p), |included| {
+        json!([search_resource(&s, &query, &cc, &inc, true, included)])
+    }))
 }
 
 /// `GET /searchResults/{query}`: the form of the recording (deprecated, still answered).
-async fn search_results_legacy(State(s): St, Path(raw): Path<String>, Query(p): Params) -> Response {
-    let cc = match gate(&s, &p) {
-        Ok(cc) => cc,
-        Err(r) => return r,
-    };
-    let inc = match includes(&p, SEARCH_RELS) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let query = raw.replace('+', " ").trim().to_string();
+async fn search_results_legacy(State(s): St, Path(raw): Path<String>, Query(p): Params) -> Answer {
+    let (cc, inc) = open(&s, &p, SEARCH_RELS)?;
+    let query = path_query(&raw);
     if query.is_empty() {
-        return bad_request("the search query is empty");
+        return Err(bad_request("the search query is empty"));
     }
-    let (resource, included) = search_resource(&s, &query, &cc, &inc, false);
     let path = format!("/searchResults/{}", enc_segment(&search_id(&query)));
-    doc(json!({ "data": resource, "included": included, "links": { "self": link(&path, &p) } }))
+    Ok(document(self_link(&path, &p), |included| search_resource(&s, &query, &cc, &inc, false, included)))
 }
 
 /// `GET /searchResults/{query}/relationships/{rel}`: the further pages of a search.
-async fn search_relationship(State(s): St, Path((raw, rel)): Path<(String, String)>, Query(p): Params) -> Response {
-    let cc = match gate(&s, &p) {
-        Ok(cc) => cc,
-        Err(r) => return r,
-    };
+async fn search_relationship(State(s): St, Path((raw, rel)): Path<(String, String)>, Query(p): Params) -> Answer {
+    let cc = gate(&s, &p)?;
     if !SEARCH_RELS.contains(&rel.as_str()) {
-        return not_found("relationship", &rel);
+        return Err(not_found("relationship", &rel));
     }
-    let inc = match includes(&p, &[rel.as_str()]) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let offset = match page_offset(&p) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
-    let query = raw.replace('+', " ").trim().to_string();
+    let inc = includes(&p, &[rel.as_str()])?;
+    let offset = page_offset(&p)?;
+    let query = path_query(&raw);
     let hits = search_hits(&s, &query, &rel);
-    let page: Vec<&Hit> = hits.iter().skip(offset).take(PAGE).collect();
-    let mut included = Included::default();
-    if wants(&inc, &rel) {
-        for h in &page {
-            let resource = hit_json(&s, h, &cc, &mut included);
-            included.add(resource);
-        }
-    }
-    let data: Vec<Value> = page.iter().map(|h| hit_ident(&s, h)).collect();
-    let path = format!("/searchResults/{}/relationships/{rel}", enc_segment(&search_id(&query)));
-    doc(json!({ "data": data, "included": included.list, "links": page_links(&path, &p, offset, hits.len()) }))
+    let path = rel_path("searchResults", &enc_segment(&search_id(&query)), &rel);
+    let resource = |h: &Hit, included: &mut Included| hit_json(&s, h, &cc, included);
+    Ok(relationship_page(&path, &p, offset, &hits, wants(&inc, &rel), |_, h| hit_ident(&s, h), resource))
 }
 
 // ---- Artists ---------------------------------------------------------------------
@@ -1042,248 +1094,135 @@ fn artist_idx(v: &View, id: &str) -> Option<usize> {
     v.artists.iter().position(|a| a.id == id)
 }
 
-async fn artists(State(s): St, Query(p): Params) -> Response {
-    let cc = match gate(&s, &p) {
-        Ok(cc) => cc,
-        Err(r) => return r,
-    };
-    if let Err(r) = includes(&p, ARTIST_INCLUDES) {
-        return r;
-    }
+async fn artists(State(s): St, Query(p): Params) -> Answer {
+    let (cc, _) = open(&s, &p, &names(ARTIST_RELS))?;
     let ids = values(&p, "filter[id]");
     if ids.is_empty() {
-        return bad_request("At least one filter is required: filter[id], filter[handle] or filter[owners.id]");
+        return Err(bad_request("At least one filter is required: filter[id], filter[handle] or filter[owners.id]"));
     }
     let v = view(&s);
-    let data: Vec<Value> = ids.iter().filter_map(|id| artist_idx(v, id)).map(|a| artist_json(&s, a, &cc)).collect();
-    doc(json!({ "data": data, "included": [], "links": { "self": link("/artists", &p) } }))
+    Ok(document(self_link("/artists", &p), |_| {
+        ids.iter().filter_map(|id| artist_idx(v, id)).map(|a| artist_json(&s, a, &cc)).collect()
+    }))
 }
 
-async fn artist(State(s): St, Path(id): Path<String>, Query(p): Params) -> Response {
-    let cc = match gate(&s, &p) {
-        Ok(cc) => cc,
-        Err(r) => return r,
-    };
-    if let Err(r) = includes(&p, ARTIST_INCLUDES) {
-        return r;
-    }
-    match artist_idx(view(&s), &id) {
-        Some(a) => doc(json!({ "data": artist_json(&s, a, &cc), "included": [],
-                               "links": { "self": link(&format!("/artists/{id}"), &p) } })),
-        None => not_found("artists", &id),
-    }
+async fn artist(State(s): St, Path(id): Path<String>, Query(p): Params) -> Answer {
+    let (cc, _) = open(&s, &p, &names(ARTIST_RELS))?;
+    let a = artist_idx(view(&s), &id).ok_or_else(|| not_found("artists", &id))?;
+    Ok(document(self_link(&format!("/artists/{id}"), &p), |_| artist_json(&s, a, &cc)))
 }
 
 /// `GET /artists/{id}/relationships/albums`: the artist's albums, 20 a page.
-async fn artist_albums(State(s): St, Path(id): Path<String>, Query(p): Params) -> Response {
-    let cc = match gate(&s, &p) {
-        Ok(cc) => cc,
-        Err(r) => return r,
-    };
-    let inc = match includes(&p, &["albums"]) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let offset = match page_offset(&p) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+async fn artist_albums(State(s): St, Path(id): Path<String>, Query(p): Params) -> Answer {
+    let (cc, inc) = open(&s, &p, &["albums"])?;
+    let offset = page_offset(&p)?;
     let v = view(&s);
-    let Some(artist) = artist_idx(v, &id) else { return not_found("artists", &id) };
+    let artist = artist_idx(v, &id).ok_or_else(|| not_found("artists", &id))?;
     let albums: Vec<usize> = v.releases_of(&s.catalog, artist).map(|(i, _)| i).collect();
-    let page: Vec<usize> = albums.iter().skip(offset).take(PAGE).copied().collect();
-    let mut included = Included::default();
-    if wants(&inc, "albums") {
-        let below = nested(&inc, "albums");
-        for &i in &page {
-            let album = album_doc(&s, i, &cc, &below, &mut included);
-            included.add(album);
-        }
-    }
-    let data: Vec<Value> = page.iter().map(|&i| ident("albums", &listing(&s, i).id)).collect();
-    let path = format!("/artists/{id}/relationships/albums");
-    doc(json!({ "data": data, "included": included.list, "links": page_links(&path, &p, offset, albums.len()) }))
+    let below = nested(&inc, "albums");
+    let path = rel_path("artists", &id, "albums");
+    let resource = |&i: &usize, included: &mut Included| album_doc(&s, i, &cc, &below, included);
+    let album_ident = |_, &i: &usize| ident("albums", &listing(&s, i).id);
+    Ok(relationship_page(&path, &p, offset, &albums, wants(&inc, "albums"), album_ident, resource))
 }
 
 // ---- Albums ------------------------------------------------------------------------
 
 /// `GET /albums?filter[id]=...` or `?filter[barcodeId]=...`: a list, empty for no match.
-async fn albums(State(s): St, Query(p): Params) -> Response {
-    let cc = match gate(&s, &p) {
-        Ok(cc) => cc,
-        Err(r) => return r,
-    };
-    let inc = match includes(&p, ALBUM_INCLUDES) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn albums(State(s): St, Query(p): Params) -> Answer {
+    let (cc, inc) = open(&s, &p, &names(ALBUM_RELS))?;
     let ids = values(&p, "filter[id]");
     let barcodes = values(&p, "filter[barcodeId]");
     if ids.is_empty() && barcodes.is_empty() {
-        return bad_request("At least one filter is required: filter[id], filter[barcodeId] or filter[owners.id]");
+        return Err(bad_request(
+            "At least one filter is required: filter[id], filter[barcodeId] or filter[owners.id]",
+        ));
     }
     let v = view(&s);
-    let mut found: Vec<usize> = Vec::new();
     // One album per barcode, as the API documents for several barcodes.
     let hits =
         ids.iter().filter_map(|id| v.release_by_id(id)).chain(barcodes.iter().filter_map(|b| album_by_barcode(v, b)));
-    for i in hits {
-        if !found.contains(&i) {
-            found.push(i);
-        }
-    }
-    let mut included = Included::default();
-    let data: Vec<Value> = found.iter().map(|&i| album_doc(&s, i, &cc, &inc, &mut included)).collect();
-    doc(json!({ "data": data, "included": included.list, "links": { "self": link("/albums", &p) } }))
+    let found = distinct(hits, |&i| i);
+    Ok(document(self_link("/albums", &p), |included| {
+        found.iter().map(|&i| album_doc(&s, i, &cc, &inc, included)).collect()
+    }))
 }
 
-async fn album(State(s): St, Path(id): Path<String>, Query(p): Params) -> Response {
-    let cc = match gate(&s, &p) {
-        Ok(cc) => cc,
-        Err(r) => return r,
-    };
-    let inc = match includes(&p, ALBUM_INCLUDES) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let Some(i) = view(&s).release_by_id(&id) else { return not_found("albums", &id) };
-    let mut included = Included::default();
-    let data = album_doc(&s, i, &cc, &inc, &mut included);
-    doc(json!({ "data": data, "included": included.list, "links": { "self": link(&format!("/albums/{id}"), &p) } }))
+async fn album(State(s): St, Path(id): Path<String>, Query(p): Params) -> Answer {
+    let (cc, inc) = open(&s, &p, &names(ALBUM_RELS))?;
+    let i = view(&s).release_by_id(&id).ok_or_else(|| not_found("albums", &id))?;
+    Ok(document(self_link(&format!("/albums/{id}"), &p), |included| album_doc(&s, i, &cc, &inc, included)))
 }
 
 /// `GET /albums/{id}/relationships/items`: tracks and videos with their place, 20 a page.
-async fn album_items(State(s): St, Path(id): Path<String>, Query(p): Params) -> Response {
-    let cc = match gate(&s, &p) {
-        Ok(cc) => cc,
-        Err(r) => return r,
-    };
-    let inc = match includes(&p, &["items"]) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let offset = match page_offset(&p) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
-    let Some(i) = view(&s).release_by_id(&id) else { return not_found("albums", &id) };
+async fn album_items(State(s): St, Path(id): Path<String>, Query(p): Params) -> Answer {
+    let (cc, inc) = open(&s, &p, &["items"])?;
+    let offset = page_offset(&p)?;
+    let i = view(&s).release_by_id(&id).ok_or_else(|| not_found("albums", &id))?;
     let l = listing(&s, i);
     let items = items(&s.catalog, l);
-    let mut included = Included::default();
-    let mut data = Vec::new();
     let below = nested(&inc, "items");
-    for (k, it) in items.iter().enumerate().skip(offset).take(PAGE) {
-        data.push(item_ident(l, it, k + 1));
-        if wants(&inc, "items") {
-            let resource = item_json(&s, i, it, &cc, &below, &mut included);
-            included.add(resource);
-        }
-    }
-    let path = format!("/albums/{id}/relationships/items");
-    doc(json!({ "data": data, "included": included.list, "links": page_links(&path, &p, offset, items.len()) }))
+    let path = rel_path("albums", &id, "items");
+    let resource = |it: &Item, included: &mut Included| item_json(&s, i, it, &cc, &below, included);
+    Ok(relationship_page(&path, &p, offset, &items, wants(&inc, "items"), |k, it| item_ident(l, it, k + 1), resource))
 }
 
 // ---- Tracks and videos ---------------------------------------------------------------
 
 /// `GET /tracks?filter[isrc]=...` or `?filter[id]=...`: a list, empty for no match.
-async fn tracks(State(s): St, Query(p): Params) -> Response {
-    let cc = match gate(&s, &p) {
-        Ok(cc) => cc,
-        Err(r) => return r,
-    };
-    let inc = match includes(&p, TRACK_INCLUDES) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let offset = match page_offset(&p) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+async fn tracks(State(s): St, Query(p): Params) -> Answer {
+    let (cc, inc) = open(&s, &p, &names(TRACK_RELS))?;
+    let offset = page_offset(&p)?;
     let ids = values(&p, "filter[id]");
-    let isrcs: Vec<String> = values(&p, "filter[isrc]").iter().map(|i| i.to_uppercase()).collect();
+    let isrcs = isrc_filter(&p);
     if ids.is_empty() && isrcs.is_empty() {
-        return bad_request("At least one filter is required: filter[id], filter[isrc] or filter[owners.id]");
+        return Err(bad_request("At least one filter is required: filter[id], filter[isrc] or filter[owners.id]"));
     }
     let v = view(&s);
     let mut found: Vec<(usize, usize)> = ids.iter().filter_map(|id| v.track_by_id(id)).collect();
     // One ISRC pages through every track that has it; several give one track each.
-    let mut total = None;
-    if let [isrc] = isrcs.as_slice() {
+    let links = if let [isrc] = isrcs.as_slice() {
         let all = tracks_with_isrc(v, isrc);
-        total = Some(all.len());
+        let links = page_links("/tracks", &p, offset, all.len());
         found.extend(all.into_iter().skip(offset).take(PAGE));
+        links
     } else {
         found.extend(isrcs.iter().filter_map(|isrc| tracks_with_isrc(v, isrc).into_iter().next()));
-    }
-    let mut included = Included::default();
-    let data: Vec<Value> = found.iter().map(|&(i, pos)| track_doc(&s, i, pos, &cc, &inc, &mut included)).collect();
-    let links = match total {
-        Some(total) => page_links("/tracks", &p, offset, total),
-        None => json!({ "self": link("/tracks", &p) }),
+        self_link("/tracks", &p)
     };
-    doc(json!({ "data": data, "included": included.list, "links": links }))
+    Ok(document(links, |included| found.iter().map(|&(i, pos)| track_doc(&s, i, pos, &cc, &inc, included)).collect()))
 }
 
-async fn track(State(s): St, Path(id): Path<String>, Query(p): Params) -> Response {
-    let cc = match gate(&s, &p) {
-        Ok(cc) => cc,
-        Err(r) => return r,
-    };
-    let inc = match includes(&p, TRACK_INCLUDES) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let Some((i, pos)) = view(&s).track_by_id(&id) else { return not_found("tracks", &id) };
-    let mut included = Included::default();
-    let data = track_doc(&s, i, pos, &cc, &inc, &mut included);
-    doc(json!({ "data": data, "included": included.list, "links": { "self": link(&format!("/tracks/{id}"), &p) } }))
+async fn track(State(s): St, Path(id): Path<String>, Query(p): Params) -> Answer {
+    let (cc, inc) = open(&s, &p, &names(TRACK_RELS))?;
+    let (i, pos) = view(&s).track_by_id(&id).ok_or_else(|| not_found("tracks", &id))?;
+    Ok(document(self_link(&format!("/tracks/{id}"), &p), |included| track_doc(&s, i, pos, &cc, &inc, included)))
 }
 
 /// `GET /videos?filter[id]=...` or `?filter[isrc]=...`: a list, empty for no match.
-async fn videos(State(s): St, Query(p): Params) -> Response {
-    let cc = match gate(&s, &p) {
-        Ok(cc) => cc,
-        Err(r) => return r,
-    };
-    let inc = match includes(&p, VIDEO_INCLUDES) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn videos(State(s): St, Query(p): Params) -> Answer {
+    let (cc, inc) = open(&s, &p, &names(VIDEO_RELS))?;
     let ids = values(&p, "filter[id]");
-    let isrcs: Vec<String> = values(&p, "filter[isrc]").iter().map(|i| i.to_uppercase()).collect();
+    let isrcs = isrc_filter(&p);
     if ids.is_empty() && isrcs.is_empty() {
-        return bad_request("At least one filter is required: filter[id] or filter[isrc]");
+        return Err(bad_request("At least one filter is required: filter[id] or filter[isrc]"));
     }
     let all = all_videos(&s);
-    let mut found: Vec<&(usize, Video)> = Vec::new();
     let wanted = ids
         .iter()
         .filter_map(|id| all.iter().find(|(_, vd)| &vd.id == id))
         .chain(isrcs.iter().filter_map(|isrc| all.iter().find(|(_, vd)| &vd.isrc == isrc)));
-    for hit in wanted {
-        if !found.iter().any(|f| f.1.id == hit.1.id) {
-            found.push(hit);
-        }
-    }
-    let mut included = Included::default();
-    let data: Vec<Value> = found.iter().map(|(i, vd)| video_doc(&s, *i, vd, &cc, &inc, &mut included)).collect();
-    doc(json!({ "data": data, "included": included.list, "links": { "self": link("/videos", &p) } }))
+    let found = distinct(wanted, |(_, vd)| vd.id.clone());
+    Ok(document(self_link("/videos", &p), |included| {
+        found.iter().map(|(i, vd)| video_doc(&s, *i, vd, &cc, &inc, included)).collect()
+    }))
 }
 
-async fn video(State(s): St, Path(id): Path<String>, Query(p): Params) -> Response {
-    let cc = match gate(&s, &p) {
-        Ok(cc) => cc,
-        Err(r) => return r,
-    };
-    let inc = match includes(&p, VIDEO_INCLUDES) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn video(State(s): St, Path(id): Path<String>, Query(p): Params) -> Answer {
+    let (cc, inc) = open(&s, &p, &names(VIDEO_RELS))?;
     let all = all_videos(&s);
-    let Some((i, vd)) = all.iter().find(|(_, vd)| vd.id == id) else { return not_found("videos", &id) };
-    let mut included = Included::default();
-    let data = video_doc(&s, *i, vd, &cc, &inc, &mut included);
-    doc(json!({ "data": data, "included": included.list, "links": { "self": link(&format!("/videos/{id}"), &p) } }))
+    let (i, vd) = all.iter().find(|(_, vd)| vd.id == id).ok_or_else(|| not_found("videos", &id))?;
+    Ok(document(self_link(&format!("/videos/{id}"), &p), |included| video_doc(&s, *i, vd, &cc, &inc, included)))
 }
 
 #[cfg(test)]
@@ -1331,9 +1270,9 @@ mod tests {
     #[test]
     fn include_paths_are_checked_by_their_first_segment() {
         let p = pairs(&[("include", "artists,items.artists")]);
-        let Ok(inc) = includes(&p, ALBUM_INCLUDES) else { panic!("known paths") };
+        let Ok(inc) = includes(&p, &names(ALBUM_RELS)) else { panic!("known paths") };
         assert!(wants(&inc, "items") && wants(&inc, "artists") && !wants(&inc, "coverArt"));
         assert_eq!(nested(&inc, "items"), vec!["artists".to_string()]);
-        assert!(includes(&pairs(&[("include", "nonsense")]), ALBUM_INCLUDES).is_err());
+        assert!(includes(&pairs(&[("include", "nonsense")]), &names(ALBUM_RELS)).is_err());
     }
 }

@@ -231,6 +231,26 @@ pub fn edition_suffix(rng: &mut ChaCha8Rng, edition: &Edition) -> Option<String>
     })
 }
 
+/// The album's title with its edition in brackets: "Title", "Title (Deluxe Edition)"
+/// (Spotify, TIDAL; Apple Music adds " - Single" and " - EP").
+pub fn edition_release_title(rng: &mut ChaCha8Rng, c: &Catalog, r: &Release) -> String {
+    let base = c.albums[r.album].title.clone();
+    match edition_suffix(rng, &r.edition) {
+        Some(s) => format!("{base} ({s})"),
+        None => base,
+    }
+}
+
+/// The recording's title, with its featured artists, if any, `share` of the time:
+/// "Song", "Song (feat. X)".
+pub fn title_featuring(rng: &mut ChaCha8Rng, c: &Catalog, rec: RecordingIdx, share: f64) -> String {
+    let t = c.recordings[rec].title.clone();
+    match featured(c, rec).filter(|_| rng.random_bool(share)) {
+        Some(f) => format!("{t} (feat. {f})"),
+        None => t,
+    }
+}
+
 /// The album's title as it stands, edition unsaid (Discogs, Genius, Beatport, YouTube).
 pub fn plain_release_title(_: &mut ChaCha8Rng, c: &Catalog, r: &Release) -> String {
     c.albums[r.album].title.clone()

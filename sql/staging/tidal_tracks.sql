@@ -8,27 +8,10 @@
 -- names its album only by its `albums` relationship (a guess: no recording of that
 -- answer was found).
 -- Videos among an album's items are in staging.tidal_videos, not here: a video is
--- another recording, with an ISRC of its own.
+-- another recording, with an ISRC of its own (both are read alike, in
+-- staging.tidal_items).
 -- `title` is without `version` ("Remastered", "Live"), as TIDAL keeps them apart.
 -- merge: by whole, then newest
-select
-    id as track_id,
-    album_id,
-    volume_number,
-    track_number,
-    attributes ->> 'title' as title,
-    nullif(attributes ->> 'version', '') as version,
-    nullif(attributes ->> 'isrc', '') as isrc_raw,
-    norm_isrc(attributes ->> 'isrc') as isrc,
-    duration_ms,
-    try_cast(attributes ->> 'explicit' as boolean) as explicit,
-    try_cast(attributes ->> 'popularity' as double) as popularity,
-    copyright,
-    url,
-    artist_id,
-    artist_credit,
-    fetched_at,
-    raw_file,
-    (track_number is not null)::integer as whole
-from staging.tidal_resources
+select id as track_id, * exclude (id, type, resource, release_date)
+from staging.tidal_items
 where type = 'tracks' and resource in ('albums', 'albums_by_barcode', 'album_items', 'tracks_by_isrc')

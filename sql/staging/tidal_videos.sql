@@ -7,25 +7,6 @@
 -- stay out of the track items: they are listed here only. Placed on an album as the
 -- album's answers place its tracks (`whole`).
 -- merge: by whole, then newest
-select
-    id as video_id,
-    album_id,
-    volume_number,
-    track_number,
-    attributes ->> 'title' as title,
-    nullif(attributes ->> 'version', '') as version,
-    nullif(attributes ->> 'isrc', '') as isrc_raw,
-    norm_isrc(attributes ->> 'isrc') as isrc,
-    duration_ms,
-    nullif(attributes ->> 'releaseDate', '') as release_date,
-    try_cast(attributes ->> 'explicit' as boolean) as explicit,
-    try_cast(attributes ->> 'popularity' as double) as popularity,
-    copyright,
-    url,
-    artist_id,
-    artist_credit,
-    fetched_at,
-    raw_file,
-    (track_number is not null)::integer as whole
-from staging.tidal_resources
+select id as video_id, * exclude (id, type, resource)
+from staging.tidal_items
 where type = 'videos' and resource <> 'artist_search'

@@ -4,10 +4,43 @@
 use std::path::{Path, PathBuf};
 
 use duckdb::Connection;
+use liner_extract::replay::Ingested;
 use liner_transform::BuildOptions;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real")
+}
+
+/// Puts a recorded response (`file`, relative to shared/fixtures/real) where `liner
+/// ingest` takes it: `<recorded>/<landed_as>.json`.
+pub fn place(recorded: &Path, file: &str, landed_as: &str) {
+    let to = recorded.join(format!("{landed_as}.json"));
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    std::fs::copy(fixtures().join(file), to).unwrap();
+}
+
+/// The responses placed under `recorded`, ingested as `liner ingest` does into a lake
+/// in `dir`, and a warehouse there built over them with every shipped model: what the
+/// ingest found, and the warehouse's path.
+pub fn build_from_recorded(recorded: &Path, dir: &Path, run_id: &str) -> (Ingested, PathBuf) {
+    let lake = dir.join("raw");
+    let got = liner_extract::replay::ingest(recorded, &lake, run_id).expect("every recorded response ingests");
+    let warehouse = dir.join("warehouse.duckdb");
+    liner_transform::build(&BuildOptions {
+        models: liner_transform::model::ModelSet { shipped: liner::shipped::models(), own: None },
+        lake_root: lake,
+        warehouse: warehouse.clone(),
+        sources: liner::stages::raw_sources(),
+        raw_columns: liner::stages::raw_columns(),
+        run_id: run_id.into(),
+        review_decisions: vec![],
+        select: vec![],
+        follows: vec![],
+        coverage_history: vec![],
+        on_model: None,
+    })
+    .expect("the models build over the recorded responses");
+    (got, warehouse)
 }
 
 /// What a recorded response must become once landed and transformed.
@@ -302,12 +335,14 @@ fn fixture_files() -> Vec<String> {
     out
 }
 
-fn strings(db: &Connection, sql: &str) -> Vec<String> {
+/// The first column of a query's rows, as text.
+pub fn strings(db: &Connection, sql: &str) -> Vec<String> {
     let mut stmt = db.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
     stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap).collect()
 }
 
-fn count(db: &Connection, sql: &str) -> i64 {
+/// A query's one number.
+pub fn count(db: &Connection, sql: &str) -> i64 {
     db.query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
@@ -325,28 +360,10 @@ fn every_real_response_ingests_and_yields_the_identifiers_the_readme_lists() {
     let dir = tempfile::tempdir().unwrap();
     let recorded = dir.path().join("recorded");
     for (from, to, _) in &layout {
-        let to = recorded.join(format!("{to}.json"));
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(fixtures().join(from), to).unwrap();
+        place(&recorded, from, to);
     }
-    let lake = dir.path().join("raw");
-    let got = liner_extract::replay::ingest(&recorded, &lake, "fixtures").expect("every recorded response ingests");
+    let (got, warehouse) = build_from_recorded(&recorded, dir.path(), "fixtures");
     assert_eq!(got.landed, layout.len() as u64);
-    let warehouse = dir.path().join("warehouse.duckdb");
-    liner_transform::build(&BuildOptions {
-        models: liner_transform::model::ModelSet { shipped: liner::shipped::models(), own: None },
-        lake_root: lake,
-        warehouse: warehouse.clone(),
-        sources: liner::stages::raw_sources(),
-        raw_columns: liner::stages::raw_columns(),
-        run_id: "fixtures".into(),
-        review_decisions: vec![],
-        select: vec![],
-        follows: vec![],
-        coverage_history: vec![],
-        on_model: None,
-    })
-    .expect("the models build over real responses");
     let db = Connection::open(&warehouse).unwrap();
 
     // Each file is data that reached staging, an error recognised as one, or an empty
@@ -523,16 +540,14 @@ fn liner_ingest_lands_recorded_responses_as_if_fetched() {
     let dir = tempfile::tempdir().unwrap();
     let recorded = dir.path().join("recorded");
     for (from, to) in [
-        ("deezer/album_302127_discovery.json", "deezer/albums/302127.json"),
-        ("deezer/album_302127_tracks_discovery.json", "deezer/album_tracks/302127.json"),
+        ("deezer/album_302127_discovery.json", "deezer/albums/302127"),
+        ("deezer/album_302127_tracks_discovery.json", "deezer/album_tracks/302127"),
         (
             "musicbrainz/release_c9d52105_meteora_lookup.json",
-            "musicbrainz/releases/c9d52105-5c20-3216-bc1b-e54918f8f688.json",
+            "musicbrainz/releases/c9d52105-5c20-3216-bc1b-e54918f8f688",
         ),
     ] {
-        let to = recorded.join(to);
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(fixtures().join(from), to).unwrap();
+        place(&recorded, from, to);
     }
     let run = |args: &[&str]| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_liner"))

@@ -8,11 +8,10 @@ use std::time::Duration;
 
 use duckdb::Connection;
 use liner_sim::{AuthConfig, Sim, SimConfig};
-use liner_transform::BuildOptions;
 use liner_transform::normalize::{gtin14, isrc};
 
 use crate::common::{Project, artists, query_i64, query_strings};
-use crate::real_fixtures::{Lands, RealFixture};
+use crate::real_fixtures::{Lands, RealFixture, build_from_recorded, count, place, strings};
 
 // Where `liner ingest` takes each recording: the name fills the resource's placeholder
 // (`filter[id]`, or the album of an item page), then the request's own parameters. The
@@ -98,54 +97,22 @@ inventory::submit! {
     }
 }
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real")
-}
-
 /// The six TIDAL recordings, landed as `liner ingest` lands them and built into a
 /// warehouse with every shipped model.
 fn tidal_warehouse(dir: &Path) -> PathBuf {
     let recorded = dir.join("recorded");
     let mut n = 0;
     for f in inventory::iter::<RealFixture> {
-        if !f.landed_as.starts_with("tidal/") {
-            continue;
+        if f.landed_as.starts_with("tidal/") {
+            place(&recorded, f.file, f.landed_as);
+            n += 1;
         }
-        let to = recorded.join(format!("{}.json", f.landed_as));
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(fixtures().join(f.file), to).unwrap();
-        n += 1;
     }
     assert_eq!(n, 6, "the six TIDAL recordings");
-    let lake = dir.join("raw");
-    let got = liner_extract::replay::ingest(&recorded, &lake, "tidal").expect("the TIDAL recordings ingest");
+    let (got, warehouse) = build_from_recorded(&recorded, dir, "tidal");
     assert_eq!(got.landed, 6);
     assert!(got.errors.is_empty() && got.empty.is_empty(), "{:?} {:?}", got.errors, got.empty);
-    let warehouse = dir.join("warehouse.duckdb");
-    liner_transform::build(&BuildOptions {
-        models: liner_transform::model::ModelSet { shipped: liner::shipped::models(), own: None },
-        lake_root: lake,
-        warehouse: warehouse.clone(),
-        sources: liner::stages::raw_sources(),
-        raw_columns: liner::stages::raw_columns(),
-        run_id: "tidal".into(),
-        review_decisions: vec![],
-        select: vec![],
-        follows: vec![],
-        coverage_history: vec![],
-        on_model: None,
-    })
-    .expect("the models build over TIDAL's recordings");
     warehouse
-}
-
-fn strings(db: &Connection, sql: &str) -> Vec<String> {
-    let mut stmt = db.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
-    stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap).collect()
-}
-
-fn count(db: &Connection, sql: &str) -> i64 {
-    db.query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 #[test]
