@@ -44,13 +44,15 @@ listed as (
     group by all
 ),
 by_provider as (
-    select 'release' as entity, r.items, l.measure, l.listed / nullif(r.items, 0) as share
+    -- None without releases (or tracks), as the measures above, whose NULL averages
+    -- UNPIVOT leaves out.
+    select 'release' as entity, r.items, l.measure, l.listed / r.items as share
     from listed l, releases r
-    where l.entity = 'release'
+    where l.entity = 'release' and r.items > 0
     union all
-    select 'track', t.items, l.measure, l.listed / nullif(t.items, 0)
+    select 'track', t.items, l.measure, l.listed / t.items
     from listed l, tracks t
-    where l.entity = 'track'
+    where l.entity = 'track' and t.items > 0
 ),
 now as (
     select 'release' as entity, items, measure, share
