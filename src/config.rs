@@ -240,13 +240,13 @@ impl Loaded {
     }
 
     /// Every schedule, checked, by file name (see `Paths::schedules_dir`).
-    pub fn schedules(&self) -> anyhow::Result<Vec<(PathBuf, crate::schedules::Schedule)>> {
-        use crate::schedules::{load_dir, parse};
+    pub fn schedules(&self) -> anyhow::Result<Vec<(PathBuf, crate::runs::schedules::Schedule)>> {
+        use crate::runs::schedules::{load_dir, parse};
         let (shipped, own) = match &self.config.paths.schedules_dir {
             Some(p) => (Vec::new(), Some(self.resolve(p))),
             None => (crate::shipped::schedules(), self.beside_config("schedules")),
         };
-        let mut all: Vec<(PathBuf, crate::schedules::Schedule)> = shipped
+        let mut all: Vec<(PathBuf, crate::runs::schedules::Schedule)> = shipped
             .iter()
             .map(|(path, text)| parse(path, text).map(|s| (path.clone(), s)))
             .collect::<Result<_, _>>()?;
@@ -261,7 +261,7 @@ impl Loaded {
     }
 
     /// The schedule of file `<name>.toml`, or an error that lists the known ones.
-    pub fn schedule(&self, name: &str) -> anyhow::Result<crate::schedules::Schedule> {
+    pub fn schedule(&self, name: &str) -> anyhow::Result<crate::runs::schedules::Schedule> {
         let all = self.schedules()?;
         let file = format!("{name}.toml");
         if let Some((_, s)) = all.iter().find(|(p, _)| p.file_name().is_some_and(|f| f == file.as_str())) {

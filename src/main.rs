@@ -1,12 +1,12 @@
 //! The `liner` binary: reads the command line, sets up logging, runs the command
-//! (`cmd`) and prints what it says. Everything else lives in the library.
+//! (`cli`) and prints what it says. Everything else lives in the library.
 
-mod cmd;
+mod cli;
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use cmd::args::{Cli, LogFormat};
+use cli::args::{Cli, LogFormat};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -20,14 +20,14 @@ fn main() -> ExitCode {
         },
         _ => tracing_subscriber::EnvFilter::new("warn"),
     };
-    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(liner::progress::LogWriter);
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(liner::runs::progress::LogWriter);
     match cli.log_format {
         // Colours on a terminal only: a log file or a pipe gets plain text.
         LogFormat::Human => logs.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).init(),
         LogFormat::Json => logs.json().with_current_span(false).init(),
     }
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
-    match runtime.block_on(cmd::run(cli)) {
+    match runtime.block_on(cli::run(cli)) {
         Ok(said) => {
             print!("{said}");
             ExitCode::SUCCESS

@@ -22,12 +22,12 @@ pub fn install() -> anyhow::Result<PrometheusHandle> {
 /// Sets the link gauges from the warehouse: links by entity, method and score band,
 /// and pairs waiting for a person. No warehouse yet: nothing to say.
 pub fn record_links(warehouse: &Path) -> anyhow::Result<()> {
-    let Some(db) = crate::warehouse::open_if_built(warehouse)? else { return Ok(()) };
-    for c in crate::warehouse::links_by_method(&db)? {
+    let Some(db) = crate::stored::queries::open_if_built(warehouse)? else { return Ok(()) };
+    for c in crate::stored::queries::links_by_method(&db)? {
         metrics::gauge!("liner_links", "entity" => c.entity, "method" => c.method, "score_band" => c.band)
             .set(c.links as f64);
     }
-    for (entity, n) in crate::warehouse::review_waiting(&db)? {
+    for (entity, n) in crate::stored::queries::review_waiting(&db)? {
         metrics::gauge!("liner_review_queue", "entity" => entity).set(n as f64);
     }
     Ok(())

@@ -4,13 +4,13 @@
 pub mod postgres;
 pub mod rows;
 pub mod schema;
+pub mod source;
 pub mod sqlite;
-pub mod warehouse;
 
 use std::path::{Path, PathBuf};
 
 pub use postgres::PgTarget;
-pub use warehouse::{Column, ColumnKind, TableSpec};
+pub use source::{Column, ColumnKind, TableSpec};
 
 /// The app's database.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,7 +16,7 @@ use tokio_postgres::{Client, Transaction};
 
 use crate::rows::{self, Batch, Cell};
 use crate::schema::{self, Change, Definition};
-use crate::warehouse::{self, ColumnKind, TableSpec, quote};
+use crate::source::{self, ColumnKind, TableSpec, quote};
 use crate::{Mode, TableLoad};
 
 /// Where to load: a `postgres://` URL and the schema the tables live in.
@@ -66,8 +66,8 @@ pub async fn load(
 ) -> anyhow::Result<Vec<TableLoad>> {
     // Everything about the warehouse is read before the app's database is touched.
     let specs = {
-        let wh = warehouse::open(warehouse_path)?;
-        tables.iter().map(|t| warehouse::table_spec(&wh, t)).collect::<anyhow::Result<Vec<_>>>()?
+        let wh = source::open(warehouse_path)?;
+        tables.iter().map(|t| source::table_spec(&wh, t)).collect::<anyhow::Result<Vec<_>>>()?
     };
     let mut client = connect(target).await?;
     let tx = client.transaction().await.map_err(|e| pg_error(e, "starting a transaction"))?;
@@ -172,7 +172,7 @@ fn pg_error(e: tokio_postgres::Error, doing: &str) -> anyhow::Error {
 }
 
 /// The PostgreSQL type of a model column.
-fn pg_type(c: &warehouse::Column) -> String {
+fn pg_type(c: &source::Column) -> String {
     match (c.kind, c.max_length) {
         (ColumnKind::Integer, _) => "bigint".into(),
         (ColumnKind::Real, _) => "double precision".into(),
@@ -184,7 +184,7 @@ fn pg_type(c: &warehouse::Column) -> String {
     }
 }
 
-fn wire_type(c: &warehouse::Column) -> Type {
+fn wire_type(c: &source::Column) -> Type {
     match (c.kind, c.max_length) {
         (ColumnKind::Integer, _) => Type::INT8,
         (ColumnKind::Real, _) => Type::FLOAT8,
@@ -391,7 +391,7 @@ async fn merge_table(
 
     tracing::debug!(table = %spec.target, phase = "merge", "merging {copied} rows");
     let on_key = spec.key.iter().map(|k| format!("t.{q} = i.{q}", q = quote(k))).collect::<Vec<_>>().join(" AND ");
-    let values: Vec<&warehouse::Column> = spec.columns.iter().filter(|c| !spec.key.contains(&c.name)).collect();
+    let values: Vec<&source::Column> = spec.columns.iter().filter(|c| !spec.key.contains(&c.name)).collect();
     let columns = spec.columns.iter().map(|c| quote(&c.name)).collect::<Vec<_>>().join(", ");
     let changed = if values.is_empty() {
         "changed AS (SELECT 1 WHERE false)".to_string()
@@ -454,7 +454,7 @@ async fn replace_table(
     let (mut inserted, mut updated, mut deleted) = (copied, 0, 0);
     if let Some(old) = old {
         // Counted on the columns both tables have, so a migration shows as updates.
-        let shared: Vec<&warehouse::Column> = spec
+        let shared: Vec<&source::Column> = spec
             .columns
             .iter()
             .filter(|c| !spec.key.contains(&c.name) && old.columns.iter().any(|(n, _)| n == &c.name))

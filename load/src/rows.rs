@@ -12,7 +12,7 @@ use duckdb::arrow::array::{
 use duckdb::arrow::datatypes::DataType;
 use duckdb::arrow::record_batch::RecordBatch;
 
-use crate::warehouse::{self, ColumnKind, TableSpec};
+use crate::source::{self, ColumnKind, TableSpec};
 
 /// One value of a row, borrowed from its batch.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -190,8 +190,8 @@ pub fn read(
     spec: &TableSpec,
     mut each: impl FnMut(RecordBatch) -> anyhow::Result<bool>,
 ) -> anyhow::Result<()> {
-    let db = warehouse::open(warehouse_path)?;
-    let sql = warehouse::select_sql(spec);
+    let db = source::open(warehouse_path)?;
+    let sql = source::select_sql(spec);
     let mut stmt = db.prepare(&sql).with_context(|| format!("reading {}", spec.source))?;
     for batch in stmt.stream_arrow([]).with_context(|| format!("reading {}", spec.source))? {
         let batch = batch.with_context(|| format!("reading {}", spec.source))?;

@@ -9,13 +9,13 @@ use rusqlite::types::Value as Sql;
 
 use crate::rows::{self, Batch, Cell};
 use crate::schema::{self, Change, Definition};
-use crate::warehouse::{self, ColumnKind, TableSpec, quote};
+use crate::source::{self, ColumnKind, TableSpec, quote};
 use crate::{Mode, TableLoad};
 
 pub fn load(warehouse_path: &Path, target: &Path, tables: &[String], mode: Mode) -> anyhow::Result<Vec<TableLoad>> {
     let specs = {
-        let wh = warehouse::open(warehouse_path)?;
-        tables.iter().map(|t| warehouse::table_spec(&wh, t)).collect::<anyhow::Result<Vec<_>>>()?
+        let wh = source::open(warehouse_path)?;
+        tables.iter().map(|t| source::table_spec(&wh, t)).collect::<anyhow::Result<Vec<_>>>()?
     };
     if let Some(dir) = target.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;

@@ -16,9 +16,9 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use utoipa::{OpenApi, ToSchema};
 
-use super::{App, Work, catalog, enrich};
-use crate::schedules::Step;
-use crate::state::State as Db;
+use super::{App, Work, enrich, read_api};
+use crate::runs::schedules::Step;
+use crate::stored::state::State as Db;
 
 pub fn router(app: Arc<App>) -> Router {
     let limit = app.cfg.config.serve.max_body_bytes;
@@ -33,13 +33,13 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/stats", get(stats))
         .route("/review", get(review_queue))
         .route("/review/{id}", post(review_decide))
-        .route("/releases/{id}", get(catalog::release))
-        .route("/artists/{name}/releases", get(catalog::artist_releases))
-        .route("/links", get(catalog::links))
-        .route("/tracks/{id}", get(catalog::track))
-        .route("/charts", get(catalog::charts))
-        .route("/charts/{list}", get(catalog::chart))
-        .route("/trending", get(catalog::trending))
+        .route("/releases/{id}", get(read_api::release))
+        .route("/artists/{name}/releases", get(read_api::artist_releases))
+        .route("/links", get(read_api::links))
+        .route("/tracks/{id}", get(read_api::track))
+        .route("/charts", get(read_api::charts))
+        .route("/charts/{list}", get(read_api::chart))
+        .route("/trending", get(read_api::trending))
         .route("/enrich", get(enrich::enrichments).post(enrich::enrich_one))
         .route("/enrich/batch", post(enrich::enrich_batch))
         .route("/enrich/{id}", get(enrich::enrichment))
@@ -52,8 +52,8 @@ pub fn router(app: Arc<App>) -> Router {
 #[openapi(
     info(title = "liner", description = "liner's API: the catalog an app reads (releases, artists, links, tracks, charts, trending), enrichment on request, and control: follows, runs, health, metrics, coverage and review."),
     paths(health, metrics, list_follows, follow, unfollow, list_runs, request_run, show_run, stats, review_queue, review_decide,
-          catalog::release, catalog::artist_releases, catalog::links, catalog::track, catalog::charts, catalog::chart,
-          catalog::trending, enrich::enrich_one, enrich::enrich_batch, enrich::enrichment, enrich::enrichments),
+          read_api::release, read_api::artist_releases, read_api::links, read_api::track, read_api::charts, read_api::chart,
+          read_api::trending, enrich::enrich_one, enrich::enrich_batch, enrich::enrichment, enrich::enrichments),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;
@@ -194,7 +194,7 @@ pub struct Health {
 async fn health(State(app): State<Arc<App>>) -> Result<Json<Health>, ApiError> {
     let mut providers: BTreeMap<String, String> =
         app.cfg.providers().iter().map(|(p, _)| (p.name().to_string(), "closed".to_string())).collect();
-    providers.extend(crate::runner::breakers());
+    providers.extend(crate::runs::runner::breakers());
     let state_db = app.cfg.state_db();
     let (last_run, holds) = blocking(move || {
         let db = Db::open(&state_db)?;
@@ -349,7 +349,7 @@ fn json_of(s: Option<String>) -> Option<serde_json::Value> {
 }
 
 impl RunView {
-    fn from_run(r: crate::state::Run, stages: Option<Vec<crate::state::RunStage>>) -> RunView {
+    fn from_run(r: crate::stored::state::Run, stages: Option<Vec<crate::stored::state::RunStage>>) -> RunView {
         RunView {
             run_id: r.run_id,
             command: r.command,
@@ -434,7 +434,7 @@ async fn request_run(
     let Json(req) = body.map_err(bad_body)?;
     match (req.schedule, req.steps) {
         (Some(name), None) => {
-            if !crate::schedules::is_name(&name) {
+            if !crate::runs::schedules::is_name(&name) {
                 return Err(ApiError::field(StatusCode::BAD_REQUEST, "schedule", format!("no schedule {name:?}")));
             }
             // Unknown (the known ones listed), or a schedule file that does not parse, named.
@@ -508,7 +508,7 @@ pub(super) async fn from_warehouse<T: serde::Serialize + Send + 'static>(
     read: impl FnOnce(&duckdb::Connection) -> anyhow::Result<T> + Send + 'static,
 ) -> Result<serde_json::Value, ApiError> {
     let warehouse = app.cfg.warehouse();
-    blocking(move || Ok(serde_json::to_value(read(&crate::warehouse::open(&warehouse)?)?)?))
+    blocking(move || Ok(serde_json::to_value(read(&crate::stored::queries::open(&warehouse)?)?)?))
         .await
         .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.error))
 }
@@ -518,7 +518,7 @@ pub(super) async fn from_warehouse<T: serde::Serialize + Send + 'static>(
 #[utoipa::path(get, path = "/stats", responses((status = 200, description = "coverage, as the last build counted it", body = Object),
     (status = 503, description = "no warehouse built yet", body = ApiError)))]
 async fn stats(State(app): State<Arc<App>>) -> Result<Json<serde_json::Value>, ApiError> {
-    let latest = from_warehouse(&app, crate::warehouse::coverage).await?;
+    let latest = from_warehouse(&app, crate::stored::queries::coverage).await?;
     Ok(Json(serde_json::json!({ "coverage": latest })))
 }
 
@@ -531,7 +531,7 @@ async fn review_queue(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let Query(Limit { limit }) = limit.map_err(bad_query)?;
     let limit = limit.unwrap_or(20).min(1000);
-    let rows = from_warehouse(&app, move |db| crate::warehouse::review_queue(db, limit)).await?;
+    let rows = from_warehouse(&app, move |db| crate::stored::queries::review_queue(db, limit)).await?;
     Ok(Json(rows))
 }
 
@@ -568,7 +568,7 @@ async fn review_decide(
     let (warehouse, state_db, review_id) = (app.cfg.warehouse(), app.cfg.state_db(), id.clone());
     let decided = tokio::task::spawn_blocking(move || {
         let state = Db::open(&state_db)?;
-        crate::review::decide(&warehouse, &state, &review_id, decision)
+        crate::commands::review::decide(&warehouse, &state, &review_id, decision)
     })
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?

@@ -1,6 +1,6 @@
 //! Enrichment on request, over HTTP: `POST /enrich` (one item) and `POST /enrich/batch`
 //! (many, in one run) queue a lookup on every provider that can; `GET /enrich/{id}`
-//! and `GET /enrich` say how each item went. The rules live in `crate::enrich`.
+//! and `GET /enrich` say how each item went. The rules live in `crate::runs::enrich`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -13,11 +13,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::api::{ApiError, Authorized, bad_body, bad_path, bad_query, blocking};
-use super::catalog::{MAX_PAGE, checked_limit};
+use super::read_api::{MAX_PAGE, checked_limit};
 use super::{App, Work};
-use crate::enrich::{self, Answer, Item, Kind, Status};
-use crate::state::{Enrichment, State as Db};
-use crate::warehouse::catalog::{LinkKey, Links, links_by};
+use crate::runs::enrich::{self, Answer, Item, Kind, Status};
+use crate::stored::queries::app_catalog::{LinkKey, Links, links_by};
+use crate::stored::state::{Enrichment, State as Db};
 
 /// Items one batch may carry: as many as a page of answers.
 const MAX_BATCH: usize = MAX_PAGE;
@@ -180,7 +180,7 @@ pub(super) async fn enrichment(
     let found = blocking(move || {
         let Some(e) = Db::open(&state_db)?.enrichment(&wanted)? else { return Ok(None) };
         // The catalog may not be built yet: then the item has no links to show.
-        let links = match (link_key(&e.item), crate::warehouse::open_if_built(&warehouse)?) {
+        let links = match (link_key(&e.item), crate::stored::queries::open_if_built(&warehouse)?) {
             (Some(key), Some(db)) => links_by(&db, &key)?,
             _ => None,
         };

@@ -5,9 +5,9 @@
 //! run at once, with the run's id.
 
 mod api;
-mod catalog;
 mod enrich;
 mod queue;
+mod read_api;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,9 +16,9 @@ use anyhow::Context;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 use crate::config::Loaded;
-use crate::schedules::Step;
-use crate::state::{State, new_run_id};
-use crate::{runner, stages};
+use crate::runs::schedules::Step;
+use crate::runs::{runner, stages};
+use crate::stored::state::{State, new_run_id};
 
 pub use queue::{Queue, Queued, Work};
 
@@ -78,7 +78,7 @@ pub async fn run(cfg: Loaded) -> anyhow::Result<()> {
         })
         .map_err(|e| anyhow::anyhow!("{}: cron: {:?}: {e}", path.display(), s.cron))?;
         scheduler.add(job).await.with_context(|| format!("scheduling {}", path.display()))?;
-        if crate::scheduler::missed(s, &state)? {
+        if crate::runs::scheduler::missed(s, &state)? {
             app.tick(&s.name, "catching up: its last tick passed without a success");
         }
     }
@@ -176,7 +176,8 @@ async fn execute(app: &App, job: &Queued) -> anyhow::Result<()> {
         anyhow::bail!("not started: liner is stopping");
     }
     let (data_dir, command) = (app.cfg.data_dir(), job.command.clone());
-    let _writer = tokio::task::spawn_blocking(move || crate::writer_lock::acquire(&data_dir, &command, true)).await??;
+    let _writer =
+        tokio::task::spawn_blocking(move || crate::runs::writer_lock::acquire(&data_dir, &command, true)).await??;
     let mut args = stages::StageArgs { cancel: app.cancel.clone(), ..Default::default() };
     let cfg = &app.cfg;
     let steps = match &job.work {
@@ -189,7 +190,7 @@ async fn execute(app: &App, job: &Queued) -> anyhow::Result<()> {
         Work::Follow { name, musicbrainz_id } => {
             let (name, mbid) = match musicbrainz_id {
                 Some(id) => (name.trim().to_string(), Some(id.clone())),
-                None => crate::follow::resolve_as(cfg, name, true, false).await?,
+                None => crate::commands::follow::resolve_as(cfg, name, true, false).await?,
             };
             let state = State::open(&cfg.state_db())?;
             state.follow_as(&name, mbid.as_deref())?;

@@ -5,8 +5,8 @@ use std::sync::Mutex;
 
 use tokio::sync::Notify;
 
-use crate::schedules::Step;
-use crate::state::new_run_id;
+use crate::runs::schedules::Step;
+use crate::stored::state::new_run_id;
 
 #[derive(Debug, Clone)]
 pub enum Work {

@@ -191,7 +191,7 @@ fn the_app_reads_releases_links_tracks_and_charts_and_trending_refreshes_itself_
     // the catalog is answered meanwhile.
     let server = Server::start_with(&project, &[("LINER_SERVE__TRENDING_MAX_AGE_HOURS", "0")]);
     let base = server.base.clone();
-    let held = liner::writer_lock::acquire(&data_dir, "a test holding the lock", false).unwrap();
+    let held = liner::runs::writer_lock::acquire(&data_dir, "a test holding the lock", false).unwrap();
     rt().block_on(async {
         let (status, first) = get(&base, &["trending"], "").await;
         assert_eq!(status, 200, "{first}");

@@ -102,7 +102,7 @@ pub fn sim(seed: u64, artists: usize, musicbrainz_per_second: u32) -> Sim {
 
 /// Names of `n` catalog artists that no other artist shares.
 pub fn artists(sim: &Sim, n: usize) -> Vec<String> {
-    liner::demo::pick_artists(sim, n)
+    liner::commands::demo::pick_artists(sim, n)
 }
 
 fn read_only(db: &Path) -> duckdb::Connection {
@@ -142,30 +142,30 @@ pub fn everywhere(
     runs: usize,
     extended: bool,
 ) -> (Sim, tempfile::TempDir, liner::config::Loaded, Vec<String>) {
-    let mut config = liner::demo::sim_config(seed, 40);
+    let mut config = liner::commands::demo::sim_config(seed, 40);
     config.limits = config.limits.into_keys().map(|p| (p, (1000, std::time::Duration::from_secs(1)))).collect();
     config.musicbrainz_per_second = 1000;
     config.deezer_requests = 1000;
     config.spotify_extended = extended;
     let sim = Sim::start(config).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut cfg = liner::demo::config_for(&sim, dir.path().join("data")).unwrap();
+    let mut cfg = liner::commands::demo::config_for(&sim, dir.path().join("data")).unwrap();
     for p in cfg.config.providers.values_mut() {
         p.rate = liner_extract::RateLimit { requests: 500, per_seconds: 1.0, burst: 1 };
     }
-    let state = liner::state::State::open(&cfg.state_db()).unwrap();
-    let followed = liner::demo::pick_artists(&sim, artists);
+    let state = liner::stored::state::State::open(&cfg.state_db()).unwrap();
+    let followed = liner::commands::demo::pick_artists(&sim, artists);
     for a in &followed {
         state.follow(a).unwrap();
     }
     let rt = tokio::runtime::Runtime::new().unwrap();
     for _ in 0..runs {
-        let report = rt.block_on(liner::stages::extract(&cfg, &state, None, &Default::default(), "t")).unwrap();
+        let report = rt.block_on(liner::runs::stages::extract(&cfg, &state, None, &Default::default(), "t")).unwrap();
         for p in &report.providers {
             assert!(p.failures.is_empty(), "{}: {:?}", p.provider, p.failures);
         }
     }
-    liner::stages::transform(&cfg, "t", &[]).unwrap();
+    liner::runs::stages::transform(&cfg, "t", &[]).unwrap();
     (sim, dir, cfg, followed)
 }
 

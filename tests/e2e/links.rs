@@ -24,14 +24,17 @@ fn a_release_and_a_track_are_shown_on_every_provider_that_has_them() {
         )
         .expect("a release on three providers");
     drop(conn);
-    let out =
-        liner::links::lookup(&db, &liner::links::Query::Item { provider: "deezer".into(), id: deezer_id.to_string() })
-            .unwrap();
+    let out = liner::commands::links::lookup(
+        &db,
+        &liner::commands::links::Query::Item { provider: "deezer".into(), id: deezer_id.to_string() },
+    )
+    .unwrap();
     println!("{out}");
     assert!(out.starts_with(&format!("release {release}")), "{out}");
     assert!(out.contains(&format!("https://open.spotify.com/album/{spotify_id}")), "the Listen link: {out}");
     assert!(out.contains("musicbrainz"), "{out}");
-    let by_upc = liner::links::lookup(&db, &liner::links::Query::Upc(gtin[1..].to_string())).unwrap();
+    let by_upc =
+        liner::commands::links::lookup(&db, &liner::commands::links::Query::Upc(gtin[1..].to_string())).unwrap();
     assert!(by_upc.starts_with(&format!("release {release}")), "the same release by its barcode: {by_upc}");
 
     let isrc: String = duckdb::Connection::open(&db)
@@ -42,7 +45,7 @@ fn a_release_and_a_track_are_shown_on_every_provider_that_has_them() {
             |r| r.get(0),
         )
         .unwrap();
-    let out = liner::links::lookup(&db, &liner::links::Query::Isrc(isrc.clone())).unwrap();
+    let out = liner::commands::links::lookup(&db, &liner::commands::links::Query::Isrc(isrc.clone())).unwrap();
     assert!(out.starts_with(&format!("track isrc:{isrc}")) && out.contains("https://open.spotify.com/track/"), "{out}");
     // By a code, every listing of it is listed, those that carry the code included.
     let listed = |id: &str| {
@@ -60,7 +63,10 @@ fn a_release_and_a_track_are_shown_on_every_provider_that_has_them() {
     assert_eq!(by_upc.lines().count() - 1, listed(&release), "{by_upc}");
     assert!(by_upc.contains(&format!("{deezer_id} ")) && by_upc.contains("carries the barcode"), "{by_upc}");
 
-    let missing = liner::links::lookup(&db, &liner::links::Query::Item { provider: "deezer".into(), id: "1".into() });
+    let missing = liner::commands::links::lookup(
+        &db,
+        &liner::commands::links::Query::Item { provider: "deezer".into(), id: "1".into() },
+    );
     assert!(format!("{:#}", missing.unwrap_err()).contains("deezer 1 is not in the warehouse"));
     drop(sim);
 }
@@ -69,7 +75,7 @@ fn a_release_and_a_track_are_shown_on_every_provider_that_has_them() {
 fn fuzzy_links_join_what_identifiers_miss_and_keep_their_evidence() {
     let (sim, _dir, cfg) = extracted(79, 6);
     let db = cfg.warehouse();
-    let q = liner::quality::measure(&db, &sim.catalog().truth()).unwrap();
+    let q = liner::commands::quality::measure(&db, &sim.catalog().truth()).unwrap();
     println!("releases, exact: {}\nreleases, all:   {}", q.releases_exact, q.releases);
     println!("tracks, exact:   {}\ntracks, all:     {}", q.tracks_exact, q.tracks);
     assert!(q.releases.correct >= q.releases_exact.correct, "fuzzy links lose nothing");
@@ -94,8 +100,8 @@ fn fuzzy_links_join_what_identifiers_miss_and_keep_their_evidence() {
 fn a_persons_decisions_win_on_every_rebuild_and_travel_as_csv() {
     let (_sim, dir, cfg) = extracted(83, 6);
     let db = cfg.warehouse();
-    let state = liner::state::State::open(&cfg.state_db()).unwrap();
-    let listed = liner::review::list(&db, 5).unwrap();
+    let state = liner::stored::state::State::open(&cfg.state_db()).unwrap();
+    let listed = liner::commands::review::list(&db, 5).unwrap();
     println!("{listed}");
     let queued: String = duckdb::Connection::open(&db)
         .unwrap()
@@ -111,11 +117,11 @@ fn a_persons_decisions_win_on_every_rebuild_and_travel_as_csv() {
         })
         .expect("a fuzzy link");
 
-    let accepted = liner::review::decide(&db, &state, &queued, "accept").unwrap();
-    liner::review::decide(&db, &state, &wrong, "reject").unwrap();
-    assert!(liner::review::decide(&db, &state, "nonsense", "accept").is_err());
+    let accepted = liner::commands::review::decide(&db, &state, &queued, "accept").unwrap();
+    liner::commands::review::decide(&db, &state, &wrong, "reject").unwrap();
+    assert!(liner::commands::review::decide(&db, &state, "nonsense", "accept").is_err());
     for _ in 0..2 {
-        liner::stages::transform(&cfg, "t", &[]).unwrap();
+        liner::runs::stages::transform(&cfg, "t", &[]).unwrap();
         let link_id = format!(
             "{}:{}:{}:{}:{}",
             accepted.entity, accepted.left_provider, accepted.left_id, accepted.right_provider, accepted.right_id
@@ -139,13 +145,13 @@ fn a_persons_decisions_win_on_every_rebuild_and_travel_as_csv() {
     }
 
     let csv = dir.path().join("decisions.csv");
-    assert_eq!(liner::review::export(&state, &csv).unwrap(), 2);
-    let other = liner::state::State::open(&dir.path().join("other.sqlite")).unwrap();
-    assert_eq!(liner::review::import(&other, &csv).unwrap(), 2);
+    assert_eq!(liner::commands::review::export(&state, &csv).unwrap(), 2);
+    let other = liner::stored::state::State::open(&dir.path().join("other.sqlite")).unwrap();
+    assert_eq!(liner::commands::review::import(&other, &csv).unwrap(), 2);
     assert_eq!(other.review_decisions().unwrap(), state.review_decisions().unwrap());
     std::fs::write(&csv, "entity,left_provider,left_id,right_provider,right_id,decision\nrelease,a,1,b,2,maybe\n")
         .unwrap();
-    let e = format!("{:#}", liner::review::import(&other, &csv).unwrap_err());
+    let e = format!("{:#}", liner::commands::review::import(&other, &csv).unwrap_err());
     assert!(e.contains("line 2") && e.contains("maybe"), "{e}");
 }
 
@@ -158,9 +164,9 @@ fn links_hold_to_the_truth_at_ten_thousand_releases_per_provider() {
     let dir = tempfile::tempdir().unwrap();
     let seed = 11;
     // Homonyms cannot be followed by name: ask for a tenth more to land ten thousand.
-    let artists = liner::bench::artists_for(seed, 11_000);
+    let artists = liner::commands::bench::artists_for(seed, 11_000);
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let b = rt.block_on(liner::bench::link_quality(seed, artists, dir.path())).unwrap();
+    let b = rt.block_on(liner::commands::bench::link_quality(seed, artists, dir.path())).unwrap();
     assert!(
         b.musicbrainz_releases >= 10_000 && b.deezer_albums >= 9_000,
         "{} / {}",

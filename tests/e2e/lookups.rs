@@ -115,9 +115,9 @@ fn deezer_charts_land_every_run_and_keep_the_newest() {
 
 #[test]
 fn an_album_and_a_track_by_artist_and_title_are_found_on_every_provider_that_searches() {
-    let sim = liner_sim::Sim::start(liner::demo::sim_config(71, 40)).unwrap();
+    let sim = liner_sim::Sim::start(liner::commands::demo::sim_config(71, 40)).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let cfg = liner::demo::config_for(&sim, dir.path().join("data")).unwrap();
+    let cfg = liner::commands::demo::config_for(&sim, dir.path().join("data")).unwrap();
     let c = sim.catalog();
     // An original edition every searching provider lists, by an artist with a name of its own.
     let (i, release) = c
@@ -143,14 +143,15 @@ fn an_album_and_a_track_by_artist_and_title_are_found_on_every_provider_that_sea
         liner_extract::Identifier::Album { artist: artist.clone(), title: album.title.clone() }.into(),
         liner_extract::Identifier::Track { artist: artist.clone(), title: recording.title.clone() }.into(),
     ];
-    let state = liner::state::State::open(&cfg.state_db()).unwrap();
-    let args = liner::stages::StageArgs { lookups, ..Default::default() };
-    let run = tokio::runtime::Runtime::new().unwrap().block_on(liner::stages::extract(&cfg, &state, None, &args, "t"));
+    let state = liner::stored::state::State::open(&cfg.state_db()).unwrap();
+    let args = liner::runs::stages::StageArgs { lookups, ..Default::default() };
+    let run =
+        tokio::runtime::Runtime::new().unwrap().block_on(liner::runs::stages::extract(&cfg, &state, None, &args, "t"));
     let report = run.expect("the lookups run");
     for p in &report.providers {
         assert!(p.failures.is_empty(), "{}: {:?}", p.provider, p.failures);
     }
-    liner::stages::transform(&cfg, "t", &[]).unwrap();
+    liner::runs::stages::transform(&cfg, "t", &[]).unwrap();
     let db = cfg.warehouse();
     let has = |sql: String| query_i64(&db, &sql) > 0;
     let mb = release.musicbrainz.as_ref().unwrap();

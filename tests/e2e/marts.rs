@@ -45,7 +45,7 @@ fn marts_show_upcoming_releases_chart_history_and_track_keys() {
     assert_eq!(query_i64(&wh, "SELECT count(*) FROM marts.chart_appearances WHERE list = 'chart_albums:0'"), 200);
 
     // Coverage, build after build: a second build adds its rows to the first's.
-    liner::stages::transform(&cfg, "second", &[]).unwrap();
+    liner::runs::stages::transform(&cfg, "second", &[]).unwrap();
     assert_eq!(query_i64(&wh, "SELECT count(DISTINCT run_id) FROM marts.coverage"), 2);
     let gtin_share = query_strings(
         &wh,
@@ -121,15 +121,16 @@ fn track_features_take_tempo_and_key_from_spotify_else_beatport_else_deezer_and_
          WHERE t.beatport_track_id IS NULL AND d.isrc IS NOT NULL ORDER BY d.isrc LIMIT 8",
     );
     assert_eq!(isrcs.len(), 8);
-    let state = liner::state::State::open(&cfg.state_db()).unwrap();
-    let args = liner::stages::StageArgs {
+    let state = liner::stored::state::State::open(&cfg.state_db()).unwrap();
+    let args = liner::runs::stages::StageArgs {
         lookups: isrcs.iter().map(|i| liner_extract::Identifier::Isrc(i.clone()).into()).collect(),
         identifiers_only: true,
         ..Default::default()
     };
     let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(liner::stages::extract(&cfg, &state, liner_extract::Provider::parse("deezer"), &args, "isrc")).unwrap();
-    liner::stages::transform(&cfg, "isrc", &[]).unwrap();
+    rt.block_on(liner::runs::stages::extract(&cfg, &state, liner_extract::Provider::parse("deezer"), &args, "isrc"))
+        .unwrap();
+    liner::runs::stages::transform(&cfg, "isrc", &[]).unwrap();
     // (ISRC, BPM) of the looked-up tracks that have a tempo in the warehouse.
     let rows = query_strings(
         &wh,

@@ -31,7 +31,7 @@ fn exact_links_match_the_ground_truth_and_a_second_load_changes_nothing() {
     // Every link is right, and every pair whose identifiers agree is found.
     let catalog = sim.catalog();
     let truth = catalog.truth();
-    let q = liner::quality::measure(&project.warehouse(), &truth).expect("measuring");
+    let q = liner::commands::quality::measure(&project.warehouse(), &truth).expect("measuring");
     println!("releases, exact:      {}", q.releases_exact);
     println!("releases, all:        {}", q.releases);
     println!("recordings, exact:    {}", q.tracks_exact);

@@ -319,8 +319,9 @@ fn a_run_asked_for_while_another_liner_writes_waits_for_it() {
     let server = Server::start(&project);
     let base = server.base.clone();
     // This test process writes to the data folder, as a `liner` from a shell would.
-    let mut held =
-        Some(liner::writer_lock::acquire(&project.path().join("data"), "a test holding the lock", false).unwrap());
+    let mut held = Some(
+        liner::runs::writer_lock::acquire(&project.path().join("data"), "a test holding the lock", false).unwrap(),
+    );
     rt().block_on(async {
         let (status, asked) =
             call("POST", &format!("{base}/runs"), Some(TOKEN), Some(json!({ "steps": ["transform"] }).to_string()))

@@ -1,6 +1,7 @@
 //! liner-transform: the model runner over DuckDB, and the Rust models and functions
 //! the SQL models call.
 
+pub mod build;
 pub mod conformed;
 pub mod model;
 pub mod normalize;
@@ -8,9 +9,8 @@ pub mod plan;
 pub mod rust_models;
 pub mod udf;
 pub mod video_title;
-pub mod warehouse;
 
-pub use model::{Assertion, Model};
-pub use warehouse::{
+pub use build::{
     BuildOptions, BuildReport, BuiltModel, CoverageRow, OnModel, RawSource, ReviewDecision, build, coverage_of, planned,
 };
+pub use model::{Assertion, Model};

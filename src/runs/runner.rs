@@ -5,9 +5,9 @@
 use std::sync::atomic::Ordering;
 
 use crate::config::Loaded;
-use crate::schedules::Step;
-use crate::stages;
-use crate::state::{Run, RunStage, State, new_run_id};
+use crate::runs::schedules::Step;
+use crate::runs::stages;
+use crate::stored::state::{Run, RunStage, State, new_run_id};
 
 /// How many catalog items an enrich step looks up when not told (`--max-items`).
 pub const ENRICH_ITEMS: usize = 100;
@@ -75,7 +75,7 @@ pub async fn run_as(
     let started = std::time::Instant::now();
     let state = State::open(&cfg.state_db())?;
     let run_id = run_id.to_string();
-    crate::writer_lock::describe_run(&run_id);
+    crate::runs::writer_lock::describe_run(&run_id);
     state.start_run(&run_id, command)?;
     println!("run {run_id}");
     let mut outcome = Ok(());

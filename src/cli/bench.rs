@@ -7,7 +7,7 @@ use super::args::BenchWhat;
 use super::{Output, done};
 
 pub async fn demo(data_dir: PathBuf, artists: usize, seed: u64) -> anyhow::Result<Output> {
-    liner::demo::run(liner::demo::DemoOptions { data_dir, artists, seed }).await?;
+    liner::commands::demo::run(liner::commands::demo::DemoOptions { data_dir, artists, seed }).await?;
     Ok(done())
 }
 
@@ -22,7 +22,7 @@ pub async fn bench(what: BenchWhat) -> anyhow::Result<Output> {
 async fn extract(seconds: u64) -> anyhow::Result<Output> {
     let dir = std::env::temp_dir().join(format!("liner-bench-{}", std::process::id()));
     println!("extracting from the simulator for {seconds} s at the default limits ...");
-    let rates = liner::bench::request_rate(seconds, &dir).await?;
+    let rates = liner::commands::bench::request_rate(seconds, &dir).await?;
     let mut out =
         format!("{:<12} {:>12} {:>12} {:>8} {:>11}\n", "provider", "limit/s", "achieved/s", "share", "over limit");
     for r in &rates {
@@ -36,9 +36,9 @@ async fn extract(seconds: u64) -> anyhow::Result<Output> {
             r.over_limit
         )?;
     }
-    let body = liner::bench::sample_album().await?;
+    let body = liner::commands::bench::sample_album().await?;
     let n = 5000;
-    let cpu = liner::bench::parse_and_land(&body, n, &dir)?;
+    let cpu = liner::commands::bench::parse_and_land(&body, n, &dir)?;
     writeln!(
         out,
         "parse + land: {:.1} µs CPU per response ({} bytes, {n} responses)",
@@ -54,7 +54,7 @@ async fn link(artists: usize, seed: u64) -> anyhow::Result<Output> {
     println!(
         "a simulated catalog of {artists} artists (seed {seed}), every artist with a name of its own followed ..."
     );
-    let b = liner::bench::link_quality(seed, artists, &dir).await?;
+    let b = liner::commands::bench::link_quality(seed, artists, &dir).await?;
     let _ = std::fs::remove_dir_all(&dir);
     let mut out = String::new();
     writeln!(
@@ -77,7 +77,7 @@ async fn link(artists: usize, seed: u64) -> anyhow::Result<Output> {
 fn link_scale(releases: usize, seed: u64, dir: PathBuf, releases_only: bool) -> anyhow::Result<Output> {
     println!("writing a catalog of about {releases} releases per provider (seed {seed}) into {} ...", dir.display());
     let tracks = if releases_only { liner_sim::lake::Tracks::Without } else { liner_sim::lake::Tracks::With };
-    let b = liner::bench::link_at_scale(seed, releases, tracks, &dir)?;
+    let b = liner::commands::bench::link_at_scale(seed, releases, tracks, &dir)?;
     let mut out = String::new();
     writeln!(
         out,
@@ -107,7 +107,7 @@ pub async fn sim(seed: u64, artists: usize) -> anyhow::Result<Output> {
     let sim = liner_sim::Sim::start(liner_sim::SimConfig { seed, artists, ..Default::default() })?;
     println!("musicbrainz base_url = \"{}\"", sim.base_url("musicbrainz"));
     println!("deezer base_url = \"{}\"", sim.base_url("deezer"));
-    println!("artists: {}", liner::demo::pick_artists(&sim, 10).join(", "));
+    println!("artists: {}", liner::commands::demo::pick_artists(&sim, 10).join(", "));
     tokio::signal::ctrl_c().await?;
     Ok(done())
 }

@@ -3,7 +3,7 @@
 //! opened), with one message when nothing has been built yet; and each question they
 //! ask of it, asked here once and answered in typed rows.
 
-pub mod catalog;
+pub mod app_catalog;
 
 use std::path::Path;
 

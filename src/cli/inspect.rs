@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use liner::links::Query;
-use liner::state::State;
+use liner::commands::links::Query;
+use liner::stored::state::State;
 
 use super::args::ReviewAction;
 use super::{Ctx, Output};
@@ -26,7 +26,7 @@ pub fn links(
         _ => anyhow::bail!("say what to look up: `liner links <provider> <id>`, `--isrc CODE` or `--upc CODE`"),
     };
     let cfg = ctx.load()?;
-    Ok(Box::new(liner::links::lookup(&cfg.warehouse(), &query)?))
+    Ok(Box::new(liner::commands::links::lookup(&cfg.warehouse(), &query)?))
 }
 
 pub fn review(ctx: &Ctx, action: Option<ReviewAction>, limit: usize) -> anyhow::Result<Output> {
@@ -39,26 +39,30 @@ pub fn review(ctx: &Ctx, action: Option<ReviewAction>, limit: usize) -> anyhow::
     };
     let state = State::open(&cfg.state_db())?;
     let said = match action {
-        None => liner::review::list(&cfg.warehouse(), limit)?,
+        None => liner::commands::review::list(&cfg.warehouse(), limit)?,
         Some(ReviewAction::Accept { id }) => {
-            let d = liner::review::decide(&cfg.warehouse(), &state, &id, "accept")?;
+            let d = liner::commands::review::decide(&cfg.warehouse(), &state, &id, "accept")?;
             format!(
                 "accepted: {} {}:{} = {}:{} (the next `liner transform` links them)\n",
                 d.entity, d.left_provider, d.left_id, d.right_provider, d.right_id
             )
         }
         Some(ReviewAction::Reject { id }) => {
-            let d = liner::review::decide(&cfg.warehouse(), &state, &id, "reject")?;
+            let d = liner::commands::review::decide(&cfg.warehouse(), &state, &id, "reject")?;
             format!(
                 "rejected: {} {}:{} != {}:{} (the next `liner transform` keeps them apart)\n",
                 d.entity, d.left_provider, d.left_id, d.right_provider, d.right_id
             )
         }
         Some(ReviewAction::Export { file }) => {
-            format!("exported {} decision(s) to {}\n", liner::review::export(&state, &file)?, file.display())
+            format!("exported {} decision(s) to {}\n", liner::commands::review::export(&state, &file)?, file.display())
         }
         Some(ReviewAction::Import { file }) => {
-            format!("imported {} decision(s) from {}\n", liner::review::import(&state, &file)?, file.display())
+            format!(
+                "imported {} decision(s) from {}\n",
+                liner::commands::review::import(&state, &file)?,
+                file.display()
+            )
         }
     };
     Ok(Box::new(said))
@@ -67,7 +71,7 @@ pub fn review(ctx: &Ctx, action: Option<ReviewAction>, limit: usize) -> anyhow::
 pub fn report(ctx: &Ctx, out: Option<PathBuf>) -> anyhow::Result<Output> {
     let cfg = ctx.load()?;
     let out = out.unwrap_or_else(|| cfg.data_dir().join("report"));
-    let report = liner::report::write(&cfg, &out)?;
+    let report = liner::commands::report::write(&cfg, &out)?;
     Ok(Box::new(format!("{} ({} charts beside it)\n", report.index.display(), report.charts.len())))
 }
 
@@ -75,10 +79,10 @@ pub fn runs(ctx: &Ctx, id: Option<String>, limit: usize) -> anyhow::Result<Outpu
     let cfg = ctx.load()?;
     let state = State::open(&cfg.state_db())?;
     let said = match id {
-        None => liner::runner::list(&state.runs(limit)?),
+        None => liner::runs::runner::list(&state.runs(limit)?),
         Some(id) => {
             let run = state.run(&id)?.with_context(|| format!("no run {id:?} (see `liner runs`)"))?;
-            liner::runner::show(&run, &state.stages(&id)?)
+            liner::runs::runner::show(&run, &state.stages(&id)?)
         }
     };
     Ok(Box::new(said))

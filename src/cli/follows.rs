@@ -1,8 +1,8 @@
 //! `liner follow`, `unfollow` and `follows`: who liner fetches.
 
-use liner::schedules::Step;
-use liner::stages::StageArgs;
-use liner::state::State;
+use liner::runs::schedules::Step;
+use liner::runs::stages::StageArgs;
+use liner::stored::state::State;
 
 use super::{Ctx, Output, done};
 
@@ -18,7 +18,7 @@ pub async fn follow(ctx: &Ctx<'_>, artists: &[String], yes: bool, no_sync: bool)
     let state = State::open(&cfg.state_db())?;
     let mut followed = Vec::new();
     for a in artists {
-        let (name, mbid) = liner::follow::resolve(&cfg, a, yes).await?;
+        let (name, mbid) = liner::commands::follow::resolve(&cfg, a, yes).await?;
         let new = state.follow_as(&name, mbid.as_deref())?;
         // Said before the fetch starts, which can take a while.
         println!("{} {name}", if new { "following" } else { "already following" });
@@ -26,7 +26,7 @@ pub async fn follow(ctx: &Ctx<'_>, artists: &[String], yes: bool, no_sync: bool)
     }
     if sync {
         let args = StageArgs { artists: followed, ..Default::default() };
-        liner::runner::run(&cfg, &[Step::Extract(None), Step::Transform], &args).await?;
+        liner::runs::runner::run(&cfg, &[Step::Extract(None), Step::Transform], &args).await?;
     }
     Ok(done())
 }

@@ -6,9 +6,9 @@ use std::path::Path;
 
 use anyhow::Context;
 use liner::config::Loaded;
-use liner::schedules::Step;
-use liner::stages::{self, StageArgs};
-use liner::state::new_run_id;
+use liner::runs::schedules::Step;
+use liner::runs::stages::{self, StageArgs};
+use liner::stored::state::new_run_id;
 use liner_extract::Provider;
 
 use super::{Ctx, Output, checked_config, done};
@@ -16,10 +16,10 @@ use super::{Ctx, Output, checked_config, done};
 /// Does the steps, or with `--dry-run` says what they would do.
 async fn go(ctx: &Ctx<'_>, cfg: &Loaded, steps: &[Step], args: StageArgs) -> anyhow::Result<Output> {
     if ctx.dry_run {
-        return Ok(Box::new(liner::plan::describe(cfg, steps, &args)?));
+        return Ok(Box::new(liner::runs::plan::describe(cfg, steps, &args)?));
     }
     let _writer = ctx.writer(cfg)?;
-    liner::runner::run(cfg, steps, &args).await?;
+    liner::runs::runner::run(cfg, steps, &args).await?;
     Ok(done())
 }
 

@@ -1,12 +1,12 @@
 //! Every command of the binary: `args` says what the command line takes, and each
 //! module here does one group of commands and returns what it has to say, which the
-//! thin `main` prints. Long runs report their progress as they go (`liner::progress`).
+//! thin `main` prints. Long runs report their progress as they go (`liner::runs::progress`).
 
 pub mod args;
 #[cfg(feature = "sim")]
 mod bench;
-mod catalog;
 mod follows;
+mod inspect;
 mod pipeline;
 mod project;
 
@@ -50,8 +50,8 @@ impl Ctx<'_> {
 
     /// The data folder's writer lock, for a command that writes (state, lake,
     /// warehouse, app database). Held until the command ends.
-    fn writer(&self, cfg: &Loaded) -> anyhow::Result<liner::writer_lock::WriterLock> {
-        liner::writer_lock::acquire(&cfg.data_dir(), &liner::runner::command_line(), !self.no_wait)
+    fn writer(&self, cfg: &Loaded) -> anyhow::Result<liner::runs::writer_lock::WriterLock> {
+        liner::runs::writer_lock::acquire(&cfg.data_dir(), &liner::runs::runner::command_line(), !self.no_wait)
     }
 }
 
@@ -86,12 +86,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<Output> {
         Command::Transform { select } => pipeline::transform(ctx, select).await,
         Command::Load { tables, target, mode } => pipeline::load(ctx, tables, target, mode).await,
         Command::Run { schedule, max_items } => pipeline::run_schedule(ctx, &schedule, max_items).await,
-        Command::Schedule => liner::scheduler::run(&ctx.checked()?).await.map(|()| done()),
+        Command::Schedule => liner::runs::scheduler::run(&ctx.checked()?).await.map(|()| done()),
         Command::Serve { bind } => pipeline::serve(ctx, bind).await,
-        Command::Links { provider, id, isrc, upc } => catalog::links(ctx, provider, id, isrc, upc),
-        Command::Review { action, limit } => catalog::review(ctx, action, limit),
-        Command::Report { out } => catalog::report(ctx, out),
-        Command::Runs { id, limit } => catalog::runs(ctx, id, limit),
+        Command::Links { provider, id, isrc, upc } => inspect::links(ctx, provider, id, isrc, upc),
+        Command::Review { action, limit } => inspect::review(ctx, action, limit),
+        Command::Report { out } => inspect::report(ctx, out),
+        Command::Runs { id, limit } => inspect::runs(ctx, id, limit),
         #[cfg(feature = "sim")]
         Command::Bench { what } => bench::bench(what).await,
         #[cfg(feature = "sim")]

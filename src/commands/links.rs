@@ -16,22 +16,22 @@ pub enum Query {
 }
 
 pub fn lookup(warehouse: &Path, query: &Query) -> anyhow::Result<String> {
-    let db = crate::warehouse::open(warehouse)?;
+    let db = crate::stored::queries::open(warehouse)?;
     // An identifier's own carriers are listed too: they are what the code names.
     let (found, what, code) = match query {
         Query::Item { provider, id } => {
-            (crate::warehouse::listing(&db, provider, id)?, format!("{provider} {id}"), None)
+            (crate::stored::queries::listing(&db, provider, id)?, format!("{provider} {id}"), None)
         }
         Query::Isrc(code) => {
             let isrc =
                 liner_transform::normalize::isrc(code).with_context(|| format!("--isrc {code:?} is not an ISRC"))?;
-            (crate::warehouse::listing_with(&db, "isrc", &isrc)?, format!("ISRC {isrc}"), Some(("isrc", isrc)))
+            (crate::stored::queries::listing_with(&db, "isrc", &isrc)?, format!("ISRC {isrc}"), Some(("isrc", isrc)))
         }
         Query::Upc(code) => {
             let gtin = liner_transform::normalize::gtin14(code).with_context(|| {
                 format!("--upc {code:?} is not a barcode (8 to 14 digits with a valid check digit)")
             })?;
-            (crate::warehouse::listing_with(&db, "gtin", &gtin)?, format!("UPC {gtin}"), Some(("gtin", gtin)))
+            (crate::stored::queries::listing_with(&db, "gtin", &gtin)?, format!("UPC {gtin}"), Some(("gtin", gtin)))
         }
     };
     let Some(listing) = found else {
@@ -39,7 +39,7 @@ pub fn lookup(warehouse: &Path, query: &Query) -> anyhow::Result<String> {
             "{what} is not in the warehouse: follow its artist or look it up (`liner extract --upc/--isrc`), then `liner transform`"
         );
     };
-    let (title, artist) = crate::warehouse::cluster_title(&db, &listing)?;
+    let (title, artist) = crate::stored::queries::cluster_title(&db, &listing)?;
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -50,9 +50,9 @@ pub fn lookup(warehouse: &Path, query: &Query) -> anyhow::Result<String> {
         artist.as_deref().unwrap_or("?")
     );
     let (members, carriers) = match &code {
-        None => (crate::warehouse::other_listings(&db, &listing)?, Vec::new()),
+        None => (crate::stored::queries::other_listings(&db, &listing)?, Vec::new()),
         Some((kind, value)) => {
-            (crate::warehouse::every_listing(&db, &listing)?, crate::warehouse::carriers(&db, kind, value)?)
+            (crate::stored::queries::every_listing(&db, &listing)?, crate::stored::queries::carriers(&db, kind, value)?)
         }
     };
     for m in &members {

@@ -57,7 +57,7 @@ fn pairs(db: &Connection, entity: &str, exact_only: bool) -> anyhow::Result<Vec<
 }
 
 pub fn measure(warehouse: &Path, truth: &Truth) -> anyhow::Result<LinkQuality> {
-    let db = crate::warehouse::open(warehouse)?;
+    let db = crate::stored::queries::open(warehouse)?;
     let mb_releases: HashSet<String> =
         strings(&db, "SELECT release_id FROM staging.musicbrainz_releases")?.into_iter().collect();
     let dz_albums: HashSet<u64> = strings(&db, "SELECT album_id::VARCHAR FROM staging.deezer_albums")?

@@ -233,7 +233,7 @@ pub fn next_try(tries: u32, policy: &EnrichConfig, now: chrono::DateTime<chrono:
 
 /// A new enrichment's id.
 pub fn new_id() -> String {
-    format!("enr-{}", crate::state::new_run_id())
+    format!("enr-{}", crate::stored::state::new_run_id())
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::path::Path;
 use super::{Ctx, Output};
 
 pub fn init(dir: &Path) -> anyhow::Result<Output> {
-    let done = liner::init::run(dir)?;
+    let done = liner::commands::init::run(dir)?;
     let mut out = String::new();
     for f in &done.files {
         writeln!(out, "wrote {}", f.display())?;

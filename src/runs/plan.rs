@@ -8,9 +8,9 @@ use liner_extract::Provider;
 use liner_extract::cache::LakeCache;
 
 use crate::config::Loaded;
-use crate::schedules::Step;
-use crate::stages::{self, StageArgs};
-use crate::state::State;
+use crate::runs::schedules::Step;
+use crate::runs::stages::{self, StageArgs};
+use crate::stored::state::State;
 
 pub fn describe(cfg: &Loaded, steps: &[Step], args: &StageArgs) -> anyhow::Result<String> {
     let mut out = String::from("dry run: nothing is sent, nothing is written\n");
@@ -20,7 +20,7 @@ pub fn describe(cfg: &Loaded, steps: &[Step], args: &StageArgs) -> anyhow::Resul
             Step::Extract(only) => extract(cfg, only, args, false)?,
             Step::Charts => extract(cfg, None, args, true)?,
             Step::Enrich => {
-                let n = stages::enrichment(cfg, args.max_items.unwrap_or(crate::runner::ENRICH_ITEMS))?.len();
+                let n = stages::enrichment(cfg, args.max_items.unwrap_or(crate::runs::runner::ENRICH_ITEMS))?.len();
                 format!("{n} catalog item(s) missing a provider's listing would be looked up\n")
             }
             Step::Transform => transform(cfg, &args.select)?,

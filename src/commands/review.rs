@@ -8,10 +8,10 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use duckdb::Connection;
 
-use crate::state::{ReviewDecision, State};
+use crate::stored::state::{ReviewDecision, State};
 
 fn open(warehouse: &Path) -> anyhow::Result<Connection> {
-    crate::warehouse::open(warehouse)
+    crate::stored::queries::open(warehouse)
 }
 
 fn opt(v: Option<String>) -> String {
@@ -22,9 +22,9 @@ fn opt(v: Option<String>) -> String {
 /// why it waits, and the evidence: each comparison's level and weight in bits.
 pub fn list(warehouse: &Path, limit: usize) -> anyhow::Result<String> {
     let db = open(warehouse)?;
-    let total: i64 = crate::warehouse::review_waiting(&db)?.iter().map(|(_, n)| n).sum();
+    let total: i64 = crate::stored::queries::review_waiting(&db)?.iter().map(|(_, n)| n).sum();
     let mut out = String::new();
-    for pair in crate::warehouse::review_queue(&db, limit)? {
+    for pair in crate::stored::queries::review_queue(&db, limit)? {
         let size_unit = if pair.entity == "release" { "tracks" } else { "ms" };
         let _ = writeln!(
             out,

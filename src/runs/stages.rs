@@ -9,7 +9,7 @@ use liner_load::TableLoad;
 use liner_transform::{BuildOptions, BuildReport, RawSource};
 
 use crate::config::Loaded;
-use crate::state::State;
+use crate::stored::state::State;
 
 /// What a stage is asked for beyond its defaults.
 #[derive(Debug, Clone, Default)]
@@ -124,9 +124,9 @@ pub async fn extract(
             only.map(|p| format!(" (is {} disabled?)", p.name())).unwrap_or_default()
         );
     }
-    let on_answer = crate::progress::extraction(&expected_answers(cfg, &providers)?);
+    let on_answer = crate::runs::progress::extraction(&expected_answers(cfg, &providers)?);
     // One connection to state for the quota ledger and the refresh tokens.
-    let ledger = std::sync::Arc::new(crate::state::StateLedger::open(&cfg.state_db())?);
+    let ledger = std::sync::Arc::new(crate::stored::state::StateLedger::open(&cfg.state_db())?);
     let job = ExtractJob {
         run_id: run_id.to_string(),
         lake_root: cfg.lake_root(),
@@ -168,7 +168,7 @@ fn record_enrichment_answers(
     holds: &[(String, String, String)],
 ) -> anyhow::Result<()> {
     use std::collections::BTreeMap;
-    let mut answers: BTreeMap<&str, BTreeMap<String, crate::enrich::Answer>> =
+    let mut answers: BTreeMap<&str, BTreeMap<String, crate::runs::enrich::Answer>> =
         lookups.iter().filter_map(|l| l.key.as_deref()).map(|k| (k, BTreeMap::new())).collect();
     for p in &report.providers {
         for (key, outcome) in &p.lookups {
@@ -204,7 +204,7 @@ pub fn transform(cfg: &Loaded, run_id: &str, select: &[String]) -> anyhow::Resul
         select: select.to_vec(),
         follows: state.follows()?,
         coverage_history: state.coverage_history()?.into_iter().filter(|c| !resumed.contains(&c.run_id)).collect(),
-        on_model: crate::progress::transform(),
+        on_model: crate::runs::progress::transform(),
     };
     let report = liner_transform::build(&opts)?;
     if report.models.iter().any(|m| m.name == "marts.coverage") {
@@ -237,10 +237,10 @@ fn expected_answers(cfg: &Loaded, providers: &[(Provider, ProviderConfig)]) -> a
 /// provider has is not asked for again until its empty answers age out.
 pub fn enrichment(cfg: &Loaded, max: usize) -> anyhow::Result<Vec<Lookup>> {
     let warehouse = cfg.warehouse();
-    let db = crate::warehouse::open(&warehouse)?;
+    let db = crate::stored::queries::open(&warehouse)?;
     let catalogs: Vec<&str> = Provider::ALL.iter().filter(|p| p.is_main_catalog()).map(|p| p.name()).collect();
-    let releases = crate::warehouse::unlisted_releases(&db, &catalogs, max.div_ceil(2))?;
-    let tracks = crate::warehouse::unlisted_tracks(&db, &catalogs, max / 2)?;
+    let releases = crate::stored::queries::unlisted_releases(&db, &catalogs, max.div_ceil(2))?;
+    let tracks = crate::stored::queries::unlisted_tracks(&db, &catalogs, max / 2)?;
     let mut out = Vec::new();
     for u in releases {
         let mut ways: Vec<Identifier> = u.code.map(Identifier::Gtin).into_iter().collect();

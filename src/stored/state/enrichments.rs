@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::State;
 use crate::config::EnrichConfig;
-use crate::enrich::{Answer, Item, Status, next_try, settle};
+use crate::runs::enrich::{Answer, Item, Status, next_try, settle};
 
 /// One requested item and where it stands.
 #[derive(Debug, Clone)]

@@ -9,9 +9,10 @@ use liner_extract::secret::Secret;
 use liner_sim::apple_music::{AppleKey, DEMO_P8};
 use liner_sim::{Credentials, Sim, SimConfig};
 
+use crate::commands::quality;
 use crate::config::{Config, Loaded};
-use crate::state::{State, new_run_id};
-use crate::{quality, stages};
+use crate::runs::stages;
+use crate::stored::state::{State, new_run_id};
 
 pub struct DemoOptions {
     pub data_dir: PathBuf,
@@ -109,7 +110,7 @@ fn demo_auth(sim: &Sim, credentials: Credentials, data_dir: &Path) -> anyhow::Re
 }
 
 pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
-    let _writer = crate::writer_lock::acquire(&opts.data_dir, "liner demo", true)?;
+    let _writer = crate::runs::writer_lock::acquire(&opts.data_dir, "liner demo", true)?;
     let sim = Sim::start(sim_config(opts.seed, SimConfig::default().artists)).context("starting the simulator")?;
     let cfg = config_for(&sim, opts.data_dir.clone())?;
     let names: Vec<&str> = cfg.providers().iter().map(|(p, _)| p.name()).collect();
@@ -153,7 +154,7 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
 
     let wh = cfg.warehouse();
     println!("\n== coming up (marts.upcoming_releases, with every provider's Listen link)");
-    let upcoming = crate::warehouse::upcoming_releases(&crate::warehouse::open(&wh)?, None, 20, 0)?;
+    let upcoming = crate::stored::queries::upcoming_releases(&crate::stored::queries::open(&wh)?, None, 20, 0)?;
     if upcoming.is_empty() {
         println!("nothing announced by the followed artists");
     }

@@ -9,7 +9,7 @@ use liner_extract::lake::LakeWriter;
 use liner_extract::{ExtractJob, Provider};
 use liner_sim::{Sim, SimConfig};
 
-use crate::demo::{config_for, pick_artists};
+use crate::commands::demo::{config_for, pick_artists};
 
 pub struct RateResult {
     pub provider: &'static str,
@@ -25,12 +25,12 @@ pub async fn request_rate(seconds: u64, data_dir: &std::path::Path) -> anyhow::R
     // here the rate is measured, so the simulated day is made long enough.
     let sim = Sim::start(SimConfig {
         youtube_quota: liner_sim::youtube::YouTubeQuota { units: 1_000_000, search_calls: 1_000_000 },
-        ..crate::demo::sim_config(5, 400)
+        ..crate::commands::demo::sim_config(5, 400)
     })?;
     let cfg = config_for(&sim, data_dir.to_path_buf())?;
     let providers = cfg.providers();
     let job = ExtractJob {
-        run_id: crate::state::new_run_id(),
+        run_id: crate::stored::state::new_run_id(),
         lake_root: cfg.lake_root(),
         providers: providers.clone(),
         artists: pick_artists(&sim, 300),
@@ -121,7 +121,7 @@ pub struct LinkBench {
     pub extract: Duration,
     pub transform: Duration,
     pub fuzzy: Duration,
-    pub quality: crate::quality::LinkQuality,
+    pub quality: crate::commands::quality::LinkQuality,
     pub queued: i64,
 }
 
@@ -145,20 +145,20 @@ pub async fn link_quality(seed: u64, artists: usize, data_dir: &std::path::Path)
     if let Some(dz) = cfg.config.providers.get_mut("deezer") {
         dz.options.insert("charts".into(), false.into());
     }
-    let state = crate::state::State::open(&cfg.state_db())?;
+    let state = crate::stored::state::State::open(&cfg.state_db())?;
     let followed = pick_artists(&sim, artists);
     for a in &followed {
         state.follow(a)?;
     }
     let started = Instant::now();
-    crate::stages::extract(&cfg, &state, None, &Default::default(), "bench").await?;
+    crate::runs::stages::extract(&cfg, &state, None, &Default::default(), "bench").await?;
     let extract = started.elapsed();
     let started = Instant::now();
-    let built = crate::stages::transform(&cfg, "bench", &[])?;
+    let built = crate::runs::stages::transform(&cfg, "bench", &[])?;
     let transform = started.elapsed();
     let fuzzy =
         built.models.iter().find(|m| m.name == "intermediate.fuzzy_links").map_or(Duration::ZERO, |m| m.elapsed);
-    let quality = crate::quality::measure(&cfg.warehouse(), &sim.catalog().truth())?;
+    let quality = crate::commands::quality::measure(&cfg.warehouse(), &sim.catalog().truth())?;
     let db = duckdb::Connection::open(cfg.warehouse())?;
     let count = |sql: &str| -> anyhow::Result<i64> { Ok(db.query_row(sql, [], |r| r.get(0))?) };
     Ok(LinkBench {
@@ -185,7 +185,7 @@ pub struct ScaleBench {
     pub transform_peak_bytes: u64,
     /// Model name → build time, from the warehouse's `meta.models`.
     pub models: Vec<(String, Duration)>,
-    pub quality: crate::quality::LinkQuality,
+    pub quality: crate::commands::quality::LinkQuality,
     pub queued: i64,
 }
 
@@ -214,7 +214,7 @@ pub fn link_at_scale(
     let started = Instant::now();
     let offline = liner_sim::lake::Offline::generate(seed, artists);
     let lake_root = dir.join("raw");
-    let run_id = crate::state::new_run_id();
+    let run_id = crate::stored::state::new_run_id();
     let responses = std::sync::atomic::AtomicU64::new(0);
     let land = |lake: &mut LakeWriter, r: liner_sim::lake::Response| -> anyhow::Result<()> {
         let mut request = liner_extract::request::Request::new(r.resource, r.path.clone());
@@ -273,7 +273,7 @@ pub fn link_at_scale(
     }
 
     let cfg = crate::config::load(Some(&config))?;
-    let quality = crate::quality::measure(&cfg.warehouse(), &truth)?;
+    let quality = crate::commands::quality::measure(&cfg.warehouse(), &truth)?;
     let db = duckdb::Connection::open(cfg.warehouse())?;
     let count = |sql: &str| -> anyhow::Result<i64> { Ok(db.query_row(sql, [], |r| r.get(0))?) };
     let mut stmt = db.prepare("SELECT name, elapsed_ms FROM meta.models ORDER BY elapsed_ms DESC")?;

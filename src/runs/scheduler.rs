@@ -15,8 +15,8 @@ use anyhow::Context;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 use crate::config::Loaded;
-use crate::schedules::Schedule;
-use crate::state::{State, new_run_id};
+use crate::runs::schedules::Schedule;
+use crate::stored::state::{State, new_run_id};
 
 /// The children running now, by schedule name.
 type Running = Arc<Mutex<HashMap<String, tokio::process::Child>>>;
@@ -84,7 +84,7 @@ pub(crate) fn missed(schedule: &Schedule, state: &State) -> anyhow::Result<bool>
 pub async fn run(cfg: &Loaded) -> anyhow::Result<()> {
     // Before any line is printed or any run started: a stop sent on seeing one of them
     // must find liner listening.
-    let stop = crate::runner::stop_signal();
+    let stop = crate::runs::runner::stop_signal();
     let schedules = cfg.schedules()?;
     anyhow::ensure!(!schedules.is_empty(), "no schedules: nothing to run");
     let state = State::open(&cfg.state_db())?;

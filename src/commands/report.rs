@@ -13,8 +13,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::config::Loaded;
-use crate::state::State;
-use crate::warehouse;
+use crate::stored::queries;
+use crate::stored::state::State;
 
 /// What went into the report, for the caller to print.
 pub struct Report {
@@ -31,7 +31,7 @@ pub fn write(cfg: &Loaded, out: &Path) -> anyhow::Result<Report> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let state = State::open(&cfg.state_db())?;
     let warehouse = cfg.warehouse();
-    let db = warehouse::open_if_built(&warehouse)?;
+    let db = queries::open_if_built(&warehouse)?;
     let mut charts = Vec::new();
     let mut chart = |name: &str, draw: &dyn Fn(&Path) -> anyhow::Result<()>| -> anyhow::Result<String> {
         let path = out.join(name);
@@ -44,7 +44,7 @@ pub fn write(cfg: &Loaded, out: &Path) -> anyhow::Result<Report> {
     let coverage_svg = chart("coverage.svg", &|p| coverage_chart(p, &coverage))?;
 
     let mut links: Vec<(String, i64)> = Vec::new();
-    for c in db.as_ref().map(warehouse::links_by_method).transpose()?.unwrap_or_default() {
+    for c in db.as_ref().map(queries::links_by_method).transpose()?.unwrap_or_default() {
         let bar = format!("{} {}", c.entity, c.method);
         match links.last_mut() {
             Some((last, n)) if *last == bar => *n += c.links,
@@ -53,14 +53,14 @@ pub fn write(cfg: &Loaded, out: &Path) -> anyhow::Result<Report> {
     }
     let links_svg = chart("links_by_method.svg", &|p| bar_chart(p, "Links by entity and method", "links", &links))?;
 
-    let scores = db.as_ref().map(warehouse::fuzzy_scores).transpose()?.unwrap_or_default();
+    let scores = db.as_ref().map(queries::fuzzy_scores).transpose()?.unwrap_or_default();
     let scores_svg = chart("fuzzy_scores.svg", &|p| score_histogram(p, &scores))?;
 
     let traffic = requests_by_hour(cfg, &state)?;
     let traffic_svg = chart("requests.svg", &|p| traffic_chart(p, &traffic))?;
 
     let upcoming = match &db {
-        Some(db) => warehouse::upcoming_releases(db, None, 200, 0)?,
+        Some(db) => queries::upcoming_releases(db, None, 200, 0)?,
         None => Vec::new(),
     };
 
@@ -112,7 +112,7 @@ pub fn write(cfg: &Loaded, out: &Path) -> anyhow::Result<Report> {
         html.push_str("</table>\n");
     }
     html.push_str("<h2>Track features</h2>\n");
-    match db.as_ref().map(warehouse::feature_sources).transpose()? {
+    match db.as_ref().map(queries::feature_sources).transpose()? {
         Some((sources, tracks)) if !sources.is_empty() => {
             let _ = writeln!(
                 html,

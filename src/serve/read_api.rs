@@ -13,9 +13,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::api::{ApiError, bad_query, blocking, from_warehouse};
 use super::{App, Work};
-use crate::schedules::Step;
-use crate::warehouse;
-use crate::warehouse::catalog::{self, LinkKey};
+use crate::runs::schedules::Step;
+use crate::stored::queries;
+use crate::stored::queries::app_catalog::{self, LinkKey};
 
 /// The most rows one answer holds.
 pub const MAX_PAGE: usize = 100;
@@ -67,13 +67,13 @@ async fn found<T: Serialize + Send + 'static>(
 }
 
 /// A release with every provider's Listen link.
-#[utoipa::path(get, path = "/releases/{id}", params(("id" = String, Path, description = "gtin:..., mbid:... or <provider>:<id>")),
-    responses((status = 200, body = catalog::Release), (status = 404, body = ApiError), (status = 503, body = ApiError)))]
+#[utoipa::path(get, tag = "catalog", path = "/releases/{id}", params(("id" = String, Path, description = "gtin:..., mbid:... or <provider>:<id>")),
+    responses((status = 200, body = app_catalog::Release), (status = 404, body = ApiError), (status = 503, body = ApiError)))]
 pub(super) async fn release(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    found(&app, "id", format!("release {id}"), move |db| catalog::release(db, &id)).await
+    found(&app, "id", format!("release {id}"), move |db| app_catalog::release(db, &id)).await
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -86,8 +86,8 @@ pub struct ArtistReleases {
 }
 
 /// An artist's releases, newest first, or with `?upcoming=true` those still to come.
-#[utoipa::path(get, path = "/artists/{name}/releases", params(("name" = String, Path), ArtistReleases),
-    responses((status = 200, description = "releases (or upcoming releases) with their Listen links", body = [catalog::Release]),
+#[utoipa::path(get, tag = "catalog", path = "/artists/{name}/releases", params(("name" = String, Path), ArtistReleases),
+    responses((status = 200, description = "releases (or upcoming releases) with their Listen links", body = [app_catalog::Release]),
               (status = 400, body = ApiError), (status = 503, body = ApiError)))]
 pub(super) async fn artist_releases(
     State(app): State<Arc<App>>,
@@ -97,9 +97,9 @@ pub(super) async fn artist_releases(
     let Query(q) = query.map_err(bad_query)?;
     let (limit, offset) = Page { limit: q.limit, offset: q.offset }.checked()?;
     let rows = if q.upcoming.unwrap_or(false) {
-        from_warehouse(&app, move |db| warehouse::upcoming_releases(db, Some(&name), limit, offset)).await?
+        from_warehouse(&app, move |db| queries::upcoming_releases(db, Some(&name), limit, offset)).await?
     } else {
-        from_warehouse(&app, move |db| catalog::artist_releases(db, &name, limit, offset)).await?
+        from_warehouse(&app, move |db| app_catalog::artist_releases(db, &name, limit, offset)).await?
     };
     Ok(Json(rows))
 }
@@ -119,8 +119,8 @@ pub struct LinksQuery {
 
 /// The same release or track on every provider, from any provider's id, an ISRC or a
 /// barcode: what Odesli answers, from liner's own catalog.
-#[utoipa::path(get, path = "/links", params(LinksQuery),
-    responses((status = 200, body = catalog::Links), (status = 400, body = ApiError), (status = 404, body = ApiError),
+#[utoipa::path(get, tag = "catalog", path = "/links", params(LinksQuery),
+    responses((status = 200, body = app_catalog::Links), (status = 400, body = ApiError), (status = 404, body = ApiError),
               (status = 503, body = ApiError)))]
 pub(super) async fn links(
     State(app): State<Arc<App>>,
@@ -152,23 +152,23 @@ pub(super) async fn links(
         (None, Some(_), None, None) => return Err(bad("provider", "id wants a provider beside it".into())),
         _ => return Err(bad("query", "ask by provider and id, or by isrc, or by upc: one of them".into())),
     };
-    found(&app, field, what, move |db| catalog::links_by(db, &ask)).await
+    found(&app, field, what, move |db| app_catalog::links_by(db, &ask)).await
 }
 
 /// A track with its tempo and key (and which provider gave each) and its Listen links.
-#[utoipa::path(get, path = "/tracks/{id}", params(("id" = String, Path, description = "isrc:..., mbid:... or <provider>:<id>")),
-    responses((status = 200, body = catalog::Track), (status = 404, body = ApiError), (status = 503, body = ApiError)))]
+#[utoipa::path(get, tag = "catalog", path = "/tracks/{id}", params(("id" = String, Path, description = "isrc:..., mbid:... or <provider>:<id>")),
+    responses((status = 200, body = app_catalog::Track), (status = 404, body = ApiError), (status = 503, body = ApiError)))]
 pub(super) async fn track(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    found(&app, "id", format!("track {id}"), move |db| catalog::track(db, &id)).await
+    found(&app, "id", format!("track {id}"), move |db| app_catalog::track(db, &id)).await
 }
 
 /// Every chart liner keeps, with its newest snapshot.
-#[utoipa::path(get, path = "/charts", responses((status = 200, body = [catalog::ChartList]), (status = 503, body = ApiError)))]
+#[utoipa::path(get, tag = "catalog", path = "/charts", responses((status = 200, body = [app_catalog::ChartList]), (status = 503, body = ApiError)))]
 pub(super) async fn charts(State(app): State<Arc<App>>) -> Result<Json<serde_json::Value>, ApiError> {
-    Ok(Json(from_warehouse(&app, catalog::charts).await?))
+    Ok(Json(from_warehouse(&app, app_catalog::charts).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -180,8 +180,8 @@ pub struct ChartQuery {
 }
 
 /// A chart's latest entries (or an earlier snapshot's), and the times of every snapshot.
-#[utoipa::path(get, path = "/charts/{list}", params(("list" = String, Path, description = "chart_tracks:0"), ChartQuery),
-    responses((status = 200, body = catalog::Chart), (status = 400, body = ApiError), (status = 404, body = ApiError),
+#[utoipa::path(get, tag = "catalog", path = "/charts/{list}", params(("list" = String, Path, description = "chart_tracks:0"), ChartQuery),
+    responses((status = 200, body = app_catalog::Chart), (status = 400, body = ApiError), (status = 404, body = ApiError),
               (status = 503, body = ApiError)))]
 pub(super) async fn chart(
     State(app): State<Arc<App>>,
@@ -194,14 +194,14 @@ pub(super) async fn chart(
         Some(at) => ("at", format!("a snapshot of {list} at {at}")),
         None => ("list", format!("chart {list}")),
     };
-    found(&app, field, what, move |db| catalog::chart(db, &list, q.at.as_deref(), limit)).await
+    found(&app, field, what, move |db| app_catalog::chart(db, &list, q.at.as_deref(), limit)).await
 }
 
 /// What `GET /trending` answers.
 #[derive(Serialize, ToSchema)]
 pub struct Trending {
     /// Each chart's newest snapshot (its first entries).
-    charts: Vec<catalog::Chart>,
+    charts: Vec<app_catalog::Chart>,
     /// The oldest of those snapshots' age; null when there is none yet.
     age_seconds: Option<i64>,
     /// The run that refreshes the charts, when the snapshot is older than
@@ -218,7 +218,7 @@ pub struct TrendingQuery {
     limit: Option<usize>,
 }
 
-#[utoipa::path(get, path = "/trending", params(TrendingQuery),
+#[utoipa::path(get, tag = "catalog", path = "/trending", params(TrendingQuery),
     responses((status = 200, body = Trending), (status = 400, body = ApiError)))]
 pub(super) async fn trending(
     State(app): State<Arc<App>>,
@@ -229,10 +229,10 @@ pub(super) async fn trending(
     // A warehouse not built yet is no snapshot: answered, and refreshed.
     let warehouse = app.cfg.warehouse();
     let charts = blocking(move || {
-        let Some(db) = warehouse::open_if_built(&warehouse)? else { return Ok(Vec::new()) };
+        let Some(db) = queries::open_if_built(&warehouse)? else { return Ok(Vec::new()) };
         let mut out = Vec::new();
-        for c in catalog::charts(&db)? {
-            out.extend(catalog::chart(&db, &c.list, None, limit)?);
+        for c in app_catalog::charts(&db)? {
+            out.extend(app_catalog::chart(&db, &c.list, None, limit)?);
         }
         Ok(out)
     })
