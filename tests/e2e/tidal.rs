@@ -597,3 +597,47 @@ fn the_simulated_tidal_answers_have_the_real_shapes() {
     problems.retain(|p| !lack_allowed_by(SIM_LACKS, p));
     assert!(problems.is_empty(), "the TIDAL simulator drifted from the recordings:\n{}", problems.join("\n"));
 }
+
+/// Lookups, as enrichment and `liner extract --upc/--isrc` ask them: an album by its
+/// barcode given as a UPC-A, a track by its ISRC; the album lands whole, with its items
+/// past the first page.
+#[test]
+fn tidal_finds_an_album_by_barcode_and_a_track_by_isrc() {
+    let sim = sim();
+    let project = project(&sim, SECRET, "");
+    let view = sim.view("tidal");
+    let album = view
+        .releases
+        .iter()
+        .flatten()
+        .find(|l| l.barcode.as_deref().and_then(gtin14).is_some_and(|g| g.starts_with("00")))
+        .expect("a TIDAL album with a UPC-A barcode");
+    let upc = album.barcode.as_deref().and_then(gtin14).unwrap()[2..].to_string();
+    let track = view
+        .releases
+        .iter()
+        .flatten()
+        .filter(|l| l.id != album.id)
+        .flat_map(|l| &l.tracks)
+        .find(|t| t.isrc.is_some())
+        .expect("a TIDAL track with an ISRC");
+    let wanted_isrc = track.isrc.as_deref().and_then(isrc).unwrap();
+    let out = project.ok(&["extract", "tidal", "--upc", &upc, "--isrc", &wanted_isrc]);
+    assert!(!out.contains("failed:"), "{out}");
+    project.ok(&["transform"]);
+    let db = project.warehouse();
+    assert!(
+        query_strings(&db, "select album_id from staging.tidal_albums").contains(&album.id),
+        "the album found by its barcode"
+    );
+    assert_eq!(
+        query_i64(&db, &format!("select count(*) from staging.tidal_tracks where album_id = '{}'", album.id)),
+        album.tracks.len() as i64,
+        "the album found lands whole, its items past the first page too"
+    );
+    assert!(
+        query_strings(&db, &format!("select track_id from staging.tidal_tracks where isrc = '{wanted_isrc}'"))
+            .contains(&track.id),
+        "the track found by its ISRC"
+    );
+}
