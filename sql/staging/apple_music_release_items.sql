@@ -1,6 +1,5 @@
 -- model: staging.apple_music_release_items
 -- materialized: view
--- key: item_id
 -- canonical: apple_music_album_id = min(item_id)
 -- Apple Music's albums as release items, with its pre-release flag.
 select album_id as item_id, title, artist_name as artist, gtin, release_date, track_count,

@@ -1,6 +1,5 @@
 -- model: staging.apple_music_track_items
 -- materialized: view
--- key: item_id
 -- canonical: apple_music_song_id = min(item_id)
 -- Apple Music's songs as track items.
 select song_id as item_id, album_id as release_item_id, title, artist_name as artist, duration_ms,

@@ -1,6 +1,5 @@
 -- model: staging.beatport_release_items
 -- materialized: view
--- key: item_id
 -- canonical: beatport_release_id = min(try_cast(item_id as bigint))
 -- Beatport's releases as release items (its catalog numbers stand in for barcodes, so
 -- none is read as one).

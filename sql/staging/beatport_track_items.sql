@@ -1,6 +1,5 @@
 -- model: staging.beatport_track_items
 -- materialized: view
--- key: item_id
 -- canonical: beatport_track_id = min(try_cast(item_id as bigint))
 -- Beatport's tracks as track items, with their mix in the title unless it is the
 -- original one.

@@ -1,6 +1,5 @@
 -- model: staging.deezer_release_items
 -- materialized: view
--- key: item_id
 -- canonical: deezer_album_id = min(try_cast(item_id as bigint))
 -- canonical: deezer_fans = max(popularity)::bigint
 -- Deezer's albums as release items; popularity is the album's fans.

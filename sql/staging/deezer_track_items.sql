@@ -1,6 +1,5 @@
 -- model: staging.deezer_track_items
 -- materialized: view
--- key: item_id
 -- canonical: deezer_track_id = min(try_cast(item_id as bigint))
 -- canonical: deezer_track_count = count(*)
 -- canonical: deezer_rank = max(popularity)::bigint

@@ -1,6 +1,5 @@
 -- model: staging.discogs_release_items
 -- materialized: view
--- key: item_id
 -- canonical: discogs_release_id = min(try_cast(item_id as bigint))
 -- Discogs' releases as release items; popularity is how many users have it.
 select release_id::varchar as item_id, title, artist_credit as artist, gtin,

@@ -1,6 +1,5 @@
 -- model: staging.discogs_track_items
 -- materialized: view
--- key: item_id
 -- Discogs' tracklist positions as track items (a track has no id of its own there:
 -- the release's id and the position name it), each linking to its release's page.
 select release_id || '#' || ordinal as item_id, release_id::varchar as release_item_id, title,

@@ -1,6 +1,5 @@
 -- model: staging.genius_track_items
 -- materialized: view
--- key: item_id
 -- canonical: genius_song_id = min(try_cast(item_id as bigint))
 -- Genius' songs as track items.
 select song_id::varchar as item_id, album_id::varchar as release_item_id, title, artist_name as artist,

@@ -1,6 +1,5 @@
 -- model: staging.itunes_release_items
 -- materialized: view
--- key: item_id
 -- canonical: itunes_collection_id = min(item_id)
 -- iTunes' collections as release items (no barcode in the Search API).
 select collection_id::varchar as item_id, title, artist_name as artist, null::varchar as gtin,

@@ -1,6 +1,5 @@
 -- model: staging.itunes_track_items
 -- materialized: view
--- key: item_id
 -- iTunes' songs as track items; its music videos are other recordings. Its ids are
 -- Apple Music's, so canonical.tracks shows them there.
 select track_id::varchar as item_id, collection_id::varchar as release_item_id, title, artist_name as artist,

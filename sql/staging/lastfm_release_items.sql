@@ -1,6 +1,5 @@
 -- model: staging.lastfm_release_items
 -- materialized: view
--- key: item_id
 -- canonical: lastfm_url = min(item_id)
 -- Last.fm's albums as release items, named by their page; popularity is listeners.
 select url as item_id, title, artist_name as artist, null::varchar as gtin, null::varchar as release_date,

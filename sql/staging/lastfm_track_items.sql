@@ -1,6 +1,5 @@
 -- model: staging.lastfm_track_items
 -- materialized: view
--- key: item_id
 -- canonical: lastfm_url = min(item_id)
 -- Last.fm's tracks as track items, named by their page; popularity is listeners.
 select url as item_id, null::varchar as release_item_id, title, artist_name as artist, duration_ms,

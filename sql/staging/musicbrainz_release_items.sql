@@ -1,6 +1,5 @@
 -- model: staging.musicbrainz_release_items
 -- materialized: view
--- key: item_id
 -- coverage: mbid
 -- canonical: release_group_id = min(release_group_id)
 -- canonical: musicbrainz_release_id = min(item_id)

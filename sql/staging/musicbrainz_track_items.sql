@@ -1,6 +1,5 @@
 -- model: staging.musicbrainz_track_items
 -- materialized: view
--- key: item_id
 -- coverage: mbid
 -- canonical: musicbrainz_recording_id = min(item_id)
 -- MusicBrainz's recordings as track items, each with one release it is on (the first

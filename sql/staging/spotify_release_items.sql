@@ -1,6 +1,5 @@
 -- model: staging.spotify_release_items
 -- materialized: view
--- key: item_id
 -- canonical: spotify_album_id = min(item_id)
 -- Spotify's albums as release items.
 select album_id as item_id, title, artist_credit as artist, gtin, release_date, track_count,

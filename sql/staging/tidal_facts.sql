@@ -1,6 +1,5 @@
 -- model: staging.tidal_facts
 -- materialized: view
--- key: entity, item_id, field
 -- What TIDAL says of its albums and tracks, field by field: the explicit flag of each
 -- ('true' / 'false'), which TIDAL gives on albums and tracks alike. TIDAL names no
 -- label (`copyright` is a line such as "℗ 2024 Interscope Records", and its

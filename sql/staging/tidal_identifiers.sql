@@ -1,6 +1,5 @@
 -- model: staging.tidal_identifiers
 -- materialized: view
--- key: entity, item_id, kind, value
 -- What TIDAL's items carry for exact links: each track's own ISRC, and each album's
 -- and track's own TIDAL id (kind `tidal`), for sources that link to TIDAL's pages.
 -- Barcodes come from the release items' gtin. A video's ISRC is not here: a video is

@@ -1,7 +1,5 @@
 -- model: staging.tidal_release_items
 -- materialized: view
--- key: item_id
--- assert: not_null(title)
 -- canonical: tidal_album_id = min(try_cast(item_id as bigint))
 -- TIDAL's albums in the conformed shape of release items. The title carries the
 -- album's `version` in parentheses, as other stores show it; `track_count` is

@@ -1,7 +1,5 @@
 -- model: staging.tidal_track_items
 -- materialized: view
--- key: item_id
--- assert: not_null(title)
 -- canonical: tidal_track_id = min(try_cast(item_id as bigint))
 -- TIDAL's tracks in the conformed shape of track items, on the album they were seen
 -- on. Videos are not here (staging.tidal_videos): another recording, not a track.

@@ -368,13 +368,21 @@ pub fn drift(sim: &Value, real: &Value, path: &str, out: &mut Vec<String>) {
 /// The drift of each (check, simulated, real) body, less what [`SIM_LACKS`] allows;
 /// and the allowances that matched nothing.
 pub fn shape_problems<'a>(checks: impl IntoIterator<Item = (&'a str, &'a Value, &'a Value)>) -> Vec<String> {
+    shape_problems_by(SIM_LACKS, checks)
+}
+
+/// [`shape_problems`] with a provider's own allowances: a provider's test may keep them.
+pub fn shape_problems_by<'a>(
+    lacks: &[(&str, &[&str], &str)],
+    checks: impl IntoIterator<Item = (&'a str, &'a Value, &'a Value)>,
+) -> Vec<String> {
     let mut problems = Vec::new();
     for (what, sim_body, real_body) in checks {
         let mut out = Vec::new();
         drift(sim_body, real_body, "", &mut out);
         problems.extend(out.into_iter().map(|p| format!("{what}: {p}")));
     }
-    problems.retain(|p| !lack_allowed(p));
+    problems.retain(|p| !lack_allowed_by(lacks, p));
     problems
 }
 

@@ -541,7 +541,7 @@ const SIM_LACKS: &[(&str, &[&str], &str)] = &[(
 fn the_simulated_tidal_answers_have_the_real_shapes() {
     use liner_extract::request::Request;
 
-    use crate::sim_shapes::{drift, get, lack_allowed_by, real};
+    use crate::sim_shapes::{get, real, shape_problems_by};
 
     let sim = crate::common::sim(3, 40, 100);
     let view = sim.view("tidal");
@@ -588,13 +588,7 @@ fn the_simulated_tidal_answers_have_the_real_shapes() {
             real("tidal/v2_albums_396698918_relationships_items_cursor-3nI1Esi.json"),
         ),
     ];
-    let mut problems = Vec::new();
-    for (what, sim_body, real_body) in &checks {
-        let mut out = Vec::new();
-        drift(sim_body, real_body, "", &mut out);
-        problems.extend(out.into_iter().map(|p| format!("{what}: {p}")));
-    }
-    problems.retain(|p| !lack_allowed_by(SIM_LACKS, p));
+    let problems = shape_problems_by(SIM_LACKS, checks.iter().map(|(w, s, r)| (*w, s, r)));
     assert!(problems.is_empty(), "the TIDAL simulator drifted from the recordings:\n{}", problems.join("\n"));
 }
 

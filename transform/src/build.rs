@@ -186,10 +186,11 @@ fn build_into(path: &Path, opts: &BuildOptions, models: &[Model], order: &[usize
         db.execute_batch(&format!("CREATE SCHEMA {layer}"))?;
     }
     inputs(&db, opts, models)?;
+    let providers = providers(opts);
     let mut built = Vec::new();
     for (n, &i) in order.iter().enumerate() {
         progress(opts, &models[i].name, n, order.len());
-        built.push(build_model(&db, &models[i], &providers(opts))?);
+        built.push(build_model(&db, &models[i], &providers)?);
     }
     progress(opts, "", order.len(), order.len());
     record(&db, opts, models, order, &built)?;
@@ -230,11 +231,12 @@ fn rebuild_into(
             }
         }
     }
+    let providers = providers(opts);
     let mut built = Vec::new();
     for (n, &i) in order.iter().enumerate() {
         progress(opts, &models[i].name, n, order.len());
         drop_relation(&db, &models[i].name)?;
-        built.push(build_model(&db, &models[i], &providers(opts))?);
+        built.push(build_model(&db, &models[i], &providers)?);
     }
     progress(opts, "", order.len(), order.len());
     record(&db, opts, models, &order, &built)?;
@@ -788,6 +790,16 @@ mod tests {
         opts.select = vec![];
         build(&opts).unwrap();
         assert_eq!(kind(&opts), "VIEW");
+    }
+
+    #[test]
+    fn a_canonical_column_off_a_providers_items_model_is_an_error_naming_the_file() {
+        let (_dir, opts) = project(&[(
+            "staging/deezer_albums.sql",
+            "-- canonical: deezer_album_id = min(album_id)\nselect 1 as album_id",
+        )]);
+        let e = format!("{:#}", build(&opts).unwrap_err());
+        assert!(e.contains("staging/deezer_albums.sql") && e.contains("items model"), "{e}");
     }
 
     #[test]

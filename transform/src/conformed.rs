@@ -8,8 +8,12 @@
 //! `raw` and `answers` views over the lake), and makes each provider's own columns of
 //! the canonical tables (declared by `-- canonical:` on its items model) into
 //! `canonical.<entity>_provider_columns`, read from the gathered view, so an
-//! aggregate may read a column only that provider's items have. Adding a provider adds its rows and columns
-//! there without an edit to a shared model.
+//! aggregate may read a column only that provider's items have. Adding a provider adds
+//! its rows and columns there without an edit to a shared model.
+//!
+//! A conformed model is a view with no key of its own: the intermediate models that
+//! read the gathered views check the keys (`provider, item_id`) once, where checking
+//! each view too would compute it a second time.
 
 use anyhow::{Context, bail};
 use duckdb::Connection;
@@ -72,6 +76,19 @@ pub fn generated(models: &[Model], providers: &[&str]) -> anyhow::Result<Vec<Mod
         let name = model_name(provider, shape);
         models.iter().find(|m| m.name == name)
     };
+    // A provider's canonical columns and coverage measure are said on its items model
+    // alone: anywhere else they would be dropped without a word.
+    if let Some(m) = models.iter().find(|m| {
+        (!m.canonical.is_empty() || m.coverage.is_some())
+            && !conforms(&m.name, providers).is_some_and(|(_, s)| ENTITIES.iter().any(|(_, items)| *items == s.name))
+    }) {
+        bail!(
+            "{}: -- canonical: and -- coverage: belong on a provider's items model \
+             (staging.<provider>_release_items or _track_items), not on {}",
+            m.path.display(),
+            m.name
+        );
+    }
     let mut out = Vec::new();
     for shape in SHAPES {
         let gathered = format!("staging.{}", shape.name);
@@ -100,7 +117,6 @@ pub fn generated(models: &[Model], providers: &[&str]) -> anyhow::Result<Vec<Mod
         if columns.is_empty() {
             continue;
         }
-        // One pass over the entity's members, as the canonical table itself makes.
         // One pass over the entity's members, over every column each provider's items
         // have (its own ones too, beyond the shape's).
         let sql = format!(
@@ -108,13 +124,9 @@ pub fn generated(models: &[Model], providers: &[&str]) -> anyhow::Result<Vec<Mod
              WHERE c.entity = '{entity}'\nGROUP BY c.cluster_id",
             columns.join(",\n    ")
         );
-        let mut model = Model::generated(&format!("canonical.{entity}_provider_columns"), sql, Materialized::Table);
-        model.key = vec!["cluster_id".into()];
-        model.assertions = vec![
-            crate::model::Assertion::Unique(model.key.clone()),
-            crate::model::Assertion::NotNull(model.key.clone()),
-        ];
-        out.push(model);
+        // Grouped by cluster: one row a cluster by construction, so no key is checked
+        // (a check would cost a second pass over every cluster).
+        out.push(Model::generated(&format!("canonical.{entity}_provider_columns"), sql, Materialized::Table));
     }
     Ok(out)
 }

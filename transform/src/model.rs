@@ -157,7 +157,7 @@ impl CanonicalColumn {
         let open = expr.find('(').with_context(|| format!("{expr:?} is not an aggregate call"))?;
         let mut depth = 0;
         let mut close = None;
-        for (i, c) in expr.char_indices().skip(open) {
+        for (i, c) in expr[open..].char_indices().map(|(i, c)| (open + i, c)) {
             match c {
                 '(' => depth += 1,
                 ')' => {
