@@ -140,12 +140,17 @@ pub enum Command {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
-    /// Build the warehouse from the raw lake with the SQL models.
+    /// Build the warehouse from the raw lake with the SQL models: after the first
+    /// build, only what changed since the last one (lake files landed, review
+    /// decisions, follows, models edited); `--dry-run` says which and why.
     Transform {
-        /// Rebuild only these models, the rest kept as last built: `MODEL`, `MODEL+`
-        /// (and what reads it), `+MODEL` (and what it reads), `SCHEMA.*`. Repeatable.
+        /// Rebuild these models whole, whatever changed: `MODEL`, `MODEL+` (and what
+        /// reads it), `+MODEL` (and what it reads), `SCHEMA.*`. Repeatable.
         #[arg(long, value_name = "SELECTOR")]
         select: Vec<String>,
+        /// Build everything anew from the whole lake.
+        #[arg(long, conflicts_with = "select")]
+        full: bool,
     },
     /// Load the canonical tables into the app's database.
     Load {

@@ -26,7 +26,7 @@ pub async fn follow(ctx: &Ctx<'_>, artists: &[String], yes: bool, no_sync: bool)
     }
     if sync {
         let args = StageArgs { artists: followed, ..Default::default() };
-        liner::runs::runner::run(&cfg, &[Step::Extract(None), Step::Transform], &args).await?;
+        liner::runs::runner::run(&cfg, &[Step::Extract(None), Step::Transform { full: false }], &args).await?;
     }
     Ok(done())
 }

@@ -23,7 +23,7 @@ pub fn describe(cfg: &Loaded, steps: &[Step], args: &StageArgs) -> anyhow::Resul
                 let n = stages::enrichment(cfg, args.max_items.unwrap_or(crate::runs::runner::ENRICH_ITEMS))?.len();
                 format!("{n} catalog item(s) missing a provider's listing would be looked up\n")
             }
-            Step::Transform => transform(cfg, &args.select)?,
+            Step::Transform { full } => transform(cfg, &args.select, full)?,
             Step::Load => load(cfg, &args.tables)?,
         });
     }
@@ -64,24 +64,17 @@ fn extract(cfg: &Loaded, only: Option<Provider>, args: &StageArgs, charts: bool)
     Ok(out)
 }
 
-fn transform(cfg: &Loaded, select: &[String]) -> anyhow::Result<String> {
-    let opts = liner_transform::BuildOptions {
-        models: cfg.models(),
-        lake_root: cfg.lake_root(),
-        warehouse: cfg.warehouse(),
-        sources: stages::raw_sources(),
-        raw_columns: stages::raw_columns(),
-        run_id: String::new(),
-        review_decisions: Vec::new(),
-        select: select.to_vec(),
-        follows: Vec::new(),
-        coverage_history: Vec::new(),
-        on_model: None,
-    };
-    let models = liner_transform::planned(&opts)?;
-    let mut out = format!("{} model(s) would be built, in this order:\n", models.len());
-    for m in models {
-        out.push_str(&format!("  {m}\n"));
+fn transform(cfg: &Loaded, select: &[String], full: bool) -> anyhow::Result<String> {
+    // What state holds decides what changed; a project with no state yet has none.
+    let state = if cfg.state_db().exists() { Some(crate::stored::state::State::open(&cfg.state_db())?) } else { None };
+    let opts = stages::build_options(cfg, "", select, full, state.as_ref())?;
+    let planned = liner_transform::planned(&opts)?;
+    let mut out = format!("{}\n", planned.kind);
+    if !planned.models.is_empty() {
+        out.push_str(&format!("{} model(s) would be built, in this order:\n", planned.models.len()));
+    }
+    for (m, action) in planned.models {
+        out.push_str(&format!("  {m:<44} {action}\n"));
     }
     Ok(out)
 }

@@ -186,12 +186,17 @@ async fn stage(
             })
             .to_string())
         }
-        Step::Transform => {
-            let report = stages::transform(cfg, run_id, &args.select)?;
+        Step::Transform { full } => {
+            let report = stages::transform(cfg, run_id, &args.select, full)?;
             print!("{}", stages::describe_transform(&report));
             println!("warehouse: {}", report.warehouse.display());
             let rows: u64 = report.models.iter().map(|m| m.rows).sum();
-            Ok(serde_json::json!({ "models": report.models.len(), "rows": rows }).to_string())
+            let kind = match &report.kind {
+                liner_transform::BuildKind::Full(_) => "full",
+                liner_transform::BuildKind::Incremental(_) => "incremental",
+                liner_transform::BuildKind::UpToDate => "none",
+            };
+            Ok(serde_json::json!({ "build": kind, "models": report.models.len(), "rows": rows }).to_string())
         }
         Step::Load => {
             let loads = stages::load(cfg, &args.tables).await?;

@@ -40,7 +40,11 @@ pub enum Step {
     /// Lookups for catalog items missing a provider's listing (by barcode, ISRC, or
     /// artist and title).
     Enrich,
-    Transform,
+    /// `full`: everything anew from the whole lake, the link model retrained
+    /// (`transform:full`); else only what changed since the last build.
+    Transform {
+        full: bool,
+    },
     Load,
 }
 
@@ -52,7 +56,8 @@ impl Step {
             Step::Extract(Some(p)) => format!("extract:{}", p.name()),
             Step::Charts => "extract:charts".into(),
             Step::Enrich => "extract:enrich".into(),
-            Step::Transform => "transform".into(),
+            Step::Transform { full: false } => "transform".into(),
+            Step::Transform { full: true } => "transform:full".into(),
             Step::Load => "load".into(),
         }
     }
@@ -62,13 +67,14 @@ impl Step {
             None if s == "extract" => Ok(Step::Extract(None)),
             Some(("extract", "charts")) => Ok(Step::Charts),
             Some(("extract", "enrich")) => Ok(Step::Enrich),
-            None if s == "transform" => Ok(Step::Transform),
+            None if s == "transform" => Ok(Step::Transform { full: false }),
+            Some(("transform", "full")) => Ok(Step::Transform { full: true }),
             None if s == "load" => Ok(Step::Load),
             Some(("extract", p)) => {
                 Provider::parse(p).map(|p| Step::Extract(Some(p))).ok_or_else(|| format!("unknown provider {p:?}"))
             }
             _ => Err(format!(
-                "unknown step {s:?} (steps: extract, extract:<provider>, extract:charts, extract:enrich, transform, load)"
+                "unknown step {s:?} (steps: extract, extract:<provider>, extract:charts, extract:enrich, transform, transform:full, load)"
             )),
         }
     }

@@ -18,7 +18,7 @@ pub struct StageArgs {
     pub refresh: bool,
     /// Extract: items to look up beyond the followed artists.
     pub lookups: Vec<Lookup>,
-    /// Transform: rebuild only these models (`m`, `m+`, `+m`, `schema.*`).
+    /// Transform: rebuild these models whole (`m`, `m+`, `+m`, `schema.*`).
     pub select: Vec<String>,
     /// Extract: only what providers publish for all (charts, new releases).
     pub charts_only: bool,
@@ -189,10 +189,32 @@ fn record_enrichment_answers(
     Ok(())
 }
 
-pub fn transform(cfg: &Loaded, run_id: &str, select: &[String]) -> anyhow::Result<BuildReport> {
+/// Why a full build was asked for, as the build says it.
+pub const FULL_ASKED: &str = "asked for (`liner transform --full`, or a schedule's `transform:full`)";
+
+pub fn transform(cfg: &Loaded, run_id: &str, select: &[String], full: bool) -> anyhow::Result<BuildReport> {
     let state = State::open(&cfg.state_db())?;
     let resumed = state.resume_interrupted(run_id, cfg.config.cache.metadata_hours)?;
-    let opts = BuildOptions {
+    let mut opts = build_options(cfg, run_id, select, full, Some(&state))?;
+    opts.coverage_history.retain(|c| !resumed.contains(&c.run_id));
+    opts.on_model = crate::runs::progress::transform();
+    let report = liner_transform::build(&opts)?;
+    if report.models.iter().any(|m| m.name == "marts.coverage") {
+        state.record_coverage(&liner_transform::coverage_of(&report.warehouse, run_id)?, &resumed)?;
+    }
+    Ok(report)
+}
+
+/// What a build of this project reads: the models, the lake, and from state (when
+/// there is one) people's decisions, the follows and earlier builds' coverage.
+pub fn build_options(
+    cfg: &Loaded,
+    run_id: &str,
+    select: &[String],
+    full: bool,
+    state: Option<&State>,
+) -> anyhow::Result<BuildOptions> {
+    Ok(BuildOptions {
         models: cfg.models(),
         lake_root: cfg.lake_root(),
         warehouse: cfg.warehouse(),
@@ -200,17 +222,13 @@ pub fn transform(cfg: &Loaded, run_id: &str, select: &[String]) -> anyhow::Resul
         raw_columns: raw_columns(),
         run_id: run_id.to_string(),
         // People's decisions win on every rebuild.
-        review_decisions: state.review_decisions()?,
+        review_decisions: state.map(State::review_decisions).transpose()?.unwrap_or_default(),
         select: select.to_vec(),
-        follows: state.follows()?,
-        coverage_history: state.coverage_history()?.into_iter().filter(|c| !resumed.contains(&c.run_id)).collect(),
-        on_model: crate::runs::progress::transform(),
-    };
-    let report = liner_transform::build(&opts)?;
-    if report.models.iter().any(|m| m.name == "marts.coverage") {
-        state.record_coverage(&liner_transform::coverage_of(&report.warehouse, run_id)?, &resumed)?;
-    }
-    Ok(report)
+        full: full.then(|| FULL_ASKED.to_string()),
+        follows: state.map(State::follows).transpose()?.unwrap_or_default(),
+        coverage_history: state.map(State::coverage_history).transpose()?.unwrap_or_default(),
+        on_model: None,
+    })
 }
 
 /// What each provider answered last time, as the lake holds it: the size of its bar.
@@ -329,7 +347,7 @@ pub fn describe_extract(r: &ExtractReport) -> String {
 }
 
 pub fn describe_transform(r: &BuildReport) -> String {
-    let mut s = String::new();
+    let mut s = format!("{}\n", r.kind);
     for m in &r.models {
         let _ = writeln!(s, "{:<40} {:>8} rows  {:>6} ms", m.name, m.rows, m.elapsed.as_millis());
     }

@@ -195,11 +195,11 @@ async fn execute(app: &App, job: &Queued) -> anyhow::Result<()> {
             let state = State::open(&cfg.state_db())?;
             state.follow_as(&name, mbid.as_deref())?;
             args.artists = vec![name];
-            vec![Step::Extract(None), Step::Transform]
+            vec![Step::Extract(None), Step::Transform { full: false }]
         }
         Work::Enrich(ids) => {
             args.enrichments = Some(ids.clone());
-            vec![Step::Enrich, Step::Transform]
+            vec![Step::Enrich, Step::Transform { full: false }]
         }
     };
     runner::run_as(cfg, &steps, &args, &job.run_id, &job.command).await

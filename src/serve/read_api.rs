@@ -257,7 +257,9 @@ fn refresh_charts(app: &App) -> Result<String, ApiError> {
     }
     let (work, command) = match app.cfg.schedule(SCHEDULE) {
         Ok(_) => (Work::Schedule(SCHEDULE.into()), super::schedule_command(SCHEDULE)),
-        Err(_) => (Work::Steps(vec![Step::Charts, Step::Transform]), "liner serve: GET /trending".to_string()),
+        Err(_) => {
+            (Work::Steps(vec![Step::Charts, Step::Transform { full: false }]), "liner serve: GET /trending".to_string())
+        }
     };
     let queued =
         app.queue.push(work, command).map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;

@@ -35,6 +35,7 @@ pub fn build_from_recorded(recorded: &Path, dir: &Path, run_id: &str) -> (Ingest
         run_id: run_id.into(),
         review_decisions: vec![],
         select: vec![],
+        full: None,
         follows: vec![],
         coverage_history: vec![],
         on_model: None,

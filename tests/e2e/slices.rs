@@ -62,6 +62,7 @@ fn a_conformed_model_without_its_shapes_columns_is_an_error_naming_its_file() {
         run_id: "slices".into(),
         review_decisions: vec![],
         select: vec![],
+        full: None,
         follows: vec![],
         coverage_history: vec![],
         on_model: None,

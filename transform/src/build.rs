@@ -3,7 +3,7 @@
 //! over the old one. Readers of the old file are never blocked and never see a
 //! half-built warehouse.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -11,8 +11,13 @@ use anyhow::{Context, bail};
 use duckdb::Connection;
 use tracing::info;
 
-use crate::model::{Assertion, LAYERS, Model};
+use crate::changes::{self, BuildKind, Changes, LakeFile};
+use crate::incremental::{self, Action, NewRows};
+use crate::model::{Assertion, Kind, LAYERS, Model};
 use crate::{conformed, plan, udf};
+
+/// Where incremental models keep every answer's rows (`Model::answers_table`).
+const INCREMENTAL: &str = "incremental";
 
 /// A lake resource that becomes the view `raw.<provider>_<resource>` (every response
 /// landed) and `answers.<provider>_<resource>` (its answers: status 200, a JSON body,
@@ -50,9 +55,12 @@ pub struct BuildOptions {
     pub run_id: String,
     /// People's decisions on pairs of items, from state: `raw.review_decisions`.
     pub review_decisions: Vec<ReviewDecision>,
-    /// Rebuild only these models (`plan::select` selectors) in a copy of the current
-    /// warehouse; empty builds everything anew.
+    /// Rebuild these models (`plan::select` selectors) whole, whatever changed; the
+    /// rest is brought up to date as every build does it.
     pub select: Vec<String>,
+    /// Build everything anew from the whole lake, for this reason (`--full`, the
+    /// nightly schedule); else a build carries only what changed since the last one.
+    pub full: Option<String>,
     /// The followed artists, from state: `raw.follows`.
     pub follows: Vec<String>,
     /// Earlier builds' coverage, from state: `raw.coverage_history`.
@@ -106,8 +114,17 @@ pub struct BuiltModel {
 
 #[derive(Debug, Clone)]
 pub struct BuildReport {
+    /// The models built or brought up to date; those kept as they were are not here.
     pub models: Vec<BuiltModel>,
     pub warehouse: PathBuf,
+    pub kind: BuildKind,
+}
+
+/// What a build would do: its kind and why, and each model's action (`--dry-run`).
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub kind: BuildKind,
+    pub models: Vec<(String, Action)>,
 }
 
 /// Every model (SQL files, and the Rust models whose inputs exist) and their build order.
@@ -144,29 +161,114 @@ fn providers(opts: &BuildOptions) -> Vec<&str> {
     out
 }
 
-/// The models a build with these options would build, in order: what `--dry-run` shows.
-pub fn planned(opts: &BuildOptions) -> anyhow::Result<Vec<String>> {
+/// The inputs from state, each as a fingerprint: a build whose inputs differ from the
+/// last one's carries the difference down.
+fn input_fingerprints(opts: &BuildOptions) -> BTreeMap<String, String> {
+    let decisions = opts.review_decisions.iter().map(|d| {
+        vec![
+            d.entity.as_str(),
+            d.left_provider.as_str(),
+            d.left_id.as_str(),
+            d.right_provider.as_str(),
+            d.right_id.as_str(),
+            d.decision.as_str(),
+        ]
+    });
+    let follows = opts.follows.iter().map(|f| vec![f.as_str()]);
+    BTreeMap::from([
+        (REVIEW_DECISIONS.to_string(), changes::fingerprint_rows(decisions)),
+        (FOLLOWS.to_string(), changes::fingerprint_rows(follows)),
+    ])
+}
+
+fn today() -> String {
+    chrono::Utc::now().format("%Y-%m-%d").to_string()
+}
+
+/// What this build would be: the lake's files, the changes since the last build and,
+/// for an incremental one, each model's action and the last build's record.
+struct Prepared {
+    files: Vec<LakeFile>,
+    changes: Changes,
+    actions: Vec<(usize, Action)>,
+    /// Models the last build made that are no more.
+    dropped: Vec<String>,
+}
+
+fn prepare(opts: &BuildOptions, models: &[Model], order: &[usize]) -> anyhow::Result<Prepared> {
+    let files = changes::lake_files(&opts.lake_root, &opts.sources)?;
+    let recorded = changes::recorded(&opts.warehouse);
+    let fingerprints = recorded.as_ref().map(|r| r.models.clone()).unwrap_or_default();
+    if !opts.select.is_empty() && !opts.warehouse.exists() {
+        bail!("no warehouse at {} yet: run `liner transform` without --select first", opts.warehouse.display());
+    }
+    let mut changes =
+        changes::compare(recorded, &opts.lake_root, &files, &input_fingerprints(opts), &today(), opts.full.as_deref());
+    if let BuildKind::Full(_) = changes.kind {
+        let actions = order.iter().map(|&i| (i, Action::Rebuild("a full build".into()))).collect();
+        return Ok(Prepared { files, changes, actions, dropped: Vec::new() });
+    }
+    let forced = if opts.select.is_empty() { BTreeSet::new() } else { plan::select(models, &opts.select)? };
+    let mut new_rows = BTreeSet::new();
+    for s in opts.sources.iter().filter(|s| changes.new_files.contains_key(&s.view())) {
+        new_rows.insert(s.view());
+        new_rows.insert(s.answers());
+    }
+    let mut changed = changes.inputs.clone();
+    if matches!(&changes.kind, BuildKind::Incremental(why) if why.iter().any(|w| w.starts_with("a new day"))) {
+        changed.insert(BUILD.to_string());
+    }
+    let actions = incremental::plan(models, order, &new_rows, &changed, &fingerprints, &forced);
+    let dropped: Vec<String> = fingerprints.keys().filter(|n| !models.iter().any(|m| &m.name == *n)).cloned().collect();
+    let mut redefined: Vec<String> = actions
+        .iter()
+        .filter(|(_, a)| matches!(a, Action::Rebuild(why) if why == "its definition changed" || why == "a new model"))
+        .map(|(i, _)| format!("{} is new or changed", models[*i].name))
+        .collect();
+    redefined.extend(dropped.iter().map(|n| format!("{n} is no more")));
+    if !opts.select.is_empty() {
+        redefined.push(format!("--select {}", opts.select.join(" ")));
+    }
+    match &mut changes.kind {
+        BuildKind::Incremental(why) => why.extend(redefined),
+        kind @ BuildKind::UpToDate if !redefined.is_empty() => *kind = BuildKind::Incremental(redefined),
+        _ => {}
+    }
+    Ok(Prepared { files, changes, actions, dropped })
+}
+
+/// What a build with these options would do: what `--dry-run` shows.
+pub fn planned(opts: &BuildOptions) -> anyhow::Result<Planned> {
     let (models, order) = models_in_order(opts)?;
-    let chosen = if opts.select.is_empty() { None } else { Some(plan::select(&models, &opts.select)?) };
-    Ok(order
-        .into_iter()
-        .filter(|i| chosen.as_ref().is_none_or(|c| c.contains(i)))
-        .map(|i| models[i].name.clone())
-        .collect())
+    let p = prepare(opts, &models, &order)?;
+    let actions = if p.changes.kind == BuildKind::UpToDate { Vec::new() } else { p.actions };
+    Ok(Planned {
+        kind: p.changes.kind,
+        models: actions
+            .into_iter()
+            .filter(|(_, a)| *a != Action::Keep)
+            .map(|(i, a)| (models[i].name.clone(), a))
+            .collect(),
+    })
 }
 
 pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     let (models, order) = models_in_order(opts)?;
+    let prepared = prepare(opts, &models, &order)?;
+    let kind = prepared.changes.kind.clone();
+    info!(build = %kind, "transform");
+    if kind == BuildKind::UpToDate {
+        return Ok(BuildReport { models: Vec::new(), warehouse: opts.warehouse.clone(), kind });
+    }
 
     let building = sibling(&opts.warehouse, "building");
     remove_db_files(&building)?;
     if let Some(dir) = opts.warehouse.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let result = if opts.select.is_empty() {
-        build_into(&building, opts, &models, &order)
-    } else {
-        plan::select(&models, &opts.select).and_then(|chosen| rebuild_into(&building, opts, &models, &order, &chosen))
+    let result = match kind {
+        BuildKind::Full(_) => build_into(&building, opts, &models, &order, &prepared),
+        _ => update_into(&building, opts, &models, &prepared),
     };
     let built = match result {
         Ok(built) => built,
@@ -177,69 +279,92 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<BuildReport> {
     };
     std::fs::rename(&building, &opts.warehouse)
         .with_context(|| format!("moving the new warehouse into place at {}", opts.warehouse.display()))?;
-    Ok(BuildReport { models: built, warehouse: opts.warehouse.clone() })
+    Ok(BuildReport { models: built, warehouse: opts.warehouse.clone(), kind })
 }
 
-fn build_into(path: &Path, opts: &BuildOptions, models: &[Model], order: &[usize]) -> anyhow::Result<Vec<BuiltModel>> {
-    let db = Connection::open(path).with_context(|| format!("creating {}", path.display()))?;
-    for layer in LAYERS.iter().chain(&["meta"]) {
-        db.execute_batch(&format!("CREATE SCHEMA {layer}"))?;
+fn create_schemas(db: &Connection) -> anyhow::Result<()> {
+    for layer in LAYERS.iter().chain(&["meta", INCREMENTAL]) {
+        // A warehouse built by an older liner may lack a layer added since.
+        db.execute_batch(&format!("CREATE SCHEMA IF NOT EXISTS {layer}"))?;
     }
-    inputs(&db, opts, models)?;
-    let providers = providers(opts);
-    let mut built = Vec::new();
-    for (n, &i) in order.iter().enumerate() {
-        progress(opts, &models[i].name, n, order.len());
-        built.push(build_model(&db, &models[i], &providers)?);
-    }
-    progress(opts, "", order.len(), order.len());
-    record(&db, opts, models, order, &built)?;
-    drop(db);
-    Ok(built)
+    Ok(())
 }
 
-/// Rebuilds the `chosen` models in a copy of the current warehouse; the others stay
-/// as they were built last.
-fn rebuild_into(
+fn build_into(
     path: &Path,
     opts: &BuildOptions,
     models: &[Model],
     order: &[usize],
-    chosen: &std::collections::BTreeSet<usize>,
+    prepared: &Prepared,
 ) -> anyhow::Result<Vec<BuiltModel>> {
-    if !opts.warehouse.exists() {
-        bail!("no warehouse at {} yet: run `liner transform` without --select first", opts.warehouse.display());
-    }
-    std::fs::copy(&opts.warehouse, path)
-        .with_context(|| format!("copying {} to rebuild part of it", opts.warehouse.display()))?;
-    let db = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
-    for layer in LAYERS.iter().chain(&["meta"]) {
-        // A warehouse built by an older liner may lack a layer added since.
-        db.execute_batch(&format!("CREATE SCHEMA IF NOT EXISTS {layer}"))?;
-    }
-    inputs(&db, opts, models)?;
-    let order: Vec<usize> = order.iter().copied().filter(|i| chosen.contains(i)).collect();
-    for &i in &order {
-        for r in &models[i].refs {
-            let upstream = models.iter().position(|m| &m.name == r);
-            if upstream.is_some_and(|u| !chosen.contains(&u)) && !table_exists(&db, r)? {
-                bail!(
-                    "model {} reads {r}, which the warehouse does not have yet: select +{} to build it too",
-                    models[i].name,
-                    models[i].name
-                );
-            }
-        }
-    }
+    let db = Connection::open(path).with_context(|| format!("creating {}", path.display()))?;
+    create_schemas(&db)?;
+    inputs(&db, opts, models, &prepared.files)?;
     let providers = providers(opts);
     let mut built = Vec::new();
     for (n, &i) in order.iter().enumerate() {
         progress(opts, &models[i].name, n, order.len());
-        drop_relation(&db, &models[i].name)?;
         built.push(build_model(&db, &models[i], &providers)?);
     }
     progress(opts, "", order.len(), order.len());
-    record(&db, opts, models, &order, &built)?;
+    let done: Vec<&Model> = order.iter().map(|&i| &models[i]).collect();
+    record(&db, opts, &done, &built, &[], prepared)?;
+    drop(db);
+    Ok(built)
+}
+
+/// An incremental build, in a copy of the current warehouse: each model as its action
+/// says, the others as they were built last.
+fn update_into(
+    path: &Path,
+    opts: &BuildOptions,
+    models: &[Model],
+    prepared: &Prepared,
+) -> anyhow::Result<Vec<BuiltModel>> {
+    std::fs::copy(&opts.warehouse, path)
+        .with_context(|| format!("copying {} to bring it up to date", opts.warehouse.display()))?;
+    let db = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
+    create_schemas(&db)?;
+    inputs(&db, opts, models, &prepared.files)?;
+    for name in &prepared.dropped {
+        drop_relation(&db, name)?;
+        drop_relation(&db, &format!("{INCREMENTAL}.{}", name.replace('.', "__")))?;
+    }
+    let work: Vec<(usize, &Action)> =
+        prepared.actions.iter().filter(|(_, a)| *a != Action::Keep).map(|(i, a)| (*i, a)).collect();
+    let mut files: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for s in &opts.sources {
+        if let Some(f) = prepared.changes.new_files.get(&s.view()) {
+            files.insert(s.view(), f.clone());
+            files.insert(s.answers(), f.clone());
+        }
+    }
+    let mut new_rows = NewRows::new(&db, models, &files)?;
+    let providers = providers(opts);
+    let mut built = Vec::new();
+    let mut done = Vec::new();
+    for (n, &(i, action)) in work.iter().enumerate() {
+        let m = &models[i];
+        progress(opts, &m.name, n, work.len());
+        match action {
+            Action::Keep => continue,
+            Action::Update => {
+                let started = Instant::now();
+                new_rows.update(m)?;
+                built.push(checked(&db, m, started)?);
+            }
+            Action::Rebuild(_) => {
+                drop_relation(&db, &m.name)?;
+                drop_relation(&db, &m.answers_table())?;
+                built.push(build_model(&db, m, &providers)?);
+            }
+        }
+        done.push(m);
+    }
+    drop(new_rows);
+    db.execute_batch(&format!("DROP SCHEMA IF EXISTS {} CASCADE", incremental::INCOMING))?;
+    progress(opts, "", work.len(), work.len());
+    record(&db, opts, &done, &built, &prepared.dropped, prepared)?;
     drop(db);
     Ok(built)
 }
@@ -268,26 +393,18 @@ fn drop_relation(db: &Connection, name: &str) -> anyhow::Result<()> {
     }
 }
 
-fn table_exists(db: &Connection, name: &str) -> anyhow::Result<bool> {
-    let (schema, table) = name.split_once('.').unwrap_or(("main", name));
-    let n: i64 = db.query_row(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [schema, table],
-        |r| r.get(0),
-    )?;
-    Ok(n > 0)
-}
-
 /// What every model may read besides other models: liner's SQL functions, the raw
 /// views over the lake, and people's review decisions.
-fn inputs(db: &Connection, opts: &BuildOptions, models: &[Model]) -> anyhow::Result<()> {
+fn inputs(db: &Connection, opts: &BuildOptions, models: &[Model], files: &[LakeFile]) -> anyhow::Result<()> {
     udf::register(db).context("registering liner's SQL functions")?;
     let providers = providers(opts);
     udf::register_provider_sets(db, &providers).context("registering provider sets")?;
     conformed::coverage_measures(db, models, &providers).context("listing the providers' coverage measures")?;
     conformed::provider_types(db, models, &providers)?;
     for source in &opts.sources {
-        create_raw_view(db, &opts.lake_root, source, &opts.raw_columns)?;
+        let view = source.view();
+        let files: Vec<&str> = files.iter().filter(|f| f.source == view).map(|f| f.path.as_str()).collect();
+        create_raw_view(db, &opts.lake_root, source, &files, &opts.raw_columns)?;
         create_answers_view(db, source)?;
     }
     db.execute_batch(&format!(
@@ -309,7 +426,7 @@ fn inputs(db: &Connection, opts: &BuildOptions, models: &[Model]) -> anyhow::Res
     drop(decisions);
     db.execute(
         &format!("CREATE OR REPLACE TABLE {BUILD} AS SELECT ?::VARCHAR AS run_id, ?::DATE AS today"),
-        duckdb::params![opts.run_id, chrono::Utc::now().format("%Y-%m-%d").to_string()],
+        duckdb::params![opts.run_id, today()],
     )?;
     db.execute_batch(&format!("CREATE OR REPLACE TABLE {FOLLOWS} (name VARCHAR)"))?;
     let mut follows = db.appender_to_db("follows", "raw")?;
@@ -353,25 +470,30 @@ pub fn coverage_of(warehouse: &Path, run_id: &str) -> anyhow::Result<Vec<Coverag
     Ok(rows)
 }
 
-/// `meta.models`: what was built, when, by which run. Load targets read each model's
-/// key from here, so they need not know the SQL files.
+/// `meta.models`: what was built, when, by which run, from what (its fingerprint).
+/// Load targets read each model's key from here, so they need not know the SQL files.
+/// `meta.lake_files`, `meta.inputs` and `meta.build`: what this build read, for the
+/// next one to find what changed since.
 fn record(
     db: &Connection,
     opts: &BuildOptions,
-    models: &[Model],
-    order: &[usize],
+    done: &[&Model],
     built: &[BuiltModel],
+    dropped: &[String],
+    prepared: &Prepared,
 ) -> anyhow::Result<()> {
     db.execute_batch(
         "CREATE TABLE IF NOT EXISTS meta.models (name VARCHAR PRIMARY KEY, path VARCHAR, key VARCHAR, rows BIGINT, \
          elapsed_ms BIGINT, built_at TIMESTAMP, run_id VARCHAR, max_length VARCHAR);
-         ALTER TABLE meta.models ADD COLUMN IF NOT EXISTS max_length VARCHAR",
+         ALTER TABLE meta.models ADD COLUMN IF NOT EXISTS max_length VARCHAR;
+         ALTER TABLE meta.models ADD COLUMN IF NOT EXISTS fingerprint VARCHAR;
+         ALTER TABLE meta.models ADD COLUMN IF NOT EXISTS kind VARCHAR",
     )?;
     let mut insert = db.prepare(
-        "INSERT OR REPLACE INTO meta.models (name, path, key, rows, elapsed_ms, built_at, run_id, max_length) \
-         VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?)",
+        "INSERT OR REPLACE INTO meta.models (name, path, key, rows, elapsed_ms, built_at, run_id, max_length, \
+         fingerprint, kind) VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?)",
     )?;
-    for (m, b) in order.iter().map(|&i| &models[i]).zip(built) {
+    for (m, b) in done.iter().zip(built) {
         insert.execute(duckdb::params![
             m.name,
             m.path.to_string_lossy(),
@@ -379,37 +501,59 @@ fn record(
             b.rows as i64,
             b.elapsed.as_millis() as i64,
             opts.run_id,
-            m.max_length_list()
+            m.max_length_list(),
+            m.fingerprint(),
+            m.kind().to_string(),
         ])?;
     }
     drop(insert);
+    for name in dropped {
+        db.execute("DELETE FROM meta.models WHERE name = ?", [name])?;
+    }
+    db.execute_batch("CREATE OR REPLACE TABLE meta.lake_files (source VARCHAR, path VARCHAR, bytes BIGINT)")?;
+    let mut files = db.appender_to_db("lake_files", "meta")?;
+    for f in &prepared.files {
+        files.append_row(duckdb::params![f.source, f.path, f.bytes])?;
+    }
+    files.flush()?;
+    drop(files);
+    db.execute_batch("CREATE OR REPLACE TABLE meta.inputs (name VARCHAR, fingerprint VARCHAR)")?;
+    for (name, print) in input_fingerprints(opts) {
+        db.execute("INSERT INTO meta.inputs VALUES (?, ?)", [name, print])?;
+    }
+    let root = std::path::absolute(&opts.lake_root).unwrap_or(opts.lake_root.clone());
+    db.execute(
+        "CREATE OR REPLACE TABLE meta.build AS SELECT ?::VARCHAR AS engine, ?::BIGINT AS format, \
+         ?::VARCHAR AS lake_root, ?::DATE AS day, ?::VARCHAR AS run_id, ?::VARCHAR AS kind, now()::TIMESTAMP AS built_at",
+        duckdb::params![
+            changes::ENGINE,
+            changes::FORMAT,
+            root.to_string_lossy(),
+            today(),
+            opts.run_id,
+            prepared.changes.kind.to_string()
+        ],
+    )?;
     db.execute_batch("CHECKPOINT")?;
     Ok(())
 }
 
+/// `raw.<provider>_<resource>`: the files listed, and no other (a file landed while
+/// the build runs is read by the next one, which knows it has not read it).
 fn create_raw_view(
     db: &Connection,
     lake_root: &Path,
     source: &RawSource,
+    files: &[&str],
     columns: &[(String, String)],
 ) -> anyhow::Result<()> {
     let dir = lake_root.join(&source.provider).join(&source.resource);
-    let has_files = std::fs::read_dir(&dir)
-        .map(|days| {
-            days.flatten().any(|d| {
-                std::fs::read_dir(d.path())
-                    .map(|files| files.flatten().any(|f| f.file_name().to_string_lossy().ends_with(".parquet")))
-                    .unwrap_or(false)
-            })
-        })
-        .unwrap_or(false);
-    let select = if has_files {
-        let glob = dir.join("*").join("*.parquet");
-        let glob = std::path::absolute(&glob).unwrap_or(glob);
+    let select = if !files.is_empty() {
+        let list: Vec<String> = files.iter().map(|f| format!("'{}'", f.replace('\'', "''"))).collect();
         // Files from before `params` was landed are read beside newer ones by name.
         let files = format!(
-            "read_parquet('{}', hive_partitioning = true, filename = true, union_by_name = true)",
-            glob.to_string_lossy().replace('\'', "''")
+            "read_parquet([{}], hive_partitioning = true, filename = true, union_by_name = true)",
+            list.join(", ")
         );
         let landed: Vec<String> = {
             let mut stmt = db.prepare(&format!("SELECT column_name FROM (DESCRIBE SELECT * FROM {files})"))?;
@@ -494,15 +638,28 @@ fn create_answers_view(db: &Connection, source: &RawSource) -> anyhow::Result<()
 
 fn build_model(db: &Connection, m: &Model, providers: &[&str]) -> anyhow::Result<BuiltModel> {
     let started = Instant::now();
-    match m.rust {
-        Some(run) => run(db).with_context(|| format!("{}: model {} failed", m.path.display(), m.name))?,
-        None => db
+    let failed = || format!("{}: model {} failed", m.path.display(), m.name);
+    match (m.rust, m.kind(), &m.merge, &m.answer_rows) {
+        (Some(run), ..) => run(db).with_context(failed)?,
+        // Every answer's rows are kept, for the next build to merge new answers with.
+        (None, Kind::IncrementalByKey, Some(merge), Some(rows)) => {
+            let stored = m.answers_table();
+            let merged = merge.wrap_stored(&m.key, &format!("SELECT * FROM {stored}"))?;
+            db.execute_batch(&format!("CREATE TABLE {stored} AS\n{rows}\n;\nCREATE TABLE {} AS\n{merged}", m.name))
+                .with_context(failed)?
+        }
+        _ => db
             .execute_batch(&format!("CREATE {} {} AS\n{}", m.materialized.sql(), m.name, m.sql))
-            .with_context(|| format!("{}: model {} failed", m.path.display(), m.name))?,
+            .with_context(failed)?,
     }
     if let Some((_, shape)) = conformed::conforms(&m.name, providers) {
         conformed::check_columns(db, m, shape)?;
     }
+    checked(db, m, started)
+}
+
+/// A model just written: its rows counted, its assertions checked, its time told.
+fn checked(db: &Connection, m: &Model, started: Instant) -> anyhow::Result<BuiltModel> {
     let rows: i64 = db.query_row(&format!("SELECT count(*) FROM {}", m.name), [], |r| r.get(0))?;
     tracing::debug!(model = %m.name, ms = started.elapsed().as_millis() as u64, "written");
     for a in &m.assertions {
@@ -603,6 +760,7 @@ mod tests {
             run_id: "test".into(),
             review_decisions: vec![],
             select: vec![],
+            full: None,
             follows: vec![],
             coverage_history: vec![],
             on_model: None,

@@ -2,7 +2,9 @@
 //! the SQL models call.
 
 pub mod build;
+pub mod changes;
 pub mod conformed;
+pub mod incremental;
 pub mod model;
 pub mod normalize;
 pub mod plan;
@@ -11,6 +13,9 @@ pub mod udf;
 pub mod video_title;
 
 pub use build::{
-    BuildOptions, BuildReport, BuiltModel, CoverageRow, OnModel, RawSource, ReviewDecision, build, coverage_of, planned,
+    BuildOptions, BuildReport, BuiltModel, CoverageRow, OnModel, Planned, RawSource, ReviewDecision, build,
+    coverage_of, planned,
 };
+pub use changes::BuildKind;
+pub use incremental::Action;
 pub use model::{Assertion, Model};

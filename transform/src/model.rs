@@ -12,7 +12,7 @@ pub const LAYERS: &[&str] = &["raw", "answers", "staging", "intermediate", "cano
 
 /// The settings a model's header may hold.
 pub const HEADER_KEYS: &[&str] =
-    &["model", "key", "materialized", "merge", "max_length", "assert", "canonical", "coverage"];
+    &["model", "key", "materialized", "merge", "kind", "max_length", "assert", "canonical", "coverage"];
 
 /// The layers liner makes from the lake itself; models live in the others.
 pub const SOURCE_LAYERS: &[&str] = &["raw", "answers"];
@@ -53,6 +53,32 @@ impl Materialized {
     }
 }
 
+/// How a build after the first brings a model up to date (SQLMesh's model kinds).
+/// Follows from the header: a view is never rebuilt for new data (it reads what is
+/// there); a table with a `-- merge:` is incremental by its key, unless its header
+/// says `-- kind: full`; every other table, and every Rust model, is rebuilt whole when
+/// anything it reads has changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    View,
+    /// SQLMesh's INCREMENTAL_BY_UNIQUE_KEY: the model's rows are every answer's rows
+    /// (its SQL reads each answer alone), kept in `incremental.<schema>__<table>`; a
+    /// build adds the rows of the answers landed since, and merges again the keys they
+    /// name, from all of those keys' answers.
+    IncrementalByKey,
+    Full,
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Kind::View => "view",
+            Kind::IncrementalByKey => "incremental by key",
+            Kind::Full => "full",
+        })
+    }
+}
+
 /// How a staging model makes one row of an item that several answers describe
 /// (`-- merge:`), by a rank column of the model's rows (higher first, then dropped) and
 /// then by the newest (`fetched_at`). The model's SQL gives every answer's row; liner
@@ -89,6 +115,16 @@ impl Merge {
     /// every row cost a second of MusicBrainz's releases and 0.7 s of Deezer's albums,
     /// more than finding the few keys that repeat).
     pub fn wrap(&self, key: &[String], sql: &str) -> anyhow::Result<String> {
+        self.wrap_rows(key, sql, true)
+    }
+
+    /// `wrap`, over rows kept in a table already (`incremental.<schema>__<table>`):
+    /// they are read where they are, not copied first.
+    pub fn wrap_stored(&self, key: &[String], sql: &str) -> anyhow::Result<String> {
+        self.wrap_rows(key, sql, false)
+    }
+
+    fn wrap_rows(&self, key: &[String], sql: &str, materialize: bool) -> anyhow::Result<String> {
         let keys = key.join(", ");
         let exclude = match &self.rank {
             Some(rank) => format!("{keys}, {rank}"),
@@ -127,8 +163,9 @@ impl Merge {
                  SELECT {keys}, arg_max(COLUMNS(* EXCLUDE ({exclude})), {order}) FROM {repeated}\nGROUP BY {keys}"
             )
         };
+        let materialized = if materialize { "MATERIALIZED" } else { "NOT MATERIALIZED" };
         Ok(format!(
-            "WITH model_rows AS MATERIALIZED (\n{sql}\n),\n\
+            "WITH model_rows AS {materialized} (\n{sql}\n),\n\
              repeated_keys AS (SELECT {keys} FROM model_rows GROUP BY ALL HAVING count(*) > 1)\n{merged}"
         ))
     }
@@ -196,6 +233,10 @@ pub struct Model {
     pub rust: Option<RustModel>,
     pub materialized: Materialized,
     pub merge: Option<Merge>,
+    /// With a merge: the SQL of every answer's rows, before they are merged by key.
+    pub answer_rows: Option<String>,
+    /// `-- kind: full`: rebuilt whole even where its header would let it be incremental.
+    pub full: bool,
     pub key: Vec<String>,
     /// `-- max_length: isrc 12, gtin 14`: the most characters a text column holds. The
     /// app database gets the columns as varchar(n), and a load refuses a longer value.
@@ -224,6 +265,8 @@ impl Model {
             rust: Some(run),
             materialized: Materialized::Table,
             merge: None,
+            answer_rows: None,
+            full: true,
             key,
             max_length: Vec::new(),
             assertions,
@@ -244,12 +287,55 @@ impl Model {
             rust: None,
             materialized,
             merge: None,
+            answer_rows: None,
+            full: false,
             key: Vec::new(),
             max_length: Vec::new(),
             assertions: Vec::new(),
             canonical: Vec::new(),
             coverage: None,
         }
+    }
+
+    pub fn kind(&self) -> Kind {
+        match (self.materialized, &self.merge) {
+            (Materialized::View, _) => Kind::View,
+            (Materialized::Table, Some(_)) if !self.full && self.rust.is_none() => Kind::IncrementalByKey,
+            _ => Kind::Full,
+        }
+    }
+
+    /// Where an incremental model keeps every answer's rows: `incremental.<schema>__<table>`.
+    pub fn answers_table(&self) -> String {
+        format!("incremental.{}", self.name.replace('.', "__"))
+    }
+
+    /// What the model is made of, as a hash: a model whose fingerprint differs from the
+    /// one its table was built with is rebuilt whole, with everything that reads it. Its
+    /// comments are not part of it: rewording one rebuilds nothing.
+    /// A Rust model's code is in liner's own fingerprint (`crate::changes::ENGINE`).
+    pub fn fingerprint(&self) -> String {
+        let mut h = blake3::Hasher::new();
+        for part in [
+            self.name.as_str(),
+            self.materialized.sql(),
+            &self.kind().to_string(),
+            &self.key.join(","),
+            &without_comments(&self.sql),
+            &self
+                .canonical
+                .iter()
+                .map(|c| format!("{}={}{}", c.name, c.aggregate, c.cast))
+                .collect::<Vec<_>>()
+                .join(";"),
+            self.coverage.as_deref().unwrap_or(""),
+            &self.assertions.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(";"),
+            &self.max_length_list(),
+        ] {
+            h.update(part.as_bytes());
+            h.update(&[0]);
+        }
+        h.finalize().to_hex()[..16].to_string()
     }
 
     pub fn schema(&self) -> &str {
@@ -268,6 +354,7 @@ impl Model {
         let mut key = Vec::new();
         let mut materialized = Materialized::Table;
         let mut merge = None;
+        let mut full = false;
         let mut max_length = Vec::new();
         let mut assertions = Vec::new();
         for line in text.lines().map(str::trim) {
@@ -304,6 +391,16 @@ impl Model {
                         )
                     })?)
                 }
+                "kind" => {
+                    full = match value {
+                        "full" => true,
+                        "incremental" | "incremental by key" => false,
+                        other => bail!(
+                            "{}: -- kind: expected full (or incremental by key, which a -- merge: makes it), got {other:?}",
+                            path.display()
+                        ),
+                    }
+                }
                 "max_length" => {
                     max_length = parse_lengths(value).with_context(|| format!("{}: -- max_length:", path.display()))?
                 }
@@ -336,11 +433,11 @@ impl Model {
                 path.display()
             ),
         }
-        let sql = text.trim().trim_end_matches(';').trim_end().to_string();
-        let sql = match &merge {
-            None => sql,
+        let rows = text.trim().trim_end_matches(';').trim_end().to_string();
+        let (sql, answer_rows) = match &merge {
+            None => (rows, None),
             Some(_) if key.is_empty() => bail!("{}: -- merge: wants a -- key: to merge by", path.display()),
-            Some(m) => m.wrap(&key, &sql).with_context(|| path.display().to_string())?,
+            Some(m) => (m.wrap(&key, &rows).with_context(|| path.display().to_string())?, Some(rows)),
         };
         let refs = references(&sql);
         if !key.is_empty() {
@@ -354,6 +451,8 @@ impl Model {
             rust: None,
             materialized,
             merge,
+            answer_rows,
+            full,
             key,
             max_length,
             assertions,
@@ -443,6 +542,72 @@ pub fn references(sql: &str) -> Vec<String> {
             }
         } else {
             i += 1;
+        }
+    }
+    out
+}
+
+/// `sql` with the `<layer>.<name>` references in `to` replaced by what they map to;
+/// comments, string literals and qualified column names are left as they are.
+pub fn replace_references(sql: &str, to: &std::collections::BTreeMap<String, String>) -> String {
+    rewrite(sql, true, |word| to.get(&word.to_ascii_lowercase()).cloned())
+}
+
+/// `sql` without its comments, and each run of white space outside strings one space:
+/// its code, as a fingerprint reads it.
+pub fn without_comments(sql: &str) -> String {
+    rewrite(sql, false, |_| None).trim().to_string()
+}
+
+/// Copies `sql`, keeping comments or not, and each name (a word of letters, digits,
+/// `_` and `.`, not after a dot) outside comments and strings as `name` maps it.
+fn rewrite(sql: &str, keep_comments: bool, name: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let bytes = sql.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c == b'-' && bytes.get(i + 1) == Some(&b'-') {
+            let end = sql[i..].find('\n').map_or(bytes.len(), |e| i + e);
+            if keep_comments {
+                out.push_str(&sql[i..end]);
+            } else if !out.ends_with(' ') {
+                out.push(' ');
+            }
+            i = end;
+        } else if c == b'/' && bytes.get(i + 1) == Some(&b'*') {
+            let end = sql[i + 2..].find("*/").map_or(bytes.len(), |e| i + 2 + e + 2);
+            if keep_comments {
+                out.push_str(&sql[i..end]);
+            } else if !out.ends_with(' ') {
+                out.push(' ');
+            }
+            i = end;
+        } else if c == b'\'' {
+            // '' inside a literal is an escaped quote: seen as two literals, copied whole.
+            let end = sql[i + 1..].find('\'').map_or(bytes.len(), |e| i + 1 + e + 1);
+            out.push_str(&sql[i..end]);
+            i = end;
+        } else if c.is_ascii_alphabetic() || c == b'_' {
+            let start = i;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'.') {
+                i += 1;
+            }
+            let word = &sql[start..i];
+            let preceded_by_dot = start > 0 && bytes[start - 1] == b'.';
+            match name(word) {
+                Some(n) if !preceded_by_dot => out.push_str(&n),
+                _ => out.push_str(word),
+            }
+        } else if !keep_comments && c.is_ascii_whitespace() {
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+            i += 1;
+        } else {
+            let len = sql[i..].chars().next().map_or(1, char::len_utf8);
+            out.push_str(&sql[i..i + len]);
+            i += len;
         }
     }
     out
@@ -635,6 +800,44 @@ mod tests {
         let sql = "-- reads staging.old\nselect s.title, 'canonical.fake' as t, body->>'$.staging.x' /* marts.y */\n\
                    from raw.deezer_albums s, CANONICAL.Links l";
         assert_eq!(references(sql), vec!["raw.deezer_albums", "canonical.links"]);
+    }
+
+    #[test]
+    fn references_are_replaced_outside_comments_strings_and_column_names() {
+        let sql =
+            "-- reads raw.a\nselect s.raw.a, 'raw.a', r.x from raw.a r join RAW.A using (x) /* raw.a */ where y = 'é'";
+        let to = [("raw.a".to_string(), "incoming.raw_a".to_string())].into();
+        assert_eq!(
+            replace_references(sql, &to),
+            "-- reads raw.a\nselect s.raw.a, 'raw.a', r.x from incoming.raw_a r join incoming.raw_a using (x) /* raw.a */ where y = 'é'"
+        );
+    }
+
+    #[test]
+    fn a_merged_model_is_incremental_by_key_unless_its_header_says_full() {
+        let merged = "-- key: id\n-- merge: newest\nselect 1 as id, now() as fetched_at";
+        let m = Model::parse(Path::new("sql/staging/a.sql"), merged).unwrap();
+        assert_eq!((m.kind(), m.answers_table().as_str()), (Kind::IncrementalByKey, "incremental.staging__a"));
+        assert!(m.answer_rows.as_deref().is_some_and(|r| r.starts_with("-- key: id")));
+        let m = Model::parse(Path::new("sql/staging/a.sql"), &format!("-- kind: full\n{merged}")).unwrap();
+        assert_eq!(m.kind(), Kind::Full);
+        let m = Model::parse(Path::new("sql/staging/a.sql"), "-- materialized: view\nselect 1").unwrap();
+        assert_eq!(m.kind(), Kind::View);
+        assert_eq!(Model::parse(Path::new("sql/staging/a.sql"), "select 1").unwrap().kind(), Kind::Full);
+        let e = Model::parse(Path::new("sql/staging/a.sql"), "-- kind: sometimes\nselect 1").unwrap_err();
+        assert!(format!("{e:#}").contains("sql/staging/a.sql") && format!("{e:#}").contains("sometimes"), "{e:#}");
+    }
+
+    #[test]
+    fn a_models_fingerprint_changes_with_its_sql_and_header_and_not_with_its_comments_elsewhere() {
+        let print = |text: &str| Model::parse(Path::new("sql/staging/a.sql"), text).unwrap().fingerprint();
+        let base = print("-- key: id\nselect 1 as id");
+        assert_eq!(base, print("-- key: id\nselect 1 as id"));
+        assert_ne!(base, print("-- key: id\nselect 2 as id"));
+        assert_ne!(base, print("-- key: id\n-- assert: not_null(x)\nselect 1 as id"));
+        assert_ne!(base, print("-- key: id\n-- materialized: view\nselect 1 as id"));
+        assert_eq!(base, print("-- key: id\n-- Reworded prose.\nselect 1 as id -- and a note"));
+        assert_ne!(base, print("-- key: id\nselect 1 as id where '--' = '--'"));
     }
 
     #[test]

@@ -1,0 +1,202 @@
+//! Incremental builds: which models a build after the first brings up to date, and
+//! how, from what changed since the last one (`crate::changes`).
+//!
+//! Every name a model reads is in one of three states. *Unchanged*. *New rows*: a raw
+//! view with lake files landed since, or a view over such names, whose new rows alone
+//! can be read (the lake is append-only). *Changed*: anything else that changed, which
+//! its readers must read whole. A model reading only unchanged names is kept as it is;
+//! a view is never rebuilt for new data (it reads what is there); a model incremental
+//! by key (`Kind::IncrementalByKey`) whose changed names all have new rows alone adds
+//! their rows and merges again the keys they name; any other model reading a changed
+//! name is rebuilt whole. A model whose fingerprint differs from the last build's is
+//! rebuilt whole, and all its readers with it.
+//!
+//! The contract: an incremental build ends with the warehouse one full build of the
+//! same lake and inputs would make, table for table.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::Context;
+use duckdb::Connection;
+
+use crate::model::{Kind, Model, replace_references};
+
+/// What a build does with one model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Nothing it reads has changed.
+    Keep,
+    /// Adds the rows of the answers landed since, and merges their keys again.
+    Update,
+    /// Built anew from everything it reads, and why.
+    Rebuild(String),
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Action::Keep => f.write_str("keep"),
+            Action::Update => f.write_str("update by key, from the new answers"),
+            Action::Rebuild(why) => write!(f, "rebuild: {why}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Unchanged,
+    NewRows,
+    Changed,
+}
+
+/// Each model's action, in build order. `changed` are the sources and inputs that
+/// changed whole; `new_rows` the raw and answers views with lake files landed since;
+/// `recorded` the last build's fingerprints; `forced` the models selected to be
+/// rebuilt whatever changed (a rebuild of unchanged inputs makes the same rows, so
+/// their readers are not touched for it).
+pub fn plan(
+    models: &[Model],
+    order: &[usize],
+    new_rows: &BTreeSet<String>,
+    changed: &BTreeSet<String>,
+    recorded: &BTreeMap<String, String>,
+    forced: &BTreeSet<usize>,
+) -> Vec<(usize, Action)> {
+    let mut state: BTreeMap<&str, State> = BTreeMap::new();
+    for n in new_rows {
+        state.insert(n, State::NewRows);
+    }
+    for n in changed {
+        state.insert(n, State::Changed);
+    }
+    let mut out = Vec::with_capacity(order.len());
+    for &i in order {
+        let m = &models[i];
+        let read = |r: &String| state.get(r.as_str()).copied().unwrap_or(State::Unchanged);
+        let first_changed = m.refs.iter().find(|r| read(r) != State::Unchanged);
+        let any = |s: State| m.refs.iter().any(|r| read(r) == s);
+        let (action, now) = if recorded.get(&m.name) != Some(&m.fingerprint()) {
+            let why = if recorded.contains_key(&m.name) { "its definition changed" } else { "a new model" };
+            (Action::Rebuild(why.into()), State::Changed)
+        } else if forced.contains(&i) {
+            (
+                Action::Rebuild("selected".into()),
+                if first_changed.is_some() { State::Changed } else { State::Unchanged },
+            )
+        } else if let Some(r) = first_changed {
+            match m.kind() {
+                Kind::View if any(State::Changed) => (Action::Keep, State::Changed),
+                Kind::View => (Action::Keep, State::NewRows),
+                Kind::IncrementalByKey if !any(State::Changed) => (Action::Update, State::Changed),
+                Kind::IncrementalByKey => {
+                    (Action::Rebuild(format!("{r} changed, not only by new rows")), State::Changed)
+                }
+                Kind::Full if read(r) == State::NewRows => {
+                    (Action::Rebuild(format!("{r} has new rows")), State::Changed)
+                }
+                Kind::Full => (Action::Rebuild(format!("{r} changed")), State::Changed),
+            }
+        } else {
+            (Action::Keep, State::Unchanged)
+        };
+        if now != State::Unchanged {
+            state.insert(&m.name, now);
+        }
+        out.push((i, action));
+    }
+    out
+}
+
+/// The schema an incremental build keeps its views of the new rows in, dropped before
+/// the build ends.
+pub const INCOMING: &str = "incoming";
+
+/// `raw.deezer_albums` -> `incoming.raw_deezer_albums`.
+fn incoming(name: &str) -> String {
+    format!("{INCOMING}.{}", name.replace('.', "_"))
+}
+
+/// The names a model's new rows are read from: each source or view with new rows as
+/// a view of them alone (a source's files landed since; a view's SQL over its own
+/// reads' new rows), each unchanged one as an empty view of it, each table as itself.
+pub struct NewRows<'a> {
+    db: &'a Connection,
+    models: &'a [Model],
+    /// Raw and answers views with new lake files, and the files.
+    files: &'a BTreeMap<String, Vec<String>>,
+    made: BTreeSet<String>,
+}
+
+impl<'a> NewRows<'a> {
+    pub fn new(
+        db: &'a Connection,
+        models: &'a [Model],
+        files: &'a BTreeMap<String, Vec<String>>,
+    ) -> anyhow::Result<NewRows<'a>> {
+        db.execute_batch(&format!("CREATE SCHEMA IF NOT EXISTS {INCOMING}"))?;
+        Ok(NewRows { db, models, files, made: BTreeSet::new() })
+    }
+
+    /// `sql` reading only the new rows of what it reads.
+    fn rewrite(&mut self, refs: &[String], sql: &str) -> anyhow::Result<String> {
+        let mut to = BTreeMap::new();
+        for r in refs {
+            let model = self.models.iter().find(|m| &m.name == r);
+            if model.is_some_and(|m| m.kind() != Kind::View) {
+                continue;
+            }
+            self.make(r, model)?;
+            to.insert(r.clone(), incoming(r));
+        }
+        Ok(replace_references(sql, &to))
+    }
+
+    fn make(&mut self, name: &str, model: Option<&'a Model>) -> anyhow::Result<()> {
+        if self.made.contains(name) {
+            return Ok(());
+        }
+        let select = match (model, self.files.get(name)) {
+            (Some(view), _) => self.rewrite(&view.refs, &view.sql)?,
+            (None, Some(files)) => {
+                let list: Vec<String> = files.iter().map(|f| format!("'{}'", f.replace('\'', "''"))).collect();
+                format!("SELECT * FROM {name} WHERE raw_file IN ({})", list.join(", "))
+            }
+            (None, None) => format!("SELECT * FROM {name} WHERE false"),
+        };
+        self.db
+            .execute_batch(&format!("CREATE OR REPLACE VIEW {} AS {select}", incoming(name)))
+            .with_context(|| format!("making the view of {name}'s new rows"))?;
+        self.made.insert(name.to_string());
+        Ok(())
+    }
+
+    /// Brings a model incremental by key up to date: the new answers' rows join its
+    /// kept rows, and the keys they name are merged again from all of theirs.
+    pub fn update(&mut self, m: &Model) -> anyhow::Result<()> {
+        let (Some(merge), Some(rows)) = (&m.merge, &m.answer_rows) else {
+            anyhow::bail!("{} is not incremental by key", m.name);
+        };
+        let rows = self.rewrite(&m.refs, rows)?;
+        let stored = m.answers_table();
+        let same_key = |a: &str, b: &str| {
+            m.key.iter().map(|k| format!("{a}.{k} IS NOT DISTINCT FROM {b}.{k}")).collect::<Vec<_>>().join(" AND ")
+        };
+        let keys = m.key.join(", ");
+        let merged = merge.wrap_stored(
+            &m.key,
+            &format!("SELECT s.* FROM {stored} s SEMI JOIN incoming_keys k ON ({})", same_key("s", "k")),
+        )?;
+        let target = &m.name;
+        self.db
+            .execute_batch(&format!(
+                "CREATE OR REPLACE TEMP TABLE incoming_rows AS {rows}\n;
+                 INSERT INTO {stored} BY NAME SELECT * FROM incoming_rows;
+                 CREATE OR REPLACE TEMP TABLE incoming_keys AS SELECT DISTINCT {keys} FROM incoming_rows;
+                 DELETE FROM {target} AS t USING incoming_keys k WHERE {};
+                 INSERT INTO {target} BY NAME {merged};
+                 DROP TABLE incoming_rows; DROP TABLE incoming_keys;",
+                same_key("t", "k")
+            ))
+            .with_context(|| format!("{}: updating {} from the new answers", m.path.display(), m.name))
+    }
+}
