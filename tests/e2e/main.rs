@@ -13,6 +13,7 @@ mod enrich;
 mod faults;
 mod fields;
 mod genius;
+mod incremental;
 mod itunes;
 mod lastfm;
 mod limits;

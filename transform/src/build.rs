@@ -960,6 +960,85 @@ mod tests {
         assert!(e.contains("staging/deezer_albums.sql") && e.contains("items model"), "{e}");
     }
 
+    /// Lands one file of Deezer album answers, `(id, title, whole)` each, fetched at `at`.
+    fn land(opts: &BuildOptions, name: &str, at: &str, rows: &[(i64, &str, i64)]) {
+        let day = opts.lake_root.join("deezer/albums/dt=2026-12-01");
+        std::fs::create_dir_all(&day).unwrap();
+        let values: Vec<String> = rows
+            .iter()
+            .map(|(id, title, whole)| {
+                format!("('albums:/album/{id}', 200, '{{\"id\": {id}, \"title\": \"{title}\", \"whole\": {whole}}}', timestamp '{at}')")
+            })
+            .collect();
+        Connection::open_in_memory()
+            .unwrap()
+            .execute_batch(&format!(
+                "COPY (SELECT * FROM (VALUES {}) t(request_key, status, body, fetched_at)) TO '{}' (FORMAT parquet)",
+                values.join(", "),
+                day.join(format!("{name}.parquet")).display()
+            ))
+            .unwrap();
+    }
+
+    fn rows_of(warehouse: &Path, sql: &str) -> Vec<String> {
+        let db = Connection::open(warehouse).unwrap();
+        let mut stmt = db.prepare(sql).unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    }
+
+    #[test]
+    fn new_answers_are_merged_by_key_through_a_view_and_end_where_a_full_build_ends() {
+        let (dir, mut opts) = project(&[
+            (
+                "staging/answered.sql",
+                "-- materialized: view\nselect body ->> 'id' as id, body ->> 'title' as title, \
+                 (body ->> 'whole')::int as whole, fetched_at from answers.deezer_albums",
+            ),
+            ("staging/albums.sql", "-- key: id\n-- merge: by whole, then newest\nselect * from staging.answered"),
+            (
+                "marts/titles.sql",
+                "select string_agg(id || '=' || title, ' ' order by id) as titles from staging.albums",
+            ),
+            ("marts/fixed.sql", "select 1 as one"),
+        ]);
+        land(&opts, "a", "2026-12-01 10:00:00", &[(1, "Page", 1), (2, "Two", 0)]);
+        let first = build(&opts).unwrap();
+        assert_eq!(first.kind, BuildKind::Full("there is no warehouse yet".into()));
+        // A newer listing of album 1 (its page still wins on rank), and album 3.
+        land(&opts, "b", "2026-12-02 10:00:00", &[(1, "Listed", 0), (3, "Three", 0)]);
+        let planned = planned(&opts).unwrap();
+        assert!(
+            matches!(&planned.kind, BuildKind::Incremental(why) if why[0].starts_with("1 lake file(s) landed since (deezer_albums 1)")),
+            "{:?}",
+            planned.kind
+        );
+        let actions: Vec<(&str, String)> = planned.models.iter().map(|(m, a)| (m.as_str(), a.to_string())).collect();
+        assert_eq!(
+            actions,
+            [
+                ("staging.albums", "update by key, from the new answers".to_string()),
+                ("marts.titles", "rebuild: staging.albums changed".to_string())
+            ],
+            "the view reads what is there, marts.fixed reads nothing that changed"
+        );
+        let second = build(&opts).unwrap();
+        assert_eq!(
+            second.models.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(),
+            ["staging.albums", "marts.titles"]
+        );
+        let incremental = dir.path().join("after.duckdb");
+        std::fs::copy(&opts.warehouse, &incremental).unwrap();
+        assert_eq!(build(&opts).unwrap().kind, BuildKind::UpToDate);
+
+        opts.full = Some("asked".into());
+        build(&opts).unwrap();
+        let titles = "SELECT titles FROM marts.titles";
+        assert_eq!(rows_of(&opts.warehouse, titles), ["1=Page 2=Two 3=Three"]);
+        assert_eq!(rows_of(&incremental, titles), rows_of(&opts.warehouse, titles));
+        let kept = "SELECT string_agg(concat_ws('|', id, title, whole, fetched_at), ' ' ORDER BY ALL) FROM incremental.staging__albums";
+        assert_eq!(rows_of(&incremental, kept), rows_of(&opts.warehouse, kept), "every answer's rows are kept alike");
+    }
+
     #[test]
     fn an_sql_error_names_the_file() {
         let (_dir, opts) = project(&[("staging/a.sql", "select nope from raw.deezer_albums")]);
