@@ -27,7 +27,7 @@ fn a_reader_of_the_old_warehouse_keeps_working_while_a_run_replaces_it() {
     let before = run_id(&reader);
     let releases: i64 = reader.query_row("SELECT count(*) FROM canonical.releases", [], |r| r.get(0)).unwrap();
 
-    project.ok(&["transform"]);
+    project.ok(&["transform", "--full"]);
 
     assert_eq!(run_id(&reader), before, "the open reader still sees the warehouse it opened");
     let still: i64 = reader.query_row("SELECT count(*) FROM canonical.releases", [], |r| r.get(0)).unwrap();
