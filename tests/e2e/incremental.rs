@@ -6,12 +6,14 @@ use std::path::Path;
 use liner::runs::stages::{self, StageArgs};
 use liner_transform::{Action, BuildKind, ReviewDecision};
 
-/// Every table of the layers models write (and the answers incremental models keep)
+/// Every table and view of the layers models write (and what incremental models keep)
 /// that differs between two warehouses, with the rows each has that the other lacks
 /// (EXCEPT ALL both ways). `marts.coverage` keeps one row a build by design: a
 /// history, not a function of the lake.
 fn differences(full: &Path, incremental: &Path) -> Vec<String> {
     let db = duckdb::Connection::open_in_memory().unwrap();
+    // Views of the warehouse call liner's SQL functions.
+    liner_transform::udf::register(&db).unwrap();
     db.execute_batch(&format!(
         "ATTACH '{}' AS f (READ_ONLY); ATTACH '{}' AS i (READ_ONLY);",
         full.display(),
@@ -21,7 +23,6 @@ fn differences(full: &Path, incremental: &Path) -> Vec<String> {
     let tables = |catalog: &str| -> Vec<String> {
         let sql = format!(
             "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_catalog = '{catalog}' \
-             AND table_type = 'BASE TABLE' \
              AND table_schema IN ('staging', 'intermediate', 'canonical', 'marts', 'incremental') ORDER BY 1"
         );
         let mut stmt = db.prepare(&sql).unwrap();

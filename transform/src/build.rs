@@ -327,8 +327,7 @@ fn update_into(
     create_schemas(&db)?;
     inputs(&db, opts, models, &prepared.files)?;
     for name in &prepared.dropped {
-        drop_relation(&db, name)?;
-        drop_relation(&db, &format!("{INCREMENTAL}.{}", name.replace('.', "__")))?;
+        drop_model(&db, &Model::generated(name, String::new(), crate::model::Materialized::Table))?;
     }
     let work: Vec<(usize, &Action)> =
         prepared.actions.iter().filter(|(_, a)| *a != Action::Keep).map(|(i, a)| (*i, a)).collect();
@@ -354,8 +353,7 @@ fn update_into(
                 built.push(checked(&db, m, started)?);
             }
             Action::Rebuild(_) => {
-                drop_relation(&db, &m.name)?;
-                drop_relation(&db, &m.answers_table())?;
+                drop_model(&db, m)?;
                 built.push(build_model(&db, m, &providers)?);
             }
         }
@@ -373,6 +371,13 @@ fn progress(opts: &BuildOptions, model: &str, done: usize, total: usize) {
     if let Some(f) = &opts.on_model {
         f(model, done, total);
     }
+}
+
+/// Drops a model's table or view, and what an incremental model keeps beside it.
+fn drop_model(db: &Connection, m: &Model) -> anyhow::Result<()> {
+    drop_relation(db, &m.name)?;
+    drop_relation(db, &m.merged_table())?;
+    drop_relation(db, &m.answers_table())
 }
 
 /// Drops the table or view `name` (a model may have been the other kind when the
@@ -643,10 +648,14 @@ fn build_model(db: &Connection, m: &Model, providers: &[&str]) -> anyhow::Result
         (Some(run), ..) => run(db).with_context(failed)?,
         // Every answer's rows are kept, for the next build to merge new answers with.
         (None, Kind::IncrementalByKey, Some(merge), Some(rows)) => {
-            let stored = m.answers_table();
-            let merged = merge.wrap_stored(&m.key, &format!("SELECT * FROM {stored}"))?;
-            db.execute_batch(&format!("CREATE TABLE {stored} AS\n{rows}\n;\nCREATE TABLE {} AS\n{merged}", m.name))
-                .with_context(failed)?
+            let (answers, merged) = (m.answers_table(), m.merged_table());
+            db.execute_batch(&format!(
+                "CREATE TABLE {answers} AS\n{rows}\n;\nCREATE TABLE {merged} AS\n{};\nCREATE VIEW {} AS\n{}",
+                merge.merged_of(&m.key, &answers, None)?,
+                m.name,
+                merge.view_of(&m.key, &answers, &merged)
+            ))
+            .with_context(failed)?
         }
         _ => db
             .execute_batch(&format!("CREATE {} {} AS\n{}", m.materialized.sql(), m.name, m.sql))

@@ -177,25 +177,19 @@ impl<'a> NewRows<'a> {
             anyhow::bail!("{} is not incremental by key", m.name);
         };
         let rows = self.rewrite(&m.refs, rows)?;
-        let stored = m.answers_table();
-        let same_key = |a: &str, b: &str| {
-            m.key.iter().map(|k| format!("{a}.{k} IS NOT DISTINCT FROM {b}.{k}")).collect::<Vec<_>>().join(" AND ")
-        };
-        let keys = m.key.join(", ");
-        let merged = merge.wrap_stored(
-            &m.key,
-            &format!("SELECT s.* FROM {stored} s SEMI JOIN incoming_keys k ON ({})", same_key("s", "k")),
-        )?;
-        let target = &m.name;
+        let (answers, merged) = (m.answers_table(), m.merged_table());
+        let same_key =
+            m.key.iter().map(|k| format!("t.{k} IS NOT DISTINCT FROM k.{k}")).collect::<Vec<_>>().join(" AND ");
         self.db
             .execute_batch(&format!(
                 "CREATE OR REPLACE TEMP TABLE incoming_rows AS {rows}\n;
-                 INSERT INTO {stored} BY NAME SELECT * FROM incoming_rows;
+                 INSERT INTO {answers} BY NAME SELECT * FROM incoming_rows;
                  CREATE OR REPLACE TEMP TABLE incoming_keys AS SELECT DISTINCT {keys} FROM incoming_rows;
-                 DELETE FROM {target} AS t USING incoming_keys k WHERE {};
-                 INSERT INTO {target} BY NAME {merged};
+                 DELETE FROM {merged} AS t USING incoming_keys k WHERE {same_key};
+                 INSERT INTO {merged} BY NAME {};
                  DROP TABLE incoming_rows; DROP TABLE incoming_keys;",
-                same_key("t", "k")
+                merge.merged_of(&m.key, &answers, Some("incoming_keys"))?,
+                keys = m.key.join(", "),
             ))
             .with_context(|| format!("{}: updating {} from the new answers", m.path.display(), m.name))
     }

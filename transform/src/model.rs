@@ -115,60 +115,86 @@ impl Merge {
     /// every row cost a second of MusicBrainz's releases and 0.7 s of Deezer's albums,
     /// more than finding the few keys that repeat).
     pub fn wrap(&self, key: &[String], sql: &str) -> anyhow::Result<String> {
-        self.wrap_rows(key, sql, true)
-    }
-
-    /// `wrap`, over rows kept in a table already (`incremental.<schema>__<table>`):
-    /// they are read where they are, not copied first.
-    pub fn wrap_stored(&self, key: &[String], sql: &str) -> anyhow::Result<String> {
-        self.wrap_rows(key, sql, false)
-    }
-
-    fn wrap_rows(&self, key: &[String], sql: &str, materialize: bool) -> anyhow::Result<String> {
         let keys = key.join(", ");
-        let exclude = match &self.rank {
-            Some(rank) => format!("{keys}, {rank}"),
-            None => keys.clone(),
+        let same_key = same_key(key, "a", "r");
+        Ok(format!(
+            "WITH model_rows AS MATERIALIZED (\n{sql}\n),\n\
+             repeated_keys AS (SELECT {keys} FROM model_rows GROUP BY ALL HAVING count(*) > 1)\n\
+             SELECT {} FROM model_rows a ANTI JOIN repeated_keys r ON ({same_key})\nUNION ALL\n{}",
+            self.columns(key),
+            self.merge(key, &format!("(SELECT a.* FROM model_rows a SEMI JOIN repeated_keys r ON ({same_key}))"))?
+        ))
+    }
+
+    /// The merged rows of the keys of table `answers` that several of its rows describe
+    /// (among the keys of table `among`, when given): what an incremental model keeps
+    /// beside its answers (`Model::merged_table`).
+    pub fn merged_of(&self, key: &[String], answers: &str, among: Option<&str>) -> anyhow::Result<String> {
+        let keys = key.join(", ");
+        let candidates = match among {
+            Some(among) => {
+                format!("(SELECT a.* FROM {answers} a SEMI JOIN {among} r ON ({}))", same_key(key, "a", "r"))
+            }
+            None => answers.to_string(),
         };
-        // A NULL key is one key, as GROUP BY and PARTITION BY take it.
-        let same_key =
-            key.iter().map(|k| format!("a.{k} IS NOT DISTINCT FROM r.{k}")).collect::<Vec<_>>().join(" AND ");
-        let (once, repeated) = (
-            format!("model_rows a ANTI JOIN repeated_keys r ON ({same_key})"),
-            format!("(SELECT a.* FROM model_rows a SEMI JOIN repeated_keys r ON ({same_key})) AS repeated_rows"),
-        );
-        let merged = if self.whole_row {
+        Ok(format!(
+            "WITH repeated_keys AS (SELECT {keys} FROM {candidates} GROUP BY ALL HAVING count(*) > 1)\n{}",
+            self.merge(
+                key,
+                &format!("(SELECT a.* FROM {answers} a SEMI JOIN repeated_keys r ON ({}))", same_key(key, "a", "r"))
+            )?
+        ))
+    }
+
+    /// The model as its readers see it, over the answers and the merged rows an
+    /// incremental model keeps: the rows of keys answered once, as they are, and the
+    /// merged ones. What `wrap` makes, without a second copy of a million rows.
+    pub fn view_of(&self, key: &[String], answers: &str, merged: &str) -> String {
+        format!(
+            "SELECT {} FROM {answers} a ANTI JOIN {merged} r ON ({})\nUNION ALL\nSELECT * FROM {merged}",
+            self.columns(key),
+            same_key(key, "a", "r")
+        )
+    }
+
+    /// A merged row's columns, as a select list over one answer's row.
+    fn columns(&self, key: &[String]) -> String {
+        match (&self.rank, self.whole_row) {
+            (Some(rank), true) => format!("* EXCLUDE ({rank})"),
+            (None, true) => "*".to_string(),
+            (Some(rank), false) => format!("{keys}, COLUMNS(* EXCLUDE ({keys}, {rank}))", keys = key.join(", ")),
+            (None, false) => format!("{keys}, COLUMNS(* EXCLUDE ({keys}))", keys = key.join(", ")),
+        }
+    }
+
+    /// One merged row per key of `rows`, with the columns of `columns`.
+    fn merge(&self, key: &[String], rows: &str) -> anyhow::Result<String> {
+        let keys = key.join(", ");
+        if self.whole_row {
             let order = match &self.rank {
                 Some(rank) => format!("{rank} DESC, fetched_at DESC"),
                 None => "fetched_at DESC".to_string(),
             };
-            let columns = match &self.rank {
-                Some(rank) => format!("* EXCLUDE ({rank})"),
-                None => "*".to_string(),
-            };
-            format!(
-                "SELECT {columns} FROM {once}\nUNION ALL\nSELECT {columns} FROM {repeated}\n\
-                 QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY {order}) = 1"
-            )
-        } else {
-            let order = match &self.rank {
-                Some(rank) => format!("answer_order({rank}, fetched_at)"),
-                None => "fetched_at".to_string(),
-            };
-            let [_] = key else {
-                bail!("-- merge: field by field wants a -- key: of one column (or say \"newest row\")")
-            };
-            format!(
-                "SELECT {keys}, COLUMNS(* EXCLUDE ({exclude})) FROM {once}\nUNION ALL\n\
-                 SELECT {keys}, arg_max(COLUMNS(* EXCLUDE ({exclude})), {order}) FROM {repeated}\nGROUP BY {keys}"
-            )
+            return Ok(format!(
+                "SELECT {} FROM {rows} AS repeated_rows\nQUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY {order}) = 1",
+                self.columns(key)
+            ));
+        }
+        let [_] = key else { bail!("-- merge: field by field wants a -- key: of one column (or say \"newest row\")") };
+        let (exclude, order) = match &self.rank {
+            Some(rank) => (format!("{keys}, {rank}"), format!("answer_order({rank}, fetched_at)")),
+            None => (keys.clone(), "fetched_at".to_string()),
         };
-        let materialized = if materialize { "MATERIALIZED" } else { "NOT MATERIALIZED" };
         Ok(format!(
-            "WITH model_rows AS {materialized} (\n{sql}\n),\n\
-             repeated_keys AS (SELECT {keys} FROM model_rows GROUP BY ALL HAVING count(*) > 1)\n{merged}"
+            "SELECT {keys}, arg_max(COLUMNS(* EXCLUDE ({exclude})), {order}) FROM {rows} AS repeated_rows\nGROUP BY {keys}"
         ))
     }
+}
+
+/// Rows `a` and `b` have the same key. A NULL key is one key, as GROUP BY and
+/// PARTITION BY take it.
+fn same_key(key: &[String], a: &str, b: &str) -> String {
+    key.iter().map(|k| format!("{a}.{k} IS NOT DISTINCT FROM {b}.{k}")).collect::<Vec<_>>().join(" AND ")
 }
 
 /// A provider's column of a canonical table (`-- canonical: deezer_fans =
@@ -308,6 +334,12 @@ impl Model {
     /// Where an incremental model keeps every answer's rows: `incremental.<schema>__<table>`.
     pub fn answers_table(&self) -> String {
         format!("incremental.{}", self.name.replace('.', "__"))
+    }
+
+    /// Where an incremental model keeps the merged rows of the keys several answers
+    /// describe; its readers see a view over these and the answers (`Merge::view_of`).
+    pub fn merged_table(&self) -> String {
+        format!("{}__merged", self.answers_table())
     }
 
     /// What the model is made of, as a hash: a model whose fingerprint differs from the
