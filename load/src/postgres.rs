@@ -78,23 +78,63 @@ pub async fn load(
     tx.batch_execute(&format!(
         "CREATE SCHEMA IF NOT EXISTS {s};
          CREATE TABLE IF NOT EXISTS {s}.liner_tables (
-             table_name text PRIMARY KEY, definition text NOT NULL, migrated_at timestamptz NOT NULL DEFAULT now())"
+             table_name text PRIMARY KEY, definition text NOT NULL, migrated_at timestamptz NOT NULL DEFAULT now());
+         ALTER TABLE {s}.liner_tables ADD COLUMN IF NOT EXISTS loaded_version text"
     ))
     .await
     .map_err(|e| pg_error(e, &format!("creating schema {}", target.schema)))?;
 
     let mut out = Vec::new();
     for spec in &specs {
+        if let Some(rows) = unchanged_since_loaded(&tx, target, spec, mode).await? {
+            out.push(TableLoad { table: spec.target.clone(), unchanged: rows, ..Default::default() });
+            continue;
+        }
         let load = match mode {
             Mode::Merge => merge_table(&tx, warehouse_path, target, spec).await,
             Mode::Replace => replace_table(&tx, warehouse_path, target, spec).await,
         }
         .with_context(|| format!("loading {} into {}.{}", spec.source, target.schema, spec.target))?;
+        tx.execute(
+            &format!("UPDATE {} SET loaded_version = $1 WHERE table_name = $2", qualified(target, "liner_tables")),
+            &[&spec.version, &spec.target],
+        )
+        .await
+        .map_err(|e| pg_error(e, "recording the loaded version in liner_tables"))?;
         out.push(load);
     }
     tracing::debug!(phase = "commit", "committing the load");
     tx.commit().await.map_err(|e| pg_error(e, "committing the load"))?;
     Ok(out)
+}
+
+/// The table's rows, when it holds this very version of its model as liner made it:
+/// nothing is read again. A merge only; a replace always writes anew.
+async fn unchanged_since_loaded(
+    tx: &Transaction<'_>,
+    target: &PgTarget,
+    spec: &TableSpec,
+    mode: Mode,
+) -> anyhow::Result<Option<u64>> {
+    let Some(version) = spec.version.as_deref().filter(|_| mode == Mode::Merge) else { return Ok(None) };
+    let loaded = tx
+        .query_opt(
+            &format!("SELECT loaded_version FROM {} WHERE table_name = $1", qualified(target, "liner_tables")),
+            &[&spec.target],
+        )
+        .await
+        .map_err(|e| pg_error(e, "reading liner_tables"))?
+        .and_then(|r| r.get::<_, Option<String>>(0));
+    if loaded.as_deref() != Some(version)
+        || actual_definition(tx, target, &spec.target).await? != Some(model_definition(spec))
+    {
+        return Ok(None);
+    }
+    let rows = tx
+        .query_one(&format!("SELECT count(*) FROM {}", qualified(target, &spec.target)), &[])
+        .await
+        .map_err(|e| pg_error(e, "counting the table's rows"))?;
+    Ok(Some(rows.get::<_, i64>(0) as u64))
 }
 
 async fn connect(target: &PgTarget) -> anyhow::Result<Client> {

@@ -33,6 +33,10 @@ pub struct TableSpec {
     pub target: String,
     pub columns: Vec<Column>,
     pub key: Vec<String>,
+    /// Which build of the model the warehouse holds (its fingerprint and when it was
+    /// last built or brought up to date): a table loaded from this version has nothing
+    /// new to load. None from a warehouse that does not say.
+    pub version: Option<String>,
 }
 
 /// A read-only connection: loading never writes the warehouse.
@@ -66,6 +70,22 @@ pub fn table_spec(db: &Connection, source: &str) -> anyhow::Result<TableSpec> {
         "SELECT key, NULL::VARCHAR FROM meta.models WHERE name = ?"
     };
     let model: Option<(String, Option<String>)> = db.query_row(sql, [source], |r| Ok((r.get(0)?, r.get(1)?))).ok();
+    // Warehouses built before incremental builds keep no fingerprint: never skipped.
+    let has_fingerprints: bool = db.query_row(
+        "SELECT count(*) > 0 FROM information_schema.columns \
+         WHERE table_schema = 'meta' AND table_name = 'models' AND column_name = 'fingerprint'",
+        [],
+        |r| r.get(0),
+    )?;
+    let version: Option<String> = if has_fingerprints {
+        db.query_row("SELECT fingerprint || '@' || built_at::VARCHAR FROM meta.models WHERE name = ?", [source], |r| {
+            r.get(0)
+        })
+        .ok()
+        .flatten()
+    } else {
+        None
+    };
     let Some((key, lengths)) = model else {
         bail!("load table {source:?}: the warehouse has no such model (see meta.models)");
     };
@@ -109,7 +129,7 @@ pub fn table_spec(db: &Connection, source: &str) -> anyhow::Result<TableSpec> {
             Some(_) => {}
         }
     }
-    Ok(TableSpec { source: source.to_string(), target: table.to_string(), columns, key })
+    Ok(TableSpec { source: source.to_string(), target: table.to_string(), columns, key, version })
 }
 
 /// `isrc=12,gtin=14`, as the transform records a model's `-- max_length: isrc 12, gtin 14`.

@@ -26,14 +26,44 @@ pub fn load(warehouse_path: &Path, target: &Path, tables: &[String], mode: Mode)
     tx.execute_batch(
         "CREATE TABLE IF NOT EXISTS liner_tables (table_name TEXT PRIMARY KEY, definition TEXT NOT NULL, migrated_at TEXT NOT NULL)",
     )?;
+    let has_versions: bool = tx.query_row(
+        "SELECT count(*) > 0 FROM pragma_table_info('liner_tables') WHERE name = 'loaded_version'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_versions {
+        tx.execute_batch("ALTER TABLE liner_tables ADD COLUMN loaded_version TEXT")?;
+    }
     let mut out = Vec::new();
     for spec in &specs {
+        if let Some(rows) = unchanged_since_loaded(&tx, spec, mode)? {
+            out.push(TableLoad { table: spec.target.clone(), unchanged: rows, ..Default::default() });
+            continue;
+        }
         let load = merge_table(warehouse_path, &tx, spec, mode)
             .with_context(|| format!("loading {} into {}", spec.source, target.display()))?;
+        tx.execute(
+            "UPDATE liner_tables SET loaded_version = ?1 WHERE table_name = ?2",
+            rusqlite::params![spec.version, spec.target],
+        )?;
         out.push(load);
     }
     tx.commit().with_context(|| format!("committing the load into {}", target.display()))?;
     Ok(out)
+}
+
+/// The table's rows, when it holds this very version of its model as liner made it:
+/// nothing is read again. A merge only; a replace always writes anew.
+fn unchanged_since_loaded(app: &rusqlite::Connection, spec: &TableSpec, mode: Mode) -> anyhow::Result<Option<u64>> {
+    let Some(version) = spec.version.as_deref().filter(|_| mode == Mode::Merge) else { return Ok(None) };
+    let loaded: Option<String> = app
+        .query_row("SELECT loaded_version FROM liner_tables WHERE table_name = ?", [&spec.target], |r| r.get(0))
+        .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
+    if loaded.as_deref() != Some(version) || actual_definition(app, &spec.target)? != Some(model_definition(spec)) {
+        return Ok(None);
+    }
+    let rows: i64 = app.query_row(&format!("SELECT count(*) FROM {}", quote(&spec.target)), [], |r| r.get(0))?;
+    Ok(Some(rows as u64))
 }
 
 fn sqlite_type(kind: ColumnKind) -> &'static str {
@@ -293,6 +323,40 @@ mod tests {
                 ("d".into(), Some(1), None)
             ]
         );
+    }
+
+    /// A warehouse that says which build of the model it holds (`built` apart).
+    fn versioned_warehouse(dir: &Path, name: &str, built: &str) -> std::path::PathBuf {
+        let path = warehouse(dir, name, "('a', 'A', 10, 0.5, NULL), ('b', 'B', 3, 1.0, NULL)");
+        duckdb::Connection::open(&path)
+            .unwrap()
+            .execute_batch(&format!(
+                "ALTER TABLE meta.models ADD COLUMN fingerprint VARCHAR;
+                 UPDATE meta.models SET fingerprint = 'f1', built_at = TIMESTAMP '{built}'"
+            ))
+            .unwrap();
+        path
+    }
+
+    #[test]
+    fn a_table_loaded_from_the_same_build_of_its_model_is_not_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = dir.path().join("app.sqlite");
+        let tables = vec!["canonical.releases".to_string()];
+        let first = versioned_warehouse(dir.path(), "v1", "2026-12-07 10:00:00");
+        load(&first, &app, &tables, Mode::Merge).unwrap();
+        // A row deleted by hand shows whether the second load read the table again.
+        let db = rusqlite::Connection::open(&app).unwrap();
+        db.execute("DELETE FROM releases WHERE release_id = 'b'", []).unwrap();
+        let again = load(&first, &app, &tables, Mode::Merge).unwrap();
+        assert_eq!((again[0].changed(), again[0].unchanged), (0, 1), "the same build: nothing read, nothing written");
+        let rebuilt = versioned_warehouse(dir.path(), "v2", "2026-12-07 11:00:00");
+        let after = load(&rebuilt, &app, &tables, Mode::Merge).unwrap();
+        assert_eq!((after[0].inserted, after[0].unchanged), (1, 1), "another build of the model is merged: {after:?}");
+        let replaced = load(&rebuilt, &app, &tables, Mode::Replace).unwrap();
+        assert_eq!(replaced[0].table, "releases", "a replace always writes: {replaced:?}");
+        let rows: i64 = db.query_row("SELECT count(*) FROM releases", [], |r| r.get(0)).unwrap();
+        assert_eq!(rows, 2);
     }
 
     #[test]
