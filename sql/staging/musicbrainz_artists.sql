@@ -4,6 +4,9 @@
 -- One row per artist, from lookups (preferred: they carry the rating) and from search
 -- hits (with the best score seen).
 -- merge: by whole, then newest
+-- kind: full
+-- Rebuilt whole, not merged by key from the new answers alone: the best score is read
+-- across all of an artist's answers.
 with lookups as (
     select body::json as a, fetched_at, null::integer as score, 1 as whole
     from answers.musicbrainz_artists
