@@ -10,6 +10,7 @@ use crate::catalog::Catalog;
 use crate::{Shared, SimConfig, deezer, musicbrainz};
 
 /// One response, named the way the extractor names its request.
+#[derive(Debug, Clone)]
 pub struct Response {
     pub provider: &'static str,
     pub resource: &'static str,

@@ -245,6 +245,14 @@ pub enum BenchWhat {
         /// Releases alone, without their tracklists: release linking by itself.
         #[arg(long)]
         releases_only: bool,
+        /// Keep the last artists' answers, about N MusicBrainz releases of theirs, out of
+        /// the lake, in DIR/later: copied into DIR/raw, they land after the first build.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        later: usize,
+        /// Write this share of the answers again, a day later with some fields changed,
+        /// into DIR/refresh (a night's refresh, to land after the first build).
+        #[arg(long, value_name = "SHARE", default_value_t = 0.0)]
+        refresh: f64,
     },
 }
 

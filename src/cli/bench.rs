@@ -15,7 +15,10 @@ pub async fn bench(what: BenchWhat) -> anyhow::Result<Output> {
     match what {
         BenchWhat::Extract { seconds } => extract(seconds).await,
         BenchWhat::Link { artists, seed } => link(artists, seed).await,
-        BenchWhat::LinkScale { releases, seed, dir, releases_only } => link_scale(releases, seed, dir, releases_only),
+        BenchWhat::LinkScale { releases, seed, dir, releases_only, later, refresh } => {
+            let landings = liner::commands::bench::Landings { later, refresh };
+            link_scale(releases, seed, dir, releases_only, landings)
+        }
     }
 }
 
@@ -74,10 +77,19 @@ async fn link(artists: usize, seed: u64) -> anyhow::Result<Output> {
     Ok(Box::new(out))
 }
 
-fn link_scale(releases: usize, seed: u64, dir: PathBuf, releases_only: bool) -> anyhow::Result<Output> {
+fn link_scale(
+    releases: usize,
+    seed: u64,
+    dir: PathBuf,
+    releases_only: bool,
+    landings: liner::commands::bench::Landings,
+) -> anyhow::Result<Output> {
+    if !(0.0..=1.0).contains(&landings.refresh) {
+        anyhow::bail!("--refresh {}: a share of the answers, from 0 to 1", landings.refresh);
+    }
     println!("writing a catalog of about {releases} releases per provider (seed {seed}) into {} ...", dir.display());
     let tracks = if releases_only { liner_sim::lake::Tracks::Without } else { liner_sim::lake::Tracks::With };
-    let b = liner::commands::bench::link_at_scale(seed, releases, tracks, &dir)?;
+    let b = liner::commands::bench::link_at_scale(seed, releases, tracks, &dir, landings)?;
     let mut out = String::new();
     writeln!(
         out,

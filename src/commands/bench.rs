@@ -203,11 +203,23 @@ pub fn artists_for(seed: u64, releases: usize) -> usize {
 /// measure the simulator), then `liner transform` runs on it as a child process, timed
 /// and its peak memory read, and the links are held to the truth. `dir` keeps the
 /// truth and the release items as Parquet for the baselines in `benches/`.
+/// What lands after the first build, for an incremental build to be timed on: the
+/// answers of the last artists (`later` releases of theirs, about), kept out of the
+/// lake in `dir/later`, and `refresh` of every item answered anew with changed fields
+/// (Deezer's fans and label, MusicBrainz's disambiguation), in `dir/refresh`. Each
+/// folder is a lake of its own: copied into `dir/raw`, it has landed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Landings {
+    pub later: usize,
+    pub refresh: f64,
+}
+
 pub fn link_at_scale(
     seed: u64,
     releases: usize,
     tracks: liner_sim::lake::Tracks,
     dir: &std::path::Path,
+    landings: Landings,
 ) -> anyhow::Result<ScaleBench> {
     let artists = artists_for(seed, releases);
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -216,7 +228,10 @@ pub fn link_at_scale(
     let lake_root = dir.join("raw");
     let run_id = crate::stored::state::new_run_id();
     let responses = std::sync::atomic::AtomicU64::new(0);
-    let land = |lake: &mut LakeWriter, r: liner_sim::lake::Response| -> anyhow::Result<()> {
+    let held = held_out(offline.catalog(), landings.later);
+    let (later_run, refresh_run) = (crate::stored::state::new_run_id(), crate::stored::state::new_run_id());
+    // A refresh is answered a day after the first answers.
+    let land = |lake: &mut LakeWriter, r: liner_sim::lake::Response, days: i64| -> anyhow::Result<()> {
         let mut request = liner_extract::request::Request::new(r.resource, r.path.clone());
         for (k, v) in &r.params {
             request = request.param(k, v);
@@ -229,21 +244,39 @@ pub fn link_at_scale(
             params: request.params(),
             url: format!("http://127.0.0.1/{}{}", r.provider, r.path),
             status: 200,
-            fetched_at: chrono::Utc::now(),
+            fetched_at: chrono::Utc::now() + chrono::Duration::days(days),
             body: r.body,
             attempts: 1,
         })
     };
     let page = |p: Provider| p.default_config().page_size as usize;
+    // Each writer sends a response to the lake, or to the artists that land later, and
+    // a share of them once more, changed, to the refresh.
+    let route = |lakes: &mut [LakeWriter; 3], n: &mut u64, r: liner_sim::lake::Response| -> anyhow::Result<()> {
+        let is_held = held.paths.iter().any(|p| r.path == *p || r.path.starts_with(&format!("{p}/")))
+            || r.params.iter().any(|(k, v)| *k == "artist" && held.mbids.contains(v));
+        *n += 1;
+        let again = !is_held && landings.refresh > 0.0 && (*n as f64 * landings.refresh).fract() < landings.refresh;
+        let changed = again.then(|| refreshed(&r));
+        land(&mut lakes[usize::from(is_held)], r, 0)?;
+        changed.map_or(Ok(()), |c| land(&mut lakes[2], c, 1))
+    };
+    let writers = |rows: usize| -> anyhow::Result<[LakeWriter; 3]> {
+        Ok([
+            LakeWriter::new(&lake_root, &run_id)?.with_batch_rows(rows),
+            LakeWriter::new(&dir.join("later"), &later_run)?.with_batch_rows(rows),
+            LakeWriter::new(&dir.join("refresh"), &refresh_run)?.with_batch_rows(rows),
+        ])
+    };
     std::thread::scope(|s| -> anyhow::Result<()> {
         let mb = s.spawn(|| -> anyhow::Result<()> {
-            let mut lake = LakeWriter::new(&lake_root, &run_id)?.with_batch_rows(2_000);
-            offline.musicbrainz(page(Provider::named("musicbrainz")), tracks, |r| land(&mut lake, r))?;
-            lake.flush()
+            let (mut lakes, mut n) = (writers(2_000)?, 0);
+            offline.musicbrainz(page(Provider::named("musicbrainz")), tracks, |r| route(&mut lakes, &mut n, r))?;
+            lakes.iter_mut().try_for_each(LakeWriter::flush)
         });
-        let mut lake = LakeWriter::new(&lake_root, &run_id)?.with_batch_rows(10_000);
-        offline.deezer(page(Provider::named("deezer")), tracks, |r| land(&mut lake, r))?;
-        lake.flush()?;
+        let (mut lakes, mut n) = (writers(10_000)?, 0);
+        offline.deezer(page(Provider::named("deezer")), tracks, |r| route(&mut lakes, &mut n, r))?;
+        lakes.iter_mut().try_for_each(LakeWriter::flush)?;
         mb.join().map_err(|_| anyhow::anyhow!("the MusicBrainz writer panicked"))?
     })
     .context("writing the lake")?;
@@ -293,6 +326,51 @@ pub fn link_at_scale(
         quality,
         queued: count("SELECT count(*) FROM canonical.review_queue WHERE entity = 'release'")?,
     })
+}
+
+/// The artists whose answers land later: the last ones, until they have `releases`
+/// MusicBrainz releases; by their MBIDs (MusicBrainz browses by artist) and their
+/// Deezer albums' paths.
+struct Held {
+    mbids: Vec<String>,
+    paths: Vec<String>,
+}
+
+fn held_out(c: &liner_sim::Catalog, releases: usize) -> Held {
+    let mut held = Held { mbids: Vec::new(), paths: Vec::new() };
+    let mut count = 0;
+    for a in (0..c.artists.len()).rev() {
+        if count >= releases {
+            break;
+        }
+        held.mbids.push(c.artists[a].mbid.clone());
+        for (_, r) in c.releases_of(a) {
+            count += usize::from(r.musicbrainz.is_some());
+            if let Some(d) = &r.deezer {
+                held.paths.push(format!("/album/{}", d.id));
+            }
+        }
+    }
+    held
+}
+
+/// The same response answered anew a day later, with some fields changed: Deezer's
+/// fans and label, each MusicBrainz release's disambiguation.
+fn refreshed(r: &liner_sim::lake::Response) -> liner_sim::lake::Response {
+    let mut again = r.clone();
+    if let Ok(mut body) = serde_json::from_str::<serde_json::Value>(&r.body) {
+        if let Some(fans) = body.get("fans").and_then(serde_json::Value::as_u64) {
+            body["fans"] = (fans + 1).into();
+            body["label"] = format!("{} (reissue)", body["label"].as_str().unwrap_or_default()).into();
+        }
+        if let Some(releases) = body.get_mut("releases").and_then(serde_json::Value::as_array_mut) {
+            for release in releases {
+                release["disambiguation"] = "refreshed".into();
+            }
+        }
+        again.body = body.to_string();
+    }
+    again
 }
 
 /// The release items of both providers and the true release and recording pairs, as

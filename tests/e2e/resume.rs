@@ -71,7 +71,8 @@ fn differences(a: &Path, b: &Path) -> Vec<String> {
     let tables: Vec<(String, String)> = db
         .prepare(
             "SELECT schema_name, table_name FROM duckdb_tables()
-             WHERE database_name = 'clean' AND schema_name IN ('staging', 'intermediate', 'canonical', 'marts')
+             WHERE database_name = 'clean'
+               AND schema_name IN ('staging', 'intermediate', 'canonical', 'marts', 'incremental')
              ORDER BY ALL",
         )
         .unwrap()
