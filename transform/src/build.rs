@@ -349,8 +349,8 @@ fn update_into(
             Action::Keep => continue,
             Action::Update => {
                 let started = Instant::now();
-                new_rows.update(m)?;
-                built.push(checked(&db, m, started)?);
+                let changed = new_rows.update(m)?;
+                built.push(checked(&db, m, started, Some(&changed))?);
             }
             Action::Rebuild(_) => {
                 drop_model(&db, m)?;
@@ -664,15 +664,20 @@ fn build_model(db: &Connection, m: &Model, providers: &[&str]) -> anyhow::Result
     if let Some((_, shape)) = conformed::conforms(&m.name, providers) {
         conformed::check_columns(db, m, shape)?;
     }
-    checked(db, m, started)
+    checked(db, m, started, None)
 }
 
-/// A model just written: its rows counted, its assertions checked, its time told.
-fn checked(db: &Connection, m: &Model, started: Instant) -> anyhow::Result<BuiltModel> {
+/// A model just written: its rows counted, its assertions checked (on the rows of
+/// `changed` alone, when given: the rest held them when written), its time told.
+fn checked(db: &Connection, m: &Model, started: Instant, changed: Option<&str>) -> anyhow::Result<BuiltModel> {
     let rows: i64 = db.query_row(&format!("SELECT count(*) FROM {}", m.name), [], |r| r.get(0))?;
     tracing::debug!(model = %m.name, ms = started.elapsed().as_millis() as u64, "written");
+    let checked_rows = match changed {
+        Some(rows) => format!("({rows})"),
+        None => m.name.clone(),
+    };
     for a in &m.assertions {
-        check(db, m, a)?;
+        check(db, m, a, &checked_rows)?;
     }
     let elapsed = started.elapsed();
     info!(model = %m.name, rows, ms = elapsed.as_millis() as u64, "built");
@@ -682,7 +687,8 @@ fn checked(db: &Connection, m: &Model, started: Instant) -> anyhow::Result<Built
     Ok(BuiltModel { name: m.name.clone(), rows: rows as u64, elapsed })
 }
 
-fn check(db: &Connection, m: &Model, a: &Assertion) -> anyhow::Result<()> {
+/// Checks an assertion on the rows of `rows` (the model, or the part of it a build changed).
+fn check(db: &Connection, m: &Model, a: &Assertion, rows: &str) -> anyhow::Result<()> {
     let (sql, what) = match a {
         Assertion::Unique(cols) => {
             let c = cols.join(", ");
@@ -692,7 +698,7 @@ fn check(db: &Connection, m: &Model, a: &Assertion) -> anyhow::Result<()> {
             // may be a collision: only then are the keys themselves grouped.
             let repeated: i64 = db
                 .query_row(
-                    &format!("SELECT count(*) FROM (SELECT hash({c}) FROM {} GROUP BY 1 HAVING count(*) > 1)", m.name),
+                    &format!("SELECT count(*) FROM (SELECT hash({c}) FROM {rows} GROUP BY 1 HAVING count(*) > 1)"),
                     [],
                     |r| r.get(0),
                 )
@@ -702,15 +708,14 @@ fn check(db: &Connection, m: &Model, a: &Assertion) -> anyhow::Result<()> {
             }
             (
                 format!(
-                    "SELECT count(*), any_value(concat_ws(', ', {c})) FROM (SELECT {c} FROM {} GROUP BY ALL HAVING count(*) > 1)",
-                    m.name
+                    "SELECT count(*), any_value(concat_ws(', ', {c})) FROM (SELECT {c} FROM {rows} GROUP BY ALL HAVING count(*) > 1)"
                 ),
                 "duplicated value(s)",
             )
         }
         Assertion::NotNull(cols) => {
             let any_null = cols.iter().map(|c| format!("{c} IS NULL")).collect::<Vec<_>>().join(" OR ");
-            (format!("SELECT count(*), NULL::VARCHAR FROM {} WHERE {any_null}", m.name), "row(s) with nulls")
+            (format!("SELECT count(*), NULL::VARCHAR FROM {rows} WHERE {any_null}"), "row(s) with nulls")
         }
     };
     let (failing, example): (i64, Option<String>) = db
@@ -1046,6 +1051,30 @@ mod tests {
         assert_eq!(rows_of(&incremental, titles), rows_of(&opts.warehouse, titles));
         let kept = "SELECT string_agg(concat_ws('|', id, title, whole, fetched_at), ' ' ORDER BY ALL) FROM incremental.staging__albums";
         assert_eq!(rows_of(&incremental, kept), rows_of(&opts.warehouse, kept), "every answer's rows are kept alike");
+    }
+
+    #[test]
+    fn new_answers_that_break_an_assertion_stop_the_build_and_leave_the_warehouse() {
+        let (_dir, opts) = project(&[(
+            "staging/albums.sql",
+            "-- key: id\n-- merge: newest\n-- assert: not_null(title)\n\
+             select body ->> 'id' as id, body ->> 'title' as title, fetched_at from answers.deezer_albums",
+        )]);
+        land(&opts, "a", "2026-12-01 10:00:00", &[(1, "One", 0)]);
+        build(&opts).unwrap();
+        // A new album whose answer has a JSON null for its title.
+        let day = opts.lake_root.join("deezer/albums/dt=2026-12-01");
+        Connection::open_in_memory()
+            .unwrap()
+            .execute_batch(&format!(
+                "COPY (SELECT 'albums:/album/2' AS request_key, 200 AS status, '{{\"id\": 2, \"title\": null}}' AS body, \
+                 TIMESTAMP '2026-12-02 10:00:00' AS fetched_at) TO '{}' (FORMAT parquet)",
+                day.join("b.parquet").display()
+            ))
+            .unwrap();
+        let e = format!("{:#}", build(&opts).unwrap_err());
+        assert!(e.contains("not_null(title) failed on staging.albums: 1 row(s)"), "{e}");
+        assert_eq!(rows_of(&opts.warehouse, "SELECT string_agg(id, ' ') FROM staging.albums"), ["1"]);
     }
 
     #[test]

@@ -171,8 +171,10 @@ impl<'a> NewRows<'a> {
     }
 
     /// Brings a model incremental by key up to date: the new answers' rows join its
-    /// kept rows, and the keys they name are merged again from all of theirs.
-    pub fn update(&mut self, m: &Model) -> anyhow::Result<()> {
+    /// kept rows, and the keys they name are merged again from all of theirs. Returns
+    /// the SQL of the model's rows it changed, for their assertions to be checked (the
+    /// others held them when written).
+    pub fn update(&mut self, m: &Model) -> anyhow::Result<String> {
         let (Some(merge), Some(rows)) = (&m.merge, &m.answer_rows) else {
             anyhow::bail!("{} is not incremental by key", m.name);
         };
@@ -187,10 +189,11 @@ impl<'a> NewRows<'a> {
                  CREATE OR REPLACE TEMP TABLE incoming_keys AS SELECT DISTINCT {keys} FROM incoming_rows;
                  DELETE FROM {merged} AS t USING incoming_keys k WHERE {same_key};
                  INSERT INTO {merged} BY NAME {};
-                 DROP TABLE incoming_rows; DROP TABLE incoming_keys;",
+                 DROP TABLE incoming_rows;",
                 merge.merged_of(&m.key, &answers, Some("incoming_keys"))?,
                 keys = m.key.join(", "),
             ))
-            .with_context(|| format!("{}: updating {} from the new answers", m.path.display(), m.name))
+            .with_context(|| format!("{}: updating {} from the new answers", m.path.display(), m.name))?;
+        Ok(format!("SELECT t.* FROM {} t SEMI JOIN incoming_keys k ON ({same_key})", m.name,))
     }
 }
