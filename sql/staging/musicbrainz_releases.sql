@@ -1,5 +1,6 @@
 -- model: staging.musicbrainz_releases
 -- key: release_id
+-- kind: incremental by release_id
 -- assert: not_null(title)
 -- One row per MusicBrainz release, typed and with its identifiers normalized.
 select

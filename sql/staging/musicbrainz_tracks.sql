@@ -1,5 +1,6 @@
 -- model: staging.musicbrainz_tracks
 -- key: track_id
+-- kind: incremental by release_id
 -- assert: not_null(release_id, recording_id, title)
 -- One row per track of a MusicBrainz release (a recording in a position on a medium).
 with media as (

@@ -12,7 +12,7 @@ use duckdb::Connection;
 use tracing::info;
 
 use crate::changes::{self, BuildKind, Changes, LakeFile};
-use crate::incremental::{self, Action, NewRows};
+use crate::incremental::{self, Action, Delta};
 use crate::model::{Assertion, Kind, LAYERS, Model};
 use crate::{conformed, plan, udf};
 
@@ -338,7 +338,7 @@ fn update_into(
             files.insert(s.answers(), f.clone());
         }
     }
-    let mut new_rows = NewRows::new(&db, models, &files)?;
+    let mut delta = Delta::new(&db, models, &files)?;
     let providers = providers(opts);
     let mut built = Vec::new();
     let mut done = Vec::new();
@@ -349,7 +349,12 @@ fn update_into(
             Action::Keep => continue,
             Action::Update => {
                 let started = Instant::now();
-                let changed = new_rows.update(m)?;
+                let changed = delta.update(m)?;
+                built.push(checked(&db, m, started, Some(&changed))?);
+            }
+            Action::UpdatePartitions => {
+                let started = Instant::now();
+                let changed = delta.update_partitions(m)?;
                 built.push(checked(&db, m, started, Some(&changed))?);
             }
             Action::Rebuild(_) => {
@@ -359,7 +364,7 @@ fn update_into(
         }
         done.push(m);
     }
-    drop(new_rows);
+    drop(delta);
     db.execute_batch(&format!("DROP SCHEMA IF EXISTS {} CASCADE", incremental::INCOMING))?;
     progress(opts, "", work.len(), work.len());
     record(&db, opts, &done, &built, &prepared.dropped, prepared)?;
@@ -1051,6 +1056,47 @@ mod tests {
         assert_eq!(rows_of(&incremental, titles), rows_of(&opts.warehouse, titles));
         let kept = "SELECT string_agg(concat_ws('|', id, title, whole, fetched_at), ' ' ORDER BY ALL) FROM incremental.staging__albums";
         assert_eq!(rows_of(&incremental, kept), rows_of(&opts.warehouse, kept), "every answer's rows are kept alike");
+    }
+
+    #[test]
+    fn a_partition_is_made_again_where_its_rows_changed_upstream_and_nowhere_else() {
+        let (dir, mut opts) = project(&[
+            (
+                "staging/albums.sql",
+                "-- key: id\n-- merge: newest\n\
+                 select (body ->> 'id')::int as id, body ->> 'title' as title, fetched_at from answers.deezer_albums",
+            ),
+            (
+                "staging/words.sql",
+                "-- key: id, word\n-- kind: incremental by id\n\
+                 select id, unnest(string_split(title, ' ')) as word, fetched_at from staging.albums",
+            ),
+        ]);
+        land(&opts, "a", "2026-12-01 10:00:00", &[(1, "Blue Train", 0), (2, "Giant Steps", 0)]);
+        build(&opts).unwrap();
+        land(&opts, "b", "2026-12-02 10:00:00", &[(2, "Giant Leaps", 0), (3, "Ascension", 0)]);
+        let planned = planned(&opts).unwrap();
+        let actions: Vec<String> = planned.models.iter().map(|(m, a)| format!("{m}: {a}")).collect();
+        assert_eq!(
+            actions,
+            [
+                "staging.albums: update by key, from the new answers",
+                "staging.words: update the partitions whose rows changed upstream"
+            ]
+        );
+        let words = "SELECT string_agg(id || ' ' || word || ' ' || fetched_at, ', ' ORDER BY ALL) FROM staging.words";
+        build(&opts).unwrap();
+        let incremental = rows_of(&opts.warehouse, words);
+        assert_eq!(
+            incremental,
+            ["1 Blue 2026-12-01 10:00:00, 1 Train 2026-12-01 10:00:00, 2 Giant 2026-12-02 10:00:00, \
+              2 Leaps 2026-12-02 10:00:00, 3 Ascension 2026-12-02 10:00:00"],
+            "album 1's rows are kept, 2's made again, 3's added"
+        );
+        opts.full = Some("asked".into());
+        build(&opts).unwrap();
+        assert_eq!(rows_of(&opts.warehouse, words), incremental);
+        drop(dir);
     }
 
     #[test]

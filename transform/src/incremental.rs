@@ -1,15 +1,19 @@
 //! Incremental builds: which models a build after the first brings up to date, and
 //! how, from what changed since the last one (`crate::changes`).
 //!
-//! Every name a model reads is in one of three states. *Unchanged*. *New rows*: a raw
+//! Every name a model reads is in one of four states. *Unchanged*. *New rows*: a raw
 //! view with lake files landed since, or a view over such names, whose new rows alone
-//! can be read (the lake is append-only). *Changed*: anything else that changed, which
-//! its readers must read whole. A model reading only unchanged names is kept as it is;
-//! a view is never rebuilt for new data (it reads what is there); a model incremental
-//! by key (`Kind::IncrementalByKey`) whose changed names all have new rows alone adds
-//! their rows and merges again the keys they name; any other model reading a changed
-//! name is rebuilt whole. A model whose fingerprint differs from the last build's is
-//! rebuilt whole, and all its readers with it.
+//! can be read (the lake is append-only). *Changed at* a column: a model whose rows
+//! changed only for some values of that column, which the build knows (the keys an
+//! incremental model merged again). *Changed*: anything else that changed, which its
+//! readers must read whole. A model reading only unchanged names is kept as it is; a
+//! view is never rebuilt for new data (it reads what is there); a model incremental by
+//! key (`Kind::IncrementalByKey`) whose changed names all have new rows alone adds
+//! their rows and merges again the keys they name; a model incremental by partition
+//! whose changed names all changed at its partition column makes again the rows of
+//! those values alone; any other model reading a changed name is rebuilt whole. A model
+//! whose fingerprint differs from the last build's is rebuilt whole, and all its
+//! readers with it.
 //!
 //! The contract: an incremental build ends with the warehouse one full build of the
 //! same lake and inputs would make, table for table.
@@ -28,6 +32,8 @@ pub enum Action {
     Keep,
     /// Adds the rows of the answers landed since, and merges their keys again.
     Update,
+    /// Makes again the rows of the partitions whose rows changed upstream.
+    UpdatePartitions,
     /// Built anew from everything it reads, and why.
     Rebuild(String),
 }
@@ -37,15 +43,18 @@ impl std::fmt::Display for Action {
         match self {
             Action::Keep => f.write_str("keep"),
             Action::Update => f.write_str("update by key, from the new answers"),
+            Action::UpdatePartitions => f.write_str("update the partitions whose rows changed upstream"),
             Action::Rebuild(why) => write!(f, "rebuild: {why}"),
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum State {
     Unchanged,
     NewRows,
+    /// Changed only where this column has the values the build knows.
+    ChangedAt(String),
     Changed,
 }
 
@@ -72,29 +81,37 @@ pub fn plan(
     let mut out = Vec::with_capacity(order.len());
     for &i in order {
         let m = &models[i];
-        let read = |r: &String| state.get(r.as_str()).copied().unwrap_or(State::Unchanged);
-        let first_changed = m.refs.iter().find(|r| read(r) != State::Unchanged);
-        let any = |s: State| m.refs.iter().any(|r| read(r) == s);
+        let reads: Vec<(&String, State)> = m
+            .refs
+            .iter()
+            .map(|r| (r, state.get(r.as_str()).cloned().unwrap_or(State::Unchanged)))
+            .filter(|(_, s)| *s != State::Unchanged)
+            .collect();
+        let all = |s: &State| reads.iter().all(|(_, r)| r == s);
         let (action, now) = if recorded.get(&m.name) != Some(&m.fingerprint()) {
             let why = if recorded.contains_key(&m.name) { "its definition changed" } else { "a new model" };
             (Action::Rebuild(why.into()), State::Changed)
         } else if forced.contains(&i) {
-            (
-                Action::Rebuild("selected".into()),
-                if first_changed.is_some() { State::Changed } else { State::Unchanged },
-            )
-        } else if let Some(r) = first_changed {
-            match m.kind() {
-                Kind::View if any(State::Changed) => (Action::Keep, State::Changed),
-                Kind::View => (Action::Keep, State::NewRows),
-                Kind::IncrementalByKey if !any(State::Changed) => (Action::Update, State::Changed),
-                Kind::IncrementalByKey => {
-                    (Action::Rebuild(format!("{r} changed, not only by new rows")), State::Changed)
+            (Action::Rebuild("selected".into()), if reads.is_empty() { State::Unchanged } else { State::Changed })
+        } else if let Some((r, first)) = reads.first() {
+            let at = |columns: &[String]| match columns {
+                [c] => State::ChangedAt(c.clone()),
+                _ => State::Changed,
+            };
+            match (m.kind(), m.partition.as_ref()) {
+                (Kind::View, _) if all(&State::NewRows) => (Action::Keep, State::NewRows),
+                (Kind::View, _) => (Action::Keep, State::Changed),
+                (Kind::IncrementalByKey, _) if all(&State::NewRows) => (Action::Update, at(&m.key)),
+                (Kind::IncrementalByPartition, Some(p)) if all(&State::ChangedAt(p.clone())) => {
+                    (Action::UpdatePartitions, State::ChangedAt(p.clone()))
                 }
-                Kind::Full if read(r) == State::NewRows => {
+                (Kind::IncrementalByKey | Kind::IncrementalByPartition, _) => {
+                    (Action::Rebuild(format!("{r} changed, not only where it can follow")), State::Changed)
+                }
+                (Kind::Full, _) if *first == State::NewRows => {
                     (Action::Rebuild(format!("{r} has new rows")), State::Changed)
                 }
-                Kind::Full => (Action::Rebuild(format!("{r} changed")), State::Changed),
+                (Kind::Full, _) => (Action::Rebuild(format!("{r} changed")), State::Changed),
             }
         } else {
             (Action::Keep, State::Unchanged)
@@ -116,10 +133,12 @@ fn incoming(name: &str) -> String {
     format!("{INCOMING}.{}", name.replace('.', "_"))
 }
 
-/// The names a model's new rows are read from: each source or view with new rows as
-/// a view of them alone (a source's files landed since; a view's SQL over its own
-/// reads' new rows), each unchanged one as an empty view of it, each table as itself.
-pub struct NewRows<'a> {
+/// What an incremental build knows of what changed, and how it updates a model from
+/// it. New rows are read from views of them alone: each source or view with new rows
+/// (a source's files landed since; a view's SQL over its own reads' new rows), each
+/// unchanged one as an empty view of it, each table as itself. The values a model
+/// changed at are kept in `incoming.changed_<schema>__<table>`.
+pub struct Delta<'a> {
     db: &'a Connection,
     models: &'a [Model],
     /// Raw and answers views with new lake files, and the files.
@@ -127,14 +146,14 @@ pub struct NewRows<'a> {
     made: BTreeSet<String>,
 }
 
-impl<'a> NewRows<'a> {
+impl<'a> Delta<'a> {
     pub fn new(
         db: &'a Connection,
         models: &'a [Model],
         files: &'a BTreeMap<String, Vec<String>>,
-    ) -> anyhow::Result<NewRows<'a>> {
+    ) -> anyhow::Result<Delta<'a>> {
         db.execute_batch(&format!("CREATE SCHEMA IF NOT EXISTS {INCOMING}"))?;
-        Ok(NewRows { db, models, files, made: BTreeSet::new() })
+        Ok(Delta { db, models, files, made: BTreeSet::new() })
     }
 
     /// `sql` reading only the new rows of what it reads.
@@ -194,6 +213,63 @@ impl<'a> NewRows<'a> {
                 keys = m.key.join(", "),
             ))
             .with_context(|| format!("{}: updating {} from the new answers", m.path.display(), m.name))?;
+        self.db.execute_batch(&format!("CREATE OR REPLACE TABLE {} AS SELECT * FROM incoming_keys", changed_at(m)))?;
         Ok(format!("SELECT t.* FROM {} t SEMI JOIN incoming_keys k ON ({same_key})", m.name,))
     }
+}
+
+/// Where a build keeps the values of its partition column (or key) a model changed at.
+fn changed_at(m: &Model) -> String {
+    format!("{INCOMING}.changed_{}", m.name.replace('.', "__"))
+}
+
+impl Delta<'_> {
+    /// Makes again a model's rows of the partitions whose rows changed upstream: its
+    /// SQL reads, of each model that changed, only the rows of those values (given as
+    /// constants, which DuckDB takes down to the scans).
+    pub fn update_partitions(&mut self, m: &Model) -> anyhow::Result<String> {
+        let Some(p) = &m.partition else { anyhow::bail!("{} has no partition column", m.name) };
+        let upstream: Vec<&Model> = self
+            .models
+            .iter()
+            .filter(|u| m.refs.contains(&u.name))
+            .filter(|u| table_exists(self.db, &changed_at(u)).unwrap_or(false))
+            .collect();
+        let union: Vec<String> = upstream.iter().map(|u| format!("SELECT {p} FROM {}", changed_at(u))).collect();
+        let failed = || format!("{}: updating {}'s partitions", m.path.display(), m.name);
+        self.db
+            .execute_batch(&format!(
+                "CREATE OR REPLACE TABLE {} AS SELECT DISTINCT * FROM ({})",
+                changed_at(m),
+                union.join(" UNION ALL ")
+            ))
+            .with_context(failed)?;
+        let values: Vec<(String, String)> = {
+            let mut stmt =
+                self.db.prepare(&format!("SELECT typeof({p}), {p}::VARCHAR FROM {} ORDER BY 2", changed_at(m)))?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?
+        };
+        let list: Vec<String> = values.iter().map(|(ty, v)| format!("'{}'::{ty}", v.replace('\'', "''"))).collect();
+        let filter = if list.is_empty() { "false".to_string() } else { format!("{p} IN ({})", list.join(", ")) };
+        let to: BTreeMap<String, String> =
+            upstream.iter().map(|u| (u.name.clone(), format!("(SELECT * FROM {} WHERE {filter})", u.name))).collect();
+        let rows = replace_references(&m.sql, &to);
+        self.db
+            .execute_batch(&format!(
+                "DELETE FROM {name} WHERE {filter};\nINSERT INTO {name} BY NAME\n{rows}\n;",
+                name = m.name
+            ))
+            .with_context(failed)?;
+        Ok(format!("SELECT * FROM {} WHERE {filter}", m.name))
+    }
+}
+
+fn table_exists(db: &Connection, name: &str) -> anyhow::Result<bool> {
+    let (schema, table) = name.split_once('.').unwrap_or(("main", name));
+    let n: i64 = db.query_row(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [schema, table],
+        |r| r.get(0),
+    )?;
+    Ok(n > 0)
 }

@@ -56,8 +56,9 @@ impl Materialized {
 /// How a build after the first brings a model up to date (SQLMesh's model kinds).
 /// Follows from the header: a view is never rebuilt for new data (it reads what is
 /// there); a table with a `-- merge:` is incremental by its key, unless its header
-/// says `-- kind: full`; every other table, and every Rust model, is rebuilt whole when
-/// anything it reads has changed.
+/// says `-- kind: full`; a table whose header says `-- kind: incremental by <column>`
+/// is incremental by that partition; every other table, and every Rust model, is
+/// rebuilt whole when anything it reads has changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     View,
@@ -66,6 +67,11 @@ pub enum Kind {
     /// build adds the rows of the answers landed since, and merges again the keys they
     /// name, from all of those keys' answers.
     IncrementalByKey,
+    /// SQLMesh's INCREMENTAL_BY_PARTITION: the model's rows with one value of its
+    /// partition column (`Model::partition`) come from the rows with that value of what
+    /// it reads, and from nothing else that changes; a build makes again the rows of the
+    /// values whose rows changed upstream.
+    IncrementalByPartition,
     Full,
 }
 
@@ -74,6 +80,7 @@ impl std::fmt::Display for Kind {
         f.write_str(match self {
             Kind::View => "view",
             Kind::IncrementalByKey => "incremental by key",
+            Kind::IncrementalByPartition => "incremental by partition",
             Kind::Full => "full",
         })
     }
@@ -263,6 +270,8 @@ pub struct Model {
     pub answer_rows: Option<String>,
     /// `-- kind: full`: rebuilt whole even where its header would let it be incremental.
     pub full: bool,
+    /// `-- kind: incremental by <column>`: the partition column.
+    pub partition: Option<String>,
     pub key: Vec<String>,
     /// `-- max_length: isrc 12, gtin 14`: the most characters a text column holds. The
     /// app database gets the columns as varchar(n), and a load refuses a longer value.
@@ -293,6 +302,7 @@ impl Model {
             merge: None,
             answer_rows: None,
             full: true,
+            partition: None,
             key,
             max_length: Vec::new(),
             assertions,
@@ -315,6 +325,7 @@ impl Model {
             merge: None,
             answer_rows: None,
             full: false,
+            partition: None,
             key: Vec::new(),
             max_length: Vec::new(),
             assertions: Vec::new(),
@@ -327,6 +338,9 @@ impl Model {
         match (self.materialized, &self.merge) {
             (Materialized::View, _) => Kind::View,
             (Materialized::Table, Some(_)) if !self.full && self.rust.is_none() => Kind::IncrementalByKey,
+            (Materialized::Table, None) if self.partition.is_some() && !self.full && self.rust.is_none() => {
+                Kind::IncrementalByPartition
+            }
             _ => Kind::Full,
         }
     }
@@ -352,6 +366,7 @@ impl Model {
             self.name.as_str(),
             self.materialized.sql(),
             &self.kind().to_string(),
+            self.partition.as_deref().unwrap_or(""),
             &self.key.join(","),
             &without_comments(&self.sql),
             &self
@@ -387,6 +402,7 @@ impl Model {
         let mut materialized = Materialized::Table;
         let mut merge = None;
         let mut full = false;
+        let mut partition = None;
         let mut max_length = Vec::new();
         let mut assertions = Vec::new();
         for line in text.lines().map(str::trim) {
@@ -423,16 +439,15 @@ impl Model {
                         )
                     })?)
                 }
-                "kind" => {
-                    full = match value {
-                        "full" => true,
-                        "incremental" | "incremental by key" => false,
-                        other => bail!(
-                            "{}: -- kind: expected full (or incremental by key, which a -- merge: makes it), got {other:?}",
-                            path.display()
-                        ),
-                    }
-                }
+                "kind" => match value.strip_prefix("incremental by ") {
+                    _ if value == "full" => full = true,
+                    Some("key") => {}
+                    Some(column) if is_identifier(column) => partition = Some(column.to_string()),
+                    _ => bail!(
+                        "{}: -- kind: expected full, or incremental by <partition column> (a -- merge: makes it incremental by key), got {value:?}",
+                        path.display()
+                    ),
+                },
                 "max_length" => {
                     max_length = parse_lengths(value).with_context(|| format!("{}: -- max_length:", path.display()))?
                 }
@@ -485,6 +500,7 @@ impl Model {
             merge,
             answer_rows,
             full,
+            partition,
             key,
             max_length,
             assertions,
@@ -855,6 +871,8 @@ mod tests {
         assert_eq!(m.kind(), Kind::Full);
         let m = Model::parse(Path::new("sql/staging/a.sql"), "-- materialized: view\nselect 1").unwrap();
         assert_eq!(m.kind(), Kind::View);
+        let m = Model::parse(Path::new("sql/staging/a.sql"), "-- kind: incremental by release_id\nselect 1").unwrap();
+        assert_eq!((m.kind(), m.partition.as_deref()), (Kind::IncrementalByPartition, Some("release_id")));
         assert_eq!(Model::parse(Path::new("sql/staging/a.sql"), "select 1").unwrap().kind(), Kind::Full);
         let e = Model::parse(Path::new("sql/staging/a.sql"), "-- kind: sometimes\nselect 1").unwrap_err();
         assert!(format!("{e:#}").contains("sql/staging/a.sql") && format!("{e:#}").contains("sometimes"), "{e:#}");
