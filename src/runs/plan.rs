@@ -72,6 +72,8 @@ fn transform(cfg: &Loaded, select: &[String], full: bool) -> anyhow::Result<Stri
     let mut out = format!("{}\n", planned.kind);
     if !planned.models.is_empty() {
         out.push_str(&format!("{} model(s) would be built, in this order:\n", planned.models.len()));
+    } else if matches!(planned.kind, liner_transform::BuildKind::Incremental(_)) {
+        out.push_str("no model reads what changed: the build would record it and keep every table\n");
     }
     for (m, action) in planned.models {
         out.push_str(&format!("  {m:<44} {action}\n"));
