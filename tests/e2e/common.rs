@@ -184,3 +184,69 @@ pub fn lake_files(dir: &Path) -> usize {
         })
         .sum()
 }
+
+/// How two warehouses are compared by `differences`.
+pub struct Compare<'a> {
+    /// Leave out times and lineage (the lake file a row came from, the run that built
+    /// it), which name a run rather than the data: two runs that fetched alike.
+    pub lineage_apart: bool,
+    /// Tables not compared (`marts.coverage`, a row a build).
+    pub skip: &'a [&'a str],
+}
+
+/// Rows of each table and view of `a` that `b` lacks, and of `b` that `a` lacks
+/// (EXCEPT ALL both ways), with an example, over the layers models write and what
+/// incremental models keep. Views call liner's SQL functions, so they are registered.
+pub fn differences(a: &Path, b: &Path, how: Compare<'_>) -> Vec<String> {
+    let db = duckdb::Connection::open_in_memory().unwrap();
+    liner_transform::udf::register(&db).unwrap();
+    for (name, path) in [("a", a), ("b", b)] {
+        db.execute_batch(&format!("ATTACH '{}' AS {name} (READ_ONLY)", path.display())).unwrap();
+    }
+    let relations = |catalog: &str| -> Vec<String> {
+        let sql = format!(
+            "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_catalog = '{catalog}' \
+             AND table_schema IN ('staging', 'intermediate', 'canonical', 'marts', 'incremental') ORDER BY 1"
+        );
+        let mut stmt = db.prepare(&sql).unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    let (in_a, in_b) = (relations("a"), relations("b"));
+    assert!(in_a.len() > 50, "the warehouse holds the models' tables: {in_a:?}");
+    let mut out = Vec::new();
+    if in_a != in_b {
+        out.push(format!("tables differ: {in_a:?} against {in_b:?}"));
+    }
+    let apart = if how.lineage_apart {
+        "AND data_type NOT LIKE 'TIMESTAMP%' AND column_name NOT LIKE '%\\_file' ESCAPE '\\' AND column_name <> 'run_id'"
+    } else {
+        ""
+    };
+    for t in in_a.iter().filter(|t| in_b.contains(t) && !how.skip.contains(&t.as_str())) {
+        let (schema, table) = t.split_once('.').unwrap();
+        let columns: Vec<String> = db
+            .prepare(&format!(
+                "SELECT '\"' || column_name || '\"' FROM information_schema.columns \
+                 WHERE table_catalog = 'a' AND table_schema = ? AND table_name = ? {apart} ORDER BY ordinal_position"
+            ))
+            .unwrap()
+            .query_map([schema, table], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let columns = columns.join(", ");
+        for (from, to) in [("a", "b"), ("b", "a")] {
+            let only = format!("SELECT {columns} FROM {from}.{t} EXCEPT ALL SELECT {columns} FROM {to}.{t}");
+            let (n, example): (i64, Option<String>) = db
+                .query_row(&format!("SELECT count(*), any_value(CAST(d AS VARCHAR)) FROM ({only}) d"), [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .unwrap_or_else(|e| panic!("{t}: {e}"));
+            if n > 0 {
+                let side = if from == "a" { "first" } else { "second" };
+                out.push(format!("{t}: {n} row(s) only in the {side}, such as {}", example.unwrap()));
+            }
+        }
+    }
+    out
+}

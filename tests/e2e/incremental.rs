@@ -9,47 +9,14 @@ use rand::{Rng, SeedableRng};
 use liner::runs::stages::{self, StageArgs};
 use liner_transform::{Action, BuildKind, ReviewDecision};
 
-/// Every table and view of the layers models write (and what incremental models keep)
-/// that differs between two warehouses, with the rows each has that the other lacks
-/// (EXCEPT ALL both ways). `marts.coverage` keeps one row a build by design: a
-/// history, not a function of the lake.
+/// The contract: every row alike, `marts.coverage` apart (it keeps a row a build, a
+/// history, not a function of the lake).
 fn differences(full: &Path, incremental: &Path) -> Vec<String> {
-    let db = duckdb::Connection::open_in_memory().unwrap();
-    // Views of the warehouse call liner's SQL functions.
-    liner_transform::udf::register(&db).unwrap();
-    db.execute_batch(&format!(
-        "ATTACH '{}' AS f (READ_ONLY); ATTACH '{}' AS i (READ_ONLY);",
-        full.display(),
-        incremental.display()
-    ))
-    .unwrap();
-    let tables = |catalog: &str| -> Vec<String> {
-        let sql = format!(
-            "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_catalog = '{catalog}' \
-             AND table_schema IN ('staging', 'intermediate', 'canonical', 'marts', 'incremental') ORDER BY 1"
-        );
-        let mut stmt = db.prepare(&sql).unwrap();
-        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
-    };
-    let (f, i) = (tables("f"), tables("i"));
-    let mut out = Vec::new();
-    if f != i {
-        out.push(format!("tables differ: full has {f:?}, incremental {i:?}"));
-    }
-    for t in f.iter().filter(|t| i.contains(t) && t.as_str() != "marts.coverage") {
-        let count = |a: &str, b: &str| -> i64 {
-            db.query_row(&format!("SELECT count(*) FROM (FROM {a}.{t} EXCEPT ALL FROM {b}.{t})"), [], |r| r.get(0))
-                .unwrap_or_else(|e| panic!("comparing {t}: {e}"))
-        };
-        let (only_full, only_incremental) = (count("f", "i"), count("i", "f"));
-        if only_full + only_incremental > 0 {
-            out.push(format!(
-                "{t}: {only_full} row(s) only in the full build, {only_incremental} only in the incremental"
-            ));
-        }
-    }
-    assert!(f.len() > 50, "the warehouses hold the models' tables: {f:?}");
-    out
+    crate::common::differences(
+        full,
+        incremental,
+        crate::common::Compare { lineage_apart: false, skip: &["marts.coverage"] },
+    )
 }
 
 #[test]

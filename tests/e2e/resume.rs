@@ -60,60 +60,6 @@ fn kill_at(data: &Path, point: KillPoint) {
     child.wait().unwrap();
 }
 
-/// Rows of each table of `a` that `b` lacks, both ways, with an example. Times and
-/// lineage (the lake file a row came from, the run that built it) name this run, not
-/// the data, and are left out.
-fn differences(a: &Path, b: &Path) -> Vec<String> {
-    let db = duckdb::Connection::open_in_memory().unwrap();
-    for (name, path) in [("clean", a), ("resumed", b)] {
-        db.execute_batch(&format!("ATTACH '{}' AS {name} (READ_ONLY)", path.display())).unwrap();
-    }
-    let tables: Vec<(String, String)> = db
-        .prepare(
-            "SELECT schema_name, table_name FROM duckdb_tables()
-             WHERE database_name = 'clean'
-               AND schema_name IN ('staging', 'intermediate', 'canonical', 'marts', 'incremental')
-             ORDER BY ALL",
-        )
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    assert!(tables.len() > 40, "the warehouse holds its tables: {tables:?}");
-    let mut out = Vec::new();
-    for (schema, table) in tables {
-        let columns: Vec<String> = db
-            .prepare(
-                "SELECT '\"' || column_name || '\"' FROM duckdb_columns()
-                 WHERE database_name = 'clean' AND schema_name = ? AND table_name = ?
-                   AND data_type NOT LIKE 'TIMESTAMP%' AND column_name NOT LIKE '%\\_file' ESCAPE '\\'
-                   AND column_name <> 'run_id'
-                 ORDER BY column_index",
-            )
-            .unwrap()
-            .query_map([&schema, &table], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        let columns = columns.join(", ");
-        for (from, to) in [("clean", "resumed"), ("resumed", "clean")] {
-            let only = format!(
-                "SELECT {columns} FROM {from}.{schema}.{table} EXCEPT ALL SELECT {columns} FROM {to}.{schema}.{table}"
-            );
-            let (n, example): (i64, Option<String>) = db
-                .query_row(&format!("SELECT count(*), any_value(CAST(d AS VARCHAR)) FROM ({only}) d"), [], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-                .unwrap_or_else(|e| panic!("{schema}.{table}: {e}"));
-            if n > 0 {
-                out.push(format!("{schema}.{table}: {n} row(s) only in the {from} run, such as {}", example.unwrap()));
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn a_demo_killed_a_dozen_times_and_resumed_equals_a_clean_run_row_for_row() {
     let dir = tempfile::tempdir().unwrap();
@@ -130,6 +76,10 @@ fn a_demo_killed_a_dozen_times_and_resumed_equals_a_clean_run_row_for_row() {
     }
     let out = demo(&resumed).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
-    let differ = differences(&clean.join("warehouse.duckdb"), &resumed.join("warehouse.duckdb"));
+    let differ = crate::common::differences(
+        &clean.join("warehouse.duckdb"),
+        &resumed.join("warehouse.duckdb"),
+        crate::common::Compare { lineage_apart: true, skip: &[] },
+    );
     assert!(differ.is_empty(), "the resumed run differs from the clean one:\n{}", differ.join("\n"));
 }

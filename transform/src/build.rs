@@ -13,11 +13,8 @@ use tracing::info;
 
 use crate::changes::{self, BuildKind, Changes, LakeFile};
 use crate::incremental::{self, Action, Delta};
-use crate::model::{Assertion, Kind, LAYERS, Model};
+use crate::model::{Assertion, INCREMENTAL, Kind, LAYERS, Model};
 use crate::{conformed, plan, udf};
-
-/// Where incremental models keep every answer's rows (`Model::answers_table`).
-const INCREMENTAL: &str = "incremental";
 
 /// A lake resource that becomes the view `raw.<provider>_<resource>` (every response
 /// landed) and `answers.<provider>_<resource>` (its answers: status 200, a JSON body,
@@ -214,16 +211,12 @@ fn prepare(opts: &BuildOptions, models: &[Model], order: &[usize]) -> anyhow::Re
         new_rows.insert(s.view());
         new_rows.insert(s.answers());
     }
-    let mut changed = changes.inputs.clone();
-    if matches!(&changes.kind, BuildKind::Incremental(why) if why.iter().any(|w| w.starts_with("a new day"))) {
-        changed.insert(BUILD.to_string());
-    }
-    let actions = incremental::plan(models, order, &new_rows, &changed, &fingerprints, &forced);
+    let actions = incremental::plan(models, order, &new_rows, &changes.inputs, &fingerprints, &forced);
     let dropped: Vec<String> = fingerprints.keys().filter(|n| !models.iter().any(|m| &m.name == *n)).cloned().collect();
-    let mut redefined: Vec<String> = actions
+    let mut redefined: Vec<String> = models
         .iter()
-        .filter(|(_, a)| matches!(a, Action::Rebuild(why) if why == "its definition changed" || why == "a new model"))
-        .map(|(i, _)| format!("{} is new or changed", models[*i].name))
+        .filter(|m| fingerprints.get(&m.name) != Some(&m.fingerprint()))
+        .map(|m| format!("{} is new or changed", m.name))
         .collect();
     redefined.extend(dropped.iter().map(|n| format!("{n} is no more")));
     if !opts.select.is_empty() {
@@ -327,7 +320,7 @@ fn update_into(
     create_schemas(&db)?;
     inputs(&db, opts, models, &prepared.files)?;
     for name in &prepared.dropped {
-        drop_model(&db, &Model::generated(name, String::new(), crate::model::Materialized::Table))?;
+        drop_model(&db, name)?;
     }
     let work: Vec<(usize, &Action)> =
         prepared.actions.iter().filter(|(_, a)| *a != Action::Keep).map(|(i, a)| (*i, a)).collect();
@@ -358,7 +351,7 @@ fn update_into(
                 built.push(checked(&db, m, started, Some(&changed))?);
             }
             Action::Rebuild(_) => {
-                drop_model(&db, m)?;
+                drop_model(&db, &m.name)?;
                 built.push(build_model(&db, m, &providers)?);
             }
         }
@@ -379,10 +372,11 @@ fn progress(opts: &BuildOptions, model: &str, done: usize, total: usize) {
 }
 
 /// Drops a model's table or view, and what an incremental model keeps beside it.
-fn drop_model(db: &Connection, m: &Model) -> anyhow::Result<()> {
-    drop_relation(db, &m.name)?;
-    drop_relation(db, &m.merged_table())?;
-    drop_relation(db, &m.answers_table())
+fn drop_model(db: &Connection, name: &str) -> anyhow::Result<()> {
+    let answers = crate::model::answers_table_of(name);
+    drop_relation(db, name)?;
+    drop_relation(db, &format!("{answers}__merged"))?;
+    drop_relation(db, &answers)
 }
 
 /// Drops the table or view `name` (a model may have been the other kind when the

@@ -138,7 +138,8 @@ pub struct Changes {
     pub kind: BuildKind,
     /// The lake files not read before, by raw view.
     pub new_files: BTreeMap<String, Vec<String>>,
-    /// The inputs from state whose contents differ (`raw.review_decisions`, ...).
+    /// The inputs whose contents differ: from state (`raw.review_decisions`, ...), and
+    /// `raw.build` on a new day (what is upcoming moved).
     pub inputs: BTreeSet<String>,
 }
 
@@ -189,7 +190,7 @@ pub fn compare(
     for f in files.iter().filter(|f| !last.files.contains_key(&f.path)) {
         new_files.entry(f.source.clone()).or_default().push(f.path.clone());
     }
-    let changed_inputs: BTreeSet<String> =
+    let mut changed_inputs: BTreeSet<String> =
         inputs.iter().filter(|(name, print)| last.inputs.get(*name) != Some(print)).map(|(n, _)| n.clone()).collect();
     let mut why = Vec::new();
     if !new_files.is_empty() {
@@ -203,6 +204,7 @@ pub fn compare(
     }
     if last.day != today {
         why.push(format!("a new day ({today}; the last build ran on {})", last.day));
+        changed_inputs.insert(crate::build::BUILD.to_string());
     }
     let kind = if why.is_empty() { BuildKind::UpToDate } else { BuildKind::Incremental(why) };
     Changes { kind, new_files, inputs: changed_inputs }

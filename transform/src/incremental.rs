@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::Context;
 use duckdb::Connection;
 
-use crate::model::{Kind, Model, replace_references};
+use crate::model::{Kind, Model, replace_references, same_key};
 
 /// What a build does with one model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,6 +144,8 @@ pub struct Delta<'a> {
     /// Raw and answers views with new lake files, and the files.
     files: &'a BTreeMap<String, Vec<String>>,
     made: BTreeSet<String>,
+    /// The models this build changed at known values, kept in `changed_at`.
+    changed: BTreeSet<String>,
 }
 
 impl<'a> Delta<'a> {
@@ -153,7 +155,7 @@ impl<'a> Delta<'a> {
         files: &'a BTreeMap<String, Vec<String>>,
     ) -> anyhow::Result<Delta<'a>> {
         db.execute_batch(&format!("CREATE SCHEMA IF NOT EXISTS {INCOMING}"))?;
-        Ok(Delta { db, models, files, made: BTreeSet::new() })
+        Ok(Delta { db, models, files, made: BTreeSet::new(), changed: BTreeSet::new() })
     }
 
     /// `sql` reading only the new rows of what it reads.
@@ -198,23 +200,22 @@ impl<'a> Delta<'a> {
             anyhow::bail!("{} is not incremental by key", m.name);
         };
         let rows = self.rewrite(&m.refs, rows)?;
-        let (answers, merged) = (m.answers_table(), m.merged_table());
-        let same_key =
-            m.key.iter().map(|k| format!("t.{k} IS NOT DISTINCT FROM k.{k}")).collect::<Vec<_>>().join(" AND ");
+        let (answers, merged, changed) = (m.answers_table(), m.merged_table(), changed_at(m));
         self.db
             .execute_batch(&format!(
                 "CREATE OR REPLACE TEMP TABLE incoming_rows AS {rows}\n;
                  INSERT INTO {answers} BY NAME SELECT * FROM incoming_rows;
-                 CREATE OR REPLACE TEMP TABLE incoming_keys AS SELECT DISTINCT {keys} FROM incoming_rows;
-                 DELETE FROM {merged} AS t USING incoming_keys k WHERE {same_key};
+                 CREATE OR REPLACE TABLE {changed} AS SELECT DISTINCT {keys} FROM incoming_rows;
+                 DELETE FROM {merged} AS t USING {changed} k WHERE {same_key};
                  INSERT INTO {merged} BY NAME {};
                  DROP TABLE incoming_rows;",
-                merge.merged_of(&m.key, &answers, Some("incoming_keys"))?,
+                merge.merged_of(&m.key, &answers, Some(&changed))?,
                 keys = m.key.join(", "),
+                same_key = same_key(&m.key, "t", "k"),
             ))
             .with_context(|| format!("{}: updating {} from the new answers", m.path.display(), m.name))?;
-        self.db.execute_batch(&format!("CREATE OR REPLACE TABLE {} AS SELECT * FROM incoming_keys", changed_at(m)))?;
-        Ok(format!("SELECT t.* FROM {} t SEMI JOIN incoming_keys k ON ({same_key})", m.name,))
+        self.changed.insert(m.name.clone());
+        Ok(format!("SELECT t.* FROM {} t SEMI JOIN {changed} k ON ({})", m.name, same_key(&m.key, "t", "k")))
     }
 }
 
@@ -236,7 +237,7 @@ impl Delta<'_> {
             .models
             .iter()
             .filter(|u| m.refs.contains(&u.name))
-            .filter(|u| table_exists(self.db, &changed_at(u)).unwrap_or(false))
+            .filter(|u| self.changed.contains(&u.name))
             .collect();
         let union: Vec<String> = upstream.iter().map(|u| format!("SELECT {p} FROM {}", changed_at(u))).collect();
         let failed = || format!("{}: updating {}'s partitions", m.path.display(), m.name);
@@ -270,16 +271,7 @@ impl Delta<'_> {
                 name = m.name
             ))
             .with_context(failed)?;
+        self.changed.insert(m.name.clone());
         Ok(format!("SELECT * FROM {} WHERE {filter}", m.name))
     }
-}
-
-fn table_exists(db: &Connection, name: &str) -> anyhow::Result<bool> {
-    let (schema, table) = name.split_once('.').unwrap_or(("main", name));
-    let n: i64 = db.query_row(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [schema, table],
-        |r| r.get(0),
-    )?;
-    Ok(n > 0)
 }

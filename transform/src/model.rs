@@ -14,6 +14,9 @@ pub const LAYERS: &[&str] = &["raw", "answers", "staging", "intermediate", "cano
 pub const HEADER_KEYS: &[&str] =
     &["model", "key", "materialized", "merge", "kind", "max_length", "assert", "canonical", "coverage"];
 
+/// Where incremental models keep their answers and merged rows (`Model::answers_table`).
+pub const INCREMENTAL: &str = "incremental";
+
 /// The layers liner makes from the lake itself; models live in the others.
 pub const SOURCE_LAYERS: &[&str] = &["raw", "answers"];
 
@@ -200,7 +203,7 @@ impl Merge {
 
 /// Rows `a` and `b` have the same key. A NULL key is one key, as GROUP BY and
 /// PARTITION BY take it.
-fn same_key(key: &[String], a: &str, b: &str) -> String {
+pub(crate) fn same_key(key: &[String], a: &str, b: &str) -> String {
     key.iter().map(|k| format!("{a}.{k} IS NOT DISTINCT FROM {b}.{k}")).collect::<Vec<_>>().join(" AND ")
 }
 
@@ -347,13 +350,13 @@ impl Model {
 
     /// Where an incremental model keeps every answer's rows: `incremental.<schema>__<table>`.
     pub fn answers_table(&self) -> String {
-        format!("incremental.{}", self.name.replace('.', "__"))
+        answers_table_of(&self.name)
     }
 
     /// Where an incremental model keeps the merged rows of the keys several answers
     /// describe; its readers see a view over these and the answers (`Merge::view_of`).
     pub fn merged_table(&self) -> String {
-        format!("{}__merged", self.answers_table())
+        format!("{}__merged", answers_table_of(&self.name))
     }
 
     /// What the model is made of, as a hash: a model whose fingerprint differs from the
@@ -514,6 +517,11 @@ impl Model {
     pub fn max_length_list(&self) -> String {
         self.max_length.iter().map(|(c, n)| format!("{c}={n}")).collect::<Vec<_>>().join(",")
     }
+}
+
+/// `Model::answers_table` of the model named `name`.
+pub fn answers_table_of(name: &str) -> String {
+    format!("{INCREMENTAL}.{}", name.replace('.', "__"))
 }
 
 /// `isrc 12, gtin 14`.
