@@ -66,13 +66,11 @@ fn keys(entity: Entity, r: &Record, h: &foldhash::fast::FixedState, out: &mut Ve
     }
 }
 
-/// Candidate pairs (i < j), each once: records of different providers and of
-/// different exact groups (those are linked already) that share a key. Records whose
-/// exact group is complete take no part (`complete_groups`).
-pub fn candidates(entity: Entity, records: &[Record]) -> anyhow::Result<Vec<(u32, u32)>> {
+/// Each record's keys, sorted and each once; none for a record whose exact group is
+/// complete.
+pub(crate) fn record_keys(entity: Entity, records: &[Record], complete: &[bool]) -> Vec<Vec<u64>> {
     let h = foldhash::fast::FixedState::with_seed(0x6c69_6e65_72);
-    let complete = complete_groups(entity, records);
-    let per_record: Vec<Vec<u64>> = records
+    records
         .par_iter()
         .enumerate()
         .map(|(i, r)| {
@@ -84,7 +82,16 @@ pub fn candidates(entity: Entity, records: &[Record]) -> anyhow::Result<Vec<(u32
             }
             k
         })
-        .collect();
+        .collect()
+}
+
+/// Candidate pairs (i < j), each once: records of different providers and of
+/// different exact groups (those are linked already) that share a key. Records whose
+/// exact group is complete take no part (`complete_groups`). With them, every record's
+/// keys as (key, record), by key.
+pub fn candidates(entity: Entity, records: &[Record]) -> anyhow::Result<(Vec<(u32, u32)>, Vec<(u64, u32)>)> {
+    let complete = complete_groups(entity, records);
+    let per_record = record_keys(entity, records, &complete);
     let (mut key_col, mut idx_col) = (Vec::new(), Vec::new());
     for (i, ks) in per_record.iter().enumerate() {
         key_col.extend_from_slice(ks);
@@ -120,7 +127,7 @@ pub fn candidates(entity: Entity, records: &[Record]) -> anyhow::Result<Vec<(u32
         .collect();
     pairs.par_sort_unstable();
     pairs.dedup();
-    Ok(pairs.into_iter().map(|p| ((p >> 32) as u32, p as u32)).collect())
+    Ok((pairs.into_iter().map(|p| ((p >> 32) as u32, p as u32)).collect(), rows))
 }
 
 #[cfg(test)]
@@ -149,7 +156,7 @@ mod tests {
             rec(0, "Pitch Black", "X-Fusion", 317_000), // the same provider: never
             rec(1, "Something Else", "Another", 100_000), // nothing shared
         ];
-        let pairs = candidates(Entity::Track, &grouped(records)).unwrap();
+        let pairs = candidates(Entity::Track, &grouped(records)).unwrap().0;
         for want in [(0, 1), (0, 2), (1, 2), (0, 3), (1, 3)] {
             assert!(pairs.contains(&want), "{want:?} in {pairs:?}");
         }
@@ -161,13 +168,13 @@ mod tests {
     fn a_key_shared_by_too_many_records_makes_no_pairs() {
         // Only the title is shared: every artist is another.
         let intros = |n: u32| grouped((0..n).map(|i| rec((i % 2) as u16, "Intro", &format!("Band {i}"), 0)).collect());
-        let within = candidates(Entity::Track, &intros(MAX_BLOCK)).unwrap();
+        let within = candidates(Entity::Track, &intros(MAX_BLOCK)).unwrap().0;
         assert_eq!(
             within.len() as u32,
             (MAX_BLOCK / 2) * (MAX_BLOCK / 2),
             "a block of {MAX_BLOCK} pairs across providers"
         );
-        assert!(candidates(Entity::Track, &intros(MAX_BLOCK + 1)).unwrap().is_empty(), "one record more: too common");
+        assert!(candidates(Entity::Track, &intros(MAX_BLOCK + 1)).unwrap().0.is_empty(), "one record more: too common");
     }
 
     #[test]
@@ -186,10 +193,10 @@ mod tests {
         // 0 and 1 share a barcode (one group of both providers); 2 is a second listing.
         let records = vec![release(0, 0), release(1, 0), release(1, 2)];
         assert_eq!(complete_groups(Entity::Release, &records), [true, true, false]);
-        assert!(candidates(Entity::Release, &records).unwrap().is_empty(), "MusicBrainz's side is taken");
+        assert!(candidates(Entity::Release, &records).unwrap().0.is_empty(), "MusicBrainz's side is taken");
         // A third provider's listing opens the group again: it may join it.
         let records = vec![release(0, 0), release(1, 0), release(2, 2)];
-        assert_eq!(candidates(Entity::Release, &records).unwrap(), [(0, 2), (1, 2)]);
+        assert_eq!(candidates(Entity::Release, &records).unwrap().0, [(0, 2), (1, 2)]);
         assert_eq!(complete_groups(Entity::Track, &records), [false, false, false]);
     }
 }

@@ -16,6 +16,7 @@ mod cluster;
 mod compare;
 mod model;
 mod prepare;
+mod terms;
 
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
@@ -25,6 +26,9 @@ pub use cluster::{Decision, Outcome, Thresholds, Weighed, decide};
 pub use compare::{COMPARISONS, Levels, Veto, compare, level_names};
 pub use model::{Model, probability};
 pub use prepare::{Prepared, Version, prepare};
+pub use terms::Terms;
+
+use terms::Frequencies;
 
 /// One item as a provider lists it. Its text is borrowed (from the columns the items
 /// were read in): the linker reads each text once, into its `Record`.
@@ -152,74 +156,43 @@ impl Scored {
     }
 }
 
+/// A model and the term frequencies it was trained with: what a build keeps, so that
+/// the builds after it score every pair as the training would.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trained {
+    pub model: Model,
+    pub terms: Terms,
+}
+
 /// What linking found.
 pub struct Linked {
     pub decisions: Vec<Decision>,
-    /// Every candidate pair (record indices): the blocking's reach.
-    pub candidates: Vec<(u32, u32)>,
+    /// Every candidate pair (record indices), weighed: the blocking's reach.
+    pub pairs: Vec<Weighed>,
+    /// Every record's blocking keys as (key, record), by key (none from `link_part`):
+    /// a later build finds a new record's candidates by them.
+    pub keys: Vec<(u64, u32)>,
     /// The given exact pairs, scored: a person sees those the evidence contradicts.
     pub exact: Vec<Scored>,
-    pub model: Option<Model>,
+    /// The model the pairs were weighed with (none when there was nothing to link).
+    pub trained: Option<Trained>,
 }
 
 /// How many random pairs estimate u.
 const RANDOM_PAIRS: usize = 200_000;
 
-/// Each record's share of records with its title, and with each of its artist keys
-/// (counted once, read by every pair the record is in).
-struct Frequencies {
-    titles: Vec<f64>,
-    /// Aligned with each record's `artist_keys`.
-    artists: Vec<Vec<f64>>,
-}
+/// A pair compared: its levels and what vetoes it.
+type Compared = (Levels, Veto);
 
-impl Frequencies {
-    fn new(records: &[Record]) -> Frequencies {
-        let mut titles: foldhash::HashMap<&str, u32> = foldhash::HashMap::default();
-        let mut artists: foldhash::HashMap<&str, u32> = foldhash::HashMap::default();
-        for r in records {
-            *titles.entry(&r.p.nospace).or_default() += 1;
-            for a in &r.artist_keys {
-                *artists.entry(a).or_default() += 1;
-            }
-        }
-        let n = records.len().max(1) as f64;
-        let share = |count: Option<&u32>| f64::from(count.copied().unwrap_or(1)) / n;
-        Frequencies {
-            titles: records.par_iter().map(|r| share(titles.get(r.p.nospace.as_str()))).collect(),
-            artists: records
-                .par_iter()
-                .map(|r| r.artist_keys.iter().map(|a| share(artists.get(a.as_str()))).collect())
-                .collect(),
-        }
-    }
-
-    /// A pair's term frequencies, read while the pair is compared (its two records in
-    /// cache): the left side's title share and the rarest artist the credits share.
-    fn of(&self, records: &[Record], a: u32, b: u32) -> Shares {
-        let (ra, rb) = (&records[a as usize], &records[b as usize]);
-        let artist = ra
-            .artist_keys
-            .iter()
-            .zip(&self.artists[a as usize])
-            .filter(|(k, _)| rb.artist_keys.contains(k))
-            .map(|(_, share)| *share)
-            .min_by(f64::total_cmp);
-        Shares { title: self.titles[a as usize], artist }
-    }
-}
-
-/// The shares of records with a pair's title and with its rarest shared artist.
-#[derive(Debug, Clone, Copy)]
-struct Shares {
-    title: f64,
-    artist: Option<f64>,
-}
-
-/// A pair compared: its levels, what vetoes it, and its term frequencies.
-type Compared = (Levels, Veto, Shares);
-
-fn score(model: &Model, (levels, veto, shares): Compared) -> Scored {
+fn score(
+    trained: &Trained,
+    freq: &Frequencies,
+    records: &[Record],
+    (a, b): (u32, u32),
+    (levels, veto): Compared,
+) -> Scored {
+    let shares = freq.of(records, a, b);
+    let model = &trained.model;
     let mut weights = [0.0; COMPARISONS.len()];
     for (c, w) in weights.iter_mut().enumerate() {
         let tf = match c {
@@ -233,43 +206,104 @@ fn score(model: &Model, (levels, veto, shares): Compared) -> Scored {
     Scored { levels, veto, weights, bits, probability: probability(bits) }
 }
 
+fn records(items: &[Item<'_>], groups: &[u32]) -> anyhow::Result<Vec<Record>> {
+    anyhow::ensure!(items.len() == groups.len(), "{} items but {} groups", items.len(), groups.len());
+    anyhow::ensure!(items.len() < u32::MAX as usize, "too many items to link: {}", items.len());
+    Ok(items.par_iter().zip(groups.par_iter()).map(|(item, g)| Record { group: *g, ..Record::new(item) }).collect())
+}
+
 /// Links `items` (of several providers). `groups[i]` names the exact-link group of
 /// item i (items of one group are linked already); `exact` lists the exact links as
-/// index pairs, to be scored and doubted.
+/// index pairs, to be scored and doubted. With `kept`, pairs are weighed by that model
+/// and its term frequencies; without, a model is trained on these items.
 pub fn link(
     entity: Entity,
     items: &[Item<'_>],
     groups: &[u32],
     exact: &[(u32, u32)],
     thresholds: Thresholds,
+    kept: Option<&Trained>,
 ) -> anyhow::Result<Linked> {
-    anyhow::ensure!(items.len() == groups.len(), "{} items but {} groups", items.len(), groups.len());
-    anyhow::ensure!(items.len() < u32::MAX as usize, "too many items to link: {}", items.len());
     let started = std::time::Instant::now();
     let phase =
         |name: &str| tracing::debug!(entity = entity.noun(), ms = started.elapsed().as_millis() as u64, "{name} done");
-    let records: Vec<Record> =
-        items.par_iter().zip(groups.par_iter()).map(|(item, g)| Record { group: *g, ..Record::new(item) }).collect();
+    let records = records(items, groups)?;
+    phase("prepare");
+    let (pairs, keys) = candidates(entity, &records)?;
+    phase("blocking");
+    let compare_pair = |&(a, b): &(u32, u32)| compare(entity, &records[a as usize], &records[b as usize]);
+    let compared: Vec<Compared> = pairs.par_iter().map(compare_pair).collect();
+    let exact_compared: Vec<Compared> = exact.par_iter().map(compare_pair).collect();
+    phase("compare");
+    let trained = match kept {
+        Some(t) => t.clone(),
+        None => match train(entity, &records, &compared, &exact_compared) {
+            Some(t) => t,
+            None => {
+                return Ok(Linked { decisions: Vec::new(), pairs: Vec::new(), keys, exact: Vec::new(), trained: None });
+            }
+        },
+    };
+    phase("model");
+    let mut linked = weigh_and_decide(entity, &records, &pairs, &compared, exact, &exact_compared, thresholds, trained);
+    linked.keys = keys;
+    phase("cluster");
+    Ok(linked)
+}
+
+/// Links a part of the catalog with a kept model: `pairs` are the candidates
+/// (record indices, `left < right`, in order), found by the caller from the keys a
+/// build kept. Records in the order of the whole catalog decide as they would there.
+pub fn link_part(
+    entity: Entity,
+    items: &[Item<'_>],
+    groups: &[u32],
+    pairs: &[(u32, u32)],
+    exact: &[(u32, u32)],
+    thresholds: Thresholds,
+    trained: &Trained,
+) -> anyhow::Result<Linked> {
+    let records = records(items, groups)?;
+    anyhow::ensure!(pairs.windows(2).all(|w| w[0] < w[1]), "the candidate pairs are not in order");
+    let compare_pair = |&(a, b): &(u32, u32)| compare(entity, &records[a as usize], &records[b as usize]);
+    let compared: Vec<Compared> = pairs.par_iter().map(compare_pair).collect();
+    let exact_compared: Vec<Compared> = exact.par_iter().map(compare_pair).collect();
+    Ok(weigh_and_decide(entity, &records, pairs, &compared, exact, &exact_compared, thresholds, trained.clone()))
+}
+
+/// Each pair of items (record indices) weighed by a kept model, without deciding.
+pub fn weigh(entity: Entity, items: &[Item<'_>], pairs: &[(u32, u32)], trained: &Trained) -> Vec<Weighed> {
+    let records: Vec<Record> = items.par_iter().map(Record::new).collect();
+    let freq = Frequencies::new(&records, &trained.terms);
+    pairs
+        .par_iter()
+        .map(|&(a, b)| {
+            let c = compare(entity, &records[a as usize], &records[b as usize]);
+            Weighed { left: a, right: b, bits: score(trained, &freq, &records, (a, b), c).bits, veto: c.1 }
+        })
+        .collect()
+}
+
+/// The blocking keys of each item, none for those in a `complete` exact group (as
+/// `link` gives them), sorted.
+pub fn block_keys(entity: Entity, items: &[Item<'_>], complete: &[bool]) -> Vec<Vec<u64>> {
+    let records: Vec<Record> = items.par_iter().map(Record::new).collect();
+    block::record_keys(entity, &records, complete)
+}
+
+/// Trains a model on the records and their candidates: u from random pairs across
+/// providers, m by EM, term frequencies over the records. None when no two records of
+/// different providers exist.
+fn train(entity: Entity, records: &[Record], compared: &[Compared], exact: &[Compared]) -> Option<Trained> {
     let mut per_provider: foldhash::HashMap<u16, f64> = foldhash::HashMap::default();
-    for r in &records {
+    for r in records {
         *per_provider.entry(r.provider).or_default() += 1.0;
     }
     let n = records.len() as f64;
     let all_pairs = (n * n - per_provider.values().map(|k| k * k).sum::<f64>()) / 2.0;
     if all_pairs < 1.0 {
-        return Ok(Linked { decisions: Vec::new(), candidates: Vec::new(), exact: Vec::new(), model: None });
+        return None;
     }
-    phase("prepare");
-    let pairs = candidates(entity, &records)?;
-    phase("blocking");
-    let freq = Frequencies::new(&records);
-    let compare_pair = |&(a, b): &(u32, u32)| -> Compared {
-        let (levels, veto) = compare(entity, &records[a as usize], &records[b as usize]);
-        (levels, veto, freq.of(&records, a, b))
-    };
-    let compared: Vec<Compared> = pairs.par_iter().map(compare_pair).collect();
-    let exact_compared: Vec<Compared> = exact.par_iter().map(compare_pair).collect();
-    // Random pairs across providers: u.
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
     let mut random = Vec::with_capacity(RANDOM_PAIRS);
     for _ in 0..RANDOM_PAIRS * 4 {
@@ -283,22 +317,33 @@ pub fn link(
     }
     let random_levels: Vec<Levels> =
         random.par_iter().map(|&(a, b)| compare(entity, &records[a], &records[b]).0).collect();
-    phase("compare");
     let u = model::u_from_random(entity, &random_levels);
     let training: Vec<Levels> =
-        compared.iter().chain(&exact_compared).filter(|(_, v, _)| *v != Veto::Never).map(|(l, _, _)| *l).collect();
-    let model = Model::learn(entity, u, &training, all_pairs);
-    phase("model");
+        compared.iter().chain(exact).filter(|(_, v)| *v != Veto::Never).map(|(l, _)| *l).collect();
+    Some(Trained { model: Model::learn(entity, u, &training, all_pairs), terms: Terms::count(records) })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn weigh_and_decide(
+    entity: Entity,
+    records: &[Record],
+    pairs: &[(u32, u32)],
+    compared: &[Compared],
+    exact: &[(u32, u32)],
+    exact_compared: &[Compared],
+    thresholds: Thresholds,
+    trained: Trained,
+) -> Linked {
+    let freq = Frequencies::new(records, &trained.terms);
+    let scored = |pair: (u32, u32), c: Compared| score(&trained, &freq, records, pair, c);
     let weighed: Vec<Weighed> = pairs
         .par_iter()
-        .zip(&compared)
-        .map(|(&(a, b), &c)| Weighed { left: a, right: b, bits: score(&model, c).bits, veto: c.1 })
+        .zip(compared)
+        .map(|(&(a, b), &c)| Weighed { left: a, right: b, bits: scored((a, b), c).bits, veto: c.1 })
         .collect();
-    let exact_scored = exact_compared.into_par_iter().map(|c| score(&model, c)).collect();
-    phase("score");
-    let decisions = decide(entity, &records, &weighed, thresholds, |i| score(&model, compared[i]));
-    phase("cluster");
-    Ok(Linked { decisions, candidates: pairs, exact: exact_scored, model: Some(model) })
+    let exact_scored = exact.par_iter().zip(exact_compared).map(|(&p, &c)| scored(p, c)).collect();
+    let decisions = decide(entity, records, &weighed, thresholds, |i| scored(pairs[i], compared[i]));
+    Linked { decisions, pairs: weighed, keys: Vec::new(), exact: exact_scored, trained: Some(trained) }
 }
 
 /// An exact link the evidence contradicts: titles apart and sizes apart (a digital
@@ -345,10 +390,10 @@ mod tests {
         listings.push((2, "Discovery Daft Punk".into(), "Someone Else".into(), 2015, 3));
         let items: Vec<Item<'_>> = listings.iter().map(item).collect();
         let groups: Vec<u32> = (0..items.len() as u32).collect();
-        let linked = link(Entity::Release, &items, &groups, &[], Thresholds::default()).unwrap();
+        let linked = link(Entity::Release, &items, &groups, &[], Thresholds::default(), None).unwrap();
         let auto: Vec<(u32, u32)> =
             linked.decisions.iter().filter(|d| d.outcome == Outcome::Auto).map(|d| (d.left, d.right)).collect();
-        println!("{}", linked.model.as_ref().unwrap().describe());
+        println!("{}", linked.trained.as_ref().unwrap().model.describe());
         let same = |a: u32, b: u32| a / 3 == b / 3 && (a as usize) < artists.len() * titles.len() * 3;
         let right = auto.iter().filter(|(a, b)| same(*a, *b)).count();
         assert_eq!(right, auto.len(), "every auto link is right: {auto:?}");

@@ -20,7 +20,7 @@ use crate::compare::{ARTIST, COMPARISONS, Levels, TITLE, level_names};
 
 const N: usize = COMPARISONS.len();
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub entity: Entity,
     pub m: [Vec<f64>; N],

@@ -148,9 +148,14 @@ pub enum Command {
         /// reads it), `+MODEL` (and what it reads), `SCHEMA.*`. Repeatable.
         #[arg(long, value_name = "SELECTOR")]
         select: Vec<String>,
-        /// Build everything anew from the whole lake.
+        /// Build everything anew from the whole lake (and train the link model again).
         #[arg(long, conflicts_with = "select")]
         full: bool,
+        /// Link with the model the last build kept (intermediate.link_model), not one
+        /// trained again: with --full, the warehouse every incremental build since
+        /// would have made.
+        #[arg(long)]
+        keep_model: bool,
     },
     /// Load the canonical tables into the app's database.
     Load {

@@ -83,7 +83,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Output> {
         }
         Command::Ingest { dir } => pipeline::ingest(ctx, &dir),
         Command::Resources => Ok(pipeline::resources()),
-        Command::Transform { select, full } => pipeline::transform(ctx, select, full).await,
+        Command::Transform { select, full, keep_model } => pipeline::transform(ctx, select, full, keep_model).await,
         Command::Load { tables, target, mode } => pipeline::load(ctx, tables, target, mode).await,
         Command::Run { schedule, max_items } => pipeline::run_schedule(ctx, &schedule, max_items).await,
         Command::Schedule => liner::runs::scheduler::run(&ctx.checked()?).await.map(|()| done()),

@@ -98,9 +98,9 @@ pub fn resources() -> Output {
     Box::new(lines.collect::<String>())
 }
 
-pub async fn transform(ctx: &Ctx<'_>, select: Vec<String>, full: bool) -> anyhow::Result<Output> {
+pub async fn transform(ctx: &Ctx<'_>, select: Vec<String>, full: bool, keep_model: bool) -> anyhow::Result<Output> {
     let cfg = ctx.checked_locally()?;
-    go(ctx, &cfg, &[Step::Transform { full }], StageArgs { select, ..Default::default() }).await
+    go(ctx, &cfg, &[Step::Transform { full }], StageArgs { select, keep_model, ..Default::default() }).await
 }
 
 pub async fn load(

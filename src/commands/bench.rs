@@ -154,7 +154,7 @@ pub async fn link_quality(seed: u64, artists: usize, data_dir: &std::path::Path)
     crate::runs::stages::extract(&cfg, &state, None, &Default::default(), "bench").await?;
     let extract = started.elapsed();
     let started = Instant::now();
-    let built = crate::runs::stages::transform(&cfg, "bench", &[], true)?;
+    let built = crate::runs::stages::transform(&cfg, "bench", &[], true, false)?;
     let transform = started.elapsed();
     let fuzzy =
         built.models.iter().find(|m| m.name == "intermediate.fuzzy_links").map_or(Duration::ZERO, |m| m.elapsed);

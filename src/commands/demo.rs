@@ -134,7 +134,7 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<()> {
     let extracted = stages::extract(&cfg, &state, None, &Default::default(), &run_id).await?;
     print!("{}", stages::describe_extract(&extracted));
     println!("\n== transform");
-    let built = stages::transform(&cfg, &run_id, &[], false)?;
+    let built = stages::transform(&cfg, &run_id, &[], false, false)?;
     print!("{}", stages::describe_transform(&built));
     println!("\n== load");
     let loaded = stages::load(&cfg, &[]).await?;

@@ -187,7 +187,7 @@ async fn stage(
             .to_string())
         }
         Step::Transform { full } => {
-            let report = stages::transform(cfg, run_id, &args.select, full)?;
+            let report = stages::transform(cfg, run_id, &args.select, full, args.keep_model)?;
             print!("{}", stages::describe_transform(&report));
             println!("warehouse: {}", report.warehouse.display());
             let rows: u64 = report.models.iter().map(|m| m.rows).sum();

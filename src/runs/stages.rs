@@ -20,6 +20,9 @@ pub struct StageArgs {
     pub lookups: Vec<Lookup>,
     /// Transform: rebuild these models whole (`m`, `m+`, `+m`, `schema.*`).
     pub select: Vec<String>,
+    /// Transform: models rebuilt whole weigh with the link model the last build kept,
+    /// not one trained again (`--keep-model`).
+    pub keep_model: bool,
     /// Extract: only what providers publish for all (charts, new releases).
     pub charts_only: bool,
     /// Extract: these artists instead of the followed ones.
@@ -192,11 +195,18 @@ fn record_enrichment_answers(
 /// Why a full build was asked for, as the build says it.
 pub const FULL_ASKED: &str = "asked for (`liner transform --full`, or a schedule's `transform:full`)";
 
-pub fn transform(cfg: &Loaded, run_id: &str, select: &[String], full: bool) -> anyhow::Result<BuildReport> {
+pub fn transform(
+    cfg: &Loaded,
+    run_id: &str,
+    select: &[String],
+    full: bool,
+    keep_model: bool,
+) -> anyhow::Result<BuildReport> {
     let state = State::open(&cfg.state_db())?;
     let resumed = state.resume_interrupted(run_id, cfg.config.cache.metadata_hours)?;
     let mut opts = build_options(cfg, run_id, select, full, Some(&state))?;
     opts.coverage_history.retain(|c| !resumed.contains(&c.run_id));
+    opts.keep_model = keep_model;
     opts.on_model = crate::runs::progress::transform();
     let report = liner_transform::build(&opts)?;
     if report.models.iter().any(|m| m.name == "marts.coverage") {
@@ -225,6 +235,7 @@ pub fn build_options(
         review_decisions: state.map(State::review_decisions).transpose()?.unwrap_or_default(),
         select: select.to_vec(),
         full: full.then(|| FULL_ASKED.to_string()),
+        keep_model: false,
         follows: state.map(State::follows).transpose()?.unwrap_or_default(),
         coverage_history: state.map(State::coverage_history).transpose()?.unwrap_or_default(),
         on_model: None,

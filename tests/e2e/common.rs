@@ -165,7 +165,7 @@ pub fn everywhere(
             assert!(p.failures.is_empty(), "{}: {:?}", p.provider, p.failures);
         }
     }
-    liner::runs::stages::transform(&cfg, "t", &[], false).unwrap();
+    liner::runs::stages::transform(&cfg, "t", &[], false, false).unwrap();
     (sim, dir, cfg, followed)
 }
 

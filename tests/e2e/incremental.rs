@@ -33,7 +33,7 @@ fn artists_followed_one_at_a_time_with_decisions_and_an_unfollow_end_where_one_f
         state.follow(artist).unwrap();
         let args = StageArgs { artists: vec![artist.clone()], ..Default::default() };
         rt.block_on(stages::extract(&cfg, &state, None, &args, &format!("r{n}"))).unwrap();
-        let report = stages::transform(&cfg, &format!("r{n}"), &[], false).unwrap();
+        let report = stages::transform(&cfg, &format!("r{n}"), &[], false, false).unwrap();
         kinds.push(report.kind.clone());
         if n == 1 {
             // A person's word on the first fuzzy pair waiting for review, as `liner review` takes it.
@@ -58,7 +58,7 @@ fn artists_followed_one_at_a_time_with_decisions_and_an_unfollow_end_where_one_f
         }
     }
     state.unfollow(&followed[0]).unwrap();
-    let after_unfollow = stages::transform(&cfg, "unfollowed", &[], false).unwrap();
+    let after_unfollow = stages::transform(&cfg, "unfollowed", &[], false, false).unwrap();
     assert!(
         matches!(&after_unfollow.kind, BuildKind::Incremental(why) if why.iter().any(|w| w.contains("raw.follows"))),
         "{:?}",
@@ -71,13 +71,13 @@ fn artists_followed_one_at_a_time_with_decisions_and_an_unfollow_end_where_one_f
             "each later build carries the new artist's files: {k:?}"
         );
     }
-    let again = stages::transform(&cfg, "again", &[], false).unwrap();
+    let again = stages::transform(&cfg, "again", &[], false, false).unwrap();
     assert_eq!(again.kind, BuildKind::UpToDate, "nothing new, nothing built");
     assert!(again.models.is_empty());
 
     let incremental = dir.path().join("incremental.duckdb");
     std::fs::copy(cfg.warehouse(), &incremental).unwrap();
-    let full = stages::transform(&cfg, "full", &[], true).unwrap();
+    let full = stages::transform(&cfg, "full", &[], true, true).unwrap();
     assert!(matches!(full.kind, BuildKind::Full(_)));
     let diff = differences(&cfg.warehouse(), &incremental);
     assert!(diff.is_empty(), "incremental builds differ from the full build:\n{}", diff.join("\n"));
@@ -184,7 +184,7 @@ fn any_order_of_landings_decisions_and_unfollows_ends_where_one_full_build_ends(
         for a in &followed {
             state.follow(a).unwrap();
         }
-        stages::transform(&replay, "first", &[], false).unwrap();
+        stages::transform(&replay, "first", &[], false, false).unwrap();
         for (n, event) in events.iter().enumerate() {
             match event {
                 Event::Land(batch) => {
@@ -213,12 +213,12 @@ fn any_order_of_landings_decisions_and_unfollows_ends_where_one_full_build_ends(
                     state.follow(&followed[*a]).unwrap();
                 }
             }
-            let report = stages::transform(&replay, &format!("e{n}"), &[], false).unwrap();
+            let report = stages::transform(&replay, &format!("e{n}"), &[], false, false).unwrap();
             assert!(!matches!(report.kind, BuildKind::Full(_)), "seed {seed}, after {event:?}: {:?}", report.kind);
         }
         let incremental = dir.path().join(format!("replay-{seed}.duckdb"));
         std::fs::copy(replay.warehouse(), &incremental).unwrap();
-        stages::transform(&replay, "full", &[], true).unwrap();
+        stages::transform(&replay, "full", &[], true, true).unwrap();
         let diff = differences(&replay.warehouse(), &incremental);
         assert!(diff.is_empty(), "seed {seed}, history {events:?}:\n{}", diff.join("\n"));
     }
@@ -252,7 +252,7 @@ fn a_build_killed_midway_leaves_the_last_warehouse_and_the_next_one_completes_th
     assert!(out.contains("an incremental build") && out.contains("lake file(s) landed since"), "{out}");
     let incremental = project.path().join("after-kill.duckdb");
     std::fs::copy(project.warehouse(), &incremental).unwrap();
-    project.ok(&["transform", "--full"]);
+    project.ok(&["transform", "--full", "--keep-model"]);
     let diff = differences(&project.warehouse(), &incremental);
     assert!(diff.is_empty(), "the resumed build differs from a full one:\n{}", diff.join("\n"));
 }

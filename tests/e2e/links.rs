@@ -121,7 +121,7 @@ fn a_persons_decisions_win_on_every_rebuild_and_travel_as_csv() {
     liner::commands::review::decide(&db, &state, &wrong, "reject").unwrap();
     assert!(liner::commands::review::decide(&db, &state, "nonsense", "accept").is_err());
     for _ in 0..2 {
-        liner::runs::stages::transform(&cfg, "t", &[], false).unwrap();
+        liner::runs::stages::transform(&cfg, "t", &[], false, false).unwrap();
         let link_id = format!(
             "{}:{}:{}:{}:{}",
             accepted.entity, accepted.left_provider, accepted.left_id, accepted.right_provider, accepted.right_id

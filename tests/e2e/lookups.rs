@@ -151,7 +151,7 @@ fn an_album_and_a_track_by_artist_and_title_are_found_on_every_provider_that_sea
     for p in &report.providers {
         assert!(p.failures.is_empty(), "{}: {:?}", p.provider, p.failures);
     }
-    liner::runs::stages::transform(&cfg, "t", &[], false).unwrap();
+    liner::runs::stages::transform(&cfg, "t", &[], false, false).unwrap();
     let db = cfg.warehouse();
     let has = |sql: String| query_i64(&db, &sql) > 0;
     let mb = release.musicbrainz.as_ref().unwrap();

@@ -46,7 +46,7 @@ fn marts_show_upcoming_releases_chart_history_and_track_keys() {
 
     // Coverage, build after build: a second build adds its rows to the first's.
     // (A build with nothing new builds nothing, and adds no rows: this one is full.)
-    liner::runs::stages::transform(&cfg, "second", &[], true).unwrap();
+    liner::runs::stages::transform(&cfg, "second", &[], true, false).unwrap();
     assert_eq!(query_i64(&wh, "SELECT count(DISTINCT run_id) FROM marts.coverage"), 2);
     let gtin_share = query_strings(
         &wh,
@@ -131,7 +131,7 @@ fn track_features_take_tempo_and_key_from_spotify_else_beatport_else_deezer_and_
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(liner::runs::stages::extract(&cfg, &state, liner_extract::Provider::parse("deezer"), &args, "isrc"))
         .unwrap();
-    liner::runs::stages::transform(&cfg, "isrc", &[], false).unwrap();
+    liner::runs::stages::transform(&cfg, "isrc", &[], false, false).unwrap();
     // (ISRC, BPM) of the looked-up tracks that have a tempo in the warehouse.
     let rows = query_strings(
         &wh,

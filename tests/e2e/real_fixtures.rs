@@ -36,6 +36,7 @@ pub fn build_from_recorded(recorded: &Path, dir: &Path, run_id: &str) -> (Ingest
         review_decisions: vec![],
         select: vec![],
         full: None,
+        keep_model: false,
         follows: vec![],
         coverage_history: vec![],
         on_model: None,

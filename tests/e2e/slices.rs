@@ -63,6 +63,7 @@ fn a_conformed_model_without_its_shapes_columns_is_an_error_naming_its_file() {
         review_decisions: vec![],
         select: vec![],
         full: None,
+        keep_model: false,
         follows: vec![],
         coverage_history: vec![],
         on_model: None,

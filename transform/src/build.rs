@@ -13,7 +13,7 @@ use tracing::info;
 
 use crate::changes::{self, BuildKind, Changes, LakeFile};
 use crate::incremental::{self, Action, Delta};
-use crate::model::{Assertion, INCREMENTAL, Kind, LAYERS, Model};
+use crate::model::{Assertion, INCREMENTAL, Kind, LAYERS, Model, Run};
 use crate::{conformed, plan, udf};
 
 /// A lake resource that becomes the view `raw.<provider>_<resource>` (every response
@@ -58,6 +58,9 @@ pub struct BuildOptions {
     /// Build everything anew from the whole lake, for this reason (`--full`, the
     /// nightly schedule); else a build carries only what changed since the last one.
     pub full: Option<String>,
+    /// Models rebuilt whole weigh with what the last build kept (the link model), not
+    /// with what they would learn again (`--keep-model`).
+    pub keep_model: bool,
     /// The followed artists, from state: `raw.follows`.
     pub follows: Vec<String>,
     /// Earlier builds' coverage, from state: `raw.coverage_history`.
@@ -293,11 +296,14 @@ fn build_into(
     let db = Connection::open(path).with_context(|| format!("creating {}", path.display()))?;
     create_schemas(&db)?;
     inputs(&db, opts, models, &prepared.files)?;
+    if opts.keep_model {
+        carry_kept(&db, &opts.warehouse, models)?;
+    }
     let providers = providers(opts);
     let mut built = Vec::new();
     for (n, &i) in order.iter().enumerate() {
         progress(opts, &models[i].name, n, order.len());
-        built.push(build_model(&db, &models[i], &providers)?);
+        built.push(build_model(&db, &models[i], &providers, opts.keep_model)?);
     }
     progress(opts, "", order.len(), order.len());
     let done: Vec<&Model> = order.iter().map(|&i| &models[i]).collect();
@@ -350,9 +356,15 @@ fn update_into(
                 let changed = delta.update_partitions(m)?;
                 built.push(checked(&db, m, started, Some(&changed))?);
             }
+            Action::UpdateItself => {
+                let started = Instant::now();
+                let run = m.rust.context("only a Rust model updates itself")?;
+                run(&db, Run::Update).with_context(|| format!("{}: updating {}", m.path.display(), m.name))?;
+                built.push(checked(&db, m, started, None)?);
+            }
             Action::Rebuild(_) => {
                 drop_model(&db, &m.name)?;
-                built.push(build_model(&db, m, &providers)?);
+                built.push(build_model(&db, m, &providers, opts.keep_model)?);
             }
         }
         done.push(m);
@@ -640,11 +652,36 @@ fn create_answers_view(db: &Connection, source: &RawSource) -> anyhow::Result<()
     .with_context(|| format!("creating the view {}", source.answers()))
 }
 
-fn build_model(db: &Connection, m: &Model, providers: &[&str]) -> anyhow::Result<BuiltModel> {
+/// What the models that keep what they learn kept in the last warehouse, carried into
+/// a full build's new one (`--keep-model`).
+fn carry_kept(db: &Connection, last: &Path, models: &[Model]) -> anyhow::Result<()> {
+    let kept: Vec<&String> = models.iter().flat_map(|m| &m.keeps).collect();
+    if kept.is_empty() {
+        return Ok(());
+    }
+    if !last.exists() {
+        bail!("--keep-model: there is no warehouse at {} to keep a model from", last.display());
+    }
+    let path = last.display().to_string().replace('\'', "''");
+    db.execute_batch(&format!("ATTACH '{path}' AS last_build (READ_ONLY)"))
+        .with_context(|| format!("--keep-model: opening {}", last.display()))?;
+    for table in kept {
+        db.execute_batch(&format!("CREATE TABLE {table} AS SELECT * FROM last_build.{table}")).with_context(|| {
+            format!(
+                "--keep-model: {} keeps no {table} (built by an older liner?): build with --full alone",
+                last.display()
+            )
+        })?;
+    }
+    db.execute_batch("DETACH last_build")?;
+    Ok(())
+}
+
+fn build_model(db: &Connection, m: &Model, providers: &[&str], keep_model: bool) -> anyhow::Result<BuiltModel> {
     let started = Instant::now();
     let failed = || format!("{}: model {} failed", m.path.display(), m.name);
     match (m.rust, m.kind(), &m.merge, &m.answer_rows) {
-        (Some(run), ..) => run(db).with_context(failed)?,
+        (Some(run), ..) => run(db, Run::Full { keep_model }).with_context(failed)?,
         // Every answer's rows are kept, for the next build to merge new answers with.
         (None, Kind::IncrementalByKey, Some(merge), Some(rows)) => {
             let (answers, merged) = (m.answers_table(), m.merged_table());
@@ -774,6 +811,7 @@ mod tests {
             review_decisions: vec![],
             select: vec![],
             full: None,
+            keep_model: false,
             follows: vec![],
             coverage_history: vec![],
             on_model: None,

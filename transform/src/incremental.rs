@@ -11,7 +11,8 @@
 //! key (`Kind::IncrementalByKey`) whose changed names all have new rows alone adds
 //! their rows and merges again the keys they name; a model incremental by partition
 //! whose changed names all changed at its partition column makes again the rows of
-//! those values alone; any other model reading a changed name is rebuilt whole. A model
+//! those values alone; an incremental Rust model finds what changed itself and updates
+//! the rows of that alone; any other model reading a changed name is rebuilt whole. A model
 //! whose fingerprint differs from the last build's is rebuilt whole, and all its
 //! readers with it.
 //!
@@ -34,6 +35,8 @@ pub enum Action {
     Update,
     /// Makes again the rows of the partitions whose rows changed upstream.
     UpdatePartitions,
+    /// A Rust model updates the rows of what changed, which it finds itself.
+    UpdateItself,
     /// Built anew from everything it reads, and why.
     Rebuild(String),
 }
@@ -44,6 +47,7 @@ impl std::fmt::Display for Action {
             Action::Keep => f.write_str("keep"),
             Action::Update => f.write_str("update by key, from the new answers"),
             Action::UpdatePartitions => f.write_str("update the partitions whose rows changed upstream"),
+            Action::UpdateItself => f.write_str("update the rows of the items that changed, and of those they meet"),
             Action::Rebuild(why) => write!(f, "rebuild: {why}"),
         }
     }
@@ -105,6 +109,7 @@ pub fn plan(
                 (Kind::IncrementalByPartition, Some(p)) if all(&State::ChangedAt(p.clone())) => {
                     (Action::UpdatePartitions, State::ChangedAt(p.clone()))
                 }
+                (Kind::Incremental, _) => (Action::UpdateItself, State::Changed),
                 (Kind::IncrementalByKey | Kind::IncrementalByPartition, _) => {
                     (Action::Rebuild(format!("{r} changed, not only where it can follow")), State::Changed)
                 }

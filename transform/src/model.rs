@@ -60,8 +60,8 @@ impl Materialized {
 /// Follows from the header: a view is never rebuilt for new data (it reads what is
 /// there); a table with a `-- merge:` is incremental by its key, unless its header
 /// says `-- kind: full`; a table whose header says `-- kind: incremental by <column>`
-/// is incremental by that partition; every other table, and every Rust model, is
-/// rebuilt whole when anything it reads has changed.
+/// is incremental by that partition; a Rust model may update itself (`Model::incremental`);
+/// every other table and Rust model is rebuilt whole when anything it reads has changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     View,
@@ -75,6 +75,9 @@ pub enum Kind {
     /// it reads, and from nothing else that changes; a build makes again the rows of the
     /// values whose rows changed upstream.
     IncrementalByPartition,
+    /// A Rust model that finds what changed in what it reads and updates its rows for
+    /// that alone (the fuzzy linker: the items that changed and those they may link to).
+    Incremental,
     Full,
 }
 
@@ -84,6 +87,7 @@ impl std::fmt::Display for Kind {
             Kind::View => "view",
             Kind::IncrementalByKey => "incremental by key",
             Kind::IncrementalByPartition => "incremental by partition",
+            Kind::Incremental => "incremental (it finds what changed)",
             Kind::Full => "full",
         })
     }
@@ -255,8 +259,20 @@ impl CanonicalColumn {
     }
 }
 
-/// A model written in Rust: it creates its table itself, from the tables it reads.
-pub type RustModel = fn(&duckdb::Connection) -> anyhow::Result<()>;
+/// A model written in Rust: it creates its table itself, from the tables it reads, or
+/// (incremental ones) brings it up to date.
+pub type RustModel = fn(&duckdb::Connection, Run) -> anyhow::Result<()>;
+
+/// How a Rust model is run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Run {
+    /// Made whole. With `keep_model`, what it learns from the data (the link model) is
+    /// the one the last build kept (`Model::keeps`), not learned again.
+    Full { keep_model: bool },
+    /// Brought up to date from what changed, which it finds itself, with what the last
+    /// build kept.
+    Update,
+}
 
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -267,6 +283,9 @@ pub struct Model {
     /// Set for models computed in Rust (where SQL is the wrong tool, such as the
     /// connected components of the link graph); `sql` is then empty.
     pub rust: Option<RustModel>,
+    /// The tables a Rust model learns from the data and keeps for the builds after
+    /// (the link model): `--keep-model` carries them over to a full build.
+    pub keeps: Vec<String>,
     pub materialized: Materialized,
     pub merge: Option<Merge>,
     /// With a merge: the SQL of every answer's rows, before they are merged by key.
@@ -301,6 +320,7 @@ impl Model {
             path: PathBuf::from(path),
             sql: String::new(),
             rust: Some(run),
+            keeps: Vec::new(),
             materialized: Materialized::Table,
             merge: None,
             answer_rows: None,
@@ -324,6 +344,7 @@ impl Model {
             refs: references(&sql),
             sql,
             rust: None,
+            keeps: Vec::new(),
             materialized,
             merge: None,
             answer_rows: None,
@@ -337,7 +358,18 @@ impl Model {
         }
     }
 
+    /// A Rust model that brings itself up to date from what changed (`Run::Update`),
+    /// keeping `keeps` for the builds after.
+    pub fn incremental(mut self, keeps: &[&str]) -> Model {
+        self.full = false;
+        self.keeps = keeps.iter().map(|k| k.to_string()).collect();
+        self
+    }
+
     pub fn kind(&self) -> Kind {
+        if self.rust.is_some() {
+            return if self.full { Kind::Full } else { Kind::Incremental };
+        }
         match (self.materialized, &self.merge) {
             (Materialized::View, _) => Kind::View,
             (Materialized::Table, Some(_)) if !self.full && self.rust.is_none() => Kind::IncrementalByKey,
@@ -499,6 +531,7 @@ impl Model {
             path: path.to_path_buf(),
             sql,
             rust: None,
+            keeps: Vec::new(),
             materialized,
             merge,
             answer_rows,

@@ -4,6 +4,8 @@ pub mod clusters;
 mod columns;
 mod components;
 pub mod fuzzy_links;
+mod link_state;
+mod relink;
 
 use crate::model::Model;
 

@@ -15,7 +15,7 @@ use duckdb::arrow::record_batch::RecordBatch;
 
 use super::columns::integers;
 use super::components::Components;
-use crate::model::Model;
+use crate::model::{Model, Run};
 
 pub fn model() -> Model {
     Model::rust(
@@ -29,7 +29,7 @@ pub fn model() -> Model {
 
 /// DuckDB numbers the items and names the clusters; Rust only joins numbers, so a
 /// catalog of millions of items never passes through Rust as strings.
-fn build(db: &Connection) -> anyhow::Result<()> {
+fn build(db: &Connection, _: Run) -> anyhow::Result<()> {
     // Links may name items that carry identifiers but did not make it into the item
     // lists (a recording seen only through an ISRC lookup): they join too.
     db.execute_batch(
@@ -120,7 +120,7 @@ mod tests {
                ('release', 'musicbrainz', 'm1', 'spotify', 's1')) t(entity, left_provider, left_id, right_provider, right_id);",
         )
         .unwrap();
-        build(&db).unwrap();
+        build(&db, Run::Full { keep_model: false }).unwrap();
         let mut stmt =
             db.prepare("SELECT provider || ':' || item_id, cluster_id FROM canonical.clusters ORDER BY 1").unwrap();
         let rows: Vec<(String, String)> =

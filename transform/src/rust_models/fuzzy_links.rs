@@ -6,23 +6,26 @@
 //! listed too, for review, with `exact_method` set; `canonical.links` leaves them out
 //! until a person accepts them.
 //!
-//! `intermediate.link_candidates` (a view over `link_candidate_pairs` and the item
-//! numbers of `link_items`) keeps every pair the blocking compared, so that a benchmark
-//! can tell how many true pairs were ever candidates (blocking recall).
-
-use std::sync::Arc;
+//! `intermediate.link_candidates` (a view over the linker's memory, `link_state`) keeps
+//! every pair the blocking compared, so that a benchmark can tell how many true pairs
+//! were ever candidates (blocking recall).
+//!
+//! A full build trains the model (m, u, term frequencies) on every item and keeps it
+//! (`intermediate.link_model`, `intermediate.link_terms`), unless `--keep-model` asks
+//! for the kept one; a build after it links only the items that changed and those they
+//! may link to, with the kept model (`super::relink`).
 
 use anyhow::Context;
 
-use duckdb::arrow::array::{Array, ArrayRef, Int64Array, StringArray, UInt32Array};
-use duckdb::arrow::datatypes::{DataType, Field, Schema};
+use duckdb::arrow::array::{Array, Int64Array, StringArray};
 use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::{Connection, params};
-use liner_link::{Entity, Item, Scored, Thresholds};
+use liner_link::{Entity, Item, Scored, Thresholds, Trained};
 
 use super::columns::{integer, integers, text, texts};
 use super::components::Components;
-use crate::model::Model;
+use super::link_state::{self, entity_name};
+use crate::model::{Model, Run};
 
 pub fn model() -> Model {
     Model::rust(
@@ -37,6 +40,7 @@ pub fn model() -> Model {
         &["entity", "left_provider", "left_id", "right_provider", "right_id"],
         build,
     )
+    .incremental(&[link_state::MODEL, link_state::TERMS])
 }
 
 /// The identifier kinds whose links the evidence may doubt: barcodes and ISRCs are
@@ -48,46 +52,73 @@ const DOUBTED_KINDS: &[&str] = &["gtin", "isrc"];
 /// listings of one on an album.
 const RECORDING_CATALOGS: &[&str] = &["musicbrainz"];
 
-/// Numbers every item, by entity, in the order of `provider, item_id`: the linker and
-/// DuckDB speak of items by these numbers, so millions of ids never pass through Rust
-/// as strings (the exact links, the candidates and the decisions are joined back to
-/// the ids in SQL). `intermediate.link_items` stays, for the candidates' view.
-const NUMBER_ITEMS: &str = "CREATE OR REPLACE TABLE intermediate.link_items AS \
-    SELECT entity, provider, item_id, \
-        (row_number() OVER (PARTITION BY entity ORDER BY provider, item_id) - 1)::UINTEGER AS idx \
-    FROM (SELECT 'release' AS entity, provider, item_id FROM intermediate.release_items \
-          UNION ALL SELECT 'track', provider, item_id FROM intermediate.track_items)";
-
-/// The items of an entity in the order of their numbers, as DuckDB's Arrow batches (a
-/// million rows read value by value took seconds). `NUMBER_ITEMS` numbers them by
-/// `provider, item_id`, a key each items model holds unique, so reading them in that
-/// order reads them by number without joining the numbers. A track's release is given
-/// by its number, for `items` to turn into the cluster of the release.
-fn read(db: &Connection, entity: Entity) -> anyhow::Result<Vec<Columns>> {
-    let sql = match entity {
+/// Each item of an entity with the digest of what the linker reads of it (its title,
+/// credit, comment, year, size, code and, for a track, its release's title, year and
+/// id): an item whose digest changed is linked again.
+pub(super) fn items_now(entity: Entity) -> &'static str {
+    match entity {
         Entity::Release => {
-            "SELECT provider, title, artist, '', year, track_count, gtin, NULL::BIGINT, disambiguation \
-             FROM intermediate.release_items ORDER BY provider, item_id"
+            "SELECT provider, item_id, hash(title, artist, year, track_count, gtin, disambiguation) AS digest \
+             FROM intermediate.release_items"
         }
         Entity::Track => {
             "WITH isrcs AS (SELECT provider, item_id, string_agg(value, ',' ORDER BY value) AS isrcs \
                  FROM intermediate.item_identifiers WHERE entity = 'track' AND kind = 'isrc' GROUP BY ALL) \
-             SELECT t.provider, t.title, t.artist, r.title, r.year, t.duration_ms, x.isrcs, rn.idx, t.disambiguation \
+             SELECT t.provider, t.item_id, \
+                 hash(t.title, t.artist, r.title, r.year, t.duration_ms, x.isrcs, t.disambiguation, t.release_item_id) \
+                     AS digest \
              FROM intermediate.track_items t \
              LEFT JOIN intermediate.release_items r ON r.provider = t.provider AND r.item_id = t.release_item_id \
-             LEFT JOIN intermediate.link_items rn \
+             LEFT JOIN isrcs x ON x.provider = t.provider AND x.item_id = t.item_id"
+        }
+    }
+}
+
+/// Which items to read: all of an entity's, or those numbered in a temporary table
+/// `relink_part (idx)`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Which {
+    All,
+    Part,
+}
+
+/// The items of an entity in the order of `provider, item_id`, with their numbers, as
+/// DuckDB's Arrow batches (a million rows read value by value took seconds). A track's
+/// release is given by the release's cluster.
+pub(super) fn read(db: &Connection, entity: Entity, which: Which) -> anyhow::Result<Vec<Columns>> {
+    let part = match which {
+        Which::All => "",
+        Which::Part => "SEMI JOIN relink_part p ON p.idx = n.idx",
+    };
+    let sql = match entity {
+        Entity::Release => format!(
+            "SELECT i.provider, i.title, i.artist, '', i.year, i.track_count, i.gtin, NULL::BIGINT, i.disambiguation, n.idx \
+             FROM intermediate.release_items i \
+             JOIN meta.link_items n ON n.entity = 'release' AND n.provider = i.provider AND n.item_id = i.item_id {part} \
+             ORDER BY i.provider, i.item_id"
+        ),
+        Entity::Track => format!(
+            "WITH isrcs AS (SELECT provider, item_id, string_agg(value, ',' ORDER BY value) AS isrcs \
+                 FROM intermediate.item_identifiers WHERE entity = 'track' AND kind = 'isrc' GROUP BY ALL) \
+             SELECT t.provider, t.title, t.artist, r.title, r.year, t.duration_ms, x.isrcs, rg.cluster, t.disambiguation, \
+                 n.idx \
+             FROM intermediate.track_items t \
+             JOIN meta.link_items n ON n.entity = 'track' AND n.provider = t.provider AND n.item_id = t.item_id {part} \
+             LEFT JOIN intermediate.release_items r ON r.provider = t.provider AND r.item_id = t.release_item_id \
+             LEFT JOIN meta.link_items rn \
                  ON rn.entity = 'release' AND rn.provider = t.provider AND rn.item_id = t.release_item_id \
+             LEFT JOIN meta.link_groups rg ON rg.entity = 'release' AND rg.idx = rn.idx \
              LEFT JOIN isrcs x ON x.provider = t.provider AND x.item_id = t.item_id \
              ORDER BY t.provider, t.item_id"
-        }
+        ),
     };
-    let mut stmt = db.prepare(sql)?;
+    let mut stmt = db.prepare(&sql)?;
     let batches = stmt.query_arrow([])?;
     batches.map(|b| Columns::of(&b)).collect()
 }
 
 /// One batch of items, column by column.
-struct Columns {
+pub(super) struct Columns {
     provider: StringArray,
     title: StringArray,
     credit: StringArray,
@@ -97,9 +128,18 @@ struct Columns {
     year: Int64Array,
     size: Int64Array,
     release: Int64Array,
+    idx: Int64Array,
 }
 
 impl Columns {
+    pub(super) fn len(&self) -> usize {
+        self.title.len()
+    }
+
+    pub(super) fn provider_at(&self, row: usize) -> &str {
+        text(&self.provider, row).unwrap_or_default()
+    }
+
     fn of(batch: &RecordBatch) -> anyhow::Result<Columns> {
         Ok(Columns {
             provider: texts(batch, 0)?,
@@ -111,13 +151,19 @@ impl Columns {
             code: texts(batch, 6)?,
             release: integers(batch, 7)?,
             comment: texts(batch, 8)?,
+            idx: integers(batch, 9)?,
         })
     }
 }
 
+/// Each item's number, in the order read.
+pub(super) fn numbers(batches: &[Columns]) -> Vec<u32> {
+    batches.iter().flat_map(|c| c.idx.values().iter().map(|i| *i as u32)).collect()
+}
+
 /// The items, borrowing their text from the batches they were read in (the linker
 /// reads each text once, in parallel, so nothing is copied before).
-fn items<'a>(batches: &'a [Columns], entity: Entity, release_clusters: &[u32]) -> anyhow::Result<Vec<Item<'a>>> {
+pub(super) fn items(batches: &[Columns], entity: Entity) -> anyhow::Result<Vec<Item<'_>>> {
     let mut providers: Vec<&str> = Vec::new();
     let mut items = Vec::with_capacity(batches.iter().map(|c| c.title.len()).sum());
     for c in batches {
@@ -130,9 +176,9 @@ fn items<'a>(batches: &'a [Columns], entity: Entity, release_clusters: &[u32]) -
                     providers.len() - 1
                 }
             };
-            let or_empty = |a: &'a StringArray| text(a, row).unwrap_or_default();
+            let or_empty = |a| text(a, row).unwrap_or_default();
             items.push(Item {
-                release: integer(&c.release, row).and_then(|r| release_clusters.get(r as usize).copied()),
+                release: integer(&c.release, row).and_then(|r| u32::try_from(r).ok()),
                 listing: entity == Entity::Track && !RECORDING_CATALOGS.contains(&name),
                 provider: index as u16,
                 title: or_empty(&c.title),
@@ -150,28 +196,38 @@ fn items<'a>(batches: &'a [Columns], entity: Entity, release_clusters: &[u32]) -
 }
 
 /// An exact link, by item numbers.
-struct ExactPair {
-    left: u32,
-    right: u32,
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(super) struct ExactPair {
+    pub left: u32,
+    pub right: u32,
     /// The method when the evidence may doubt it (a barcode, an ISRC); empty otherwise.
-    method: String,
+    pub method: String,
 }
 
-/// The exact links of an entity by item numbers, and each item's exact group.
-fn exact(db: &Connection, entity: &str, n: usize) -> anyhow::Result<(Vec<ExactPair>, Vec<u32>)> {
+/// The exact links of an entity by item numbers, and each item's exact group (named by
+/// one of its numbers) among `n` numbers; links of items not `present` (being removed)
+/// are left out.
+pub(super) fn exact(
+    db: &Connection,
+    entity: Entity,
+    n: usize,
+    present: &[bool],
+) -> anyhow::Result<(Vec<ExactPair>, Vec<u32>)> {
     let mut components = Components::new(n);
     let mut pairs = Vec::new();
     let mut stmt = db.prepare(
         "SELECT a.idx, b.idx, e.method FROM intermediate.exact_links e \
-         JOIN intermediate.link_items a ON a.entity = e.entity AND a.provider = e.left_provider AND a.item_id = e.left_id \
-         JOIN intermediate.link_items b \
-             ON b.entity = e.entity AND b.provider = e.right_provider AND b.item_id = e.right_id \
+         JOIN meta.link_items a ON a.entity = e.entity AND a.provider = e.left_provider AND a.item_id = e.left_id \
+         JOIN meta.link_items b ON b.entity = e.entity AND b.provider = e.right_provider AND b.item_id = e.right_id \
          WHERE e.entity = ?",
     )?;
-    for batch in stmt.query_arrow([entity])? {
+    for batch in stmt.query_arrow([entity_name(entity)])? {
         let (a, b, method) = (integers(&batch, 0)?, integers(&batch, 1)?, texts(&batch, 2)?);
         for row in 0..batch.num_rows() {
             let (left, right) = (a.value(row) as u32, b.value(row) as u32);
+            if !(present[left as usize] && present[right as usize]) {
+                continue;
+            }
             components.union(left as usize, right as usize);
             let method = text(&method, row).unwrap_or_default();
             // Only the doubted kinds need their name again; the rest are many.
@@ -183,120 +239,162 @@ fn exact(db: &Connection, entity: &str, n: usize) -> anyhow::Result<(Vec<ExactPa
     Ok((pairs, groups))
 }
 
-/// What the linker decided, by item numbers, before the ids are joined back.
-const DECISIONS: &str = "CREATE TEMP TABLE fuzzy_decisions (seq UBIGINT, entity VARCHAR, left_idx UINTEGER, \
-    right_idx UINTEGER, outcome VARCHAR, score DOUBLE, title_score DOUBLE, variant_score DOUBLE, artist_score DOUBLE, \
-    size_score DOUBLE, year_score DOUBLE, code_score DOUBLE, release_score DOUBLE, evidence VARCHAR, \
-    runner_up_idx UINTEGER, runner_up_score DOUBLE, reason VARCHAR, exact_method VARCHAR); \
-    CREATE OR REPLACE TABLE intermediate.link_candidate_pairs (entity VARCHAR, left_idx UINTEGER, right_idx UINTEGER);";
-
-/// The decisions with their ids, and every candidate pair as ids (a view: millions of
-/// pairs kept as numbers).
-const WITH_IDS: &str = "CREATE TABLE intermediate.fuzzy_links AS \
-    SELECT d.entity, l.provider AS left_provider, l.item_id AS left_id, r.provider AS right_provider, \
-        r.item_id AS right_id, d.outcome, d.score, d.title_score, d.variant_score, d.artist_score, d.size_score, \
-        d.year_score, d.code_score, d.release_score, d.evidence, u.item_id AS runner_up_id, d.runner_up_score, \
-        d.reason, d.exact_method \
-    FROM fuzzy_decisions d \
-    JOIN intermediate.link_items l ON l.entity = d.entity AND l.idx = d.left_idx \
-    JOIN intermediate.link_items r ON r.entity = d.entity AND r.idx = d.right_idx \
-    LEFT JOIN intermediate.link_items u ON u.entity = d.entity AND u.idx = d.runner_up_idx \
-    ORDER BY d.seq; \
-    DROP TABLE fuzzy_decisions; \
-    CREATE OR REPLACE VIEW intermediate.link_candidates AS \
-    SELECT c.entity, l.provider AS left_provider, l.item_id AS left_id, r.provider AS right_provider, \
-        r.item_id AS right_id \
-    FROM intermediate.link_candidate_pairs c \
-    JOIN intermediate.link_items l ON l.entity = c.entity AND l.idx = c.left_idx \
-    JOIN intermediate.link_items r ON r.entity = c.entity AND r.idx = c.right_idx;";
-
-fn build(db: &Connection) -> anyhow::Result<()> {
-    tracing::debug!("started");
-    db.execute_batch(NUMBER_ITEMS).context("numbering the items")?;
-    tracing::debug!("numbered");
-    // Warehouses built before kept the candidates as a table.
-    let kind: Option<String> = db
-        .query_row(
-            "SELECT table_type FROM information_schema.tables \
-             WHERE table_schema = 'intermediate' AND table_name = 'link_candidates'",
-            [],
-            |r| r.get(0),
-        )
-        .ok();
-    if let Some(kind) = kind {
-        let what = if kind == "VIEW" { "VIEW" } else { "TABLE" };
-        db.execute_batch(&format!("DROP {what} intermediate.link_candidates"))?;
-    }
-    db.execute_batch(DECISIONS)?;
-    let mut appender = db.appender("fuzzy_decisions").context("writing intermediate.fuzzy_links")?;
-    let mut candidates =
-        db.appender_to_db("link_candidate_pairs", "intermediate").context("writing intermediate.link_candidates")?;
-    let mut release_clusters: Vec<u32> = Vec::new();
-    let mut seq = 0u64;
-    for (entity, name) in [(Entity::Release, "release"), (Entity::Track, "track")] {
-        let numbered: i64 =
-            db.query_row("SELECT count(*) FROM intermediate.link_items WHERE entity = ?", [name], |r| r.get(0))?;
-        let batches = if numbered == 0 { Vec::new() } else { read(db, entity)? };
-        let items = items(&batches, entity, &release_clusters)?;
-        anyhow::ensure!(items.len() as i64 == numbered, "{numbered} {name}s numbered but {} read", items.len());
-        tracing::debug!(entity = name, items = items.len(), "read");
-        let (exact_pairs, groups) = exact(db, name, items.len())?;
-        let index_pairs: Vec<(u32, u32)> = exact_pairs.iter().map(|e| (e.left, e.right)).collect();
-        tracing::debug!(entity = name, items = items.len(), "loaded");
-        let linked = liner_link::link(entity, &items, &groups, &index_pairs, Thresholds::default())
-            .with_context(|| format!("linking {name}s"))?;
-        if let Some(m) = &linked.model {
-            tracing::debug!(entity = name, candidates = linked.candidates.len(), "model:\n{}", m.describe());
-        }
-        for d in &linked.decisions {
-            let row = Row { pair: (d.left, d.right), outcome: d.outcome.as_str(), scored: &d.scored };
-            append(&mut appender, &mut seq, entity, row, d.runner_up, d.reason.as_deref(), None)?;
-        }
-        for (e, scored) in exact_pairs.iter().zip(&linked.exact) {
-            if !e.method.is_empty() && liner_link::doubted(scored) {
-                let reason = format!("the same {}, but titles and sizes disagree", e.method);
-                let row = Row { pair: (e.left, e.right), outcome: "review", scored };
-                append(&mut appender, &mut seq, entity, row, None, Some(&reason), Some(&e.method))?;
-            }
-        }
-        write_candidates(&mut candidates, name, &linked.candidates)?;
-        tracing::debug!(entity = name, candidates = linked.candidates.len(), "written");
-        if entity == Entity::Release {
-            let mut c = Components::new(items.len());
-            for (i, g) in groups.iter().enumerate() {
-                c.union(i, *g as usize);
-            }
-            for d in linked.decisions.iter().filter(|d| d.outcome == liner_link::Outcome::Auto) {
-                c.union(d.left as usize, d.right as usize);
-            }
-            release_clusters = (0..items.len()).map(|i| c.find(i) as u32).collect();
-        }
+/// Appends exact links (by item numbers) to `meta.link_exact`.
+pub(super) fn write_exact(db: &Connection, entity: Entity, pairs: &[ExactPair]) -> anyhow::Result<()> {
+    let mut appender = db.appender_to_db("link_exact", "meta")?;
+    for e in pairs {
+        appender.append_row(params![entity_name(entity), e.left, e.right, e.method])?;
     }
     appender.flush()?;
-    candidates.flush()?;
-    drop((appender, candidates));
-    db.execute_batch(WITH_IDS).context("joining the ids to the decisions")?;
+    Ok(())
+}
+
+/// What the linker decided, by item numbers, before the ids are joined back.
+pub(super) const DECISIONS: &str = "CREATE OR REPLACE TEMP TABLE fuzzy_decisions (seq UBIGINT, entity VARCHAR, \
+    left_idx UINTEGER, right_idx UINTEGER, outcome VARCHAR, score DOUBLE, title_score DOUBLE, variant_score DOUBLE, \
+    artist_score DOUBLE, size_score DOUBLE, year_score DOUBLE, code_score DOUBLE, release_score DOUBLE, \
+    evidence VARCHAR, runner_up_idx UINTEGER, runner_up_score DOUBLE, reason VARCHAR, exact_method VARCHAR)";
+
+/// The decisions with their ids.
+pub(super) const WITH_IDS: &str = "SELECT d.entity, l.provider AS left_provider, l.item_id AS left_id, \
+        r.provider AS right_provider, r.item_id AS right_id, d.outcome, d.score, d.title_score, d.variant_score, \
+        d.artist_score, d.size_score, d.year_score, d.code_score, d.release_score, d.evidence, \
+        u.item_id AS runner_up_id, d.runner_up_score, d.reason, d.exact_method \
+    FROM fuzzy_decisions d \
+    JOIN meta.link_items l ON l.entity = d.entity AND l.idx = d.left_idx \
+    JOIN meta.link_items r ON r.entity = d.entity AND r.idx = d.right_idx \
+    LEFT JOIN meta.link_items u ON u.entity = d.entity AND u.idx = d.runner_up_idx \
+    ORDER BY d.seq";
+
+fn build(db: &Connection, run: Run) -> anyhow::Result<()> {
+    match run {
+        Run::Full { keep_model } => full(db, keep_model),
+        Run::Update => super::relink::update(db),
+    }
+}
+
+fn full(db: &Connection, keep_model: bool) -> anyhow::Result<()> {
+    tracing::debug!("started");
+    link_state::create(db, keep_model)?;
+    db.execute_batch(DECISIONS)?;
+    let mut decisions = Decisions::new(db)?;
+    for entity in [Entity::Release, Entity::Track] {
+        let kept = if keep_model { link_state::kept(db, entity)? } else { None };
+        link_whole(db, entity, kept.as_ref(), &mut decisions)?;
+    }
+    drop(decisions);
+    db.execute_batch(&format!("CREATE TABLE intermediate.fuzzy_links AS {WITH_IDS}; DROP TABLE fuzzy_decisions;"))
+        .context("joining the ids to the decisions")?;
     tracing::debug!("ids joined");
     Ok(())
 }
 
-/// Every candidate pair, appended a batch of columns at a time (millions of pairs
-/// appended row by row took longer than linking them).
-fn write_candidates(appender: &mut duckdb::Appender<'_>, entity: &str, pairs: &[(u32, u32)]) -> anyhow::Result<()> {
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("entity", DataType::Utf8, false),
-        Field::new("left_idx", DataType::UInt32, false),
-        Field::new("right_idx", DataType::UInt32, false),
-    ]));
-    for chunk in pairs.chunks(65_536) {
-        let columns = vec![
-            Arc::new(StringArray::from_iter_values(std::iter::repeat_n(entity, chunk.len()))) as ArrayRef,
-            Arc::new(UInt32Array::from_iter_values(chunk.iter().map(|p| p.0))),
-            Arc::new(UInt32Array::from_iter_values(chunk.iter().map(|p| p.1))),
-        ];
-        appender.append_record_batch(RecordBatch::try_new(schema.clone(), columns)?)?;
+/// The linker's decisions as they are made, appended to `fuzzy_decisions`.
+pub(super) struct Decisions<'a> {
+    appender: duckdb::Appender<'a>,
+    seq: u64,
+}
+
+impl<'a> Decisions<'a> {
+    pub(super) fn new(db: &'a Connection) -> anyhow::Result<Decisions<'a>> {
+        Ok(Decisions { appender: db.appender("fuzzy_decisions").context("writing intermediate.fuzzy_links")?, seq: 0 })
     }
+
+    /// The linked pairs' decisions and the doubted exact links, `numbers` giving each
+    /// record's item number.
+    pub(super) fn add(
+        &mut self,
+        entity: Entity,
+        linked: &liner_link::Linked,
+        exact: &[ExactPair],
+        numbers: &[u32],
+    ) -> anyhow::Result<()> {
+        let n = |i: u32| numbers[i as usize];
+        for d in &linked.decisions {
+            let row = Row { pair: (n(d.left), n(d.right)), outcome: d.outcome.as_str(), scored: &d.scored };
+            let runner_up = d.runner_up.map(|(j, p)| (n(j), p));
+            append(&mut self.appender, &mut self.seq, entity, row, runner_up, d.reason.as_deref(), None)?;
+        }
+        for (e, scored) in exact.iter().zip(&linked.exact) {
+            if !e.method.is_empty() && liner_link::doubted(scored) {
+                let reason = format!("the same {}, but titles and sizes disagree", e.method);
+                let row = Row { pair: (n(e.left), n(e.right)), outcome: "review", scored };
+                append(&mut self.appender, &mut self.seq, entity, row, None, Some(&reason), Some(&e.method))?;
+            }
+        }
+        self.appender.flush()?;
+        Ok(())
+    }
+}
+
+/// Links every item of an entity, numbering them anew, with the kept model or one
+/// trained on them (then kept), and writes the linker's memory of them.
+pub(super) fn link_whole(
+    db: &Connection,
+    entity: Entity,
+    kept: Option<&Trained>,
+    decisions: &mut Decisions<'_>,
+) -> anyhow::Result<()> {
+    let name = entity_name(entity);
+    db.execute(
+        &format!(
+            "INSERT INTO meta.link_items SELECT ?, provider, item_id, \
+                 (row_number() OVER (ORDER BY provider, item_id) - 1)::UINTEGER, digest FROM ({})",
+            items_now(entity)
+        ),
+        [name],
+    )
+    .with_context(|| format!("numbering the {name}s"))?;
+    let batches = read(db, entity, Which::All)?;
+    let items = items(&batches, entity)?;
+    let numbers = numbers(&batches);
+    anyhow::ensure!(
+        numbers.iter().enumerate().all(|(i, n)| *n as usize == i),
+        "the {name}s were not read in the order they were numbered"
+    );
+    tracing::debug!(entity = name, items = items.len(), "read");
+    let (exact_pairs, groups) = exact(db, entity, items.len(), &vec![true; items.len()])?;
+    let index_pairs: Vec<(u32, u32)> = exact_pairs.iter().map(|e| (e.left, e.right)).collect();
+    let linked = liner_link::link(entity, &items, &groups, &index_pairs, Thresholds::default(), kept)
+        .with_context(|| format!("linking {name}s"))?;
+    if let Some(t) = &linked.trained {
+        tracing::debug!(entity = name, candidates = linked.pairs.len(), "model:\n{}", t.model.describe());
+        if kept.is_none() {
+            link_state::keep(db, entity, t)?;
+        }
+    }
+    decisions.add(entity, &linked, &exact_pairs, &numbers)?;
+    link_state::write_pairs(db, entity, &linked.pairs, &numbers)?;
+    link_state::write_keys(db, entity, &linked.keys)?;
+    write_exact(db, entity, &exact_pairs)?;
+    let clusters = clusters(entity, &groups, &linked, |i| i);
+    let rows: Vec<(u32, u32, Option<u32>)> =
+        groups.iter().enumerate().map(|(i, g)| (i as u32, *g, clusters.as_ref().map(|c| c[i]))).collect();
+    link_state::write_groups(db, entity, &rows)?;
+    tracing::debug!(entity = name, candidates = linked.pairs.len(), "written");
     Ok(())
+}
+
+/// For releases, each record's cluster: its exact group joined by the auto links, named
+/// by the item number (`number`) of one of its records. Tracks are compared by the
+/// clusters of their releases.
+pub(super) fn clusters(
+    entity: Entity,
+    groups: &[u32],
+    linked: &liner_link::Linked,
+    number: impl Fn(u32) -> u32,
+) -> Option<Vec<u32>> {
+    if entity != Entity::Release {
+        return None;
+    }
+    let mut c = Components::new(groups.len());
+    for (i, g) in groups.iter().enumerate() {
+        c.union(i, *g as usize);
+    }
+    for d in linked.decisions.iter().filter(|d| d.outcome == liner_link::Outcome::Auto) {
+        c.union(d.left as usize, d.right as usize);
+    }
+    Some((0..groups.len()).map(|i| number(c.find(i) as u32)).collect())
 }
 
 /// One pair to write: its item numbers, the outcome and the scores.
