@@ -66,6 +66,9 @@ fn keys(entity: Entity, r: &Record, h: &foldhash::fast::FixedState, out: &mut Ve
     }
 }
 
+/// Every record's keys as (key, record), by key.
+pub type KeyRows = Vec<(u64, u32)>;
+
 /// Each record's keys, sorted and each once; none for a record whose exact group is
 /// complete.
 pub(crate) fn record_keys(entity: Entity, records: &[Record], complete: &[bool]) -> Vec<Vec<u64>> {
@@ -89,7 +92,7 @@ pub(crate) fn record_keys(entity: Entity, records: &[Record], complete: &[bool])
 /// different exact groups (those are linked already) that share a key. Records whose
 /// exact group is complete take no part (`complete_groups`). With them, every record's
 /// keys as (key, record), by key.
-pub fn candidates(entity: Entity, records: &[Record]) -> anyhow::Result<(Vec<(u32, u32)>, Vec<(u64, u32)>)> {
+pub fn candidates(entity: Entity, records: &[Record]) -> anyhow::Result<(Vec<(u32, u32)>, KeyRows)> {
     let complete = complete_groups(entity, records);
     let per_record = record_keys(entity, records, &complete);
     let (mut key_col, mut idx_col) = (Vec::new(), Vec::new());

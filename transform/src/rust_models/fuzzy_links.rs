@@ -204,49 +204,53 @@ pub(super) struct ExactPair {
     pub method: String,
 }
 
-/// The exact links of an entity by item numbers, and each item's exact group (named by
-/// one of its numbers) among `n` numbers; links of items not `present` (being removed)
+/// The exact links of an entity by item numbers (kept in the temporary table
+/// `exact_now`), and each item's exact group (named by one of its numbers) among `n`
+/// numbers; links of the items numbered in the temporary table `skip` (being removed)
 /// are left out.
 pub(super) fn exact(
     db: &Connection,
     entity: Entity,
     n: usize,
-    present: &[bool],
+    skip: Option<&str>,
 ) -> anyhow::Result<(Vec<ExactPair>, Vec<u32>)> {
-    let mut components = Components::new(n);
-    let mut pairs = Vec::new();
-    let mut stmt = db.prepare(
-        "SELECT a.idx, b.idx, e.method FROM intermediate.exact_links e \
+    let doubted: Vec<String> = DOUBTED_KINDS.iter().map(|k| format!("'{k}'")).collect();
+    let skip = skip
+        .map(|t| format!("AND a.idx NOT IN (SELECT idx FROM {t}) AND b.idx NOT IN (SELECT idx FROM {t})"))
+        .unwrap_or_default();
+    // Only the doubted kinds need their name again; the rest are many.
+    db.execute_batch(&format!(
+        "CREATE OR REPLACE TEMP TABLE exact_now AS \
+         SELECT a.idx AS left_idx, b.idx AS right_idx, \
+             CASE WHEN e.method IN ({doubted}) THEN e.method ELSE '' END AS method \
+         FROM intermediate.exact_links e \
          JOIN meta.link_items a ON a.entity = e.entity AND a.provider = e.left_provider AND a.item_id = e.left_id \
          JOIN meta.link_items b ON b.entity = e.entity AND b.provider = e.right_provider AND b.item_id = e.right_id \
-         WHERE e.entity = ?",
-    )?;
-    for batch in stmt.query_arrow([entity_name(entity)])? {
-        let (a, b, method) = (integers(&batch, 0)?, integers(&batch, 1)?, texts(&batch, 2)?);
-        for row in 0..batch.num_rows() {
-            let (left, right) = (a.value(row) as u32, b.value(row) as u32);
-            if !(present[left as usize] && present[right as usize]) {
-                continue;
-            }
-            components.union(left as usize, right as usize);
-            let method = text(&method, row).unwrap_or_default();
-            // Only the doubted kinds need their name again; the rest are many.
-            let method = if DOUBTED_KINDS.contains(&method) { method.to_string() } else { String::new() };
-            pairs.push(ExactPair { left, right, method });
-        }
+         WHERE e.entity = '{name}' {skip}",
+        doubted = doubted.join(", "),
+        name = entity_name(entity),
+    ))?;
+    let pairs = read_exact(db, "SELECT left_idx, right_idx, method FROM exact_now")?;
+    let mut components = Components::new(n);
+    for e in &pairs {
+        components.union(e.left as usize, e.right as usize);
     }
     let groups = (0..n).map(|i| components.find(i) as u32).collect();
     Ok((pairs, groups))
 }
 
-/// Appends exact links (by item numbers) to `meta.link_exact`.
-pub(super) fn write_exact(db: &Connection, entity: Entity, pairs: &[ExactPair]) -> anyhow::Result<()> {
-    let mut appender = db.appender_to_db("link_exact", "meta")?;
-    for e in pairs {
-        appender.append_row(params![entity_name(entity), e.left, e.right, e.method])?;
+/// Exact links as a query gives them: (left number, right number, method).
+pub(super) fn read_exact(db: &Connection, sql: &str) -> anyhow::Result<Vec<ExactPair>> {
+    let mut stmt = db.prepare(sql)?;
+    let mut pairs = Vec::new();
+    for batch in stmt.query_arrow([])? {
+        let (a, b, method) = (integers(&batch, 0)?, integers(&batch, 1)?, texts(&batch, 2)?);
+        for row in 0..batch.num_rows() {
+            let method = text(&method, row).unwrap_or_default().to_string();
+            pairs.push(ExactPair { left: a.value(row) as u32, right: b.value(row) as u32, method });
+        }
     }
-    appender.flush()?;
-    Ok(())
+    Ok(pairs)
 }
 
 /// What the linker decided, by item numbers, before the ids are joined back.
@@ -353,7 +357,7 @@ pub(super) fn link_whole(
         "the {name}s were not read in the order they were numbered"
     );
     tracing::debug!(entity = name, items = items.len(), "read");
-    let (exact_pairs, groups) = exact(db, entity, items.len(), &vec![true; items.len()])?;
+    let (exact_pairs, groups) = exact(db, entity, items.len(), None)?;
     let index_pairs: Vec<(u32, u32)> = exact_pairs.iter().map(|e| (e.left, e.right)).collect();
     let linked = liner_link::link(entity, &items, &groups, &index_pairs, Thresholds::default(), kept)
         .with_context(|| format!("linking {name}s"))?;
@@ -366,7 +370,7 @@ pub(super) fn link_whole(
     decisions.add(entity, &linked, &exact_pairs, &numbers)?;
     link_state::write_pairs(db, entity, &linked.pairs, &numbers)?;
     link_state::write_keys(db, entity, &linked.keys)?;
-    write_exact(db, entity, &exact_pairs)?;
+    db.execute("INSERT INTO meta.link_exact SELECT ?, * FROM exact_now", [name])?;
     let clusters = clusters(entity, &groups, &linked, |i| i);
     let rows: Vec<(u32, u32, Option<u32>)> =
         groups.iter().enumerate().map(|(i, g)| (i as u32, *g, clusters.as_ref().map(|c| c[i]))).collect();

@@ -112,6 +112,9 @@ pub fn keep(db: &Connection, entity: Entity, trained: &Trained) -> anyhow::Resul
     Ok(())
 }
 
+/// A row of the kept model: comparison, level, m, u, weight.
+type ModelRow = (String, Option<u8>, Option<f64>, Option<f64>, f64);
+
 /// The model and terms the last training kept for an entity, if any.
 pub fn kept(db: &Connection, entity: Entity) -> anyhow::Result<Option<Trained>> {
     let name = entity_name(entity);
@@ -121,7 +124,7 @@ pub fn kept(db: &Connection, entity: Entity) -> anyhow::Result<Option<Trained>> 
             "SELECT comparison, level, m, u, weight FROM {MODEL} WHERE entity = ? ORDER BY comparison, level"
         ))
         .with_context(failed)?;
-    let rows: Vec<(String, Option<u8>, Option<f64>, Option<f64>, f64)> = stmt
+    let rows: Vec<ModelRow> = stmt
         .query_map([name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
         .collect::<Result<_, _>>()
         .with_context(failed)?;
