@@ -166,70 +166,76 @@ pub fn kept(db: &Connection, entity: Entity) -> anyhow::Result<Option<Trained>> 
     Ok(Some(Trained { model, terms }))
 }
 
+/// Appends `n` rows to `meta.<table>`, the entity's name before the columns `columns`
+/// gives for each range of rows, a batch at a time (millions of rows appended row by
+/// row took longer than linking them).
+fn append(
+    db: &Connection,
+    table: &str,
+    entity: Entity,
+    fields: Vec<Field>,
+    n: usize,
+    columns: impl Fn(std::ops::Range<usize>) -> Vec<ArrayRef>,
+) -> anyhow::Result<()> {
+    let mut appender = db.appender_to_db(table, "meta")?;
+    let schema = Arc::new(Schema::new([vec![Field::new("entity", DataType::Utf8, false)], fields].concat()));
+    for start in (0..n).step_by(65_536) {
+        let rows = start..n.min(start + 65_536);
+        let entity: ArrayRef =
+            Arc::new(StringArray::from_iter_values(std::iter::repeat_n(entity_name(entity), rows.len())));
+        let all = [vec![entity], columns(rows)].concat();
+        appender.append_record_batch(RecordBatch::try_new(schema.clone(), all)?)?;
+    }
+    appender.flush()?;
+    Ok(())
+}
+
 /// Appends the weighed pairs (by item numbers) to `meta.link_pairs`.
 pub fn write_pairs(db: &Connection, entity: Entity, pairs: &[Weighed], numbers: &[u32]) -> anyhow::Result<()> {
-    let mut appender = db.appender_to_db("link_pairs", "meta")?;
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("entity", DataType::Utf8, false),
+    let fields = vec![
         Field::new("left_idx", DataType::UInt32, false),
         Field::new("right_idx", DataType::UInt32, false),
         Field::new("bits", DataType::Float64, false),
         Field::new("linkable", DataType::Boolean, false),
-    ]));
-    for chunk in pairs.chunks(65_536) {
-        let columns: Vec<ArrayRef> = vec![
-            Arc::new(StringArray::from_iter_values(std::iter::repeat_n(entity_name(entity), chunk.len()))),
+    ];
+    append(db, "link_pairs", entity, fields, pairs.len(), |rows| {
+        let chunk = &pairs[rows];
+        vec![
             Arc::new(UInt32Array::from_iter_values(chunk.iter().map(|p| numbers[p.left as usize]))),
             Arc::new(UInt32Array::from_iter_values(chunk.iter().map(|p| numbers[p.right as usize]))),
             Arc::new(Float64Array::from_iter_values(chunk.iter().map(|p| p.bits))),
             Arc::new(BooleanArray::from_iter(chunk.iter().map(|p| Some(p.veto != Veto::Never)))),
-        ];
-        appender.append_record_batch(RecordBatch::try_new(schema.clone(), columns)?)?;
-    }
-    appender.flush()?;
-    Ok(())
+        ]
+    })
 }
 
 /// Appends blocking keys (key, item number) to `meta.link_keys`.
 pub fn write_keys(db: &Connection, entity: Entity, keys: &[(u64, u32)]) -> anyhow::Result<()> {
-    let mut appender = db.appender_to_db("link_keys", "meta")?;
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("entity", DataType::Utf8, false),
-        Field::new("key", DataType::UInt64, false),
-        Field::new("idx", DataType::UInt32, false),
-    ]));
-    for chunk in keys.chunks(65_536) {
-        let columns: Vec<ArrayRef> = vec![
-            Arc::new(StringArray::from_iter_values(std::iter::repeat_n(entity_name(entity), chunk.len()))),
+    let fields = vec![Field::new("key", DataType::UInt64, false), Field::new("idx", DataType::UInt32, false)];
+    append(db, "link_keys", entity, fields, keys.len(), |rows| {
+        let chunk = &keys[rows];
+        vec![
             Arc::new(UInt64Array::from_iter_values(chunk.iter().map(|k| k.0))),
             Arc::new(UInt32Array::from_iter_values(chunk.iter().map(|k| k.1))),
-        ];
-        appender.append_record_batch(RecordBatch::try_new(schema.clone(), columns)?)?;
-    }
-    appender.flush()?;
-    Ok(())
+        ]
+    })
 }
 
 /// Appends (item number, exact group, cluster) rows to `meta.link_groups`.
 pub fn write_groups(db: &Connection, entity: Entity, rows: &[(u32, u32, Option<u32>)]) -> anyhow::Result<()> {
-    let mut appender = db.appender_to_db("link_groups", "meta")?;
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("entity", DataType::Utf8, false),
+    let fields = vec![
         Field::new("idx", DataType::UInt32, false),
         Field::new("grp", DataType::UInt32, false),
         Field::new("cluster", DataType::UInt32, true),
-    ]));
-    for chunk in rows.chunks(65_536) {
-        let columns: Vec<ArrayRef> = vec![
-            Arc::new(StringArray::from_iter_values(std::iter::repeat_n(entity_name(entity), chunk.len()))),
+    ];
+    append(db, "link_groups", entity, fields, rows.len(), |range| {
+        let chunk = &rows[range];
+        vec![
             Arc::new(UInt32Array::from_iter_values(chunk.iter().map(|r| r.0))),
             Arc::new(UInt32Array::from_iter_values(chunk.iter().map(|r| r.1))),
             Arc::new(UInt32Array::from_iter(chunk.iter().map(|r| r.2))),
-        ];
-        appender.append_record_batch(RecordBatch::try_new(schema.clone(), columns)?)?;
-    }
-    appender.flush()?;
-    Ok(())
+        ]
+    })
 }
 
 /// Reads (a, b) integer pairs from a query.

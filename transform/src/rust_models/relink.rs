@@ -340,18 +340,8 @@ fn relink(db: &Connection, entity: Entity, decisions: &mut Decisions<'_>, releas
     // 3. The candidate pairs of all of those, found again and weighed.
     let q_numbers: Vec<u32> = (0..n as u32).filter(|&i| q[i as usize]).collect();
     set(db, "relink_s", q_numbers.iter().copied())?;
-    let old_touching = read_pairs(
-        db,
-        "SELECT left_idx, right_idx FROM meta.link_pairs WHERE entity = ? \
-         AND (left_idx IN (SELECT idx FROM relink_s) OR right_idx IN (SELECT idx FROM relink_s))",
-        [name],
-    )?;
-    let old_strong_touching = read_pairs(
-        db,
-        "SELECT left_idx, right_idx FROM meta.link_pairs WHERE entity = ? AND linkable AND bits >= ? \
-         AND (left_idx IN (SELECT idx FROM relink_s) OR right_idx IN (SELECT idx FROM relink_s))",
-        params![name, strong_bits()],
-    )?;
+    let old_touching = pairs_touching(db, name, "true")?;
+    let old_strong_touching = pairs_touching(db, name, &format!("linkable AND bits >= {}", strong_bits()))?;
     let found = read_pairs(
         db,
         "WITH mine AS (SELECT key, idx FROM meta.link_keys WHERE entity = ?1 AND idx IN (SELECT idx FROM relink_s)), \
@@ -415,12 +405,7 @@ fn relink(db: &Connection, entity: Entity, decisions: &mut Decisions<'_>, releas
     let t: Vec<bool> = (0..n).map(|i| seeds.contains(&c.find(i))).collect();
     let t_numbers: Vec<u32> = (0..n as u32).filter(|&i| t[i as usize]).collect();
     set(db, "relink_s", t_numbers.iter().copied())?;
-    let t_pairs = read_pairs(
-        db,
-        "SELECT left_idx, right_idx FROM meta.link_pairs WHERE entity = ? \
-         AND (left_idx IN (SELECT idx FROM relink_s) OR right_idx IN (SELECT idx FROM relink_s))",
-        [name],
-    )?;
+    let t_pairs = pairs_touching(db, name, "true")?;
     phase("components");
     // The doubted exact links to weigh again: those of dirty items, and the new ones.
     let arriving: foldhash::HashSet<&ExactPair> = exact_new.iter().collect();
@@ -569,6 +554,19 @@ fn relink(db: &Connection, entity: Entity, decisions: &mut Decisions<'_>, releas
         None => Vec::new(),
     };
     Ok(Moved::Some(moved_releases))
+}
+
+/// The candidate pairs (by number) with a side among the items numbered in `relink_s`,
+/// and `also`.
+fn pairs_touching(db: &Connection, entity: &str, also: &str) -> anyhow::Result<Vec<(u32, u32)>> {
+    read_pairs(
+        db,
+        &format!(
+            "SELECT left_idx, right_idx FROM meta.link_pairs WHERE entity = ? AND {also} \
+             AND (left_idx IN (SELECT idx FROM relink_s) OR right_idx IN (SELECT idx FROM relink_s))"
+        ),
+        [entity],
+    )
 }
 
 /// The bits from which a pair may be linked or reviewed (a match probability of 0.70),
