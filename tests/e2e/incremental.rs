@@ -231,6 +231,11 @@ fn a_build_killed_midway_leaves_the_last_warehouse_and_the_next_one_completes_th
     let artists = crate::common::artists(&sim, 2);
     project.ok(&["follow", &artists[0]]);
     project.ok(&["extract"]);
+    // No warehouse yet, so no model kept: said, and nothing built.
+    let kept = project.run(&["transform", "--full", "--keep-model"]);
+    let said = String::from_utf8_lossy(&kept.stderr);
+    assert!(!kept.status.success() && said.contains("--keep-model") && said.contains("no warehouse"), "{said}");
+    assert!(!project.warehouse().exists());
     project.ok(&["transform"]);
     let built_by = |wh: &Path| crate::common::query_strings(wh, "SELECT run_id FROM meta.build");
     let first = built_by(&project.warehouse());
