@@ -132,14 +132,6 @@ pub(super) struct Columns {
 }
 
 impl Columns {
-    pub(super) fn len(&self) -> usize {
-        self.title.len()
-    }
-
-    pub(super) fn provider_at(&self, row: usize) -> &str {
-        text(&self.provider, row).unwrap_or_default()
-    }
-
     fn of(batch: &RecordBatch) -> anyhow::Result<Columns> {
         Ok(Columns {
             provider: texts(batch, 0)?,
@@ -196,7 +188,7 @@ pub(super) fn items(batches: &[Columns], entity: Entity) -> anyhow::Result<Vec<I
 }
 
 /// An exact link, by item numbers.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) struct ExactPair {
     pub left: u32,
     pub right: u32,

@@ -50,7 +50,8 @@ pub fn update(db: &Connection) -> anyhow::Result<()> {
         .context("joining the ids to the decisions")?;
     db.execute_batch(
         "DROP TABLE IF EXISTS relink_now; DROP TABLE IF EXISTS relink_diff; DROP TABLE IF EXISTS relink_part; \
-         DROP TABLE IF EXISTS relink_set; DROP TABLE IF EXISTS relink_removed; DROP TABLE IF EXISTS exact_now;",
+         DROP TABLE IF EXISTS relink_set; DROP TABLE IF EXISTS relink_removed; DROP TABLE IF EXISTS exact_now; \
+         DROP TABLE IF EXISTS exact_gone; DROP TABLE IF EXISTS exact_new;",
     )?;
     Ok(())
 }
@@ -219,20 +220,14 @@ fn relink(db: &Connection, entity: Entity, decisions: &mut Decisions<'_>, releas
     // came or went, or an item did.
     set(db, "relink_removed", removed.iter().copied())?;
     let (exact_now, groups) = exact(db, entity, n, Some("relink_removed"))?;
-    let exact_gone = read_exact(
-        db,
-        &format!(
-            "SELECT left_idx, right_idx, method FROM meta.link_exact WHERE entity = '{name}' \
-             EXCEPT SELECT * FROM exact_now"
-        ),
-    )?;
-    let exact_new = read_exact(
-        db,
-        &format!(
-            "SELECT * FROM exact_now \
-             EXCEPT SELECT left_idx, right_idx, method FROM meta.link_exact WHERE entity = '{name}'"
-        ),
-    )?;
+    db.execute_batch(&format!(
+        "CREATE OR REPLACE TEMP TABLE exact_gone AS \
+         SELECT left_idx, right_idx, method FROM meta.link_exact WHERE entity = '{name}' EXCEPT SELECT * FROM exact_now; \
+         CREATE OR REPLACE TEMP TABLE exact_new AS \
+         SELECT * FROM exact_now EXCEPT SELECT left_idx, right_idx, method FROM meta.link_exact WHERE entity = '{name}';"
+    ))?;
+    let exact_gone = read_exact(db, "SELECT * FROM exact_gone")?;
+    let exact_new = read_exact(db, "SELECT * FROM exact_new")?;
     let after: Vec<Option<u32>> = (0..n).map(|i| present[i].then_some(groups[i])).collect();
     let regrouped = {
         let ends: Vec<usize> = exact_gone
@@ -277,10 +272,9 @@ fn relink(db: &Connection, entity: Entity, decisions: &mut Decisions<'_>, releas
     let part_items = items(&batches, entity)?;
     let part_numbers = numbers(&batches);
     let complete: Vec<bool> = if entity == Entity::Release {
-        let mut held: foldhash::HashMap<u32, std::collections::BTreeSet<&str>> = Default::default();
-        let provider_of = |k: usize| batches_provider(&batches, k);
-        for (k, num) in part_numbers.iter().enumerate() {
-            held.entry(groups[*num as usize]).or_default().insert(provider_of(k));
+        let mut held: foldhash::HashMap<u32, std::collections::BTreeSet<u16>> = Default::default();
+        for (item, num) in part_items.iter().zip(&part_numbers) {
+            held.entry(groups[*num as usize]).or_default().insert(item.provider);
         }
         part_numbers.iter().map(|num| held[&groups[*num as usize]].len() == providers_now.len()).collect()
     } else {
@@ -520,27 +514,12 @@ fn relink(db: &Connection, entity: Entity, decisions: &mut Decisions<'_>, releas
          WHERE n.entity = ? AND i.idx = n.idx AND i.item_id IS NOT NULL",
         [name],
     )?;
-    db.execute_batch(
-        "CREATE OR REPLACE TEMP TABLE relink_exact (left_idx UINTEGER, right_idx UINTEGER, method VARCHAR)",
-    )?;
-    {
-        let mut a = db.appender("relink_exact")?;
-        for e in &exact_gone {
-            a.append_row(params![e.left, e.right, e.method])?;
-        }
-        a.flush()?;
-    }
     db.execute(
-        "DELETE FROM meta.link_exact x WHERE entity = ? AND EXISTS (SELECT 1 FROM relink_exact g \
+        "DELETE FROM meta.link_exact x WHERE entity = ? AND EXISTS (SELECT 1 FROM exact_gone g \
              WHERE g.left_idx = x.left_idx AND g.right_idx = x.right_idx AND g.method = x.method)",
         [name],
     )?;
-    let mut a = db.appender_to_db("link_exact", "meta")?;
-    for e in &exact_new {
-        a.append_row(params![name, e.left, e.right, e.method])?;
-    }
-    a.flush()?;
-    drop(a);
+    db.execute("INSERT INTO meta.link_exact SELECT ?, * FROM exact_new", [name])?;
     db.execute_batch("DROP TABLE relink_exact; DROP TABLE relink_s; DROP TABLE IF EXISTS relink_new_keys;")?;
 
     phase("memory written");
@@ -574,17 +553,6 @@ fn pairs_touching(db: &Connection, entity: &str, also: &str) -> anyhow::Result<V
 fn strong_bits() -> f64 {
     let p = Thresholds::default().review;
     (p / (1.0 - p)).log2() - 1e-6
-}
-
-fn batches_provider(batches: &[super::fuzzy_links::Columns], k: usize) -> &str {
-    let mut k = k;
-    for c in batches {
-        if k < c.len() {
-            return c.provider_at(k);
-        }
-        k -= c.len();
-    }
-    ""
 }
 
 #[cfg(test)]
@@ -681,7 +649,6 @@ mod tests {
         for t in [link_state::MODEL, link_state::TERMS] {
             let kept = rows(&db, &format!("SELECT * FROM {t}"));
             assert!(!kept.is_empty(), "{t} kept");
-            full.execute_batch(&format!("CREATE TABLE {t} AS SELECT * FROM (SELECT 1) WHERE false")).ok();
         }
         // The kept model, carried as `--keep-model` carries it.
         let path = tempfile::tempdir().unwrap();
