@@ -1,5 +1,6 @@
 -- model: canonical.fields
 -- key: entity, canonical_id, field, provider, value
+-- kind: incremental by canonical_id = canonical.clusters.cluster_id
 -- Every value a provider gives for a field of a canonical release or track
 -- (`canonical_id` is its release_id or track_id), and the one canonical.releases and
 -- canonical.tracks show (`chosen`), by a rule per field:

@@ -1,5 +1,6 @@
 -- model: canonical.listings
 -- key: entity, provider, item_id
+-- kind: incremental by canonical_id = canonical.clusters.cluster_id
 -- assert: not_null(canonical_id)
 -- Every provider's listing of each canonical release and track, with its page there:
 -- the app's "Listen on ..." buttons, and what `GET /links` answers for any provider id

@@ -1,5 +1,6 @@
 -- model: canonical.releases
 -- key: release_id
+-- kind: incremental by release_id = canonical.clusters.cluster_id
 -- max_length: gtin 14
 -- assert: not_null(title)
 -- One row per release: a cluster of linked provider items (canonical.clusters), named

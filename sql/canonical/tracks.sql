@@ -1,5 +1,6 @@
 -- model: canonical.tracks
 -- key: track_id
+-- kind: incremental by track_id = canonical.clusters.cluster_id
 -- max_length: isrc 12
 -- assert: not_null(title)
 -- One row per recording: a cluster of linked provider tracks (canonical.clusters),

@@ -360,6 +360,7 @@ fn update_into(
                 let started = Instant::now();
                 let run = m.rust.context("only a Rust model updates itself")?;
                 run(&db, Run::Update).with_context(|| format!("{}: updating {}", m.path.display(), m.name))?;
+                delta.updated_itself(m);
                 built.push(checked(&db, m, started, None)?);
             }
             Action::Rebuild(_) => {

@@ -18,7 +18,7 @@
 use anyhow::{Context, bail};
 use duckdb::Connection;
 
-use crate::model::{Materialized, Model};
+use crate::model::{Materialized, Model, Partition};
 
 /// A shape every provider's staging may end in, and the columns it must have.
 pub struct Shape {
@@ -126,7 +126,10 @@ pub fn generated(models: &[Model], providers: &[&str]) -> anyhow::Result<Vec<Mod
         );
         // Grouped by cluster: one row a cluster by construction, so no key is checked
         // (a check would cost a second pass over every cluster).
-        out.push(Model::generated(&format!("canonical.{entity}_provider_columns"), sql, Materialized::Table));
+        let mut m = Model::generated(&format!("canonical.{entity}_provider_columns"), sql, Materialized::Table);
+        // A cluster's row comes from its members' rows alone.
+        m.partition = Some(Partition { column: "cluster_id".into(), values: "canonical.clusters.cluster_id".into() });
+        out.push(m);
     }
     Ok(out)
 }

@@ -10,9 +10,11 @@
 //! view is never rebuilt for new data (it reads what is there); a model incremental by
 //! key (`Kind::IncrementalByKey`) whose changed names all have new rows alone adds
 //! their rows and merges again the keys they name; a model incremental by partition
-//! whose changed names all changed at its partition column makes again the rows of
-//! those values alone; an incremental Rust model finds what changed itself and updates
-//! the rows of that alone; any other model reading a changed name is rebuilt whole. A model
+//! whose changed names all changed at values of its partition column makes again the
+//! rows of those values alone; an incremental Rust model finds what changed itself and
+//! updates the rows of that alone, and may say at which values of a column it did
+//! (the clusters it made again), covering what changed in the items it read
+//! (`model::Changes`); any other model reading a changed name is rebuilt whole. A model
 //! whose fingerprint differs from the last build's is rebuilt whole, and all its
 //! readers with it.
 //!
@@ -57,8 +59,12 @@ impl std::fmt::Display for Action {
 enum State {
     Unchanged,
     NewRows,
-    /// Changed only where this column has the values the build knows.
-    ChangedAt(String),
+    /// Changed only where `column` has the values the build knows, which are values of
+    /// `values` (`model::Partition`).
+    ChangedAt {
+        column: String,
+        values: String,
+    },
     Changed,
 }
 
@@ -98,18 +104,18 @@ pub fn plan(
         } else if forced.contains(&i) {
             (Action::Rebuild("selected".into()), if reads.is_empty() { State::Unchanged } else { State::Changed })
         } else if let Some((r, first)) = reads.first() {
-            let at = |columns: &[String]| match columns {
-                [c] => State::ChangedAt(c.clone()),
-                _ => State::Changed,
+            let at = || match m.changes_column() {
+                Some((column, values)) => State::ChangedAt { column, values },
+                None => State::Changed,
             };
             match (m.kind(), m.partition.as_ref()) {
                 (Kind::View, _) if all(&State::NewRows) => (Action::Keep, State::NewRows),
                 (Kind::View, _) => (Action::Keep, State::Changed),
-                (Kind::IncrementalByKey, _) if all(&State::NewRows) => (Action::Update, at(&m.key)),
-                (Kind::IncrementalByPartition, Some(p)) if all(&State::ChangedAt(p.clone())) => {
-                    (Action::UpdatePartitions, State::ChangedAt(p.clone()))
+                (Kind::IncrementalByKey, _) if all(&State::NewRows) => (Action::Update, at()),
+                (Kind::IncrementalByPartition, Some(p)) if follows(p, &reads, models) => {
+                    (Action::UpdatePartitions, at())
                 }
-                (Kind::Incremental, _) => (Action::UpdateItself, State::Changed),
+                (Kind::Incremental, _) => (Action::UpdateItself, at()),
                 (Kind::IncrementalByKey | Kind::IncrementalByPartition, _) => {
                     (Action::Rebuild(format!("{r} changed, not only where it can follow")), State::Changed)
                 }
@@ -127,6 +133,24 @@ pub fn plan(
         out.push((i, action));
     }
     out
+}
+
+/// Whether a model incremental by partition `p` can follow what it reads: each read
+/// that changed changed only at values of `p.values`, and at least one did; or is
+/// covered by one of those (`model::Changes`: its changes are among that read's
+/// values, and the model reads it only through that read's items).
+fn follows(p: &crate::model::Partition, reads: &[(&String, State)], models: &[Model]) -> bool {
+    let drivers: Vec<&String> = reads
+        .iter()
+        .filter(|(_, s)| matches!(s, State::ChangedAt { values, .. } if *values == p.values))
+        .map(|(r, _)| *r)
+        .collect();
+    let covered = |read: &String| {
+        drivers.iter().any(|d| {
+            models.iter().any(|m| &m.name == *d && m.changes.as_ref().is_some_and(|c| c.covers.contains(read)))
+        })
+    };
+    !drivers.is_empty() && reads.iter().all(|(r, _)| drivers.contains(r) || covered(r))
 }
 
 /// The schema an incremental build keeps its views of the new rows in, dropped before
@@ -229,23 +253,40 @@ const MAX_CONSTANTS: usize = 500;
 
 /// Where a build keeps the values of its partition column (or key) a model changed at.
 fn changed_at(m: &Model) -> String {
-    format!("{INCOMING}.changed_{}", m.name.replace('.', "__"))
+    changed_at_table(&m.name)
+}
+
+/// Where an incremental Rust model that says what it changed (`Model::changes_at`)
+/// writes the values of its column whose rows it made again.
+pub fn changed_at_table(model: &str) -> String {
+    format!("{INCOMING}.changed_{}", model.replace('.', "__"))
 }
 
 impl Delta<'_> {
+    /// Notes that an incremental Rust model wrote the values it changed at
+    /// (`changed_at_table`), for its readers.
+    pub fn updated_itself(&mut self, m: &Model) {
+        if m.changes.is_some() {
+            self.changed.insert(m.name.clone());
+        }
+    }
+
     /// Makes again a model's rows of the partitions whose rows changed upstream: its
     /// SQL reads, of each model that changed, only the rows of those values (given as
-    /// constants, which DuckDB takes down to the scans).
+    /// constants, which DuckDB takes down to the scans), and of each model their
+    /// changes cover, only the rows of those values' items.
     pub fn update_partitions(&mut self, m: &Model) -> anyhow::Result<String> {
         let Some(p) = &m.partition else { anyhow::bail!("{} has no partition column", m.name) };
-        let upstream: Vec<&Model> = self
+        let upstream: Vec<(&Model, String)> = self
             .models
             .iter()
-            .filter(|u| m.refs.contains(&u.name))
-            .filter(|u| self.changed.contains(&u.name))
+            .filter(|u| m.refs.contains(&u.name) && self.changed.contains(&u.name))
+            .filter_map(|u| u.changes_column().filter(|(_, values)| *values == p.values).map(|(c, _)| (u, c)))
             .collect();
-        let union: Vec<String> = upstream.iter().map(|u| format!("SELECT {p} FROM {}", changed_at(u))).collect();
+        let union: Vec<String> =
+            upstream.iter().map(|(u, c)| format!("SELECT {c} AS {} FROM {}", p.column, changed_at(u))).collect();
         let failed = || format!("{}: updating {}'s partitions", m.path.display(), m.name);
+        anyhow::ensure!(!union.is_empty(), "{}: nothing upstream says where it changed", failed());
         self.db
             .execute_batch(&format!(
                 "CREATE OR REPLACE TABLE {} AS SELECT DISTINCT * FROM ({})",
@@ -253,30 +294,110 @@ impl Delta<'_> {
                 union.join(" UNION ALL ")
             ))
             .with_context(failed)?;
-        let values: Vec<(String, String)> = {
-            let mut stmt =
-                self.db.prepare(&format!("SELECT typeof({p}), {p}::VARCHAR FROM {} ORDER BY 2", changed_at(m)))?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?
-        };
-        // A few values are given as constants, which DuckDB takes down to the scans; many
-        // (a night's refresh: ten thousand at the million) as a join, which it does not,
-        // but which costs a scan where ten thousand constants cost seconds.
-        let list: Vec<String> = values.iter().map(|(ty, v)| format!("'{}'::{ty}", v.replace('\'', "''"))).collect();
-        let filter = match list.len() {
-            0 => "false".to_string(),
-            n if n <= MAX_CONSTANTS => format!("{p} IN ({})", list.join(", ")),
-            _ => format!("{p} IN (SELECT {p} FROM {})", changed_at(m)),
-        };
-        let to: BTreeMap<String, String> =
-            upstream.iter().map(|u| (u.name.clone(), format!("(SELECT * FROM {} WHERE {filter})", u.name))).collect();
+        let filter = |column: &str| self.filter(&changed_at(m), &p.column, column);
+        let mut to: BTreeMap<String, String> = BTreeMap::new();
+        for (u, c) in &upstream {
+            to.insert(u.name.clone(), format!("(SELECT * FROM {} WHERE {})", u.name, filter(c)?));
+            // What its changes cover is read for the items of the changed values alone.
+            let covered: Vec<&String> =
+                u.changes.iter().flat_map(|ch| &ch.covers).filter(|r| m.refs.contains(r)).collect();
+            if covered.is_empty() {
+                continue;
+            }
+            let items = format!("{INCOMING}.items_of_{}", m.name.replace('.', "__"));
+            self.db
+                .execute_batch(&format!(
+                    "CREATE OR REPLACE TABLE {items} AS SELECT DISTINCT item_id FROM {} WHERE {}",
+                    u.name,
+                    filter(c)?
+                ))
+                .with_context(failed)?;
+            let of_items = self.filter(&items, "item_id", "item_id")?;
+            for r in covered {
+                to.insert(r.clone(), format!("(SELECT * FROM {r} WHERE {of_items})"));
+            }
+        }
+        let own = filter(&p.column)?;
         let rows = replace_references(&m.sql, &to);
         self.db
             .execute_batch(&format!(
-                "DELETE FROM {name} WHERE {filter};\nINSERT INTO {name} BY NAME\n{rows}\n;",
+                "DELETE FROM {name} WHERE {own};\nINSERT INTO {name} BY NAME\n{rows}\n;",
                 name = m.name
             ))
             .with_context(failed)?;
         self.changed.insert(m.name.clone());
-        Ok(format!("SELECT * FROM {} WHERE {filter}", m.name))
+        Ok(format!("SELECT * FROM {} WHERE {own}", m.name))
+    }
+
+    /// `column IN (...)`, the values of `values_column` in `table`: a few given as
+    /// constants, which DuckDB takes down to the scans; many (a night's refresh: ten
+    /// thousand at the million) as a join, which it does not, but which costs a scan
+    /// where ten thousand constants cost seconds.
+    fn filter(&self, table: &str, values_column: &str, column: &str) -> anyhow::Result<String> {
+        let values: Vec<(String, String)> = {
+            let mut stmt = self.db.prepare(&format!(
+                "SELECT typeof({values_column}), {values_column}::VARCHAR FROM {table} ORDER BY 2 LIMIT {}",
+                MAX_CONSTANTS + 1
+            ))?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?
+        };
+        let list: Vec<String> = values.iter().map(|(ty, v)| format!("'{}'::{ty}", v.replace('\'', "''"))).collect();
+        Ok(match list.len() {
+            0 => "false".to_string(),
+            n if n <= MAX_CONSTANTS => format!("{column} IN ({})", list.join(", ")),
+            _ => format!("{column} IN (SELECT {values_column} FROM {table})"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn stub(_: &Connection, _: crate::model::Run) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    #[test]
+    fn a_model_incremental_by_anothers_values_follows_it_and_what_it_covers_and_nothing_else() {
+        let parse =
+            |name: &str, text: &str| Model::parse(Path::new(&format!("sql/canonical/{name}.sql")), text).unwrap();
+        let by_cluster = "-- kind: incremental by canonical_id = canonical.clusters.cluster_id\n";
+        let models = vec![
+            Model::rust("canonical.clusters", "clusters.rs", &["intermediate.items", "intermediate.other"], &[], stub)
+                .incremental(&[])
+                .changes_at("cluster_id", &["intermediate.items"]),
+            parse(
+                "fields",
+                &format!(
+                    "{by_cluster}select c.cluster_id as canonical_id from canonical.clusters c join intermediate.items i using (item_id)"
+                ),
+            ),
+            parse(
+                "names",
+                &format!(
+                    "{by_cluster}select c.cluster_id as canonical_id from canonical.clusters c join intermediate.other o using (item_id)"
+                ),
+            ),
+            parse(
+                "wide",
+                "-- kind: incremental by id = canonical.clusters.cluster_id\nselect canonical_id as id from canonical.fields",
+            ),
+            parse("by_key", "-- kind: incremental by canonical_id\nselect canonical_id from canonical.fields"),
+        ];
+        let recorded = models.iter().map(|m| (m.name.clone(), m.fingerprint())).collect();
+        let changed: BTreeSet<String> = ["intermediate.items".to_string(), "intermediate.other".to_string()].into();
+        let order: Vec<usize> = (0..models.len()).collect();
+        let actions: Vec<Action> = plan(&models, &order, &BTreeSet::new(), &changed, &recorded, &BTreeSet::new())
+            .into_iter()
+            .map(|(_, a)| a)
+            .collect();
+        assert_eq!(actions[0], Action::UpdateItself);
+        assert_eq!(actions[1], Action::UpdatePartitions, "the items' changes are among the clusters'");
+        assert!(matches!(actions[2], Action::Rebuild(_)), "the other model's are not: {:?}", actions[2]);
+        assert_eq!(actions[3], Action::UpdatePartitions, "fields changed at the clusters' values, under its own name");
+        assert!(matches!(actions[4], Action::Rebuild(_)), "a column's name alone is not whose values it holds");
     }
 }

@@ -274,6 +274,51 @@ pub enum Run {
     Update,
 }
 
+/// `-- kind: incremental by <column>`: the model's rows with one value of `column` come
+/// from the rows with that value of what it reads. `values` names whose values they are:
+/// the column's own name by default, shared by the models it reads that change at a
+/// column of that name (`release_id`); or `<schema>.<model>.<column>` when they are
+/// another model's values under another name (`canonical_id = canonical.clusters.cluster_id`:
+/// a canonical release's id is its cluster's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Partition {
+    pub column: String,
+    pub values: String,
+}
+
+impl Partition {
+    fn parse(by: &str) -> Option<Partition> {
+        let (column, values) = match by.split_once('=') {
+            None => (by.trim(), by.trim()),
+            Some((c, v)) => (c.trim(), v.trim()),
+        };
+        let qualified = values.split('.').count() == 3 && values.split('.').all(is_identifier);
+        (is_identifier(column) && (values == column || qualified))
+            .then(|| Partition { column: column.to_string(), values: values.to_string() })
+    }
+}
+
+impl std::fmt::Display for Partition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.values == self.column {
+            f.write_str(&self.column)
+        } else {
+            write!(f, "{} = {}", self.column, self.values)
+        }
+    }
+}
+
+/// What an incremental Rust model says it changed: the values of `column` whose rows
+/// it made again, among them every value whose members' rows changed in `covers`
+/// (models keyed by item, `provider, item_id`). A model incremental by those values
+/// may then read the covered models narrowed to the items of the changed values,
+/// though they changed elsewhere too (`incremental::plan`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changes {
+    pub column: String,
+    pub covers: Vec<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Model {
     /// `schema.table`.
@@ -292,8 +337,11 @@ pub struct Model {
     pub answer_rows: Option<String>,
     /// `-- kind: full`: rebuilt whole even where its header would let it be incremental.
     pub full: bool,
-    /// `-- kind: incremental by <column>`: the partition column.
-    pub partition: Option<String>,
+    /// `-- kind: incremental by <column>`: the partition column, and whose values it holds.
+    pub partition: Option<Partition>,
+    /// On an incremental Rust model: the column of its rows at which it says what it
+    /// changed, and what that covers (`Changes`).
+    pub changes: Option<Changes>,
     pub key: Vec<String>,
     /// `-- max_length: isrc 12, gtin 14`: the most characters a text column holds. The
     /// app database gets the columns as varchar(n), and a load refuses a longer value.
@@ -326,6 +374,7 @@ impl Model {
             answer_rows: None,
             full: true,
             partition: None,
+            changes: None,
             key,
             max_length: Vec::new(),
             assertions,
@@ -350,6 +399,7 @@ impl Model {
             answer_rows: None,
             full: false,
             partition: None,
+            changes: None,
             key: Vec::new(),
             max_length: Vec::new(),
             assertions: Vec::new(),
@@ -364,6 +414,25 @@ impl Model {
         self.full = false;
         self.keeps = keeps.iter().map(|k| k.to_string()).collect();
         self
+    }
+
+    /// An incremental Rust model that says, after each update, the values of `column`
+    /// whose rows it changed (in `incremental::changed_at_table`), and whose changes
+    /// include those of the item rows of `covers` (`Changes`).
+    pub fn changes_at(mut self, column: &str, covers: &[&str]) -> Model {
+        self.changes =
+            Some(Changes { column: column.to_string(), covers: covers.iter().map(|c| c.to_string()).collect() });
+        self
+    }
+
+    /// The values a model changed at, when a build knows them: `(column, whose values)`.
+    pub fn changes_column(&self) -> Option<(String, String)> {
+        match (self.kind(), &self.partition, &self.changes, self.key.as_slice()) {
+            (Kind::IncrementalByPartition, Some(p), ..) => Some((p.column.clone(), p.values.clone())),
+            (Kind::Incremental, _, Some(c), _) => Some((c.column.clone(), format!("{}.{}", self.name, c.column))),
+            (Kind::IncrementalByKey, _, _, [k]) => Some((k.clone(), k.clone())),
+            _ => None,
+        }
     }
 
     pub fn kind(&self) -> Kind {
@@ -401,7 +470,7 @@ impl Model {
             self.name.as_str(),
             self.materialized.sql(),
             &self.kind().to_string(),
-            self.partition.as_deref().unwrap_or(""),
+            &self.partition.as_ref().map(Partition::to_string).unwrap_or_default(),
             &self.key.join(","),
             &without_comments(&self.sql),
             &self
@@ -477,9 +546,11 @@ impl Model {
                 "kind" => match value.strip_prefix("incremental by ") {
                     _ if value == "full" => full = true,
                     Some("key") => {}
-                    Some(column) if is_identifier(column) => partition = Some(column.to_string()),
+                    Some(by) if Partition::parse(by).is_some() => partition = Partition::parse(by),
                     _ => bail!(
-                        "{}: -- kind: expected full, or incremental by <partition column> (a -- merge: makes it incremental by key), got {value:?}",
+                        "{}: -- kind: expected full, or incremental by <partition column> (optionally \
+                         `= <schema>.<model>.<column>`, the model whose values it holds; a -- merge: makes it \
+                         incremental by key), got {value:?}",
                         path.display()
                     ),
                 },
@@ -537,6 +608,7 @@ impl Model {
             answer_rows,
             full,
             partition,
+            changes: None,
             key,
             max_length,
             assertions,
@@ -913,7 +985,18 @@ mod tests {
         let m = Model::parse(Path::new("sql/staging/a.sql"), "-- materialized: view\nselect 1").unwrap();
         assert_eq!(m.kind(), Kind::View);
         let m = Model::parse(Path::new("sql/staging/a.sql"), "-- kind: incremental by release_id\nselect 1").unwrap();
-        assert_eq!((m.kind(), m.partition.as_deref()), (Kind::IncrementalByPartition, Some("release_id")));
+        assert_eq!(
+            (m.kind(), m.partition.as_ref().map(|p| p.to_string())),
+            (Kind::IncrementalByPartition, Some("release_id".into()))
+        );
+        let by_other = "-- kind: incremental by canonical_id = canonical.clusters.cluster_id\nselect 1";
+        let m = Model::parse(Path::new("sql/canonical/a.sql"), by_other).unwrap();
+        let p = m.partition.unwrap();
+        assert_eq!((p.column.as_str(), p.values.as_str()), ("canonical_id", "canonical.clusters.cluster_id"));
+        for wrong in ["canonical_id = cluster_id", "canonical_id = ", "a b"] {
+            let text = format!("-- kind: incremental by {wrong}\nselect 1");
+            assert!(Model::parse(Path::new("sql/canonical/a.sql"), &text).is_err(), "{wrong} is not a partition");
+        }
         assert_eq!(Model::parse(Path::new("sql/staging/a.sql"), "select 1").unwrap().kind(), Kind::Full);
         let e = Model::parse(Path::new("sql/staging/a.sql"), "-- kind: sometimes\nselect 1").unwrap_err();
         assert!(format!("{e:#}").contains("sql/staging/a.sql") && format!("{e:#}").contains("sometimes"), "{e:#}");
