@@ -69,6 +69,9 @@ pub struct TableLoad {
     pub updated: u64,
     pub deleted: u64,
     pub unchanged: u64,
+    /// Set when only the partitions the builds since the last load made again were
+    /// read (`source::changed_since`): how many.
+    pub partitions: Option<usize>,
 }
 
 impl TableLoad {

@@ -90,8 +90,9 @@ pub async fn load(
             out.push(TableLoad { table: spec.target.clone(), unchanged: rows, ..Default::default() });
             continue;
         }
+        let scoped = changed_partitions(&tx, warehouse_path, target, spec, mode).await?;
         let load = match mode {
-            Mode::Merge => merge_table(&tx, warehouse_path, target, spec).await,
+            Mode::Merge => merge_table(&tx, warehouse_path, target, scoped.as_ref().unwrap_or(spec)).await,
             Mode::Replace => replace_table(&tx, warehouse_path, target, spec).await,
         }
         .with_context(|| format!("loading {} into {}.{}", spec.source, target.schema, spec.target))?;
@@ -135,6 +136,32 @@ async fn unchanged_since_loaded(
         .await
         .map_err(|e| pg_error(e, "counting the table's rows"))?;
     Ok(Some(rows.get::<_, i64>(0) as u64))
+}
+
+/// The table to load as the partitions changed since the version the app holds
+/// (`source::changed_since`), when the warehouse can say which: a merge only, into a
+/// table of the model's definition.
+async fn changed_partitions(
+    tx: &Transaction<'_>,
+    warehouse: &Path,
+    target: &PgTarget,
+    spec: &TableSpec,
+    mode: Mode,
+) -> anyhow::Result<Option<TableSpec>> {
+    if mode != Mode::Merge || actual_definition(tx, target, &spec.target).await? != Some(model_definition(spec)) {
+        return Ok(None);
+    }
+    let loaded = tx
+        .query_opt(
+            &format!("SELECT loaded_version FROM {} WHERE table_name = $1", qualified(target, "liner_tables")),
+            &[&spec.target],
+        )
+        .await
+        .map_err(|e| pg_error(e, "reading liner_tables"))?
+        .and_then(|r| r.get::<_, Option<String>>(0));
+    let Some(loaded) = loaded else { return Ok(None) };
+    let scope = source::changed_since(warehouse, spec, &loaded)?;
+    Ok(scope.map(|scope| TableSpec { scope: Some(scope), ..spec.clone() }))
 }
 
 async fn connect(target: &PgTarget) -> anyhow::Result<Client> {
@@ -446,18 +473,24 @@ async fn merge_table(
             i.join(", ")
         )
     };
+    // Loading the partitions that changed: only their rows may be gone.
+    let (in_scope, scope_values) = match &spec.scope {
+        None => (String::new(), Vec::new()),
+        Some(s) => (format!(" AND t.{}::text = ANY($1)", quote(&s.column)), s.values.clone()),
+    };
+    let params: Vec<&(dyn ToSql + Sync)> = if spec.scope.is_some() { vec![&scope_values] } else { vec![] };
     // One statement: every part sees the table as it was before it, and they touch
     // different rows (gone: not incoming; changed: incoming and present; added: absent).
     let row = tx
         .query_one(
             &format!(
-                "WITH gone AS (DELETE FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM {incoming} i WHERE {on_key}) RETURNING 1), \
+                "WITH gone AS (DELETE FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM {incoming} i WHERE {on_key}){in_scope} RETURNING 1), \
                  {changed}, \
                  added AS (INSERT INTO {table} ({columns}) SELECT {columns} FROM {incoming} i \
                            WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {on_key}) RETURNING 1) \
                  SELECT (SELECT count(*) FROM added), (SELECT count(*) FROM changed), (SELECT count(*) FROM gone)"
             ),
-            &[],
+            &params,
         )
         .await
         .map_err(|e| pg_error(e, "merging the copied rows"))?;
@@ -466,7 +499,14 @@ async fn merge_table(
     tx.batch_execute(&format!("DROP TABLE {incoming}"))
         .await
         .map_err(|e| pg_error(e, "dropping the temporary table"))?;
-    Ok(TableLoad { table: spec.target.clone(), inserted, updated, deleted, unchanged: copied - inserted - updated })
+    Ok(TableLoad {
+        table: spec.target.clone(),
+        inserted,
+        updated,
+        deleted,
+        unchanged: copied - inserted - updated,
+        partitions: spec.scope.as_ref().map(|s| s.values.len()),
+    })
 }
 
 async fn replace_table(
@@ -559,6 +599,7 @@ async fn replace_table(
         updated,
         deleted,
         unchanged: copied.saturating_sub(inserted + updated),
+        partitions: None,
     })
 }
 

@@ -37,6 +37,62 @@ pub struct TableSpec {
     /// last built or brought up to date): a table loaded from this version has nothing
     /// new to load. None from a warehouse that does not say.
     pub version: Option<String>,
+    /// Set for a load of the partitions that changed alone (`changed_since`): only
+    /// their rows are read, and only their rows may be gone.
+    pub scope: Option<Scope>,
+}
+
+/// Where a table's rows changed since a version: the values of one column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub column: String,
+    pub values: Vec<String>,
+}
+
+/// The partitions of a table the builds made again since version `from` (the one an
+/// app holds), when the warehouse's record of them (`meta.model_changes`) leads from it
+/// to the table's current version: then the rows of those alone differ. None when it
+/// does not (a full build since, a model rebuilt whole, an app loaded too long ago):
+/// the table is merged whole.
+pub fn changed_since(warehouse: &Path, spec: &TableSpec, from: &str) -> anyhow::Result<Option<Scope>> {
+    let Some(to) = spec.version.as_deref() else { return Ok(None) };
+    let db = open(warehouse)?;
+    let recorded: bool = db.query_row(
+        "SELECT count(*) > 0 FROM information_schema.tables WHERE table_schema = 'meta' AND table_name = 'model_changes'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !recorded {
+        return Ok(None);
+    }
+    let mut stmt = db.prepare(
+        "SELECT DISTINCT from_version, to_version, column_name FROM meta.model_changes \
+         WHERE name = ? AND value IS NULL AND from_version IS NOT NULL",
+    )?;
+    let steps: Vec<(String, String, String)> =
+        stmt.query_map([&spec.source], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+    // Builds follow one another, so each version has one step out of it.
+    let (mut at, mut through, mut column) = (from.to_string(), Vec::new(), None::<String>);
+    while at != to {
+        let Some((_, next, c)) = steps.iter().find(|(f, ..)| *f == at) else { return Ok(None) };
+        if column.get_or_insert_with(|| c.clone()) != c || through.contains(next) {
+            return Ok(None);
+        }
+        through.push(next.clone());
+        at = next.clone();
+    }
+    let Some(column) = column else { return Ok(None) };
+    if !spec.columns.iter().any(|c| c.name == column) {
+        return Ok(None);
+    }
+    let versions: Vec<String> = through.iter().map(|v| format!("'{}'", v.replace('\'', "''"))).collect();
+    let mut stmt = db.prepare(&format!(
+        "SELECT DISTINCT value FROM meta.model_changes WHERE name = ? AND value IS NOT NULL AND to_version IN ({}) \
+         ORDER BY 1",
+        versions.join(", ")
+    ))?;
+    let values: Vec<String> = stmt.query_map([&spec.source], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(Some(Scope { column, values }))
 }
 
 /// A read-only connection: loading never writes the warehouse.
@@ -129,7 +185,7 @@ pub fn table_spec(db: &Connection, source: &str) -> anyhow::Result<TableSpec> {
             Some(_) => {}
         }
     }
-    Ok(TableSpec { source: source.to_string(), target: table.to_string(), columns, key, version })
+    Ok(TableSpec { source: source.to_string(), target: table.to_string(), columns, key, version, scope: None })
 }
 
 /// `isrc=12,gtin=14`, as the transform records a model's `-- max_length: isrc 12, gtin 14`.
@@ -176,7 +232,17 @@ pub fn select_sql(spec: &TableSpec) -> String {
             }
         })
         .collect();
-    format!("SELECT {} FROM {}", cols.join(", "), spec.source)
+    let scope = match &spec.scope {
+        None => String::new(),
+        Some(s) => format!(" WHERE {}::VARCHAR IN (SELECT unnest({}))", quote(&s.column), text_list(&s.values)),
+    };
+    format!("SELECT {} FROM {}{scope}", cols.join(", "), spec.source)
+}
+
+/// `['a', 'b']`: a DuckDB list of text constants.
+fn text_list(values: &[String]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("'{}'", v.replace('\'', "''"))).collect();
+    format!("[{}]::VARCHAR[]", quoted.join(", "))
 }
 
 pub fn quote(ident: &str) -> String {

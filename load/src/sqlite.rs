@@ -40,7 +40,8 @@ pub fn load(warehouse_path: &Path, target: &Path, tables: &[String], mode: Mode)
             out.push(TableLoad { table: spec.target.clone(), unchanged: rows, ..Default::default() });
             continue;
         }
-        let load = merge_table(warehouse_path, &tx, spec, mode)
+        let scoped = changed_partitions(&tx, warehouse_path, spec, mode)?;
+        let load = merge_table(warehouse_path, &tx, scoped.as_ref().unwrap_or(spec), mode)
             .with_context(|| format!("loading {} into {}", spec.source, target.display()))?;
         tx.execute(
             "UPDATE liner_tables SET loaded_version = ?1 WHERE table_name = ?2",
@@ -64,6 +65,26 @@ fn unchanged_since_loaded(app: &rusqlite::Connection, spec: &TableSpec, mode: Mo
     }
     let rows: i64 = app.query_row(&format!("SELECT count(*) FROM {}", quote(&spec.target)), [], |r| r.get(0))?;
     Ok(Some(rows as u64))
+}
+
+/// The table to load as the partitions changed since the version the app holds
+/// (`source::changed_since`), when the warehouse can say which: a merge only, into a
+/// table of the model's definition.
+fn changed_partitions(
+    app: &rusqlite::Connection,
+    warehouse: &Path,
+    spec: &TableSpec,
+    mode: Mode,
+) -> anyhow::Result<Option<TableSpec>> {
+    if mode != Mode::Merge || actual_definition(app, &spec.target)? != Some(model_definition(spec)) {
+        return Ok(None);
+    }
+    let loaded: Option<String> = app
+        .query_row("SELECT loaded_version FROM liner_tables WHERE table_name = ?", [&spec.target], |r| r.get(0))
+        .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
+    let Some(loaded) = loaded else { return Ok(None) };
+    let scope = source::changed_since(warehouse, spec, &loaded)?;
+    Ok(scope.map(|scope| TableSpec { scope: Some(scope), ..spec.clone() }))
 }
 
 fn sqlite_type(kind: ColumnKind) -> &'static str {
@@ -202,6 +223,20 @@ fn merge_table(
     let on_key = |a: &str, b: &str| -> String {
         spec.key.iter().map(|k| format!("{a}.{q} = {b}.{q}", q = quote(k))).collect::<Vec<_>>().join(" AND ")
     };
+    // Loading the partitions that changed: only their rows may be gone.
+    let in_scope = match &spec.scope {
+        None => String::new(),
+        Some(scope) => {
+            tx.execute_batch(
+                "DROP TABLE IF EXISTS temp.liner_scope; CREATE TEMP TABLE liner_scope (value TEXT PRIMARY KEY)",
+            )?;
+            let mut insert = tx.prepare("INSERT INTO temp.liner_scope VALUES (?)")?;
+            for v in &scope.values {
+                insert.execute([v])?;
+            }
+            format!(" AND t.{} IN (SELECT value FROM temp.liner_scope)", quote(&scope.column))
+        }
+    };
     let differs = spec
         .columns
         .iter()
@@ -221,14 +256,14 @@ fn merge_table(
         on_key("t", "i")
     ))?;
     let deleted = count(format!(
-        "SELECT count(*) FROM {target} t WHERE NOT EXISTS (SELECT 1 FROM temp.{incoming} i WHERE {})",
+        "SELECT count(*) FROM {target} t WHERE NOT EXISTS (SELECT 1 FROM temp.{incoming} i WHERE {}){in_scope}",
         on_key("t", "i")
     ))?;
 
     if deleted > 0 {
         tx.execute(
             &format!(
-                "DELETE FROM {target} AS t WHERE NOT EXISTS (SELECT 1 FROM temp.{incoming} i WHERE {})",
+                "DELETE FROM {target} AS t WHERE NOT EXISTS (SELECT 1 FROM temp.{incoming} i WHERE {}){in_scope}",
                 on_key("t", "i")
             ),
             [],
@@ -261,13 +296,14 @@ fn merge_table(
             [],
         )?;
     }
-    tx.execute_batch(&format!("DROP TABLE temp.{incoming}"))?;
+    tx.execute_batch(&format!("DROP TABLE temp.{incoming}; DROP TABLE IF EXISTS temp.liner_scope"))?;
     Ok(TableLoad {
         table: spec.target.clone(),
         inserted,
         updated,
         deleted: deleted + dropped_rows,
         unchanged: total_in - inserted - updated,
+        partitions: spec.scope.as_ref().map(|s| s.values.len()),
     })
 }
 
@@ -357,6 +393,67 @@ mod tests {
         assert_eq!(replaced[0].table, "releases", "a replace always writes: {replaced:?}");
         let rows: i64 = db.query_row("SELECT count(*) FROM releases", [], |r| r.get(0)).unwrap();
         assert_eq!(rows, 2);
+    }
+
+    /// A warehouse at version `f1@<built>` of its releases, whose record says the build
+    /// came from version `f1@<from>` by making the releases of `values` again.
+    fn partly_rebuilt_warehouse(
+        dir: &Path,
+        name: &str,
+        rows: &str,
+        from: &str,
+        built: &str,
+        values: &[&str],
+    ) -> std::path::PathBuf {
+        let path = warehouse(dir, name, rows);
+        let values: Vec<String> = values.iter().map(|v| format!(" UNION ALL SELECT '{v}'")).collect();
+        duckdb::Connection::open(&path)
+            .unwrap()
+            .execute_batch(&format!(
+                "ALTER TABLE meta.models ADD COLUMN fingerprint VARCHAR;
+                 UPDATE meta.models SET fingerprint = 'f1', built_at = TIMESTAMP '{built}';
+                 CREATE TABLE meta.model_changes AS
+                   SELECT 'canonical.releases' AS name, 'f1@{from}' AS from_version, 'f1@{built}' AS to_version,
+                       'release_id' AS column_name, v AS value, TIMESTAMP '{built}' AS built_at
+                   FROM (SELECT NULL::VARCHAR AS v{}) t(v);",
+                values.concat()
+            ))
+            .unwrap();
+        path
+    }
+
+    #[test]
+    fn after_a_build_that_made_some_partitions_again_only_their_rows_are_read_and_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = dir.path().join("app.sqlite");
+        let tables = vec!["canonical.releases".to_string()];
+        let rows = "('a', 'A', 1, NULL, NULL), ('b', 'B', 2, NULL, NULL), ('c', 'C', 3, NULL, NULL)";
+        let first = partly_rebuilt_warehouse(dir.path(), "v1", rows, "2026-12-07 09:00:00", "2026-12-07 10:00:00", &[]);
+        load(&first, &app, &tables, Mode::Merge).unwrap();
+        // a retitled, b gone, d new; c retitled too, where the record does not say so: the
+        // load that follows the record leaves it, which shows it read a, b and d alone.
+        let rows = "('a', 'A2', 1, NULL, NULL), ('c', 'C2', 3, NULL, NULL), ('d', 'D', 4, NULL, NULL)";
+        let second = partly_rebuilt_warehouse(
+            dir.path(),
+            "v2",
+            rows,
+            "2026-12-07 10:00:00",
+            "2026-12-07 11:00:00",
+            &["a", "b", "d"],
+        );
+        let l = load(&second, &app, &tables, Mode::Merge).unwrap();
+        assert_eq!((l[0].inserted, l[0].updated, l[0].deleted), (1, 1, 1), "{l:?}");
+        let db = rusqlite::Connection::open(&app).unwrap();
+        let titles = || -> Vec<String> {
+            let mut stmt = db.prepare("SELECT release_id || title FROM releases ORDER BY 1").unwrap();
+            stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        };
+        assert_eq!(titles(), ["aA2", "cC", "dD"]);
+        // A record that does not start at the version the app holds: merged whole.
+        let third =
+            partly_rebuilt_warehouse(dir.path(), "v3", rows, "2026-12-07 08:00:00", "2026-12-07 12:00:00", &["a"]);
+        load(&third, &app, &tables, Mode::Merge).unwrap();
+        assert_eq!(titles(), ["aA2", "cC2", "dD"]);
     }
 
     #[test]

@@ -368,11 +368,18 @@ pub fn describe_transform(r: &BuildReport) -> String {
 pub fn describe_load(loads: &[TableLoad]) -> String {
     let mut s = String::new();
     for t in loads {
-        let _ = writeln!(
+        let _ = write!(
             s,
             "{:<20} {:>7} inserted {:>7} updated {:>7} deleted {:>7} unchanged",
             t.table, t.inserted, t.updated, t.deleted, t.unchanged
         );
+        match t.partitions {
+            // Only the rows of what the builds since the last load made again were read.
+            Some(n) => {
+                let _ = writeln!(s, "  (the {n} partitions built again since the last load)");
+            }
+            None => s.push('\n'),
+        }
     }
     let added: Vec<String> =
         loads.iter().filter(|t| t.inserted > 0).map(|t| format!("{} {}", t.table, t.inserted)).collect();

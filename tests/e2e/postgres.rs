@@ -111,6 +111,50 @@ fn the_pipeline_loads_into_postgres_and_a_second_load_writes_nothing() {
     assert!(runs.contains("postgres://postgres:***@"), "{runs}");
 }
 
+/// Every row of each table, in key order, as one digest per table.
+fn app_tables(url: &str, tables: &[(&str, &str)]) -> Vec<String> {
+    tables
+        .iter()
+        .map(|(table, key)| {
+            pg_one(
+                url,
+                &format!("SELECT count(*) || ' ' || md5(string_agg(t::text, '|' ORDER BY {key})) FROM {table} t"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn after_an_incremental_build_a_load_writes_the_clusters_built_again_and_ends_where_a_whole_load_ends() {
+    let sim = sim(11, 40, 20);
+    let project = Project::new(&sim, 20, "");
+    let followed = artists(&sim, 7);
+    let (db, whole) = (PgDb::new("scoped"), PgDb::new("whole"));
+    let mut args = vec!["follow"];
+    args.extend(followed[..6].iter().map(String::as_str));
+    project.ok(&args);
+    project.ok(&["extract"]);
+    project.ok(&["transform"]);
+    project.ok(&["load", "--target", &db.url]);
+    project.ok(&["follow", &followed[6]]);
+    project.ok(&["extract"]);
+    let built = project.ok(&["transform"]);
+    assert!(built.contains("incremental"), "the second build must be incremental:\n{built}");
+    let out = project.ok(&["load", "--target", &db.url]);
+    for table in ["releases", "tracks", "listings"] {
+        let line = out.lines().find(|l| l.starts_with(table)).unwrap_or_else(|| panic!("no {table} in:\n{out}"));
+        assert!(line.contains("partitions built again"), "{table} was merged whole:\n{out}");
+    }
+    project.ok(&["load", "--target", &whole.url]);
+    let tables = [
+        ("releases", "release_id"),
+        ("tracks", "track_id"),
+        ("listings", "entity, provider, item_id"),
+        ("links", "link_id"),
+    ];
+    assert_eq!(app_tables(&db.url, &tables), app_tables(&whole.url, &tables));
+}
+
 /// A warehouse of `rows` tracks and a tenth as many releases, in `canonical` with
 /// `meta.models`, as a transform leaves it. `v2` changes a tenth of the rows, drops the
 /// last hundredth, adds new ones, and gives tracks a new column.

@@ -307,7 +307,7 @@ fn build_into(
     }
     progress(opts, "", order.len(), order.len());
     let done: Vec<&Model> = order.iter().map(|&i| &models[i]).collect();
-    record(&db, opts, &done, &built, &[], prepared)?;
+    record(&db, opts, &done, &built, &[], prepared, &now(&db)?)?;
     drop(db);
     Ok(built)
 }
@@ -371,9 +371,13 @@ fn update_into(
         done.push(m);
     }
     drop(delta);
+    let built_at = now(&db)?;
+    let partitioned: Vec<&Model> =
+        work.iter().filter(|(_, a)| **a == Action::UpdatePartitions).map(|(i, _)| &models[*i]).collect();
+    record_changes(&db, &partitioned, &built_at)?;
     db.execute_batch(&format!("DROP SCHEMA IF EXISTS {} CASCADE", incremental::INCOMING))?;
     progress(opts, "", work.len(), work.len());
-    record(&db, opts, &done, &built, &prepared.dropped, prepared)?;
+    record(&db, opts, &done, &built, &prepared.dropped, prepared, &built_at)?;
     drop(db);
     Ok(built)
 }
@@ -498,6 +502,7 @@ fn record(
     built: &[BuiltModel],
     dropped: &[String],
     prepared: &Prepared,
+    built_at: &str,
 ) -> anyhow::Result<()> {
     db.execute_batch(
         "CREATE TABLE IF NOT EXISTS meta.models (name VARCHAR PRIMARY KEY, path VARCHAR, key VARCHAR, rows BIGINT, \
@@ -508,7 +513,7 @@ fn record(
     )?;
     let mut insert = db.prepare(
         "INSERT OR REPLACE INTO meta.models (name, path, key, rows, elapsed_ms, built_at, run_id, max_length, \
-         fingerprint, kind) VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?)",
+         fingerprint, kind) VALUES (?, ?, ?, ?, ?, ?::TIMESTAMP, ?, ?, ?, ?)",
     )?;
     for (m, b) in done.iter().zip(built) {
         insert.execute(duckdb::params![
@@ -517,6 +522,7 @@ fn record(
             m.key.join(","),
             b.rows as i64,
             b.elapsed.as_millis() as i64,
+            built_at,
             opts.run_id,
             m.max_length_list(),
             m.fingerprint(),
@@ -552,6 +558,47 @@ fn record(
         ],
     )?;
     db.execute_batch("CHECKPOINT")?;
+    Ok(())
+}
+
+/// This build's time, as `meta.models.built_at` keeps it: a model's version is its
+/// fingerprint and this (`version`).
+fn now(db: &Connection) -> anyhow::Result<String> {
+    Ok(db.query_row("SELECT now()::TIMESTAMP::VARCHAR", [], |r| r.get(0))?)
+}
+
+/// A model's version, as loads read it from `meta.models` (`liner-load`'s `TableSpec`).
+const VERSION: &str = "fingerprint || '@' || built_at::VARCHAR";
+
+/// How long `meta.model_changes` keeps the partitions a build made again: an app
+/// loaded less often than this is merged whole.
+const CHANGES_KEPT_DAYS: u32 = 30;
+
+/// `meta.model_changes`: for each model this build made again by partition, the step
+/// from the version it was at to the one it is at now (a row whose `value` is null)
+/// and the values it made again. A load that holds a version of the model writes only
+/// those partitions' rows, if the steps lead from it to the current one.
+fn record_changes(db: &Connection, partitioned: &[&Model], built_at: &str) -> anyhow::Result<()> {
+    db.execute_batch(&format!(
+        "CREATE TABLE IF NOT EXISTS meta.model_changes (name VARCHAR, from_version VARCHAR, to_version VARCHAR, \
+         column_name VARCHAR, value VARCHAR, built_at TIMESTAMP); \
+         DELETE FROM meta.model_changes WHERE built_at < now()::TIMESTAMP - INTERVAL {CHANGES_KEPT_DAYS} DAY;"
+    ))?;
+    for m in partitioned {
+        let Some(p) = &m.partition else { continue };
+        let to = format!("{}@{built_at}", m.fingerprint());
+        db.execute(
+            &format!(
+                "INSERT INTO meta.model_changes \
+                 SELECT ?1, (SELECT {VERSION} FROM meta.models WHERE name = ?1), ?2, ?3, value, ?4::TIMESTAMP FROM ( \
+                     SELECT NULL::VARCHAR AS value UNION ALL SELECT {col}::VARCHAR FROM {changed})",
+                col = p.column,
+                changed = incremental::changed_at_table(&m.name),
+            ),
+            duckdb::params![m.name, to, p.column, built_at],
+        )
+        .with_context(|| format!("recording the partitions of {} this build made again", m.name))?;
+    }
     Ok(())
 }
 
