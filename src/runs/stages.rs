@@ -376,7 +376,7 @@ pub fn describe_load(loads: &[TableLoad]) -> String {
         match t.partitions {
             // Only the rows of what the builds since the last load made again were read.
             Some(n) => {
-                let _ = writeln!(s, "  (the {n} partitions built again since the last load)");
+                let _ = writeln!(s, "  (read: the {n} partitions or keys changed since the last load)");
             }
             None => s.push('\n'),
         }

@@ -341,6 +341,8 @@ fn update_into(
     let providers = providers(opts);
     let mut built = Vec::new();
     let mut done = Vec::new();
+    // The models whose changed rows this build knows, by the values of a column.
+    let mut changed: Vec<(&Model, String)> = Vec::new();
     for (n, &(i, action)) in work.iter().enumerate() {
         let m = &models[i];
         progress(opts, &m.name, n, work.len());
@@ -364,17 +366,23 @@ fn update_into(
                 built.push(checked(&db, m, started, None)?);
             }
             Action::Rebuild(_) => {
+                let before = keep_before_rebuild(&db, m)?;
                 drop_model(&db, &m.name)?;
                 built.push(build_model(&db, m, &providers, opts.keep_model)?);
+                if let Some((before, key)) = before {
+                    changed_keys(&db, m, &before, &key)?;
+                    changed.push((m, key));
+                }
             }
+        }
+        if *action == Action::UpdatePartitions {
+            changed.extend(m.partition.as_ref().map(|p| (m, p.column.clone())));
         }
         done.push(m);
     }
     drop(delta);
     let built_at = now(&db)?;
-    let partitioned: Vec<&Model> =
-        work.iter().filter(|(_, a)| **a == Action::UpdatePartitions).map(|(i, _)| &models[*i]).collect();
-    record_changes(&db, &partitioned, &built_at)?;
+    record_changes(&db, &changed, &built_at)?;
     db.execute_batch(&format!("DROP SCHEMA IF EXISTS {} CASCADE", incremental::INCOMING))?;
     progress(opts, "", work.len(), work.len());
     record(&db, opts, &done, &built, &prepared.dropped, prepared, &built_at)?;
@@ -574,30 +582,73 @@ const VERSION: &str = "fingerprint || '@' || built_at::VARCHAR";
 /// loaded less often than this is merged whole.
 const CHANGES_KEPT_DAYS: u32 = 30;
 
-/// `meta.model_changes`: for each model this build made again by partition, the step
-/// from the version it was at to the one it is at now (a row whose `value` is null)
-/// and the values it made again. A load that holds a version of the model writes only
-/// those partitions' rows, if the steps lead from it to the current one.
-fn record_changes(db: &Connection, partitioned: &[&Model], built_at: &str) -> anyhow::Result<()> {
+/// Before a model an app may load (canonical and marts, keyed by one column) is
+/// rebuilt whole from the same definition, its table is set aside, so that the keys
+/// whose rows the rebuild changed can be found (`changed_keys`): a load then writes
+/// those alone. Returns where it was set aside, and the key.
+fn keep_before_rebuild(db: &Connection, m: &Model) -> anyhow::Result<Option<(String, String)>> {
+    let ([key], Some((schema, table))) = (m.key.as_slice(), m.name.split_once('.')) else { return Ok(None) };
+    if !["canonical", "marts"].contains(&schema) || m.materialized != crate::model::Materialized::Table {
+        return Ok(None);
+    }
+    let same: bool = db
+        .query_row(
+            "SELECT count(*) > 0 FROM meta.models m JOIN information_schema.tables t \
+             ON t.table_schema = ? AND t.table_name = ? AND t.table_type = 'BASE TABLE' \
+             WHERE m.name = ? AND m.fingerprint = ?",
+            duckdb::params![schema, table, m.name, m.fingerprint()],
+            |r| r.get(0),
+        )
+        .unwrap_or(false);
+    if !same {
+        return Ok(None);
+    }
+    let before = format!("{table}__before");
+    db.execute_batch(&format!("DROP TABLE IF EXISTS {schema}.{before}; ALTER TABLE {} RENAME TO {before}", m.name))
+        .with_context(|| format!("setting {} aside before rebuilding it", m.name))?;
+    Ok(Some((format!("{schema}.{before}"), key.clone())))
+}
+
+/// The keys whose rows a rebuild changed, came or went (rows compared by their hash),
+/// into the model's `incremental::changed_at_table`; the table set aside is dropped.
+fn changed_keys(db: &Connection, m: &Model, before: &str, key: &str) -> anyhow::Result<()> {
+    db.execute_batch(&format!(
+        "CREATE SCHEMA IF NOT EXISTS {schema}; \
+         CREATE OR REPLACE TABLE {changed} AS SELECT {key} FROM \
+             (SELECT {key}, hash(t) AS h FROM {name} t) n FULL JOIN (SELECT {key}, hash(t) AS h FROM {before} t) o \
+             USING ({key}) WHERE n.h IS DISTINCT FROM o.h; \
+         DROP TABLE {before};",
+        schema = incremental::INCOMING,
+        changed = incremental::changed_at_table(&m.name),
+        name = m.name,
+    ))
+    .with_context(|| format!("finding the rows of {} its rebuild changed", m.name))
+}
+
+/// `meta.model_changes`: for each model whose changed rows this build knows by the
+/// values of a column (the partitions it made again; the keys a rebuild changed), the
+/// step from the version it was at to the one it is at now (a row whose `value` is
+/// null) and those values. A load that holds a version of the model writes only those
+/// values' rows, if the steps lead from it to the current one.
+fn record_changes(db: &Connection, changed: &[(&Model, String)], built_at: &str) -> anyhow::Result<()> {
     db.execute_batch(&format!(
         "CREATE TABLE IF NOT EXISTS meta.model_changes (name VARCHAR, from_version VARCHAR, to_version VARCHAR, \
          column_name VARCHAR, value VARCHAR, built_at TIMESTAMP); \
          DELETE FROM meta.model_changes WHERE built_at < now()::TIMESTAMP - INTERVAL {CHANGES_KEPT_DAYS} DAY;"
     ))?;
-    for m in partitioned {
-        let Some(p) = &m.partition else { continue };
+    for (m, column) in changed {
         let to = format!("{}@{built_at}", m.fingerprint());
         db.execute(
             &format!(
                 "INSERT INTO meta.model_changes \
                  SELECT ?1, (SELECT {VERSION} FROM meta.models WHERE name = ?1), ?2, ?3, value, ?4::TIMESTAMP FROM ( \
                      SELECT NULL::VARCHAR AS value UNION ALL SELECT {col}::VARCHAR FROM {changed})",
-                col = p.column,
+                col = column,
                 changed = incremental::changed_at_table(&m.name),
             ),
-            duckdb::params![m.name, to, p.column, built_at],
+            duckdb::params![m.name, to, column, built_at],
         )
-        .with_context(|| format!("recording the partitions of {} this build made again", m.name))?;
+        .with_context(|| format!("recording the rows of {} this build changed", m.name))?;
     }
     Ok(())
 }
