@@ -438,6 +438,10 @@ async fn copy_rows(
     writer.as_mut().finish().await.map_err(|e| pg_error(e, "finishing the COPY"))
 }
 
+/// The fewest rows a whole merge writes, a tenth of the table or more, after which the
+/// table is analysed.
+const ANALYZE_AFTER_ROWS: u64 = 1000;
+
 async fn merge_table(
     tx: &Transaction<'_>,
     warehouse_path: &Path,
@@ -499,6 +503,14 @@ async fn merge_table(
     tx.batch_execute(&format!("DROP TABLE {incoming}"))
         .await
         .map_err(|e| pg_error(e, "dropping the temporary table"))?;
+    // After a bulk write the planner's counts are stale until autovacuum comes round:
+    // a later load that changes a few partitions was planned as a scan of millions of
+    // rows (220 ms against 0.5 ms for the listings of a followed artist).
+    let written = inserted + updated + deleted;
+    if spec.scope.is_none() && written >= ANALYZE_AFTER_ROWS && written * 10 >= copied {
+        tracing::debug!(table = %spec.target, phase = "analyze", "analysing {written} rows written");
+        tx.batch_execute(&format!("ANALYZE {table}")).await.map_err(|e| pg_error(e, "analysing the table"))?;
+    }
     Ok(TableLoad {
         table: spec.target.clone(),
         inserted,

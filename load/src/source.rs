@@ -232,12 +232,25 @@ pub fn select_sql(spec: &TableSpec) -> String {
             }
         })
         .collect();
+    // A few values as constants, which DuckDB checks in the scan itself (reading the
+    // other columns of the matching rows alone); many as a join.
     let scope = match &spec.scope {
         None => String::new(),
+        Some(s) if s.values.len() <= MAX_CONSTANTS => {
+            let quoted: Vec<String> = s.values.iter().map(|v| format!("'{}'", v.replace('\'', "''"))).collect();
+            format!(
+                " WHERE {} IN ({})",
+                quote(&s.column),
+                if quoted.is_empty() { "NULL".into() } else { quoted.join(", ") }
+            )
+        }
         Some(s) => format!(" WHERE {}::VARCHAR IN (SELECT unnest({}))", quote(&s.column), text_list(&s.values)),
     };
     format!("SELECT {} FROM {}{scope}", cols.join(", "), spec.source)
 }
+
+/// The most values of a scope given to DuckDB as constants.
+const MAX_CONSTANTS: usize = 1000;
 
 /// `['a', 'b']`: a DuckDB list of text constants.
 fn text_list(values: &[String]) -> String {
