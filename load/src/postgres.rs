@@ -16,7 +16,7 @@ use tokio_postgres::{Client, Transaction};
 
 use crate::rows::{self, Batch, Cell};
 use crate::schema::{self, Change, Definition};
-use crate::source::{self, ColumnKind, TableSpec, quote};
+use crate::source::{self, ColumnKind, SinceLoaded, TableSpec, quote};
 use crate::{Mode, TableLoad};
 
 /// Where to load: a `postgres://` URL and the schema the tables live in.
@@ -86,14 +86,20 @@ pub async fn load(
 
     let mut out = Vec::new();
     for spec in &specs {
-        if let Some(rows) = unchanged_since_loaded(&tx, target, spec, mode).await? {
-            out.push(TableLoad { table: spec.target.clone(), unchanged: rows, ..Default::default() });
-            continue;
-        }
-        let scoped = changed_partitions(&tx, warehouse_path, target, spec, mode).await?;
-        let load = match mode {
-            Mode::Merge => merge_table(&tx, warehouse_path, target, scoped.as_ref().unwrap_or(spec)).await,
-            Mode::Replace => replace_table(&tx, warehouse_path, target, spec).await,
+        let load = match (mode, since_loaded(&tx, warehouse_path, target, spec).await?) {
+            (Mode::Merge, SinceLoaded::Nothing) => {
+                let rows = tx
+                    .query_one(&format!("SELECT count(*) FROM {}", qualified(target, &spec.target)), &[])
+                    .await
+                    .map_err(|e| pg_error(e, "counting the table's rows"))?;
+                let unchanged = rows.get::<_, i64>(0) as u64;
+                out.push(TableLoad { table: spec.target.clone(), unchanged, ..Default::default() });
+                continue;
+            }
+            (Mode::Merge, SinceLoaded::Part(part)) => merge_table(&tx, warehouse_path, target, &part).await,
+            (Mode::Merge, SinceLoaded::Whole) => merge_table(&tx, warehouse_path, target, spec).await,
+            // A replace always writes anew.
+            (Mode::Replace, _) => replace_table(&tx, warehouse_path, target, spec).await,
         }
         .with_context(|| format!("loading {} into {}.{}", spec.source, target.schema, spec.target))?;
         tx.execute(
@@ -109,48 +115,14 @@ pub async fn load(
     Ok(out)
 }
 
-/// The table's rows, when it holds this very version of its model as liner made it:
-/// nothing is read again. A merge only; a replace always writes anew.
-async fn unchanged_since_loaded(
-    tx: &Transaction<'_>,
-    target: &PgTarget,
-    spec: &TableSpec,
-    mode: Mode,
-) -> anyhow::Result<Option<u64>> {
-    let Some(version) = spec.version.as_deref().filter(|_| mode == Mode::Merge) else { return Ok(None) };
-    let loaded = tx
-        .query_opt(
-            &format!("SELECT loaded_version FROM {} WHERE table_name = $1", qualified(target, "liner_tables")),
-            &[&spec.target],
-        )
-        .await
-        .map_err(|e| pg_error(e, "reading liner_tables"))?
-        .and_then(|r| r.get::<_, Option<String>>(0));
-    if loaded.as_deref() != Some(version)
-        || actual_definition(tx, target, &spec.target).await? != Some(model_definition(spec))
-    {
-        return Ok(None);
-    }
-    let rows = tx
-        .query_one(&format!("SELECT count(*) FROM {}", qualified(target, &spec.target)), &[])
-        .await
-        .map_err(|e| pg_error(e, "counting the table's rows"))?;
-    Ok(Some(rows.get::<_, i64>(0) as u64))
-}
-
-/// The table to load as the partitions changed since the version the app holds
-/// (`source::changed_since`), when the warehouse can say which: a merge only, into a
-/// table of the model's definition.
-async fn changed_partitions(
+/// What a merge must read of a table, from the version of its model the app's table
+/// holds (`liner_tables.loaded_version`), in a table of the model's definition.
+async fn since_loaded(
     tx: &Transaction<'_>,
     warehouse: &Path,
     target: &PgTarget,
     spec: &TableSpec,
-    mode: Mode,
-) -> anyhow::Result<Option<TableSpec>> {
-    if mode != Mode::Merge || actual_definition(tx, target, &spec.target).await? != Some(model_definition(spec)) {
-        return Ok(None);
-    }
+) -> anyhow::Result<SinceLoaded> {
     let loaded = tx
         .query_opt(
             &format!("SELECT loaded_version FROM {} WHERE table_name = $1", qualified(target, "liner_tables")),
@@ -159,9 +131,8 @@ async fn changed_partitions(
         .await
         .map_err(|e| pg_error(e, "reading liner_tables"))?
         .and_then(|r| r.get::<_, Option<String>>(0));
-    let Some(loaded) = loaded else { return Ok(None) };
-    let scope = source::changed_since(warehouse, spec, &loaded)?;
-    Ok(scope.map(|scope| TableSpec { scope: Some(scope), ..spec.clone() }))
+    let same = loaded.is_some() && actual_definition(tx, target, &spec.target).await? == Some(model_definition(spec));
+    source::since_loaded(warehouse, spec, loaded.as_deref(), same)
 }
 
 async fn connect(target: &PgTarget) -> anyhow::Result<Client> {

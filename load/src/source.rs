@@ -49,12 +49,39 @@ pub struct Scope {
     pub values: Vec<String>,
 }
 
+/// What a merge must read of a table, from the version of its model the app holds.
+pub enum SinceLoaded {
+    /// The app holds the current version: nothing.
+    Nothing,
+    /// The rows of the partitions or keys changed since (`TableSpec::scope`).
+    Part(TableSpec),
+    Whole,
+}
+
+/// What a merge must read of `spec`'s table, which the app holds at version `loaded`
+/// in a table of the model's definition (`same_definition`).
+pub fn since_loaded(
+    warehouse: &Path,
+    spec: &TableSpec,
+    loaded: Option<&str>,
+    same_definition: bool,
+) -> anyhow::Result<SinceLoaded> {
+    let (Some(loaded), true) = (loaded, same_definition) else { return Ok(SinceLoaded::Whole) };
+    if spec.version.as_deref() == Some(loaded) {
+        return Ok(SinceLoaded::Nothing);
+    }
+    Ok(match changed_since(warehouse, spec, loaded)? {
+        Some(scope) => SinceLoaded::Part(TableSpec { scope: Some(scope), ..spec.clone() }),
+        None => SinceLoaded::Whole,
+    })
+}
+
 /// The partitions of a table the builds made again since version `from` (the one an
 /// app holds), when the warehouse's record of them (`meta.model_changes`) leads from it
 /// to the table's current version: then the rows of those alone differ. None when it
 /// does not (a full build since, a model rebuilt whole, an app loaded too long ago):
 /// the table is merged whole.
-pub fn changed_since(warehouse: &Path, spec: &TableSpec, from: &str) -> anyhow::Result<Option<Scope>> {
+fn changed_since(warehouse: &Path, spec: &TableSpec, from: &str) -> anyhow::Result<Option<Scope>> {
     let Some(to) = spec.version.as_deref() else { return Ok(None) };
     let db = open(warehouse)?;
     let recorded: bool = db.query_row(

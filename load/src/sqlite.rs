@@ -9,7 +9,7 @@ use rusqlite::types::Value as Sql;
 
 use crate::rows::{self, Batch, Cell};
 use crate::schema::{self, Change, Definition};
-use crate::source::{self, ColumnKind, TableSpec, quote};
+use crate::source::{self, ColumnKind, SinceLoaded, TableSpec, quote};
 use crate::{Mode, TableLoad};
 
 pub fn load(warehouse_path: &Path, target: &Path, tables: &[String], mode: Mode) -> anyhow::Result<Vec<TableLoad>> {
@@ -36,12 +36,22 @@ pub fn load(warehouse_path: &Path, target: &Path, tables: &[String], mode: Mode)
     }
     let mut out = Vec::new();
     for spec in &specs {
-        if let Some(rows) = unchanged_since_loaded(&tx, spec, mode)? {
-            out.push(TableLoad { table: spec.target.clone(), unchanged: rows, ..Default::default() });
-            continue;
-        }
-        let scoped = changed_partitions(&tx, warehouse_path, spec, mode)?;
-        let load = merge_table(warehouse_path, &tx, scoped.as_ref().unwrap_or(spec), mode)
+        let since = match mode {
+            Mode::Merge => since_loaded(&tx, warehouse_path, spec)?,
+            // A replace always writes anew.
+            Mode::Replace => SinceLoaded::Whole,
+        };
+        let part = match since {
+            SinceLoaded::Nothing => {
+                let rows: i64 =
+                    tx.query_row(&format!("SELECT count(*) FROM {}", quote(&spec.target)), [], |r| r.get(0))?;
+                out.push(TableLoad { table: spec.target.clone(), unchanged: rows as u64, ..Default::default() });
+                continue;
+            }
+            SinceLoaded::Part(part) => Some(part),
+            SinceLoaded::Whole => None,
+        };
+        let load = merge_table(warehouse_path, &tx, part.as_ref().unwrap_or(spec), mode)
             .with_context(|| format!("loading {} into {}", spec.source, target.display()))?;
         tx.execute(
             "UPDATE liner_tables SET loaded_version = ?1 WHERE table_name = ?2",
@@ -53,38 +63,14 @@ pub fn load(warehouse_path: &Path, target: &Path, tables: &[String], mode: Mode)
     Ok(out)
 }
 
-/// The table's rows, when it holds this very version of its model as liner made it:
-/// nothing is read again. A merge only; a replace always writes anew.
-fn unchanged_since_loaded(app: &rusqlite::Connection, spec: &TableSpec, mode: Mode) -> anyhow::Result<Option<u64>> {
-    let Some(version) = spec.version.as_deref().filter(|_| mode == Mode::Merge) else { return Ok(None) };
+/// What a merge must read of a table, from the version of its model the app's table
+/// holds (`liner_tables.loaded_version`), in a table of the model's definition.
+fn since_loaded(app: &rusqlite::Connection, warehouse: &Path, spec: &TableSpec) -> anyhow::Result<SinceLoaded> {
     let loaded: Option<String> = app
         .query_row("SELECT loaded_version FROM liner_tables WHERE table_name = ?", [&spec.target], |r| r.get(0))
         .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
-    if loaded.as_deref() != Some(version) || actual_definition(app, &spec.target)? != Some(model_definition(spec)) {
-        return Ok(None);
-    }
-    let rows: i64 = app.query_row(&format!("SELECT count(*) FROM {}", quote(&spec.target)), [], |r| r.get(0))?;
-    Ok(Some(rows as u64))
-}
-
-/// The table to load as the partitions changed since the version the app holds
-/// (`source::changed_since`), when the warehouse can say which: a merge only, into a
-/// table of the model's definition.
-fn changed_partitions(
-    app: &rusqlite::Connection,
-    warehouse: &Path,
-    spec: &TableSpec,
-    mode: Mode,
-) -> anyhow::Result<Option<TableSpec>> {
-    if mode != Mode::Merge || actual_definition(app, &spec.target)? != Some(model_definition(spec)) {
-        return Ok(None);
-    }
-    let loaded: Option<String> = app
-        .query_row("SELECT loaded_version FROM liner_tables WHERE table_name = ?", [&spec.target], |r| r.get(0))
-        .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
-    let Some(loaded) = loaded else { return Ok(None) };
-    let scope = source::changed_since(warehouse, spec, &loaded)?;
-    Ok(scope.map(|scope| TableSpec { scope: Some(scope), ..spec.clone() }))
+    let same = loaded.is_some() && actual_definition(app, &spec.target)? == Some(model_definition(spec));
+    source::since_loaded(warehouse, spec, loaded.as_deref(), same)
 }
 
 fn sqlite_type(kind: ColumnKind) -> &'static str {
@@ -363,7 +349,12 @@ mod tests {
 
     /// A warehouse that says which build of the model it holds (`built` apart).
     fn versioned_warehouse(dir: &Path, name: &str, built: &str) -> std::path::PathBuf {
-        let path = warehouse(dir, name, "('a', 'A', 10, 0.5, NULL), ('b', 'B', 3, 1.0, NULL)");
+        versioned_rows(dir, name, "('a', 'A', 10, 0.5, NULL), ('b', 'B', 3, 1.0, NULL)", built)
+    }
+
+    /// A warehouse of `rows` at version `f1@<built>` of its releases.
+    fn versioned_rows(dir: &Path, name: &str, rows: &str, built: &str) -> std::path::PathBuf {
+        let path = warehouse(dir, name, rows);
         duckdb::Connection::open(&path)
             .unwrap()
             .execute_batch(&format!(
@@ -405,14 +396,12 @@ mod tests {
         built: &str,
         values: &[&str],
     ) -> std::path::PathBuf {
-        let path = warehouse(dir, name, rows);
+        let path = versioned_rows(dir, name, rows, built);
         let values: Vec<String> = values.iter().map(|v| format!(" UNION ALL SELECT '{v}'")).collect();
         duckdb::Connection::open(&path)
             .unwrap()
             .execute_batch(&format!(
-                "ALTER TABLE meta.models ADD COLUMN fingerprint VARCHAR;
-                 UPDATE meta.models SET fingerprint = 'f1', built_at = TIMESTAMP '{built}';
-                 CREATE TABLE meta.model_changes AS
+                "CREATE TABLE meta.model_changes AS
                    SELECT 'canonical.releases' AS name, 'f1@{from}' AS from_version, 'f1@{built}' AS to_version,
                        'release_id' AS column_name, v AS value, TIMESTAMP '{built}' AS built_at
                    FROM (SELECT NULL::VARCHAR AS v{}) t(v);",
